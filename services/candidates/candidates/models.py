@@ -1,0 +1,87 @@
+"""Candidate profile and the append-only consent record."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.candidates.database import Base, IdMixin, TimestampsMixin, VersionMixin
+
+GENDERS = ("female", "male", "other", "undisclosed")
+
+
+class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
+    """A person who applies to programmes: identity, education, skills, languages, wishes.
+
+    Education, skills and languages are JSONB documents on the row so that the profile is read
+    in one indexed lookup; ``skill_keys`` holds their normalised labels and URIs for filtering.
+    """
+
+    __tablename__ = "candidate"
+    __table_args__ = (
+        CheckConstraint(f"gender IN {GENDERS}", name="gender_known"),
+        CheckConstraint(
+            "available_until_date IS NULL OR available_until_date >= available_from_date",
+            name="availability_order",
+        ),
+        Index("ix_candidate_email_lower", func.lower(text("email")), unique=True),
+        Index("ix_candidate_skill_keys", "skill_keys", postgresql_using="gin"),
+        Index("ix_candidate_preferred_sectors", "preferred_sectors", postgresql_using="gin"),
+        Index("ix_candidate_nationality_created", "nationality", "created_at", "id"),
+    )
+
+    given_name: Mapped[str] = mapped_column(Text, nullable=False)
+    family_name: Mapped[str] = mapped_column(Text, nullable=False)
+    email: Mapped[str] = mapped_column(Text, nullable=False)
+    phone: Mapped[str | None] = mapped_column(Text)
+    date_of_birth: Mapped[date] = mapped_column(Date, nullable=False)
+    gender: Mapped[str] = mapped_column(Text, nullable=False)
+    nationality: Mapped[str] = mapped_column(Text, nullable=False)
+    residence_country: Mapped[str] = mapped_column(Text, nullable=False)
+    residence_city: Mapped[str | None] = mapped_column(Text)
+    education: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'")
+    )
+    skills: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'")
+    )
+    skill_keys: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'")
+    )
+    languages: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'")
+    )
+    preferred_sectors: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'")
+    )
+    preferred_countries: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'")
+    )
+    available_from_date: Mapped[date | None] = mapped_column(Date)
+    available_until_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Consent(Base):
+    """One consent event (given or withdrawn) for a purpose; never updated or deleted."""
+
+    __tablename__ = "consent"
+    __table_args__ = (
+        CheckConstraint("action IN ('given', 'withdrawn')", name="action_known"),
+        Index("ix_consent_candidate_purpose", "candidate_id", "purpose", "recorded_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    candidate_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("candidates.candidate.id", ondelete="CASCADE"), nullable=False
+    )
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    text_version: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )

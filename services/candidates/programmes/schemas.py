@@ -1,0 +1,134 @@
+"""Wire formats of programmes."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
+
+from services.candidates.vocabulary import (
+    CefrLevel,
+    CountryCode,
+    EducationLevel,
+    LanguageCode,
+    LongText,
+    Sector,
+    ShortText,
+)
+from shared.schemas import PatchModel, ResponseModel, StrictModel
+
+ProgrammeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,39}$")]
+Purpose = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class LanguageRequirement(StrictModel):
+    """A language the candidate must speak at least at ``min_level`` (CEFR)."""
+
+    language: LanguageCode
+    min_level: CefrLevel
+
+
+class EligibilityRules(StrictModel):
+    """The rules screening applies; each failed rule becomes a machine-readable reason."""
+
+    min_age: int | None = Field(None, ge=14, le=99, description="Age on the intake's closing day.")
+    max_age: int | None = Field(None, ge=14, le=99)
+    nationalities: list[CountryCode] | None = Field(
+        None, max_length=50,
+        description="Admitted nationalities; absent means the programme's origin countries.")
+    min_education_level: EducationLevel | None = None
+    required_languages: list[LanguageRequirement] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _age_range(self) -> Self:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age must not exceed max_age")
+        return self
+
+
+class ProgrammeFields(StrictModel):
+    """Fields a programme is created with; every one may later be changed by PATCH."""
+
+    name: ShortText
+    description: LongText | None = None
+    origin_countries: list[CountryCode] = Field(min_length=1, max_length=30)
+    destination_countries: list[CountryCode] = Field(min_length=1, max_length=30)
+    sectors: list[Sector] = Field(default_factory=list, max_length=30)
+    intake_opens_at: AwareDatetime
+    intake_closes_at: AwareDatetime
+    capacity: int = Field(ge=1, le=100_000, description="Places to select.")
+    gender_balance_min_share: Decimal | None = Field(
+        None, ge=0, le=Decimal("0.5"), decimal_places=2,
+        description="Minimum share of women and of men among the selected, where the pool allows.")
+    eligibility: EligibilityRules = Field(default_factory=EligibilityRules)
+    required_consents: list[Purpose] = Field(
+        default_factory=lambda: ["data_processing"], max_length=10,
+        description="Consent purposes a candidate must have given before submitting.")
+    training_required_before_departure: bool = False
+
+
+class ProgrammeCreate(ProgrammeFields):
+    """A new programme."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "code": "HOMERE-2026", "name": "HOMERe 2026",
+        "origin_countries": ["MA", "TN"], "destination_countries": ["FR"],
+        "sectors": ["ict", "electrical_engineering"],
+        "intake_opens_at": "2026-01-15T00:00:00Z", "intake_closes_at": "2026-03-31T23:59:59Z",
+        "capacity": 50, "gender_balance_min_share": "0.45",
+        "eligibility": {"min_age": 20, "max_age": 30, "min_education_level": "bachelor",
+                        "required_languages": [{"language": "fr", "min_level": "B2"}]},
+        "required_consents": ["data_processing"],
+        "training_required_before_departure": True,
+    }]})
+
+    code: ProgrammeCode
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.intake_closes_at <= self.intake_opens_at:
+            raise ValueError("intake_closes_at must be after intake_opens_at")
+        return self
+
+
+class ProgrammeUpdate(PatchModel):
+    """A partial change to a programme; absent fields stay as they are."""
+
+    nullable_fields = frozenset({"description", "gender_balance_min_share"})
+
+    name: ShortText | None = None
+    description: LongText | None = None
+    origin_countries: list[CountryCode] | None = Field(None, min_length=1, max_length=30)
+    destination_countries: list[CountryCode] | None = Field(None, min_length=1, max_length=30)
+    sectors: list[Sector] | None = Field(None, max_length=30)
+    intake_opens_at: AwareDatetime | None = None
+    intake_closes_at: AwareDatetime | None = None
+    capacity: int | None = Field(None, ge=1, le=100_000)
+    gender_balance_min_share: Decimal | None = Field(None, ge=0, le=Decimal("0.5"),
+                                                     decimal_places=2)
+    eligibility: EligibilityRules | None = None
+    required_consents: list[Purpose] | None = Field(None, max_length=10)
+    training_required_before_departure: bool | None = None
+
+
+class ProgrammeOut(ResponseModel):
+    """A programme as the API shows it."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    description: str | None
+    origin_countries: list[str]
+    destination_countries: list[str]
+    sectors: list[str]
+    intake_opens_at: datetime
+    intake_closes_at: datetime
+    capacity: int
+    gender_balance_min_share: Decimal | None
+    eligibility: EligibilityRules
+    required_consents: list[str]
+    training_required_before_departure: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,11 @@
+"""The reintegration service's declarative base: every table lives in schema ``reintegration``."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.db import service_metadata
+
+
+class Base(DeclarativeBase):
+    """Base of the service's ORM models."""
+
+    metadata = service_metadata("reintegration")

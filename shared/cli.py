@@ -1,0 +1,46 @@
+"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``."""
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from shared import migrations, runner
+from shared.bootstrap import bootstrap
+from shared.topology import SERVICES, service
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pathways`` command."""
+    parser = argparse.ArgumentParser(prog="pathways", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="prepare the database and run every service")
+    db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
+                                                                          required=True)
+    db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
+    migrate = db.add_parser("migrate", help="run migrations of every service, or one")
+    migrate.add_argument("--service", choices=[s.name for s in SERVICES])
+    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--down", action="store_true", help="downgrade to --revision")
+    args = parser.parse_args(argv)
+
+    if args.command == "dev":
+        return runner.dev()
+    admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
+    if args.db_command == "bootstrap":
+        asyncio.run(bootstrap(admin_url, SERVICES))
+        print("bootstrapped: " + ", ".join(s.schema for s in SERVICES))
+        return 0
+    specs = (service(args.service),) if args.service else SERVICES
+    for spec in specs:
+        url = runner.service_database_url(admin_url, spec)
+        if args.down:
+            migrations.downgrade(spec, url, args.revision)
+        else:
+            migrations.upgrade(spec, url, args.revision)
+        print(f"{spec.name}: {'down' if args.down else 'up'} to {args.revision}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

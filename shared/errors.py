@@ -1,0 +1,171 @@
+"""RFC 9457 problem details: one error base for every service and the handlers that render it.
+
+Every 4xx/5xx leaving a service is ``application/problem+json`` with a stable ``type``. Unexpected
+exceptions become a bare 500 problem; their traceback goes to the log, never to the client.
+"""
+
+import logging
+from typing import Any, ClassVar
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from shared.logs import request_id_var
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("pathways.errors")
+
+
+def problem_type(slug: str) -> str:
+    """The stable ``type`` URI of a problem."""
+    return f"/problems/{slug}"
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document as Pathways sends it."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": "/problems/illegal-transition", "title": "Illegal state transition",
+        "status": 409, "detail": "Cannot submit an application that is 'withdrawn'.",
+        "current_state": "withdrawn",
+    }]})
+
+    type: str = Field(description="Stable identifier of the kind of problem.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For validation problems: each offending field and why."
+    )
+
+
+class ProblemError(Exception):
+    """Base of every domain error: carries its HTTP status, problem type and title."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        """This error as a problem document."""
+        body: dict[str, Any] = {"type": problem_type(self.slug), "title": self.title,
+                                "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+    @classmethod
+    def response_doc(cls) -> dict[str, Any]:
+        """The OpenAPI ``responses`` entry documenting this error."""
+        return {cls.status: {"model": Problem, "description": cls.title,
+                             "content": {PROBLEM_MEDIA_TYPE: {}}}}
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class IllegalTransition(ProblemError):
+    """An action that the object's current state does not allow; names that state."""
+
+    status, slug, title = 409, "illegal-transition", "Illegal state transition"
+
+    def __init__(self, *, action: str, current_state: str, allowed_from: list[str]) -> None:
+        super().__init__(
+            f"Cannot {action} from state '{current_state}'; allowed from: "
+            f"{', '.join(allowed_from)}.",
+            current_state=current_state, action=action,
+        )
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class UnprocessableEntity(ProblemError):
+    status, slug, title = 422, "unprocessable", "Unprocessable request"
+
+
+class InvalidCursor(ProblemError):
+    status, slug, title = 400, "invalid-cursor", "Invalid pagination cursor"
+
+
+def responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for a route raising ``errors`` (plus validation)."""
+    docs: dict[int | str, dict[str, Any]] = {
+        422: {"model": Problem, "description": "Validation failed",
+              "content": {PROBLEM_MEDIA_TYPE: {}}},
+    }
+    for error in errors:
+        docs.update(error.response_doc())
+    return docs
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """Render a problem document."""
+    return Response(orjson.dumps(body), status_code=body["status"],
+                    media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only location, message and type: echoing the rejected input could copy personal data.
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""),
+             "type": e.get("type", "")} for e in exc.errors()]
+
+
+async def _problem_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(exc.to_problem(instance=request.url.path))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response({
+        "type": problem_type("validation"), "title": "Validation failed", "status": 422,
+        "detail": "The request has invalid or unknown fields; see errors.",
+        "instance": request.url.path, "errors": _field_errors(exc),
+    })
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    return problem_response({
+        "type": problem_type(slug), "title": titles.get(exc.status_code, "HTTP error"),
+        "status": exc.status_code, "detail": str(exc.detail), "instance": request.url.path,
+    }, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error", exc_info=exc,
+              extra={"path": request.url.path, "error_type": type(exc).__name__})
+    return problem_response({
+        "type": problem_type("internal"), "title": "Internal error", "status": 500,
+        "detail": f"An unexpected error occurred; quote request id {request_id_var.get()}.",
+    })
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as problem+json."""
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,118 @@
+"""JSON logs with the request id, and the middleware that assigns it.
+
+Logs never carry personal data: the access line has the route's path template where one matched
+(never the query string, which may hold a name searched for) and no bodies.
+"""
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, service, request id, extras."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "service": self.service,
+            "request_id": request_id_var.get(),
+        }
+        entry.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is now (test runners swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Send every log record, uvicorn's included, to stdout as JSON lines."""
+    handler = _StdoutHandler()
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # uvicorn's access log prints query strings, which may carry personal data; ours does not.
+    logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every URL it calls, query string included; keep only its warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def incoming_request_id(raw: bytes | None) -> str:
+    """The caller's request id when it is well-formed, else a fresh one."""
+    if raw:
+        value = raw.decode("latin-1")
+        if _VALID_REQUEST_ID.match(value):
+            return value
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Take or assign ``X-Request-ID``, echo it on the response, and log one access line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("pathways.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = incoming_request_id(raw)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            self.log.info("request", extra={
+                "method": scope["method"],
+                "path": getattr(route, "path", None) or "(unmatched)",
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            })
+            request_id_var.reset(token)

@@ -1,0 +1,119 @@
+"""Prepare the database and run the service processes: what ``make dev`` does.
+
+With no ``DATABASE_URL`` an embedded PostgreSQL is started with its data under ``var/``. The
+database is bootstrapped and every service migrated before any process starts; Ctrl-C stops them
+all (and the embedded server).
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from shared import migrations
+from shared.bootstrap import bootstrap
+from shared.embedded_db import start_embedded
+from shared.settings import role_url
+from shared.topology import SERVICES, ServiceSpec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def admin_database_url(*, data_dir: Path, throwaway: bool = False) -> str:
+    """``DATABASE_URL`` if set, else the URL of an embedded server on ``data_dir``."""
+    return os.environ.get("DATABASE_URL") or start_embedded(data_dir, throwaway=throwaway)
+
+
+def service_database_url(admin_url: str, spec: ServiceSpec) -> str:
+    """The URL ``spec`` connects with: its own override, else its role on the admin's database."""
+    override = os.environ.get(f"{spec.env_prefix}DATABASE_URL")
+    if override:
+        return override
+    return role_url(admin_url, role=spec.role,
+                    password=os.environ.get(f"{spec.env_prefix}DATABASE_PASSWORD"))
+
+
+def prepare_database(admin_url: str, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
+    """Bootstrap roles and schemas, then migrate every service to head."""
+    asyncio.run(bootstrap(admin_url, services))
+    for spec in services:
+        migrations.upgrade(spec, service_database_url(admin_url, spec))
+
+
+def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
+                  port: int | None = None, extra_env: dict[str, str] | None = None,
+                  log_file: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start one service under uvicorn as a child process."""
+    env = {**os.environ, f"{spec.env_prefix}DATABASE_URL": service_database_url(admin_url, spec),
+           **(extra_env or {})}
+    env.pop("DATABASE_URL", None)  # a service needs its own role's URL, not the admin's
+    out = log_file.open("ab") if log_file else None
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", spec.app, "--host", host,
+         "--port", str(port or spec.port), "--no-access-log", "--loop", "uvloop",
+         "--http", "httptools"],
+        env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
+    )
+
+
+def wait_until_ready(url: str, *, timeout: float = 30.0,
+                     process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} was not ready within {timeout:.0f}s")
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Ask each child to stop, then kill whichever has not after five seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 5
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
+    """Run the whole system in the foreground until Ctrl-C."""
+    admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
+    print("Preparing the database (roles, schemas, migrations)…", flush=True)
+    prepare_database(admin_url)
+    processes = [start_service(spec, admin_url) for spec in services]
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for spec, process in zip(services, processes, strict=True):
+            wait_until_ready(f"http://127.0.0.1:{spec.port}", process=process)
+        print("\nPathways is running:", flush=True)
+        for spec in services:
+            print(f"  {spec.name:<14} http://127.0.0.1:{spec.port}/docs", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.2)
+    finally:
+        stop(processes)
+    return 0 if stopping else 1

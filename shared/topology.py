@@ -1,0 +1,47 @@
+"""The processes that make up Pathways: their names, schemas, apps and default ports.
+
+This is the one place the runner, the bootstrap step and the tests learn which services exist.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """One service process: its Postgres schema and role, its ASGI app and its migrations."""
+
+    name: str
+    app: str  # "module:factory" for uvicorn --factory
+    migrations_package: str  # package whose folder holds migrations/
+    port: int
+
+    @property
+    def schema(self) -> str:
+        """The Postgres schema the service owns (named after the service)."""
+        return self.name
+
+    @property
+    def role(self) -> str:
+        """The login role the service connects as; it owns its schema and nothing else."""
+        return f"pathways_{self.name}"
+
+    @property
+    def env_prefix(self) -> str:
+        """Prefix of the service's settings in the environment (``CANDIDATES_``)."""
+        return f"{self.name.upper()}_"
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("candidates", "services.candidates.main:create_app", "services.candidates", 8101),
+    ServiceSpec("placements", "services.placements.main:create_app", "services.placements", 8102),
+    ServiceSpec("reintegration", "services.reintegration.main:create_app",
+                "services.reintegration", 8103),
+)
+
+
+def service(name: str) -> ServiceSpec:
+    """Return the spec of the service called ``name``."""
+    for spec in SERVICES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"unknown service {name!r}; known: {', '.join(s.name for s in SERVICES)}")
