@@ -81,7 +81,8 @@ async def session(candidates_app: FastAPI) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def client(candidates_app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+async def client(candidates_app: FastAPI,
+                 session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the candidates app whose requests share the test's transaction.
 
     Each request runs in a savepoint that is released on success and rolled back on error,

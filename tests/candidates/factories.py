@@ -1,10 +1,13 @@
 """Small keyword-only factories of request bodies and objects created through the API."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.candidates.models import Candidate, Consent
 
 
 def programme_body(**overrides: Any) -> dict[str, Any]:
@@ -33,3 +36,35 @@ async def create_programme(client: httpx.AsyncClient, **overrides: Any) -> dict[
     response = await client.post("/v1/programmes", json=programme_body(**overrides))
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def create_candidate(session: AsyncSession, **overrides: Any) -> Candidate:
+    """Insert a candidate row directly (for tests of other domains); override any column."""
+    values: dict[str, Any] = {
+        "given_name": "Amina", "family_name": "Benali",
+        "email": f"amina.{uuid.uuid4().hex[:12]}@example.org",
+        "date_of_birth": date(2000, 5, 17), "gender": "female", "nationality": "MA",
+        "residence_country": "MA", "residence_city": "Rabat",
+        "education": [{"institution": "Université Mohammed V", "level": "bachelor",
+                       "field": "computer science", "year": 2022}],
+        "skills": [{"label": "python"}, {"label": "sql"}], "skill_keys": ["python", "sql"],
+        "languages": [{"language": "fr", "level": "B2"}, {"language": "ar", "level": "C2"}],
+        "preferred_sectors": ["ict"], "preferred_countries": ["FR"],
+        "available_from_date": date(2026, 1, 1),
+    }
+    values.update(overrides)
+    candidate = Candidate(**values)
+    session.add(candidate)
+    await session.flush()
+    await session.refresh(candidate)
+    return candidate
+
+
+async def give_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
+                       purpose: str = "data_processing", action: str = "given") -> Consent:
+    """Append a consent event for a candidate directly."""
+    consent = Consent(candidate_id=candidate_id, purpose=purpose, text_version="v1",
+                      action=action)
+    session.add(consent)
+    await session.flush()
+    return consent
