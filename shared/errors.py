@@ -1,7 +1,8 @@
 """RFC 9457 problem details: one error base for every service and the handlers that render it.
 
 Every 4xx/5xx leaving a service is ``application/problem+json`` with a stable ``type``. Unexpected
-exceptions become a bare 500 problem; their traceback goes to the log, never to the client.
+exceptions become a bare 500 problem in ``shared.logs.RequestContextMiddleware``; their traceback
+goes to the log, never to the client.
 """
 
 import logging
@@ -13,8 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-
-from shared.logs import request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("pathways.errors")
@@ -154,18 +153,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     }, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error", exc_info=exc,
-              extra={"path": request.url.path, "error_type": type(exc).__name__})
-    return problem_response({
-        "type": problem_type("internal"), "title": "Internal error", "status": 500,
-        "detail": f"An unexpected error occurred; quote request id {request_id_var.get()}.",
-    })
-
-
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)

@@ -80,8 +80,23 @@ def incoming_request_id(raw: bytes | None) -> str:
     return uuid.uuid4().hex
 
 
+async def _send_internal_error(send: Send, request_id: str) -> None:
+    body = json.dumps({
+        "type": "/problems/internal", "title": "Internal error", "status": 500,
+        "detail": f"An unexpected error occurred; quote request id {request_id}.",
+    }).encode()
+    await send({"type": "http.response.start", "status": 500, "headers": [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestContextMiddleware:
-    """Take or assign ``X-Request-ID``, echo it on the response, and log one access line."""
+    """Take or assign ``X-Request-ID``, echo it on the response, and log one access line.
+
+    It also turns an unexpected exception into a bare 500 problem carrying the request id, so
+    no stack trace ever reaches a client.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -105,8 +120,21 @@ class RequestContextMiddleware:
                                       (b"x-request-id", request_id.encode())]
             await send(message)
 
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # A bug: log it with its traceback, answer a bare problem, keep the process serving.
+            self.log.error("unhandled error", exc_info=exc,
+                           extra={"error_type": type(exc).__name__})
+            if not started_response:
+                await _send_internal_error(send_with_id, request_id)
         finally:
             route = scope.get("route")
             self.log.info("request", extra={

@@ -30,7 +30,7 @@ from shared.topology import service
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class RunDatabase:
     """The run's database: its admin URL and each service's own URL."""
 
     admin_url: str
@@ -41,7 +41,7 @@ class TestDatabase:
 
 
 @pytest.fixture(scope="session")
-def database() -> Iterator[TestDatabase]:
+def database() -> Iterator[RunDatabase]:
     """A bootstrapped, migrated database for this run; gone afterwards."""
     external = os.environ.get("DATABASE_URL")
     name = f"pathways_test_{uuid.uuid4().hex[:10]}"
@@ -52,14 +52,30 @@ def database() -> Iterator[TestDatabase]:
         admin_url = start_embedded(folder / "pgdata", throwaway=True, database=name)
     prepare_database(admin_url)
     try:
-        yield TestDatabase(admin_url)
+        yield RunDatabase(admin_url)
     finally:
         if external:
             asyncio.run(drop_database(admin_url))
 
 
+@pytest.fixture(scope="module")
+def scratch_database(database: RunDatabase) -> Iterator[RunDatabase]:
+    """A database of its own on the same cluster, prepared like the run's; dropped afterwards.
+
+    For tests that start real service processes or rewind migrations.
+    """
+    name = f"pathways_scratch_{uuid.uuid4().hex[:10]}"
+    admin_url = make_url(database.admin_url).set(database=name).render_as_string(
+        hide_password=False)
+    prepare_database(admin_url)
+    try:
+        yield RunDatabase(admin_url)
+    finally:
+        asyncio.run(drop_database(admin_url))
+
+
 @pytest.fixture(scope="session")
-async def candidates_app(database: TestDatabase) -> AsyncIterator[FastAPI]:
+async def candidates_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     """The candidates app, started (lifespan run) once for the session."""
     app = create_candidates_app(CandidatesSettings(database_url=database.url("candidates")))
     async with app.router.lifespan_context(app):
