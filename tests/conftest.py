@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates.main import create_app as create_candidates_app
 from services.candidates.settings import Settings as CandidatesSettings
 from shared.bootstrap import drop_database
-from shared.db import get_session
+from shared.db import SessionHotReads, get_hot_reads, get_session
 from shared.embedded_db import start_embedded
 from shared.runner import prepare_database, service_database_url
 from shared.topology import service
@@ -116,6 +116,8 @@ async def client(candidates_app: FastAPI,
         await savepoint.commit()
 
     candidates_app.dependency_overrides[get_session] = request_session
+    # Hot reads bypass the session in production; here they must see the test's transaction.
+    candidates_app.dependency_overrides[get_hot_reads] = lambda: SessionHotReads(session)
     transport = httpx.ASGITransport(app=candidates_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://candidates") as http:
         yield http

@@ -2,9 +2,14 @@
 
 from fastapi import FastAPI
 
+from services.candidates.applications import router as applications_router
+from services.candidates.candidates import router as candidates_router
 from services.candidates.database import idempotency_keys
+from services.candidates.imports import router as imports_router
+from services.candidates.institutions import router as institutions_router
 from services.candidates.programmes import router as programmes_router
 from services.candidates.settings import Settings
+from services.candidates.training import router as training_router
 from shared.app import create_service_app
 
 
@@ -15,6 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Pathways candidates",
         description="Programmes, candidate profiles, consents, applications, selection, "
         "pre-departure training and partner institutions.",
-        routers=[programmes_router.router],
+        # candidates first: its reads are the hot paths, and routes are matched in order.
+        routers=[candidates_router.router, applications_router.router, programmes_router.router,
+                 institutions_router.router, training_router.router, imports_router.router],
         idempotency_table=idempotency_keys,
     )

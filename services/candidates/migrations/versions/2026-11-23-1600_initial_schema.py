@@ -128,9 +128,9 @@ def upgrade() -> None:
         postgresql_using="gin",
     )
     op.create_index(
-        op.f("ix_candidates_candidate_created_at"),
+        "ix_candidate_created_id",
         "candidate",
-        ["created_at"],
+        ["created_at", "id"],
         unique=False,
         schema="candidates",
     )
@@ -335,7 +335,7 @@ def upgrade() -> None:
         sa.Column(
             "recorded_at",
             sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
+            server_default=sa.text("clock_timestamp()"),
             nullable=False,
         ),
         sa.CheckConstraint(
@@ -619,9 +619,7 @@ def downgrade() -> None:
     )
     op.drop_table("institution", schema="candidates")
     op.drop_table("idempotency_key", schema="candidates")
-    op.drop_index(
-        op.f("ix_candidates_candidate_created_at"), table_name="candidate", schema="candidates"
-    )
+    op.drop_index("ix_candidate_created_id", table_name="candidate", schema="candidates")
     op.drop_index(
         "ix_candidate_skill_keys",
         table_name="candidate",

@@ -1,0 +1,340 @@
+"""Application rules: one per candidate and programme, explicit actions, screening, selection.
+
+Every status change goes through :mod:`state` (which actions are legal from where) and is
+recorded as an ``application_transition`` row in the same transaction, bumping the version.
+Nothing here commits: the request's session does.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.applications import repository, scoring, screening, selection, state
+from services.candidates.applications.exceptions import (
+    ApplicationExists,
+    ApplicationNotFound,
+    CandidateNotFound,
+    ConsentRequired,
+    IntakeClosed,
+)
+from services.candidates.applications.models import Application, ApplicationTransition
+from services.candidates.applications.repository import Move
+from services.candidates.applications.schemas import ApplicationCreate
+from services.candidates.candidates.models import Candidate
+from services.candidates.programmes import service as programme_service
+from services.candidates.programmes.models import Programme
+from shared.errors import PreconditionFailed
+from shared.pagination import PageParams
+
+# Applications a selection run ranks; "selected" ones keep their seat and are only counted.
+SELECTION_POOL = ("eligible", "shortlisted", "waitlisted")
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """One application after screening, with the outcome that decided its status."""
+
+    application: Application
+    outcome: screening.Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Selected:
+    """One pool application after a selection run."""
+
+    application: Application
+    candidate: Candidate
+    score: scoring.Score
+    decision: selection.Decision
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionResult:
+    """Everything a selection run decided, in rank order, and its summary."""
+
+    decisions: list[Selected]
+    summary: selection.Summary
+
+
+def candidate_facts(candidate: Candidate) -> screening.CandidateFacts:
+    """The parts of a profile screening and scoring read."""
+    return screening.CandidateFacts(
+        date_of_birth=candidate.date_of_birth,
+        nationality=candidate.nationality,
+        gender=candidate.gender,
+        education_levels=tuple(e["level"] for e in candidate.education
+                               if isinstance(e, dict) and isinstance(e.get("level"), str)),
+        languages=screening.best_levels(e for e in candidate.languages if isinstance(e, dict)),
+        preferred_sectors=tuple(candidate.preferred_sectors),
+    )
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+async def get(session: AsyncSession, *, application_id: uuid.UUID) -> Application:
+    """The application, or ApplicationNotFound."""
+    application = await repository.get(session, application_id)
+    if application is None:
+        raise ApplicationNotFound(f"No application {application_id}.")
+    return application
+
+
+async def list_page(session: AsyncSession, *, page: PageParams, programme_id: uuid.UUID | None,
+                    candidate_id: uuid.UUID | None, status: str | None) -> list[Application]:
+    """A page of applications matching the filters."""
+    return await repository.list_page(session, page, programme_id=programme_id,
+                                      candidate_id=candidate_id, status=status)
+
+
+async def transitions(session: AsyncSession, *,
+                      application_id: uuid.UUID) -> list[ApplicationTransition]:
+    """The application's status history, oldest first (404 for an unknown application)."""
+    await get(session, application_id=application_id)
+    return await repository.transitions(session, application_id)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+async def create(session: AsyncSession, *, data: ApplicationCreate) -> Application:
+    """Create a draft application; candidate and programme must exist, the pair must be new."""
+    await programme_service.get(session, programme_id=data.programme_id)
+    if await repository.get_candidate(session, data.candidate_id, key_share=True) is None:
+        raise CandidateNotFound(f"No candidate {data.candidate_id}.")
+    # Checked first for a clear answer; the unique constraint settles a race between two
+    # requests that both pass this check.
+    existing = await repository.find_pair(session, candidate_id=data.candidate_id,
+                                          programme_id=data.programme_id)
+    if existing is None:
+        created = await repository.add(session, data.model_dump())
+        if created is not None:
+            return created
+        existing = await repository.find_pair(session, candidate_id=data.candidate_id,
+                                              programme_id=data.programme_id)
+    raise ApplicationExists(
+        f"Candidate {data.candidate_id} already applied to programme {data.programme_id}.",
+        **({"application_id": str(existing)} if existing else {}),
+    )
+
+
+# --- single-application actions -------------------------------------------------------------
+
+
+async def _load_for(session: AsyncSession, *, application_id: uuid.UUID, action: str,
+                    expected_version: int | None) -> Application:
+    """Lock the application and check, in this order: it exists, If-Match, the action is legal."""
+    application = await repository.get(session, application_id, for_update=True)
+    if application is None:
+        raise ApplicationNotFound(f"No application {application_id}.")
+    if expected_version is not None and application.version != expected_version:
+        raise PreconditionFailed(
+            f"The application changed since version {expected_version}; read it again.",
+            current_version=application.version,
+        )
+    state.check(action, application.status)
+    return application
+
+
+async def _act(session: AsyncSession, application: Application, action: str, *,
+               to: str | None = None, reason: str | None = None,
+               values: dict[str, Any] | None = None) -> Application:
+    new_status = state.target(action, application.status, to)
+    return await repository.move(session, application,
+                                 [Move(action, application.status, new_status, reason)],
+                                 values or {})
+
+
+def _intake_open(programme: Programme, at: datetime) -> bool:
+    # Same half-open window as the programmes list's "open_for_intake" filter.
+    return programme.intake_opens_at <= at < programme.intake_closes_at
+
+
+async def submit(session: AsyncSession, *, application_id: uuid.UUID,
+                 expected_version: int | None) -> Application:
+    """Submit a draft inside the intake window, with every consent the programme requires."""
+    application = await _load_for(session, application_id=application_id, action="submit",
+                                  expected_version=expected_version)
+    programme = await programme_service.get(session, programme_id=application.programme_id)
+    now = datetime.now(UTC)
+    if not _intake_open(programme, now):
+        raise IntakeClosed(
+            f"Programme {programme.code} takes applications from "
+            f"{programme.intake_opens_at.isoformat()} until "
+            f"{programme.intake_closes_at.isoformat()}; it is now {now.isoformat()}.",
+            intake_opens_at=programme.intake_opens_at.isoformat(),
+            intake_closes_at=programme.intake_closes_at.isoformat(),
+        )
+    latest = await repository.latest_consents(session, candidate_id=application.candidate_id,
+                                              purposes=programme.required_consents)
+    missing = [p for p in programme.required_consents if latest.get(p) != "given"]
+    if missing:
+        raise ConsentRequired(
+            f"The programme requires consent for: {', '.join(missing)}; the candidate has not "
+            "given it (or withdrew it).",
+            missing_purposes=missing,
+        )
+    return await _act(session, application, "submit", values={"submitted_at": now})
+
+
+def _screen_one(candidate: Candidate, programme: Programme) -> screening.Outcome:
+    return screening.screen(
+        candidate_facts(candidate), rules=programme.eligibility,
+        origin_countries=programme.origin_countries,
+        # Ages count on the intake's closing day, the same for every applicant.
+        reference_date=programme.intake_closes_at.astimezone(UTC).date(),
+    )
+
+
+def _screening_note(outcome: screening.Outcome) -> str:
+    if outcome.eligible:
+        return f"screening: all {len(outcome.reasons)} rules passed"
+    return "screening: failed " + ", ".join(r.code for r in outcome.reasons)
+
+
+def _screening_values(outcome: screening.Outcome, at: datetime) -> dict[str, Any]:
+    return {"screened_at": at, "screening_reasons": [r.as_dict() for r in outcome.reasons]}
+
+
+async def screen(session: AsyncSession, *, application_id: uuid.UUID,
+                 expected_version: int | None) -> Screened:
+    """Check a submitted application against the programme's rules: eligible or ineligible."""
+    application = await _load_for(session, application_id=application_id, action="screen",
+                                  expected_version=expected_version)
+    programme = await programme_service.get(session, programme_id=application.programme_id)
+    candidate = await repository.get_candidate(session, application.candidate_id)
+    assert candidate is not None  # the foreign key cascades: no application without candidate
+    outcome = _screen_one(candidate, programme)
+    updated = await _act(session, application, "screen", to=outcome.status,
+                         reason=_screening_note(outcome),
+                         values=_screening_values(outcome, datetime.now(UTC)))
+    return Screened(updated, outcome)
+
+
+async def shortlist(session: AsyncSession, *, application_id: uuid.UUID,
+                    expected_version: int | None) -> Application:
+    """Put an eligible application on the shortlist."""
+    application = await _load_for(session, application_id=application_id, action="shortlist",
+                                  expected_version=expected_version)
+    return await _act(session, application, "shortlist")
+
+
+async def reject(session: AsyncSession, *, application_id: uuid.UUID, reason: str,
+                 expected_version: int | None) -> Application:
+    """Reject a shortlisted or waitlisted application, saying why."""
+    application = await _load_for(session, application_id=application_id, action="reject",
+                                  expected_version=expected_version)
+    return await _act(session, application, "reject", reason=reason,
+                      values={"decision_reason": f"rejected: {reason}"})
+
+
+async def withdraw(session: AsyncSession, *, application_id: uuid.UUID, reason: str | None,
+                   expected_version: int | None) -> Application:
+    """Withdraw an open application (its seat, if selected, frees for the next selection run)."""
+    application = await _load_for(session, application_id=application_id, action="withdraw",
+                                  expected_version=expected_version)
+    return await _act(session, application, "withdraw", reason=reason,
+                      values={"decision_reason": "withdrawn" + (f": {reason}" if reason else "")})
+
+
+# --- whole-programme runs -------------------------------------------------------------------
+
+
+async def screen_programme(session: AsyncSession, *, programme_id: uuid.UUID) -> list[Screened]:
+    """Screen every submitted application of the programme at once."""
+    programme = await programme_service.get(session, programme_id=programme_id)
+    rows = await repository.lock_with_candidates(session, programme_id=programme_id,
+                                                 statuses=["submitted"])
+    now = datetime.now(UTC)
+    outcomes: dict[uuid.UUID, screening.Outcome] = {}
+    changes = []
+    for application, candidate in rows:
+        outcome = _screen_one(candidate, programme)
+        outcomes[application.id] = outcome
+        to = state.target("screen", application.status, outcome.status)
+        changes.append((application,
+                        [Move("screen", application.status, to, _screening_note(outcome))],
+                        _screening_values(outcome, now)))
+    await repository.move_many(session, changes)
+    fresh = await repository.by_ids(session, outcomes)
+    return [Screened(fresh[a.id], outcomes[a.id]) for a, _ in rows]
+
+
+def _selection_values(decision: selection.Decision, score: scoring.Score) -> dict[str, Any]:
+    return {
+        "score": score.total,
+        "score_parts": score.parts_json(),
+        # Selected: the rank that won the seat; waitlisted: the place in the queue.
+        "selection_rank": (decision.rank if decision.outcome == "selected"
+                           else decision.waitlist_position),
+        "decision_reason": decision.reason,
+    }
+
+
+def _selection_moves(application: Application, decision: selection.Decision) -> list[Move]:
+    moves: list[Move] = []
+    current = application.status
+    if current == "eligible":  # eligible applications pass through the shortlist
+        moves.append(Move("shortlist", current, state.target("shortlist", current),
+                          "selection run"))
+        current = moves[-1].to_status
+    if decision.outcome == "selected":
+        moves.append(Move("select", current, state.target("select", current), decision.reason))
+    elif current != "waitlisted":
+        moves.append(Move("waitlist", current, state.target("waitlist", current),
+                          decision.reason))
+    return moves
+
+
+async def select_cohort(session: AsyncSession, *, programme_id: uuid.UUID) -> SelectionResult:
+    """Rank the pool, fill the free seats (gender balance first) and waitlist the rest.
+
+    The programme's pool and selected rows are locked first, so concurrent runs take turns and
+    the second counts the seats the first filled. Re-running promotes from the waitlist when
+    seats have freed up (a selected candidate withdrew, capacity grew).
+    """
+    programme = await programme_service.get(session, programme_id=programme_id)
+    rows = await repository.lock_with_candidates(session, programme_id=programme_id,
+                                                 statuses=[*SELECTION_POOL, "selected"])
+    already = Counter(c.gender for a, c in rows if a.status == "selected")
+    pool = [(a, c) for a, c in rows if a.status in SELECTION_POOL]
+    nominated = await repository.nominated_candidates(
+        session, programme_id=programme_id, candidate_ids=[c.id for _, c in pool])
+    required_languages = programme.eligibility.get("required_languages") or []
+
+    scores: dict[uuid.UUID, scoring.Score] = {}
+    by_id: dict[uuid.UUID, tuple[Application, Candidate]] = {}
+    entries = []
+    for application, candidate in pool:
+        score = scoring.score(candidate_facts(candidate), required_languages=required_languages,
+                              programme_sectors=programme.sectors,
+                              nominated=candidate.id in nominated)
+        scores[application.id] = score
+        by_id[application.id] = (application, candidate)
+        entries.append(selection.Entry(application.id, candidate.gender, score.total,
+                                       application.submitted_at))
+
+    decisions, summary = selection.decide(
+        selection.rank(entries), capacity=programme.capacity,
+        share=programme.gender_balance_min_share, already_selected=already)
+
+    changes = []
+    for decision in decisions:
+        application, _ = by_id[decision.entry.key]
+        moves = _selection_moves(application, decision)
+        values = _selection_values(decision, scores[application.id])
+        unchanged = not moves and all(getattr(application, k) == v for k, v in values.items())
+        if not unchanged:  # a rerun that changes nothing leaves versions (ETags) alone
+            changes.append((application, moves, values))
+    await repository.move_many(session, changes)
+
+    fresh = await repository.by_ids(session, by_id)
+    return SelectionResult(
+        decisions=[Selected(fresh[d.entry.key], by_id[d.entry.key][1], scores[d.entry.key], d)
+                   for d in decisions],
+        summary=summary,
+    )

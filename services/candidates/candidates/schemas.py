@@ -1,0 +1,242 @@
+"""Wire formats of candidate profiles and consents."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from services.candidates.programmes.schemas import Purpose
+from services.candidates.vocabulary import (
+    CefrLevel,
+    CountryCode,
+    EducationLevel,
+    Email,
+    LanguageCode,
+    Sector,
+    ShortText,
+)
+from shared.schemas import PatchModel, ResponseModel, StrictModel
+
+Gender = Literal["female", "male", "other", "undisclosed"]
+ConsentAction = Literal["given", "withdrawn"]
+
+MIN_AGE, MAX_AGE = 14, 99
+FIRST_EDUCATION_YEAR = 1950
+# Education still under way may end a few years from now (a doctorate started this year).
+EDUCATION_YEARS_AHEAD = 6
+
+# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+# ESCO concept URIs (http://data.europa.eu/esco/skill/…) or any other http(s) vocabulary.
+SkillUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$",
+                                            max_length=500)]
+TextVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years between ``born`` and ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _plausible_birth_date(value: date) -> date:
+    today = datetime.now(UTC).date()
+    if value >= today:
+        raise ValueError("date_of_birth must be in the past")
+    if not MIN_AGE <= age_on(value, today) <= MAX_AGE:
+        raise ValueError(f"age must be between {MIN_AGE} and {MAX_AGE}")
+    return value
+
+
+def _education_year(value: int) -> int:
+    last = datetime.now(UTC).year + EDUCATION_YEARS_AHEAD
+    if not FIRST_EDUCATION_YEAR <= value <= last:
+        raise ValueError(f"year must be between {FIRST_EDUCATION_YEAR} and {last}")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
+EducationYear = Annotated[int, AfterValidator(_education_year)]
+
+
+class Education(StrictModel):
+    """A qualification obtained (or expected, with a future year)."""
+
+    institution: ShortText
+    level: EducationLevel
+    field: ShortText | None = None
+    year: EducationYear = Field(description="Year obtained or expected.")
+
+
+class Skill(StrictModel):
+    """A skill named by an ESCO-style URI, a free label, or both."""
+
+    uri: SkillUri | None = None
+    label: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.uri is None and self.label is None:
+            raise ValueError("a skill needs a uri or a label")
+        return self
+
+
+class LanguageSkill(StrictModel):
+    """A language spoken, with its CEFR level."""
+
+    language: LanguageCode
+    level: CefrLevel
+
+
+def _distinct_languages(value: list[LanguageSkill] | None) -> list[LanguageSkill] | None:
+    if value is not None:
+        codes = [item.language for item in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each language may appear only once")
+    return value
+
+
+Languages = Annotated[list[LanguageSkill], Field(max_length=20),
+                      AfterValidator(_distinct_languages)]
+
+
+def _ordered_availability(from_date: date | None, until_date: date | None) -> None:
+    if from_date is not None and until_date is not None and until_date < from_date:
+        raise ValueError("available_until_date must not be before available_from_date")
+
+
+class CandidateCreate(StrictModel):
+    """A new candidate profile. ``skill_keys`` is derived from ``skills`` by the service."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "given_name": "Amina", "family_name": "Benali", "email": "amina.benali@example.org",
+        "phone": "+212612345678", "date_of_birth": "2000-05-17", "gender": "female",
+        "nationality": "MA", "residence_country": "MA", "residence_city": "Rabat",
+        "education": [{"institution": "Université Mohammed V", "level": "bachelor",
+                       "field": "computer science", "year": 2022}],
+        "skills": [{"uri": "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
+                    "label": "Python"}, {"label": "SQL"}],
+        "languages": [{"language": "fr", "level": "B2"}, {"language": "ar", "level": "C2"}],
+        "preferred_sectors": ["ict"], "preferred_countries": ["FR", "BE"],
+        "available_from_date": "2026-09-01", "available_until_date": "2027-08-31",
+    }]})
+
+    given_name: ShortText
+    family_name: ShortText
+    email: Email = Field(description="Unique, compared case-insensitively.")
+    phone: Phone | None = Field(None, description="E.164, e.g. +212612345678.")
+    date_of_birth: BirthDate = Field(description=f"Age {MIN_AGE} to {MAX_AGE}.")
+    gender: Gender
+    nationality: CountryCode
+    residence_country: CountryCode
+    residence_city: ShortText | None = None
+    education: list[Education] = Field(default_factory=list, max_length=20)
+    skills: list[Skill] = Field(default_factory=list, max_length=100)
+    languages: Languages = Field(default_factory=list)
+    preferred_sectors: list[Sector] = Field(default_factory=list, max_length=30)
+    preferred_countries: list[CountryCode] = Field(default_factory=list, max_length=30)
+    available_from_date: date | None = None
+    available_until_date: date | None = None
+
+    @model_validator(mode="after")
+    def _availability(self) -> Self:
+        _ordered_availability(self.available_from_date, self.available_until_date)
+        return self
+
+
+class CandidateUpdate(PatchModel):
+    """A partial change to a profile; absent fields stay, lists are replaced whole."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "residence_city": "Casablanca",
+        "languages": [{"language": "fr", "level": "C1"}, {"language": "ar", "level": "C2"}],
+    }]})
+
+    nullable_fields = frozenset({"phone", "residence_city", "available_from_date",
+                                 "available_until_date"})
+
+    given_name: ShortText | None = None
+    family_name: ShortText | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    date_of_birth: BirthDate | None = None
+    gender: Gender | None = None
+    nationality: CountryCode | None = None
+    residence_country: CountryCode | None = None
+    residence_city: ShortText | None = None
+    education: list[Education] | None = Field(None, max_length=20)
+    skills: list[Skill] | None = Field(None, max_length=100)
+    languages: Languages | None = None
+    preferred_sectors: list[Sector] | None = Field(None, max_length=30)
+    preferred_countries: list[CountryCode] | None = Field(None, max_length=30)
+    available_from_date: date | None = None
+    available_until_date: date | None = None
+
+
+class CandidateOut(ResponseModel):
+    """A candidate profile as the API shows it."""
+
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    email: str
+    phone: str | None
+    date_of_birth: date
+    gender: Gender
+    nationality: str
+    residence_country: str
+    residence_city: str | None
+    education: list[Education]
+    skills: list[Skill]
+    languages: list[LanguageSkill]
+    preferred_sectors: list[str]
+    preferred_countries: list[str]
+    available_from_date: date | None
+    available_until_date: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConsentCreate(StrictModel):
+    """One consent event: the candidate gives or withdraws consent for a purpose."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "purpose": "data_processing", "text_version": "2026-01", "action": "given",
+    }]})
+
+    purpose: Purpose = Field(description="What the consent is for, e.g. data_processing.")
+    text_version: TextVersion = Field(description="Version of the text the candidate saw.")
+    action: ConsentAction
+
+
+class ConsentOut(ResponseModel):
+    """A recorded consent event."""
+
+    id: uuid.UUID
+    purpose: str
+    text_version: str
+    action: ConsentAction
+    recorded_at: datetime
+
+
+class CurrentConsent(ResponseModel):
+    """The consent in force for one purpose: its latest event."""
+
+    action: ConsentAction
+    text_version: str
+    recorded_at: datetime
+
+
+class ConsentHistory(ResponseModel):
+    """Every consent event of a candidate, oldest first, and what is in force per purpose."""
+
+    items: list[ConsentOut]
+    current: dict[str, CurrentConsent] = Field(
+        description="Purpose → its latest event; a purpose never consented to is absent.")

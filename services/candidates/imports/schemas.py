@@ -1,0 +1,125 @@
+"""Wire formats of the bulk import."""
+
+from datetime import date
+from typing import Annotated, NotRequired
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
+
+from services.candidates.candidates.schemas import (
+    BirthDate,
+    EducationYear,
+    Gender,
+    Phone,
+    SkillUri,
+)
+from services.candidates.vocabulary import (
+    CefrLevel,
+    CountryCode,
+    EducationLevel,
+    Email,
+    LanguageCode,
+    Sector,
+    ShortText,
+)
+
+
+class LineError(BaseModel):
+    """Why one line of the file was not imported."""
+
+    line: int = Field(description="Line number in the file (CSV: the header is line 1).")
+    errors: list[dict[str, str | list[str]]] = Field(
+        description="Each problem: the field (`loc`) and what is wrong with it (`msg`).")
+
+
+class ImportReport(BaseModel):
+    """What an import did: how many lines were read, imported and rejected, and why."""
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "format": "csv", "lines": 3, "imported": 2, "rejected": 1, "batches": 1,
+        "errors": [{"line": 3, "errors": [{"loc": ["email"], "msg": "already registered"}]}],
+        "errors_truncated": False,
+    }]}}
+
+    format: str
+    lines: int = Field(description="Data lines read (blank lines are skipped).")
+    imported: int
+    rejected: int
+    batches: int = Field(description="Batches committed, each in its own transaction.")
+    errors: list[LineError]
+    errors_truncated: bool = Field(
+        description="True when more lines were rejected than the report lists.")
+
+
+# The import validates each line against the same field types as ``CandidateCreate``, declared
+# as TypedDicts: pydantic checks them without building a model per line, which more than halves
+# the validation cost of a large file. tests/candidates/imports/test_schemas.py holds the two in
+# step (same fields, same verdicts).
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _skill_named(skill: "SkillRow") -> "SkillRow":
+    if skill.get("uri") is None and skill.get("label") is None:
+        raise ValueError("a skill needs a uri or a label")
+    return skill
+
+
+class _Education(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    institution: ShortText
+    level: EducationLevel
+    field: NotRequired[ShortText | None]
+    year: EducationYear
+
+
+class SkillRow(TypedDict):
+    """A skill of an imported line."""
+
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    uri: NotRequired[SkillUri | None]
+    label: NotRequired[ShortText | None]
+
+
+class _Language(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    language: LanguageCode
+    level: CefrLevel
+
+
+def _distinct(languages: list[_Language]) -> list[_Language]:
+    if len({item["language"] for item in languages}) != len(languages):
+        raise ValueError("each language may appear only once")
+    return languages
+
+
+class _CandidateRow(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    given_name: ShortText
+    family_name: ShortText
+    email: Email
+    phone: NotRequired[Phone | None]
+    date_of_birth: BirthDate
+    gender: Gender
+    nationality: CountryCode
+    residence_country: CountryCode
+    residence_city: NotRequired[ShortText | None]
+    education: NotRequired[Annotated[list[_Education], Field(max_length=20)]]
+    skills: NotRequired[Annotated[list[Annotated[SkillRow, AfterValidator(_skill_named)]],
+                                  Field(max_length=100)]]
+    languages: NotRequired[Annotated[list[_Language], Field(max_length=20),
+                                     AfterValidator(_distinct)]]
+    preferred_sectors: NotRequired[Annotated[list[Sector], Field(max_length=30)]]
+    preferred_countries: NotRequired[Annotated[list[CountryCode], Field(max_length=30)]]
+    available_from_date: NotRequired[date | None]
+    available_until_date: NotRequired[date | None]
+
+
+def _available_in_order(row: _CandidateRow) -> _CandidateRow:
+    start, end = row.get("available_from_date"), row.get("available_until_date")
+    if start is not None and end is not None and end < start:
+        raise ValueError("available_until_date must not be before available_from_date")
+    return row
+
+
+CandidateRow = Annotated[_CandidateRow, AfterValidator(_available_in_order)]
+candidate_row = TypeAdapter(CandidateRow)

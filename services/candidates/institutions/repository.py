@@ -1,0 +1,97 @@
+"""Every query on institutions and nominations."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.institutions.models import Institution, Nomination
+from shared.pagination import PageParams, keyset
+
+UNIQUE_VIOLATION = "23505"
+
+
+async def get(session: AsyncSession, institution_id: uuid.UUID) -> Institution | None:
+    """The institution with this id, if any."""
+    return await session.get(Institution, institution_id)
+
+
+async def exists(session: AsyncSession, institution_id: uuid.UUID) -> bool:
+    """Whether the institution exists, without loading it."""
+    found = await session.scalar(select(Institution.id).where(Institution.id == institution_id))
+    return found is not None
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> Institution:
+    """Insert an institution and return it with its generated columns loaded."""
+    institution = Institution(**values)
+    session.add(institution)
+    await session.flush()
+    await session.refresh(institution)
+    return institution
+
+
+async def update_versioned(
+    session: AsyncSession, institution_id: uuid.UUID, expected_version: int | None,
+    values: dict[str, Any],
+) -> Institution | None:
+    """Apply ``values`` if the row is still at ``expected_version``; None when it is not."""
+    statement = (update(Institution).where(Institution.id == institution_id)
+                 .values(**values, version=Institution.version + 1)
+                 .returning(Institution).execution_options(populate_existing=True))
+    if expected_version is not None:
+        statement = statement.where(Institution.version == expected_version)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, country: str | None,
+                    kind: str | None) -> list[Institution]:
+    """One page (``limit + 1`` rows, to tell if more follow) of institutions, oldest first."""
+    statement = select(Institution)
+    if country:
+        statement = statement.where(Institution.country == country)
+    if kind:
+        statement = statement.where(Institution.kind == kind)
+    statement = keyset(statement, Institution.created_at, Institution.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def nomination_exists(session: AsyncSession, *, institution_id: uuid.UUID,
+                            candidate_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
+    """Whether the institution already nominated this candidate for this programme."""
+    found = await session.scalar(select(Nomination.id).where(
+        Nomination.institution_id == institution_id, Nomination.candidate_id == candidate_id,
+        Nomination.programme_id == programme_id))
+    return found is not None
+
+
+async def add_nomination(session: AsyncSession, values: dict[str, Any]) -> Nomination:
+    """Insert a nomination; a constraint violation raises IntegrityError.
+
+    The insert runs in a savepoint so that a violation (a concurrent duplicate, a candidate
+    erased meanwhile) leaves the request's transaction usable for the caller's error answer.
+    """
+    nomination = Nomination(**values)
+    async with session.begin_nested():
+        session.add(nomination)
+        await session.flush()
+    await session.refresh(nomination)
+    return nomination
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique constraint violation (rather than, say, a foreign key)."""
+    return getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION
+
+
+async def list_nominations(session: AsyncSession, page: PageParams, *,
+                           institution_id: uuid.UUID,
+                           programme_id: uuid.UUID | None) -> list[Nomination]:
+    """One page (``limit + 1`` rows) of an institution's nominations, oldest first."""
+    statement = select(Nomination).where(Nomination.institution_id == institution_id)
+    if programme_id is not None:
+        statement = statement.where(Nomination.programme_id == programme_id)
+    statement = keyset(statement, Nomination.created_at, Nomination.id, page)
+    return list((await session.scalars(statement)).all())

@@ -1,0 +1,115 @@
+"""HTTP routes of partner institutions and their nominations."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.candidates.institutions import service
+from services.candidates.institutions.exceptions import (
+    AlreadyNominated,
+    CandidateNotFound,
+    InstitutionNotFound,
+    NominationConflict,
+)
+from services.candidates.institutions.schemas import (
+    InstitutionCreate,
+    InstitutionKind,
+    InstitutionOut,
+    InstitutionUpdate,
+    NominationCreate,
+    NominationOut,
+)
+from services.candidates.programmes.exceptions import ProgrammeNotFound
+from services.candidates.vocabulary import CountryCode
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import InvalidCursor, PreconditionFailed, responses
+from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
+from shared.pagination import Page, PageDep, page_of
+from shared.responses import json_response
+
+router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
+# Every creating POST takes an Idempotency-Key, and can fail on it.
+CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
+
+
+@router.post("", status_code=201, response_model=InstitutionOut,
+             responses=responses(*CREATE_ERRORS))
+async def create_institution(data: InstitutionCreate, session: SessionDep,
+                             idempotency: IdempotencyDep) -> Response:
+    """Register a partner institution (university, employment agency, training centre)."""
+
+    async def produce() -> Response:
+        institution = await service.create(session, data=data)
+        return json_response(InstitutionOut.model_validate(institution), status_code=201,
+                             version=institution.version,
+                             location=f"/v1/institutions/{institution.id}")
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("", response_model=Page[InstitutionOut], responses=responses(InvalidCursor))
+async def list_institutions(
+    session: SessionDep,
+    page: PageDep,
+    country: Annotated[CountryCode | None, Query()] = None,
+    kind: Annotated[InstitutionKind | None, Query()] = None,
+) -> Response:
+    """List institutions, oldest first, filtered by country or kind."""
+    institutions = await service.list_page(session, page=page, country=country, kind=kind)
+    items, next_cursor = page_of(institutions, page)
+    return json_response(Page[InstitutionOut](
+        items=[InstitutionOut.model_validate(i) for i in items], next_cursor=next_cursor))
+
+
+@router.get("/{institution_id}", response_model=InstitutionOut,
+            responses=responses(InstitutionNotFound))
+async def get_institution(institution_id: uuid.UUID, session: SessionDep) -> Response:
+    """One institution, with its ETag for a later PATCH."""
+    institution = await service.get(session, institution_id=institution_id)
+    return json_response(InstitutionOut.model_validate(institution),
+                         version=institution.version)
+
+
+@router.patch("/{institution_id}", response_model=InstitutionOut,
+              responses=responses(InstitutionNotFound, PreconditionFailed))
+async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
+                             session: SessionDep, if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of an institution; send ``If-Match`` with its ETag."""
+    institution = await service.update(session, institution_id=institution_id, data=data,
+                                       expected_version=expected_version(if_match))
+    return json_response(InstitutionOut.model_validate(institution),
+                         version=institution.version)
+
+
+@router.post("/{institution_id}/nominations", status_code=201, response_model=NominationOut,
+             responses=responses(InstitutionNotFound, CandidateNotFound, ProgrammeNotFound,
+                                 AlreadyNominated, NominationConflict, *CREATE_ERRORS))
+async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
+                             session: SessionDep, idempotency: IdempotencyDep) -> Response:
+    """Nominate a candidate for a programme on behalf of the institution, once per pair."""
+
+    async def produce() -> Response:
+        nomination = await service.nominate(session, institution_id=institution_id, data=data)
+        # No Location: a nomination is read through its institution's list, not on its own.
+        return json_response(NominationOut.model_validate(nomination), status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("/{institution_id}/nominations", response_model=Page[NominationOut],
+            responses=responses(InstitutionNotFound, InvalidCursor))
+async def list_nominations(
+    institution_id: uuid.UUID,
+    session: SessionDep,
+    page: PageDep,
+    programme_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> Response:
+    """The institution's nominees, oldest nomination first, optionally for one programme."""
+    nominations = await service.list_nominations(session, institution_id=institution_id,
+                                                 page=page, programme_id=programme_id)
+    items, next_cursor = page_of(nominations, page)
+    return json_response(Page[NominationOut](
+        items=[NominationOut.model_validate(n) for n in items], next_cursor=next_cursor))

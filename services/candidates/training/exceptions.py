@@ -1,0 +1,33 @@
+"""Errors of the training domain."""
+
+from services.candidates.candidates.exceptions import (
+    CandidateNotFound as CandidateNotFound,  # one 404 for a missing candidate, service-wide
+)
+from shared.errors import Conflict, NotFound
+
+
+class TrainingModuleNotFound(NotFound):
+    slug, title = "training-module-not-found", "Training module not found"
+
+
+class EnrolmentNotFound(NotFound):
+    slug, title = "enrolment-not-found", "Enrolment not found"
+
+
+
+class ModuleCodeTaken(Conflict):
+    slug, title = "training-module-code-taken", "Module code already used in this programme"
+
+
+class AlreadyEnrolled(Conflict):
+    slug, title = "already-enrolled", "Candidate already enrolled in this module"
+
+
+class AttendanceAlreadyRecorded(Conflict):
+    slug, title = "attendance-already-recorded", "Attendance already recorded for this session"
+
+
+class TrainingConflict(Conflict):
+    """A write lost a race with a concurrent change (say, the candidate was erased)."""
+
+    slug, title = "training-conflict", "Conflicts with a concurrent change"

@@ -1,0 +1,189 @@
+"""Every query on training modules, enrolments and attendance."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, and_, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.training.models import Attendance, Enrolment, TrainingModule
+from shared.pagination import PageParams, keyset
+
+UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique constraint violation (rather than, say, a foreign key)."""
+    return getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION
+
+
+# --- modules -------------------------------------------------------------------------------
+
+async def get_module(session: AsyncSession, module_id: uuid.UUID) -> TrainingModule | None:
+    """The module with this id, if any."""
+    return await session.get(TrainingModule, module_id)
+
+
+async def module_code_exists(session: AsyncSession, *, programme_id: uuid.UUID,
+                             code: str) -> bool:
+    """Whether the programme already has a module with ``code``."""
+    found = await session.scalar(select(TrainingModule.id).where(
+        TrainingModule.programme_id == programme_id, TrainingModule.code == code))
+    return found is not None
+
+
+async def add_module(session: AsyncSession, values: dict[str, Any]) -> TrainingModule:
+    """Insert a module; a constraint violation raises IntegrityError.
+
+    The insert runs in a savepoint so a violation leaves the request's transaction usable.
+    """
+    module = TrainingModule(**values)
+    async with session.begin_nested():
+        session.add(module)
+        await session.flush()
+    await session.refresh(module)
+    return module
+
+
+async def update_module_versioned(
+    session: AsyncSession, module_id: uuid.UUID, expected_version: int | None,
+    values: dict[str, Any],
+) -> TrainingModule | None:
+    """Apply ``values`` if the row is still at ``expected_version``; None when it is not.
+
+    In a savepoint, because a new code can collide with a concurrent one (IntegrityError).
+    """
+    statement = (update(TrainingModule).where(TrainingModule.id == module_id)
+                 .values(**values, version=TrainingModule.version + 1)
+                 .returning(TrainingModule).execution_options(populate_existing=True))
+    if expected_version is not None:
+        statement = statement.where(TrainingModule.version == expected_version)
+    async with session.begin_nested():
+        return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID, limit: int,
+                       after: tuple[int, str] | None) -> list[TrainingModule]:
+    """``limit + 1`` modules of a programme in curriculum order (position, then code).
+
+    Codes are unique within a programme, so ``(position, code)`` is a total order and can
+    serve as the keyset.
+    """
+    statement = select(TrainingModule).where(TrainingModule.programme_id == programme_id)
+    if after is not None:
+        statement = statement.where(
+            tuple_(TrainingModule.position, TrainingModule.code) > tuple_(*after))
+    statement = statement.order_by(TrainingModule.position, TrainingModule.code).limit(limit + 1)
+    return list((await session.scalars(statement)).all())
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+async def get_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *,
+                        lock: bool = False) -> Enrolment | None:
+    """The enrolment with this id, if any.
+
+    ``lock`` takes a share lock until the transaction ends, so that a concurrent complete or
+    drop waits instead of changing the status under a check the caller relies on.
+    """
+    statement = select(Enrolment).where(Enrolment.id == enrolment_id)
+    if lock:
+        statement = statement.with_for_update(read=True)
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def enrolment_exists(session: AsyncSession, *, module_id: uuid.UUID,
+                           candidate_id: uuid.UUID) -> bool:
+    """Whether the candidate is already enrolled (in any state) in the module."""
+    found = await session.scalar(select(Enrolment.id).where(
+        Enrolment.module_id == module_id, Enrolment.candidate_id == candidate_id))
+    return found is not None
+
+
+async def add_enrolment(session: AsyncSession, values: dict[str, Any]) -> Enrolment:
+    """Insert an enrolment in a savepoint; a constraint violation raises IntegrityError."""
+    enrolment = Enrolment(**values)
+    async with session.begin_nested():
+        session.add(enrolment)
+        await session.flush()
+    await session.refresh(enrolment)
+    return enrolment
+
+
+async def list_enrolments(session: AsyncSession, page: PageParams, *, module_id: uuid.UUID,
+                          status: str | None) -> list[Enrolment]:
+    """One page (``limit + 1`` rows) of a module's enrolments, earliest first."""
+    statement = select(Enrolment).where(Enrolment.module_id == module_id)
+    if status is not None:
+        statement = statement.where(Enrolment.status == status)
+    statement = keyset(statement, Enrolment.enrolled_at, Enrolment.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def transition_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *,
+                               from_status: str, values: dict[str, Any]) -> Enrolment | None:
+    """Set ``values`` only if the enrolment is still in ``from_status``; None otherwise.
+
+    The status test is in the UPDATE itself, so two concurrent actions cannot both succeed.
+    """
+    statement = (update(Enrolment)
+                 .where(Enrolment.id == enrolment_id, Enrolment.status == from_status)
+                 .values(**values).returning(Enrolment)
+                 .execution_options(populate_existing=True))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def enrolled_programme_ids(session: AsyncSession,
+                                 candidate_id: uuid.UUID) -> list[uuid.UUID]:
+    """Programmes in which the candidate is enrolled in at least one module."""
+    statement = (select(TrainingModule.programme_id).distinct()
+                 .join(Enrolment, Enrolment.module_id == TrainingModule.id)
+                 .where(Enrolment.candidate_id == candidate_id)
+                 .order_by(TrainingModule.programme_id))
+    return list((await session.scalars(statement)).all())
+
+
+async def module_progress(session: AsyncSession, *, candidate_id: uuid.UUID,
+                          programme_id: uuid.UUID) -> list[Row[Any]]:
+    """Each module of the programme with the candidate's enrolment status and hours present.
+
+    One row per module, in curriculum order, with ``code``, ``required``, ``status`` and
+    ``hours_attended``; status is None where the candidate is not
+    enrolled. Modules and enrolments are one-to-one per candidate (unique constraint), so
+    grouping by both only folds the attendance rows.
+    """
+    hours = func.coalesce(func.sum(Attendance.hours).filter(Attendance.present),
+                          0).label("hours_attended")
+    statement = (
+        select(TrainingModule.code, TrainingModule.required, Enrolment.status, hours)
+        .select_from(TrainingModule)
+        .outerjoin(Enrolment, and_(Enrolment.module_id == TrainingModule.id,
+                                   Enrolment.candidate_id == candidate_id))
+        .outerjoin(Attendance, Attendance.enrolment_id == Enrolment.id)
+        .where(TrainingModule.programme_id == programme_id)
+        .group_by(TrainingModule.id, Enrolment.id)
+        .order_by(TrainingModule.position, TrainingModule.code)
+    )
+    return list((await session.execute(statement)).all())
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+async def attendance_exists(session: AsyncSession, *, enrolment_id: uuid.UUID,
+                            session_date: date) -> bool:
+    """Whether attendance is already recorded for this enrolment and session date."""
+    found = await session.scalar(select(Attendance.id).where(
+        Attendance.enrolment_id == enrolment_id, Attendance.session_date == session_date))
+    return found is not None
+
+
+async def add_attendance(session: AsyncSession, values: dict[str, Any]) -> Attendance:
+    """Insert an attendance record in a savepoint; a violation raises IntegrityError."""
+    attendance = Attendance(**values)
+    async with session.begin_nested():
+        session.add(attendance)
+        await session.flush()
+    await session.refresh(attendance)
+    return attendance

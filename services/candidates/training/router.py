@@ -1,0 +1,212 @@
+"""HTTP routes of pre-departure training: modules, enrolments, attendance and status."""
+
+import base64
+import uuid
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.candidates.programmes.exceptions import ProgrammeNotFound
+from services.candidates.training import service
+from services.candidates.training.exceptions import (
+    AlreadyEnrolled,
+    AttendanceAlreadyRecorded,
+    CandidateNotFound,
+    EnrolmentNotFound,
+    ModuleCodeTaken,
+    TrainingConflict,
+    TrainingModuleNotFound,
+)
+from services.candidates.training.models import Enrolment
+from services.candidates.training.schemas import (
+    AttendanceCreate,
+    AttendanceOut,
+    CandidateTrainingOut,
+    EnrolmentCreate,
+    EnrolmentOut,
+    EnrolmentStatus,
+    ProgrammeTrainingStatus,
+    TrainingModuleCreate,
+    TrainingModuleOut,
+    TrainingModuleUpdate,
+)
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
+from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageDep, encode_cursor
+from shared.responses import json_response
+
+router = APIRouter(tags=["training"])
+# Every creating POST takes an Idempotency-Key, and can fail on it.
+CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
+
+
+def _encode_module_cursor(position: int, code: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([position, code])).decode().rstrip("=")
+
+
+def _decode_module_cursor(cursor: str) -> tuple[int, str]:
+    # Modules are listed in curriculum order, not creation order, so their cursor is the
+    # (position, code) of the last module rather than shared.pagination's (created_at, id).
+    try:
+        position, code = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise InvalidCursor("The cursor is not one this API issued.") from exc
+    if type(position) is not int or not isinstance(code, str):
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return position, code
+
+
+# --- modules -------------------------------------------------------------------------------
+
+@router.post("/v1/programmes/{programme_id}/training-modules", status_code=201,
+             response_model=TrainingModuleOut,
+             responses=responses(ProgrammeNotFound, ModuleCodeTaken, *CREATE_ERRORS))
+async def create_training_module(programme_id: uuid.UUID, data: TrainingModuleCreate,
+                                 session: SessionDep, idempotency: IdempotencyDep) -> Response:
+    """Add a module to a programme's pre-departure curriculum; codes are unique per programme."""
+
+    async def produce() -> Response:
+        module = await service.create_module(session, programme_id=programme_id, data=data)
+        return json_response(TrainingModuleOut.model_validate(module), status_code=201,
+                             version=module.version,
+                             location=f"/v1/training-modules/{module.id}")
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("/v1/programmes/{programme_id}/training-modules",
+            response_model=Page[TrainingModuleOut],
+            responses=responses(ProgrammeNotFound, InvalidCursor))
+async def list_training_modules(
+    programme_id: uuid.UUID,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
+                                description=f"Page size, at most {MAX_PAGE_SIZE}.")]
+    = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=200,
+                                        description="`next_cursor` of the previous page.")]
+    = None,
+) -> Response:
+    """The programme's curriculum in order: by position, then code."""
+    modules = await service.list_modules(
+        session, programme_id=programme_id, limit=limit,
+        after=_decode_module_cursor(cursor) if cursor else None)
+    items = modules[:limit]
+    next_cursor = (_encode_module_cursor(items[-1].position, items[-1].code)
+                   if len(modules) > limit else None)
+    return json_response(Page[TrainingModuleOut](
+        items=[TrainingModuleOut.model_validate(m) for m in items], next_cursor=next_cursor))
+
+
+@router.get("/v1/training-modules/{module_id}", response_model=TrainingModuleOut,
+            responses=responses(TrainingModuleNotFound))
+async def get_training_module(module_id: uuid.UUID, session: SessionDep) -> Response:
+    """One training module, with its ETag for a later PATCH."""
+    module = await service.get_module(session, module_id=module_id)
+    return json_response(TrainingModuleOut.model_validate(module), version=module.version)
+
+
+@router.patch("/v1/training-modules/{module_id}", response_model=TrainingModuleOut,
+              responses=responses(TrainingModuleNotFound, ModuleCodeTaken, PreconditionFailed))
+async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdate,
+                                 session: SessionDep, if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of a module; send ``If-Match`` with its ETag to avoid lost updates."""
+    module = await service.update_module(session, module_id=module_id, data=data,
+                                         expected_version=expected_version(if_match))
+    return json_response(TrainingModuleOut.model_validate(module), version=module.version)
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+@router.post("/v1/training-modules/{module_id}/enrolments", status_code=201,
+             response_model=EnrolmentOut,
+             responses=responses(TrainingModuleNotFound, CandidateNotFound, AlreadyEnrolled,
+                                 TrainingConflict, *CREATE_ERRORS))
+async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: SessionDep,
+                          idempotency: IdempotencyDep) -> Response:
+    """Enrol a candidate in a module; a candidate is enrolled in a module at most once."""
+
+    async def produce() -> Response:
+        enrolment = await service.enrol(session, module_id=module_id, data=data)
+        return json_response(EnrolmentOut.model_validate(enrolment), status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("/v1/training-modules/{module_id}/enrolments", response_model=Page[EnrolmentOut],
+            responses=responses(TrainingModuleNotFound, InvalidCursor))
+async def list_enrolments(
+    module_id: uuid.UUID,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[EnrolmentStatus | None, Query()] = None,
+) -> Response:
+    """The module's enrolments, earliest first, optionally in one status."""
+    enrolments: list[Enrolment] = await service.list_enrolments(
+        session, module_id=module_id, page=page, status=status)
+    items = enrolments[:page.limit]
+    # Enrolments are ordered by enrolled_at (their creation time), so the shared cursor fits.
+    next_cursor = (encode_cursor(items[-1].enrolled_at, items[-1].id)
+                   if len(enrolments) > page.limit else None)
+    return json_response(Page[EnrolmentOut](
+        items=[EnrolmentOut.model_validate(e) for e in items], next_cursor=next_cursor))
+
+
+@router.post("/v1/enrolments/{enrolment_id}/complete", response_model=EnrolmentOut,
+             responses=responses(EnrolmentNotFound, IllegalTransition))
+async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep) -> Response:
+    """Mark the module completed by the candidate; only from ``enrolled``."""
+    enrolment = await service.transition(session, enrolment_id=enrolment_id, action="complete")
+    return json_response(EnrolmentOut.model_validate(enrolment))
+
+
+@router.post("/v1/enrolments/{enrolment_id}/drop", response_model=EnrolmentOut,
+             responses=responses(EnrolmentNotFound, IllegalTransition))
+async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep) -> Response:
+    """Record that the candidate left the module; only from ``enrolled``."""
+    enrolment = await service.transition(session, enrolment_id=enrolment_id, action="drop")
+    return json_response(EnrolmentOut.model_validate(enrolment))
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+@router.post("/v1/enrolments/{enrolment_id}/attendance", status_code=201,
+             response_model=AttendanceOut,
+             responses=responses(EnrolmentNotFound, IllegalTransition,
+                                 AttendanceAlreadyRecorded, *CREATE_ERRORS))
+async def record_attendance(enrolment_id: uuid.UUID, data: AttendanceCreate,
+                            session: SessionDep, idempotency: IdempotencyDep) -> Response:
+    """Record presence at one session; one record per session date, none once dropped."""
+
+    async def produce() -> Response:
+        attendance = await service.record_attendance(session, enrolment_id=enrolment_id,
+                                                     data=data)
+        return json_response(AttendanceOut.model_validate(attendance), status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+# --- status --------------------------------------------------------------------------------
+
+@router.get("/v1/candidates/{candidate_id}/training", response_model=CandidateTrainingOut,
+            responses=responses(CandidateNotFound, ProgrammeNotFound))
+async def candidate_training(
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    programme_id: Annotated[uuid.UUID | None, Query(
+        description="Only this programme; without it, every programme the candidate is "
+        "enrolled in.")] = None,
+) -> Response:
+    """The candidate's training status per programme, and whether it allows departure.
+
+    Not paginated: one entry per programme the candidate trains in, a handful at most.
+    """
+    statuses = await service.candidate_training(session, candidate_id=candidate_id,
+                                                programme_id=programme_id)
+    return json_response(CandidateTrainingOut(
+        candidate_id=candidate_id,
+        programmes=[ProgrammeTrainingStatus.model_validate(s) for s in statuses]))

@@ -1,0 +1,243 @@
+"""Training rules: module codes unique per programme, one enrolment per candidate and module,
+the enrolment lifecycle (enrolled → completed | dropped), one attendance record per session,
+and when a candidate's training counts as complete.
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.candidates import service as candidate_service
+from services.candidates.programmes import service as programme_service
+from services.candidates.training import repository
+from services.candidates.training.exceptions import (
+    AlreadyEnrolled,
+    AttendanceAlreadyRecorded,
+    EnrolmentNotFound,
+    ModuleCodeTaken,
+    TrainingConflict,
+    TrainingModuleNotFound,
+)
+from services.candidates.training.models import Attendance, Enrolment, TrainingModule
+from services.candidates.training.schemas import (
+    AttendanceCreate,
+    EnrolmentCreate,
+    TrainingModuleCreate,
+    TrainingModuleUpdate,
+)
+from shared.errors import IllegalTransition, PreconditionFailed
+from shared.pagination import PageParams
+
+# action → (the only state it is allowed from, the state it leads to)
+TRANSITIONS: dict[str, tuple[str, str]] = {
+    "complete": ("enrolled", "completed"),
+    "drop": ("enrolled", "dropped"),
+}
+# Attendance may still be recorded after completion (sessions are often entered late), but a
+# dropped enrolment is closed.
+ATTENDANCE_ALLOWED_FROM = ("enrolled", "completed")
+HOURS_PRECISION = Decimal("0.01")
+
+
+async def _ensure_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    await candidate_service.ensure_exists(session, candidate_id=candidate_id)
+
+
+# --- modules -------------------------------------------------------------------------------
+
+async def create_module(session: AsyncSession, *, programme_id: uuid.UUID,
+                        data: TrainingModuleCreate) -> TrainingModule:
+    """Add a module to a programme's curriculum; its code must be new in the programme."""
+    await programme_service.get(session, programme_id=programme_id)
+    taken = ModuleCodeTaken(f"Programme {programme_id} already has a module '{data.code}'.")
+    if await repository.module_code_exists(session, programme_id=programme_id, code=data.code):
+        raise taken
+    try:
+        return await repository.add_module(session,
+                                           {"programme_id": programme_id, **data.model_dump()})
+    except IntegrityError as exc:
+        # A concurrent create with the same code committed between the check and the insert.
+        raise taken from exc
+
+
+async def get_module(session: AsyncSession, *, module_id: uuid.UUID) -> TrainingModule:
+    """The module, or TrainingModuleNotFound."""
+    module = await repository.get_module(session, module_id)
+    if module is None:
+        raise TrainingModuleNotFound(f"No training module {module_id}.")
+    return module
+
+
+async def update_module(session: AsyncSession, *, module_id: uuid.UUID,
+                        data: TrainingModuleUpdate,
+                        expected_version: int | None) -> TrainingModule:
+    """Change the given fields if the caller saw the current version (else 412)."""
+    current = await get_module(session, module_id=module_id)
+    changes: dict[str, Any] = data.changes()
+    new_code = changes.get("code")
+    taken = ModuleCodeTaken(
+        f"Programme {current.programme_id} already has a module '{new_code}'.")
+    if new_code is not None and new_code != current.code and await repository.module_code_exists(
+            session, programme_id=current.programme_id, code=new_code):
+        raise taken
+    try:
+        updated = await repository.update_module_versioned(session, module_id,
+                                                           expected_version, changes)
+    except IntegrityError as exc:
+        raise taken from exc
+    if updated is None:
+        raise PreconditionFailed(
+            f"The training module changed since version {expected_version}; read it again.",
+            current_version=current.version,
+        )
+    return updated
+
+
+async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID, limit: int,
+                       after: tuple[int, str] | None) -> list[TrainingModule]:
+    """``limit + 1`` modules of the programme in curriculum order, after ``after``."""
+    await programme_service.get(session, programme_id=programme_id)
+    return await repository.list_modules(session, programme_id=programme_id, limit=limit,
+                                         after=after)
+
+
+# --- enrolments ----------------------------------------------------------------------------
+
+async def enrol(session: AsyncSession, *, module_id: uuid.UUID,
+                data: EnrolmentCreate) -> Enrolment:
+    """Enrol an existing candidate in a module, once."""
+    await get_module(session, module_id=module_id)
+    await _ensure_candidate(session, data.candidate_id)
+    already = AlreadyEnrolled(
+        f"Candidate {data.candidate_id} is already enrolled in module {module_id}.")
+    if await repository.enrolment_exists(session, module_id=module_id,
+                                         candidate_id=data.candidate_id):
+        raise already
+    try:
+        return await repository.add_enrolment(
+            session, {"module_id": module_id, "candidate_id": data.candidate_id})
+    except IntegrityError as exc:
+        # The checks passed, so a concurrent request got in between: the same enrolment
+        # committed first, or the candidate was erased. A 409 either way, never a 500.
+        if repository.is_unique_violation(exc):
+            raise already from exc
+        raise TrainingConflict("The candidate or module changed while enrolling; "
+                               "read them again.") from exc
+
+
+async def get_enrolment(session: AsyncSession, *, enrolment_id: uuid.UUID,
+                        lock: bool = False) -> Enrolment:
+    """The enrolment, or EnrolmentNotFound."""
+    enrolment = await repository.get_enrolment(session, enrolment_id, lock=lock)
+    if enrolment is None:
+        raise EnrolmentNotFound(f"No enrolment {enrolment_id}.")
+    return enrolment
+
+
+async def list_enrolments(session: AsyncSession, *, module_id: uuid.UUID, page: PageParams,
+                          status: str | None) -> list[Enrolment]:
+    """A page of the module's enrolments, optionally in one status."""
+    await get_module(session, module_id=module_id)
+    return await repository.list_enrolments(session, page, module_id=module_id, status=status)
+
+
+async def transition(session: AsyncSession, *, enrolment_id: uuid.UUID,
+                     action: str) -> Enrolment:
+    """Apply ``complete`` or ``drop``; any other starting state is an IllegalTransition."""
+    allowed_from, to_status = TRANSITIONS[action]
+    values: dict[str, Any] = {"status": to_status}
+    if to_status == "completed":
+        values["completed_at"] = func.now()
+    updated = await repository.transition_enrolment(session, enrolment_id,
+                                                    from_status=allowed_from, values=values)
+    if updated is not None:
+        return updated
+    # Nothing changed: either there is no such enrolment, or it is in another state.
+    current = await get_enrolment(session, enrolment_id=enrolment_id)
+    raise IllegalTransition(action=action, current_state=current.status,
+                            allowed_from=[allowed_from])
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+async def record_attendance(session: AsyncSession, *, enrolment_id: uuid.UUID,
+                            data: AttendanceCreate) -> Attendance:
+    """Record presence at one session; once per session date, never on a dropped enrolment."""
+    # Share-locked so a concurrent drop cannot slip in between this check and the insert.
+    enrolment = await get_enrolment(session, enrolment_id=enrolment_id, lock=True)
+    if enrolment.status not in ATTENDANCE_ALLOWED_FROM:
+        raise IllegalTransition(action="record attendance", current_state=enrolment.status,
+                                allowed_from=list(ATTENDANCE_ALLOWED_FROM))
+    already = AttendanceAlreadyRecorded(
+        f"Attendance on {data.session_date} is already recorded for enrolment {enrolment_id}.")
+    if await repository.attendance_exists(session, enrolment_id=enrolment_id,
+                                          session_date=data.session_date):
+        raise already
+    try:
+        return await repository.add_attendance(
+            session, {"enrolment_id": enrolment_id, **data.model_dump()})
+    except IntegrityError as exc:
+        raise already from exc
+
+
+# --- completion ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TrainingStatus:
+    """Where a candidate stands in one programme's pre-departure training."""
+
+    programme_id: uuid.UUID
+    required_modules: int
+    completed_required_modules: int
+    missing_required_modules: list[str]
+    hours_attended: Decimal
+    training_required_before_departure: bool
+
+    @property
+    def complete(self) -> bool:
+        """Every required module is completed (vacuously true when none is required)."""
+        return not self.missing_required_modules
+
+    @property
+    def ready_for_departure(self) -> bool:
+        """Whether training stands in the way of departure: only if the programme says so."""
+        return not self.training_required_before_departure or self.complete
+
+
+async def training_status(session: AsyncSession, *, candidate_id: uuid.UUID,
+                          programme_id: uuid.UUID) -> TrainingStatus:
+    """The candidate's training status in a programme; ``ready_for_departure`` answers
+    "may this candidate depart, as far as training goes?".
+
+    Raises ProgrammeNotFound for an unknown programme. A candidate with no enrolment simply
+    has nothing completed.
+    """
+    programme = await programme_service.get(session, programme_id=programme_id)
+    rows = await repository.module_progress(session, candidate_id=candidate_id,
+                                            programme_id=programme_id)
+    required = [row for row in rows if row.required]
+    return TrainingStatus(
+        programme_id=programme_id,
+        required_modules=len(required),
+        completed_required_modules=sum(1 for row in required if row.status == "completed"),
+        missing_required_modules=[row.code for row in required if row.status != "completed"],
+        # Quantised so the API always shows hours as "12.50", even when nothing was attended.
+        hours_attended=sum((Decimal(row.hours_attended) for row in rows),
+                           Decimal(0)).quantize(HOURS_PRECISION),
+        training_required_before_departure=programme.training_required_before_departure,
+    )
+
+
+async def candidate_training(session: AsyncSession, *, candidate_id: uuid.UUID,
+                             programme_id: uuid.UUID | None) -> list[TrainingStatus]:
+    """The candidate's status in one programme, or in every programme they train in."""
+    await _ensure_candidate(session, candidate_id)
+    programme_ids = ([programme_id] if programme_id is not None
+                     else await repository.enrolled_programme_ids(session, candidate_id))
+    return [await training_status(session, candidate_id=candidate_id, programme_id=pid)
+            for pid in programme_ids]
