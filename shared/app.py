@@ -3,10 +3,13 @@
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
+from starlette.middleware import Middleware
 
 from shared import health
+from shared.auth import AuthSettings, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
@@ -25,6 +28,7 @@ def create_service_app(
     version: str = "0.1.0",
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs and health."""
     configure_logging(settings.service_name, settings.log_level)
@@ -36,6 +40,10 @@ def create_service_app(
             settings.database_url or "", application_name=settings.service_name,
             pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
         )
+        auth_settings = AuthSettings()
+        jwks_client = httpx.AsyncClient() if auth_settings.auth_jwks_url else None
+        if jwks_client is not None:  # else auth is off: shared.auth.PrincipalDep lets all in
+            app.state.token_verifier = verifier_from_settings(auth_settings, jwks_client)
         try:
             for hook in on_startup:
                 await hook(app)
@@ -44,11 +52,16 @@ def create_service_app(
             for hook in on_shutdown:
                 await hook(app)
             await app.state.database.dispose()
+            if jwks_client is not None:
+                await jwks_client.aclose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table
+    app.state.token_verifier = None
     install_error_handlers(app)
+    for extra in middleware:  # inside the request context: they see the request id
+        app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     for router in routers:

@@ -1,4 +1,4 @@
-"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``."""
+"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``, ``create-admin``."""
 
 import argparse
 import asyncio
@@ -22,11 +22,20 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--service", choices=[s.name for s in SERVICES])
     migrate.add_argument("--revision", default="head")
     migrate.add_argument("--down", action="store_true", help="downgrade to --revision")
+    admin = commands.add_parser("create-admin", help="create an admin account in the gateway")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--gateway-url", default="http://127.0.0.1:8000")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
         return runner.dev()
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
+    if args.command == "create-admin":
+        from gateway.cli import create_admin  # the gateway's code, run from the one command
+
+        return create_admin(admin_url, email=args.email, password=args.password,
+                            gateway_url=args.gateway_url)
     if args.db_command == "bootstrap":
         asyncio.run(bootstrap(admin_url, SERVICES))
         print("bootstrapped: " + ", ".join(s.schema for s in SERVICES))

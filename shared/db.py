@@ -2,24 +2,24 @@
 
 The request's session owns the transaction: routes and services only ``flush()``. Raw reads that
 must see the request's transaction take the session's asyncpg connection (``driver_connection``),
-skipping the ORM and the BEGIN/ROLLBACK round trips. The hottest read paths skip the session
-too: ``HotReadsDep`` lends them a pooled asyncpg connection directly.
+skipping the ORM and the BEGIN/ROLLBACK round trips. The hottest read paths skip SQLAlchemy
+altogether: ``HotReadsDep`` lends them a connection from a small asyncpg pool of their own.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,16 +55,23 @@ def create_engine(url: str, *, application_name: str, pool_size: int = 10,
 
 
 class Database:
-    """The engine and session factory of one service process, built in its lifespan."""
+    """The engine, session factory and hot-read pool of one service process, built in its lifespan.
+
+    Connections: up to ``pool_size + max_overflow`` for sessions, plus up to ``hot_pool_size``
+    (default ``pool_size``) opened on demand for hot reads, if the service has any.
+    """
 
     def __init__(self, url: str, *, application_name: str, pool_size: int = 10,
-                 max_overflow: int = 10) -> None:
+                 max_overflow: int = 10, hot_pool_size: int | None = None) -> None:
         self.engine = create_engine(url, application_name=application_name,
                                     pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.hot_reads = HotReads(url, application_name=application_name,
+                                  size=hot_pool_size or pool_size)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        await self.hot_reads.close()
         await self.engine.dispose()
 
 
@@ -93,43 +100,85 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
 
 
 class HotReads:
-    """Lends pooled asyncpg connections to hot read paths, with no ORM session at all.
+    """Lends asyncpg connections to hot read paths, with neither ORM session nor SQLAlchemy pool.
 
-    On the most frequent reads the session's own machinery (session object, transaction
-    bookkeeping, commit, a generator dependency) costs more than the query. A read of one
-    statement needs none of it: it runs in autocommit, on a snapshot of committed data, which is
-    what it would see at the start of a session anyway. Tests replace this with
+    Measured on the candidate reads under load, each layer SQLAlchemy puts around a connection
+    cost more than the query: the session (object, transaction bookkeeping, commit, generator
+    dependency), then the pool checkout through a greenlet. A read of one statement needs none
+    of it: it runs in autocommit on a snapshot of committed data, as it would at the start of a
+    session. So hot reads get their own small asyncpg pool. Tests replace this with
     :class:`SessionHotReads` so that reads see the test's transaction.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, url: str, *, application_name: str, size: int) -> None:
+        self._dsn = make_url(async_url(url)).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._application_name = application_name
+        self._size = size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        # Requests beyond the pool's size queue here, first come first served. asyncpg's (and
+        # SQLAlchemy's) pool queue is not fair: a waiter woken for a connection can lose it to
+        # a newcomer and go back to the end, which under load left some requests waiting for
+        # seconds while the median stayed low.
+        self._gate = asyncio.Semaphore(size)
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection for the duration of the block."""
-        pooled = await self.engine.raw_connection()
-        try:
-            yield pooled.driver_connection  # type: ignore[misc]
-        except BaseException:
-            # An error or a cancellation may leave a query half-done on the connection: discard
-            # it rather than lend it out again.
-            await greenlet_spawn(pooled.invalidate)
-            raise
-        # No transaction was begun, so returning it to the pool costs no round trip.
-        await greenlet_spawn(pooled.close)
+    async def _open(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._dsn, min_size=0, max_size=self._size, reset=_keep_session_state,
+                    server_settings={"application_name": self._application_name})
+        return self._pool
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        """The first row of ``query``, or None."""
+        async with self._gate:
+            pool = self._pool or await self._open()
+            # acquire() gives the connection back even after an error or a cancellation, and
+            # waits out a cancelled query first.
+            async with pool.acquire() as connection:
+                return await connection.fetchrow(query, *args)
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        """Every row of ``query``."""
+        async with self._gate:
+            pool = self._pool or await self._open()
+            async with pool.acquire() as connection:
+                return await connection.fetch(query, *args)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        """Close the pool's connections, if it was ever opened."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """Nothing to reset between hot reads.
+
+    asyncpg's default reset (UNLISTEN, RESET ALL, advisory unlocks…) is one more round trip per
+    request, there to undo session state that single SELECT statements never create.
+    """
 
 
 class SessionHotReads(HotReads):
     """Hot reads on a given session's connection (tests: inside the test's transaction)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession) -> None:  # no pool, no gate: one connection
         self.session = session
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """The session's asyncpg connection."""
-        yield await driver_connection(self.session)
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        """The first row of ``query`` on the session's connection, or None."""
+        return await (await driver_connection(self.session)).fetchrow(query, *args)
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        """Every row of ``query`` on the session's connection."""
+        return await (await driver_connection(self.session)).fetch(  # type: ignore[no-any-return]
+            query, *args)
+
+    async def close(self) -> None:
+        """Nothing to close: the session belongs to its creator."""
 
 
 async def get_hot_reads(request: Request) -> HotReads:
@@ -137,7 +186,7 @@ async def get_hot_reads(request: Request) -> HotReads:
 
     A plain coroutine, not a generator, so FastAPI resolves it with next to no overhead.
     """
-    return HotReads(request.app.state.database.engine)
+    return request.app.state.database.hot_reads  # type: ignore[no-any-return]
 
 
 HotReadsDep = Annotated[HotReads, Depends(get_hot_reads)]

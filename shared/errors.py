@@ -131,7 +131,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _problem_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.to_problem(instance=request.url.path))
+    return problem_response(exc.to_problem(instance=request.url.path),
+                            headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -57,6 +57,8 @@ def run_env(*, metadata: MetaData, schema: str) -> None:
             version_table_schema=schema,
             include_schemas=True,
             include_object=include_object,
+            # Reflect only its own schema: its role may not read the others' (sequences).
+            include_name=lambda name, type_, parent: type_ != "schema" or name == schema,
             compare_type=True,
         )
         with context.begin_transaction():

@@ -6,6 +6,7 @@ all (and the embedded server).
 """
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -61,6 +62,11 @@ def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
     )
 
 
+def gateway_env(urls: dict[str, str]) -> dict[str, str]:
+    """The environment telling the gateway where each service (name -> base URL) listens."""
+    return {"GATEWAY_UPSTREAMS": json.dumps({k: v for k, v in urls.items() if k != "gateway"})}
+
+
 def wait_until_ready(url: str, *, timeout: float = 30.0,
                      process: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
@@ -96,7 +102,10 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
-    processes = [start_service(spec, admin_url) for spec in services]
+    upstreams = gateway_env({spec.name: f"http://127.0.0.1:{spec.port}" for spec in services})
+    processes = [start_service(spec, admin_url,
+                               extra_env=upstreams if spec.name == "gateway" else None)
+                 for spec in services]
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -108,9 +117,14 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
     try:
         for spec, process in zip(services, processes, strict=True):
             wait_until_ready(f"http://127.0.0.1:{spec.port}", process=process)
-        print("\nPathways is running:", flush=True)
-        for spec in services:
-            print(f"  {spec.name:<14} http://127.0.0.1:{spec.port}/docs", flush=True)
+        print("\nPathways is running. The whole API, with its docs:", flush=True)
+        gateway = next((s for s in services if s.name == "gateway"), None)
+        if gateway is not None:
+            print(f"  open http://127.0.0.1:{gateway.port}/docs", flush=True)
+            print("  (first admin: pathways create-admin --email you@example.org "
+                  "--password '…')", flush=True)
+        print("Services behind it (no auth of their own, for debugging): " + ", ".join(
+            f"{s.name} :{s.port}" for s in services if s.name != "gateway"), flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.2)

@@ -2,7 +2,7 @@
 
 import os
 
-from pydantic import SecretStr, model_validator
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -15,6 +15,18 @@ def role_url(admin_url: str, *, role: str, password: str | None) -> str:
     """The URL of ``admin_url``'s database, logged in as ``role`` instead of the admin."""
     url = make_url(admin_url).set(username=role, password=password)
     return url.render_as_string(hide_password=False)
+
+
+class EventSubscriber(BaseModel):
+    """An internal subscriber: another service that wants some of this service's events."""
+
+    name: str
+    url: str
+    events: list[str]  # event types, or ["*"] for all
+
+
+# Refused as signing secrets: values copied from examples must never sign real traffic.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "whsec_changeme"})
 
 
 class ServiceSettings(BaseSettings):
@@ -33,6 +45,37 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     log_level: str = "INFO"
+
+    # Events (shared.events). Subscribers and secrets are JSON lists in the environment, e.g.
+    # CANDIDATES_EVENT_SUBSCRIBERS='[{"name": "placements", "url": "http://…/internal/events",
+    # "events": ["application.selected"]}]'. The secrets sign internal deliveries and verify
+    # incoming ones; during a rotation list several: each signs, any verifies.
+    event_subscribers: list[EventSubscriber] = []
+    events_signing_secrets: list[SecretStr] = []
+    events_relay: bool = True  # run the relay inside the service process
+    events_batch_size: int = 500  # deliveries claimed per round
+    events_request_batch: int = 100  # events per POST to an internal subscriber
+    events_max_attempts: int = 10  # then the delivery is dead-lettered
+    events_backoff_base_seconds: float = 1.0  # retry n waits base * 2**(n-1), with jitter
+    events_backoff_max_seconds: float = 3600.0
+    events_poll_seconds: float = 0.5  # fallback when no NOTIFY arrives
+    events_delivery_timeout_seconds: float = 10.0
+    events_timestamp_tolerance_seconds: int = 300
+    # Development only: let partner webhooks target loopback/private addresses.
+    webhooks_allow_private_targets: bool = False
+
+    @model_validator(mode="after")
+    def _check_event_secrets(self) -> "ServiceSettings":
+        values = [s.get_secret_value() for s in self.events_signing_secrets]
+        if any(v.lower() in PLACEHOLDER_SECRETS for v in values):
+            raise MissingSetting("events_signing_secrets holds a placeholder; set real secrets.")
+        if self.event_subscribers and not values:
+            prefix = (self.model_config.get("env_prefix") or "").upper()
+            raise MissingSetting(
+                f"Event subscribers are configured but no signing secret: set "
+                f'{prefix}EVENTS_SIGNING_SECRETS (a JSON list, e.g. ["whsec_…"]).'
+            )
+        return self
 
     @model_validator(mode="after")
     def _resolve_database_url(self) -> "ServiceSettings":

@@ -36,6 +36,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("placements", "services.placements.main:create_app", "services.placements", 8102),
     ServiceSpec("reintegration", "services.reintegration.main:create_app",
                 "services.reintegration", 8103),
+    # The only public entry point; last, so it starts after the services it routes to.
+    ServiceSpec("gateway", "gateway.main:create_app", "gateway", 8000),
 )
 
 

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from shared.runner import start_service, stop, wait_until_ready
+from shared.runner import gateway_env, start_service, stop, wait_until_ready
 from shared.topology import SERVICES, service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
@@ -33,7 +33,9 @@ def running(scratch_database: RunDatabase) -> Iterator[dict[str, str]]:
         for spec in SERVICES:
             port = _free_port()
             process = start_service(spec, scratch_database.admin_url, port=port,
-                                    log_file=log_dir / f"{spec.name}.log")
+                                    log_file=log_dir / f"{spec.name}.log",
+                                    extra_env=gateway_env(urls) if spec.name == "gateway"
+                                    else None)
             processes.append(process)
             urls[spec.name] = f"http://127.0.0.1:{port}"
             wait_until_ready(urls[spec.name], process=process)

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import service_metadata
+from shared.events.tables import event_tables as define_event_tables
 from shared.idempotency import idempotency_table
 
 SCHEMA = "candidates"
@@ -45,3 +46,5 @@ class VersionMixin:
 
 
 idempotency_keys = idempotency_table(Base.metadata)
+# Outbox, deliveries, webhook subscriptions and inbox (shared.events).
+event_tables = define_event_tables(Base.metadata)

@@ -4,17 +4,24 @@ from fastapi import FastAPI
 
 from services.candidates.applications import router as applications_router
 from services.candidates.candidates import router as candidates_router
-from services.candidates.database import idempotency_keys
+from services.candidates.database import event_tables, idempotency_keys
+from services.candidates.erasure import router as erasure_router
+from services.candidates.events import EVENT_TYPES
 from services.candidates.imports import router as imports_router
 from services.candidates.institutions import router as institutions_router
 from services.candidates.programmes import router as programmes_router
+from services.candidates.programmes import statistics as programme_statistics
 from services.candidates.settings import Settings
 from services.candidates.training import router as training_router
 from shared.app import create_service_app
+from shared.events.admin import admin_router as events_admin_router
+from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the candidates app; settings are read here, not at import, so tests pass theirs."""
+    start_relay, stop_relay = relay_hooks(event_tables)
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways candidates",
@@ -22,6 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "pre-departure training and partner institutions.",
         # candidates first: its reads are the hot paths, and routes are matched in order.
         routers=[candidates_router.router, applications_router.router, programmes_router.router,
-                 institutions_router.router, training_router.router, imports_router.router],
+                 institutions_router.router, training_router.router, imports_router.router,
+                 programme_statistics.router, erasure_router.router,
+                 subscriptions_router(event_tables, event_types=EVENT_TYPES),
+                 events_admin_router(event_tables)],
         idempotency_table=idempotency_keys,
+        on_startup=[start_relay],
+        on_shutdown=[stop_relay],
     )

@@ -2,11 +2,12 @@
 
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
-from services.candidates.database import Base, idempotency_keys
+from services.candidates.database import Base, event_tables, idempotency_keys
+from services.candidates.erasure.models import CandidateErasure
 from services.candidates.institutions.models import Institution, Nomination
 from services.candidates.programmes.models import Programme
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
 
-__all__ = ["Application", "ApplicationTransition", "Attendance", "Base", "Candidate", "Consent",
-           "Enrolment", "Institution", "Nomination", "Programme", "TrainingModule",
-           "idempotency_keys"]
+__all__ = ["Application", "ApplicationTransition", "Attendance", "Base", "Candidate",
+           "CandidateErasure", "Consent", "Enrolment", "Institution", "Nomination", "Programme",
+           "TrainingModule", "event_tables", "idempotency_keys"]

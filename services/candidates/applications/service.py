@@ -1,12 +1,14 @@
 """Application rules: one per candidate and programme, explicit actions, screening, selection.
 
 Every status change goes through :mod:`state` (which actions are legal from where) and is
-recorded as an ``application_transition`` row in the same transaction, bumping the version.
+recorded as an ``application_transition`` row in the same transaction, bumping the version;
+reaching submitted, selected or withdrawn also records an event in the outbox (:func:`_emit`).
 Nothing here commits: the request's session does.
 """
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,9 +27,11 @@ from services.candidates.applications.models import Application, ApplicationTran
 from services.candidates.applications.repository import Move
 from services.candidates.applications.schemas import ApplicationCreate
 from services.candidates.candidates.models import Candidate
+from services.candidates.events import APPLICATION_EVENTS, ApplicationEvent, outbox
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.models import Programme
 from shared.errors import PreconditionFailed
+from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
 # Applications a selection run ranks; "selected" ones keep their seat and are only counted.
@@ -140,13 +144,32 @@ async def _load_for(session: AsyncSession, *, application_id: uuid.UUID, action:
     return application
 
 
+async def _emit(session: AsyncSession,
+                changes: Sequence[tuple[Application, Sequence[Move]]]) -> None:
+    """Record the events of these moves in the outbox, in the changes' transaction.
+
+    The applications are locked (the moves were made under their row locks), so the events of
+    one application are recorded in the order of its moves.
+    """
+    events = [
+        NewEvent(type=APPLICATION_EVENTS[m.to_status], subject_id=application.id,
+                 payload=ApplicationEvent(
+                     application_id=application.id, candidate_id=application.candidate_id,
+                     programme_id=application.programme_id, status=m.to_status,
+                     previous_status=m.from_status, action=m.action).model_dump(mode="json"))
+        for application, moves in changes for m in moves if m.to_status in APPLICATION_EVENTS
+    ]
+    await outbox.record_many(session, events)
+
+
 async def _act(session: AsyncSession, application: Application, action: str, *,
                to: str | None = None, reason: str | None = None,
                values: dict[str, Any] | None = None) -> Application:
     new_status = state.target(action, application.status, to)
-    return await repository.move(session, application,
-                                 [Move(action, application.status, new_status, reason)],
-                                 values or {})
+    moves = [Move(action, application.status, new_status, reason)]
+    updated = await repository.move(session, application, moves, values or {})
+    await _emit(session, [(application, moves)])
+    return updated
 
 
 def _intake_open(programme: Programme, at: datetime) -> bool:
@@ -260,6 +283,7 @@ async def screen_programme(session: AsyncSession, *, programme_id: uuid.UUID) ->
                         [Move("screen", application.status, to, _screening_note(outcome))],
                         _screening_values(outcome, now)))
     await repository.move_many(session, changes)
+    await _emit(session, [(a, moves) for a, moves, _ in changes])
     fresh = await repository.by_ids(session, outcomes)
     return [Screened(fresh[a.id], outcomes[a.id]) for a, _ in rows]
 
@@ -331,6 +355,7 @@ async def select_cohort(session: AsyncSession, *, programme_id: uuid.UUID) -> Se
         if not unchanged:  # a rerun that changes nothing leaves versions (ETags) alone
             changes.append((application, moves, values))
     await repository.move_many(session, changes)
+    await _emit(session, [(a, moves) for a, moves, _ in changes])
 
     fresh = await repository.by_ids(session, by_id)
     return SelectionResult(

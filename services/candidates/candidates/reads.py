@@ -130,8 +130,7 @@ def list_query(filters: CandidateFilters, page: PageParams) -> tuple[str, list[A
 async def candidate_document(reads: HotReads,
                              candidate_id: uuid.UUID) -> tuple[int, str] | None:
     """The candidate's version and its CandidateOut JSON, or None if there is no such id."""
-    async with reads.connection() as connection:
-        row = await connection.fetchrow(GET_CANDIDATE_SQL, candidate_id)
+    row = await reads.fetchrow(GET_CANDIDATE_SQL, candidate_id)
     return None if row is None else (row[0], row[1])
 
 
@@ -139,5 +138,4 @@ async def candidate_page(reads: HotReads, filters: CandidateFilters,
                          page: PageParams) -> list[asyncpg.Record]:
     """Up to ``limit + 1`` rows of (created_at, id, doc), in keyset order."""
     sql, args = list_query(filters, page)
-    async with reads.connection() as connection:
-        return await connection.fetch(sql, *args)
+    return await reads.fetch(sql, *args)

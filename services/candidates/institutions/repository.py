@@ -3,12 +3,13 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.institutions.models import Institution, Nomination
 from shared.pagination import PageParams, keyset
+from shared.versioning import update_versioned as update_versioned_row
 
 UNIQUE_VIOLATION = "23505"
 
@@ -38,12 +39,8 @@ async def update_versioned(
     values: dict[str, Any],
 ) -> Institution | None:
     """Apply ``values`` if the row is still at ``expected_version``; None when it is not."""
-    statement = (update(Institution).where(Institution.id == institution_id)
-                 .values(**values, version=Institution.version + 1)
-                 .returning(Institution).execution_options(populate_existing=True))
-    if expected_version is not None:
-        statement = statement.where(Institution.version == expected_version)
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await update_versioned_row(session, Institution, institution_id, expected_version,
+                                      values)
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, country: str | None,

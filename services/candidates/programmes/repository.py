@@ -4,11 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.programmes.models import Programme
 from shared.pagination import PageParams, keyset
+from shared.versioning import update_versioned as update_versioned_row
 
 
 async def get(session: AsyncSession, programme_id: uuid.UUID) -> Programme | None:
@@ -36,12 +37,7 @@ async def update_versioned(
     values: dict[str, Any],
 ) -> Programme | None:
     """Apply ``values`` if the row is still at ``expected_version``; None when it is not."""
-    statement = (update(Programme).where(Programme.id == programme_id)
-                 .values(**values, version=Programme.version + 1)
-                 .returning(Programme).execution_options(populate_existing=True))
-    if expected_version is not None:
-        statement = statement.where(Programme.version == expected_version)
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await update_versioned_row(session, Programme, programme_id, expected_version, values)
 
 
 def _filtered(*, origin_country: str | None, destination_country: str | None,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
 from shared.pagination import PageParams, keyset
+from shared.versioning import versioned_update
 
 UNIQUE_VIOLATION = "23505"
 
@@ -55,11 +56,7 @@ async def update_module_versioned(
 
     In a savepoint, because a new code can collide with a concurrent one (IntegrityError).
     """
-    statement = (update(TrainingModule).where(TrainingModule.id == module_id)
-                 .values(**values, version=TrainingModule.version + 1)
-                 .returning(TrainingModule).execution_options(populate_existing=True))
-    if expected_version is not None:
-        statement = statement.where(TrainingModule.version == expected_version)
+    statement = versioned_update(TrainingModule, module_id, expected_version, values)
     async with session.begin_nested():
         return (await session.execute(statement)).scalar_one_or_none()
 

@@ -209,6 +209,21 @@ class TestReadCandidate:
         assert body == created
         assert body["given_name"] == 'Nour "N\\1" Élise'
 
+    async def test_reads_on_the_hot_pool(self, committing_client: httpx.AsyncClient) -> None:
+        # committing_client does not swap the hot reads for the test session: this goes through
+        # the service's own asyncpg pool, as in production.
+        skill = unique("pooled")
+        created = await post_candidate(committing_client, skills=[{"label": skill}])
+        many = await asyncio.gather(*[committing_client.get(f"/v1/candidates/{created['id']}")
+                                      for _ in range(30)])
+        assert {r.status_code for r in many} == {200}
+        assert all(r.json() == created for r in many)
+        listed_body = (await committing_client.get("/v1/candidates",
+                                                   params={"skill": skill})).json()
+        assert listed_body == {"items": [created], "next_cursor": None}
+        missing = await committing_client.get(f"/v1/candidates/{uuid.uuid4()}")
+        assert missing.status_code == 404
+
     async def test_unknown_is_404_problem(self, client: httpx.AsyncClient) -> None:
         response = await client.get(f"/v1/candidates/{uuid.uuid4()}")
         assert response.status_code == 404

@@ -1,0 +1,135 @@
+"""The issuer's endpoints: tokens, the JWKS, discovery, and admin creation of principals."""
+
+import base64
+import binascii
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import Response
+
+from gateway import identity
+from gateway.schemas import AccountCreate, AccountOut, ClientCreate, ClientCreated, TokenOut
+from gateway.settings import Settings
+from shared.auth import Forbidden, InvalidToken, Principal, require_roles
+from shared.db import SessionDep
+from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
+from shared.responses import json_response
+
+router = APIRouter(tags=["auth"])
+AdminDep = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+def _oauth_error(status: int, error: str, detail: str) -> Response:
+    # RFC 6749 section 5.2 wants ``error``; the rest is the usual problem document.
+    headers = {"cache-control": "no-store"}
+    if status == 401:
+        headers["www-authenticate"] = 'Basic realm="pathways"'
+    return problem_response({"type": problem_type(f"oauth-{error.replace('_', '-')}"),
+                             "title": "Token request refused", "status": status,
+                             "detail": detail, "error": error}, headers=headers)
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (unquote(client_id), unquote(secret)) if sep else None
+
+
+_ERRORS = {400: {"model": Problem, "description": "invalid_request, invalid_grant or "
+                 "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {}}},
+           401: {"model": Problem, "description": "invalid_client",
+                 "content": {PROBLEM_MEDIA_TYPE: {}}}}
+
+
+@router.post("/v1/auth/token", response_model=TokenOut, responses=_ERRORS,  # type: ignore[arg-type]
+             openapi_extra={"security": []})
+async def token(
+    request: Request, session: SessionDep,
+    grant_type: Annotated[str | None, Form()] = None,
+    username: Annotated[str | None, Form()] = None,
+    password: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    scope: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Get an access token (OAuth2, form-encoded): ``grant_type=password`` with ``username``
+    (the e-mail) and ``password`` for people; ``grant_type=client_credentials`` with
+    ``client_id`` and ``client_secret`` (in the form or HTTP Basic) for machine clients."""
+    settings: Settings = request.app.state.settings
+    if grant_type == "password":
+        if not username or not password:
+            return _oauth_error(400, "invalid_request", "Send username and password.")
+        principal = await identity.authenticate_account(session, email=username,
+                                                        password=password)
+        if principal is None:
+            return _oauth_error(400, "invalid_grant", "Wrong e-mail or password.")
+    elif grant_type == "client_credentials":
+        basic = _basic_credentials(request.headers.get("authorization"))
+        if basic is not None:
+            client_id, client_secret = basic
+        if not client_id or not client_secret:
+            return _oauth_error(401, "invalid_client", "Send client_id and client_secret.")
+        principal = await identity.authenticate_client(session, client_id=client_id,
+                                                       secret=client_secret)
+        if principal is None:
+            return _oauth_error(401, "invalid_client", "Unknown client or wrong secret.")
+    else:
+        return _oauth_error(400, "unsupported_grant_type",
+                            "grant_type must be password or client_credentials.")
+    access_token = identity.issue_token(
+        principal, key=request.app.state.signing_key, issuer=settings.issuer,
+        audience=settings.audience, ttl_seconds=settings.token_ttl_seconds)
+    response = json_response(TokenOut(access_token=access_token,
+                                      expires_in=settings.token_ttl_seconds))
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@router.get("/.well-known/jwks.json", openapi_extra={"security": []})
+async def jwks(request: Request, session: SessionDep) -> dict[str, Any]:
+    """The public keys tokens are signed with (current and recently rotated-out)."""
+    settings: Settings = request.app.state.settings
+    return await identity.published_keys(session, token_ttl_seconds=settings.token_ttl_seconds)
+
+
+@router.get("/.well-known/openid-configuration", openapi_extra={"security": []})
+async def openid_configuration(request: Request) -> dict[str, Any]:
+    """Where the issuer's keys and token endpoint are."""
+    settings: Settings = request.app.state.settings
+    issuer = settings.issuer.rstrip("/")
+    return {
+        "issuer": settings.issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "token_endpoint": f"{issuer}/v1/auth/token",
+        "grant_types_supported": ["password", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "id_token_signing_alg_values_supported": [settings.signing_algorithm],
+    }
+
+
+def _links(row: Any) -> dict[str, Any]:
+    return {"role": row.role, "candidate_id": row.candidate_id, "employer_id": row.employer_id,
+            "institution_id": row.institution_id, "programme_ids": list(row.programme_ids)}
+
+
+@router.post("/v1/admin/accounts", status_code=201, response_model=AccountOut,
+             responses=responses(identity.AccountExists, InvalidToken, Forbidden))
+async def create_account(data: AccountCreate, session: SessionDep, admin: AdminDep) -> Response:
+    """Create a person's account (admins only)."""
+    row = await identity.create_account(session, **data.model_dump())
+    return json_response(AccountOut(id=row.id, email=row.email, **_links(row)), status_code=201)
+
+
+@router.post("/v1/admin/clients", status_code=201, response_model=ClientCreated,
+             responses=responses(InvalidToken, Forbidden))
+async def create_client(data: ClientCreate, session: SessionDep, admin: AdminDep) -> Response:
+    """Create a machine client (admins only); its secret is in this answer and nowhere else."""
+    row, secret = await identity.create_client(session, **data.model_dump())
+    return json_response(ClientCreated(client_id=row.client_id, name=row.name,
+                                       client_secret=secret, **_links(row)), status_code=201)

@@ -1,0 +1,68 @@
+"""The gateway's tables (schema ``gateway``): accounts, machine clients and signing keys."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import service_metadata
+
+SCHEMA = "gateway"
+
+
+class Base(DeclarativeBase):
+    """Base of the gateway's ORM models."""
+
+    metadata = service_metadata(SCHEMA)
+
+
+class LinksMixin:
+    """What a principal is tied to, copied into its tokens."""
+
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    candidate_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    institution_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    programme_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}")
+    disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Account(LinksMixin, Base):
+    """A person who logs in with e-mail and password."""
+
+    __tablename__ = "account"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+    email: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class MachineClient(LinksMixin, Base):
+    """A system (a ministry's, a partner's) that gets tokens with client credentials."""
+
+    __tablename__ = "machine_client"
+
+    client_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    secret_hash: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class SigningKey(Base):
+    """A token signing keypair; retired keys stay published until their tokens expire."""
+
+    __tablename__ = "signing_key"
+
+    kid: Mapped[str] = mapped_column(Text, primary_key=True)
+    algorithm: Mapped[str] = mapped_column(Text, nullable=False)
+    private_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now())
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,70 @@
+"""Reports composed at the gateway from several upstream calls made concurrently."""
+
+import asyncio
+import uuid
+from typing import Any
+
+import aiohttp
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from gateway.proxy import Proxy
+from shared.auth import InvalidToken, PrincipalDep
+from shared.errors import ProblemError, problem_response, problem_type, responses
+from shared.logs import request_id_var
+
+router = APIRouter(tags=["reports"])
+
+
+class UpstreamFailed(ProblemError):
+    status, slug, title = 502, "bad-gateway", "Bad gateway"
+
+
+class ProgrammeOverview(BaseModel):
+    """A programme with its applications counted by status, gender and nationality."""
+
+    programme: dict[str, Any]
+    applications_total: int
+    applications_by_status: dict[str, int]
+    applicants_by_gender: dict[str, int]
+    applicants_by_nationality: dict[str, int]
+
+
+async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
+    proxy: Proxy = request.app.state.proxy
+    headers = {"X-Request-ID": request_id_var.get(), "Accept": "application/json"}
+    if authorization := request.headers.get("authorization"):
+        headers["Authorization"] = authorization
+    try:
+        async with proxy.session.get(f"{proxy.upstreams[service]}{path}",
+                                     headers=headers) as response:
+            return response.status, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise UpstreamFailed(f"The {service} service could not be reached.",
+                             service=service) from exc
+
+
+@router.get("/v1/programmes/{programme_id}/overview", response_model=ProgrammeOverview,
+            responses=responses(InvalidToken, UpstreamFailed))
+async def programme_overview(programme_id: uuid.UUID, request: Request,
+                             principal: PrincipalDep) -> Response:
+    """A programme and counts of its applications by status, gender and nationality."""
+    (status, programme), (stats_status, stats) = await asyncio.gather(
+        _get(request, "candidates", f"/v1/programmes/{programme_id}"),
+        _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"))
+    for code, body in ((status, programme), (stats_status, stats)):
+        if code != 200:
+            try:
+                return problem_response(orjson.loads(body))
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                return problem_response({"type": problem_type("bad-gateway"),
+                                         "title": "Bad gateway", "status": 502,
+                                         "detail": "The candidates service failed."})
+    counts = orjson.loads(stats)
+    overview = ProgrammeOverview(
+        programme=orjson.loads(programme), applications_total=counts["applications_total"],
+        applications_by_status=counts["by_status"], applicants_by_gender=counts["by_gender"],
+        applicants_by_nationality=counts["by_nationality"])
+    return Response(overview.model_dump_json(), media_type="application/json")

@@ -1,0 +1,49 @@
+"""Which service serves which public path: the gateway's routing table.
+
+Only ``/v1/…`` paths are ever routed; ``/internal/…`` and health paths of the services are not
+reachable through the gateway.
+"""
+
+import re
+
+ROUTES: dict[str, str] = {
+    "/v1/programmes": "candidates",
+    "/v1/candidates": "candidates",
+    "/v1/candidate-imports": "candidates",
+    "/v1/applications": "candidates",
+    "/v1/institutions": "candidates",
+    "/v1/training-modules": "candidates",
+    "/v1/enrolments": "candidates",
+    "/v1/employers": "placements",
+    "/v1/vacancies": "placements",
+    "/v1/matching-runs": "placements",
+    "/v1/placements": "placements",
+    "/v1/returnee-cases": "reintegration",
+    "/v1/follow-ups": "reintegration",
+    "/v1/support-measures": "reintegration",
+    "/v1/indicators": "reintegration",
+}
+
+# Paths the gateway answers itself although they sit under a routed prefix.
+OWN_PATHS = re.compile(r"^/v1/(auth|admin)(/|$)|^/v1/programmes/[^/]+/overview$")
+LARGE_BODY_PREFIXES = ("/v1/candidate-imports",)
+
+
+def route_table(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The default routes with ``overrides`` applied."""
+    return {**ROUTES, **(overrides or {})}
+
+
+class Router:
+    """Finds the service of a path by its first segment after ``/v1``."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = dict(table)
+
+    def service_for(self, path: str) -> str | None:
+        """The service serving ``path``, or None when no route matches."""
+        if not path.startswith("/v1/"):
+            return None
+        end = path.find("/", 4)
+        prefix = path if end < 0 else path[:end]
+        return self.table.get(prefix)

@@ -1,0 +1,53 @@
+"""Settings of the gateway (environment prefix ``GATEWAY_``)."""
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import MissingSetting, ServiceSettings
+
+MiB = 1024 * 1024
+
+
+class Settings(ServiceSettings):
+    """The gateway's settings: where each service is, who issues tokens, and its limits."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    # Base URL of each service, e.g. {"candidates": "http://127.0.0.1:8101", ...}. Required:
+    # every service a route of gateway.routes points at must be here.
+    upstreams: dict[str, str] = Field(default_factory=dict)
+    # Extra or replaced path prefixes: {"/v1/employers": "placements"}.
+    routes: dict[str, str] = Field(default_factory=dict)
+    connect_timeout: float = 2.0
+    read_timeout: float = 30.0
+    max_connections: int = 512
+
+    issuer: str = Field("http://127.0.0.1:8000",
+                        validation_alias=AliasChoices("GATEWAY_ISSUER", "AUTH_ISSUER"))
+    audience: str = Field("pathways",
+                          validation_alias=AliasChoices("GATEWAY_AUDIENCE", "AUTH_AUDIENCE"))
+    token_ttl_seconds: int = 900
+    signing_algorithm: str = "RS256"
+
+    rate_limit_requests: int = 6000
+    rate_limit_window_seconds: int = 60
+    redis_url: str | None = Field(None,
+                                  validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
+    max_body_bytes: int = 1 * MiB
+    import_max_body_bytes: int = 50 * MiB
+    max_page_size: int = 200
+    openapi_cache_seconds: float = 60.0
+
+    @model_validator(mode="after")
+    def _check_upstreams(self) -> "Settings":
+        from gateway.routes import route_table
+
+        missing = sorted(set(route_table(self.routes).values()) - set(self.upstreams))
+        if missing:
+            raise MissingSetting(
+                f"GATEWAY_UPSTREAMS has no address for: {', '.join(missing)}. Set it to a JSON "
+                'object such as {"candidates": "http://127.0.0.1:8101", ...}.')
+        if self.signing_algorithm not in ("RS256", "EdDSA"):
+            raise ValueError("GATEWAY_SIGNING_ALGORITHM must be RS256 or EdDSA")
+        return self

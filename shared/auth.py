@@ -1,0 +1,248 @@
+"""Who is calling: bearer tokens verified the same way by the gateway and every service.
+
+Tokens are JWTs signed by the gateway's issuer with an asymmetric key (RS256 or EdDSA); their
+public keys are published at the issuer's JWKS URL. A verifier checks the signature with the key
+named by the token's ``kid`` (fetching the JWKS again when the kid is unknown: that is how a key
+rotation reaches the services), the algorithm against an allow-list (never ``none``, never an
+HMAC algorithm, so a public key cannot be abused as an HMAC secret), the issuer, the audience and
+the expiry.
+
+In a service, auth is on when ``AUTH_JWKS_URL`` is set; when it is not, :data:`PrincipalDep`
+yields :data:`AUTH_DISABLED`, an all-powerful principal, so a service run on its own (tests,
+development behind no gateway) works without tokens.
+"""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Protocol
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.errors import ProblemError
+
+ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
+ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry")
+
+
+class AuthSettings(BaseSettings):
+    """``AUTH_ISSUER``, ``AUTH_AUDIENCE``, ``AUTH_JWKS_URL``: shared by every service."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    auth_issuer: str = "http://127.0.0.1:8000"
+    auth_audience: str = "pathways"
+    auth_jwks_url: str | None = None
+
+
+class InvalidToken(ProblemError):
+    """The bearer token is missing, malformed, expired, forged or meant for someone else."""
+
+    status, slug, title = 401, "invalid-token", "Invalid or missing token"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.headers = {"www-authenticate": 'Bearer error="invalid_token"'}
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller a verified token names: a person's account or a machine client."""
+
+    subject: str
+    role: str
+    candidate_id: uuid.UUID | None = None
+    employer_id: uuid.UUID | None = None
+    institution_id: uuid.UUID | None = None
+    programme_ids: tuple[uuid.UUID, ...] = field(default_factory=tuple)
+    client_id: str | None = None
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+        """The principal of a verified token's claims."""
+
+        def optional_uuid(name: str) -> uuid.UUID | None:
+            value = claims.get(name)
+            return uuid.UUID(value) if value else None
+
+        return cls(
+            subject=str(claims["sub"]), role=str(claims.get("role", "")),
+            candidate_id=optional_uuid("candidate_id"),
+            employer_id=optional_uuid("employer_id"),
+            institution_id=optional_uuid("institution_id"),
+            programme_ids=tuple(uuid.UUID(p) for p in claims.get("programme_ids") or ()),
+            client_id=claims.get("client_id"),
+        )
+
+    def claims(self) -> dict[str, Any]:
+        """The token claims describing this principal (besides iss, aud, exp, iat)."""
+        body: dict[str, Any] = {"sub": self.subject, "role": self.role}
+        for name in ("candidate_id", "employer_id", "institution_id"):
+            if (value := getattr(self, name)) is not None:
+                body[name] = str(value)
+        if self.programme_ids:
+            body["programme_ids"] = [str(p) for p in self.programme_ids]
+        if self.client_id:
+            body["client_id"] = self.client_id
+        return body
+
+
+AUTH_DISABLED = Principal(subject="auth-disabled", role="admin")
+"""What :data:`PrincipalDep` yields when auth is off (``AUTH_JWKS_URL`` unset)."""
+
+
+class KeySource(Protocol):
+    """Where a verifier finds public keys by kid."""
+
+    async def key(self, kid: str) -> jwt.PyJWK | None:
+        """The key called ``kid``, refreshing the set once if it is unknown; None if none."""
+
+
+class StaticKeySource:
+    """Keys given up front, refreshed by calling ``load`` when a kid is unknown."""
+
+    def __init__(self, load: Callable[[], Awaitable[dict[str, Any]]], *,
+                 min_refresh_interval: float = 5.0) -> None:
+        self._load = load
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._loaded_at = -1e9
+        self._lock = asyncio.Lock()
+        self.min_refresh_interval = min_refresh_interval
+
+    async def key(self, kid: str) -> jwt.PyJWK | None:
+        """See :class:`KeySource`."""
+        if (found := self._keys.get(kid)) is not None:
+            return found
+        async with self._lock:
+            if kid not in self._keys and \
+                    time.monotonic() - self._loaded_at >= self.min_refresh_interval:
+                await self.refresh()
+        return self._keys.get(kid)
+
+    async def refresh(self) -> None:
+        """Load the key set again."""
+        document = await self._load()
+        keys: dict[str, jwt.PyJWK] = {}
+        for entry in document.get("keys", []):
+            if entry.get("kid") and entry.get("alg") in ALLOWED_ALGORITHMS:
+                keys[entry["kid"]] = jwt.PyJWK(entry)
+        self._keys = keys
+        self._loaded_at = time.monotonic()
+
+
+def jwks_key_source(url: str, client: httpx.AsyncClient) -> StaticKeySource:
+    """Keys fetched from a JWKS URL, fetched again on an unknown kid (key rotation)."""
+
+    async def load() -> dict[str, Any]:
+        response = await client.get(url, timeout=5.0)
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+    return StaticKeySource(load)
+
+
+class TokenVerifier:
+    """Verifies bearer tokens; remembers verified ones until they expire."""
+
+    def __init__(self, *, issuer: str, audience: str, keys: KeySource,
+                 algorithms: Sequence[str] = ALLOWED_ALGORITHMS, leeway: float = 10.0,
+                 cache_size: int = 10_000) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.keys = keys
+        self.algorithms = tuple(a for a in algorithms if a in ALLOWED_ALGORITHMS)
+        self.leeway = leeway
+        self.cache_size = cache_size
+        self._cache: dict[str, tuple[Principal, float]] = {}
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; :class:`InvalidToken` otherwise."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires + self.leeway:
+                return principal
+            del self._cache[token]
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("The token is not a well-formed JWT.") from exc
+        algorithm = header.get("alg")
+        if algorithm not in self.algorithms:
+            raise InvalidToken(f"Tokens signed with {algorithm!r} are not accepted.")
+        kid = header.get("kid")
+        key = await self.keys.key(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken("The token was not signed by a key of this issuer.")
+        if key.algorithm_name != algorithm:
+            raise InvalidToken("The token's algorithm does not match its key.")
+        try:
+            claims = jwt.decode(
+                token, key.key, algorithms=[algorithm], audience=self.audience,
+                issuer=self.issuer, leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+            principal = Principal.from_claims(claims)
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("The token has expired.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise InvalidToken("The token is meant for another audience.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise InvalidToken("The token was issued by someone else.") from exc
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken("The token is not valid.") from exc
+        if len(self._cache) >= self.cache_size:
+            self._cache.clear()
+        self._cache[token] = (principal, float(claims["exp"]))
+        return principal
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, else None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def verifier_from_settings(settings: AuthSettings,
+                           client: httpx.AsyncClient) -> TokenVerifier | None:
+    """A verifier fetching keys from ``AUTH_JWKS_URL``, or None (auth off) when it is unset."""
+    if not settings.auth_jwks_url:
+        return None
+    return TokenVerifier(issuer=settings.auth_issuer, audience=settings.auth_audience,
+                         keys=jwks_key_source(settings.auth_jwks_url, client))
+
+
+async def get_principal(request: Request) -> Principal:
+    """The caller, from the request's bearer token; :data:`AUTH_DISABLED` when auth is off."""
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        return AUTH_DISABLED
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise InvalidToken("Send a bearer token: Authorization: Bearer <access_token>.")
+    return await verifier.verify(token)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that yields the caller when their role is one of ``roles``, else 403."""
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+        return principal
+
+    return dependency

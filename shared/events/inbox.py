@@ -1,0 +1,144 @@
+"""The receiving end: ``POST /internal/events`` verifies, deduplicates and applies events.
+
+The request's body is one event or a JSON array of events in order, signed the Standard
+Webhooks way with the shared internal secrets (``events_signing_secrets``). In the request's
+transaction, the event ids go into the ``inbox`` table (``ON CONFLICT DO NOTHING``); the handler
+of each new event then runs in that same transaction, so its effect and its inbox row commit
+together. A duplicate (a retry after a lost acknowledgement) gets 200 and no second effect.
+Refused with 4xx and no effect: a missing or wrong signature (401), a timestamp outside the
+replay window or a ``webhook-id`` that does not name the body's events (400).
+
+This route is internal: the gateway never routes ``/internal/…``, and it is left out of the
+public OpenAPI document.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import SessionDep, driver_connection
+from shared.errors import ProblemError
+from shared.events import wire
+from shared.events.signing import VerificationFailed, Verifier
+from shared.events.tables import EventTables
+
+
+class ReceivedEvent(BaseModel):
+    """An event as it arrives (see :mod:`shared.events.wire`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: uuid.UUID
+    type: str
+    version: int = 1
+    source: str | None = None
+    subject_id: str
+    occurred_at: datetime
+    request_id: str | None = None
+    traceparent: str | None = None
+    data: dict[str, Any]
+
+
+Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
+# Applies a run of consecutive new events of one type at once (e.g. one multi-row INSERT).
+BatchHandler = Callable[[AsyncSession, list[ReceivedEvent]], Awaitable[None]]
+
+_BODY = TypeAdapter(list[ReceivedEvent] | ReceivedEvent)
+
+
+class InvalidSignature(ProblemError):
+    status, slug, title = 401, "invalid-webhook-signature", "Invalid webhook signature"
+
+
+class StaleWebhook(ProblemError):
+    status, slug, title = 400, "stale-webhook", "Webhook timestamp outside the replay window"
+
+
+class MalformedEvents(ProblemError):
+    status, slug, title = 400, "malformed-events", "Malformed events"
+
+
+class InboxResult(BaseModel):
+    """What the inbox did with a delivery."""
+
+    received: int
+    applied: int
+    duplicates: int
+
+
+def _verifier(request: Request) -> Verifier:
+    state = request.app.state
+    verifier: Verifier | None = getattr(state, "events_verifier", None)
+    if verifier is None:
+        settings = state.settings
+        secrets = [s.get_secret_value() for s in settings.events_signing_secrets]
+        if not secrets:
+            raise InvalidSignature("This service has no events_signing_secrets configured.")
+        verifier = Verifier(secrets, tolerance_seconds=settings.events_timestamp_tolerance_seconds)
+        state.events_verifier = verifier
+    return verifier
+
+
+def inbox_router(*, tables: EventTables, handlers: Mapping[str, Handler],
+                 batch_handlers: Mapping[str, BatchHandler] | None = None) -> APIRouter:
+    """The ``POST /internal/events`` route applying ``handlers`` (by event type) exactly once.
+
+    A type in ``batch_handlers`` is applied a run of consecutive events at a time instead (the
+    order of the body is kept). Events of a type without a handler are recorded and
+    acknowledged, with no effect.
+    """
+    batched = dict(batch_handlers or {})
+    router = APIRouter(tags=["internal"], include_in_schema=False)
+    insert = (f"INSERT INTO {tables.name(tables.inbox)} (event_id, type) "
+              "SELECT * FROM unnest($1::uuid[], $2::text[]) "
+              "ON CONFLICT DO NOTHING RETURNING event_id")
+
+    @router.post("/internal/events", response_model=InboxResult)
+    async def receive_events(request: Request, session: SessionDep) -> InboxResult:
+        body = await request.body()
+        try:
+            msg_id = _verifier(request).verify(body, request.headers)
+        except VerificationFailed as failure:
+            if failure.stale:
+                raise StaleWebhook(failure.reason) from None
+            raise InvalidSignature(failure.reason) from None
+        try:
+            parsed = _BODY.validate_python(orjson.loads(body))
+        except (orjson.JSONDecodeError, ValidationError):
+            raise MalformedEvents("The body is not an event or a list of events.") from None
+        events = parsed if isinstance(parsed, list) else [parsed]
+        if not events:
+            return InboxResult(received=0, applied=0, duplicates=0)
+        if msg_id != wire.batch_id([str(e.id) for e in events]):
+            raise MalformedEvents("webhook-id does not name the events in the body.")
+        connection = await driver_connection(session)
+        fresh = {r["event_id"] for r in await connection.fetch(
+            insert, [e.id for e in events], [e.type for e in events])}
+        new: list[ReceivedEvent] = []
+        for event in events:
+            if event.id in fresh:
+                fresh.discard(event.id)  # a batch listing an id twice applies it once
+                new.append(event)
+        start = 0
+        while start < len(new):
+            end = start + 1
+            while end < len(new) and new[end].type == new[start].type:
+                end += 1
+            run, kind = new[start:end], new[start].type
+            if kind in batched:
+                await batched[kind](session, run)
+            elif kind in handlers:
+                for event in run:
+                    await handlers[kind](session, event)
+            start = end
+        applied = len(new)
+        return InboxResult(received=len(events), applied=applied,
+                           duplicates=len(events) - applied)
+
+    return router

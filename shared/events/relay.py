@@ -1,0 +1,405 @@
+"""The relay: delivers outbox events to their subscribers, in order per subject, at least once.
+
+Each round, in one transaction, the relay claims up to ``batch_size`` due deliveries with
+``FOR UPDATE SKIP LOCKED`` (so replicas never claim the same row), keeps only those with no
+earlier open delivery of the same subject to the same subscriber outside its own claim (an
+earlier one in flight at another replica, waiting for a retry, or dead), POSTs them, and marks
+each delivered or schedules its retry (exponential backoff with jitter; dead after
+``max_attempts``) before committing. A relay that dies mid-round commits nothing: its rows are
+claimable again and the receivers' inboxes drop what they already applied.
+
+Internal subscribers get batches: a JSON array of up to ``request_batch`` events, all of one
+subject's events in the same batch and in order, applied by the receiver in one transaction.
+Partner webhooks get one event per request, one subject's events one after another.
+
+It wakes on ``NOTIFY`` (sent when a transaction that recorded events commits) and otherwise
+polls every ``poll_seconds``. Run it inside a service (``start``/``stop`` as lifespan hooks) or
+alone: ``python -m shared.events.relay --service candidates``.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from shared.events import wire
+from shared.events.signing import Signer
+from shared.events.tables import EventTables
+from shared.events.targets import UnsafeTarget, check_target
+from shared.settings import EventSubscriber, ServiceSettings
+
+log = logging.getLogger("pathways.events.relay")
+
+
+def asyncpg_dsn(url: str) -> str:
+    """A plain ``postgresql://`` DSN for asyncpg from a (possibly SQLAlchemy) URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def sync_subscriptions(connection: asyncpg.Connection, tables: EventTables,
+                             subscribers: Sequence[EventSubscriber]) -> None:
+    """Make the internal subscriptions match settings: upsert by name, deactivate the rest."""
+    table = tables.name(tables.subscription)
+    async with connection.transaction():
+        for subscriber in subscribers:
+            await connection.execute(
+                f"""INSERT INTO {table} (kind, name, url, event_types)
+                    VALUES ('internal', $1, $2, $3)
+                    ON CONFLICT (name) DO UPDATE
+                    SET url = EXCLUDED.url, event_types = EXCLUDED.event_types, active = true""",
+                subscriber.name, subscriber.url, subscriber.events)
+        await connection.execute(
+            f"UPDATE {table} SET active = false "
+            "WHERE kind = 'internal' AND active AND NOT (name = ANY($1::text[]))",
+            [s.name for s in subscribers])
+
+
+@dataclass(slots=True)
+class RelayStats:
+    """What this relay process did since it started."""
+
+    rounds: int = 0
+    delivered: int = 0
+    failed_attempts: int = 0
+    dead_lettered: int = 0
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    delivered: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+class Relay:
+    """Delivers one service's outbox; see the module docstring."""
+
+    def __init__(self, *, database_url: str, tables: EventTables, source: str,
+                 settings: ServiceSettings, application_name: str | None = None) -> None:
+        self.dsn = asyncpg_dsn(database_url)
+        self.tables = tables
+        self.source = source
+        self.settings = settings
+        self.application_name = application_name or f"{source}-relay"
+        secrets = [s.get_secret_value() for s in settings.events_signing_secrets]
+        self._internal_signer = Signer(secrets) if secrets else None
+        self._partner_signers: dict[str, Signer] = {}
+        self.stats = RelayStats()
+        self._pool: asyncpg.Pool | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        t = tables
+        self._claim = f"""
+            WITH c AS (
+                SELECT d.id, d.event_id, d.subscription_id, d.subject_id
+                FROM {t.name(t.delivery)} d
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                  AND EXISTS (SELECT 1 FROM {t.name(t.subscription)} s
+                              WHERE s.id = d.subscription_id AND s.active)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM {t.name(t.delivery)} p
+                      WHERE p.subscription_id = d.subscription_id
+                        AND p.subject_id = d.subject_id AND p.id < d.id
+                        AND p.status <> 'delivered'
+                        AND (p.status = 'dead' OR p.next_attempt_at > now()))
+                ORDER BY d.id
+                LIMIT $1
+                FOR UPDATE OF d SKIP LOCKED
+            )
+            SELECT c.id, c.subscription_id, c.subject_id, o.id AS event_id, o.type, o.version,
+                   o.payload::text AS payload, o.occurred_at, o.request_id, o.traceparent,
+                   s.kind, s.url, s.secret
+            FROM c
+            JOIN {t.name(t.outbox)} o ON o.id = c.event_id
+            JOIN {t.name(t.subscription)} s ON s.id = c.subscription_id
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {t.name(t.delivery)} p
+                WHERE p.subscription_id = c.subscription_id AND p.subject_id = c.subject_id
+                  AND p.id < c.id AND p.status <> 'delivered'
+                  AND p.id NOT IN (SELECT id FROM c))
+            ORDER BY c.id
+        """
+        self._mark_delivered = f"""
+            UPDATE {t.name(t.delivery)}
+            SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
+                last_error = NULL
+            WHERE id = ANY($1::bigint[])
+        """
+        self._mark_failed = f"""
+            UPDATE {t.name(t.delivery)} d
+            SET attempts = d.attempts + 1, last_error = f.error,
+                status = CASE WHEN d.attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+                next_attempt_at = now() + make_interval(secs =>
+                    least($5::float8, $4::float8 * power(2, d.attempts))
+                    * (0.5 + random() * 0.5))
+            FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+            WHERE d.id = f.id
+            RETURNING d.status
+        """
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect (pool, listener, HTTP client) and synchronise internal subscriptions."""
+        server_settings = {"application_name": self.application_name}
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=2,
+                                               server_settings=server_settings)
+        async with self._pool.acquire() as connection:
+            await sync_subscriptions(connection, self.tables, self.settings.event_subscribers)
+        self._http = httpx.AsyncClient(
+            timeout=self.settings.events_delivery_timeout_seconds, follow_redirects=False,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
+        await self._listen()
+
+    async def _listen(self) -> None:
+        try:
+            self._listener = await asyncpg.connect(
+                self.dsn, server_settings={"application_name": self.application_name})
+            await self._listener.add_listener(self.tables.channel,
+                                              lambda *_: self._wake.set())
+        except (OSError, asyncpg.PostgresError) as error:  # polling still delivers
+            log.warning("relay cannot LISTEN; polling only", extra={"error": str(error)})
+            self._listener = None
+
+    async def close(self) -> None:
+        """Release connections."""
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+        if self._http is not None:
+            await self._http.aclose()
+        if self._pool is not None:
+            await self._pool.close()
+
+    async def start(self) -> None:
+        """Open and run the delivery loop in the background."""
+        await self.open()
+        self._task = asyncio.create_task(self.run(), name=f"{self.source}-relay")
+
+    async def stop(self) -> None:
+        """Finish the round in progress (or give up after the delivery timeout) and close."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task),
+                                       self.settings.events_delivery_timeout_seconds + 1)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        await self.close()
+
+    async def run(self) -> None:
+        """Deliver until stopped: a round, then another at once if it was full, else wait."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await self.run_once()
+            except Exception as error:  # the database or the network hiccupped: wait, retry
+                log.exception("relay round failed")
+                self.stats.last_error = str(error)
+                claimed = 0
+            if self._listener is not None and self._listener.is_closed():
+                await self._listen()
+            if claimed >= self.settings.events_batch_size or self._stopping:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.events_poll_seconds)
+
+    # --- one round --------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Claim, deliver and mark one batch; return how many deliveries were claimed."""
+        assert self._pool is not None, "open() the relay first"
+        async with self._pool.acquire() as connection, connection.transaction():
+            rows = await connection.fetch(self._claim, self.settings.events_batch_size)
+            if not rows:
+                return 0
+            self.stats.rounds += 1
+            by_subscription: dict[Any, list[asyncpg.Record]] = defaultdict(list)
+            for row in rows:
+                by_subscription[row["subscription_id"]].append(row)
+            outcomes = await asyncio.gather(*(self._deliver(group)
+                                              for group in by_subscription.values()))
+            delivered = [i for o in outcomes for i in o.delivered]
+            failed = {i: e for o in outcomes for i, e in o.failed.items()}
+            if delivered:
+                await connection.execute(self._mark_delivered, delivered)
+            if failed:
+                s = self.settings
+                statuses = await connection.fetch(
+                    self._mark_failed, list(failed), list(failed.values()),
+                    s.events_max_attempts, s.events_backoff_base_seconds,
+                    s.events_backoff_max_seconds)
+                dead = sum(1 for r in statuses if r["status"] == "dead")
+                self.stats.dead_lettered += dead
+                self.stats.failed_attempts += len(failed)
+                self.stats.last_error = next(iter(failed.values()))
+                if dead:
+                    log.warning("events dead-lettered", extra={"count": dead})
+            self.stats.delivered += len(delivered)
+            return len(rows)
+
+    def _envelope(self, row: asyncpg.Record) -> dict[str, Any]:
+        return wire.envelope(
+            id=row["event_id"], type=row["type"], version=row["version"], source=self.source,
+            subject_id=row["subject_id"], occurred_at=row["occurred_at"],
+            request_id=row["request_id"], traceparent=row["traceparent"],
+            payload_json=row["payload"])
+
+    async def _deliver(self, rows: list[asyncpg.Record]) -> _Outcome:
+        if rows[0]["kind"] == "internal":
+            return await self._deliver_batches(rows)
+        return await self._deliver_one_by_one(rows)
+
+    async def _post(self, url: str, signer: Signer, msg_id: str, body: bytes) -> str | None:
+        """POST a signed body; None when the subscriber acknowledged it, else the error."""
+        assert self._http is not None
+        headers = {"content-type": "application/json",
+                   **signer.sign(msg_id=msg_id, body=body).as_dict()}
+        try:
+            response = await self._http.post(url, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            return f"{type(error).__name__}: {error}"[:500]
+        if 200 <= response.status_code < 300:
+            return None
+        return f"HTTP {response.status_code}: {response.text[:300]}"
+
+    async def _deliver_batches(self, rows: list[asyncpg.Record]) -> _Outcome:
+        outcome = _Outcome()
+        if self._internal_signer is None:
+            outcome.failed = {r["id"]: "no events_signing_secrets configured" for r in rows}
+            return outcome
+        # Pack whole subjects into chunks so that one subject's events go in one request.
+        chunks: list[list[asyncpg.Record]] = [[]]
+        chunk_of: dict[str, int] = {}
+        limit = self.settings.events_request_batch
+        for row in rows:
+            index = chunk_of.get(row["subject_id"])
+            if index is None:
+                if len(chunks[-1]) >= limit:
+                    chunks.append([])
+                index = chunk_of[row["subject_id"]] = len(chunks) - 1
+            chunks[index].append(row)
+        url, signer = rows[0]["url"], self._internal_signer
+
+        async def send(chunk: list[asyncpg.Record]) -> None:
+            body = wire.encode([self._envelope(r) for r in chunk])
+            error = await self._post(url, signer,
+                                     wire.batch_id([str(r["event_id"]) for r in chunk]), body)
+            if error is None:
+                outcome.delivered.extend(r["id"] for r in chunk)
+            else:
+                outcome.failed.update((r["id"], error) for r in chunk)
+
+        await asyncio.gather(*(send(c) for c in chunks if c))
+        return outcome
+
+    async def _deliver_one_by_one(self, rows: list[asyncpg.Record]) -> _Outcome:
+        outcome = _Outcome()
+        first = rows[0]
+        try:
+            await check_target(first["url"],
+                               allow_private=self.settings.webhooks_allow_private_targets)
+        except UnsafeTarget as error:
+            outcome.failed = {r["id"]: f"unsafe target: {error}" for r in rows}
+            return outcome
+        secret = first["secret"]
+        signer = self._partner_signers.get(secret)
+        if signer is None:
+            signer = self._partner_signers[secret] = Signer([secret])
+        by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for row in rows:
+            by_subject[row["subject_id"]].append(row)
+        gate = asyncio.Semaphore(16)
+
+        async def send_subject(subject_rows: list[asyncpg.Record]) -> None:
+            async with gate:
+                for row in subject_rows:  # in order; stop at the first failure
+                    body = wire.encode(self._envelope(row))
+                    error = await self._post(row["url"], signer, str(row["event_id"]), body)
+                    if error is not None:
+                        outcome.failed[row["id"]] = error
+                        return
+                    outcome.delivered.append(row["id"])
+
+        await asyncio.gather(*(send_subject(r) for r in by_subject.values()))
+        return outcome
+
+
+# --- in a service process -------------------------------------------------------------------
+
+
+def lifespan_hooks(tables: EventTables) -> tuple[Any, Any]:
+    """``on_startup``/``on_shutdown`` hooks running a relay inside a service app."""
+
+    async def start(app: Any) -> None:
+        settings: ServiceSettings = app.state.settings
+        app.state.relay = None
+        if not settings.events_relay:
+            return
+        relay = Relay(database_url=settings.database_url or "", tables=tables,
+                      source=settings.service_name, settings=settings)
+        await relay.start()
+        app.state.relay = relay
+
+    async def stop(app: Any) -> None:
+        relay: Relay | None = getattr(app.state, "relay", None)
+        if relay is not None:
+            await relay.stop()
+
+    return start, stop
+
+
+# --- as its own process ---------------------------------------------------------------------
+
+
+async def _run_alone(service_name: str) -> None:
+    from shared.logs import configure_logging
+    from shared.topology import service
+
+    spec = service(service_name)
+    settings_module = importlib.import_module(f"{spec.migrations_package}.settings")
+    database_module = importlib.import_module(f"{spec.migrations_package}.database")
+    settings: ServiceSettings = settings_module.Settings()
+    configure_logging(f"{settings.service_name}-relay", settings.log_level)
+    relay = Relay(database_url=settings.database_url or "", tables=database_module.event_tables,
+                  source=settings.service_name, settings=settings)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    await relay.start()
+    started = time.monotonic()
+    log.info("relay running", extra={"service": service_name})
+    await stopped.wait()
+    await relay.stop()
+    log.info("relay stopped", extra={"delivered": relay.stats.delivered,
+                                     "seconds": round(time.monotonic() - started, 1)})
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m shared.events.relay --service candidates``."""
+    parser = argparse.ArgumentParser(description="Deliver a service's outbox events.")
+    parser.add_argument("--service", required=True)
+    args = parser.parse_args(argv)
+    asyncio.run(_run_alone(args.service))
+
+
+if __name__ == "__main__":
+    main()

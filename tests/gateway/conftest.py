@@ -1,0 +1,159 @@
+"""A real gateway process in front of real service processes (and stand-in upstreams)."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from gateway import identity
+from shared.db import Database
+from shared.runner import PROJECT_ROOT, start_service, stop, wait_until_ready
+from shared.topology import service
+from tests.conftest import RunDatabase
+
+ISSUER = "http://gateway.test"
+AUDIENCE = "pathways"
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _garbage_server() -> int:
+    """A TCP server answering every connection with bytes that are not HTTP."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+
+    def serve() -> None:
+        while True:
+            connection, _ = server.accept()
+            try:
+                connection.recv(65536)
+                connection.sendall(b"this is not http at all\r\n\r\n")
+            finally:
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1]
+
+
+@dataclass
+class GatewaySystem:
+    """Base URLs of the gateway and what stands behind it, and the gateway's database."""
+
+    gateway: str
+    limited_gateway: str
+    candidates: str
+    echo: str
+    gateway_db_url: str
+
+    def token(self, *, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> str:
+        response = httpx.post(f"{self.gateway}/v1/auth/token", data={
+            "grant_type": "password", "username": email, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]  # type: ignore[no-any-return]
+
+    def signing_key(self) -> tuple[str, Any]:
+        """The kid and private key the gateway signs with (to mint tricky tokens)."""
+
+        async def load() -> tuple[str, str]:
+            connection = await asyncpg.connect(self.gateway_db_url)
+            try:
+                row = await connection.fetchrow(
+                    "SELECT kid, private_pem FROM gateway.signing_key WHERE retired_at IS NULL "
+                    "ORDER BY created_at DESC LIMIT 1")
+                return row["kid"], row["private_pem"]
+            finally:
+                await connection.close()
+
+        kid, pem = asyncio.run(load())
+        return kid, serialization.load_pem_private_key(pem.encode(), password=None)
+
+    def mint(self, **claims: Any) -> str:
+        """A token signed with the gateway's real key, with ``claims`` over good defaults."""
+        kid, key = self.signing_key()
+        now = int(time.time())
+        body = {"sub": str(uuid.uuid4()), "role": "admin", "iss": ISSUER, "aud": AUDIENCE,
+                "iat": now, "exp": now + 300, **claims}
+        return jwt.encode(body, key, algorithm="RS256", headers={"kid": kid})
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env={**os.environ, **env}, cwd=PROJECT_ROOT,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="module")
+def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
+    """Candidates, an echo upstream, a garbage upstream and two gateways (one rate-limited
+    in Redis) as real processes."""
+    logs = Path(tempfile.mkdtemp(prefix="pathways-gateway-"))
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        candidates_port, echo_port, gateway_port, limited_port = (free_port() for _ in range(4))
+        candidates = start_service(service("candidates"), scratch_database.admin_url,
+                                   port=candidates_port, log_file=logs / "candidates.log")
+        processes.append(candidates)
+        echo = _start([sys.executable, "-m", "uvicorn", "tests.gateway.echo_app:app",
+                       "--host", "127.0.0.1", "--port", str(echo_port), "--log-level",
+                       "warning"], {}, logs / "echo.log")
+        processes.append(echo)
+        urls = {"candidates": f"http://127.0.0.1:{candidates_port}",
+                "placements": f"http://127.0.0.1:{echo_port}",
+                "reintegration": f"http://127.0.0.1:{free_port()}",  # nobody listens
+                "garbage": f"http://127.0.0.1:{_garbage_server()}"}
+        common = {"GATEWAY_UPSTREAMS": json.dumps(urls), "GATEWAY_ISSUER": ISSUER,
+                  "GATEWAY_ROUTES": json.dumps({"/v1/garbage": "garbage"}),
+                  "GATEWAY_READ_TIMEOUT": "1", "GATEWAY_MAX_BODY_BYTES": "65536"}
+        gateway = start_service(service("gateway"), scratch_database.admin_url,
+                                port=gateway_port, log_file=logs / "gateway.log",
+                                extra_env=common)
+        processes.append(gateway)
+        limited = start_service(service("gateway"), scratch_database.admin_url,
+                                port=limited_port, log_file=logs / "limited.log",
+                                extra_env={**common, "REDIS_URL": "redis://127.0.0.1:6379/0",
+                                           "GATEWAY_RATE_LIMIT_REQUESTS": "3",
+                                           "GATEWAY_RATE_LIMIT_WINDOW_SECONDS": "60"})
+        processes.append(limited)
+        for process, port in ((candidates, candidates_port), (echo, echo_port),
+                              (gateway, gateway_port), (limited, limited_port)):
+            wait_until_ready(f"http://127.0.0.1:{port}", process=process)
+        gateway_db_url = scratch_database.url("gateway")
+
+        async def create_admin() -> None:
+            database = Database(gateway_db_url, application_name="test", pool_size=1)
+            try:
+                async with database.sessionmaker() as session, session.begin():
+                    await identity.create_account(session, email=ADMIN_EMAIL,
+                                                  password=ADMIN_PASSWORD, role="admin")
+            finally:
+                await database.dispose()
+
+        asyncio.run(create_admin())
+        yield GatewaySystem(gateway=f"http://127.0.0.1:{gateway_port}",
+                            limited_gateway=f"http://127.0.0.1:{limited_port}",
+                            candidates=urls["candidates"], echo=urls["placements"],
+                            gateway_db_url=gateway_db_url)
+    finally:
+        stop(processes)
