@@ -1,19 +1,14 @@
-"""Who is calling the events endpoints: the seam where the gateway's authentication plugs in.
+"""Who is calling the events endpoints: the verified token's principal, seen as a client.
 
-Until tokens exist every caller is treated as an anonymous admin. The gateway work replaces
-:func:`events_client` (``app.dependency_overrides[events_client] = …`` or by editing it here)
-with one that reads the verified identity; the routes already check the roles they need.
+With auth off (no ``AUTH_JWKS_URL``) the principal is :data:`shared.auth.AUTH_DISABLED`, an
+admin, as everywhere else in a service run on its own.
 """
 
 from dataclasses import dataclass
 
-from shared.errors import ProblemError
+from shared.auth import Forbidden, PrincipalDep
 
 WEBHOOK_ROLES = frozenset({"ministry", "admin"})
-
-
-class Forbidden(ProblemError):
-    status, slug, title = 403, "forbidden", "Forbidden"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +24,10 @@ class EventsClient:
         return "admin" in self.roles
 
 
-async def events_client() -> EventsClient:
-    """The calling client (placeholder until the gateway's authentication exists)."""
-    return EventsClient(id="anonymous", roles=frozenset({"admin"}))
+async def events_client(principal: PrincipalDep) -> EventsClient:
+    """The calling client: a machine client's id, else the account's subject, and its role."""
+    return EventsClient(id=principal.client_id or principal.subject,
+                        roles=frozenset({principal.role}))
 
 
 def require_any_role(client: EventsClient, roles: frozenset[str]) -> None:

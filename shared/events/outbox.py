@@ -13,7 +13,6 @@ the numbers follow the order of the changes.
 
 import uuid
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver_connection
 from shared.events.tables import EventTables
-from shared.logs import request_id_var
+from shared.logs import request_id_var, traceparent_var
 
 # The W3C trace context of the current request, when the gateway's tracing sets it.
-traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,3 +50,30 @@ class TestApplicationEvents:
                           programme=programme)
         await act(client, app, "submit", expect=422)  # consent missing
         assert await events_of(session, app["id"]) == []
+
+
+class TestEventContext:
+    async def test_request_id_and_trace_context_recorded(self, client: httpx.AsyncClient,
+                                                         session: AsyncSession) -> None:
+        programme = await create_programme(client)
+        app = await apply(client, candidate=await candidate_id(session), programme=programme)
+        trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        response = await client.post(f"/v1/applications/{app['id']}/submit",
+                                     headers={"X-Request-ID": "submit-ctx-1",
+                                              "traceparent": trace})
+        assert response.status_code == 200, response.text
+        row = (await session.execute(text(
+            "SELECT request_id, traceparent FROM candidates.outbox WHERE subject_id = :s"),
+            {"s": app["id"]})).one()
+        assert (row.request_id, row.traceparent) == ("submit-ctx-1", trace)
+
+    async def test_malformed_trace_context_is_not_kept(self, client: httpx.AsyncClient,
+                                                       session: AsyncSession) -> None:
+        programme = await create_programme(client)
+        app = await apply(client, candidate=await candidate_id(session), programme=programme)
+        await client.post(f"/v1/applications/{app['id']}/submit",
+                          headers={"traceparent": "not-a-trace"})
+        row = (await session.execute(text(
+            "SELECT traceparent FROM candidates.outbox WHERE subject_id = :s"),
+            {"s": app["id"]})).one()
+        assert row.traceparent is None
