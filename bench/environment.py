@@ -12,17 +12,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from shared.bootstrap import drop_database
-from shared.embedded_db import start_embedded
-from shared.runner import PROJECT_ROOT, prepare_database, stop, wait_until_ready
+from shared.runner import PROJECT_ROOT, stop, throwaway_database, wait_until_ready
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
@@ -34,24 +29,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def bench_database() -> Iterator[str]:
+def bench_database() -> AbstractContextManager[str]:
     """A fresh, migrated database (admin URL): embedded, or on ``DATABASE_URL``'s cluster."""
-    import asyncio
-
-    external = os.environ.get("DATABASE_URL")
-    name = f"pathways_bench_{uuid.uuid4().hex[:8]}"
-    if external:
-        admin_url = make_url(external).set(database=name).render_as_string(hide_password=False)
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="pathways-bench-"))
-        admin_url = start_embedded(folder / "pgdata", throwaway=True, database=name)
-    prepare_database(admin_url)
-    try:
-        yield admin_url
-    finally:
-        if external:
-            asyncio.run(drop_database(admin_url))
+    return throwaway_database("pathways_bench")
 
 
 @contextmanager

@@ -11,13 +11,18 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from shared import migrations
-from shared.bootstrap import bootstrap
+from shared.bootstrap import bootstrap, drop_database
 from shared.embedded_db import start_embedded
 from shared.settings import role_url
 from shared.topology import SERVICES, ServiceSpec
@@ -131,3 +136,26 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
     finally:
         stop(processes)
     return 0 if stopping else 1
+
+
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """A fresh, bootstrapped and migrated database (its admin URL), gone afterwards.
+
+    On ``DATABASE_URL``'s cluster when it is set (a new database, dropped at the end), else on an
+    embedded PostgreSQL in a temporary directory deleted when the process exits. For the tests
+    and the benchmarks.
+    """
+    external = os.environ.get("DATABASE_URL")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    if external:
+        admin_url = make_url(external).set(database=name).render_as_string(hide_password=False)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix.replace('_', '-')}-"))
+        admin_url = start_embedded(folder / "pgdata", throwaway=True, database=name)
+    prepare_database(admin_url)
+    try:
+        yield admin_url
+    finally:
+        if external:
+            asyncio.run(drop_database(admin_url))

@@ -7,12 +7,9 @@ runs inside a transaction that is rolled back at its end.
 """
 
 import asyncio
-import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,8 +21,7 @@ from services.candidates.main import create_app as create_candidates_app
 from services.candidates.settings import Settings as CandidatesSettings
 from shared.bootstrap import drop_database
 from shared.db import SessionHotReads, get_hot_reads, get_session
-from shared.embedded_db import start_embedded
-from shared.runner import prepare_database, service_database_url
+from shared.runner import prepare_database, service_database_url, throwaway_database
 from shared.topology import service
 
 
@@ -43,19 +39,8 @@ class RunDatabase:
 @pytest.fixture(scope="session")
 def database() -> Iterator[RunDatabase]:
     """A bootstrapped, migrated database for this run; gone afterwards."""
-    external = os.environ.get("DATABASE_URL")
-    name = f"pathways_test_{uuid.uuid4().hex[:10]}"
-    if external:
-        admin_url = make_url(external).set(database=name).render_as_string(hide_password=False)
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="pathways-test-"))
-        admin_url = start_embedded(folder / "pgdata", throwaway=True, database=name)
-    prepare_database(admin_url)
-    try:
+    with throwaway_database("pathways_test") as admin_url:
         yield RunDatabase(admin_url)
-    finally:
-        if external:
-            asyncio.run(drop_database(admin_url))
 
 
 @pytest.fixture(scope="module")
