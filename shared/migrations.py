@@ -5,7 +5,7 @@ service's role runs them, so it owns what they create.
 """
 
 import asyncio
-from importlib import resources
+import importlib
 from pathlib import Path
 
 from alembic import command, context
@@ -20,7 +20,8 @@ from shared.topology import ServiceSpec
 
 def alembic_config(spec: ServiceSpec, url: str) -> Config:
     """An Alembic config for ``spec``'s migrations, connecting to ``url``."""
-    folder = Path(str(resources.files(spec.migrations_package))) / "migrations"
+    package = importlib.import_module(spec.migrations_package)
+    folder = Path(package.__file__ or "").parent / "migrations"
     config = Config()
     config.set_main_option("script_location", str(folder))
     config.set_main_option(
