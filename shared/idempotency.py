@@ -17,6 +17,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func, s
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from starlette.responses import Response
 
+from shared.auth import PrincipalDep
 from shared.db import SessionDep
 from shared.errors import ProblemError
 
@@ -92,6 +93,7 @@ class Idempotency:
 async def get_idempotency(
     request: Request,
     session: SessionDep,
+    principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(
         description="Repeat a create safely: the same key and body return the first answer.",
     )] = None,
@@ -99,9 +101,9 @@ async def get_idempotency(
     """Dependency giving a route its :class:`Idempotency` for this request."""
     if idempotency_key is not None and not _VALID_KEY.match(idempotency_key):
         raise InvalidIdempotencyKey("Idempotency-Key must be 1 to 255 printable ASCII characters.")
-    # The concrete path, not the route's template: a key used under one parent object
-    # (/v1/programmes/A/...) must never replay an answer given under another.
-    scope = f"{request.method} {request.url.path}"
+    # Keys belong to their caller, and to the concrete path rather than the route's template:
+    # a key must never replay an answer given to someone else, or under another parent object.
+    scope = f"{principal.subject} {request.method} {request.url.path}"
     return Idempotency(session=session, table=getattr(request.app.state, "idempotency_table", None),
                        key=idempotency_key, scope=scope)
 

@@ -7,18 +7,25 @@ runs inside a transaction that is rolled back at its end.
 """
 
 import asyncio
+import json
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.main import create_app as create_candidates_app
 from services.candidates.settings import Settings as CandidatesSettings
+from shared.auth import StaticKeySource, TokenVerifier
 from shared.bootstrap import drop_database
 from shared.db import SessionHotReads, get_hot_reads, get_session
 from shared.runner import prepare_database, service_database_url, throwaway_database
@@ -115,3 +122,28 @@ async def committing_client(candidates_app: FastAPI) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=candidates_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://candidates") as http:
         yield http
+
+
+@pytest.fixture
+async def mint_token(candidates_app: FastAPI) -> AsyncIterator[Callable[[str], str]]:
+    """Turn token checking on in the candidates app; yields a minter of tokens for a role."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    public.update({"kid": "test-key", "alg": "RS256", "use": "sig"})
+
+    async def load() -> dict[str, Any]:
+        return {"keys": [public]}
+
+    candidates_app.state.token_verifier = TokenVerifier(
+        issuer="https://issuer.test", audience="pathways", keys=StaticKeySource(load))
+
+    def token(role: str) -> str:
+        now = int(time.time())
+        claims = {"sub": str(uuid.uuid4()), "role": role, "iss": "https://issuer.test",
+                  "aud": "pathways", "iat": now, "exp": now + 300}
+        return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "test-key"})
+
+    try:
+        yield token
+    finally:
+        candidates_app.state.token_verifier = None

@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 import httpx
 
@@ -92,6 +93,18 @@ class TestIdempotency:
             for _ in range(5)])
         assert {r.status_code for r in responses} == {201}
         assert len({r.json()["id"] for r in responses}) == 1
+
+    async def test_keys_belong_to_their_caller(self, client: httpx.AsyncClient,
+                                               mint_token: Callable[[str], str]) -> None:
+        body = programme_body(sectors=["per_caller"])
+        first = await client.post("/v1/programmes", json=body, headers={
+            "Idempotency-Key": "shared-key", "Authorization": f"Bearer {mint_token('officer')}"})
+        other = await client.post("/v1/programmes", json=body | {"code": "OTHER-CALLER"},
+                                  headers={"Idempotency-Key": "shared-key",
+                                           "Authorization": f"Bearer {mint_token('officer')}"})
+        assert first.status_code == other.status_code == 201
+        assert "idempotent-replayed" not in other.headers
+        assert other.json()["id"] != first.json()["id"]
 
     async def test_invalid_key_is_400(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/v1/programmes", json=programme_body(),

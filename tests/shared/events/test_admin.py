@@ -1,23 +1,15 @@
 """Webhook subscriptions and the events' admin endpoints on the candidates service."""
 
-import json
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import Callable
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
-from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.database import event_tables
 from services.candidates.events import outbox
-from shared.auth import StaticKeySource, TokenVerifier
 from shared.events.access import EventsClient, events_client
 
 
@@ -111,43 +103,20 @@ class TestAdmin:
 class TestRolesFromTokens:
     """With auth on, the caller's role comes from its verified token."""
 
-    @pytest.fixture
-    async def mint(self, candidates_app: FastAPI) -> AsyncIterator[Callable[[str], str]]:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
-        public.update({"kid": "test-key", "alg": "RS256", "use": "sig"})
-
-        async def load() -> dict[str, Any]:
-            return {"keys": [public]}
-
-        candidates_app.state.token_verifier = TokenVerifier(
-            issuer="https://issuer.test", audience="pathways", keys=StaticKeySource(load))
-
-        def token(role: str) -> str:
-            now = int(time.time())
-            claims = {"sub": str(uuid.uuid4()), "role": role, "iss": "https://issuer.test",
-                      "aud": "pathways", "iat": now, "exp": now + 300}
-            return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "test-key"})
-
-        try:
-            yield token
-        finally:
-            candidates_app.state.token_verifier = None
-
     async def test_ministry_subscribes_officer_may_not(self, client: httpx.AsyncClient,
-                                                      mint: Callable[[str], str]) -> None:
+                                                      mint_token: Callable[[str], str]) -> None:
         body = {"url": "https://93.184.216.34/h", "event_types": ["application.selected"]}
         officer = await client.post("/v1/webhooks/subscriptions", json=body,
-                                    headers={"Authorization": f"Bearer {mint('officer')}"})
+                                    headers={"Authorization": f"Bearer {mint_token('officer')}"})
         assert officer.status_code == 403
         ministry = await client.post("/v1/webhooks/subscriptions", json=body,
-                                     headers={"Authorization": f"Bearer {mint('ministry')}"})
+                                     headers={"Authorization": f"Bearer {mint_token('ministry')}"})
         assert ministry.status_code == 201
         lag = await client.get("/admin/events/lag",
-                               headers={"Authorization": f"Bearer {mint('ministry')}"})
+                               headers={"Authorization": f"Bearer {mint_token('ministry')}"})
         assert lag.status_code == 403
 
     async def test_no_token_is_401(self, client: httpx.AsyncClient,
-                                   mint: Callable[[str], str]) -> None:
+                                   mint_token: Callable[[str], str]) -> None:
         response = await client.get("/v1/webhooks/subscriptions")
         assert response.status_code == 401
