@@ -39,6 +39,7 @@ def create_service_app(
         app.state.database = Database(
             settings.database_url or "", application_name=settings.service_name,
             pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+            hot_pool_size=settings.db_hot_pool_size,
         )
         auth_settings = AuthSettings()
         jwks_client = httpx.AsyncClient() if auth_settings.auth_jwks_url else None

@@ -44,6 +44,8 @@ class ServiceSettings(BaseSettings):
     database_password: SecretStr | None = None
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # Connections of the hot read pool (opened on demand, only by services that have hot reads).
+    db_hot_pool_size: int = 20
     log_level: str = "INFO"
 
     # Events (shared.events). Subscribers and secrets are JSON lists in the environment, e.g.
