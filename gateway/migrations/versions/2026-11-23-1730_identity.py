@@ -2,7 +2,7 @@
 
 Revision ID: gate0001
 Revises:
-Create Date: 2026-11-24 10:00:00
+Create Date: 2026-11-23 17:30:00
 """
 
 from collections.abc import Sequence
