@@ -8,7 +8,7 @@ altogether: ``HotReadsDep`` lends them a connection from a small asyncpg pool of
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 from fastapi import Depends, Request
@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+Model = TypeVar("Model")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -195,3 +197,19 @@ HotReadsDep = Annotated[HotReads, Depends(get_hot_reads)]
 def record_to_dict(record: asyncpg.Record) -> dict[str, Any]:
     """A plain dict of an asyncpg record, ready for orjson."""
     return dict(record.items())
+
+
+async def insert(session: AsyncSession, row: Model, *, savepoint: bool = False) -> Model:
+    """Add ``row``, flush it and load what Postgres generated (id, defaults).
+
+    With ``savepoint`` the flush runs in a savepoint, so a constraint violation (raised as
+    IntegrityError) rolls back only this insert and the request's transaction stays usable.
+    """
+    session.add(row)
+    if savepoint:
+        async with session.begin_nested():
+            await session.flush()
+    else:
+        await session.flush()
+    await session.refresh(row)
+    return row

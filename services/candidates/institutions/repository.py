@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.institutions.models import Institution, Nomination
+from shared.db import insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_versioned as update_versioned_row
 
@@ -27,11 +28,7 @@ async def exists(session: AsyncSession, institution_id: uuid.UUID) -> bool:
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> Institution:
     """Insert an institution and return it with its generated columns loaded."""
-    institution = Institution(**values)
-    session.add(institution)
-    await session.flush()
-    await session.refresh(institution)
-    return institution
+    return await insert(session, Institution(**values))
 
 
 async def update_versioned(
@@ -70,12 +67,7 @@ async def add_nomination(session: AsyncSession, values: dict[str, Any]) -> Nomin
     The insert runs in a savepoint so that a violation (a concurrent duplicate, a candidate
     erased meanwhile) leaves the request's transaction usable for the caller's error answer.
     """
-    nomination = Nomination(**values)
-    async with session.begin_nested():
-        session.add(nomination)
-        await session.flush()
-    await session.refresh(nomination)
-    return nomination
+    return await insert(session, Nomination(**values), savepoint=True)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.programmes.models import Programme
+from shared.db import insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_versioned as update_versioned_row
 
@@ -25,11 +26,7 @@ async def code_exists(session: AsyncSession, code: str) -> bool:
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> Programme:
     """Insert a programme and return it with its generated columns loaded."""
-    programme = Programme(**values)
-    session.add(programme)
-    await session.flush()
-    await session.refresh(programme)
-    return programme
+    return await insert(session, Programme(**values))
 
 
 async def update_versioned(

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
+from shared.db import insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import versioned_update
 
@@ -40,12 +41,7 @@ async def add_module(session: AsyncSession, values: dict[str, Any]) -> TrainingM
 
     The insert runs in a savepoint so a violation leaves the request's transaction usable.
     """
-    module = TrainingModule(**values)
-    async with session.begin_nested():
-        session.add(module)
-        await session.flush()
-    await session.refresh(module)
-    return module
+    return await insert(session, TrainingModule(**values), savepoint=True)
 
 
 async def update_module_versioned(
@@ -101,12 +97,7 @@ async def enrolment_exists(session: AsyncSession, *, module_id: uuid.UUID,
 
 async def add_enrolment(session: AsyncSession, values: dict[str, Any]) -> Enrolment:
     """Insert an enrolment in a savepoint; a constraint violation raises IntegrityError."""
-    enrolment = Enrolment(**values)
-    async with session.begin_nested():
-        session.add(enrolment)
-        await session.flush()
-    await session.refresh(enrolment)
-    return enrolment
+    return await insert(session, Enrolment(**values), savepoint=True)
 
 
 async def list_enrolments(session: AsyncSession, page: PageParams, *, module_id: uuid.UUID,
@@ -178,9 +169,4 @@ async def attendance_exists(session: AsyncSession, *, enrolment_id: uuid.UUID,
 
 async def add_attendance(session: AsyncSession, values: dict[str, Any]) -> Attendance:
     """Insert an attendance record in a savepoint; a violation raises IntegrityError."""
-    attendance = Attendance(**values)
-    async with session.begin_nested():
-        session.add(attendance)
-        await session.flush()
-    await session.refresh(attendance)
-    return attendance
+    return await insert(session, Attendance(**values), savepoint=True)
