@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_startup=[start],
         on_shutdown=[stop],
         middleware=[Middleware(GatewayMiddleware)],
+        token_required=False,  # it issues them: its routes say which need one
     )
     openapi.install(app, ttl=settings.openapi_cache_seconds)
     return app

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-Role = Literal["admin", "officer", "candidate", "employer", "institution", "ministry"]
+Role = Literal["admin", "officer", "candidate", "employer", "institution", "ministry", "service"]
 
 
 class TokenOut(BaseModel):

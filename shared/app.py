@@ -4,12 +4,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
 from shared import health
-from shared.auth import AuthSettings, verifier_from_settings
+from shared.auth import AuthSettings, get_principal, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
@@ -29,8 +29,13 @@ def create_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     middleware: Sequence[Middleware] = (),
+    token_required: bool = True,
 ) -> FastAPI:
-    """A FastAPI app with the database, problem+json errors, request ids, logs and health."""
+    """A FastAPI app with the database, problem+json errors, request ids, logs and health.
+
+    With ``token_required`` every route of ``routers`` needs a valid bearer token once auth is
+    on; the gateway, which issues tokens, checks them route by route instead.
+    """
     configure_logging(settings.service_name, settings.log_level)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
 
@@ -65,6 +70,9 @@ def create_service_app(
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    # Even a route that asks nothing of its caller needs a token: a programme is public to
+    # every signed-in role, not to anyone.
+    token = [Depends(get_principal)] if token_required else []
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=token)
     return app

@@ -246,3 +246,9 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return dependency
+
+
+# OpenAPI ``responses=`` of a router whose routes need a token: 401 and 403.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **InvalidToken.response_doc(), **Forbidden.response_doc(),
+}

@@ -72,6 +72,12 @@ def gateway_env(urls: dict[str, str]) -> dict[str, str]:
     return {"GATEWAY_UPSTREAMS": json.dumps({k: v for k, v in urls.items() if k != "gateway"})}
 
 
+def auth_env(gateway_url: str, issuer: str | None = None) -> dict[str, str]:
+    """The environment making a service verify tokens against the gateway's issuer."""
+    return {"AUTH_JWKS_URL": f"{gateway_url}/.well-known/jwks.json",
+            "AUTH_ISSUER": issuer or gateway_url}
+
+
 def wait_until_ready(url: str, *, timeout: float = 30.0,
                      process: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
@@ -107,9 +113,12 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
-    upstreams = gateway_env({spec.name: f"http://127.0.0.1:{spec.port}" for spec in services})
+    urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in services}
+    upstreams = gateway_env(urls)
+    # The services check every token themselves, against the keys the gateway publishes.
+    service_auth = auth_env(urls["gateway"]) if "gateway" in urls else None
     processes = [start_service(spec, admin_url,
-                               extra_env=upstreams if spec.name == "gateway" else None)
+                               extra_env=upstreams if spec.name == "gateway" else service_auth)
                  for spec in services]
     stopping = False
 
@@ -128,7 +137,7 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
             print(f"  open http://127.0.0.1:{gateway.port}/docs", flush=True)
             print("  (first admin: pathways create-admin --email you@example.org "
                   "--password '…')", flush=True)
-        print("Services behind it (no auth of their own, for debugging): " + ", ".join(
+        print("Services behind it (each checks the gateway's tokens too): " + ", ".join(
             f"{s.name} :{s.port}" for s in services if s.name != "gateway"), flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping and all(p.poll() is None for p in processes):

@@ -10,9 +10,9 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import jwt
@@ -124,9 +124,18 @@ async def committing_client(candidates_app: FastAPI) -> AsyncIterator[httpx.Asyn
         yield http
 
 
+class TokenMinter(Protocol):
+    """Mints a token for a role, with the links it carries (candidate_id, programme_ids, …)."""
+
+    def __call__(self, role: str, /, **links: Any) -> str: ...
+
+
 @pytest.fixture
-async def mint_token(candidates_app: FastAPI) -> AsyncIterator[Callable[[str], str]]:
-    """Turn token checking on in the candidates app; yields a minter of tokens for a role."""
+async def mint_token(candidates_app: FastAPI) -> AsyncIterator[TokenMinter]:
+    """Turn token checking on in the candidates app; yields a minter of tokens for a role.
+
+    Links are claims: ``mint_token("officer", programme_ids=[pid])``; UUIDs become strings.
+    """
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
     public.update({"kid": "test-key", "alg": "RS256", "use": "sig"})
@@ -137,10 +146,13 @@ async def mint_token(candidates_app: FastAPI) -> AsyncIterator[Callable[[str], s
     candidates_app.state.token_verifier = TokenVerifier(
         issuer="https://issuer.test", audience="pathways", keys=StaticKeySource(load))
 
-    def token(role: str) -> str:
+    def token(role: str, /, **links: Any) -> str:
         now = int(time.time())
         claims = {"sub": str(uuid.uuid4()), "role": role, "iss": "https://issuer.test",
                   "aud": "pathways", "iat": now, "exp": now + 300}
+        for name, value in links.items():
+            claims[name] = [str(v) for v in value] if isinstance(value, list | tuple) \
+                else str(value)
         return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "test-key"})
 
     try:

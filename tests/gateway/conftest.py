@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 
 from gateway import identity
 from shared.db import Database
-from shared.runner import PROJECT_ROOT, start_service, stop, wait_until_ready
+from shared.runner import PROJECT_ROOT, auth_env, start_service, stop, wait_until_ready
 from shared.topology import service
 from tests.conftest import RunDatabase
 
@@ -113,7 +113,9 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
     try:
         candidates_port, echo_port, gateway_port, limited_port = (free_port() for _ in range(4))
         candidates = start_service(service("candidates"), scratch_database.admin_url,
-                                   port=candidates_port, log_file=logs / "candidates.log")
+                                   port=candidates_port, log_file=logs / "candidates.log",
+                                   extra_env=auth_env(f"http://127.0.0.1:{gateway_port}",
+                                                      ISSUER))
         processes.append(candidates)
         echo = _start([sys.executable, "-m", "uvicorn", "tests.gateway.echo_app:app",
                        "--host", "127.0.0.1", "--port", str(echo_port), "--log-level",

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import ColumnElement, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,9 +190,13 @@ async def transitions(session: AsyncSession,
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, programme_id: uuid.UUID | None,
-                    candidate_id: uuid.UUID | None, status: str | None) -> list[Application]:
-    """One page (``limit + 1`` rows, to tell if more follow) of applications, oldest first."""
+                    candidate_id: uuid.UUID | None, status: str | None,
+                    scope: ColumnElement[bool] | None = None) -> list[Application]:
+    """One page (``limit + 1`` rows, to tell if more follow) of applications within ``scope``,
+    oldest first."""
     statement = select(Application)
+    if scope is not None:
+        statement = statement.where(scope)
     if programme_id is not None:
         statement = statement.where(Application.programme_id == programme_id)
     if candidate_id is not None:

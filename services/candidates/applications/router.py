@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.applications import service
 from services.candidates.applications.exceptions import (
     ApplicationExists,
@@ -31,6 +32,7 @@ from services.candidates.applications.schemas import (
     WithdrawBody,
 )
 from services.candidates.programmes.exceptions import ProgrammeNotFound
+from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, PreconditionFailed, responses
@@ -39,7 +41,7 @@ from shared.pagination import Page, PageDep, page_of
 from shared.responses import json_response
 
 # One router for both path families so main.py registers this domain in one place.
-router = APIRouter()
+router = APIRouter(responses=AUTH_RESPONSES)
 ACTION_ERRORS = (ApplicationNotFound, PreconditionFailed, IllegalTransition)
 
 
@@ -50,16 +52,20 @@ def _out(application: Application, *, status_code: int = 200,
 
 
 @router.post("/v1/applications", status_code=201, response_model=ApplicationOut,
-             tags=["applications"],
+             tags=["applications"], dependencies=[access.WRITES_PEOPLE],
              responses=responses(ProgrammeNotFound, CandidateNotFound, ApplicationExists,
                                  IdempotencyKeyReused))
 async def create_application(data: ApplicationCreate, session: SessionDep,
-                             idempotency: IdempotencyDep) -> Response:
+                             principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
     """Start a candidate's application to a programme, as a draft.
 
     One application per candidate and programme. Status, score and ids are not accepted in the
-    body: they change only through the actions below.
+    body: they change only through the actions below. A candidate applies for themselves
+    (another ``candidate_id`` is a 403), an officer for the programmes they run.
     """
+    access.ensure_own_candidate(principal, data.candidate_id)
+    access.ensure_programme_in_scope(principal, data.programme_id)
+    await access.ensure_candidate_visible(session, principal, data.candidate_id)
 
     async def produce() -> Response:
         application = await service.create(session, data=data)
@@ -69,96 +75,123 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
     return await idempotency.run(data, produce)
 
 
-@router.get("/v1/applications", response_model=Page[ApplicationOut], tags=["applications"])
+@router.get("/v1/applications", response_model=Page[ApplicationOut], tags=["applications"],
+            dependencies=[access.READS_PEOPLE])
 async def list_applications(
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
     candidate_id: Annotated[uuid.UUID | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
 ) -> Response:
-    """List applications, oldest first, filtered by programme, candidate or status."""
+    """List the applications the caller may see, oldest first, filtered by programme,
+    candidate or status."""
     applications = await service.list_page(session, page=page, programme_id=programme_id,
-                                           candidate_id=candidate_id, status=status)
+                                           candidate_id=candidate_id, status=status,
+                                           scope=access.application_scope(principal))
     items, next_cursor = page_of(applications, page)
     return json_response(Page[ApplicationOut](
         items=[ApplicationOut.model_validate(a) for a in items], next_cursor=next_cursor))
 
 
 @router.get("/v1/applications/{application_id}", response_model=ApplicationOut,
-            tags=["applications"], responses=responses(ApplicationNotFound))
-async def get_application(application_id: uuid.UUID, session: SessionDep) -> Response:
+            tags=["applications"], dependencies=[access.READS_PEOPLE],
+            responses=responses(ApplicationNotFound))
+async def get_application(application_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
     """One application, with its ETag to send as ``If-Match`` on the next action."""
+    await access.ensure_application_visible(session, principal, application_id)
     return _out(await service.get(session, application_id=application_id))
 
 
 @router.get("/v1/applications/{application_id}/transitions", response_model=TransitionList,
-            tags=["applications"], responses=responses(ApplicationNotFound))
-async def list_transitions(application_id: uuid.UUID, session: SessionDep) -> Response:
+            tags=["applications"], dependencies=[access.READS_PEOPLE],
+            responses=responses(ApplicationNotFound))
+async def list_transitions(application_id: uuid.UUID, session: SessionDep,
+                           principal: PrincipalDep) -> Response:
     """The application's status history: every action, from which state to which, and why."""
+    await access.ensure_application_visible(session, principal, application_id)
     rows = await service.transitions(session, application_id=application_id)
     return json_response(TransitionList(items=[TransitionOut.model_validate(t) for t in rows]))
 
 
 @router.post("/v1/applications/{application_id}/submit", response_model=ApplicationOut,
-             tags=["applications"],
+             tags=["applications"], dependencies=[access.WRITES_PEOPLE],
              responses=responses(*ACTION_ERRORS, IntakeClosed, ConsentRequired))
 async def submit_application(application_id: uuid.UUID, session: SessionDep,
+                             principal: PrincipalDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Submit a draft: only while the programme's intake is open and with the consents it
     requires given (latest event per purpose)."""
+    await access.ensure_application_visible(session, principal, application_id)
     return _out(await service.submit(session, application_id=application_id,
                                      expected_version=expected_version(if_match)))
 
 
 @router.post("/v1/applications/{application_id}/screen", response_model=ApplicationOut,
-             tags=["applications"], responses=responses(*ACTION_ERRORS))
+             tags=["applications"], dependencies=[access.STAFF],
+             responses=responses(*ACTION_ERRORS))
 async def screen_application(application_id: uuid.UUID, session: SessionDep,
+                             principal: PrincipalDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Screen a submitted application against the programme's eligibility rules.
 
     It becomes ``eligible`` or ``ineligible``; ``screening_reasons`` lists every failing rule
     (ineligible) or every rule checked with code ``passed`` (eligible).
     """
+    await access.ensure_application_visible(session, principal, application_id)
     screened = await service.screen(session, application_id=application_id,
                                     expected_version=expected_version(if_match))
     return _out(screened.application)
 
 
 @router.post("/v1/applications/{application_id}/shortlist", response_model=ApplicationOut,
-             tags=["applications"], responses=responses(*ACTION_ERRORS))
+             tags=["applications"], dependencies=[access.STAFF],
+             responses=responses(*ACTION_ERRORS))
 async def shortlist_application(application_id: uuid.UUID, session: SessionDep,
+                                principal: PrincipalDep,
                                 if_match: IfMatchHeader = None) -> Response:
     """Shortlist an eligible application (selection also does this for eligible ones)."""
+    await access.ensure_application_visible(session, principal, application_id)
     return _out(await service.shortlist(session, application_id=application_id,
                                         expected_version=expected_version(if_match)))
 
 
 @router.post("/v1/applications/{application_id}/reject", response_model=ApplicationOut,
-             tags=["applications"], responses=responses(*ACTION_ERRORS))
+             tags=["applications"], dependencies=[access.STAFF],
+             responses=responses(*ACTION_ERRORS))
 async def reject_application(application_id: uuid.UUID, data: RejectBody, session: SessionDep,
+                             principal: PrincipalDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Reject a shortlisted or waitlisted application; the reason is kept in its history."""
+    await access.ensure_application_visible(session, principal, application_id)
     return _out(await service.reject(session, application_id=application_id, reason=data.reason,
                                      expected_version=expected_version(if_match)))
 
 
 @router.post("/v1/applications/{application_id}/withdraw", response_model=ApplicationOut,
-             tags=["applications"], responses=responses(*ACTION_ERRORS))
+             tags=["applications"], dependencies=[access.WRITES_PEOPLE],
+             responses=responses(*ACTION_ERRORS))
 async def withdraw_application(application_id: uuid.UUID, session: SessionDep,
+                               principal: PrincipalDep,
                                data: WithdrawBody | None = None,
                                if_match: IfMatchHeader = None) -> Response:
     """Withdraw an open application (draft up to selected); the body and its reason are
     optional. A freed seat goes to the waitlist at the next selection run."""
+    await access.ensure_application_visible(session, principal, application_id)
     return _out(await service.withdraw(session, application_id=application_id,
                                        reason=data.reason if data else None,
                                        expected_version=expected_version(if_match)))
 
 
 @router.post("/v1/programmes/{programme_id}/screening", response_model=ScreeningRun,
-             tags=["selection"], responses=responses(ProgrammeNotFound))
-async def screen_programme(programme_id: uuid.UUID, session: SessionDep) -> Response:
+             tags=["selection"], dependencies=[access.STAFF],
+             responses=responses(ProgrammeNotFound))
+async def screen_programme(programme_id: uuid.UUID, session: SessionDep,
+                           principal: PrincipalDep) -> Response:
     """Screen every submitted application of the programme; counts and each outcome."""
+    access.ensure_programme_in_scope(principal, programme_id)
     screened = await service.screen_programme(session, programme_id=programme_id)
     outcomes = [ScreeningResult(
         application_id=s.application.id, candidate_id=s.application.candidate_id,
@@ -172,8 +205,10 @@ async def screen_programme(programme_id: uuid.UUID, session: SessionDep) -> Resp
 
 
 @router.post("/v1/programmes/{programme_id}/selection", response_model=SelectionRun,
-             tags=["selection"], responses=responses(ProgrammeNotFound))
-async def select_cohort(programme_id: uuid.UUID, session: SessionDep) -> Response:
+             tags=["selection"], dependencies=[access.STAFF],
+             responses=responses(ProgrammeNotFound))
+async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
+                        principal: PrincipalDep) -> Response:
     """Rank the eligible, shortlisted and waitlisted applications and select the cohort.
 
     Fills the free seats (capacity minus those already selected), first the seats reserved for
@@ -181,6 +216,7 @@ async def select_cohort(programme_id: uuid.UUID, session: SessionDep) -> Respons
     freed by a withdrawal goes to the best-ranked waitlisted application. The score and its
     parts are explained in the ``score_parts`` of each decision.
     """
+    access.ensure_programme_in_scope(principal, programme_id)
     result = await service.select_cohort(session, programme_id=programme_id)
     s = result.summary
     return json_response(SelectionRun(

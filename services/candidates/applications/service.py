@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.applications import repository, scoring, screening, selection, state
@@ -89,10 +90,11 @@ async def get(session: AsyncSession, *, application_id: uuid.UUID) -> Applicatio
 
 
 async def list_page(session: AsyncSession, *, page: PageParams, programme_id: uuid.UUID | None,
-                    candidate_id: uuid.UUID | None, status: str | None) -> list[Application]:
-    """A page of applications matching the filters."""
+                    candidate_id: uuid.UUID | None, status: str | None,
+                    scope: ColumnElement[bool] | None = None) -> list[Application]:
+    """A page of applications within ``scope`` matching the filters."""
     return await repository.list_page(session, page, programme_id=programme_id,
-                                      candidate_id=candidate_id, status=status)
+                                      candidate_id=candidate_id, status=status, scope=scope)
 
 
 async def transitions(session: AsyncSession, *,

@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 
+from services.candidates.access import EVERYONE, CandidateScope
 from shared.db import HotReads
 from shared.pagination import PageParams
 
@@ -92,14 +93,19 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_query(filters: CandidateFilters, page: PageParams) -> tuple[str, list[Any]]:
-    """The list statement for ``filters`` and ``page`` (``limit + 1`` rows) and its arguments."""
+def list_query(filters: CandidateFilters, page: PageParams,
+               scope: CandidateScope = EVERYONE) -> tuple[str, list[Any]]:
+    """The list statement for ``filters`` and ``page`` (``limit + 1`` rows) and its arguments,
+    limited to the candidates of ``scope``."""
     conditions: list[str] = []
     args: list[Any] = []
 
     def arg(value: Any) -> int:
         args.append(value)
         return len(args)
+
+    if scope.condition is not None:
+        conditions.append(scope.sql(arg(scope.argument)))
 
     if page.after is not None:
         created_at, id_ = page.after
@@ -127,15 +133,20 @@ def list_query(filters: CandidateFilters, page: PageParams) -> tuple[str, list[A
     return f"{LIST_CANDIDATES_SELECT}{where}\n{order}", args
 
 
-async def candidate_document(reads: HotReads,
-                             candidate_id: uuid.UUID) -> tuple[int, str] | None:
-    """The candidate's version and its CandidateOut JSON, or None if there is no such id."""
-    row = await reads.fetchrow(GET_CANDIDATE_SQL, candidate_id)
+async def candidate_document(reads: HotReads, candidate_id: uuid.UUID,
+                             scope: CandidateScope = EVERYONE) -> tuple[int, str] | None:
+    """The candidate's version and its CandidateOut JSON, or None if there is no such id in
+    ``scope``."""
+    if scope.condition is None:
+        row = await reads.fetchrow(GET_CANDIDATE_SQL, candidate_id)
+    else:
+        row = await reads.fetchrow(f"{GET_CANDIDATE_SQL} AND {scope.sql(2)}", candidate_id,
+                                   scope.argument)
     return None if row is None else (row[0], row[1])
 
 
-async def candidate_page(reads: HotReads, filters: CandidateFilters,
-                         page: PageParams) -> list[asyncpg.Record]:
-    """Up to ``limit + 1`` rows of (created_at, id, doc), in keyset order."""
-    sql, args = list_query(filters, page)
+async def candidate_page(reads: HotReads, filters: CandidateFilters, page: PageParams,
+                         scope: CandidateScope = EVERYONE) -> list[asyncpg.Record]:
+    """Up to ``limit + 1`` rows of (created_at, id, doc) in ``scope``, in keyset order."""
+    sql, args = list_query(filters, page, scope)
     return await reads.fetch(sql, *args)

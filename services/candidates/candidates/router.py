@@ -10,6 +10,7 @@ from typing import Annotated, Literal, get_args
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.applications.models import STATUSES
 from services.candidates.candidates import service
 from services.candidates.candidates.exceptions import (
@@ -29,6 +30,7 @@ from services.candidates.candidates.schemas import (
     Gender,
 )
 from services.candidates.vocabulary import CountryCode, Sector
+from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.concurrency import IfMatchHeader, etag, expected_version
 from shared.db import HotReadsDep, SessionDep
 from shared.errors import PreconditionFailed, responses
@@ -36,7 +38,7 @@ from shared.idempotency import IdempotencyDep, IdempotencyKeyReused
 from shared.pagination import Page, PageDep
 from shared.responses import json_response
 
-router = APIRouter(prefix="/v1/candidates", tags=["candidates"])
+router = APIRouter(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_RESPONSES)
 
 ApplicationStatus = Literal["draft", "submitted", "eligible", "ineligible", "shortlisted",
                             "selected", "waitlisted", "rejected", "withdrawn"]
@@ -46,11 +48,14 @@ assert set(get_args(ApplicationStatus)) == set(STATUSES)
 JSON = "application/json"
 
 
-@router.post("", status_code=201, response_model=CandidateOut,
+@router.post("", status_code=201, response_model=CandidateOut, dependencies=[access.STAFF],
              responses=responses(EmailTaken, IdempotencyKeyReused))
 async def create_candidate(data: CandidateCreate, session: SessionDep,
                            idempotency: IdempotencyDep) -> Response:
-    """Register a candidate profile: identity, education, skills, languages and wishes."""
+    """Register a candidate profile: identity, education, skills, languages and wishes.
+
+    Officers and admins register profiles; the candidate's account is then linked to it.
+    """
 
     async def produce() -> Response:
         candidate = await service.create(session, data=data)
@@ -61,9 +66,10 @@ async def create_candidate(data: CandidateCreate, session: SessionDep,
     return await idempotency.run(data, produce)
 
 
-@router.get("", response_model=Page[CandidateOut])
+@router.get("", response_model=Page[CandidateOut], dependencies=[access.READS_PEOPLE])
 async def list_candidates(
     hot_reads: HotReadsDep,
+    principal: PrincipalDep,
     page: PageDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Only candidates with an application to this programme.")] = None,
@@ -80,45 +86,58 @@ async def list_candidates(
         min_length=1, max_length=200, description="Part of the full name, case-insensitive.",
     )] = None,
 ) -> Response:
-    """List candidates, oldest first, filtered by application, nationality, gender, sector,
-    skill or name."""
+    """List the candidates the caller may see, oldest first, filtered by application,
+    nationality, gender, sector, skill or name.
+
+    An officer sees the people of their programmes, an institution its nominees, a candidate
+    themselves.
+    """
     filters = CandidateFilters(programme_id=programme_id, status=status,
                                nationality=nationality, gender=gender, sector=sector,
                                skill=skill, q=q)
-    body = await service.page_body(hot_reads, page=page, filters=filters)
+    body = await service.page_body(hot_reads, page=page, filters=filters,
+                                   scope=access.candidate_scope(principal))
     return Response(body, media_type=JSON)
 
 
-@router.get("/{candidate_id}", response_model=CandidateOut,
+@router.get("/{candidate_id}", response_model=CandidateOut, dependencies=[access.READS_PEOPLE],
             responses=responses(CandidateNotFound))
-async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep) -> Response:
+async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
+                        principal: PrincipalDep) -> Response:
     """One candidate profile, with its ETag for a later PATCH."""
-    version, body = await service.document(hot_reads, candidate_id=candidate_id)
+    version, body = await service.document(hot_reads, candidate_id=candidate_id,
+                                           scope=access.candidate_scope(principal))
     return Response(body, media_type=JSON, headers={"etag": etag(version)})
 
 
 @router.patch("/{candidate_id}", response_model=CandidateOut,
+              dependencies=[access.WRITES_PEOPLE],
               responses=responses(CandidateNotFound, PreconditionFailed, EmailTaken,
                                   InvalidAvailability))
 async def update_candidate(candidate_id: uuid.UUID, data: CandidateUpdate, session: SessionDep,
-                           if_match: IfMatchHeader = None) -> Response:
+                           principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change some fields of a profile; send ``If-Match`` with its ETag to avoid lost updates.
 
-    Lists (education, skills, languages, preferences) are replaced whole.
+    Lists (education, skills, languages, preferences) are replaced whole. A candidate edits
+    their own profile, an officer those of their programmes.
     """
+    await access.ensure_candidate_visible(session, principal, candidate_id)
     candidate = await service.update(session, candidate_id=candidate_id, data=data,
                                      expected_version=expected_version(if_match))
     return json_response(CandidateOut.model_validate(candidate), version=candidate.version)
 
 
 @router.post("/{candidate_id}/consents", status_code=201, response_model=ConsentOut,
+             dependencies=[access.WRITES_PEOPLE],
              responses=responses(CandidateNotFound, IdempotencyKeyReused))
 async def record_consent(candidate_id: uuid.UUID, data: ConsentCreate, session: SessionDep,
-                         idempotency: IdempotencyDep) -> Response:
+                         principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
     """Record that the candidate gave or withdrew consent for a purpose.
 
     The record is append-only: a withdrawal is a new event, earlier events are never changed.
+    The candidate records their own; an officer may record a consent given on paper.
     """
+    await access.ensure_candidate_visible(session, principal, candidate_id)
 
     async def produce() -> Response:
         consent = await service.record_consent(session, candidate_id=candidate_id, data=data)
@@ -128,9 +147,11 @@ async def record_consent(candidate_id: uuid.UUID, data: ConsentCreate, session: 
 
 
 @router.get("/{candidate_id}/consents", response_model=ConsentHistory,
-            responses=responses(CandidateNotFound))
-async def consent_history(candidate_id: uuid.UUID, session: SessionDep) -> Response:
+            dependencies=[access.READS_PEOPLE], responses=responses(CandidateNotFound))
+async def consent_history(candidate_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
     """Every consent event of the candidate, oldest first, and the one in force per purpose."""
+    await access.ensure_candidate_visible(session, principal, candidate_id)
     events, current = await service.consent_history(session, candidate_id=candidate_id)
     return json_response(ConsentHistory(
         items=[ConsentOut.model_validate(event) for event in events],

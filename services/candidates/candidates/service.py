@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.candidates.access import EVERYONE, CandidateScope
 from services.candidates.candidates import reads, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
@@ -72,18 +73,21 @@ async def ensure_exists(session: AsyncSession, *, candidate_id: uuid.UUID) -> No
         raise CandidateNotFound(f"No candidate {candidate_id}.")
 
 
-async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID) -> tuple[int, str]:
-    """The candidate's version and CandidateOut JSON (hot path), or CandidateNotFound."""
-    found = await reads.candidate_document(hot_reads, candidate_id)
+async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
+                   scope: CandidateScope = EVERYONE) -> tuple[int, str]:
+    """The candidate's version and CandidateOut JSON (hot path), or CandidateNotFound when
+    there is no such candidate in ``scope``."""
+    found = await reads.candidate_document(hot_reads, candidate_id, scope)
     if found is None:
         raise CandidateNotFound(f"No candidate {candidate_id}.")
     return found
 
 
-async def page_body(hot_reads: HotReads, *, page: PageParams,
-                    filters: CandidateFilters) -> bytes:
-    """The JSON of one page of candidates matching ``filters``, oldest first (hot path)."""
-    rows = await reads.candidate_page(hot_reads, filters, page)
+async def page_body(hot_reads: HotReads, *, page: PageParams, filters: CandidateFilters,
+                    scope: CandidateScope = EVERYONE) -> bytes:
+    """The JSON of one page of candidates in ``scope`` matching ``filters``, oldest first
+    (hot path)."""
+    rows = await reads.candidate_page(hot_reads, filters, page, scope)
     return raw_page_body(rows, page)
 
 

@@ -2,12 +2,15 @@
 
 from fastapi import APIRouter, Request
 
+from services.candidates import access
 from services.candidates.imports import service
 from services.candidates.imports.exceptions import ImportTooLarge, UnsupportedImportFormat
 from services.candidates.imports.schemas import ImportReport
+from shared.auth import AUTH_RESPONSES
 from shared.errors import responses
 
-router = APIRouter(prefix="/v1/candidate-imports", tags=["candidates"])
+router = APIRouter(prefix="/v1/candidate-imports", tags=["candidates"],
+                   responses=AUTH_RESPONSES)
 
 _MEDIA_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson",
                 "application/ndjson": "ndjson"}
@@ -20,7 +23,7 @@ _EXAMPLE_CSV = (
 )
 
 
-@router.post("", response_model=ImportReport,
+@router.post("", response_model=ImportReport, dependencies=[access.STAFF],
              responses=responses(UnsupportedImportFormat, ImportTooLarge),
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},

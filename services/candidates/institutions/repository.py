@@ -1,6 +1,7 @@
 """Every query on institutions and nominations."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -76,11 +77,14 @@ def is_unique_violation(exc: IntegrityError) -> bool:
 
 
 async def list_nominations(session: AsyncSession, page: PageParams, *,
-                           institution_id: uuid.UUID,
-                           programme_id: uuid.UUID | None) -> list[Nomination]:
-    """One page (``limit + 1`` rows) of an institution's nominations, oldest first."""
+                           institution_id: uuid.UUID, programme_id: uuid.UUID | None,
+                           programme_ids: Sequence[uuid.UUID] | None) -> list[Nomination]:
+    """One page (``limit + 1`` rows) of an institution's nominations, oldest first, for one
+    programme or among ``programme_ids`` when given."""
     statement = select(Nomination).where(Nomination.institution_id == institution_id)
     if programme_id is not None:
         statement = statement.where(Nomination.programme_id == programme_id)
+    if programme_ids is not None:
+        statement = statement.where(Nomination.programme_id.in_(programme_ids))
     statement = keyset(statement, Nomination.created_at, Nomination.id, page)
     return list((await session.scalars(statement)).all())

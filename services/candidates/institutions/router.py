@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.institutions import service
 from services.candidates.institutions.exceptions import (
     AlreadyNominated,
@@ -23,6 +24,7 @@ from services.candidates.institutions.schemas import (
 )
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.vocabulary import CountryCode
+from shared.auth import AUTH_RESPONSES, PrincipalDep, require_roles
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import InvalidCursor, PreconditionFailed, responses
@@ -30,12 +32,14 @@ from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdem
 from shared.pagination import Page, PageDep, page_of
 from shared.responses import json_response
 
-router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
+router = APIRouter(prefix="/v1/institutions", tags=["institutions"], responses=AUTH_RESPONSES)
+# Staff, and an institution for its own record.
+STAFF_OR_INSTITUTION = Depends(require_roles("admin", "officer", "institution"))
 # Every creating POST takes an Idempotency-Key, and can fail on it.
 CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
 
 
-@router.post("", status_code=201, response_model=InstitutionOut,
+@router.post("", status_code=201, response_model=InstitutionOut, dependencies=[access.STAFF],
              responses=responses(*CREATE_ERRORS))
 async def create_institution(data: InstitutionCreate, session: SessionDep,
                              idempotency: IdempotencyDep) -> Response:
@@ -50,7 +54,8 @@ async def create_institution(data: InstitutionCreate, session: SessionDep,
     return await idempotency.run(data, produce)
 
 
-@router.get("", response_model=Page[InstitutionOut], responses=responses(InvalidCursor))
+@router.get("", response_model=Page[InstitutionOut], dependencies=[access.READS_INSTITUTIONS],
+            responses=responses(InvalidCursor))
 async def list_institutions(
     session: SessionDep,
     page: PageDep,
@@ -65,7 +70,7 @@ async def list_institutions(
 
 
 @router.get("/{institution_id}", response_model=InstitutionOut,
-            responses=responses(InstitutionNotFound))
+            dependencies=[access.READS_INSTITUTIONS], responses=responses(InstitutionNotFound))
 async def get_institution(institution_id: uuid.UUID, session: SessionDep) -> Response:
     """One institution, with its ETag for a later PATCH."""
     institution = await service.get(session, institution_id=institution_id)
@@ -74,10 +79,16 @@ async def get_institution(institution_id: uuid.UUID, session: SessionDep) -> Res
 
 
 @router.patch("/{institution_id}", response_model=InstitutionOut,
+              dependencies=[STAFF_OR_INSTITUTION],
               responses=responses(InstitutionNotFound, PreconditionFailed))
 async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
-                             session: SessionDep, if_match: IfMatchHeader = None) -> Response:
-    """Change some fields of an institution; send ``If-Match`` with its ETag."""
+                             session: SessionDep, principal: PrincipalDep,
+                             if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of an institution; send ``If-Match`` with its ETag.
+
+    An institution's account may change its own record only.
+    """
+    access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
     institution = await service.update(session, institution_id=institution_id, data=data,
                                        expected_version=expected_version(if_match))
     return json_response(InstitutionOut.model_validate(institution),
@@ -85,11 +96,18 @@ async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
 
 
 @router.post("/{institution_id}/nominations", status_code=201, response_model=NominationOut,
+             dependencies=[STAFF_OR_INSTITUTION],
              responses=responses(InstitutionNotFound, CandidateNotFound, ProgrammeNotFound,
                                  AlreadyNominated, NominationConflict, *CREATE_ERRORS))
 async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
-                             session: SessionDep, idempotency: IdempotencyDep) -> Response:
-    """Nominate a candidate for a programme on behalf of the institution, once per pair."""
+                             session: SessionDep, principal: PrincipalDep,
+                             idempotency: IdempotencyDep) -> Response:
+    """Nominate a candidate for a programme on behalf of the institution, once per pair.
+
+    An institution nominates for itself; an officer for the programmes they run.
+    """
+    access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
+    access.ensure_programme_in_scope(principal, data.programme_id)
 
     async def produce() -> Response:
         nomination = await service.nominate(session, institution_id=institution_id, data=data)
@@ -100,16 +118,25 @@ async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
 
 
 @router.get("/{institution_id}/nominations", response_model=Page[NominationOut],
+            dependencies=[STAFF_OR_INSTITUTION],
             responses=responses(InstitutionNotFound, InvalidCursor))
 async def list_nominations(
     institution_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> Response:
-    """The institution's nominees, oldest nomination first, optionally for one programme."""
-    nominations = await service.list_nominations(session, institution_id=institution_id,
-                                                 page=page, programme_id=programme_id)
+    """The institution's nominees, oldest nomination first, optionally for one programme.
+
+    An officer sees the nominations for their programmes only.
+    """
+    access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
+    if programme_id is not None:
+        access.ensure_programme_in_scope(principal, programme_id)
+    nominations = await service.list_nominations(
+        session, institution_id=institution_id, page=page, programme_id=programme_id,
+        programme_ids=access.programme_ids_scope(principal))
     items, next_cursor = page_of(nominations, page)
     return json_response(Page[NominationOut](
         items=[NominationOut.model_validate(n) for n in items], next_cursor=next_cursor))

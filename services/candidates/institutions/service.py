@@ -1,6 +1,7 @@
 """Institution rules: versioned updates, and nominations of existing candidates, once each."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -91,9 +92,11 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
 
 
 async def list_nominations(session: AsyncSession, *, institution_id: uuid.UUID,
-                           page: PageParams,
-                           programme_id: uuid.UUID | None) -> list[Nomination]:
-    """A page of the institution's nominations, optionally for one programme."""
+                           page: PageParams, programme_id: uuid.UUID | None,
+                           programme_ids: Sequence[uuid.UUID] | None = None) -> list[Nomination]:
+    """A page of the institution's nominations, optionally for one programme or limited to
+    ``programme_ids``."""
     await _ensure_institution(session, institution_id)
     return await repository.list_nominations(session, page, institution_id=institution_id,
-                                             programme_id=programme_id)
+                                             programme_id=programme_id,
+                                             programme_ids=programme_ids)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.programmes import service
 from services.candidates.programmes.exceptions import (
     InvalidIntakeWindow,
@@ -15,6 +16,7 @@ from services.candidates.programmes.exceptions import (
 )
 from services.candidates.programmes.schemas import ProgrammeCreate, ProgrammeOut, ProgrammeUpdate
 from services.candidates.vocabulary import CountryCode, Sector
+from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import PreconditionFailed, responses
@@ -22,14 +24,17 @@ from shared.idempotency import IdempotencyDep, IdempotencyKeyReused
 from shared.pagination import Page, PageDep, page_of
 from shared.responses import json_response
 
-router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+router = APIRouter(prefix="/v1/programmes", tags=["programmes"], responses=AUTH_RESPONSES)
 
 
-@router.post("", status_code=201, response_model=ProgrammeOut,
+@router.post("", status_code=201, response_model=ProgrammeOut, dependencies=[access.ADMIN],
              responses=responses(ProgrammeCodeTaken, IdempotencyKeyReused))
 async def create_programme(data: ProgrammeCreate, session: SessionDep,
                            idempotency: IdempotencyDep) -> Response:
-    """Open a programme: its countries, intake window, capacity and eligibility rules."""
+    """Open a programme: its countries, intake window, capacity and eligibility rules.
+
+    Admins open programmes; officers are then given them in their accounts' ``programme_ids``.
+    """
 
     async def produce() -> Response:
         programme = await service.create(session, data=data)
@@ -50,7 +55,10 @@ async def list_programmes(
     open_for_intake: Annotated[bool | None, Query(
         description="Only programmes whose intake window is open now.")] = None,
 ) -> Response:
-    """List programmes, oldest first, filtered by country, sector or open intake."""
+    """List programmes, oldest first, filtered by country, sector or open intake.
+
+    Programmes are public to every signed-in role: candidates choose among them.
+    """
     programmes = await service.list_page(
         session, page=page, origin_country=origin_country,
         destination_country=destination_country, sector=sector,
@@ -68,11 +76,15 @@ async def get_programme(programme_id: uuid.UUID, session: SessionDep) -> Respons
     return json_response(ProgrammeOut.model_validate(programme), version=programme.version)
 
 
-@router.patch("/{programme_id}", response_model=ProgrammeOut,
+@router.patch("/{programme_id}", response_model=ProgrammeOut, dependencies=[access.STAFF],
               responses=responses(ProgrammeNotFound, PreconditionFailed, InvalidIntakeWindow))
 async def update_programme(programme_id: uuid.UUID, data: ProgrammeUpdate, session: SessionDep,
-                           if_match: IfMatchHeader = None) -> Response:
-    """Change some fields of a programme; send ``If-Match`` with its ETag to avoid lost updates."""
+                           principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of a programme; send ``If-Match`` with its ETag to avoid lost updates.
+
+    An officer changes only the programmes they run.
+    """
+    access.ensure_programme_in_scope(principal, programme_id)
     programme = await service.update(session, programme_id=programme_id, data=data,
                                      expected_version=expected_version(if_match))
     return json_response(ProgrammeOut.model_validate(programme), version=programme.version)

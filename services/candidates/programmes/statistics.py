@@ -3,17 +3,19 @@
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.programmes import service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
+from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.db import SessionDep
 from shared.errors import responses
 from shared.responses import json_response
 
-router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+router = APIRouter(prefix="/v1/programmes", tags=["programmes"], responses=AUTH_RESPONSES)
 
 # One pass over the programme's applications, grouped three ways at once.
 _COUNTS = text("""
@@ -26,6 +28,9 @@ _COUNTS = text("""
 """)
 
 
+SMALL_CELL = 5
+
+
 class ProgrammeStatistics(BaseModel):
     """A programme's applications counted by status, and its applicants by gender and
     nationality."""
@@ -35,12 +40,20 @@ class ProgrammeStatistics(BaseModel):
     by_status: dict[str, int]
     by_gender: dict[str, int]
     by_nationality: dict[str, int]
+    suppressed_cells: int = Field(0, description=(
+        f"Breakdown cells left out because they count fewer than {SMALL_CELL} people: a "
+        "ministry reads aggregates only, and so small a group could name a person."))
 
 
 @router.get("/{programme_id}/statistics", response_model=ProgrammeStatistics,
-            responses=responses(ProgrammeNotFound))
-async def programme_statistics(programme_id: uuid.UUID, session: SessionDep) -> Response:
-    """Applications of a programme counted by status, gender and nationality."""
+            dependencies=[access.READS_AGGREGATES], responses=responses(ProgrammeNotFound))
+async def programme_statistics(programme_id: uuid.UUID, session: SessionDep,
+                               principal: PrincipalDep) -> Response:
+    """Applications of a programme counted by status, gender and nationality.
+
+    Aggregates only: ministries read those of their programmes, as officers do.
+    """
+    access.ensure_programme_in_scope(principal, programme_id)
     await service.get(session, programme_id=programme_id)  # 404 when unknown
     rows = (await session.execute(_COUNTS, {"programme_id": programme_id})).all()
     body = ProgrammeStatistics(programme_id=programme_id, applications_total=0, by_status={},
@@ -55,4 +68,13 @@ async def programme_statistics(programme_id: uuid.UUID, session: SessionDep) -> 
             body.by_gender[gender] = count
         elif grouping == 0b110:
             body.by_nationality[nationality] = count
+    if principal.role == "ministry":
+        _suppress_small_cells(body)
     return json_response(body)
+
+
+def _suppress_small_cells(body: ProgrammeStatistics) -> None:
+    for cells in (body.by_status, body.by_gender, body.by_nationality):
+        for key in [k for k, count in cells.items() if count < SMALL_CELL]:
+            del cells[key]
+            body.suppressed_cells += 1

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from services.candidates import access
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.training import service
 from services.candidates.training.exceptions import (
@@ -32,6 +34,7 @@ from services.candidates.training.schemas import (
     TrainingModuleOut,
     TrainingModuleUpdate,
 )
+from shared.auth import AUTH_RESPONSES, Principal, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
@@ -39,7 +42,7 @@ from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdem
 from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageDep, encode_cursor
 from shared.responses import json_response
 
-router = APIRouter(tags=["training"])
+router = APIRouter(tags=["training"], responses=AUTH_RESPONSES)
 # Every creating POST takes an Idempotency-Key, and can fail on it.
 CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
 
@@ -60,14 +63,36 @@ def _decode_module_cursor(cursor: str) -> tuple[int, str]:
     return position, code
 
 
+async def _ensure_module_in_scope(session: AsyncSession, principal: Principal,
+                                  module_id: uuid.UUID) -> None:
+    """TrainingModuleNotFound when an officer reaches for a module of another programme."""
+    if (scope := access.programme_ids_scope(principal)) is not None:
+        module = await service.get_module(session, module_id=module_id)
+        if module.programme_id not in scope:
+            raise TrainingModuleNotFound(f"No training module {module_id}.")
+
+
+async def _ensure_enrolment_in_scope(session: AsyncSession, principal: Principal,
+                                     enrolment_id: uuid.UUID) -> None:
+    """EnrolmentNotFound when an officer reaches for an enrolment of another programme."""
+    if access.programme_ids_scope(principal) is not None:
+        enrolment = await service.get_enrolment(session, enrolment_id=enrolment_id)
+        try:
+            await _ensure_module_in_scope(session, principal, enrolment.module_id)
+        except TrainingModuleNotFound as exc:
+            raise EnrolmentNotFound(f"No enrolment {enrolment_id}.") from exc
+
+
 # --- modules -------------------------------------------------------------------------------
 
 @router.post("/v1/programmes/{programme_id}/training-modules", status_code=201,
-             response_model=TrainingModuleOut,
+             response_model=TrainingModuleOut, dependencies=[access.STAFF],
              responses=responses(ProgrammeNotFound, ModuleCodeTaken, *CREATE_ERRORS))
 async def create_training_module(programme_id: uuid.UUID, data: TrainingModuleCreate,
-                                 session: SessionDep, idempotency: IdempotencyDep) -> Response:
+                                 session: SessionDep, principal: PrincipalDep,
+                                 idempotency: IdempotencyDep) -> Response:
     """Add a module to a programme's pre-departure curriculum; codes are unique per programme."""
+    access.ensure_programme_in_scope(principal, programme_id)
 
     async def produce() -> Response:
         module = await service.create_module(session, programme_id=programme_id, data=data)
@@ -91,7 +116,7 @@ async def list_training_modules(
                                         description="`next_cursor` of the previous page.")]
     = None,
 ) -> Response:
-    """The programme's curriculum in order: by position, then code."""
+    """The programme's curriculum in order: by position, then code. Open to every role."""
     modules = await service.list_modules(
         session, programme_id=programme_id, limit=limit,
         after=_decode_module_cursor(cursor) if cursor else None)
@@ -111,10 +136,13 @@ async def get_training_module(module_id: uuid.UUID, session: SessionDep) -> Resp
 
 
 @router.patch("/v1/training-modules/{module_id}", response_model=TrainingModuleOut,
+              dependencies=[access.STAFF],
               responses=responses(TrainingModuleNotFound, ModuleCodeTaken, PreconditionFailed))
 async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdate,
-                                 session: SessionDep, if_match: IfMatchHeader = None) -> Response:
+                                 session: SessionDep, principal: PrincipalDep,
+                                 if_match: IfMatchHeader = None) -> Response:
     """Change some fields of a module; send ``If-Match`` with its ETag to avoid lost updates."""
+    await _ensure_module_in_scope(session, principal, module_id)
     module = await service.update_module(session, module_id=module_id, data=data,
                                          expected_version=expected_version(if_match))
     return json_response(TrainingModuleOut.model_validate(module), version=module.version)
@@ -123,12 +151,14 @@ async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdat
 # --- enrolments ----------------------------------------------------------------------------
 
 @router.post("/v1/training-modules/{module_id}/enrolments", status_code=201,
-             response_model=EnrolmentOut,
+             response_model=EnrolmentOut, dependencies=[access.STAFF],
              responses=responses(TrainingModuleNotFound, CandidateNotFound, AlreadyEnrolled,
                                  TrainingConflict, *CREATE_ERRORS))
 async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: SessionDep,
-                          idempotency: IdempotencyDep) -> Response:
+                          principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
     """Enrol a candidate in a module; a candidate is enrolled in a module at most once."""
+    await _ensure_module_in_scope(session, principal, module_id)
+    await access.ensure_candidate_visible(session, principal, data.candidate_id)
 
     async def produce() -> Response:
         enrolment = await service.enrol(session, module_id=module_id, data=data)
@@ -138,14 +168,16 @@ async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: 
 
 
 @router.get("/v1/training-modules/{module_id}/enrolments", response_model=Page[EnrolmentOut],
-            responses=responses(TrainingModuleNotFound, InvalidCursor))
+            dependencies=[access.STAFF], responses=responses(TrainingModuleNotFound, InvalidCursor))
 async def list_enrolments(
     module_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     status: Annotated[EnrolmentStatus | None, Query()] = None,
 ) -> Response:
     """The module's enrolments, earliest first, optionally in one status."""
+    await _ensure_module_in_scope(session, principal, module_id)
     enrolments: list[Enrolment] = await service.list_enrolments(
         session, module_id=module_id, page=page, status=status)
     items = enrolments[:page.limit]
@@ -157,17 +189,21 @@ async def list_enrolments(
 
 
 @router.post("/v1/enrolments/{enrolment_id}/complete", response_model=EnrolmentOut,
-             responses=responses(EnrolmentNotFound, IllegalTransition))
-async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep) -> Response:
+             dependencies=[access.STAFF], responses=responses(EnrolmentNotFound, IllegalTransition))
+async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
     """Mark the module completed by the candidate; only from ``enrolled``."""
+    await _ensure_enrolment_in_scope(session, principal, enrolment_id)
     enrolment = await service.transition(session, enrolment_id=enrolment_id, action="complete")
     return json_response(EnrolmentOut.model_validate(enrolment))
 
 
 @router.post("/v1/enrolments/{enrolment_id}/drop", response_model=EnrolmentOut,
-             responses=responses(EnrolmentNotFound, IllegalTransition))
-async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep) -> Response:
+             dependencies=[access.STAFF], responses=responses(EnrolmentNotFound, IllegalTransition))
+async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
+                         principal: PrincipalDep) -> Response:
     """Record that the candidate left the module; only from ``enrolled``."""
+    await _ensure_enrolment_in_scope(session, principal, enrolment_id)
     enrolment = await service.transition(session, enrolment_id=enrolment_id, action="drop")
     return json_response(EnrolmentOut.model_validate(enrolment))
 
@@ -175,12 +211,14 @@ async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep) -> Respon
 # --- attendance ----------------------------------------------------------------------------
 
 @router.post("/v1/enrolments/{enrolment_id}/attendance", status_code=201,
-             response_model=AttendanceOut,
+             response_model=AttendanceOut, dependencies=[access.STAFF],
              responses=responses(EnrolmentNotFound, IllegalTransition,
                                  AttendanceAlreadyRecorded, *CREATE_ERRORS))
 async def record_attendance(enrolment_id: uuid.UUID, data: AttendanceCreate,
-                            session: SessionDep, idempotency: IdempotencyDep) -> Response:
+                            session: SessionDep, principal: PrincipalDep,
+                            idempotency: IdempotencyDep) -> Response:
     """Record presence at one session; one record per session date, none once dropped."""
+    await _ensure_enrolment_in_scope(session, principal, enrolment_id)
 
     async def produce() -> Response:
         attendance = await service.record_attendance(session, enrolment_id=enrolment_id,
@@ -193,10 +231,12 @@ async def record_attendance(enrolment_id: uuid.UUID, data: AttendanceCreate,
 # --- status --------------------------------------------------------------------------------
 
 @router.get("/v1/candidates/{candidate_id}/training", response_model=CandidateTrainingOut,
+            dependencies=[access.READS_PEOPLE],
             responses=responses(CandidateNotFound, ProgrammeNotFound))
 async def candidate_training(
     candidate_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Only this programme; without it, every programme the candidate is "
         "enrolled in.")] = None,
@@ -205,6 +245,7 @@ async def candidate_training(
 
     Not paginated: one entry per programme the candidate trains in, a handful at most.
     """
+    await access.ensure_candidate_visible(session, principal, candidate_id)
     statuses = await service.candidate_training(session, candidate_id=candidate_id,
                                                 programme_id=programme_id)
     return json_response(CandidateTrainingOut(

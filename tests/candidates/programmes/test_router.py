@@ -98,10 +98,10 @@ class TestIdempotency:
                                                mint_token: Callable[[str], str]) -> None:
         body = programme_body(sectors=["per_caller"])
         first = await client.post("/v1/programmes", json=body, headers={
-            "Idempotency-Key": "shared-key", "Authorization": f"Bearer {mint_token('officer')}"})
+            "Idempotency-Key": "shared-key", "Authorization": f"Bearer {mint_token('admin')}"})
         other = await client.post("/v1/programmes", json=body | {"code": "OTHER-CALLER"},
                                   headers={"Idempotency-Key": "shared-key",
-                                           "Authorization": f"Bearer {mint_token('officer')}"})
+                                           "Authorization": f"Bearer {mint_token('admin')}"})
         assert first.status_code == other.status_code == 201
         assert "idempotent-replayed" not in other.headers
         assert other.json()["id"] != first.json()["id"]
