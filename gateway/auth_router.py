@@ -82,8 +82,14 @@ async def token(
     else:
         return _oauth_error(400, "unsupported_grant_type",
                             "grant_type must be password or client_credentials.")
+    # Asked at every issue (one indexed read beside an argon2 check) so that a key rotated by
+    # the CLI or another replica is used at once, before the old one leaves the JWKS.
+    key = await identity.current_signing_key(session, cached=request.app.state.signing_key)
+    if key is not request.app.state.signing_key:
+        request.app.state.signing_key = key
+        await request.app.state.token_verifier.keys.refresh()  # know the key it signs with
     access_token = identity.issue_token(
-        principal, key=request.app.state.signing_key, issuer=settings.issuer,
+        principal, key=key, issuer=settings.issuer,
         audience=settings.audience, ttl_seconds=settings.token_ttl_seconds)
     response = json_response(TokenOut(access_token=access_token,
                                       expires_in=settings.token_ttl_seconds))

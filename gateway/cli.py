@@ -18,6 +18,26 @@ async def _create(url: str, *, email: str, password: str) -> None:
         await database.dispose()
 
 
+async def _rotate(url: str, *, algorithm: str) -> str:
+    database = Database(url, application_name="gateway-cli", pool_size=1, max_overflow=0)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            return (await identity.rotate_signing_key(session, algorithm=algorithm)).kid
+    finally:
+        await database.dispose()
+
+
+def rotate_keys(admin_url: str, *, algorithm: str) -> int:
+    """Start a new signing key; the old one stays published until its tokens have expired."""
+    prepare_database(admin_url)
+    kid = asyncio.run(_rotate(service_database_url(admin_url, service("gateway")),
+                              algorithm=algorithm))
+    print(f"New signing key {kid} ({algorithm}). Tokens signed with the previous key stay "
+          "valid until they expire; running gateways sign with the new one from their next "
+          "token, and services fetch it from the JWKS when they first meet it.")
+    return 0
+
+
 def create_admin(admin_url: str, *, email: str, password: str, gateway_url: str) -> int:
     """Create an admin account and print how to get a token for it."""
     if len(password) < 12:

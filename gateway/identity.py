@@ -109,6 +109,18 @@ async def rotate_signing_key(session: AsyncSession, *, algorithm: str) -> Active
     return _active(row)
 
 
+async def current_signing_key(session: AsyncSession, *, cached: ActiveKey) -> ActiveKey:
+    """The key to sign with now: ``cached`` unless a rotation (by any replica or the CLI) has
+    started a newer one since."""
+    kid = (await session.execute(
+        select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc()).limit(1))).scalar_one_or_none()
+    if kid is None or kid == cached.kid:
+        return cached
+    row = (await session.execute(select(SigningKey).where(SigningKey.kid == kid))).scalar_one()
+    return _active(row)
+
+
 async def published_keys(session: AsyncSession, *, token_ttl_seconds: int) -> dict[str, Any]:
     """The JWKS document: the current key and retired keys whose tokens may still be valid."""
     cutoff = datetime.now(UTC) - timedelta(seconds=token_ttl_seconds + 60)

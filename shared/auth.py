@@ -106,6 +106,9 @@ class KeySource(Protocol):
     async def key(self, kid: str) -> jwt.PyJWK | None:
         """The key called ``kid``, refreshing the set once if it is unknown; None if none."""
 
+    async def refresh(self) -> None:
+        """Load the key set again now."""
+
 
 class StaticKeySource:
     """Keys given up front, refreshed by calling ``load`` when a kid is unknown."""

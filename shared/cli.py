@@ -1,4 +1,5 @@
-"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``, ``create-admin``."""
+"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``, ``create-admin``,
+``rotate-keys``."""
 
 import argparse
 import asyncio
@@ -26,11 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--email", required=True)
     admin.add_argument("--password", required=True)
     admin.add_argument("--gateway-url", default="http://127.0.0.1:8000")
+    rotate = commands.add_parser("rotate-keys", help="start a new token signing key")
+    rotate.add_argument("--algorithm", choices=["RS256", "EdDSA"], default="RS256")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
         return runner.dev()
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
+    if args.command == "rotate-keys":
+        from gateway.cli import rotate_keys
+
+        return rotate_keys(admin_url, algorithm=args.algorithm)
     if args.command == "create-admin":
         from gateway.cli import create_admin  # the gateway's code, run from the one command
 

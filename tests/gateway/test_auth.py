@@ -8,8 +8,11 @@ import time
 
 import httpx
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from gateway.cli import rotate_keys
+from tests.conftest import RunDatabase
 from tests.gateway.conftest import ADMIN_EMAIL, ISSUER, GatewaySystem
 
 
@@ -122,3 +125,34 @@ class TestIssuer:
         token = system.token(email="officer@example.org", password="officer password 1")
         assert _status(system, token).status_code == 200
         assert httpx.post(f"{system.gateway}/v1/admin/accounts", json=body).status_code == 401
+
+
+class TestKeyRotation:
+    def test_rotation_keeps_old_tokens_and_services_learn_the_new_key(
+        self, system: GatewaySystem, scratch_database: RunDatabase,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        before = system.token()
+        assert rotate_keys(scratch_database.admin_url, algorithm="RS256") == 0
+        assert "New signing key" in capsys.readouterr().out
+        after = system.token()
+        old_kid = jwt.get_unverified_header(before)["kid"]
+        new_kid = jwt.get_unverified_header(after)["kid"]
+        assert new_kid != old_kid
+        published = {k["kid"] for k in httpx.get(
+            f"{system.gateway}/.well-known/jwks.json").json()["keys"]}
+        assert {old_kid, new_kid} <= published
+        # Verifiers refetch the JWKS for an unknown kid, at most once a second (the gateway) or
+        # every few seconds (a service), so the first call may come too soon after another.
+        for url in (f"{system.gateway}/v1/programmes", f"{system.candidates}/v1/programmes"):
+            assert _eventually_ok(url, after), url
+            assert _eventually_ok(url, before), url
+
+
+def _eventually_ok(url: str, token: str) -> bool:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if httpx.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200:
+            return True
+        time.sleep(0.5)
+    return False
