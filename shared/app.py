@@ -30,11 +30,13 @@ def create_service_app(
     on_shutdown: Sequence[Hook] = (),
     middleware: Sequence[Middleware] = (),
     token_required: bool = True,
+    internal_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs and health.
 
     With ``token_required`` every route of ``routers`` needs a valid bearer token once auth is
     on; the gateway, which issues tokens, checks them route by route instead.
+    ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     """
     configure_logging(settings.service_name, settings.log_level)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
@@ -75,4 +77,6 @@ def create_service_app(
     token = [Depends(get_principal)] if token_required else []
     for router in routers:
         app.include_router(router, dependencies=token)
+    for router in internal_routers:
+        app.include_router(router)
     return app

@@ -24,8 +24,9 @@ from sqlalchemy.engine import make_url
 from shared import migrations
 from shared.bootstrap import bootstrap, drop_database
 from shared.embedded_db import start_embedded
+from shared.events.signing import generate_secret
 from shared.settings import role_url
-from shared.topology import SERVICES, ServiceSpec
+from shared.topology import EVENT_ROUTES, SERVICES, ServiceSpec, service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +79,21 @@ def auth_env(gateway_url: str, issuer: str | None = None) -> dict[str, str]:
             "AUTH_ISSUER": issuer or gateway_url}
 
 
+def events_env(urls: dict[str, str], secret: str) -> dict[str, dict[str, str]]:
+    """Per service, the environment wiring its events to their subscribers (EVENT_ROUTES), all
+    signed with ``secret``."""
+    env: dict[str, dict[str, str]] = {}
+    for name in urls:
+        spec = service(name)
+        routes = EVENT_ROUTES.get(name, {})
+        subscribers = [{"name": target, "url": f"{urls[target]}/internal/events",
+                        "events": list(kinds)}
+                       for target, kinds in routes.items() if target in urls]
+        env[name] = {f"{spec.env_prefix}EVENTS_SIGNING_SECRETS": json.dumps([secret]),
+                     f"{spec.env_prefix}EVENT_SUBSCRIBERS": json.dumps(subscribers)}
+    return env
+
+
 def wait_until_ready(url: str, *, timeout: float = 30.0,
                      process: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
@@ -108,18 +124,31 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def system_env(urls: dict[str, str]) -> dict[ServiceSpec, dict[str, str]]:
+    """The environment of each process of a whole system listening at ``urls`` (name -> base
+    URL): the gateway's upstreams; each service's token checks and event subscribers."""
+    secret = generate_secret()  # one per run: signs the services' events to each other
+    events = events_env({k: v for k, v in urls.items() if k != "gateway"}, secret)
+    env: dict[ServiceSpec, dict[str, str]] = {}
+    for name in urls:
+        if name == "gateway":
+            # It issues tokens in its own name: the URL the services are told to trust.
+            env[service(name)] = {**gateway_env(urls), "AUTH_ISSUER": urls[name]}
+        else:
+            # The services check every token themselves, against the keys the gateway publishes.
+            auth = auth_env(urls["gateway"]) if "gateway" in urls else {}
+            env[service(name)] = {**auth, **events[name]}
+    return env
+
+
 def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
     """Run the whole system in the foreground until Ctrl-C."""
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
     urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in services}
-    upstreams = gateway_env(urls)
-    # The services check every token themselves, against the keys the gateway publishes.
-    service_auth = auth_env(urls["gateway"]) if "gateway" in urls else None
-    processes = [start_service(spec, admin_url,
-                               extra_env=upstreams if spec.name == "gateway" else service_auth)
-                 for spec in services]
+    processes = [start_service(spec, admin_url, extra_env=env)
+                 for spec, env in system_env(urls).items()]
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:

@@ -47,3 +47,12 @@ def service(name: str) -> ServiceSpec:
         if spec.name == name:
             return spec
     raise KeyError(f"unknown service {name!r}; known: {', '.join(s.name for s in SERVICES)}")
+
+
+# Who hears which of whose events, between services: publisher -> subscriber -> event types.
+# Each subscriber serves POST /internal/events (shared.events.inbox).
+EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "placements": {
+        "candidates": ("placement.started", "placement.completed", "placement.ended_early"),
+    },
+}

@@ -11,10 +11,13 @@ import asyncpg
 import httpx
 import pytest
 
-from shared.runner import gateway_env, start_service, stop, wait_until_ready
+from gateway.cli import create_admin
+from shared.runner import start_service, stop, system_env, wait_until_ready
 from shared.topology import SERVICES, service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
+
+ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
 
 
 def _free_port() -> int:
@@ -25,23 +28,33 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def running(scratch_database: RunDatabase) -> Iterator[dict[str, str]]:
-    """Every service started as its own process against the scratch database."""
+    """Every service started as its own process against the scratch database, wired to each
+    other exactly as ``make dev`` wires them (tokens, events)."""
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
-    urls: dict[str, str] = {}
+    urls = {spec.name: f"http://127.0.0.1:{_free_port()}" for spec in SERVICES}
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        for spec in SERVICES:
-            port = _free_port()
-            process = start_service(spec, scratch_database.admin_url, port=port,
-                                    log_file=log_dir / f"{spec.name}.log",
-                                    extra_env=gateway_env(urls) if spec.name == "gateway"
-                                    else None)
-            processes.append(process)
-            urls[spec.name] = f"http://127.0.0.1:{port}"
+        for spec, env in system_env(urls).items():
+            processes.append(start_service(spec, scratch_database.admin_url,
+                                           port=int(urls[spec.name].rsplit(":", 1)[1]),
+                                           log_file=log_dir / f"{spec.name}.log",
+                                           extra_env=env))
+        for spec, process in zip(SERVICES, processes, strict=True):
             wait_until_ready(urls[spec.name], process=process)
         yield urls
     finally:
         stop(processes)
+
+
+@pytest.fixture(scope="module")
+def token(running: dict[str, str], scratch_database: RunDatabase) -> str:
+    """An admin's token from the gateway, the admin made by the CLI's own function."""
+    assert create_admin(scratch_database.admin_url, email=ADMIN, password=PASSWORD,
+                        gateway_url=running["gateway"]) == 0
+    response = httpx.post(f"{running['gateway']}/v1/auth/token", data={
+        "grant_type": "password", "username": ADMIN, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]  # type: ignore[no-any-return]
 
 
 class TestRunningSystem:
@@ -49,17 +62,26 @@ class TestRunningSystem:
         for url in running.values():
             assert httpx.get(f"{url}/health/ready").json() == {"status": "ok"}
 
-    def test_candidates_serves_docs_and_api(self, running: dict[str, str]) -> None:
+    def test_candidates_serves_docs_and_api(self, running: dict[str, str], token: str) -> None:
         url = running["candidates"]
         assert httpx.get(f"{url}/docs").status_code == 200
         spec = httpx.get(f"{url}/openapi.json").json()
         assert "/v1/programmes" in spec["paths"]
+        auth = {"Authorization": f"Bearer {token}"}
         created = httpx.post(f"{url}/v1/programmes", json=programme_body(),
-                             headers={"X-Request-ID": "proc-test-1"})
+                             headers={"X-Request-ID": "proc-test-1", **auth})
         assert created.status_code == 201
         assert created.headers["x-request-id"] == "proc-test-1"
-        fetched = httpx.get(f"{url}{created.headers['location']}")
+        fetched = httpx.get(f"{url}{created.headers['location']}", headers=auth)
         assert fetched.json() == created.json()
+
+    def test_services_check_the_gateways_tokens(self, running: dict[str, str],
+                                                token: str) -> None:
+        url = f"{running['candidates']}/v1/programmes"
+        assert httpx.get(url).status_code == 401
+        forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        assert httpx.get(url, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
     def test_service_connects_as_its_own_role(self, running: dict[str, str],
                                               scratch_database: RunDatabase) -> None:

@@ -54,6 +54,7 @@ READS_PEOPLE = Depends(require_roles("admin", "service", "officer", "institution
 WRITES_PEOPLE = Depends(require_roles("admin", "officer", "candidate"))
 READS_AGGREGATES = Depends(require_roles("admin", "service", "officer", "ministry"))
 READS_INSTITUTIONS = Depends(require_roles("admin", "service", "officer", "institution"))
+MATCHES = Depends(require_roles("admin", "service", "officer"))
 
 # The conditions on ``candidates.candidate AS c``; {0} is the argument's placeholder number.
 _OWN_PROFILE = "c.id = ${0}"

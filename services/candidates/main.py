@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router
 from services.candidates.candidates import router as candidates_router
 from services.candidates.database import event_tables, idempotency_keys
@@ -9,12 +10,14 @@ from services.candidates.erasure import router as erasure_router
 from services.candidates.events import EVENT_TYPES
 from services.candidates.imports import router as imports_router
 from services.candidates.institutions import router as institutions_router
+from services.candidates.matching_profiles import router as matching_profiles_router
 from services.candidates.programmes import router as programmes_router
 from services.candidates.programmes import statistics as programme_statistics
 from services.candidates.settings import Settings
 from services.candidates.training import router as training_router
 from shared.app import create_service_app
 from shared.events.admin import admin_router as events_admin_router
+from shared.events.inbox import inbox_router
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.subscriptions import subscriptions_router
 
@@ -30,9 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # candidates first: its reads are the hot paths, and routes are matched in order.
         routers=[candidates_router.router, applications_router.router, programmes_router.router,
                  institutions_router.router, training_router.router, imports_router.router,
-                 programme_statistics.router, erasure_router.router,
+                 programme_statistics.router, matching_profiles_router.router,
+                 erasure_router.router,
                  subscriptions_router(event_tables, event_types=EVENT_TYPES),
                  events_admin_router(event_tables)],
+        internal_routers=[inbox_router(tables=event_tables, handlers=consumers.HANDLERS)],
         idempotency_table=idempotency_keys,
         on_startup=[start_relay],
         on_shutdown=[stop_relay],

@@ -127,7 +127,7 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
                 "garbage": f"http://127.0.0.1:{_garbage_server()}"}
         common = {"GATEWAY_UPSTREAMS": json.dumps(urls), "GATEWAY_ISSUER": ISSUER,
                   "GATEWAY_ROUTES": json.dumps({"/v1/garbage": "garbage"}),
-                  "GATEWAY_READ_TIMEOUT": "1", "GATEWAY_MAX_BODY_BYTES": "65536"}
+                  "GATEWAY_READ_TIMEOUT": "5", "GATEWAY_MAX_BODY_BYTES": "65536"}
         gateway = start_service(service("gateway"), scratch_database.admin_url,
                                 port=gateway_port, log_file=logs / "gateway.log",
                                 extra_env=common)

@@ -59,8 +59,8 @@ class TestRouting:
             assert response.headers["content-type"] == "application/problem+json"
 
     def test_timeout_is_504(self, system: GatewaySystem) -> None:
-        response = httpx.get(f"{system.gateway}/v1/employers/slow?seconds=3",
-                             headers=_auth(system), timeout=10)
+        response = httpx.get(f"{system.gateway}/v1/employers/slow?seconds=8",
+                             headers=_auth(system), timeout=20)
         assert response.status_code == 504
         assert response.json()["service"] == "placements"
 

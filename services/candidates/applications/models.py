@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.candidates.database import Base, IdMixin, TimestampsMixin, VersionMixin
 
 STATUSES = ("draft", "submitted", "eligible", "ineligible", "shortlisted", "selected",
-            "waitlisted", "rejected", "withdrawn")
+            "waitlisted", "rejected", "withdrawn", "placed", "returned")
 
 
 class Application(IdMixin, TimestampsMixin, VersionMixin, Base):

@@ -11,7 +11,7 @@ from shared.schemas import ResponseModel, StrictModel
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Status = Literal["draft", "submitted", "eligible", "ineligible", "shortlisted", "selected",
-                 "waitlisted", "rejected", "withdrawn"]
+                 "waitlisted", "rejected", "withdrawn", "placed", "returned"]
 
 _APPLICATION_ID = "6f1c2a4e-8d1b-4c1e-9a57-1f0b7e3c2d10"
 _CANDIDATE_ID = "0b8e4d2a-3c5f-4e6a-8b7c-9d0e1f2a3b4c"

@@ -365,3 +365,25 @@ async def select_cohort(session: AsyncSession, *, programme_id: uuid.UUID) -> Se
                    for d in decisions],
         summary=summary,
     )
+
+
+# --- the stay abroad, as placements reports it ----------------------------------------------
+
+
+async def follow_placement(session: AsyncSession, *, candidate_id: uuid.UUID,
+                           programme_id: uuid.UUID, action: str, reason: str) -> bool:
+    """Move the candidate's application in the programme by ``action`` (``place`` or
+    ``return``), from a placements event; False, with no change, when it cannot apply.
+
+    An event is a fact that already happened elsewhere, so it never fails here: an application
+    withdrawn, erased or already moved (a replay) is left as it is.
+    """
+    found = await repository.find_pair(session, candidate_id=candidate_id,
+                                       programme_id=programme_id)
+    if found is None:
+        return False
+    application = await repository.get(session, found, for_update=True)
+    if application is None or not state.can(action, application.status):
+        return False
+    await _act(session, application, action, reason=reason)
+    return True

@@ -7,10 +7,12 @@
                             shortlisted --waitlist--> waitlisted --select--> selected
                             shortlisted | waitlisted --reject--> rejected
     any open state --withdraw--> withdrawn
+    selected --place--> placed --return--> returned     (from placements' events only)
 
-``ineligible``, ``rejected`` and ``withdrawn`` are final: nothing leaves them. Open states are
-the ones a candidate may still withdraw from. Everything else in this package asks this table
-(through :func:`target`) instead of testing statuses itself, so the lifecycle changes here only.
+``ineligible``, ``rejected``, ``withdrawn`` and ``returned`` are final: nothing leaves them.
+Open states are the ones a candidate may still withdraw from. Everything else in this package
+asks this table (through :func:`target`) instead of testing statuses itself, so the lifecycle
+changes here only.
 """
 
 from collections.abc import Mapping
@@ -30,6 +32,10 @@ TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
     "waitlist": {"shortlisted": frozenset({"waitlisted"})},
     "reject": {"shortlisted": frozenset({"rejected"}), "waitlisted": frozenset({"rejected"})},
     "withdraw": {state: frozenset({"withdrawn"}) for state in sorted(OPEN_STATES)},
+    # The stay abroad, as the placements service reports it (placement.started, .completed or
+    # .ended_early); no route takes these actions.
+    "place": {"selected": frozenset({"placed"})},
+    "return": {"placed": frozenset({"returned"})},
 }
 ACTIONS: Final = tuple(TRANSITIONS)
 

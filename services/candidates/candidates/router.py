@@ -41,7 +41,8 @@ from shared.responses import json_response
 router = APIRouter(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_RESPONSES)
 
 ApplicationStatus = Literal["draft", "submitted", "eligible", "ineligible", "shortlisted",
-                            "selected", "waitlisted", "rejected", "withdrawn"]
+                            "selected", "waitlisted", "rejected", "withdrawn", "placed",
+                            "returned"]
 # Spelt out for the OpenAPI enum; kept equal to the applications domain's list.
 assert set(get_args(ApplicationStatus)) == set(STATUSES)
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.candidates.applications import service as application_service
 from services.candidates.institutions.models import Institution, Nomination
 from tests.candidates.factories import create_candidate, create_programme, give_consent
 
@@ -77,9 +78,15 @@ async def in_state(client: httpx.AsyncClient, session: AsyncSession,
         "ineligible": ["submit", "screen"], "shortlisted": ["submit", "screen", "shortlist"],
         "selected": ["submit", "screen", "select"], "waitlisted": ["submit", "screen", "select"],
         "rejected": ["submit", "screen", "shortlist", "reject"], "withdrawn": ["withdraw"],
+        "placed": ["submit", "screen", "select", "place"],
+        "returned": ["submit", "screen", "select", "place", "return"],
     }[status]
     for step in steps:
-        if step == "select":
+        if step in ("place", "return"):  # placements' events, applied as the inbox would
+            assert await application_service.follow_placement(
+                session, candidate_id=uuid.UUID(app["candidate_id"]),
+                programme_id=uuid.UUID(app["programme_id"]), action=step, reason="test")
+        elif step == "select":
             response = await client.post(f"/v1/programmes/{programme['id']}/selection")
             assert response.status_code == 200, response.text
         else:

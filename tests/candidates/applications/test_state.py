@@ -17,6 +17,8 @@ EXPECTED_EDGES = {
     ("select", "waitlisted", "selected"),
     ("reject", "waitlisted", "rejected"),
     *(("withdraw", s, "withdrawn") for s in OPEN),
+    ("place", "selected", "placed"),
+    ("return", "placed", "returned"),
 }
 
 
@@ -28,7 +30,7 @@ class TestTable:
         assert edges == EXPECTED_EDGES
 
     def test_final_states(self) -> None:
-        assert {"ineligible", "rejected", "withdrawn"} == state.FINAL_STATES
+        assert {"ineligible", "rejected", "withdrawn", "returned"} == state.FINAL_STATES
         assert set(OPEN) == state.OPEN_STATES
 
     def test_every_state_is_known(self) -> None:

@@ -61,8 +61,9 @@ def create_app() -> FastAPI:
 
     return create_service_app(
         settings=Settings(events_relay=False), title="test consumer", description="",
-        routers=[inbox_router(tables=event_tables, handlers=dict.fromkeys(EVENT_TYPES, apply),
-                              batch_handlers={"bench.tick": apply_many,
-                                              "test.tick": apply_many})],
+        routers=[],
+        internal_routers=[inbox_router(
+            tables=event_tables, handlers=dict.fromkeys(EVENT_TYPES, apply),
+            batch_handlers={"bench.tick": apply_many, "test.tick": apply_many})],
         on_startup=[create_effect_table],
     )

@@ -1,0 +1,47 @@
+"""The export's SQL: Postgres renders each profile line, a chunk of lines at a time.
+
+Matching runs fetch a whole cohort (thousands of profiles) in one request, so the lines are built
+in SQL (as the hot candidate reads are) and streamed in keyset chunks, never all in memory.
+"""
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+
+from shared.db import HotReads
+
+CHUNK = 2000
+_NO_ID = uuid.UUID(int=0)
+
+# $1 programme, $2 statuses, $3 after this application id, $4 chunk size, [$5 candidate ids].
+_PROFILES = """SELECT a.id, json_build_object(
+    'candidate_id', c.id, 'application_id', a.id, 'gender', c.gender,
+    'nationality', c.nationality, 'skill_keys', c.skill_keys, 'skills', c.skills,
+    'languages', c.languages,
+    'education', (SELECT coalesce(json_agg(json_build_object(
+                      'level', e->>'level', 'field', e->>'field', 'year', (e->>'year')::int)),
+                      '[]'::json)
+                  FROM jsonb_array_elements(c.education) AS e),
+    'preferred_sectors', c.preferred_sectors, 'preferred_countries', c.preferred_countries,
+    'available_from_date', c.available_from_date,
+    'available_until_date', c.available_until_date)::text
+FROM candidates.application AS a
+JOIN candidates.candidate AS c ON c.id = a.candidate_id
+WHERE a.programme_id = $1 AND a.status = ANY($2::text[]) AND a.id > $3{only}
+ORDER BY a.id
+LIMIT $4"""
+_ONLY = " AND a.candidate_id = ANY($5::uuid[])"
+
+
+async def profile_lines(reads: HotReads, *, programme_id: uuid.UUID, statuses: Sequence[str],
+                        candidate_ids: Sequence[uuid.UUID] | None) -> AsyncIterator[bytes]:
+    """NDJSON chunks of the programme's profiles in ``statuses``, by application id."""
+    sql = _PROFILES.format(only=_ONLY if candidate_ids is not None else "")
+    extra = [list(candidate_ids)] if candidate_ids is not None else []
+    after = _NO_ID
+    while True:
+        rows = await reads.fetch(sql, programme_id, list(statuses), after, CHUNK, *extra)
+        if rows:
+            yield ("\n".join(row[1] for row in rows) + "\n").encode()
+        if len(rows) < CHUNK:
+            return
+        after = rows[-1][0]

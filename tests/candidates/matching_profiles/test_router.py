@@ -1,0 +1,110 @@
+"""The matching-profile export: the cohort as NDJSON, only what matching needs."""
+
+import uuid
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.candidates.matching_profiles import reads
+from services.candidates.matching_profiles.schemas import MatchingProfile
+from tests.candidates.applications.helpers import apply, candidate_id
+from tests.candidates.factories import create_programme
+from tests.conftest import TokenMinter
+
+PERSONAL = {"given_name", "family_name", "email", "phone", "date_of_birth", "residence_city"}
+
+
+async def cohort(client: httpx.AsyncClient, session: AsyncSession,
+                 statuses: list[str]) -> tuple[dict[str, Any], list[uuid.UUID]]:
+    """A programme with one application per status (set directly: only the export is tested)."""
+    programme = await create_programme(client)
+    candidates = []
+    for status in statuses:
+        candidate = await candidate_id(session, skills=[{"label": "Python"}], skill_keys=["python"],
+                                       preferred_countries=["FR"])
+        application = await apply(client, candidate=candidate, programme=programme)
+        await session.execute(text("UPDATE candidates.application SET status = :s WHERE id = :i"),
+                              {"s": status, "i": uuid.UUID(application["id"])})
+        candidates.append(candidate)
+    return programme, candidates
+
+
+def lines(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    return [orjson.loads(line) for line in response.text.splitlines()]
+
+
+class TestExport:
+    async def test_selected_only_by_default_without_personal_data(
+        self, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        programme, (selected, _, _) = await cohort(client, session,
+                                                   ["selected", "waitlisted", "draft"])
+        profiles = lines(await client.get(
+            f"/v1/programmes/{programme['id']}/matching-profiles"))
+        assert [p["candidate_id"] for p in profiles] == [str(selected)]
+        profile = profiles[0]
+        assert list(profile) == list(MatchingProfile.model_fields)
+        assert not PERSONAL & set(profile)
+        assert profile["skill_keys"] == ["python"] and profile["preferred_countries"] == ["FR"]
+        assert all(set(e) == {"level", "field", "year"} for e in profile["education"])
+        MatchingProfile.model_validate(profile)
+
+    async def test_statuses_and_candidates_narrow(self, client: httpx.AsyncClient,
+                                                  session: AsyncSession) -> None:
+        programme, (a, b, c) = await cohort(client, session,
+                                            ["selected", "waitlisted", "selected"])
+        url = f"/v1/programmes/{programme['id']}/matching-profiles"
+        both = lines(await client.get(url, params={"status": ["selected", "waitlisted"]}))
+        assert {p["candidate_id"] for p in both} == {str(a), str(b), str(c)}
+        only = lines(await client.get(url, params={"candidate_id": [str(c), str(b)]}))
+        assert [p["candidate_id"] for p in only] == [str(c)]
+
+    async def test_streams_in_chunks_without_loss(self, client: httpx.AsyncClient,
+                                                  session: AsyncSession,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(reads, "CHUNK", 2)
+        programme, candidates = await cohort(client, session, ["selected"] * 5)
+        profiles = lines(await client.get(
+            f"/v1/programmes/{programme['id']}/matching-profiles"))
+        ids = [p["application_id"] for p in profiles]
+        assert len(ids) == 5 and ids == sorted(ids)
+        assert {p["candidate_id"] for p in profiles} == {str(c) for c in candidates}
+
+    async def test_empty_cohort_is_an_empty_body(self, client: httpx.AsyncClient) -> None:
+        programme = await create_programme(client)
+        assert lines(await client.get(
+            f"/v1/programmes/{programme['id']}/matching-profiles")) == []
+
+    @pytest.mark.parametrize("params", [{"status": "rejected"}, {"candidate_id": "nope"}])
+    async def test_bad_parameters_are_422(self, client: httpx.AsyncClient,
+                                          params: dict[str, str]) -> None:
+        programme = await create_programme(client)
+        response = await client.get(f"/v1/programmes/{programme['id']}/matching-profiles",
+                                    params=params)
+        assert response.status_code == 422
+
+    async def test_unknown_programme_is_404(self, client: httpx.AsyncClient) -> None:
+        response = await client.get(f"/v1/programmes/{uuid.uuid4()}/matching-profiles")
+        assert response.status_code == 404
+
+
+class TestWhoMayExport:
+    @pytest.mark.parametrize(("role", "own", "expected"), [
+        ("service", False, 200), ("officer", True, 200), ("officer", False, 404),
+        ("ministry", True, 403), ("employer", False, 403), ("candidate", False, 403),
+        ("institution", False, 403),
+    ])
+    async def test_roles(self, client: httpx.AsyncClient, mint_token: TokenMinter,
+                         role: str, own: bool, expected: int) -> None:
+        client.headers["Authorization"] = f"Bearer {mint_token('admin')}"
+        programme = await create_programme(client)
+        links = {"programme_ids": [programme["id"] if own else str(uuid.uuid4())]}
+        client.headers["Authorization"] = f"Bearer {mint_token(role, **links)}"
+        response = await client.get(f"/v1/programmes/{programme['id']}/matching-profiles")
+        assert response.status_code == expected, response.text
