@@ -27,7 +27,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ProblemError
 
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
-ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry")
+ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
+                          "service")
 
 
 class AuthSettings(BaseSettings):

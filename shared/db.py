@@ -205,11 +205,13 @@ async def insert(session: AsyncSession, row: Model, *, savepoint: bool = False) 
     With ``savepoint`` the flush runs in a savepoint, so a constraint violation (raised as
     IntegrityError) rolls back only this insert and the request's transaction stays usable.
     """
-    session.add(row)
     if savepoint:
+        # Added inside: begin_nested() flushes what is pending first, outside the savepoint.
         async with session.begin_nested():
+            session.add(row)
             await session.flush()
     else:
+        session.add(row)
         await session.flush()
     await session.refresh(row)
     return row

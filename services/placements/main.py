@@ -1,20 +1,33 @@
-"""App factory of the placements service.
-
-Employers, vacancies, matching and placements arrive with their own issue; until then the
-service runs with its schema, migrations and health endpoints so the system's shape is whole.
-"""
+"""App factory of the placements service: routers and lifespan, nothing else."""
 
 from fastapi import FastAPI
 
+from services.placements.database import event_tables, idempotency_keys
+from services.placements.employers import router as employers_router
+from services.placements.events import EVENT_TYPES
+from services.placements.monitoring import router as monitoring_router
+from services.placements.placements import router as placements_router
 from services.placements.settings import Settings
+from services.placements.vacancies import router as vacancies_router
 from shared.app import create_service_app
+from shared.events.admin import admin_router as events_admin_router
+from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the placements app."""
+    """Build the placements app; settings are read here, not at import, so tests pass theirs."""
+    start_relay, stop_relay = relay_hooks(event_tables)
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways placements",
-        description="Employers, vacancies, matching runs and placements.",
-        routers=[],
+        description="Employers, vacancies, matching runs, placements and their monitoring.",
+        # monitoring before placements: /v1/placements/alerts is not a placement id.
+        routers=[employers_router.router, vacancies_router.router, monitoring_router.router,
+                 placements_router.router,
+                 subscriptions_router(event_tables, event_types=EVENT_TYPES),
+                 events_admin_router(event_tables)],
+        idempotency_table=idempotency_keys,
+        on_startup=[start_relay],
+        on_shutdown=[stop_relay],
     )

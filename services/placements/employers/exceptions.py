@@ -1,0 +1,19 @@
+"""Errors of the employers domain."""
+
+from shared.errors import Conflict, NotFound, UnprocessableEntity
+
+
+class EmployerNotFound(NotFound):
+    slug, title = "employer-not-found", "Employer not found"
+
+
+class EmployerInUse(Conflict):
+    """Deleting an employer that still has vacancies (close or delete them first)."""
+
+    slug, title = "employer-in-use", "Employer still has vacancies"
+
+
+class AgreementRequired(UnprocessableEntity):
+    """An officer registers employers only under an agreement with one of their programmes."""
+
+    slug, title = "agreement-required", "Agreement with a programme required"

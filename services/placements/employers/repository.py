@@ -1,0 +1,56 @@
+"""Every query on employers."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.access import Scope
+from services.placements.employers.models import Employer
+from services.placements.queries import delete_unreferenced, equal_to
+from shared.db import insert
+from shared.pagination import PageParams, keyset
+from shared.versioning import update_versioned as update_versioned_row
+
+
+async def get(session: AsyncSession, employer_id: uuid.UUID, *, for_update: bool = False,
+              key_share: bool = False) -> Employer | None:
+    """The employer with this id; ``for_update`` locks its row until the transaction ends,
+    ``key_share`` only keeps it from being deleted."""
+    statement = (select(Employer).where(Employer.id == employer_id)
+                 .execution_options(populate_existing=True))
+    if for_update or key_share:
+        statement = statement.with_for_update(key_share=key_share)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> Employer:
+    """Insert an employer and return it with its generated columns loaded."""
+    return await insert(session, Employer(**values))
+
+
+async def update_versioned(session: AsyncSession, employer_id: uuid.UUID,
+                           values: dict[str, Any]) -> Employer:
+    """Apply ``values`` to a locked employer and bump its version."""
+    updated = await update_versioned_row(session, Employer, employer_id, None, values)
+    assert updated is not None  # callers lock the row first
+    return updated
+
+
+async def delete_unused(session: AsyncSession, employer_id: uuid.UUID) -> bool:
+    """Delete the employer; False (and nothing deleted) while vacancies still refer to it."""
+    return await delete_unreferenced(session, Employer, employer_id)
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+                    country: str | None, sector: str | None, size: str | None,
+                    programme_id: uuid.UUID | None) -> list[Employer]:
+    """One page (``limit + 1`` rows, to tell if more follow) of employers, oldest first."""
+    statement = select(Employer).where(*scope.conditions(
+        programme=Employer.programme_ids.overlap, employer=Employer.id),
+        *equal_to(Employer, {"country": country, "sector": sector, "size": size}))
+    if programme_id is not None:
+        statement = statement.where(Employer.programme_ids.contains([programme_id]))
+    statement = keyset(statement, Employer.created_at, Employer.id, page)
+    return list((await session.scalars(statement)).all())

@@ -1,0 +1,105 @@
+"""HTTP routes of employers (host companies)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.placements import http
+from services.placements.access import FieldNotAllowed
+from services.placements.employers import service
+from services.placements.employers.exceptions import (
+    AgreementRequired,
+    EmployerInUse,
+    EmployerNotFound,
+)
+from services.placements.employers.models import Employer
+from services.placements.employers.schemas import (
+    EmployerCreate,
+    EmployerOut,
+    EmployerSize,
+    EmployerUpdate,
+)
+from services.placements.vocabulary import CountryCode, Sector
+from shared.auth import Forbidden, PrincipalDep
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import InvalidCursor, PreconditionFailed, responses
+from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
+from shared.pagination import Page, PageDep
+
+router = APIRouter(prefix="/v1/employers", tags=["employers"])
+CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey, Forbidden)
+
+
+def _out(employer: Employer, *, status_code: int = 200) -> Response:
+    return http.resource(EmployerOut, employer, collection=router.prefix, status_code=status_code)
+
+
+@router.post("", status_code=201, response_model=EmployerOut,
+             responses=responses(AgreementRequired, *CREATE_ERRORS))
+async def create_employer(data: EmployerCreate, session: SessionDep, principal: PrincipalDep,
+                          idempotency: IdempotencyDep) -> Response:
+    """Register a host company with its contacts and agreements (admins and officers).
+
+    An officer registers employers only under agreements with their own programmes.
+    """
+
+    async def produce() -> Response:
+        return _out(await service.create(session, principal=principal, data=data),
+                    status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("", response_model=Page[EmployerOut], responses=responses(InvalidCursor, Forbidden))
+async def list_employers(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    country: Annotated[CountryCode | None, Query()] = None,
+    sector: Annotated[Sector | None, Query()] = None,
+    size: Annotated[EmployerSize | None, Query()] = None,
+    programme_id: Annotated[uuid.UUID | None, Query(
+        description="Employers with an agreement with this programme.")] = None,
+) -> Response:
+    """List the employers the caller may see, oldest first, filtered by country, sector, size
+    or programme. An officer sees those of their programmes, an employer only itself."""
+    employers = await service.list_page(session, principal=principal, page=page,
+                                        country=country, sector=sector, size=size,
+                                        programme_id=programme_id)
+    return http.page(EmployerOut, employers, page)
+
+
+@router.get("/{employer_id}", response_model=EmployerOut,
+            responses=responses(EmployerNotFound))
+async def get_employer(employer_id: uuid.UUID, session: SessionDep,
+                       principal: PrincipalDep) -> Response:
+    """One employer, with its ETag for a later PATCH."""
+    return _out(await service.get(session, principal=principal, employer_id=employer_id))
+
+
+@router.patch("/{employer_id}", response_model=EmployerOut,
+              responses=responses(EmployerNotFound, PreconditionFailed, Forbidden,
+                                  FieldNotAllowed))
+async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session: SessionDep,
+                          principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of an employer; send ``If-Match`` with its ETag.
+
+    An employer may update its own record except ``agreements`` (422); an officer may change
+    the agreements of their own programmes only (403).
+    """
+    return _out(await service.update(session, principal=principal, employer_id=employer_id,
+                                     data=data, expected_version=expected_version(if_match)))
+
+
+@router.delete("/{employer_id}", status_code=204,
+               responses=responses(EmployerNotFound, EmployerInUse, PreconditionFailed,
+                                   Forbidden))
+async def delete_employer(employer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                          if_match: IfMatchHeader = None) -> Response:
+    """Delete an employer that has no vacancies (admins and officers)."""
+    await service.delete(session, principal=principal, employer_id=employer_id,
+                         expected_version=expected_version(if_match))
+    return Response(status_code=204)

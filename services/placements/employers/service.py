@@ -1,0 +1,125 @@
+"""Employer rules: who may register and change a host company, versioned updates, deletion.
+
+Permissions come from :data:`POLICY` and the helpers of :mod:`services.placements.access`:
+admins and officers register employers (an officer only under agreements with their own
+programmes); an employer reads and updates its own record but never its agreements.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements import access
+from services.placements.access import Owners, Policy
+from services.placements.employers import repository
+from services.placements.employers.exceptions import (
+    AgreementRequired,
+    EmployerInUse,
+    EmployerNotFound,
+)
+from services.placements.employers.models import Employer
+from services.placements.employers.schemas import Agreement, EmployerCreate, EmployerUpdate
+from shared.auth import Principal
+from shared.pagination import PageParams
+
+# Agreements are signed with the programme: the employer itself may not write them.
+FIELDS_NOT_ALLOWED = {"employer": frozenset({"agreements"})}
+
+
+def owners(employer: Employer) -> Owners:
+    """Whom the employer record belongs to: itself and the programmes it has agreements with."""
+    return Owners(programme_ids=tuple(employer.programme_ids), employer_id=employer.id)
+
+
+POLICY: Policy[Employer] = Policy(
+    name="employer", not_found=EmployerNotFound, owners=owners,
+    read=frozenset({"admin", "service", "officer", "employer"}),
+    actions={"update": frozenset({"admin", "officer", "employer"}),
+             "delete": access.STAFF},
+)
+
+
+def _agreement_values(agreements: list[Agreement]) -> dict[str, Any]:
+    return {"agreements": [a.model_dump(mode="json") for a in agreements],
+            "programme_ids": [a.programme_id for a in agreements]}
+
+
+def _check_officer_agreements(principal: Principal, before: list[dict[str, Any]],
+                              after: list[Agreement]) -> None:
+    """An officer may add, change or drop agreements of their own programmes only."""
+    if principal.role != "officer":
+        return
+    kept_before = {str(a["programme_id"]): a for a in before}
+    after_json = {str(a.programme_id): a.model_dump(mode="json") for a in after}
+    touched = {p for p in kept_before.keys() | after_json.keys()
+               if kept_before.get(p) != after_json.get(p)}
+    access.ensure_programmes(principal, (uuid.UUID(p) for p in touched), "change agreements")
+
+
+async def create(session: AsyncSession, *, principal: Principal,
+                 data: EmployerCreate) -> Employer:
+    """Register a host company (admins, and officers under their programmes' agreements)."""
+    access.ensure_role(principal, access.STAFF, "register employers")
+    if principal.role == "officer":
+        if not data.agreements:
+            raise AgreementRequired(
+                "Include the employer's agreement with one of your programmes; without one "
+                "you could not see it afterwards.")
+        access.ensure_programmes(principal, (a.programme_id for a in data.agreements),
+                                 "register employers")
+    values = data.model_dump(mode="json", exclude={"agreements"})
+    return await repository.add(session, values | _agreement_values(data.agreements))
+
+
+async def get(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID) -> Employer:
+    """The employer, or EmployerNotFound (also for one the caller may not see)."""
+    return POLICY.check(await repository.get(session, employer_id), principal=principal,
+                        object_id=employer_id)
+
+
+async def get_for_reference(session: AsyncSession, *, principal: Principal,
+                            employer_id: uuid.UUID) -> Employer:
+    """The employer a new row will refer to, kept from deletion until the transaction ends
+    (the lock a foreign key takes anyway, taken early); EmployerNotFound like :func:`get`."""
+    return POLICY.check(await repository.get(session, employer_id, key_share=True),
+                        principal=principal, object_id=employer_id)
+
+
+async def _load_for(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                    action: str, expected_version: int | None) -> Employer:
+    """Lock the employer and check: it exists for the caller, their role may act, If-Match."""
+    return POLICY.check(await repository.get(session, employer_id, for_update=True),
+                        principal=principal, object_id=employer_id, action=action,
+                        expected_version=expected_version)
+
+
+async def update(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                 data: EmployerUpdate, expected_version: int | None) -> Employer:
+    """Change the given fields if the caller saw the current version (else 412)."""
+    employer = await _load_for(session, principal=principal, employer_id=employer_id,
+                               action="update", expected_version=expected_version)
+    access.reject_fields(principal, data.model_fields_set, FIELDS_NOT_ALLOWED)
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"agreements"})
+    if data.agreements is not None:
+        _check_officer_agreements(principal, employer.agreements, data.agreements)
+        changes |= _agreement_values(data.agreements)
+    return await repository.update_versioned(session, employer_id, changes)
+
+
+async def delete(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                 expected_version: int | None) -> None:
+    """Delete an employer that has no vacancies (else EmployerInUse)."""
+    await _load_for(session, principal=principal, employer_id=employer_id, action="delete",
+                    expected_version=expected_version)
+    if not await repository.delete_unused(session, employer_id):
+        raise EmployerInUse(f"Employer {employer_id} still has vacancies; delete them first.")
+
+
+async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
+                    country: str | None, sector: str | None, size: str | None,
+                    programme_id: uuid.UUID | None) -> list[Employer]:
+    """A page of the employers the caller may see, matching the filters."""
+    return await repository.list_page(session, page, scope=POLICY.scope(principal),
+                                      country=country, sector=sector, size=size,
+                                      programme_id=programme_id)

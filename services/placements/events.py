@@ -1,0 +1,73 @@
+"""The events the placements service publishes: their types, payloads and the outbox.
+
+Payloads carry ids, statuses, dates and country codes only, never personal data: they go to
+other services and to partner ministries alike.
+"""
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from services.placements.database import event_tables
+from shared.events.outbox import Outbox
+
+PLACEMENT_CONFIRMED = "placement.confirmed"
+PLACEMENT_STARTED = "placement.started"
+PLACEMENT_EXTENDED = "placement.extended"
+PLACEMENT_COMPLETED = "placement.completed"
+PLACEMENT_ENDED_EARLY = "placement.ended_early"
+INCIDENT_REPORTED = "placement.incident_reported"
+
+# Which placement action publishes which event (creating a placement publishes "confirmed").
+ACTION_EVENTS = {"arrive": PLACEMENT_STARTED, "extend": PLACEMENT_EXTENDED,
+                 "complete": PLACEMENT_COMPLETED, "end-early": PLACEMENT_ENDED_EARLY}
+
+# What partners may subscribe to, with the description their docs show. Incident reports stay
+# internal: a partner subscription sees every programme's events, and incidents concern the
+# trainee's safety and health.
+EVENT_TYPES = {
+    PLACEMENT_CONFIRMED: "A placement was confirmed (proposed to employer and candidate); "
+    "visa processing can be prepared.",
+    PLACEMENT_STARTED: "The trainee arrived: the placement is active.",
+    PLACEMENT_EXTENDED: "An active placement was extended to a later end date.",
+    PLACEMENT_COMPLETED: "The placement ended as planned.",
+    PLACEMENT_ENDED_EARLY: "The placement ended before its planned end; see reason.",
+}
+
+outbox = Outbox(event_tables)
+
+
+class PlacementEvent(BaseModel):
+    """Payload of ``placement.*`` lifecycle events (subject: the placement)."""
+
+    placement_id: uuid.UUID
+    candidate_id: uuid.UUID
+    programme_id: uuid.UUID
+    vacancy_id: uuid.UUID
+    employer_id: uuid.UUID
+    matching_run_id: uuid.UUID | None
+    proposal_id: uuid.UUID | None
+    status: str
+    previous_status: str | None
+    start_date: date = Field(description="Planned start.")
+    end_date: date = Field(description="Planned end, extensions included.")
+    actual_start_date: date | None
+    actual_end_date: date | None
+    end_reason: str | None = Field(description="ended_early only: the reason code.")
+    origin_country: str | None
+    destination_country: str
+
+
+class IncidentReported(BaseModel):
+    """Payload of ``placement.incident_reported`` (subject: the placement): a high or critical
+    incident in a check-in. No description and no candidate id: officers read those in the
+    check-in itself."""
+
+    placement_id: uuid.UUID
+    programme_id: uuid.UUID
+    employer_id: uuid.UUID
+    check_in_id: uuid.UUID
+    alert_id: uuid.UUID
+    incident_type: str
+    severity: str

@@ -1,0 +1,15 @@
+"""Every table of the placements service, imported so Alembic sees the whole metadata."""
+
+from services.placements.database import Base, event_tables, idempotency_keys
+from services.placements.employers.models import Employer
+from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
+from services.placements.placements.models import (
+    Placement,
+    PlacementExtension,
+    PlacementTransition,
+)
+from services.placements.vacancies.models import Vacancy
+
+__all__ = ["Alert", "Base", "CheckIn", "Employer", "Evaluation", "Mentor", "Placement",
+           "PlacementExtension", "PlacementTransition", "Vacancy", "event_tables",
+           "idempotency_keys"]

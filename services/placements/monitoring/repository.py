@@ -1,0 +1,110 @@
+"""Every query on mentors, check-ins, alerts and evaluations."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.access import Scope
+from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
+from shared.db import insert
+from shared.pagination import PageParams, keyset
+
+
+async def add_mentor(session: AsyncSession, values: dict[str, Any]) -> Mentor:
+    """Insert a mentor."""
+    return await insert(session, Mentor(**values))
+
+
+async def mentors(session: AsyncSession, placement_id: uuid.UUID) -> list[Mentor]:
+    """A placement's mentors, first named first."""
+    rows = await session.scalars(select(Mentor).where(Mentor.placement_id == placement_id)
+                                 .order_by(Mentor.created_at, Mentor.id))
+    return list(rows.all())
+
+
+async def delete_mentor(session: AsyncSession, *, placement_id: uuid.UUID,
+                        mentor_id: uuid.UUID) -> bool:
+    """Delete one of the placement's mentors; False when it has no such mentor."""
+    deleted = await session.execute(delete(Mentor).where(
+        Mentor.id == mentor_id, Mentor.placement_id == placement_id).returning(Mentor.id))
+    return deleted.first() is not None
+
+
+async def add_check_in(session: AsyncSession, values: dict[str, Any]) -> CheckIn:
+    """Insert a check-in."""
+    return await insert(session, CheckIn(**values))
+
+
+async def add_alert(session: AsyncSession, values: dict[str, Any]) -> Alert:
+    """Insert an alert."""
+    return await insert(session, Alert(**values))
+
+
+async def check_ins(session: AsyncSession, page: PageParams, *,
+                    placement_id: uuid.UUID) -> list[CheckIn]:
+    """One page (``limit + 1`` rows) of a placement's check-ins, oldest first."""
+    statement = keyset(select(CheckIn).where(CheckIn.placement_id == placement_id),
+                       CheckIn.created_at, CheckIn.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def get_alert(session: AsyncSession, alert_id: uuid.UUID, *,
+                    for_update: bool = False) -> Alert | None:
+    """The alert with this id; ``for_update`` locks its row."""
+    statement = select(Alert).where(Alert.id == alert_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def acknowledge(session: AsyncSession, alert_id: uuid.UUID, *, by: str) -> Alert:
+    """Mark the alert acknowledged now by ``by``."""
+    return (await session.execute(
+        update(Alert).where(Alert.id == alert_id)
+        .values(acknowledged_at=datetime.now(UTC), acknowledged_by=by)
+        .returning(Alert).execution_options(populate_existing=True))).scalar_one()
+
+
+async def alerts(session: AsyncSession, page: PageParams, *, scope: Scope,
+                 programme_id: uuid.UUID | None, placement_id: uuid.UUID | None,
+                 acknowledged: bool | None, severity: str | None) -> list[Alert]:
+    """One page (``limit + 1`` rows) of alerts, oldest first."""
+    statement = select(Alert).where(*scope.conditions(programme=Alert.programme_id.in_))
+    if programme_id is not None:
+        statement = statement.where(Alert.programme_id == programme_id)
+    if placement_id is not None:
+        statement = statement.where(Alert.placement_id == placement_id)
+    if acknowledged is not None:
+        statement = statement.where(Alert.acknowledged_at.is_not(None) if acknowledged
+                                    else Alert.acknowledged_at.is_(None))
+    if severity is not None:
+        statement = statement.where(Alert.severity == severity)
+    statement = keyset(statement, Alert.created_at, Alert.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def evaluation(session: AsyncSession, placement_id: uuid.UUID) -> Evaluation | None:
+    """The placement's evaluation, if given."""
+    return (await session.execute(select(Evaluation).where(
+        Evaluation.placement_id == placement_id))).scalar_one_or_none()
+
+
+async def add_evaluation(session: AsyncSession, values: dict[str, Any]) -> Evaluation | None:
+    """Insert an evaluation; None when the placement already has one (a concurrent request).
+
+    In a savepoint, so the transaction stays usable for the 409 (see
+    ``placements.repository.add`` on why not ``shared.db.insert(savepoint=True)``).
+    """
+    evaluation = Evaluation(**values)
+    try:
+        async with session.begin_nested():
+            session.add(evaluation)
+            await session.flush()
+    except IntegrityError:
+        return None
+    await session.refresh(evaluation)
+    return evaluation

@@ -1,0 +1,182 @@
+"""Monitoring rules: mentors while the placement is open, check-ins only while it is active
+(a high or critical incident raises an alert and publishes ``placement.incident_reported``),
+alerts acknowledged by officers, and one evaluation by the employer once the stay ended.
+
+Who may do what on a placement is the placements policy's (``name-mentor``, ``check-in``,
+``evaluate`` and their reads); alerts have their own policy, for officers.
+"""
+
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.access import Owners, Policy
+from services.placements.events import INCIDENT_REPORTED, IncidentReported, outbox
+from services.placements.monitoring import repository
+from services.placements.monitoring.exceptions import (
+    AlertAcknowledged,
+    AlertNotFound,
+    EvaluationExists,
+    EvaluationNotFound,
+    MentorNotFound,
+    PlacementStateConflict,
+)
+from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
+from services.placements.monitoring.schemas import CheckInCreate, EvaluationCreate, MentorCreate
+from services.placements.placements import service as placement_service
+from services.placements.placements import state
+from services.placements.placements.exceptions import InvalidDates
+from services.placements.placements.models import Placement
+from shared.auth import Principal
+from shared.events.outbox import NewEvent
+from shared.pagination import PageParams
+
+ALERTS: Policy[Alert] = Policy(name="alert", not_found=AlertNotFound,
+                               owners=lambda alert: Owners(programme_ids=(alert.programme_id,)),
+                               read=frozenset({"admin", "service", "officer"}),
+                               actions={"acknowledge": frozenset({"admin", "officer"})})
+SEVERE = frozenset({"high", "critical"})
+
+
+async def _placement_in(session: AsyncSession, *, principal: Principal,
+                        placement_id: uuid.UUID, action: str, states: Collection[str],
+                        doing: str) -> Placement:
+    """The placement, locked, after the caller's rights for ``action``; 409 naming its state
+    unless it is in one of ``states``."""
+    placement = await placement_service.authorize(session, principal=principal,
+                                                  placement_id=placement_id, action=action,
+                                                  for_update=True)
+    if placement.status not in states:
+        raise PlacementStateConflict(
+            f"Cannot {doing} a placement that is '{placement.status}'; only when: "
+            f"{', '.join(sorted(states))}.",
+            current_state=placement.status, allowed_states=sorted(states))
+    return placement
+
+
+# --- mentors --------------------------------------------------------------------------------
+
+
+async def name_mentor(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                      data: MentorCreate) -> Mentor:
+    """Name a mentor for a placement that is not over (the employer, officers, admins)."""
+    await _placement_in(session, principal=principal, placement_id=placement_id,
+                        action="name-mentor", states=state.OPEN_STATES,
+                        doing="name a mentor for")
+    return await repository.add_mentor(session, {"placement_id": placement_id,
+                                                 **data.model_dump()})
+
+
+async def mentors(session: AsyncSession, *, principal: Principal,
+                  placement_id: uuid.UUID) -> list[Mentor]:
+    """The placement's mentors."""
+    await placement_service.authorize(session, principal=principal, placement_id=placement_id,
+                                      action="read-mentors")
+    return await repository.mentors(session, placement_id)
+
+
+async def remove_mentor(session: AsyncSession, *, principal: Principal,
+                        placement_id: uuid.UUID, mentor_id: uuid.UUID) -> None:
+    """Remove a mentor from a placement."""
+    await placement_service.authorize(session, principal=principal, placement_id=placement_id,
+                                      action="name-mentor")
+    if not await repository.delete_mentor(session, placement_id=placement_id,
+                                          mentor_id=mentor_id):
+        raise MentorNotFound(f"Placement {placement_id} has no mentor {mentor_id}.")
+
+
+# --- check-ins and alerts -------------------------------------------------------------------
+
+
+async def record_check_in(session: AsyncSession, *, principal: Principal,
+                          placement_id: uuid.UUID, data: CheckInCreate) -> CheckIn:
+    """Record a check-in of an active placement; each high or critical incident raises an
+    alert and publishes ``placement.incident_reported`` (ids, type and severity only)."""
+    placement = await _placement_in(session, principal=principal, placement_id=placement_id,
+                                    action="check-in", states=state.STAY_STATES,
+                                    doing="record a check-in for")
+    day = data.check_in_date or placement_service.today()
+    assert placement.actual_start_date is not None  # set on arrival, the only way to active
+    if not placement.actual_start_date <= day <= placement_service.today():
+        raise InvalidDates(f"check_in_date {day} must be between the arrival "
+                           f"({placement.actual_start_date}) and today.")
+    check_in = await repository.add_check_in(session, {
+        **data.model_dump(mode="json", exclude={"check_in_date"}), "check_in_date": day,
+        "placement_id": placement_id, "recorded_by": principal.subject,
+        "recorded_by_role": principal.role})
+    events = []
+    for incident in data.incidents:
+        if incident.severity not in SEVERE:
+            continue
+        alert = await repository.add_alert(session, {
+            "placement_id": placement_id, "check_in_id": check_in.id,
+            "programme_id": placement.programme_id, "incident_type": incident.type,
+            "severity": incident.severity})
+        events.append(NewEvent(type=INCIDENT_REPORTED, subject_id=placement_id,
+                               payload=IncidentReported(
+                                   placement_id=placement_id,
+                                   programme_id=placement.programme_id,
+                                   employer_id=placement.employer_id, check_in_id=check_in.id,
+                                   alert_id=alert.id, incident_type=incident.type,
+                                   severity=incident.severity).model_dump(mode="json")))
+    await outbox.record_many(session, events)
+    return check_in
+
+
+async def check_ins(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                    page: PageParams) -> list[CheckIn]:
+    """A page of the placement's check-ins."""
+    await placement_service.authorize(session, principal=principal, placement_id=placement_id,
+                                      action="read-check-ins")
+    return await repository.check_ins(session, page, placement_id=placement_id)
+
+
+async def alerts(session: AsyncSession, *, principal: Principal, page: PageParams,
+                 programme_id: uuid.UUID | None, placement_id: uuid.UUID | None,
+                 acknowledged: bool | None, severity: str | None) -> list[Alert]:
+    """A page of the alerts the caller may see (officers: their programmes')."""
+    return await repository.alerts(session, page, scope=ALERTS.scope(principal),
+                                   programme_id=programme_id, placement_id=placement_id,
+                                   acknowledged=acknowledged, severity=severity)
+
+
+async def acknowledge(session: AsyncSession, *, principal: Principal,
+                      alert_id: uuid.UUID) -> Alert:
+    """An officer takes the alert in hand; acknowledging twice is a 409."""
+    alert = ALERTS.check(await repository.get_alert(session, alert_id, for_update=True),
+                         principal=principal, object_id=alert_id, action="acknowledge")
+    if alert.acknowledged_at is not None:
+        raise AlertAcknowledged(f"Alert {alert_id} was acknowledged at "
+                                f"{alert.acknowledged_at.isoformat()}.",
+                                acknowledged_by=alert.acknowledged_by)
+    return await repository.acknowledge(session, alert_id, by=principal.subject)
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+async def evaluate(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                   data: EvaluationCreate) -> Evaluation:
+    """The employer's evaluation, once, after the placement completed or ended early."""
+    await _placement_in(session, principal=principal, placement_id=placement_id,
+                        action="evaluate", states=state.ENDED_STATES, doing="evaluate")
+    already = EvaluationExists(f"Placement {placement_id} was already evaluated.")
+    if await repository.evaluation(session, placement_id) is not None:
+        raise already
+    created = await repository.add_evaluation(session, {
+        "placement_id": placement_id, "evaluator": principal.subject, **data.model_dump()})
+    if created is None:
+        raise already
+    return created
+
+
+async def get_evaluation(session: AsyncSession, *, principal: Principal,
+                         placement_id: uuid.UUID) -> Evaluation:
+    """The placement's evaluation, or EvaluationNotFound while none was given."""
+    await placement_service.authorize(session, principal=principal, placement_id=placement_id,
+                                      action="read-evaluation")
+    found = await repository.evaluation(session, placement_id)
+    if found is None:
+        raise EvaluationNotFound(f"Placement {placement_id} has no evaluation yet.")
+    return found

@@ -1,0 +1,26 @@
+"""Errors of the placements domain (illegal transitions use ``shared.errors``)."""
+
+from shared.errors import Conflict, NotFound, UnprocessableEntity
+
+
+class PlacementNotFound(NotFound):
+    slug, title = "placement-not-found", "Placement not found"
+
+
+class CandidateAlreadyPlaced(Conflict):
+    """The candidate already has an open placement in the programme; names it."""
+
+    slug, title = "candidate-already-placed", "Candidate already placed"
+
+
+class ProposalConflict(Conflict):
+    """A proposal already made a placement of another candidate or vacancy."""
+
+    slug, title = "proposal-conflict", "Proposal already used for another placement"
+
+
+class InvalidDates(UnprocessableEntity):
+    """Dates that contradict the placement's: an end before its start, a future arrival, an
+    extension that does not go past the current end."""
+
+    slug, title = "invalid-dates", "Invalid dates"

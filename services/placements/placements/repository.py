@@ -1,0 +1,133 @@
+"""Every query of the placements domain."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.access import Scope
+from services.placements.placements.models import (
+    Placement,
+    PlacementExtension,
+    PlacementTransition,
+)
+from services.placements.placements.state import OPEN_STATES
+from services.placements.queries import equal_to
+from shared.pagination import PageParams, keyset
+
+_UNIQUE_VIOLATION = "23505"
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One status change to record: who (``actor``, ``actor_role``) did ``action``, from where
+    to where (``from_status`` None: the placement's creation), and why."""
+
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    actor_role: str
+    reason: str | None = None
+
+
+async def get(session: AsyncSession, placement_id: uuid.UUID, *,
+              for_update: bool = False) -> Placement | None:
+    """The placement with this id; ``for_update`` locks its row until the transaction ends."""
+    statement = (select(Placement).where(Placement.id == placement_id)
+                 .execution_options(populate_existing=True))
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def by_proposal(session: AsyncSession, proposal_id: uuid.UUID) -> Placement | None:
+    """The placement a matching proposal made, if any."""
+    return (await session.execute(select(Placement).where(Placement.proposal_id == proposal_id)
+                                  .execution_options(populate_existing=True))
+            ).scalar_one_or_none()
+
+
+async def open_placement_id(session: AsyncSession, *, candidate_id: uuid.UUID,
+                            programme_id: uuid.UUID) -> uuid.UUID | None:
+    """The id of the candidate's open (not final) placement in the programme, if any."""
+    return await session.scalar(select(Placement.id).where(
+        Placement.candidate_id == candidate_id, Placement.programme_id == programme_id,
+        Placement.status.in_(OPEN_STATES)))
+
+
+async def add(session: AsyncSession, values: dict[str, Any], move: Move) -> Placement | None:
+    """Insert a placement and its creation in the history; None on a unique violation (the
+    proposal already made one, or the candidate has an open placement in the programme).
+
+    The insert runs in a savepoint, so losing such a race leaves the transaction usable. (Not
+    ``shared.db.insert(savepoint=True)``: it adds the row before opening the savepoint, whose
+    implicit flush then runs outside it.)
+    """
+    placement = Placement(**values)
+    try:
+        async with session.begin_nested():
+            session.add(placement)
+            await session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _UNIQUE_VIOLATION:
+            return None  # the savepoint's rollback already expunged the pending row
+        raise
+    await session.refresh(placement)
+    await record(session, placement.id, move)
+    return placement
+
+
+async def move(session: AsyncSession, placement_id: uuid.UUID, move: Move,
+               values: dict[str, Any]) -> Placement:
+    """Write ``values`` and the move's status, bump the version, record the move."""
+    statement = (update(Placement).where(Placement.id == placement_id)
+                 .values(**values, status=move.to_status, version=Placement.version + 1)
+                 .returning(Placement).execution_options(populate_existing=True))
+    updated = (await session.execute(statement)).scalar_one()
+    await record(session, placement_id, move)
+    return updated
+
+
+async def record(session: AsyncSession, placement_id: uuid.UUID, move: Move) -> None:
+    """Append one row to the placement's history."""
+    await session.execute(insert(PlacementTransition).values(
+        placement_id=placement_id, action=move.action, from_status=move.from_status,
+        to_status=move.to_status, actor=move.actor, actor_role=move.actor_role,
+        reason=move.reason))
+
+
+async def add_extension(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Record an extension."""
+    await session.execute(insert(PlacementExtension).values(**values))
+
+
+async def transitions(session: AsyncSession,
+                      placement_id: uuid.UUID) -> list[PlacementTransition]:
+    """A placement's status changes, oldest first."""
+    rows = await session.scalars(
+        select(PlacementTransition).where(PlacementTransition.placement_id == placement_id)
+        .order_by(PlacementTransition.at, PlacementTransition.id))
+    return list(rows.all())
+
+
+async def extensions(session: AsyncSession, placement_id: uuid.UUID) -> list[PlacementExtension]:
+    """A placement's extensions, oldest first."""
+    rows = await session.scalars(
+        select(PlacementExtension).where(PlacementExtension.placement_id == placement_id)
+        .order_by(PlacementExtension.created_at, PlacementExtension.id))
+    return list(rows.all())
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+                    filters: dict[str, Any]) -> list[Placement]:
+    """One page (``limit + 1`` rows) of placements, oldest first; ``filters`` maps columns to
+    the values they must equal (None: no filter)."""
+    statement = select(Placement).where(*scope.conditions(
+        programme=Placement.programme_id.in_, employer=Placement.employer_id,
+        candidate=Placement.candidate_id), *equal_to(Placement, filters))
+    statement = keyset(statement, Placement.created_at, Placement.id, page)
+    return list((await session.scalars(statement)).all())

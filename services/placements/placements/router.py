@@ -1,0 +1,207 @@
+"""HTTP routes of placements: create, read, list, history, and the lifecycle actions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.placements import http
+from services.placements.placements import service
+from services.placements.placements.exceptions import (
+    CandidateAlreadyPlaced,
+    InvalidDates,
+    PlacementNotFound,
+)
+from services.placements.placements.models import Placement
+from services.placements.placements.schemas import (
+    ArriveBody,
+    CompleteBody,
+    DeclineBody,
+    EndEarlyBody,
+    ExtendBody,
+    ExtensionList,
+    ExtensionOut,
+    PlacementCreate,
+    PlacementOut,
+    Status,
+    TransitionList,
+    TransitionOut,
+    VisaDecisionBody,
+)
+from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
+from shared.auth import Forbidden, PrincipalDep
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
+from shared.pagination import Page, PageDep
+from shared.responses import json_response
+
+router = APIRouter(prefix="/v1/placements", tags=["placements"])
+ACTION_ERRORS = (PlacementNotFound, Forbidden, PreconditionFailed, IllegalTransition)
+
+
+def _out(placement: Placement, *, status_code: int = 200) -> Response:
+    return http.resource(PlacementOut, placement, collection=router.prefix,
+                         status_code=status_code)
+
+
+@router.post("", status_code=201, response_model=PlacementOut,
+             responses=responses(VacancyNotFound, VacancyUnavailable, CandidateAlreadyPlaced,
+                                 InvalidDates, Forbidden, IdempotencyKeyReused,
+                                 InvalidIdempotencyKey))
+async def create_placement(data: PlacementCreate, session: SessionDep, principal: PrincipalDep,
+                           idempotency: IdempotencyDep) -> Response:
+    """Propose a placement directly, without a matching run (admins, officers).
+
+    The vacancy must be open with a free seat; a candidate has at most one open placement per
+    programme. Publishes ``placement.confirmed``, as confirming a matching proposal does.
+    """
+
+    async def produce() -> Response:
+        return _out(await service.create(session, principal=principal, data=data),
+                    status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("", response_model=Page[PlacementOut], responses=responses(InvalidCursor, Forbidden))
+async def list_placements(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    programme_id: Annotated[uuid.UUID | None, Query()] = None,
+    employer_id: Annotated[uuid.UUID | None, Query()] = None,
+    candidate_id: Annotated[uuid.UUID | None, Query()] = None,
+    vacancy_id: Annotated[uuid.UUID | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
+) -> Response:
+    """List the placements the caller may see, oldest first, filtered by programme, employer,
+    candidate, vacancy or status. Employers and candidates see only their own."""
+    placements = await service.list_page(session, principal=principal, page=page, filters={
+        "programme_id": programme_id, "employer_id": employer_id,
+        "candidate_id": candidate_id, "vacancy_id": vacancy_id, "status": status})
+    return http.page(PlacementOut, placements, page)
+
+
+@router.get("/{placement_id}", response_model=PlacementOut,
+            responses=responses(PlacementNotFound))
+async def get_placement(placement_id: uuid.UUID, session: SessionDep,
+                        principal: PrincipalDep) -> Response:
+    """One placement, with its ETag to send as ``If-Match`` on the next action."""
+    return _out(await service.get(session, principal=principal, placement_id=placement_id))
+
+
+@router.get("/{placement_id}/transitions", response_model=TransitionList,
+            responses=responses(PlacementNotFound, Forbidden))
+async def list_transitions(placement_id: uuid.UUID, session: SessionDep,
+                           principal: PrincipalDep) -> Response:
+    """The placement's history: its creation and every action, who did it, from which state
+    to which, and why."""
+    rows = await service.transitions(session, principal=principal, placement_id=placement_id)
+    return json_response(TransitionList(items=[TransitionOut.model_validate(t) for t in rows]))
+
+
+@router.get("/{placement_id}/extensions", response_model=ExtensionList,
+            responses=responses(PlacementNotFound, Forbidden))
+async def list_extensions(placement_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
+    """The placement's extensions, with the employer's offers, oldest first."""
+    rows = await service.extensions(session, principal=principal, placement_id=placement_id)
+    return json_response(ExtensionList(items=[ExtensionOut.model_validate(e) for e in rows]))
+
+
+@router.post("/{placement_id}/accept-employer", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS))
+async def accept_employer(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                          if_match: IfMatchHeader = None) -> Response:
+    """The employer accepts the proposed candidate (the employer, officers, admins)."""
+    return _out(await service.accept_employer(
+        session, principal=principal, placement_id=placement_id,
+        expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/accept-candidate", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS))
+async def accept_candidate(placement_id: uuid.UUID, session: SessionDep,
+                           principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """The candidate accepts, after the employer did (the candidate, officers, admins)."""
+    return _out(await service.accept_candidate(
+        session, principal=principal, placement_id=placement_id,
+        expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/decline", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS))
+async def decline(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                  data: DeclineBody | None = None, if_match: IfMatchHeader = None) -> Response:
+    """Either party declines, while proposed or accepted: final, and the seat frees up. The
+    body and its reason are optional."""
+    return _out(await service.decline(
+        session, principal=principal, placement_id=placement_id,
+        reason=data.reason if data else None, expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/request-visa", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS))
+async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                       if_match: IfMatchHeader = None) -> Response:
+    """Both parties accepted: the visa is requested (officers, admins)."""
+    return _out(await service.request_visa(
+        session, principal=principal, placement_id=placement_id,
+        expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/visa-decision", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS, InvalidDates))
+async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session: SessionDep,
+                        principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """Record the visa decision: granted or refused (final). Posted by the ministry of the
+    placement's programme (machine client) or by an officer."""
+    return _out(await service.decide_visa(
+        session, principal=principal, placement_id=placement_id, data=data,
+        expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/arrive", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS, InvalidDates))
+async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
+                 principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """The trainee arrived: the placement becomes active (officers, admins). Publishes
+    ``placement.started``."""
+    return _out(await service.arrive(
+        session, principal=principal, placement_id=placement_id,
+        arrival_date=data.arrival_date, expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/extend", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS, InvalidDates))
+async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
+                 principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """Extend an active placement to a later end date on the employer's offer (officers,
+    admins). Publishes ``placement.extended``."""
+    return _out(await service.extend(
+        session, principal=principal, placement_id=placement_id, data=data,
+        expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/complete", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS, InvalidDates))
+async def complete(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                   data: CompleteBody | None = None, if_match: IfMatchHeader = None) -> Response:
+    """The stay ended as planned (officers, admins). Publishes ``placement.completed``."""
+    return _out(await service.complete(
+        session, principal=principal, placement_id=placement_id,
+        end_date=data.end_date if data else None, expected_version=expected_version(if_match)))
+
+
+@router.post("/{placement_id}/end-early", response_model=PlacementOut,
+             responses=responses(*ACTION_ERRORS, InvalidDates))
+async def end_early(placement_id: uuid.UUID, data: EndEarlyBody, session: SessionDep,
+                    principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+    """The stay ended before its planned end, with a reason code (officers, admins).
+    Publishes ``placement.ended_early`` with the reason code."""
+    return _out(await service.end_early(
+        session, principal=principal, placement_id=placement_id, data=data,
+        expected_version=expected_version(if_match)))

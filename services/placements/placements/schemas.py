@@ -1,0 +1,194 @@
+"""Wire formats of placements, their actions, history and extensions."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from services.placements.vocabulary import CountryCode, LongText, Reason, ShortText
+from shared.schemas import ResponseModel, StrictModel
+
+Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
+                 "visa_granted", "visa_refused", "active", "completed", "ended_early",
+                 "declined"]
+EndReason = Literal["candidate_request", "employer_request", "misconduct", "health", "family",
+                    "visa_or_permit", "force_majeure", "other"]
+
+_PLACEMENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+_CANDIDATE_ID = "0b8e4d2a-3c5f-4e6a-8b7c-9d0e1f2a3b4c"
+_VACANCY_ID = "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918"
+_EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
+_PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+
+
+class PlacementCreate(StrictModel):
+    """A placement an officer proposes directly, without a matching run. Dates default to the
+    vacancy's; status and ids other than the candidate's and vacancy's are never client-set."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "candidate_id": _CANDIDATE_ID, "vacancy_id": _VACANCY_ID, "origin_country": "MA",
+        "start_date": "2026-09-01", "end_date": "2027-03-01",
+    }]})
+
+    candidate_id: uuid.UUID
+    vacancy_id: uuid.UUID
+    origin_country: CountryCode | None = Field(
+        None, description="Where the trainee comes from and returns to.")
+    start_date: date | None = None
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        return self
+
+
+class DeclineBody(StrictModel):
+    """Why the employer or the candidate declines; kept in the history."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Accepted another offer at home."}]})
+
+    reason: Reason | None = None
+
+
+class VisaDecisionBody(StrictModel):
+    """The ministry's decision on the trainee's visa."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"decision": "granted", "decision_date": "2026-07-15", "reference": "LT-VISA-2026-0042"},
+        {"decision": "refused", "decision_date": "2026-07-15",
+         "reason": "Incomplete documents."}]})
+
+    decision: Literal["granted", "refused"]
+    decision_date: date | None = Field(None, description="Defaults to today.")
+    reference: ShortText | None = None
+    reason: Reason | None = None
+
+
+class ArriveBody(StrictModel):
+    """The trainee arrived: the placement becomes active."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"arrival_date": "2026-09-01"}]})
+
+    arrival_date: date = Field(description="The actual start date; not in the future.")
+
+
+class CompleteBody(StrictModel):
+    """The stay ended as planned."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"end_date": "2027-03-01"}]})
+
+    end_date: date | None = Field(None, description="Actual end; defaults to today.")
+
+
+class EndEarlyBody(StrictModel):
+    """The stay ended before its planned end."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "health", "note": "Returned home for treatment.", "end_date": "2026-11-20"}]})
+
+    reason: EndReason
+    note: Reason | None = Field(None, description="Kept in the history only.")
+    end_date: date | None = Field(None, description="Actual end; defaults to today.")
+
+
+class ExtendBody(StrictModel):
+    """The employer offered to extend an active placement to a later end date."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"new_end_date": "2027-09-01", "offer_reference": "NORDLYS-EXT-0007",
+         "offer_text": "Six more months in the network team, same stipend."}]})
+
+    new_end_date: date
+    offer_reference: ShortText | None = None
+    offer_text: LongText | None = None
+
+    @model_validator(mode="after")
+    def _offer_named(self) -> Self:
+        if self.offer_reference is None and not self.offer_text:
+            raise ValueError("give the employer's offer_reference or offer_text")
+        return self
+
+
+class PlacementOut(ResponseModel):
+    """A placement as the API shows it; ``status`` changes only through actions."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": _PLACEMENT_ID, "candidate_id": _CANDIDATE_ID, "vacancy_id": _VACANCY_ID,
+        "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
+        "matching_run_id": None, "proposal_id": None, "score": None, "status": "active",
+        "origin_country": "MA", "destination_country": "FR",
+        "start_date": "2026-09-01", "end_date": "2027-03-01",
+        "actual_start_date": "2026-09-03", "actual_end_date": None,
+        "visa_decision": "granted", "visa_decision_date": "2026-07-15",
+        "visa_reference": "FR-2026-0042", "end_reason": None, "version": 7,
+        "created_at": "2026-06-01T10:00:00Z", "updated_at": "2026-09-03T08:00:00Z",
+    }]})
+
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    vacancy_id: uuid.UUID
+    employer_id: uuid.UUID
+    programme_id: uuid.UUID
+    matching_run_id: uuid.UUID | None
+    proposal_id: uuid.UUID | None
+    score: float | None = Field(description="The matching score of the proposal, if any.")
+    status: Status
+    origin_country: str | None
+    destination_country: str = Field(description="The vacancy's country.")
+    start_date: date = Field(description="Planned start.")
+    end_date: date = Field(description="Planned end, extensions included.")
+    actual_start_date: date | None
+    actual_end_date: date | None
+    visa_decision: Literal["granted", "refused"] | None
+    visa_decision_date: date | None
+    visa_reference: str | None
+    end_reason: EndReason | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransitionOut(ResponseModel):
+    """One status change in a placement's history (``from_status`` null: its creation)."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "action": "accept-employer", "from_status": "proposed",
+        "to_status": "accepted_by_employer", "actor": "user-31", "actor_role": "employer",
+        "reason": None, "at": "2026-06-02T09:30:00Z",
+    }]})
+
+    action: str
+    from_status: Status | None
+    to_status: Status
+    actor: str
+    actor_role: str
+    reason: str | None
+    at: datetime
+
+
+class TransitionList(ResponseModel):
+    """A placement's status changes, oldest first."""
+
+    items: list[TransitionOut]
+
+
+class ExtensionOut(ResponseModel):
+    """One extension of a placement."""
+
+    id: uuid.UUID
+    previous_end_date: date
+    new_end_date: date
+    offer_reference: str | None
+    offer_text: str | None
+    actor: str
+    created_at: datetime
+
+
+class ExtensionList(ResponseModel):
+    """A placement's extensions, oldest first."""
+
+    items: list[ExtensionOut]

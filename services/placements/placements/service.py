@@ -1,0 +1,379 @@
+"""Placement rules: creation (from a matching proposal or by an officer), the lifecycle
+actions, who may do each, and the events they publish.
+
+Every status change goes through :mod:`state` and is recorded as a ``placement_transition``
+row in the same transaction, bumping the version; creation publishes ``placement.confirmed``
+and arrive, extend, complete and end-early publish their events (:data:`ACTION_EVENTS`),
+all through the outbox in the change's transaction. Nothing here commits.
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements import access
+from services.placements.access import Owners, Policy
+from services.placements.events import (
+    ACTION_EVENTS,
+    PLACEMENT_CONFIRMED,
+    PlacementEvent,
+    outbox,
+)
+from services.placements.placements import repository, state
+from services.placements.placements.exceptions import (
+    CandidateAlreadyPlaced,
+    InvalidDates,
+    PlacementNotFound,
+    ProposalConflict,
+)
+from services.placements.placements.models import (
+    Placement,
+    PlacementExtension,
+    PlacementTransition,
+)
+from services.placements.placements.repository import Move
+from services.placements.placements.schemas import (
+    EndEarlyBody,
+    ExtendBody,
+    PlacementCreate,
+    VisaDecisionBody,
+)
+from services.placements.vacancies import service as vacancy_service
+from services.placements.vacancies.models import Vacancy
+from shared.auth import Principal
+from shared.pagination import PageParams
+
+_PARTIES = frozenset({"admin", "officer", "employer"})  # the host's side
+_READERS = frozenset({"admin", "service", "officer", "employer", "candidate"})
+# Who creates placements from matching proposals when the caller names nobody.
+MATCHING = Principal(subject="matching", role="service")
+
+
+def owners(placement: Placement) -> Owners:
+    """Whom the placement belongs to: its programme, employer and candidate."""
+    return Owners(programme_ids=(placement.programme_id,), employer_id=placement.employer_id,
+                  candidate_id=placement.candidate_id)
+
+
+POLICY: Policy[Placement] = Policy(
+    name="placement", not_found=PlacementNotFound, owners=owners,
+    # A ministry reads the placements of its programmes: ids, statuses and dates only.
+    read=_READERS | {"ministry"},
+    actions={
+        "accept-employer": _PARTIES,
+        "accept-candidate": frozenset({"admin", "officer", "candidate"}),
+        "decline": _PARTIES | {"candidate"},
+        "request-visa": access.STAFF,
+        "visa-decision": access.STAFF | {"ministry"},
+        "arrive": access.STAFF,
+        "extend": access.STAFF,
+        "complete": access.STAFF,
+        "end-early": access.STAFF,
+        # What hangs off a placement (history, services.placements.monitoring):
+        "read-history": _READERS,
+        "read-mentors": _READERS,
+        "name-mentor": _PARTIES,
+        "check-in": _PARTIES,
+        "read-check-ins": _PARTIES | {"service"},
+        "evaluate": _PARTIES,
+        "read-evaluation": _PARTIES | {"service"},
+    },
+)
+
+
+def today() -> date:
+    """Today in UTC, the API's calendar."""
+    return datetime.now(UTC).date()
+
+
+async def _emit(session: AsyncSession, event_type: str, placement: Placement,
+                previous_status: str | None) -> None:
+    payload = PlacementEvent(
+        placement_id=placement.id, candidate_id=placement.candidate_id,
+        programme_id=placement.programme_id, vacancy_id=placement.vacancy_id,
+        employer_id=placement.employer_id, matching_run_id=placement.matching_run_id,
+        proposal_id=placement.proposal_id, status=placement.status,
+        previous_status=previous_status, start_date=placement.start_date,
+        end_date=placement.end_date, actual_start_date=placement.actual_start_date,
+        actual_end_date=placement.actual_end_date, end_reason=placement.end_reason,
+        origin_country=placement.origin_country,
+        destination_country=placement.destination_country)
+    await outbox.record(session, type=event_type, subject_id=placement.id,
+                        payload=payload.model_dump(mode="json"))
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+async def get(session: AsyncSession, *, principal: Principal,
+              placement_id: uuid.UUID) -> Placement:
+    """The placement, or PlacementNotFound (also for one the caller may not see)."""
+    return POLICY.check(await repository.get(session, placement_id), principal=principal,
+                        object_id=placement_id)
+
+
+async def authorize(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                    action: str, for_update: bool = False,
+                    expected_version: int | None = None) -> Placement:
+    """Load the placement for ``action`` and check, in this order: it exists for the caller
+    (404), their role may do the action (403), If-Match (412), the action is legal from its
+    state (409, lifecycle actions only). ``for_update`` locks its row."""
+    placement = POLICY.check(await repository.get(session, placement_id, for_update=for_update),
+                             principal=principal, object_id=placement_id, action=action,
+                             expected_version=expected_version)
+    if action in state.TRANSITIONS:
+        state.check(action, placement.status)
+    return placement
+
+
+async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
+                    filters: dict[str, Any]) -> list[Placement]:
+    """A page of the placements the caller may see; ``filters``: column -> value or None."""
+    return await repository.list_page(session, page, scope=POLICY.scope(principal),
+                                      filters=filters)
+
+
+async def transitions(session: AsyncSession, *, principal: Principal,
+                      placement_id: uuid.UUID) -> list[PlacementTransition]:
+    """The placement's status history, oldest first."""
+    await authorize(session, principal=principal, placement_id=placement_id,
+                    action="read-history")
+    return await repository.transitions(session, placement_id)
+
+
+async def extensions(session: AsyncSession, *, principal: Principal,
+                     placement_id: uuid.UUID) -> list[PlacementExtension]:
+    """The placement's extensions, oldest first."""
+    await authorize(session, principal=principal, placement_id=placement_id,
+                    action="read-history")
+    return await repository.extensions(session, placement_id)
+
+
+# --- creation -------------------------------------------------------------------------------
+
+
+async def _create(session: AsyncSession, *, vacancy: Vacancy, candidate_id: uuid.UUID,
+                  values: dict[str, Any], actor: Principal, reason: str) -> Placement | None:
+    """Insert a proposed placement on a reserved vacancy and publish ``placement.confirmed``;
+    None when a unique constraint refused it (see :func:`repository.add`)."""
+    row = {"candidate_id": candidate_id, "vacancy_id": vacancy.id,
+           "employer_id": vacancy.employer_id, "programme_id": vacancy.programme_id,
+           "destination_country": vacancy.country, "start_date": vacancy.start_date,
+           "end_date": vacancy.end_date, **values}
+    placement = await repository.add(session, row, Move(
+        "create", None, "proposed", actor.subject, actor.role, reason))
+    if placement is not None:
+        await _emit(session, PLACEMENT_CONFIRMED, placement, None)
+    return placement
+
+
+def _already_placed(existing: uuid.UUID | None, candidate_id: uuid.UUID,
+                    programme_id: uuid.UUID) -> CandidateAlreadyPlaced:
+    return CandidateAlreadyPlaced(
+        f"Candidate {candidate_id} already has an open placement in programme {programme_id}.",
+        **({"placement_id": str(existing)} if existing else {}))
+
+
+async def create(session: AsyncSession, *, principal: Principal,
+                 data: PlacementCreate) -> Placement:
+    """Propose a placement directly (admins, officers of the vacancy's programme)."""
+    access.ensure_role(principal, access.STAFF, "create placements")
+    vacancy = await vacancy_service.get(session, principal=principal, vacancy_id=data.vacancy_id)
+    start = data.start_date or vacancy.start_date
+    end = data.end_date or vacancy.end_date
+    if end <= start:
+        raise InvalidDates(f"end_date {end} must be after start_date {start}.")
+    existing = await repository.open_placement_id(session, candidate_id=data.candidate_id,
+                                                  programme_id=vacancy.programme_id)
+    if existing is None:
+        vacancy = await vacancy_service.reserve_seat(session, vacancy_id=vacancy.id,
+                                                     programme_id=vacancy.programme_id)
+        placement = await _create(
+            session, vacancy=vacancy, candidate_id=data.candidate_id, actor=principal,
+            values={"origin_country": data.origin_country, "start_date": start,
+                    "end_date": end}, reason="proposed by an officer")
+        if placement is not None:
+            return placement
+        existing = await repository.open_placement_id(
+            session, candidate_id=data.candidate_id, programme_id=vacancy.programme_id)
+    raise _already_placed(existing, data.candidate_id, vacancy.programme_id)
+
+
+def _same_proposal(placement: Placement, *, candidate_id: uuid.UUID,
+                   vacancy_id: uuid.UUID) -> Placement:
+    if (placement.candidate_id, placement.vacancy_id) != (candidate_id, vacancy_id):
+        raise ProposalConflict(
+            f"Proposal {placement.proposal_id} already made placement {placement.id} of "
+            "another candidate or vacancy.", placement_id=str(placement.id))
+    return placement
+
+
+async def create_from_proposal(session: AsyncSession, *, programme_id: uuid.UUID,
+                               candidate_id: uuid.UUID, vacancy_id: uuid.UUID,
+                               run_id: uuid.UUID, proposal_id: uuid.UUID,
+                               score: Decimal | float | None,
+                               origin_country: str | None = None,
+                               actor: Principal = MATCHING) -> Placement:
+    """The placement of a confirmed matching proposal, created once: confirming the same
+    proposal again returns the placement it made, in any transaction.
+
+    The vacancy must be open, of ``programme_id`` and have a free seat (VacancyNotFound,
+    VacancyUnavailable); a candidate with an open placement in the programme is refused
+    (CandidateAlreadyPlaced, naming it); a proposal id already used for another candidate or
+    vacancy is a ProposalConflict. Publishes ``placement.confirmed`` when it creates.
+    """
+    existing = await repository.by_proposal(session, proposal_id)
+    if existing is not None:
+        return _same_proposal(existing, candidate_id=candidate_id, vacancy_id=vacancy_id)
+    open_id = await repository.open_placement_id(session, candidate_id=candidate_id,
+                                                 programme_id=programme_id)
+    if open_id is None:
+        vacancy = await vacancy_service.reserve_seat(session, vacancy_id=vacancy_id,
+                                                     programme_id=programme_id)
+        placement = await _create(
+            session, vacancy=vacancy, candidate_id=candidate_id, actor=actor,
+            values={"matching_run_id": run_id, "proposal_id": proposal_id,
+                    "score": None if score is None else Decimal(str(score)),
+                    "origin_country": origin_country},
+            reason=f"matching run {run_id}, proposal {proposal_id}")
+        if placement is not None:
+            return placement
+        # Lost a race: the same proposal confirmed concurrently, or another placement.
+        existing = await repository.by_proposal(session, proposal_id)
+        if existing is not None:
+            return _same_proposal(existing, candidate_id=candidate_id, vacancy_id=vacancy_id)
+        open_id = await repository.open_placement_id(session, candidate_id=candidate_id,
+                                                     programme_id=programme_id)
+    raise _already_placed(open_id, candidate_id, programme_id)
+
+
+# --- lifecycle actions ----------------------------------------------------------------------
+
+
+async def _act(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+               action: str, expected_version: int | None, to: str | None = None,
+               reason: str | None = None,
+               values: dict[str, Any] | None = None) -> Placement:
+    """Do ``action`` (checked by :func:`authorize`) with ``values`` that its own rules allowed."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action=action, for_update=True,
+                                expected_version=expected_version)
+    return await _move(session, placement, principal, action, to=to, reason=reason,
+                       values=values)
+
+
+async def _move(session: AsyncSession, placement: Placement, principal: Principal, action: str,
+                *, to: str | None = None, reason: str | None = None,
+                values: dict[str, Any] | None = None) -> Placement:
+    previous = placement.status
+    move = Move(action, previous, state.target(action, previous, to), principal.subject,
+                principal.role, reason)
+    updated = await repository.move(session, placement.id, move, values or {})
+    if action in ACTION_EVENTS:
+        await _emit(session, ACTION_EVENTS[action], updated, previous)
+    return updated
+
+
+async def accept_employer(session: AsyncSession, *, principal: Principal,
+                          placement_id: uuid.UUID, expected_version: int | None) -> Placement:
+    """The employer accepts the proposed candidate."""
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="accept-employer", expected_version=expected_version)
+
+
+async def accept_candidate(session: AsyncSession, *, principal: Principal,
+                           placement_id: uuid.UUID, expected_version: int | None) -> Placement:
+    """The candidate accepts the placement the employer accepted."""
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="accept-candidate", expected_version=expected_version)
+
+
+async def decline(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                  reason: str | None, expected_version: int | None) -> Placement:
+    """Either party declines before the visa is requested; the seat frees up."""
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="decline", expected_version=expected_version,
+                      reason=f"declined by {principal.role}" + (f": {reason}" if reason else ""))
+
+
+async def request_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                       expected_version: int | None) -> Placement:
+    """Both parties accepted: the visa application goes to the ministry."""
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="request-visa", expected_version=expected_version)
+
+
+async def decide_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                      data: VisaDecisionBody, expected_version: int | None) -> Placement:
+    """Record the ministry's visa decision: granted or refused (refused is final)."""
+    decided = data.decision_date or today()
+    if decided > today():
+        raise InvalidDates(f"decision_date {decided} is in the future.")
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="visa-decision", expected_version=expected_version,
+                      to=f"visa_{data.decision}", reason=data.reason,
+                      values={"visa_decision": data.decision, "visa_decision_date": decided,
+                              "visa_reference": data.reference})
+
+
+async def arrive(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                 arrival_date: date, expected_version: int | None) -> Placement:
+    """The trainee arrived: the placement becomes active from ``arrival_date``."""
+    if arrival_date > today():
+        raise InvalidDates(f"arrival_date {arrival_date} is in the future.")
+    return await _act(session, principal=principal, placement_id=placement_id,
+                      action="arrive", expected_version=expected_version,
+                      values={"actual_start_date": arrival_date})
+
+
+async def _end(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+               action: str, end_date: date | None, expected_version: int | None,
+               reason: str | None = None, values: dict[str, Any] | None = None) -> Placement:
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action=action, for_update=True,
+                                expected_version=expected_version)
+    ended = end_date or today()
+    assert placement.actual_start_date is not None  # set on arrival, the only way to active
+    if not placement.actual_start_date <= ended <= today():
+        raise InvalidDates(f"end_date {ended} must be between the arrival "
+                           f"({placement.actual_start_date}) and today.")
+    return await _move(session, placement, principal, action, reason=reason,
+                       values={"actual_end_date": ended, **(values or {})})
+
+
+async def complete(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                   end_date: date | None, expected_version: int | None) -> Placement:
+    """The stay ended as planned (on ``end_date``, default today)."""
+    return await _end(session, principal=principal, placement_id=placement_id,
+                      action="complete", end_date=end_date, expected_version=expected_version)
+
+
+async def end_early(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                    data: EndEarlyBody, expected_version: int | None) -> Placement:
+    """The stay ended before its planned end, for a reason code (the note stays in history)."""
+    return await _end(session, principal=principal, placement_id=placement_id,
+                      action="end-early", end_date=data.end_date,
+                      expected_version=expected_version,
+                      reason=data.reason + (f": {data.note}" if data.note else ""),
+                      values={"end_reason": data.reason})
+
+
+async def extend(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                 data: ExtendBody, expected_version: int | None) -> Placement:
+    """Extend an active placement to a later end date, on the employer's offer."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="extend", for_update=True,
+                                expected_version=expected_version)
+    if data.new_end_date <= placement.end_date:
+        raise InvalidDates(f"new_end_date {data.new_end_date} must be after the current end "
+                           f"date {placement.end_date}.", current_end_date=str(placement.end_date))
+    await repository.add_extension(session, {
+        "placement_id": placement.id, "previous_end_date": placement.end_date,
+        "new_end_date": data.new_end_date, "offer_reference": data.offer_reference,
+        "offer_text": data.offer_text, "actor": principal.subject})
+    return await _move(session, placement, principal, "extend",
+                       reason=f"extended from {placement.end_date} to {data.new_end_date}",
+                       values={"end_date": data.new_end_date})

@@ -1,0 +1,31 @@
+"""Errors of the vacancies domain (illegal open/close actions use ``shared.errors``)."""
+
+from shared.errors import Conflict, NotFound, UnprocessableEntity
+
+
+class VacancyNotFound(NotFound):
+    slug, title = "vacancy-not-found", "Vacancy not found"
+
+
+class NoAgreement(UnprocessableEntity):
+    """A vacancy in a programme the employer has no agreement with."""
+
+    slug, title = "no-agreement", "Employer has no agreement with the programme"
+
+
+class SeatsTaken(Conflict):
+    """Fewer seats than the vacancy's placements already hold."""
+
+    slug, title = "seats-taken", "Seats already taken"
+
+
+class VacancyInUse(Conflict):
+    """Deleting a vacancy that placements refer to (close it instead)."""
+
+    slug, title = "vacancy-in-use", "Vacancy has placements"
+
+
+class VacancyUnavailable(Conflict):
+    """Placing a candidate on a vacancy that is closed, full or of another programme."""
+
+    slug, title = "vacancy-unavailable", "Vacancy unavailable"

@@ -1,0 +1,120 @@
+"""Fixtures of the placements tests: the app on the run's database, a per-test transaction,
+and tokens for any role.
+
+``session`` overrides the root one so that every test below this folder works inside a
+transaction of the placements app's engine, rolled back at its end; ``placements_client``
+(also available as ``client``) sends requests that share it.
+"""
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import jwt
+import orjson
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from jwt.algorithms import OKPAlgorithm
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.main import create_app as create_placements_app
+from services.placements.settings import Settings as PlacementsSettings
+from shared.auth import Principal, StaticKeySource, TokenVerifier
+from shared.db import get_session
+from tests.conftest import RunDatabase
+
+Headers = dict[str, str]
+
+
+@pytest.fixture(scope="session")
+async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
+    """The placements app, started (lifespan run) once for the session."""
+    app = create_placements_app(PlacementsSettings(database_url=database.url("placements")))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def session(placements_app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back when the test ends."""
+    async with placements_app.state.database.engine.connect() as connection:
+        transaction = await connection.begin()
+        db_session = AsyncSession(bind=connection, expire_on_commit=False,
+                                  join_transaction_mode="create_savepoint")
+        try:
+            yield db_session
+        finally:
+            await db_session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def placements_client(placements_app: FastAPI,
+                            session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the placements app whose requests share the test's transaction,
+    each in a savepoint released on success and rolled back on error."""
+
+    async def request_session() -> AsyncIterator[AsyncSession]:
+        session.expunge_all()  # a real request starts with an empty identity map
+        savepoint = await session.begin_nested()
+        try:
+            yield session
+        except BaseException:
+            await savepoint.rollback()
+            raise
+        await savepoint.commit()
+
+    placements_app.dependency_overrides[get_session] = request_session
+    transport = httpx.ASGITransport(app=placements_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://placements") as http:
+        yield http
+    placements_app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def client(placements_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The placements client under the name the root fixtures use for a service's client."""
+    return placements_client
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> tuple[Ed25519PrivateKey, dict[str, Any]]:
+    """A key pair for test tokens: the private key and its public JWK."""
+    private = Ed25519PrivateKey.generate()
+    public = orjson.loads(OKPAlgorithm.to_jwk(private.public_key()))
+    return private, public | {"kid": "placements-test", "alg": "EdDSA", "use": "sig"}
+
+
+@pytest.fixture
+async def auth(placements_app: FastAPI, placements_client: httpx.AsyncClient,
+               signing_key: tuple[Ed25519PrivateKey, dict[str, Any]]
+               ) -> AsyncIterator[Callable[..., Headers]]:
+    """Turn token checks on in the placements app; yields ``auth(role, **claims)`` giving the
+    Authorization header of a token for that principal (``employer_id``, ``candidate_id``,
+    ``programme_ids``…). The client sends an admin's token unless a request names another,
+    so factories keep working."""
+    private, public = signing_key
+
+    async def load() -> dict[str, Any]:
+        return {"keys": [public]}
+
+    placements_app.state.token_verifier = TokenVerifier(
+        issuer="https://issuer.test", audience="pathways", keys=StaticKeySource(load))
+
+    def headers(role: str, **claims: Any) -> Headers:
+        now = int(time.time())
+        principal = Principal(subject=f"{role}-{uuid.uuid4().hex[:8]}", role=role, **claims)
+        token = jwt.encode(principal.claims() | {"iss": "https://issuer.test",
+                                                 "aud": "pathways", "iat": now,
+                                                 "exp": now + 300},
+                           private, algorithm="EdDSA", headers={"kid": "placements-test"})
+        return {"Authorization": f"Bearer {token}"}
+
+    placements_client.headers.update(headers("admin"))
+    try:
+        yield headers
+    finally:
+        placements_app.state.token_verifier = None
