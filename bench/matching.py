@@ -1,0 +1,342 @@
+"""Matching engine: score, hard constraints and assignment, 10,000 candidates x 2,000 vacancies.
+
+The pool (:func:`generate_instance`, fixed seed): 5,000 seats over the vacancies, ~3,000
+distinct skills, 10 skills per candidate and 6 per vacancy (4 required, 2 nice-to-have), the
+destination's language required at A2..B2, preferred countries, availability windows and a
+few nationality restrictions; skills cluster by sector so that overlaps happen.
+
+Measured, each run in a fresh process (so that its peak RSS, ``ru_maxrss``, is its own; the
+pool's own share is reported as ``pool_rss_mb``); baseline, optimal and stable run
+:data:`ROUNDS` times in turns and keep their best time, so that load from other work on a
+shared machine weighs on all three alike:
+
+- **baseline**: bare sparse scoring — the same six-part formula over all 20 million pairs,
+  skill coverage from CSR products, the rest by broadcasting, no hard constraints — plus
+  ``scipy.optimize.linear_sum_assignment`` on that 10,000 x 2,000 score matrix (one candidate
+  per vacancy: it ignores seats, so it is a floor on the time, not a solution).
+- **optimal** and **stable**: ``run_matching`` end to end from the profiles (encoding, hard
+  constraints, score, assignment; stable checks its blocking pairs). Goal: within 1.5x the
+  baseline's time, peak RSS well under 1 GB, 0 blocking pairs.
+- **solver optimum**: the fair reference for optimal's total — the same seat-capacitated
+  problem (the engine's acceptable pairs and scores) solved by ``linear_sum_assignment`` on the
+  dense seat-expanded (seats x candidates) matrix, unacceptable pairs at 0 (a seat matched at
+  0 is a seat left empty). Optimal's total over it must be 1.0.
+- **constrained**: optimal with gender shares and a cap per employer (linear programme) on a
+  2,000 x 400 pool, against optimal without them on the same pool; for information.
+
+``python -m bench matching`` runs it in the report; ``python -m bench.matching`` alone prints
+the figures without starting a database.
+"""
+
+import asyncio
+import gc
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+
+from services.placements.matching.encoding import encode
+from services.placements.matching.engine import run_matching
+from services.placements.matching.inputs import (
+    CEFR_LEVELS,
+    Algorithm,
+    CandidateProfile,
+    MatchingParameters,
+    VacancyProfile,
+    Weights,
+)
+from services.placements.matching.scoring import Scorer
+from shared.runner import PROJECT_ROOT
+
+ROUNDS = 3
+SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
+           "construction", "healthcare", "green_energy")
+# Destination -> the language its vacancies require.
+DESTINATIONS = {"BE": "fr", "DE": "de", "ES": "es", "FR": "fr", "IT": "it", "LT": "en",
+                "LU": "fr", "NL": "nl"}
+LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "nl")
+NATIONALITIES = ("EG", "MA", "NG", "SN", "TN")
+FIELDS = ("agronomy", "business", "computer science", "engineering", "health", "tourism")
+CONSTRAINED = {"gender_min_share": {"female": 0.45, "male": 0.45}, "max_per_employer": 4}
+
+
+def generate_instance(*, candidates: int = 10_000, vacancies: int = 2_000, seats: int = 5_000,
+                      skills: int = 3_000, seed: int = 7,
+                      ) -> tuple[list[CandidateProfile], list[VacancyProfile]]:
+    """A deterministic pool of matching profiles (same arguments, same pool)."""
+    if seats < vacancies:
+        raise ValueError("every vacancy has at least one seat")
+    rng = random.Random(seed)
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    per_sector = skills // len(SECTORS)
+
+    def skill_of(sector: int) -> str:
+        # Popular skills first inside each sector's pool, so that profiles overlap.
+        rank = min(int(rng.expovariate(6 / per_sector)), per_sector - 1)
+        return f"skill-{sector * per_sector + rank}"
+
+    pool: list[CandidateProfile] = []
+    for _ in range(candidates):
+        liked = rng.sample(range(len(SECTORS)), k=2)
+        until = None if rng.random() < 0.7 else date(2027, 1, 1) + timedelta(
+            days=rng.randrange(900))
+        pool.append(CandidateProfile(
+            candidate_id=new_id(), gender=rng.choice(("female", "male", "female", "male",
+                                                      "other")),
+            nationality=rng.choice(NATIONALITIES),
+            skill_keys=[skill_of(rng.choice(liked)) if rng.random() < 0.8
+                        else f"skill-{rng.randrange(skills)}" for _ in range(10)],
+            languages=[(code, rng.choice(CEFR_LEVELS[1:]))
+                       for code in rng.sample(LANGUAGES, k=rng.randint(1, 3))],
+            education=[(rng.choice(("short_tertiary", "bachelor", "master")),
+                        rng.choice(FIELDS))],
+            preferred_sectors=[SECTORS[i] for i in liked],
+            preferred_countries=[] if rng.random() < 0.25 else rng.sample(
+                sorted(DESTINATIONS), k=rng.randint(1, 3)),
+            available_from_date=date(2026, rng.randint(6, 12), 1), available_until_date=until))
+
+    seat_counts = [1] * vacancies
+    for _ in range(seats - vacancies):
+        seat_counts[rng.randrange(vacancies)] += 1
+    employers = [new_id() for _ in range(max(1, vacancies // 4))]
+    offers: list[VacancyProfile] = []
+    for i in range(vacancies):
+        sector = rng.randrange(len(SECTORS))
+        country = rng.choice(sorted(DESTINATIONS))
+        offers.append(VacancyProfile(
+            vacancy_id=new_id(), employer_id=rng.choice(employers), seats=seat_counts[i],
+            sector=SECTORS[sector], country=country, city="City",
+            start_date=date(2026, rng.randint(9, 12), 1),
+            duration_months=rng.choice((6, 12, 24)),
+            required_skills=[skill_of(sector) for _ in range(4)],
+            nice_to_have_skills=[skill_of(sector) for _ in range(2)],
+            required_languages=[(DESTINATIONS[country], rng.choice(("A2", "B1", "B2")))],
+            education_field=rng.choice(FIELDS) if rng.random() < 0.5 else None,
+            eligible_nationalities=None if rng.random() < 0.9 else rng.sample(NATIONALITIES,
+                                                                              k=3)))
+    return pool, offers
+
+
+# -- the baseline: bare scoring + linear_sum_assignment ------------------------------------
+
+
+def _columns(labels: list[str]) -> dict[str, int]:
+    return {label: i for i, label in enumerate(sorted(set(labels)))}
+
+
+def _csr(rows: list[list[str]], columns: dict[str, int]) -> sp.csr_matrix:
+    pairs = [(i, columns[s]) for i, row in enumerate(rows) for s in set(row) if s in columns]
+    r, c = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), len(columns)))
+
+
+def bare_scores(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+                weights: Weights) -> np.ndarray:
+    """The score formula over every pair, densely, the plain vectorised way."""
+    skills = _columns([s for v in vacancies for s in (*v.required_skills,
+                                                        *v.nice_to_have_skills)])
+    have = _csr([list(c.skill_keys) for c in candidates], skills)
+    total = np.zeros((len(candidates), len(vacancies)))
+    for weight, lists, empty in ((weights.skills_required, "required_skills", 1.0),
+                                 (weights.skills_nice, "nice_to_have_skills", 0.0)):
+        wanted = _csr([list(getattr(v, lists)) for v in vacancies], skills)
+        count = np.asarray(wanted.sum(axis=1)).ravel()
+        share = (have @ wanted.T).toarray()
+        share /= np.maximum(count, 1)
+        share[:, count == 0] = empty
+        share *= weight
+        total += share
+
+    languages = _columns([code for v in vacancies for code, _ in v.required_languages])
+    level = np.full((len(candidates), len(languages)), -1)
+    for i, c in enumerate(candidates):
+        for code, cefr in c.languages:
+            if code in languages:
+                level[i, languages[code]] = max(level[i, languages[code]],
+                                                CEFR_LEVELS.index(cefr))
+    surplus = np.zeros(total.shape)
+    for k in range(max((len(v.required_languages) for v in vacancies), default=0)):
+        # The k-th requirement of every vacancy at once; vacancies with fewer add nothing.
+        code = [languages[v.required_languages[k][0]] if k < len(v.required_languages) else 0
+                for v in vacancies]
+        floor = np.array([CEFR_LEVELS.index(v.required_languages[k][1])
+                          if k < len(v.required_languages) else 99 for v in vacancies])
+        surplus += np.clip(level[:, code] - floor, 0, 3)
+    n_languages = np.array([len(v.required_languages) for v in vacancies])
+    surplus *= weights.language_surplus / np.maximum(3 * n_languages, 1)
+    total += surplus
+
+    for weight, wanted, has in (
+            (weights.sector, [v.sector for v in vacancies],
+             [c.preferred_sectors for c in candidates]),
+            (weights.location, [v.country for v in vacancies],
+             [c.preferred_countries for c in candidates]),
+            (weights.education, [v.education_field or "" for v in vacancies],
+             [[f for _, f in c.education if f] for c in candidates])):
+        columns = _columns([w for w in wanted if w])
+        member = np.zeros((len(candidates), len(columns) + 1), dtype=bool)
+        for i, labels in enumerate(has):
+            member[i, [columns[x] for x in labels if x in columns]] = True
+        total += weight * member[:, [columns.get(w, len(columns)) for w in wanted]]
+    return total
+
+
+def _baseline(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+              ) -> dict[str, Any]:
+    scores = bare_scores(candidates, vacancies, Weights())
+    rows, columns = linear_sum_assignment(scores, maximize=True)
+    return {"total_score_seats_ignored": float(scores[rows, columns].sum())}
+
+
+def _solver_optimum(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+                    ) -> dict[str, Any]:
+    problem = encode(candidates, vacancies)
+    pairs = Scorer(problem, Weights()).acceptable(0.0)
+    who, column = np.unique(pairs.candidate, return_inverse=True)
+    usable = np.minimum(problem.seats, np.bincount(pairs.vacancy, minlength=len(vacancies)))
+    first_seat = np.concatenate(([0], np.cumsum(usable)[:-1]))
+    dense = np.zeros((int(usable.sum()), len(who)))
+    for k in range(int(usable.max(initial=0))):  # seat k of every vacancy that has one
+        has = usable[pairs.vacancy] > k
+        dense[first_seat[pairs.vacancy[has]] + k, column[has]] = pairs.score[has]
+    rows, columns = linear_sum_assignment(dense, maximize=True)
+    return {"total_score": float(dense[rows, columns].sum()), "matrix": list(dense.shape)}
+
+
+def _engine(algorithm: Algorithm, **options: Any) -> Callable[..., dict[str, Any]]:
+    def measure(candidates: list[CandidateProfile],
+                vacancies: list[VacancyProfile]) -> dict[str, Any]:
+        parameters = MatchingParameters(algorithm=algorithm, **options)
+        return run_matching(candidates, vacancies, parameters).summary()
+    return measure
+
+
+MEASURES: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, int]]] = {
+    "baseline": (_baseline, {}),
+    "optimal": (_engine("optimal"), {}),
+    "stable": (_engine("stable"), {}),
+    "solver_optimum": (_solver_optimum, {}),
+    "constrained": (_engine("optimal", **CONSTRAINED),
+                    {"candidates": 2_000, "vacancies": 400, "seats": 1_000}),
+    "constrained_plain": (_engine("optimal"),
+                          {"candidates": 2_000, "vacancies": 400, "seats": 1_000}),
+}
+
+
+def measure(name: str) -> dict[str, Any]:
+    """Generate the pool, then run one pipeline once in this process and time it."""
+    pipeline, size = MEASURES[name]
+    candidates, vacancies = generate_instance(**size)
+    gc.collect()
+    pool_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    outcome = pipeline(candidates, vacancies)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": round(peak),
+            "pool_rss_mb": round(pool_rss), **outcome}
+
+
+def _in_child(name: str) -> dict[str, Any]:
+    output = subprocess.run([sys.executable, "-m", "bench.matching", "measure", name],
+                            cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.splitlines()[-1])
+
+
+def _best_of(names: list[str], rounds: int) -> dict[str, dict[str, Any]]:
+    """Each pipeline ``rounds`` times in turns (load on a shared machine hits all alike).
+
+    Keeps each pipeline's fastest run, with the highest peak memory of all its runs.
+    """
+    best: dict[str, dict[str, Any]] = {}
+    peak: dict[str, int] = {}
+    for _ in range(rounds):
+        for name in names:
+            got = _in_child(name)
+            peak[name] = max(peak.get(name, 0), got["peak_rss_mb"])
+            if name not in best or got["seconds"] < best[name]["seconds"]:
+                best[name] = got
+    return {name: {**got, "peak_rss_mb": peak[name]} for name, got in best.items()}
+
+
+def figures() -> list[dict[str, Any]]:
+    """Every measurement, each in its own process, as report figures."""
+    got = _best_of(["baseline", "optimal", "stable"], ROUNDS)
+    got.update(_best_of(["solver_optimum", "constrained_plain", "constrained"], 1))
+    base = got["baseline"]
+    pool = "10,000 x 2,000 (5,000 seats)"
+    out = []
+    for algorithm in ("optimal", "stable"):
+        ours = got[algorithm]
+        out.append({
+            "name": f"matching {algorithm}: score + constraints + assign, {pool}",
+            "unit": "s", "value": round(ours["seconds"], 3),
+            "baseline": round(base["seconds"], 3),
+            "baseline_name": "bare sparse scoring + linear_sum_assignment 10,000 x 2,000",
+            "ratio": round(ours["seconds"] / base["seconds"], 3), "goal": "<= 1.5",
+            "cpu_seconds": round(ours["cpu_seconds"], 3),
+            "baseline_cpu_seconds": round(base["cpu_seconds"], 3),
+            "peak_rss_mb": ours["peak_rss_mb"], "baseline_peak_rss_mb": base["peak_rss_mb"],
+            "pool_rss_mb": ours["pool_rss_mb"], "assigned": ours["assigned"],
+            "total_score": ours["total_score"], "acceptable_pairs": ours["acceptable_pairs"],
+            "blocking_pairs": ours["blocking_pairs"],
+        })
+        out.append({
+            "name": f"matching {algorithm}: peak memory, {pool}", "unit": "MB",
+            "value": ours["peak_rss_mb"], "baseline": base["peak_rss_mb"],
+            "baseline_name": "the baseline's process",
+            "ratio": round(ours["peak_rss_mb"] / base["peak_rss_mb"], 3), "goal": "< 1024 MB",
+            **({"blocking_pairs": ours["blocking_pairs"]} if algorithm == "stable" else {}),
+        })
+    optimum = got["solver_optimum"]
+    out.append({
+        "name": "matching optimal: total score vs the seat-capacitated solver optimum",
+        "unit": "score", "value": round(got["optimal"]["total_score"], 6),
+        "baseline": round(optimum["total_score"], 6),
+        "baseline_name": f"linear_sum_assignment on the seat-expanded {optimum['matrix']} "
+                         "matrix of the same pairs",
+        "ratio": round(got["optimal"]["total_score"] / optimum["total_score"], 9),
+        "goal": "= 1.0", "solver_seconds": round(optimum["seconds"], 3),
+        "solver_peak_rss_mb": optimum["peak_rss_mb"],
+        "seats_ignored_total": round(base["total_score_seats_ignored"], 6),
+    })
+    plain, constrained = got["constrained_plain"], got["constrained"]
+    out.append({
+        "name": "matching optimal with gender shares 45/45 + 4 per employer, "
+                "2,000 x 400 (1,000 seats)",
+        "unit": "s", "value": round(constrained["seconds"], 3),
+        "baseline": round(plain["seconds"], 3),
+        "baseline_name": "optimal without them, same pool",
+        "ratio": round(constrained["seconds"] / plain["seconds"], 3), "goal": "reported",
+        "total_score": constrained["total_score"], "plain_total_score": plain["total_score"],
+        "placed_by_gender": constrained["placed_by_gender"],
+        "unmet_constraints": constrained["unmet_constraints"],
+    })
+    return out
+
+
+async def run(candidates_url: str) -> list[dict[str, Any]]:
+    """The benchmark's figures (no database needed: ``candidates_url`` is unused)."""
+    del candidates_url
+    return await asyncio.to_thread(figures)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["measure"]:
+        print(json.dumps(measure(sys.argv[2])))
+    else:
+        for figure in figures():
+            print(json.dumps(figure))
