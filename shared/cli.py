@@ -1,5 +1,5 @@
-"""The ``pathways`` command: ``dev``, ``db bootstrap``, ``db migrate``, ``create-admin``,
-``rotate-keys``."""
+"""The ``pathways`` command: ``dev``, ``serve``, ``db bootstrap|prepare|migrate``,
+``create-admin``, ``rotate-keys``."""
 
 import argparse
 import asyncio
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
                                                                           required=True)
     db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
+    db.add_parser("prepare", help="bootstrap, then migrate every service to head (idempotent)")
     migrate = db.add_parser("migrate", help="run migrations of every service, or one")
     migrate.add_argument("--service", choices=[s.name for s in SERVICES])
     migrate.add_argument("--revision", default="head")
@@ -27,12 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--email", required=True)
     admin.add_argument("--password", required=True)
     admin.add_argument("--gateway-url", default="http://127.0.0.1:8000")
+    serve = commands.add_parser("serve", help="run one service in the foreground (containers)")
+    serve.add_argument("name", choices=[s.name for s in SERVICES])
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int)
     rotate = commands.add_parser("rotate-keys", help="start a new token signing key")
     rotate.add_argument("--algorithm", choices=["RS256", "EdDSA"], default="RS256")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
         return runner.dev()
+    if args.command == "serve":
+        return runner.serve(service(args.name), host=args.host, port=args.port)
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
     if args.command == "rotate-keys":
         from gateway.cli import rotate_keys
@@ -43,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return create_admin(admin_url, email=args.email, password=args.password,
                             gateway_url=args.gateway_url)
+    if args.db_command == "prepare":
+        runner.prepare_database(admin_url)
+        print("prepared: " + ", ".join(s.schema for s in SERVICES))
+        return 0
     if args.db_command == "bootstrap":
         asyncio.run(bootstrap(admin_url, SERVICES))
         print("bootstrapped: " + ", ".join(s.schema for s in SERVICES))

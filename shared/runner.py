@@ -26,7 +26,7 @@ from shared.bootstrap import bootstrap, drop_database
 from shared.embedded_db import start_embedded
 from shared.events.signing import generate_secret
 from shared.settings import role_url
-from shared.topology import EVENT_ROUTES, SERVICES, ServiceSpec, service
+from shared.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +66,16 @@ def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
          "--http", "httptools"],
         env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
     )
+
+
+def serve(spec: ServiceSpec, *, host: str, port: int | None) -> int:
+    """Run one service in this process, as a container does (its settings from the env)."""
+    import uvicorn
+
+    uvicorn.run(spec.app, factory=True, host=host, port=port or spec.port, loop="uvloop",
+                http="httptools", access_log=False, proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+    return 0
 
 
 def gateway_env(urls: dict[str, str]) -> dict[str, str]:
@@ -137,7 +147,9 @@ def system_env(urls: dict[str, str]) -> dict[ServiceSpec, dict[str, str]]:
         else:
             # The services check every token themselves, against the keys the gateway publishes.
             auth = auth_env(urls["gateway"]) if "gateway" in urls else {}
-            env[service(name)] = {**auth, **events[name]}
+            calls = {f"{service(name).env_prefix}{other.upper()}_URL": urls[other]
+                     for other in CALLS.get(name, ()) if other in urls}
+            env[service(name)] = {**auth, **events[name], **calls}
     return env
 
 

@@ -54,5 +54,15 @@ def service(name: str) -> ServiceSpec:
 EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "placements": {
         "candidates": ("placement.started", "placement.completed", "placement.ended_early"),
+        "reintegration": ("placement.completed", "placement.ended_early"),
     },
+    "candidates": {
+        "placements": ("candidate.erased",),
+        "reintegration": ("candidate.erased",),
+    },
+}
+
+# Services a service calls over HTTP: it gets ``<SERVICE>_<OTHER>_URL`` for each.
+CALLS: dict[str, tuple[str, ...]] = {
+    "placements": ("candidates",),
 }

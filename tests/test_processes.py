@@ -1,8 +1,10 @@
 """The services as ``make dev`` runs them: real uvicorn processes on real ports."""
 
 import asyncio
+import os
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +98,19 @@ class TestRunningSystem:
                 await connection.close()
 
         assert asyncio.run(roles()) == {service("candidates").role}
+
+
+def test_serve_runs_one_service_as_a_container_does(scratch_database: RunDatabase) -> None:
+    """``pathways serve`` (the image's command) runs one service from its settings alone."""
+    port = _free_port()
+    env = {**os.environ, "REINTEGRATION_DATABASE_URL": scratch_database.url("reintegration")}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("pathways")), "serve", "reintegration",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", process=process)
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready").json() == {"status": "ok"}
+    finally:
+        stop([process])
