@@ -24,14 +24,24 @@ shared machine weighs on all three alike:
 - **constrained**: optimal with gender shares and a cap per employer (linear programme) on a
   2,000 x 400 pool, against optimal without them on the same pool; for information.
 
-``python -m bench matching`` runs it in the report; ``python -m bench.matching`` alone prints
-the figures without starting a database.
+- **end to end** (:func:`end_to_end`): the same 10,000 x 2,000 pool as the run of a real
+  programme: the candidates seeded (COPY) into the candidates service as selected applications,
+  the vacancies into placements, both services as uvicorn processes; ``POST
+  /v1/matching-runs`` then polled until completed. The run's wall time (profiles fetched over
+  HTTP, vacancies read, score, assign, explanations, proposals stored) against the baseline
+  above, measured in the same bench run. Goal: within 2x; the placements process's peak RSS
+  (``VmHWM``) under 1 GB; every seat proposed that the engine alone fills.
+
+``python -m bench matching`` runs it all in the report; ``python -m bench.matching`` alone
+prints the figures without starting a database (so without the end-to-end figure).
 """
 
 import asyncio
 import gc
 import json
+import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -39,6 +49,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -272,10 +283,16 @@ def _best_of(names: list[str], rounds: int) -> dict[str, dict[str, Any]]:
     return {name: {**got, "peak_rss_mb": peak[name]} for name, got in best.items()}
 
 
-def figures() -> list[dict[str, Any]]:
-    """Every measurement, each in its own process, as report figures."""
+def measurements() -> dict[str, dict[str, Any]]:
+    """Every pipeline measured, each in its own process."""
     got = _best_of(["baseline", "optimal", "stable"], ROUNDS)
     got.update(_best_of(["solver_optimum", "constrained_plain", "constrained"], 1))
+    return got
+
+
+def figures(got: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The measurements (taken now unless given) as report figures."""
+    got = got or measurements()
     base = got["baseline"]
     pool = "10,000 x 2,000 (5,000 seats)"
     out = []
@@ -328,10 +345,179 @@ def figures() -> list[dict[str, Any]]:
     return out
 
 
+# -- end to end: a run of a real programme between the two services --------------------------
+
+
+def _candidate_rows(pool: list[CandidateProfile]) -> list[tuple[Any, ...]]:
+    return [(c.candidate_id, "Bench", f"Candidate{i}", f"bench.matching.{i}@example.org",
+             date(2000, 1, 1), c.gender, c.nationality, "MA",
+             json.dumps([{"institution": "University", "level": level, "field": field,
+                          "year": 2022} for level, field in c.education]),
+             json.dumps([{"label": key} for key in c.skill_keys]), list(c.skill_keys),
+             json.dumps([{"language": code, "level": level} for code, level in c.languages]),
+             list(c.preferred_sectors), list(c.preferred_countries), c.available_from_date,
+             c.available_until_date) for i, c in enumerate(pool)]
+
+
+CANDIDATE_COLUMNS = ("id", "given_name", "family_name", "email", "date_of_birth", "gender",
+                     "nationality", "residence_country", "education", "skills", "skill_keys",
+                     "languages", "preferred_sectors", "preferred_countries",
+                     "available_from_date", "available_until_date")
+VACANCY_COLUMNS = ("id", "employer_id", "programme_id", "title", "occupation_code", "sector",
+                   "required_skills", "nice_to_have_skills", "required_skill_keys",
+                   "nice_to_have_skill_keys", "required_languages", "seats", "start_date",
+                   "duration_months", "end_date", "country", "city", "eligible_nationalities")
+
+
+def _vacancy_rows(offers: list[VacancyProfile],
+                  programme_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    from services.placements.vacancies.service import add_months
+
+    def documents(keys: Any) -> str:
+        return json.dumps([{"uri": None, "label": key} for key in keys])
+
+    return [(v.vacancy_id, v.employer_id, programme_id, "Bench vacancy", "2512", v.sector,
+             documents(v.required_skills), documents(v.nice_to_have_skills),
+             list(v.required_skills), list(v.nice_to_have_skills),
+             json.dumps([{"language": c, "min_level": lv} for c, lv in v.required_languages]),
+             v.seats, v.start_date, v.duration_months,
+             add_months(v.start_date, v.duration_months or 0), v.country, v.city,
+             None if v.eligible_nationalities is None else list(v.eligible_nationalities))
+            for v in offers]
+
+
+async def _seed(candidates_db: str, placements_db: str, programme_id: uuid.UUID,
+                pool: list[CandidateProfile], offers: list[VacancyProfile]) -> None:
+    """The pools as rows: candidates with selected applications, employers and vacancies."""
+    import asyncpg
+
+    connection = await asyncpg.connect(candidates_db)
+    try:
+        await connection.copy_records_to_table("candidate", schema_name="candidates",
+                                               columns=CANDIDATE_COLUMNS,
+                                               records=_candidate_rows(pool))
+        await connection.copy_records_to_table(
+            "application", schema_name="candidates",
+            columns=("candidate_id", "programme_id", "status"),
+            records=[(c.candidate_id, programme_id, "selected") for c in pool])
+        await connection.execute("ANALYZE candidates.candidate; ANALYZE candidates.application")
+    finally:
+        await connection.close()
+    agreement = json.dumps([{"programme_id": str(programme_id), "signed_date": "2026-01-10",
+                             "obligations": {}}])
+    connection = await asyncpg.connect(placements_db)
+    try:
+        await connection.copy_records_to_table(
+            "employer", schema_name="placements",
+            columns=("id", "name", "country", "sector", "size", "agreements", "programme_ids"),
+            records=[(e, f"Host {e.hex[:6]}", "FR", "ict", "medium", agreement, [programme_id])
+                     for e in sorted({v.employer_id for v in offers})])
+        await connection.copy_records_to_table("vacancy", schema_name="placements",
+                                               columns=VACANCY_COLUMNS,
+                                               records=_vacancy_rows(offers, programme_id))
+        await connection.execute("ANALYZE placements.vacancy")
+    finally:
+        await connection.close()
+
+
+def _peak_rss_mb(port: str) -> int:
+    """The peak resident memory (VmHWM) of the uvicorn process serving ``port``."""
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"uvicorn" in command and port.encode() in command:
+            status = (entry / "status").read_text()
+            return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) // 1024  # type: ignore[union-attr]
+    raise RuntimeError(f"no uvicorn process on port {port}")
+
+
+async def end_to_end(candidates_db: str, baseline: dict[str, Any],
+                     engine: dict[str, Any]) -> list[dict[str, Any]]:
+    """A run of the benchmark's pool between the real services (see the module docstring)."""
+    import asyncpg
+    import httpx
+
+    from bench.environment import uvicorn_process
+    from shared.settings import role_url
+
+    placements_db = role_url(candidates_db, role="pathways_placements",
+                             password=os.environ.get("PLACEMENTS_DATABASE_PASSWORD"))
+    pool, offers = generate_instance()
+    quiet = {"CANDIDATES_LOG_LEVEL": "WARNING", "PLACEMENTS_LOG_LEVEL": "WARNING"}
+    with uvicorn_process("services.candidates.main:create_app",
+                         env={"CANDIDATES_DATABASE_URL": candidates_db, **quiet}) as candidates:
+        async with httpx.AsyncClient(timeout=60) as http:
+            created = await http.post(f"{candidates}/v1/programmes", json={
+                "code": f"BENCH-{uuid.uuid4().hex[:8].upper()}", "name": "Bench matching",
+                "origin_countries": list(NATIONALITIES),
+                "destination_countries": sorted(DESTINATIONS), "sectors": list(SECTORS),
+                "intake_opens_at": "2026-01-01T00:00:00Z",
+                "intake_closes_at": "2026-03-01T00:00:00Z", "capacity": len(pool),
+                "eligibility": {}, "required_consents": []})
+            assert created.status_code == 201, created.text
+            programme_id = uuid.UUID(created.json()["id"])
+            await _seed(candidates_db, placements_db, programme_id, pool, offers)
+            del pool, offers
+            with uvicorn_process("services.placements.main:create_app", env={
+                    "PLACEMENTS_DATABASE_URL": placements_db,
+                    "PLACEMENTS_CANDIDATES_URL": candidates, **quiet}) as placements:
+                idle_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
+                started = time.perf_counter()
+                created = await http.post(f"{placements}/v1/matching-runs",
+                                          json={"programme_id": str(programme_id)})
+                assert created.status_code == 202, created.text
+                location = f"{placements}{created.headers['location']}"
+                for _ in range(12_000):  # polled for 10 minutes at most
+                    run = (await http.get(location)).json()
+                    if run["status"] not in ("queued", "running"):
+                        break
+                    await asyncio.sleep(0.05)
+                observed = time.perf_counter() - started
+                peak_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
+                # For information: confirming every proposal (one placement each).
+                started = time.perf_counter()
+                confirmed = await http.post(f"{location}/confirm", timeout=600)
+                confirm_seconds = time.perf_counter() - started
+                assert confirmed.status_code == 200, confirmed.text
+                created = confirmed.json()["run"]["confirmation"]["created"]
+    assert run["status"] == "completed", run["failure"]
+    connection = await asyncpg.connect(placements_db)
+    try:
+        stored = await connection.fetchval(
+            "SELECT count(*) FROM placements.matching_proposal WHERE run_id = $1",
+            uuid.UUID(run["id"]))
+    finally:
+        await connection.close()
+    timings, summary = run["summary"]["timings"], run["summary"]
+    wall = timings["total_seconds"]
+    pool_name = "10,000 selected x 2,000 vacancies (5,000 seats)"
+    return [
+        {"name": f"matching run end to end (HTTP fetch + score + assign + store), {pool_name}",
+         "unit": "s", "value": round(wall, 3), "baseline": round(baseline["seconds"], 3),
+         "baseline_name": "bare sparse scoring + linear_sum_assignment (same bench run)",
+         "ratio": round(wall / baseline["seconds"], 3), "goal": "<= 2.0",
+         "fetch_seconds": round(timings["fetch_seconds"], 3),
+         "match_seconds": round(timings["match_seconds"], 3),
+         "store_seconds": round(timings["store_seconds"], 3),
+         "observed_by_client_seconds": round(observed, 3),
+         "engine_alone_seconds": round(engine["seconds"], 3),
+         "proposals_stored": stored, "engine_alone_assigned": engine["assigned"],
+         "candidates": summary["candidates"], "seats": summary["seats"],
+         "confirm_seconds": round(confirm_seconds, 3), "placements_created": created},
+        {"name": f"matching run end to end: placements process peak RSS, {pool_name}",
+         "unit": "MB", "value": peak_rss, "baseline": 1024, "baseline_name": "goal",
+         "ratio": round(peak_rss / 1024, 3), "goal": "< 1024 MB", "idle_rss_mb": idle_rss},
+    ]
+
+
 async def run(candidates_url: str) -> list[dict[str, Any]]:
-    """The benchmark's figures (no database needed: ``candidates_url`` is unused)."""
-    del candidates_url
-    return await asyncio.to_thread(figures)
+    """The benchmark's figures: the engine's (in child processes), then a real run end to end
+    on the bench database (``candidates_url``: the candidates service's role on it)."""
+    got = await asyncio.to_thread(measurements)
+    return [*figures(got),
+            *await end_to_end(candidates_url, got["baseline"], got["optimal"])]
 
 
 if __name__ == "__main__":

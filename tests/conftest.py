@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -74,10 +75,11 @@ async def candidates_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
         yield app
 
 
-@pytest.fixture
-async def session(candidates_app: FastAPI) -> AsyncIterator[AsyncSession]:
-    """A session inside a transaction that is rolled back when the test ends."""
-    async with candidates_app.state.database.engine.connect() as connection:
+@asynccontextmanager
+async def rolled_back(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session on ``app``'s database inside a transaction rolled back at the end; what the
+    session commits are savepoints of it."""
+    async with app.state.database.engine.connect() as connection:
         transaction = await connection.begin()
         db_session = AsyncSession(bind=connection, expire_on_commit=False,
                                   join_transaction_mode="create_savepoint")
@@ -89,9 +91,16 @@ async def session(candidates_app: FastAPI) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def client(candidates_app: FastAPI,
-                 session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the candidates app whose requests share the test's transaction.
+async def session(candidates_app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back when the test ends."""
+    async with rolled_back(candidates_app) as db_session:
+        yield db_session
+
+
+@asynccontextmanager
+async def sharing(app: FastAPI, session: AsyncSession, *,
+                  base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on ``app`` whose requests share ``session``'s transaction.
 
     Each request runs in a savepoint that is released on success and rolled back on error,
     as a real request's transaction would be committed or rolled back.
@@ -107,13 +116,23 @@ async def client(candidates_app: FastAPI,
             raise
         await savepoint.commit()
 
-    candidates_app.dependency_overrides[get_session] = request_session
+    app.dependency_overrides[get_session] = request_session
     # Hot reads bypass the session in production; here they must see the test's transaction.
-    candidates_app.dependency_overrides[get_hot_reads] = lambda: SessionHotReads(session)
-    transport = httpx.ASGITransport(app=candidates_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://candidates") as http:
+    app.dependency_overrides[get_hot_reads] = lambda: SessionHotReads(session)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+            yield http
+    finally:
+        app.dependency_overrides.clear()
+
+
+@pytest.fixture
+async def client(candidates_app: FastAPI,
+                 session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the candidates app whose requests share the test's transaction."""
+    async with sharing(candidates_app, session, base_url="http://candidates") as http:
         yield http
-    candidates_app.dependency_overrides.clear()
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,50 +11,25 @@ import asyncpg
 import httpx
 import pytest
 
-from gateway.cli import create_admin
-from shared.runner import start_service, stop, system_env, wait_until_ready
-from shared.topology import SERVICES, service
+from shared.runner import stop, wait_until_ready
+from shared.topology import service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
-
-ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.system import admin_token, free_port, running_system
 
 
 @pytest.fixture(scope="module")
 def running(scratch_database: RunDatabase) -> Iterator[dict[str, str]]:
     """Every service started as its own process against the scratch database, wired to each
     other exactly as ``make dev`` wires them (tokens, events)."""
-    log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
-    urls = {spec.name: f"http://127.0.0.1:{_free_port()}" for spec in SERVICES}
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        for spec, env in system_env(urls).items():
-            processes.append(start_service(spec, scratch_database.admin_url,
-                                           port=int(urls[spec.name].rsplit(":", 1)[1]),
-                                           log_file=log_dir / f"{spec.name}.log",
-                                           extra_env=env))
-        for spec, process in zip(SERVICES, processes, strict=True):
-            wait_until_ready(urls[spec.name], process=process)
+    with running_system(scratch_database.admin_url) as urls:
         yield urls
-    finally:
-        stop(processes)
 
 
 @pytest.fixture(scope="module")
 def token(running: dict[str, str], scratch_database: RunDatabase) -> str:
     """An admin's token from the gateway, the admin made by the CLI's own function."""
-    assert create_admin(scratch_database.admin_url, email=ADMIN, password=PASSWORD,
-                        gateway_url=running["gateway"]) == 0
-    response = httpx.post(f"{running['gateway']}/v1/auth/token", data={
-        "grant_type": "password", "username": ADMIN, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]  # type: ignore[no-any-return]
+    return admin_token(scratch_database.admin_url, running["gateway"])
 
 
 class TestRunningSystem:
@@ -102,7 +75,7 @@ class TestRunningSystem:
 
 def test_serve_runs_one_service_as_a_container_does(scratch_database: RunDatabase) -> None:
     """``pathways serve`` (the image's command) runs one service from its settings alone."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "REINTEGRATION_DATABASE_URL": scratch_database.url("reintegration")}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(

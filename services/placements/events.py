@@ -1,7 +1,9 @@
 """The events the placements service publishes: their types, payloads and the outbox.
 
-Payloads carry ids, statuses, dates and country codes only, never personal data: they go to
-other services and to partner ministries alike.
+Payloads carry ids, statuses, dates and codes, never a name, contact or birth date: they go to
+other services and to partner ministries alike. Placement events also carry the trainee's
+gender (as the candidate declared it) and the vacancy's sector, which the reintegration
+service's indicators break down by (gender balance is a programme goal).
 """
 
 import uuid
@@ -57,6 +59,9 @@ class PlacementEvent(BaseModel):
     end_reason: str | None = Field(description="ended_early only: the reason code.")
     origin_country: str | None
     destination_country: str
+    gender: str | None = Field(None, description="female, male, other or undisclosed; "
+                               "null when the placement was made without it.")
+    sector: str | None = Field(None, description="The vacancy's sector.")
 
 
 class IncidentReported(BaseModel):

@@ -5,12 +5,16 @@ from fastapi import FastAPI
 from services.placements.database import event_tables, idempotency_keys
 from services.placements.employers import router as employers_router
 from services.placements.events import EVENT_TYPES
+from services.placements.matching import consumers as matching_consumers
+from services.placements.matching import execution as matching_execution
+from services.placements.matching import router as matching_router
 from services.placements.monitoring import router as monitoring_router
 from services.placements.placements import router as placements_router
 from services.placements.settings import Settings
 from services.placements.vacancies import router as vacancies_router
 from shared.app import create_service_app
 from shared.events.admin import admin_router as events_admin_router
+from shared.events.inbox import inbox_router
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.subscriptions import subscriptions_router
 
@@ -23,11 +27,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Pathways placements",
         description="Employers, vacancies, matching runs, placements and their monitoring.",
         # monitoring before placements: /v1/placements/alerts is not a placement id.
-        routers=[employers_router.router, vacancies_router.router, monitoring_router.router,
-                 placements_router.router,
+        routers=[employers_router.router, vacancies_router.router, matching_router.router,
+                 monitoring_router.router, placements_router.router,
+                 matching_router.placement_router,
                  subscriptions_router(event_tables, event_types=EVENT_TYPES),
                  events_admin_router(event_tables)],
+        internal_routers=[inbox_router(tables=event_tables,
+                                       handlers=matching_consumers.HANDLERS)],
         idempotency_table=idempotency_keys,
-        on_startup=[start_relay],
-        on_shutdown=[stop_relay],
+        on_startup=[start_relay, matching_execution.start],
+        on_shutdown=[matching_execution.stop, stop_relay],
     )

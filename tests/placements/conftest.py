@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.placements.main import create_app as create_placements_app
 from services.placements.settings import Settings as PlacementsSettings
 from shared.auth import Principal, StaticKeySource, TokenVerifier
-from shared.db import get_session
-from tests.conftest import RunDatabase
+from tests.conftest import RunDatabase, rolled_back, sharing
 
 Headers = dict[str, str]
 
@@ -32,7 +31,8 @@ Headers = dict[str, str]
 @pytest.fixture(scope="session")
 async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     """The placements app, started (lifespan run) once for the session."""
-    app = create_placements_app(PlacementsSettings(database_url=database.url("placements")))
+    app = create_placements_app(PlacementsSettings(
+        database_url=database.url("placements"), candidates_url="http://candidates.invalid"))
     async with app.router.lifespan_context(app):
         yield app
 
@@ -40,15 +40,8 @@ async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 async def session(placements_app: FastAPI) -> AsyncIterator[AsyncSession]:
     """A session inside a transaction that is rolled back when the test ends."""
-    async with placements_app.state.database.engine.connect() as connection:
-        transaction = await connection.begin()
-        db_session = AsyncSession(bind=connection, expire_on_commit=False,
-                                  join_transaction_mode="create_savepoint")
-        try:
-            yield db_session
-        finally:
-            await db_session.close()
-            await transaction.rollback()
+    async with rolled_back(placements_app) as db_session:
+        yield db_session
 
 
 @pytest.fixture
@@ -56,22 +49,8 @@ async def placements_client(placements_app: FastAPI,
                             session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the placements app whose requests share the test's transaction,
     each in a savepoint released on success and rolled back on error."""
-
-    async def request_session() -> AsyncIterator[AsyncSession]:
-        session.expunge_all()  # a real request starts with an empty identity map
-        savepoint = await session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            await savepoint.rollback()
-            raise
-        await savepoint.commit()
-
-    placements_app.dependency_overrides[get_session] = request_session
-    transport = httpx.ASGITransport(app=placements_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://placements") as http:
+    async with sharing(placements_app, session, base_url="http://placements") as http:
         yield http
-    placements_app.dependency_overrides.clear()
 
 
 @pytest.fixture

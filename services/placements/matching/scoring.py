@@ -186,20 +186,51 @@ class Scorer:
         """The explanation of one pair (indices), from the same code as the matrix."""
         shares = self.shares(slice(candidate, candidate + 1), np.zeros(1, np.int64),
                              np.array([vacancy]))
-        total = float(self.total(shares)[0])
+        failed = failures(self.problem, candidate, vacancy)
+        return self._explanation(candidate, vacancy, {p: float(s[0]) for p, s in shares.items()},
+                                 float(self.total(shares)[0]), failed, min_score=min_score)
+
+    def explain_many(self, candidates: np.ndarray, vacancies: np.ndarray, *, min_score: float,
+                     block_rows: int = BLOCK_ROWS) -> list[Explanation]:
+        """The explanations of many pairs (index arrays), in their order.
+
+        :meth:`explain`'s answers to the last bit, at a fraction of its cost per pair (~0.7 ms,
+        mostly one sparse product against every vacancy): the pairs are grouped by block of
+        candidates, as :meth:`acceptable` scores them, so each block pays for one product.
+        """
+        candidates = np.asarray(candidates, dtype=np.int64)
+        vacancies = np.asarray(vacancies, dtype=np.int64)
+        shares = {part: np.zeros(len(candidates)) for part in PARTS}
+        ok = np.zeros(len(candidates), dtype=bool)
+        blocks = candidates // block_rows
+        for block in np.unique(blocks).tolist():
+            (at,) = np.nonzero(blocks == block)
+            rows = slice(block * block_rows, (block + 1) * block_rows)
+            r, v = candidates[at] - block * block_rows, vacancies[at]
+            for part, values in self.shares(rows, r, v).items():
+                shares[part][at] = values
+            ok[at] = feasible(self.problem, rows)[r, v]
+        totals = self.total(shares).tolist() if len(candidates) else []
+        columns = {part: values.tolist() for part, values in shares.items()}
+        return [self._explanation(
+            c, v, {part: columns[part][i] for part in PARTS}, totals[i],
+            [] if ok[i] else failures(self.problem, c, v), min_score=min_score)
+            for i, (c, v) in enumerate(zip(candidates.tolist(), vacancies.tolist(),
+                                           strict=True))]
+
+    def _explanation(self, candidate: int, vacancy: int, shares: dict[str, float], total: float,
+                     failed: list[str], *, min_score: float) -> Explanation:
         weights = self.weights.as_dict()
         c, v = self.problem.candidates[candidate], self.problem.vacancies[vacancy]
         has = {skill_key(s) for s in c.skill_keys}
         required = sorted({skill_key(s) for s in v.required_skills})
-        failed = failures(self.problem, candidate, vacancy)
         return Explanation(
             candidate_id=c.candidate_id, vacancy_id=v.vacancy_id,
             matched_required_skills=[s for s in required if s in has],
             missing_required_skills=[s for s in required if s not in has],
             matched_nice_to_have_skills=sorted({skill_key(s) for s in v.nice_to_have_skills}
                                                & has),
-            shares={part: float(shares[part][0]) for part in PARTS},
-            points={part: float(shares[part][0]) * weights[part] for part in PARTS},
+            shares=shares, points={part: shares[part] * weights[part] for part in PARTS},
             total=total, feasible=not failed, failed_constraints=failed,
             acceptable=not failed and bool(reaches(total, min_score)),
         )

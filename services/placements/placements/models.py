@@ -30,6 +30,7 @@ FINAL_STATUSES = ("visa_refused", "completed", "ended_early", "declined")
 END_REASONS = ("candidate_request", "employer_request", "misconduct", "health", "family",
                "visa_or_permit", "force_majeure", "other")
 VISA_DECISIONS = ("granted", "refused")
+GENDERS = ("female", "male", "other", "undisclosed")
 
 
 class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
@@ -48,6 +49,7 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
         CheckConstraint(f"visa_decision IS NULL OR visa_decision IN {VISA_DECISIONS}",
                         name="visa_decision_known"),
         CheckConstraint("end_date > start_date", name="dates_ordered"),
+        CheckConstraint(f"gender IS NULL OR gender IN {GENDERS}", name="gender_known"),
         UniqueConstraint("proposal_id"),
         Index("uq_placement_open_candidate_programme", "candidate_id", "programme_id",
               unique=True, postgresql_where=text(f"status NOT IN {FINAL_STATUSES}")),
@@ -70,6 +72,10 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="proposed")
     origin_country: Mapped[str | None] = mapped_column(Text)
     destination_country: Mapped[str] = mapped_column(Text, nullable=False)
+    # For the programme's indicators (gender balance, sectors): the candidate's gender from
+    # the matching profile (or as the officer gave it), the vacancy's sector.
+    gender: Mapped[str | None] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
     actual_start_date: Mapped[date | None] = mapped_column(Date)

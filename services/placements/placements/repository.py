@@ -1,10 +1,12 @@
 """Every query of the placements domain."""
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,7 @@ from services.placements.queries import equal_to
 from shared.pagination import PageParams, keyset
 
 _UNIQUE_VIOLATION = "23505"
+_BATCH = 1000  # rows per multi-row INSERT
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +47,21 @@ async def get(session: AsyncSession, placement_id: uuid.UUID, *,
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def by_proposal(session: AsyncSession, proposal_id: uuid.UUID) -> Placement | None:
-    """The placement a matching proposal made, if any."""
-    return (await session.execute(select(Placement).where(Placement.proposal_id == proposal_id)
-                                  .execution_options(populate_existing=True))
-            ).scalar_one_or_none()
+async def by_proposals(session: AsyncSession,
+                       proposal_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Placement]:
+    """The placements these proposals made, by proposal id."""
+    rows = await session.scalars(select(Placement).where(
+        Placement.proposal_id.in_(set(proposal_ids))).execution_options(populate_existing=True))
+    return {p.proposal_id: p for p in rows.all() if p.proposal_id is not None}
+
+
+async def open_placement_ids(session: AsyncSession, *, candidate_ids: Iterable[uuid.UUID],
+                             programme_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID]:
+    """The open placement in the programme of each of these candidates who has one."""
+    rows = await session.execute(select(Placement.candidate_id, Placement.id).where(
+        Placement.candidate_id.in_(set(candidate_ids)), Placement.programme_id == programme_id,
+        Placement.status.in_(OPEN_STATES)))
+    return {candidate: placement for candidate, placement in rows.all()}
 
 
 async def open_placement_id(session: AsyncSession, *, candidate_id: uuid.UUID,
@@ -79,6 +92,27 @@ async def add(session: AsyncSession, values: dict[str, Any], move: Move) -> Plac
     await session.refresh(placement)
     await record(session, placement.id, move)
     return placement
+
+
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]],
+                   moves: Sequence[Move]) -> list[Placement]:
+    """Insert placements of matching proposals (each row has its ``proposal_id``; ``moves``
+    their creations in the history, in the same order) in a few statements. A row a unique
+    index refuses (its proposal already made one, or its candidate has an open placement in
+    the programme) is skipped, not an error. Returns those inserted."""
+    inserted: list[Placement] = []
+    for start in range(0, len(rows), _BATCH):  # a statement takes at most 32,767 parameters
+        statement = (pg_insert(Placement).values(list(rows[start:start + _BATCH]))
+                     .on_conflict_do_nothing().returning(Placement)
+                     .execution_options(populate_existing=True))
+        inserted += (await session.scalars(statement)).all()
+    move_of = {row["proposal_id"]: m for row, m in zip(rows, moves, strict=True)}
+    history = [{"placement_id": p.id, "action": m.action, "from_status": m.from_status,
+                "to_status": m.to_status, "actor": m.actor, "actor_role": m.actor_role,
+                "reason": m.reason} for p in inserted for m in [move_of[p.proposal_id]]]
+    for start in range(0, len(history), _BATCH):
+        await session.execute(insert(PlacementTransition).values(history[start:start + _BATCH]))
+    return inserted
 
 
 async def move(session: AsyncSession, placement_id: uuid.UUID, move: Move,

@@ -12,6 +12,7 @@ from shared.schemas import ResponseModel, StrictModel
 Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
                  "visa_granted", "visa_refused", "active", "completed", "ended_early",
                  "declined"]
+Gender = Literal["female", "male", "other", "undisclosed"]
 EndReason = Literal["candidate_request", "employer_request", "misconduct", "health", "family",
                     "visa_or_permit", "force_majeure", "other"]
 
@@ -35,6 +36,9 @@ class PlacementCreate(StrictModel):
     vacancy_id: uuid.UUID
     origin_country: CountryCode | None = Field(
         None, description="Where the trainee comes from and returns to.")
+    gender: Gender | None = Field(
+        None, description="The candidate's gender, for the programme's indicators; never "
+        "shown to the employer.")
     start_date: date | None = None
     end_date: date | None = None
 
@@ -120,7 +124,7 @@ class PlacementOut(ResponseModel):
         "id": _PLACEMENT_ID, "candidate_id": _CANDIDATE_ID, "vacancy_id": _VACANCY_ID,
         "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
         "matching_run_id": None, "proposal_id": None, "score": None, "status": "active",
-        "origin_country": "MA", "destination_country": "FR",
+        "origin_country": "MA", "destination_country": "FR", "sector": "ict",
         "start_date": "2026-09-01", "end_date": "2027-03-01",
         "actual_start_date": "2026-09-03", "actual_end_date": None,
         "visa_decision": "granted", "visa_decision_date": "2026-07-15",
@@ -139,6 +143,7 @@ class PlacementOut(ResponseModel):
     status: Status
     origin_country: str | None
     destination_country: str = Field(description="The vacancy's country.")
+    sector: str | None = Field(description="The vacancy's sector.")
     start_date: date = Field(description="Planned start.")
     end_date: date = Field(description="Planned end, extensions included.")
     actual_start_date: date | None

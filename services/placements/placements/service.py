@@ -8,6 +8,8 @@ all through the outbox in the change's transaction. Nothing here commits.
 """
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -42,8 +44,10 @@ from services.placements.placements.schemas import (
     VisaDecisionBody,
 )
 from services.placements.vacancies import service as vacancy_service
+from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
 from services.placements.vacancies.models import Vacancy
 from shared.auth import Principal
+from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
 _PARTIES = frozenset({"admin", "officer", "employer"})  # the host's side
@@ -80,6 +84,9 @@ POLICY: Policy[Placement] = Policy(
         "read-check-ins": _PARTIES | {"service"},
         "evaluate": _PARTIES,
         "read-evaluation": _PARTIES | {"service"},
+        # The proposal's pseudonymised profile (services.placements.matching); an employer
+        # sees it only until it accepts.
+        "read-candidate-profile": frozenset({"admin", "officer", "employer", "candidate"}),
     },
 )
 
@@ -89,8 +96,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-async def _emit(session: AsyncSession, event_type: str, placement: Placement,
-                previous_status: str | None) -> None:
+def _event(event_type: str, placement: Placement, previous_status: str | None) -> NewEvent:
     payload = PlacementEvent(
         placement_id=placement.id, candidate_id=placement.candidate_id,
         programme_id=placement.programme_id, vacancy_id=placement.vacancy_id,
@@ -100,9 +106,15 @@ async def _emit(session: AsyncSession, event_type: str, placement: Placement,
         end_date=placement.end_date, actual_start_date=placement.actual_start_date,
         actual_end_date=placement.actual_end_date, end_reason=placement.end_reason,
         origin_country=placement.origin_country,
-        destination_country=placement.destination_country)
-    await outbox.record(session, type=event_type, subject_id=placement.id,
-                        payload=payload.model_dump(mode="json"))
+        destination_country=placement.destination_country, gender=placement.gender,
+        sector=placement.sector)
+    return NewEvent(type=event_type, subject_id=placement.id,
+                    payload=payload.model_dump(mode="json"))
+
+
+async def _emit(session: AsyncSession, event_type: str, placement: Placement,
+                previous_status: str | None) -> None:
+    await outbox.record_many(session, [_event(event_type, placement, previous_status)])
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -155,15 +167,19 @@ async def extensions(session: AsyncSession, *, principal: Principal,
 # --- creation -------------------------------------------------------------------------------
 
 
+def _row(vacancy: Vacancy, candidate_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
+    """A new placement's columns: the vacancy's, then ``values``."""
+    return {"candidate_id": candidate_id, "vacancy_id": vacancy.id,
+            "employer_id": vacancy.employer_id, "programme_id": vacancy.programme_id,
+            "destination_country": vacancy.country, "sector": vacancy.sector,
+            "start_date": vacancy.start_date, "end_date": vacancy.end_date, **values}
+
+
 async def _create(session: AsyncSession, *, vacancy: Vacancy, candidate_id: uuid.UUID,
                   values: dict[str, Any], actor: Principal, reason: str) -> Placement | None:
     """Insert a proposed placement on a reserved vacancy and publish ``placement.confirmed``;
     None when a unique constraint refused it (see :func:`repository.add`)."""
-    row = {"candidate_id": candidate_id, "vacancy_id": vacancy.id,
-           "employer_id": vacancy.employer_id, "programme_id": vacancy.programme_id,
-           "destination_country": vacancy.country, "start_date": vacancy.start_date,
-           "end_date": vacancy.end_date, **values}
-    placement = await repository.add(session, row, Move(
+    placement = await repository.add(session, _row(vacancy, candidate_id, values), Move(
         "create", None, "proposed", actor.subject, actor.role, reason))
     if placement is not None:
         await _emit(session, PLACEMENT_CONFIRMED, placement, None)
@@ -193,8 +209,8 @@ async def create(session: AsyncSession, *, principal: Principal,
                                                      programme_id=vacancy.programme_id)
         placement = await _create(
             session, vacancy=vacancy, candidate_id=data.candidate_id, actor=principal,
-            values={"origin_country": data.origin_country, "start_date": start,
-                    "end_date": end}, reason="proposed by an officer")
+            values={"origin_country": data.origin_country, "gender": data.gender,
+                    "start_date": start, "end_date": end}, reason="proposed by an officer")
         if placement is not None:
             return placement
         existing = await repository.open_placement_id(
@@ -211,11 +227,28 @@ def _same_proposal(placement: Placement, *, candidate_id: uuid.UUID,
     return placement
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A confirmed matching proposal to turn into a placement."""
+
+    proposal_id: uuid.UUID
+    candidate_id: uuid.UUID
+    vacancy_id: uuid.UUID
+    score: Decimal | float | None
+    origin_country: str | None = None
+    gender: str | None = None
+
+
+# Why a proposal may not become a placement (create_from_proposals answers them per proposal).
+Refusal = CandidateAlreadyPlaced | ProposalConflict | VacancyNotFound | VacancyUnavailable
+
+
 async def create_from_proposal(session: AsyncSession, *, programme_id: uuid.UUID,
                                candidate_id: uuid.UUID, vacancy_id: uuid.UUID,
                                run_id: uuid.UUID, proposal_id: uuid.UUID,
                                score: Decimal | float | None,
                                origin_country: str | None = None,
+                               gender: str | None = None,
                                actor: Principal = MATCHING) -> Placement:
     """The placement of a confirmed matching proposal, created once: confirming the same
     proposal again returns the placement it made, in any transaction.
@@ -225,29 +258,82 @@ async def create_from_proposal(session: AsyncSession, *, programme_id: uuid.UUID
     (CandidateAlreadyPlaced, naming it); a proposal id already used for another candidate or
     vacancy is a ProposalConflict. Publishes ``placement.confirmed`` when it creates.
     """
-    existing = await repository.by_proposal(session, proposal_id)
-    if existing is not None:
-        return _same_proposal(existing, candidate_id=candidate_id, vacancy_id=vacancy_id)
-    open_id = await repository.open_placement_id(session, candidate_id=candidate_id,
-                                                 programme_id=programme_id)
-    if open_id is None:
-        vacancy = await vacancy_service.reserve_seat(session, vacancy_id=vacancy_id,
-                                                     programme_id=programme_id)
-        placement = await _create(
-            session, vacancy=vacancy, candidate_id=candidate_id, actor=actor,
-            values={"matching_run_id": run_id, "proposal_id": proposal_id,
-                    "score": None if score is None else Decimal(str(score)),
-                    "origin_country": origin_country},
-            reason=f"matching run {run_id}, proposal {proposal_id}")
-        if placement is not None:
-            return placement
-        # Lost a race: the same proposal confirmed concurrently, or another placement.
-        existing = await repository.by_proposal(session, proposal_id)
-        if existing is not None:
-            return _same_proposal(existing, candidate_id=candidate_id, vacancy_id=vacancy_id)
-        open_id = await repository.open_placement_id(session, candidate_id=candidate_id,
-                                                     programme_id=programme_id)
-    raise _already_placed(open_id, candidate_id, programme_id)
+    [made] = await create_from_proposals(
+        session, programme_id=programme_id, run_id=run_id, actor=actor, proposals=[Proposal(
+            proposal_id=proposal_id, candidate_id=candidate_id, vacancy_id=vacancy_id,
+            score=score, origin_country=origin_country, gender=gender)])
+    if isinstance(made, Placement):
+        return made
+    raise made
+
+
+async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUID,
+                                run_id: uuid.UUID, proposals: Sequence[Proposal],
+                                actor: Principal = MATCHING) -> list[Placement | Refusal]:
+    """:func:`create_from_proposal` for many proposals of a run at once, in their order: each
+    gets its placement, or the error that refuses it (the others go on).
+
+    Set-based, so that a run's thousands of proposals take a few statements, not a dozen
+    each: the placements the proposals already made, the candidates' open placements and the
+    vacancies (locked, in id order) are read once; seats are counted as they are taken; the
+    new placements, their history and their ``placement.confirmed`` events are written in
+    bulk. A row a unique index refuses (a concurrent transaction placed the candidate or
+    confirmed the proposal first) is answered as create_from_proposal would.
+    """
+    made: list[Placement | Refusal | None] = [None] * len(proposals)
+    existing = await repository.by_proposals(session, (p.proposal_id for p in proposals))
+    placed: dict[uuid.UUID, uuid.UUID | None] = dict(await repository.open_placement_ids(
+        session, candidate_ids=(p.candidate_id for p in proposals), programme_id=programme_id))
+    fresh = [(i, p) for i, p in enumerate(proposals) if p.proposal_id not in existing]
+    vacancies, taken = await vacancy_service.lock_for_placements(
+        session, (p.vacancy_id for _, p in fresh if p.candidate_id not in placed))
+    rows: list[dict[str, Any]] = []
+    waiting: list[tuple[int, Proposal]] = []
+    for i, p in enumerate(proposals):
+        try:
+            if (found := existing.get(p.proposal_id)) is not None:
+                made[i] = _same_proposal(found, candidate_id=p.candidate_id,
+                                         vacancy_id=p.vacancy_id)
+                continue
+            if p.candidate_id in placed:
+                raise _already_placed(placed[p.candidate_id], p.candidate_id, programme_id)
+            vacancy = vacancy_service.free_seat(
+                vacancies.get(p.vacancy_id), vacancy_id=p.vacancy_id,
+                programme_id=programme_id, taken=taken.get(p.vacancy_id, 0))
+        except (CandidateAlreadyPlaced, ProposalConflict, VacancyNotFound,
+                VacancyUnavailable) as refusal:
+            made[i] = refusal
+            continue
+        taken[vacancy.id] = taken.get(vacancy.id, 0) + 1
+        placed[p.candidate_id] = None  # placed by this call
+        rows.append(_row(vacancy, p.candidate_id, {
+            "matching_run_id": run_id, "proposal_id": p.proposal_id,
+            "score": None if p.score is None else Decimal(str(p.score)),
+            "origin_country": p.origin_country, "gender": p.gender}))
+        waiting.append((i, p))
+    reason = f"matching run {run_id}"
+    inserted = {placement.proposal_id: placement for placement in await repository.add_many(
+        session, rows, [Move("create", None, "proposed", actor.subject, actor.role,
+                             f"{reason}, proposal {p.proposal_id}") for _, p in waiting])}
+    await outbox.record_many(session, [_event(PLACEMENT_CONFIRMED, placement, None)
+                                       for placement in inserted.values()])
+    lost = [(i, p) for i, p in waiting if p.proposal_id not in inserted]
+    if lost:  # a race lost: answered from what the winners wrote
+        existing = await repository.by_proposals(session, (p.proposal_id for _, p in lost))
+        placed = dict(await repository.open_placement_ids(
+            session, candidate_ids=(p.candidate_id for _, p in lost), programme_id=programme_id))
+    for i, p in waiting:
+        if p.proposal_id in inserted:
+            made[i] = inserted[p.proposal_id]
+        elif (found := existing.get(p.proposal_id)) is not None:
+            try:
+                made[i] = _same_proposal(found, candidate_id=p.candidate_id,
+                                         vacancy_id=p.vacancy_id)
+            except ProposalConflict as conflict:
+                made[i] = conflict
+        else:
+            made[i] = _already_placed(placed.get(p.candidate_id), p.candidate_id, programme_id)
+    return made  # type: ignore[return-value]  # every slot is filled
 
 
 # --- lifecycle actions ----------------------------------------------------------------------

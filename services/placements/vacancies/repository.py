@@ -30,6 +30,14 @@ async def get(session: AsyncSession, vacancy_id: uuid.UUID, *,
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def lock_many(session: AsyncSession, vacancy_ids: Iterable[uuid.UUID]) -> list[Vacancy]:
+    """The vacancies with these ids (those that exist), locked in id order."""
+    rows = await session.scalars(
+        select(Vacancy).where(Vacancy.id.in_(set(vacancy_ids))).order_by(Vacancy.id)
+        .with_for_update().execution_options(populate_existing=True))
+    return list(rows.all())
+
+
 async def add(session: AsyncSession, values: dict[str, Any]) -> Vacancy:
     """Insert a vacancy and return it with its generated columns loaded."""
     return await insert(session, Vacancy(**values))

@@ -8,6 +8,7 @@ never take the last seat twice.
 
 import calendar
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -195,11 +196,10 @@ async def open_vacancies(session: AsyncSession, *, programme_id: uuid.UUID,
     return [o for o in found if o.seats_free > 0] if free_seats_only else found
 
 
-async def reserve_seat(session: AsyncSession, *, vacancy_id: uuid.UUID,
-                       programme_id: uuid.UUID) -> Vacancy:
-    """Lock the vacancy for a new placement: it must exist, belong to the programme, be open
-    and have a free seat (VacancyNotFound, VacancyUnavailable)."""
-    vacancy = await repository.get(session, vacancy_id, for_update=True)
+def free_seat(vacancy: Vacancy | None, *, vacancy_id: uuid.UUID, programme_id: uuid.UUID,
+              taken: int) -> Vacancy:
+    """``vacancy`` if a new placement of the programme may take one of its seats, ``taken``
+    being held already; else VacancyNotFound or VacancyUnavailable saying why."""
     if vacancy is None:
         raise VacancyNotFound(f"No vacancy {vacancy_id}.")
     if vacancy.programme_id != programme_id:
@@ -207,8 +207,26 @@ async def reserve_seat(session: AsyncSession, *, vacancy_id: uuid.UUID,
                                  reason="other_programme")
     if vacancy.status != "open":
         raise VacancyUnavailable(f"Vacancy {vacancy_id} is closed.", reason="closed")
-    taken = (await repository.seats_taken(session, [vacancy_id]))[vacancy_id]
     if taken >= vacancy.seats:
         raise VacancyUnavailable(f"All {vacancy.seats} seats of vacancy {vacancy_id} are taken.",
                                  reason="full")
     return vacancy
+
+
+async def reserve_seat(session: AsyncSession, *, vacancy_id: uuid.UUID,
+                       programme_id: uuid.UUID) -> Vacancy:
+    """Lock the vacancy for a new placement: it must exist, belong to the programme, be open
+    and have a free seat (VacancyNotFound, VacancyUnavailable)."""
+    vacancy = await repository.get(session, vacancy_id, for_update=True)
+    taken = (await repository.seats_taken(session, [vacancy_id]))[vacancy_id]
+    return free_seat(vacancy, vacancy_id=vacancy_id, programme_id=programme_id, taken=taken)
+
+
+async def lock_for_placements(session: AsyncSession, vacancy_ids: Iterable[uuid.UUID],
+                              ) -> tuple[dict[uuid.UUID, Vacancy], dict[uuid.UUID, int]]:
+    """Lock many vacancies for new placements (rows in id order, so that two callers never
+    deadlock): the ones that exist, and the seats placements hold of each. Check each with
+    :func:`free_seat`, counting the seats taken meanwhile."""
+    vacancies = await repository.lock_many(session, vacancy_ids)
+    return {v.id: v for v in vacancies}, await repository.seats_taken(
+        session, (v.id for v in vacancies))

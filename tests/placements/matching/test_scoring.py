@@ -130,6 +130,17 @@ class TestExplanation:
                 assert set(e.matched_nice_to_have_skills) == \
                     set(v.nice_to_have_skills) & set(c.skill_keys)
 
+    @settings(PROPERTY, max_examples=60)
+    @given(pools(max_candidates=6, max_vacancies=3), st.integers(1, 4))
+    def test_many_at_once_equal_one_by_one(self, pool: tuple[list, list], block: int) -> None:
+        candidates, vacancies = pool
+        scorer = Scorer(encode(candidates, vacancies), W)
+        pairs = [(i, j) for i in range(len(candidates)) for j in range(len(vacancies))][::-1]
+        many = scorer.explain_many(np.array([i for i, _ in pairs]),
+                                   np.array([j for _, j in pairs]), min_score=0.2,
+                                   block_rows=block)
+        assert many == [scorer.explain(i, j, min_score=0.2) for i, j in pairs]
+
     def test_lists_skills_and_failures(self) -> None:
         c = candidate(skill_keys=["python", "docker"], languages=[("fr", "A2")])
         v = vacancy(required_skills=["python", "sql"], nice_to_have_skills=["docker"])

@@ -1,4 +1,5 @@
-"""Placement events are written to the outbox in the change's transaction, ids and dates only."""
+"""Placement events are written to the outbox in the change's transaction: ids, dates and codes
+(the gender and sector the indicators need), nothing else."""
 
 import uuid
 from datetime import timedelta
@@ -22,7 +23,7 @@ from tests.placements.factories import (
 PAYLOAD_KEYS = {"placement_id", "candidate_id", "programme_id", "vacancy_id", "employer_id",
                 "matching_run_id", "proposal_id", "status", "previous_status", "start_date",
                 "end_date", "actual_start_date", "actual_end_date", "end_reason",
-                "origin_country", "destination_country"}
+                "origin_country", "destination_country", "gender", "sector"}
 
 
 ORDER = ["placement.confirmed", "placement.started", "placement.extended",
@@ -52,7 +53,7 @@ class TestPlacementEvents:
         assert [e["type"] for e in events] == ["placement.confirmed", "placement.started",
                                                "placement.extended", "placement.completed"]
         for event in events:
-            assert set(event["payload"]) == PAYLOAD_KEYS  # nothing personal, nothing else
+            assert set(event["payload"]) == PAYLOAD_KEYS  # nothing else
         confirmed, started, _, completed = (e["payload"] for e in events)
         assert confirmed == {
             "placement_id": placement["id"], "candidate_id": placement["candidate_id"],
@@ -61,7 +62,8 @@ class TestPlacementEvents:
             "proposal_id": None, "status": "proposed", "previous_status": None,
             "start_date": placement["start_date"], "end_date": placement["end_date"],
             "actual_start_date": None, "actual_end_date": None, "end_reason": None,
-            "origin_country": "MA", "destination_country": "FR"}
+            "origin_country": "MA", "destination_country": "FR", "gender": None,
+            "sector": "ict"}
         assert (started["status"], started["previous_status"],
                 started["actual_start_date"]) == ("active", "visa_granted", today().isoformat())
         assert (completed["status"], completed["end_date"],

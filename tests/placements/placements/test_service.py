@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -95,20 +96,13 @@ class TestCreateFromProposal:
         # As if a concurrent transaction slipped in between the check and the insert.
         vacancy = await _vacancy(session)
         existing = await add_placement(session, vacancy=vacancy)
-        original = service.repository.open_placement_id
-        calls = 0
-
-        async def blind_once(*args: object, **kwargs: object) -> uuid.UUID | None:
-            nonlocal calls
-            calls += 1
-            return None if calls == 1 else await original(*args, **kwargs)  # type: ignore[arg-type]
-
-        service.repository.open_placement_id = blind_once  # type: ignore[assignment]
+        original = service.repository.open_placement_ids
+        service.repository.open_placement_ids = _blind_once(original)  # type: ignore[assignment]
         try:
             with pytest.raises(CandidateAlreadyPlaced) as caught:
                 await _confirm(session, vacancy, candidate_id=existing.candidate_id)
         finally:
-            service.repository.open_placement_id = original  # type: ignore[assignment]
+            service.repository.open_placement_ids = original  # type: ignore[assignment]
         assert caught.value.extra["placement_id"] == str(existing.id)
         assert await _count(session, vacancy) == 1  # the transaction is still usable
 
@@ -148,3 +142,67 @@ class TestCreateFromProposal:
         history = await service.repository.transitions(session, placement.id)
         assert [(h.action, h.from_status, h.to_status, h.actor, h.actor_role)
                 for h in history] == [("create", None, "proposed", "officer-7", "officer")]
+
+
+def _proposal(vacancy: Vacancy, **overrides: Any) -> service.Proposal:
+    values: dict[str, Any] = {"proposal_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
+                              "vacancy_id": vacancy.id, "score": 0.5, "gender": "female",
+                              "origin_country": "TN"}
+    return service.Proposal(**(values | overrides))
+
+
+def _blind_once(original: Any) -> Any:
+    """``original``, except that its first call finds nothing."""
+    calls = 0
+
+    async def blind(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return {} if calls == 1 else await original(*args, **kwargs)
+
+    return blind
+
+
+class TestCreateFromProposals:
+    async def test_each_gets_its_placement_or_its_refusal(self, session: AsyncSession) -> None:
+        vacancy = await _vacancy(session, seats=2)
+        closed = await add_vacancy(session, employer=await add_employer(
+            session, programme_id=vacancy.programme_id), programme_id=vacancy.programme_id,
+            status="closed")
+        done = _proposal(vacancy)
+        first = await _confirm(session, vacancy, candidate_id=done.candidate_id,
+                               proposal_id=done.proposal_id)
+        twice = uuid.uuid4()
+        batch = [done, _proposal(vacancy, candidate_id=twice),
+                 _proposal(vacancy, candidate_id=twice), _proposal(vacancy),
+                 _proposal(closed), _proposal(vacancy, vacancy_id=uuid.uuid4())]
+        made = await service.create_from_proposals(
+            session, programme_id=vacancy.programme_id, run_id=uuid.uuid4(), proposals=batch)
+        assert isinstance(made[0], Placement) and made[0].id == first.id  # confirmed before
+        assert isinstance(made[1], Placement)
+        assert (made[1].gender, made[1].origin_country, made[1].sector) == ("female", "TN",
+                                                                           "ict")
+        assert isinstance(made[2], CandidateAlreadyPlaced)  # placed by the same batch
+        assert isinstance(made[3], VacancyUnavailable) and made[3].extra["reason"] == "full"
+        assert isinstance(made[4], VacancyUnavailable) and made[4].extra["reason"] == "closed"
+        assert isinstance(made[5], VacancyNotFound)
+        assert await _count(session, vacancy) == 2
+        history = await service.repository.transitions(session, made[1].id)
+        assert [(h.action, h.to_status) for h in history] == [("create", "proposed")]
+
+    async def test_a_lost_race_is_answered_from_the_winner(self, session: AsyncSession,
+                                                          monkeypatch: Any) -> None:
+        # As if a concurrent transaction confirmed the proposal between the read and the
+        # insert: the unique index skips the row, and the answer is the winner's placement.
+        vacancy = await _vacancy(session)
+        proposal = _proposal(vacancy)
+        winner = await _confirm(session, vacancy, candidate_id=proposal.candidate_id,
+                                proposal_id=proposal.proposal_id)
+        for name in ("by_proposals", "open_placement_ids"):
+            monkeypatch.setattr(service.repository, name,
+                                _blind_once(getattr(service.repository, name)))
+        [made] = await service.create_from_proposals(
+            session, programme_id=vacancy.programme_id, run_id=uuid.uuid4(),
+            proposals=[proposal])
+        assert isinstance(made, Placement) and made.id == winner.id
+        assert await _count(session, vacancy) == 1  # the transaction is still usable

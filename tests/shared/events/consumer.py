@@ -60,7 +60,8 @@ def create_app() -> FastAPI:
             await connection.execute(text(CREATE))
 
     return create_service_app(
-        settings=Settings(events_relay=False), title="test consumer", description="",
+        settings=Settings(events_relay=False, candidates_url="http://unused.invalid"),
+        title="test consumer", description="",
         routers=[],
         internal_routers=[inbox_router(
             tables=event_tables, handlers=dict.fromkeys(EVENT_TYPES, apply),

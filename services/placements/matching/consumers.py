@@ -1,0 +1,30 @@
+"""What the placements service does with other services' events (``POST /internal/events``).
+
+``candidate.erased`` (from candidates): the proposals' snapshots of that candidate are blanked
+(profile, gender, nationality, the explanation's skill lists), keeping ids and scores. Applied
+once, in the inbox's transaction (shared.events.inbox).
+"""
+
+import logging
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.matching import service
+from shared.events.inbox import Handler, ReceivedEvent
+
+log = logging.getLogger(__name__)
+
+
+async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
+    """Forget what matching kept of the erased candidate."""
+    try:
+        candidate_id = uuid.UUID(str(event.data["candidate_id"]))
+    except (KeyError, ValueError):
+        log.warning("candidate.erased without a candidate id ignored",
+                    extra={"event_id": str(event.id)})
+        return
+    await service.forget_candidate(session, candidate_id=candidate_id)
+
+
+HANDLERS: dict[str, Handler] = {"candidate.erased": candidate_erased}

@@ -1,0 +1,133 @@
+"""A programme from selection to return, through the gateway, with every service a process.
+
+An admin sets up a programme, candidates selected through the candidates API and an employer
+with a vacancy; an officer of the programme runs matching (placements fetches the profiles
+from candidates with the officer's token), reviews and confirms; the placement then goes
+through its lifecycle to completion, and the candidates service hears of it by events: the
+application ends ``returned``.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.candidates.factories import candidate_body, programme_body
+from tests.conftest import RunDatabase
+from tests.placements.factories import employer_body, vacancy_body
+from tests.system import admin_token, password_token, running_system
+
+DEADLINE_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def gateway(scratch_database: RunDatabase) -> Iterator[str]:
+    """The gateway's URL, with every service behind it."""
+    with running_system(scratch_database.admin_url) as urls:
+        yield urls["gateway"]
+
+
+class Api:
+    """Calls through the gateway as one principal."""
+
+    def __init__(self, gateway: str, token: str) -> None:
+        self.http = httpx.Client(base_url=gateway, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"})
+
+    def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        response = self.http.request(method, path, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.text}"
+        return response.json()
+
+    def post(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        return self.call("POST", path, expect, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+
+def _until(check: Callable[[], Any], what: str) -> Any:
+    """Poll ``check`` until it returns something truthy, within the deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {DEADLINE_SECONDS}s: {what}")
+
+
+def _account(admin: Api, gateway: str, role: str, **links: Any) -> Api:
+    email, password = f"{role}-{uuid.uuid4().hex[:8]}@example.org", "a long enough passphrase"
+    admin.post("/v1/admin/accounts", 201, json={"email": email, "password": password,
+                                                "role": role, **links})
+    return Api(gateway, password_token(gateway, email, password))
+
+
+def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> None:
+    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+    today = datetime.now(UTC).date().isoformat()
+
+    # candidates: a programme and two selected candidates
+    programme = admin.post("/v1/programmes", 201, json=programme_body(
+        gender_balance_min_share=None))
+    pid = programme["id"]
+    applications = []
+    for gender, skills in (("female", ["Python", "SQL"]), ("male", ["Python"])):
+        candidate = admin.post("/v1/candidates", 201, json=candidate_body(
+            gender=gender, skills=[{"label": s} for s in skills],
+            available_from_date=today, available_until_date=None))
+        admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
+            "purpose": "data_processing", "text_version": "v1", "action": "given"})
+        application = admin.post("/v1/applications", 201, json={
+            "candidate_id": candidate["id"], "programme_id": pid})
+        admin.post(f"/v1/applications/{application['id']}/submit")
+        assert admin.post(f"/v1/applications/{application['id']}/screen")["status"] == \
+            "eligible"
+        applications.append(application)
+    admin.post(f"/v1/programmes/{pid}/selection")
+    assert {admin.get(f"/v1/applications/{a['id']}")["status"] for a in applications} == {
+        "selected"}
+
+    # placements: an employer with an agreement and a one-seat vacancy
+    employer = admin.post("/v1/employers", 201, json=employer_body(programme_ids=(pid,)))
+    vacancy = admin.post("/v1/vacancies", 201, json=vacancy_body(
+        employer_id=employer["id"], programme_id=pid, seats=1,
+        required_skills=[{"label": "Python"}], nice_to_have_skills=[{"label": "SQL"}]))
+
+    # an officer of the programme runs matching, reviews, confirms
+    officer = _account(admin, gateway, "officer", programme_ids=[pid])
+    run = officer.post("/v1/matching-runs", 202, json={"programme_id": pid})
+    run = _until(lambda: (r := officer.get(f"/v1/matching-runs/{run['id']}"))["status"]
+                 in ("completed", "failed") and r, "the run to finish")
+    assert run["status"] == "completed", run["failure"]
+    assert (run["summary"]["candidates"], run["summary"]["proposals"]) == (2, 1)
+    [proposal] = officer.get(f"/v1/matching-runs/{run['id']}/proposals")["items"]
+    assert proposal["vacancy_id"] == vacancy["id"]
+    assert proposal["explanation"]["matched_nice_to_have_skills"] == ["sql"]
+    confirmed = officer.post(f"/v1/matching-runs/{run['id']}/confirm")
+    assert confirmed["run"]["confirmation"]["created"] == 1
+
+    # the placement's lifecycle, each party doing its part
+    [placement] = officer.get("/v1/placements", params={"programme_id": pid})["items"]
+    host = _account(admin, gateway, "employer", employer_id=employer["id"])
+    profile = host.get(f"/v1/placements/{placement['id']}/candidate-profile")["profile"]
+    assert {s["label"] for s in profile["skills"]} == {"Python", "SQL"}
+    trainee = _account(admin, gateway, "candidate", candidate_id=placement["candidate_id"])
+    url = f"/v1/placements/{placement['id']}"
+    host.post(f"{url}/accept-employer")
+    trainee.post(f"{url}/accept-candidate")
+    officer.post(f"{url}/request-visa")
+    officer.post(f"{url}/visa-decision", json={"decision": "granted"})
+    officer.post(f"{url}/arrive", json={"arrival_date": today})
+    assert officer.post(f"{url}/complete", json={"end_date": today})["status"] == "completed"
+
+    # candidates hears of it through the events relay: placed, then returned
+    [placed] = [a for a in applications if a["candidate_id"] == placement["candidate_id"]]
+    _until(lambda: admin.get(f"/v1/applications/{placed['id']}")["status"] == "returned",
+           "the application to be returned")
+    other = next(a for a in applications if a["id"] != placed["id"])
+    assert admin.get(f"/v1/applications/{other['id']}")["status"] == "selected"
