@@ -9,13 +9,13 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import events, gateway, imports, matching, reads
+from bench import events, gateway, imports, indicators, matching, reads
 from bench.environment import RESULTS, bench_database, machine
 from shared.runner import service_database_url
 from shared.topology import service
 
 BENCHMARKS = {"reads": reads.run, "imports": imports.run, "gateway": gateway.run,
-              "events": events.run, "matching": matching.run}
+              "events": events.run, "matching": matching.run, "indicators": indicators.run}
 
 
 def _markdown(report: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import orjson
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from gateway.proxy import Proxy
@@ -22,14 +22,24 @@ class UpstreamFailed(ProblemError):
     status, slug, title = 502, "bad-gateway", "Bad gateway"
 
 
+# How long the overview waits for a section it can do without.
+OPTIONAL_SECTION_SECONDS = 5.0
+
+
 class ProgrammeOverview(BaseModel):
-    """A programme with its applications counted by status, gender and nationality."""
+    """A programme with its applications counted by status, gender and nationality, and its
+    reintegration indicators."""
 
     programme: dict[str, Any]
     applications_total: int
     applications_by_status: dict[str, int]
     applicants_by_gender: dict[str, int]
     applicants_by_nationality: dict[str, int]
+    reintegration: dict[str, Any] | None = Field(None, description=(
+        "The programme's reintegration indicators (`GET /v1/indicators`, small cells "
+        "suppressed for ministries); null when the reintegration service did not answer, "
+        "with a note saying so."))
+    notes: list[str] = Field(default_factory=list, description="What is missing and why.")
 
 
 async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
@@ -46,14 +56,33 @@ async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
                              service=service) from exc
 
 
+async def _optional(request: Request, service: str, path: str) -> tuple[dict[str, Any] | None,
+                                                                       str | None]:
+    """The JSON a service answers, or None and a note saying why there is none."""
+    try:
+        status, body = await asyncio.wait_for(_get(request, service, path),
+                                              OPTIONAL_SECTION_SECONDS)
+    except (UpstreamFailed, TimeoutError):
+        return None, f"{service}: the service could not be reached."
+    if status != 200:
+        return None, f"{service}: the service answered {status}."
+    try:
+        return orjson.loads(body), None
+    except orjson.JSONDecodeError:
+        return None, f"{service}: the service's answer was not JSON."
+
+
 @router.get("/v1/programmes/{programme_id}/overview", response_model=ProgrammeOverview,
             responses=responses(InvalidToken, UpstreamFailed))
 async def programme_overview(programme_id: uuid.UUID, request: Request,
                              principal: PrincipalDep) -> Response:
-    """A programme and counts of its applications by status, gender and nationality."""
-    (status, programme), (stats_status, stats) = await asyncio.gather(
+    """A programme, counts of its applications by status, gender and nationality, and its
+    reintegration indicators. The overview answers without the indicators (null, with a note)
+    when the reintegration service does not."""
+    (status, programme), (stats_status, stats), (indicators, note) = await asyncio.gather(
         _get(request, "candidates", f"/v1/programmes/{programme_id}"),
-        _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"))
+        _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"),
+        _optional(request, "reintegration", f"/v1/indicators?programme_id={programme_id}"))
     for code, body in ((status, programme), (stats_status, stats)):
         if code != 200:
             try:
@@ -66,5 +95,6 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
     overview = ProgrammeOverview(
         programme=orjson.loads(programme), applications_total=counts["applications_total"],
         applications_by_status=counts["by_status"], applicants_by_gender=counts["by_gender"],
-        applicants_by_nationality=counts["by_nationality"])
+        applicants_by_nationality=counts["by_nationality"], reintegration=indicators,
+        notes=[note] if note else [])
     return Response(overview.model_dump_json(), media_type="application/json")

@@ -22,6 +22,7 @@ ROUTES: dict[str, str] = {
     "/v1/follow-ups": "reintegration",
     "/v1/support-measures": "reintegration",
     "/v1/indicators": "reintegration",
+    "/v1/follow-up-schedules": "reintegration",
 }
 
 # Paths the gateway answers itself although they sit under a routed prefix.

@@ -1,20 +1,41 @@
-"""App factory of the reintegration service.
-
-Returnee cases, follow-ups and outcomes arrive with their own issue; until then the service
-runs with its schema, migrations and health endpoints so the system's shape is whole.
-"""
+"""App factory of the reintegration service: routers and lifespan, nothing else."""
 
 from fastapi import FastAPI
 
+from services.reintegration.cases import consumers
+from services.reintegration.cases import router as cases_router
+from services.reintegration.database import event_tables, idempotency_keys
+from services.reintegration.events import EVENT_TYPES
+from services.reintegration.followups import overdue
+from services.reintegration.followups import router as follow_ups_router
+from services.reintegration.indicators import router as indicators_router
+from services.reintegration.schedules import router as schedules_router
 from services.reintegration.settings import Settings
+from services.reintegration.support import router as support_router
 from shared.app import create_service_app
+from shared.events.admin import admin_router as events_admin_router
+from shared.events.inbox import inbox_router
+from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the reintegration app."""
+    """Build the reintegration app; settings are read here, not at import, so tests pass
+    theirs."""
+    start_relay, stop_relay = relay_hooks(event_tables)
+    start_job, stop_job = overdue.lifespan_hooks()
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways reintegration",
-        description="Returnee cases, follow-up schedules, support measures and outcomes.",
-        routers=[],
+        description="Returnee cases opened when placements end, follow-up schedules and "
+        "answers, support measures, and outcome indicators.",
+        # indicators before follow-ups: /v1/follow-ups/export.csv is not a follow-up id.
+        routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
+                 support_router.router, schedules_router.router,
+                 subscriptions_router(event_tables, event_types=EVENT_TYPES),
+                 events_admin_router(event_tables)],
+        internal_routers=[inbox_router(tables=event_tables, handlers=consumers.HANDLERS)],
+        idempotency_table=idempotency_keys,
+        on_startup=[start_relay, start_job],
+        on_shutdown=[stop_job, stop_relay],
     )

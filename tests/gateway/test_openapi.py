@@ -42,6 +42,9 @@ class TestProgrammeOverview:
         assert body["programme"]["id"] == programme["id"]
         assert body["applications_total"] == 0
         assert body["applications_by_status"] == {}
+        # Nobody listens where this system's reintegration should be: the rest still answers.
+        assert body["reintegration"] is None
+        assert body["notes"] == ["reintegration: the service could not be reached."]
         missing = httpx.get(f"{system.gateway}/v1/programmes/"
                             "00000000-0000-0000-0000-000000000000/overview", headers=headers)
         assert missing.status_code == 404

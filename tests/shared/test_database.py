@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.candidates.models import Base as CandidatesBase
+from services.reintegration.models import Base as ReintegrationBase
 from shared import migrations
 from shared.bootstrap import bootstrap, drop_database
 from shared.db import async_url
@@ -81,22 +82,25 @@ class TestMigrations:
         finally:
             await drop_database(admin_url)
 
-    async def test_models_match_migrations(self, database: RunDatabase) -> None:
-        engine = create_async_engine(async_url(database.url("candidates")))
+    @pytest.mark.parametrize("name", ["candidates", "reintegration"])
+    async def test_models_match_migrations(self, database: RunDatabase, name: str) -> None:
+        metadata = {"candidates": CandidatesBase.metadata,
+                    "reintegration": ReintegrationBase.metadata}[name]
+        engine = create_async_engine(async_url(database.url(name)))
         try:
             async with engine.connect() as connection:
                 diff = await connection.run_sync(lambda sync: compare_metadata(
                     MigrationContext.configure(sync, opts={
-                        "include_schemas": True, "version_table_schema": "candidates",
+                        "include_schemas": True, "version_table_schema": name,
                         # Reflect only its own schema: the role may not read the others'.
-                        "include_name": lambda name, type_, parent: (
-                            type_ != "schema" or name == "candidates"),
-                        "include_object": lambda obj, name, type_, reflected, compare_to: (
-                            type_ != "table" or getattr(obj, "schema", None) == "candidates"),
-                    }), CandidatesBase.metadata))
+                        "include_name": lambda n, type_, parent: (
+                            type_ != "schema" or n == name),
+                        "include_object": lambda obj, n, type_, reflected, compare_to: (
+                            type_ != "table" or getattr(obj, "schema", None) == name),
+                    }), metadata))
         finally:
             await engine.dispose()
-        assert diff == [], f"models and migrations differ; add a migration: {diff}"
+        assert diff == [], f"{name}: models and migrations differ; add a migration: {diff}"
 
     async def test_drift_check_sees_a_difference(self, database: RunDatabase) -> None:
         from sqlalchemy import Column, Integer, MetaData, Table

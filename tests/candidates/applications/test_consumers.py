@@ -1,6 +1,5 @@
 """Placements' events move applications: started → placed, completed / ended early → returned."""
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events import wire
 from shared.events.signing import Signer, Verifier, generate_secret
 from tests.candidates.applications.helpers import act, in_state
+from tests.shared.events.helpers import deliver
 
 SECRET = generate_secret()
 
@@ -35,14 +34,6 @@ def event(kind: str, application: dict[str, Any], *, event_id: uuid.UUID | None 
             "occurred_at": datetime.now(UTC).isoformat(),
             "data": {"placement_id": placement, "candidate_id": application["candidate_id"],
                      "programme_id": application["programme_id"]}}
-
-
-async def deliver(client: httpx.AsyncClient, signer: Signer,
-                  events: list[dict[str, Any]]) -> httpx.Response:
-    body = json.dumps(events).encode()
-    headers = signer.sign(msg_id=wire.batch_id([e["id"] for e in events]), body=body).as_dict()
-    return await client.post("/internal/events", content=body,
-                             headers={**headers, "content-type": "application/json"})
 
 
 async def status_of(client: httpx.AsyncClient, application: dict[str, Any]) -> str:

@@ -9,15 +9,18 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from services.candidates.database import event_tables
 from shared.db import async_url
+from shared.events import wire
 from shared.events.outbox import NewEvent, Outbox
 from shared.events.relay import asyncpg_dsn, sync_subscriptions
-from shared.events.signing import generate_secret
+from shared.events.signing import Signer, generate_secret
 from shared.runner import PROJECT_ROOT, service_database_url, start_service, wait_until_ready
 from shared.settings import EventSubscriber
 from shared.topology import ServiceSpec, service
@@ -26,6 +29,15 @@ SECRET = generate_secret()
 CONSUMER = ServiceSpec("placements", "tests.shared.events.consumer:create_app",
                        "services.placements", 0)
 CANDIDATES = service("candidates")
+
+
+async def deliver(client: httpx.AsyncClient, signer: Signer,
+                  events: list[dict[str, Any]]) -> httpx.Response:
+    """POST a signed batch of events to the inbox of ``client``'s app, as a relay does."""
+    body = json.dumps(events).encode()
+    headers = signer.sign(msg_id=wire.batch_id([e["id"] for e in events]), body=body).as_dict()
+    return await client.post("/internal/events", content=body,
+                             headers={**headers, "content-type": "application/json"})
 
 
 def free_port() -> int:

@@ -1,0 +1,256 @@
+"""Reintegration indicators of one programme over 1,000,000 follow-ups of 200,000 cases.
+
+The data (:func:`load`, fixed seed), written with COPY into the reintegration schema: 200,000
+returnee cases over :data:`PROGRAMMES` programmes (so the programme measured holds about
+20,000 cases and 100,000 follow-ups), five follow-ups each (at return, 1, 3, 6, 12 months):
+70 % answered, 15 % overdue, 15 % still scheduled; answers spread over every employment
+status; 50,000 support measures, the grants and loans with money. Then ``VACUUM ANALYZE``, as
+autovacuum would do to a table that size, so that Postgres knows its statistics and which pages
+are all-visible (what lets it answer from an index alone).
+
+Measured, best of :data:`ROUNDS` (caches warm, as for an endpoint asked again and again):
+
+- **indicators**: the three statements of ``services.reintegration.indicators`` (GROUPING SETS
+  by point, gender, origin country and sector; returnees and businesses; support spend) and the
+  shaping of their cells — everything ``GET /v1/indicators`` does but HTTP. Goal: well under a
+  second.
+- **baseline**: ``SELECT count(*)`` of the same programme's follow-ups, through the same index:
+  the least any statement reading those rows can cost.
+- for information, ``COPY`` out of those follow-up rows (what loading them into Python would
+  start with).
+
+The plan of each statement (``EXPLAIN (ANALYZE, BUFFERS)``) is printed, with the scans it uses.
+
+``python -m bench indicators`` runs it into the report; ``python -m bench.indicators`` runs it
+alone on a throwaway database and prints the figures without touching the report.
+"""
+
+import asyncio
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from services.reintegration.indicators import repository, service
+from services.reintegration.schedules.service import add_months, closes_at
+from shared.settings import role_url
+
+CASES = 200_000
+POINTS = (0, 1, 3, 6, 12)  # five follow-ups a case: 1,000,000
+MEASURES = 50_000
+PROGRAMMES = 10
+ROUNDS = 7
+SEED = 11
+GENDERS = ("female", "male", "female", "male", "other", None)
+COUNTRIES = ("MA", "TN", "NG", "SN", "EG", None)
+SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
+           "construction", "healthcare", "green_energy", None)
+ANSWERS = ("employed_host_company", "employed_other_employer", "self_employed", "in_education",
+           "seeking_work", "not_seeking_work", "unreachable")
+WORKING = ANSWERS[:3]
+KINDS = ("entrepreneurship_training", "micro_grant", "micro_loan", "job_referral", "mentoring",
+         "psychosocial_support")
+
+_CASE_COLUMNS = ("id", "placement_id", "candidate_id", "programme_id", "origin_country",
+                 "destination_country", "gender", "sector", "return_date", "placement_outcome")
+_FOLLOW_UP_COLUMNS = ("id", "case_id", "programme_id", "point_months", "due_date",
+                      "window_closes_at", "status", "completed_at", "overdue_at", "recorded_via",
+                      "employment_status", "job_sector", "job_location", "income_band",
+                      "skills_use", "satisfaction", "sustainability_economic",
+                      "sustainability_social", "sustainability_psychosocial")
+_MEASURE_COLUMNS = ("id", "case_id", "programme_id", "kind", "status", "amount", "currency",
+                    "disbursed_date", "created_by")
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def cases_of(seed: int = SEED) -> tuple[list[uuid.UUID], list[tuple[Any, ...]]]:
+    """The programmes and the case rows (same seed, same rows)."""
+    rng = random.Random(seed)
+    programmes = [_uuid(rng) for _ in range(PROGRAMMES)]
+    cases = [(_uuid(rng), _uuid(rng), _uuid(rng), rng.choice(programmes),
+              rng.choice(COUNTRIES), "FR", rng.choice(GENDERS), rng.choice(SECTORS),
+              date(2025, 1, 1) + timedelta(days=rng.randrange(700)),
+              rng.choice(("completed", "completed", "ended_early"))) for _ in range(CASES)]
+    return programmes, cases
+
+
+def _answer(rng: random.Random, answered_at: datetime) -> tuple[Any, ...]:
+    employment = rng.choice(ANSWERS)
+    reached, working = employment != "unreachable", employment in WORKING
+    return (answered_at, "caseworker", employment,
+            rng.choice(SECTORS[:-1]) if working else None,
+            rng.choice(("origin_country",) * 4 + ("abroad",)) if working else None,
+            rng.choice(("under_200", "200_499", "500_999")) if reached else None,
+            rng.choice(("a_little", "a_lot")) if reached else None,
+            rng.randint(1, 5) if reached else None,
+            *((Decimal(rng.randrange(1001)) / 1000 for _ in range(3)) if reached
+              else (None, None, None)))
+
+
+def follow_ups_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> Iterator[tuple[Any, ...]]:
+    """The follow-up rows of ``cases``, one at a time (a million of them)."""
+    rng = random.Random(seed + 1)
+    now = datetime(2027, 6, 1, tzinfo=UTC)
+    for case_id, _, _, programme, *_, returned, _ in cases:
+        for point in POINTS:
+            due = add_months(returned, point)
+            draw = rng.random()
+            status = "completed" if draw < 0.70 else "overdue" if draw < 0.85 else "scheduled"
+            answer = _answer(rng, now) if status == "completed" else (None,) * 11
+            yield (_uuid(rng), case_id, programme, point, due, closes_at(due, 30), status,
+                   answer[0], now if status == "overdue" else None, *answer[1:])
+
+
+def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[Any, ...]]:
+    """Support measures for a quarter of ``cases``; grants and loans carry money."""
+    rng = random.Random(seed + 2)
+    measures = []
+    for case in rng.sample(cases, MEASURES):
+        kind = rng.choice(KINDS)
+        money = kind in ("micro_grant", "micro_loan")
+        measures.append((_uuid(rng), case[0], case[3], kind, "completed",
+                         Decimal(rng.randrange(200, 5000)) if money else None,
+                         rng.choice(("EUR", "MAD")) if money else None,
+                         case[8] + timedelta(days=30) if money else None, "bench"))
+    return measures
+
+
+async def load(connection: asyncpg.Connection) -> list[uuid.UUID]:
+    """Write the generated rows with COPY, then VACUUM ANALYZE; the programmes."""
+    programmes, cases = cases_of()
+    for table, columns, rows in (("returnee_case", _CASE_COLUMNS, cases),
+                                 ("follow_up", _FOLLOW_UP_COLUMNS, follow_ups_of(cases)),
+                                 ("support_measure", _MEASURE_COLUMNS, measures_of(cases))):
+        await connection.copy_records_to_table(table, schema_name="reintegration",
+                                               columns=columns, records=rows)
+    for table in ("returnee_case", "follow_up", "support_measure"):
+        await connection.execute(f"VACUUM ANALYZE reintegration.{table}")
+    return programmes
+
+
+async def _best(run: Callable[[], Awaitable[Any]]) -> float:
+    """The best time of ROUNDS runs, in milliseconds."""
+    times = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        await run()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)
+
+
+def _scans(plan: list[str]) -> Iterator[str]:
+    """The lines of a plan that say how rows are read and grouped, and what it cost."""
+    for line in plan:
+        text = line.strip().removeprefix("->  ")
+        if text.startswith(("Heap Fetches", "Execution Time", "Planning Time")):
+            yield f"  {text}" if text.startswith("Heap") else text
+        elif "Scan" in text or "Aggregate" in text:
+            actual = text.split("(actual ")[1].split(")")[0] if "(actual " in text else ""
+            yield f"{text.split('  (')[0]}  ({actual})"
+
+
+async def explain(connection: asyncpg.Connection, programme: uuid.UUID) -> dict[str, list[str]]:
+    """The scans and times of each indicator statement's plan, as Postgres ran it."""
+    plans = {}
+    for name, sql in (("returnees", repository.RETURNEES), ("points", repository.POINTS),
+                      ("spend", repository.SPEND)):
+        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", programme)
+        plans[name] = list(_scans([r[0] for r in rows]))
+    return plans
+
+
+async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """Load the data on ``url`` (the reintegration role's), time, explain."""
+    connection = await asyncpg.connect(url)
+    try:
+        started = time.perf_counter()
+        programmes = await load(connection)
+        print(f"   loaded {CASES:,} cases, {CASES * len(POINTS):,} follow-ups and {MEASURES:,} "
+              f"measures in {time.perf_counter() - started:.1f} s", flush=True)
+        programme = programmes[0]
+        rows = await connection.fetchval(
+            "SELECT count(*) FROM reintegration.follow_up WHERE programme_id = $1", programme)
+        now = datetime.now(UTC)
+
+        async def indicators() -> None:
+            service.shape(programme, await repository.cells(connection, programme), now=now)
+
+        async def count() -> None:
+            await connection.fetchval(
+                "SELECT count(*) FROM reintegration.follow_up WHERE programme_id = $1",
+                programme)
+
+        async def copy_out() -> None:
+            async def drop(_: bytes) -> None:
+                return None
+
+            await connection.copy_from_query(
+                "SELECT * FROM reintegration.follow_up WHERE programme_id = $1", programme,
+                output=drop)
+
+        # In turns, so that load from other work on the machine weighs on each alike.
+        best: dict[str, float] = {}
+        for _ in range(2):
+            for name, run in (("indicators", indicators), ("count", count),
+                              ("copy", copy_out)):
+                best[name] = min(best.get(name, float("inf")), await _best(run))
+        plans = await explain(connection, programme)
+    finally:
+        await connection.close()
+    figures = [{
+        "name": f"indicators of one programme ({rows:,} of {CASES * len(POINTS):,} follow-ups)",
+        "unit": "ms", "value": round(best["indicators"], 1),
+        "baseline": round(best["count"], 1),
+        "baseline_name": "SELECT count(*) of its follow-ups, same index",
+        "ratio": round(best["indicators"] / best["count"], 2), "goal": "well under 1,000 ms",
+        "copy_out_ms": round(best["copy"], 1)}]
+    return figures, plans
+
+
+def _print(figures: list[dict[str, Any]], plans: dict[str, list[str]]) -> None:
+    for name, lines in plans.items():
+        print(f"   plan of {name}:", flush=True)
+        for line in lines:
+            print(f"     {line}", flush=True)
+    print(f"   COPY out of the same follow-up rows: {figures[0]['copy_out_ms']} ms (for "
+          "information)", flush=True)
+
+
+async def run(candidates_url: str) -> list[dict[str, Any]]:
+    """The figure, for ``python -m bench``: the data goes to the reintegration schema of the
+    benchmark's database."""
+    url = role_url(candidates_url, role="pathways_reintegration",
+                   password=os.environ.get("REINTEGRATION_DATABASE_PASSWORD"))
+    figures, plans = await measure(url)
+    _print(figures, plans)
+    return figures
+
+
+def main() -> int:
+    """Run alone on a throwaway database; print, leave the report as it is."""
+    from bench.environment import bench_database
+    from shared.runner import service_database_url
+    from shared.topology import service as spec
+
+    with bench_database() as admin_url:
+        figures, plans = asyncio.run(measure(service_database_url(admin_url,
+                                                                  spec("reintegration"))))
+    _print(figures, plans)
+    for f in figures:
+        print(f"   {f['name']}: {f['value']} {f['unit']} vs baseline {f['baseline']} "
+              f"({f['baseline_name']}) -> ratio {f['ratio']} (goal {f['goal']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

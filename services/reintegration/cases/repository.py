@@ -1,0 +1,64 @@
+"""Every query of returnee cases, and the erasure of a candidate's free text."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reintegration import queries
+from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
+from shared.pagination import PageParams, keyset
+
+
+async def add_if_new(session: AsyncSession, values: dict[str, Any]) -> ReturneeCase | None:
+    """Insert the case of a placement; None when that placement already has one."""
+    statement = (insert(ReturneeCase).values(**values)
+                 .on_conflict_do_nothing(index_elements=[ReturneeCase.placement_id])
+                 .returning(ReturneeCase))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, case_id: uuid.UUID, *,
+              for_update: bool = False) -> ReturneeCase | None:
+    """The case with this id; ``for_update`` locks its row until the transaction ends."""
+    statement = (select(ReturneeCase).where(ReturneeCase.id == case_id)
+                 .execution_options(populate_existing=True))
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_page(session: AsyncSession, page: PageParams,
+                    conditions: list[ColumnElement[bool]]) -> list[ReturneeCase]:
+    """One page (``limit + 1`` rows) of cases, oldest first."""
+    statement = keyset(select(ReturneeCase).where(*conditions), ReturneeCase.created_at,
+                       ReturneeCase.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def change(session: AsyncSession, case_id: uuid.UUID,
+                 values: dict[str, Any]) -> ReturneeCase:
+    """Write ``values`` and bump the version."""
+    return await queries.change(session, ReturneeCase, case_id, values)
+
+
+async def is_erased(session: AsyncSession, candidate_id: uuid.UUID) -> bool:
+    """Whether the candidate's personal data was erased."""
+    return await session.get(ErasedCandidate, candidate_id) is not None
+
+
+async def record_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """Remember the erasure (once), for cases opened later."""
+    await session.execute(insert(ErasedCandidate).values(candidate_id=candidate_id)
+                          .on_conflict_do_nothing())
+
+
+async def blank_notes(session: AsyncSession, candidate_id: uuid.UUID) -> list[uuid.UUID]:
+    """Blank the notes of the candidate's cases and mark them erased; their ids."""
+    statement = (update(ReturneeCase).where(ReturneeCase.candidate_id == candidate_id)
+                 .values(notes=None, erased_at=func.coalesce(ReturneeCase.erased_at, func.now()),
+                         version=ReturneeCase.version + 1)
+                 .returning(ReturneeCase.id))
+    return list((await session.scalars(statement)).all())

@@ -1,0 +1,83 @@
+"""Wire formats of returnee cases."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from services.reintegration.vocabulary import LongText, Subject
+from shared.schemas import PatchModel, ResponseModel, StrictModel
+
+CaseStatus = Literal["open", "closed"]
+CloseReason = Literal["follow_up_finished", "declined_follow_up", "unreachable", "re_emigrated",
+                      "deceased", "other"]
+
+_CASE_ID = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
+_PLACEMENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+_CANDIDATE_ID = "0b8e4d2a-3c5f-4e6a-8b7c-9d0e1f2a3b4c"
+_PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+_EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
+
+
+class CaseOut(ResponseModel):
+    """A returnee case, opened when the placement ended; ``status`` changes only by actions."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": _CASE_ID, "placement_id": _PLACEMENT_ID, "candidate_id": _CANDIDATE_ID,
+        "programme_id": _PROGRAMME_ID, "employer_id": _EMPLOYER_ID, "origin_country": "MA",
+        "destination_country": "FR", "gender": "female", "sector": "ict",
+        "return_date": "2027-03-01", "placement_outcome": "completed", "end_reason": None,
+        "status": "open", "caseworker_subject": "officer-4711", "notes": None,
+        "closed_at": None, "close_reason": None, "erased_at": None, "version": 2,
+        "created_at": "2027-03-01T10:00:00Z", "updated_at": "2027-03-02T08:00:00Z"}]})
+
+    id: uuid.UUID
+    placement_id: uuid.UUID
+    candidate_id: uuid.UUID
+    programme_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    origin_country: str | None
+    destination_country: str | None
+    gender: str | None
+    sector: str | None = Field(description="The placement's sector.")
+    return_date: date = Field(description="The placement's actual end, else its planned end.")
+    placement_outcome: Literal["completed", "ended_early"]
+    end_reason: str | None
+    status: CaseStatus
+    caseworker_subject: str | None = Field(description="The officer (token subject) assigned.")
+    notes: str | None
+    closed_at: datetime | None
+    close_reason: CloseReason | None
+    erased_at: datetime | None = Field(description="Set when the candidate's personal data was "
+                                       "erased: free text is blank and stays so.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseUpdate(PatchModel):
+    """The caseworker's notes on the case (null clears them)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"notes": "Prefers to be called after 18:00."}]})
+    nullable_fields = frozenset({"notes"})
+
+    notes: LongText | None = None
+
+
+class AssignBody(StrictModel):
+    """The officer (their token's subject) who follows the case; null unassigns it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"caseworker_subject": "officer-4711"}]})
+
+    caseworker_subject: Subject | None
+
+
+class CloseBody(StrictModel):
+    """Why the case closes; its remaining follow-ups are cancelled."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "follow_up_finished"}]})
+
+    reason: CloseReason

@@ -1,0 +1,169 @@
+"""Returnee case rules: opening from placements' events (once per placement), scheduling,
+assignment, notes, closing, and erasing a candidate's free text.
+
+Nothing here commits: an opened case and its follow-ups share the inbox's transaction, a
+closed case and its ``case.closed`` event the request's.
+"""
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reintegration import access
+from services.reintegration.access import CasePolicy, Owners
+from services.reintegration.cases import repository
+from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
+from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.cases.schemas import CloseBody
+from services.reintegration.events import CASE_CLOSED, CaseClosed, PlacementEnded, outbox
+from services.reintegration.followups import repository as follow_up_repository
+from services.reintegration.followups.models import FollowUp
+from services.reintegration.schedules import service as schedule_service
+from services.reintegration.support import repository as support_repository
+from shared.auth import Principal
+from shared.errors import IllegalTransition, PreconditionFailed
+from shared.pagination import PageParams
+
+log = logging.getLogger(__name__)
+
+POLICY = CasePolicy(name="returnee case", not_found=CaseNotFound, actions={
+    "assign": access.STAFF, "edit": access.STAFF, "close": access.STAFF,
+    "support": access.STAFF})
+OUTCOMES = {"placement.completed": "completed", "placement.ended_early": "ended_early"}
+
+
+def owners(case: ReturneeCase) -> Owners:
+    """Whom the case belongs to."""
+    return Owners(programme_id=case.programme_id, candidate_id=case.candidate_id)
+
+
+def _label(value: str | None, *, upper: bool = False) -> str | None:
+    """A code as the breakdowns group it: trimmed, one case; None when empty."""
+    value = (value or "").strip()[:64]
+    return (value.upper() if upper else value.lower()) or None
+
+
+# --- opened by events -----------------------------------------------------------------------
+
+
+async def open_from_placement(session: AsyncSession, *, event_type: str,
+                              placement: PlacementEnded) -> ReturneeCase | None:
+    """Open the case of an ended placement and schedule its follow-ups from the return date
+    by the programme's schedule; None when the placement already has a case (a retried,
+    duplicated or second ending event), which changes nothing."""
+    erased = await repository.is_erased(session, placement.candidate_id)
+    case = await repository.add_if_new(session, {
+        "placement_id": placement.placement_id, "candidate_id": placement.candidate_id,
+        "programme_id": placement.programme_id, "employer_id": placement.employer_id,
+        "origin_country": _label(placement.origin_country, upper=True),
+        "destination_country": _label(placement.destination_country, upper=True),
+        "gender": _label(placement.gender), "sector": _label(placement.sector),
+        "return_date": placement.return_date, "placement_outcome": OUTCOMES[event_type],
+        "end_reason": placement.end_reason, "erased_at": func.now() if erased else None})
+    if case is None:
+        log.info("placement already has a case", extra={"event_type": event_type})
+        return None
+    points, window_days = await schedule_service.effective(session,
+                                                           programme_id=case.programme_id)
+    await follow_up_repository.add_many(session, [
+        {"case_id": case.id, "programme_id": case.programme_id,
+         "point_months": p.point_months, "due_date": p.due_date,
+         "window_closes_at": p.window_closes_at}
+        for p in schedule_service.plan(case.return_date, points_months=points,
+                                       window_days=window_days)])
+    return case
+
+
+async def erase_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
+    """Blank the free text of the candidate's cases, answers and support measures, and
+    remember the erasure for a case opened later; the coded answers stay for the indicators."""
+    await repository.record_erasure(session, candidate_id)
+    case_ids = await repository.blank_notes(session, candidate_id)
+    await follow_up_repository.blank_free_text(session, case_ids)
+    await support_repository.blank_free_text(session, case_ids)
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+async def authorize(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID,
+                    action: str | None = None, for_update: bool = False,
+                    expected_version: int | None = None) -> ReturneeCase:
+    """The case after the checks, in this order: a role that sees people here (403), it
+    exists for the caller (404), their role may do ``action`` (403), If-Match (412)."""
+    case = await repository.get(session, case_id, for_update=for_update)
+    POLICY.check(principal, owners(case) if case else None, case_id, action=action)
+    assert case is not None
+    if expected_version is not None and case.version != expected_version:
+        raise PreconditionFailed(
+            f"The returnee case changed since version {expected_version}; read it again.",
+            current_version=case.version)
+    return case
+
+
+async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
+                    filters: dict[str, Any]) -> list[ReturneeCase]:
+    """A page of the cases the caller may see; ``filters``: column -> value or None
+    (``caseworker_subject`` may be ``me``)."""
+    conditions = access.case_scope(principal, programme_id=ReturneeCase.programme_id,
+                                   candidate_id=ReturneeCase.candidate_id)
+    if filters.get("caseworker_subject") == "me":
+        filters = {**filters, "caseworker_subject": principal.subject}
+    conditions += [getattr(ReturneeCase, name) == value for name, value in filters.items()
+                   if value is not None]
+    return await repository.list_page(session, page, conditions)
+
+
+async def follow_ups(session: AsyncSession, *, principal: Principal,
+                     case_id: uuid.UUID) -> list[FollowUp]:
+    """The case's follow-ups, earliest due first."""
+    await authorize(session, principal=principal, case_id=case_id)
+    return await follow_up_repository.of_case(session, case_id)
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+def _ensure_open(case: ReturneeCase, action: str) -> None:
+    if case.status != "open":
+        raise IllegalTransition(action=action, current_state=case.status, allowed_from=["open"])
+
+
+async def assign(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID,
+                 caseworker_subject: str | None, expected_version: int | None) -> ReturneeCase:
+    """Assign the open case to an officer (their token's subject), or unassign it."""
+    case = await authorize(session, principal=principal, case_id=case_id, action="assign",
+                           for_update=True, expected_version=expected_version)
+    _ensure_open(case, "assign")
+    return await repository.change(session, case.id,
+                                   {"caseworker_subject": caseworker_subject})
+
+
+async def edit(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID,
+               changes: dict[str, Any], expected_version: int | None) -> ReturneeCase:
+    """Change the caseworker's notes; none are kept about an erased candidate (409)."""
+    case = await authorize(session, principal=principal, case_id=case_id, action="edit",
+                           for_update=True, expected_version=expected_version)
+    if case.erased_at is not None and changes.get("notes"):
+        raise CandidateErased("The candidate's personal data was erased: no notes are kept.")
+    return await repository.change(session, case.id, changes) if changes else case
+
+
+async def close(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID,
+                data: CloseBody, now: datetime, expected_version: int | None) -> ReturneeCase:
+    """Close the open case, cancel its follow-ups still waiting and publish ``case.closed``."""
+    case = await authorize(session, principal=principal, case_id=case_id, action="close",
+                           for_update=True, expected_version=expected_version)
+    _ensure_open(case, "close")
+    await follow_up_repository.cancel_scheduled(session, case.id, now)
+    closed = await repository.change(session, case.id, {
+        "status": "closed", "closed_at": now, "close_reason": data.reason})
+    await outbox.record(session, type=CASE_CLOSED, subject_id=case.id, payload=CaseClosed(
+        case_id=case.id, placement_id=case.placement_id, programme_id=case.programme_id,
+        candidate_id=case.candidate_id, close_reason=data.reason, closed_at=now,
+    ).model_dump(mode="json"))
+    return closed

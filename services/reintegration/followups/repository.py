@@ -1,0 +1,104 @@
+"""Every query of follow-ups."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, text, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reintegration import queries
+from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.followups.models import FollowUp
+from shared.pagination import PageParams
+
+
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert follow-ups (one statement)."""
+    if rows:
+        await session.execute(insert(FollowUp), list(rows))
+
+
+async def get(session: AsyncSession, follow_up_id: uuid.UUID, *,
+              for_update: bool = False) -> tuple[FollowUp, ReturneeCase] | None:
+    """The follow-up with its case; ``for_update`` locks both rows (events of a case are
+    recorded under its lock)."""
+    statement = (select(FollowUp, ReturneeCase).join(ReturneeCase,
+                                                     ReturneeCase.id == FollowUp.case_id)
+                 .where(FollowUp.id == follow_up_id).execution_options(populate_existing=True))
+    if for_update:
+        statement = statement.with_for_update()
+    row = (await session.execute(statement)).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def of_case(session: AsyncSession, case_id: uuid.UUID) -> list[FollowUp]:
+    """A case's follow-ups, earliest due first."""
+    rows = await session.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
+                                 .order_by(FollowUp.due_date, FollowUp.point_months))
+    return list(rows.all())
+
+
+async def list_page(session: AsyncSession, page: PageParams,
+                    conditions: list[ColumnElement[bool]]) -> list[FollowUp]:
+    """One page (``limit + 1`` rows) of follow-ups, the soonest to close first; conditions may
+    name the case's columns."""
+    statement = (select(FollowUp).join(ReturneeCase, ReturneeCase.id == FollowUp.case_id)
+                 .where(*conditions))
+    if page.after is not None:
+        statement = statement.where(
+            tuple_(FollowUp.window_closes_at, FollowUp.id) > tuple_(*page.after))
+    statement = statement.order_by(FollowUp.window_closes_at, FollowUp.id).limit(page.limit + 1)
+    return list((await session.scalars(statement)).all())
+
+
+async def change(session: AsyncSession, follow_up_id: uuid.UUID,
+                 values: dict[str, Any]) -> FollowUp:
+    """Write ``values`` and bump the version."""
+    return await queries.change(session, FollowUp, follow_up_id, values)
+
+
+async def cancel_scheduled(session: AsyncSession, case_id: uuid.UUID, now: datetime) -> int:
+    """Cancel the case's follow-ups still waiting; how many."""
+    result = await session.execute(
+        update(FollowUp).where(FollowUp.case_id == case_id, FollowUp.status == "scheduled")
+        .values(status="cancelled", cancelled_at=now, version=FollowUp.version + 1)
+        .returning(FollowUp.id))
+    return len(result.all())
+
+
+async def blank_free_text(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
+    """Blank the employer names and notes of these cases' answers."""
+    if case_ids:
+        await session.execute(
+            update(FollowUp).where(FollowUp.case_id.in_(case_ids),
+                                   (FollowUp.employer_name.is_not(None))
+                                   | (FollowUp.notes.is_not(None)))
+            .values(employer_name=None, notes=None, version=FollowUp.version + 1))
+
+
+_MARK_OVERDUE = text("""
+    WITH due AS (
+        SELECT f.id FROM reintegration.follow_up AS f
+        WHERE f.status = 'scheduled' AND f.window_closes_at <= :now
+        ORDER BY f.window_closes_at, f.id
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE reintegration.follow_up AS f
+    SET status = 'overdue', overdue_at = :now, version = f.version + 1, updated_at = now()
+    FROM due, reintegration.returnee_case AS c
+    WHERE f.id = due.id AND c.id = f.case_id
+    RETURNING f.id, f.case_id, f.programme_id, c.candidate_id, f.point_months, f.due_date,
+              f.overdue_at
+""")
+
+
+async def mark_overdue(session: AsyncSession, *, now: datetime,
+                       limit: int) -> Sequence[RowMapping]:
+    """Mark up to ``limit`` follow-ups whose window closed by ``now`` overdue, skipping rows
+    another transaction holds (an answer being recorded); the rows marked."""
+    result = await session.execute(_MARK_OVERDUE, {"now": now, "limit": limit})
+    return result.mappings().all()

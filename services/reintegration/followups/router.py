@@ -1,0 +1,91 @@
+"""HTTP routes of follow-ups: the due lists, one follow-up, and its answer."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.reintegration.cases.exceptions import CandidateErased
+from services.reintegration.followups import service
+from services.reintegration.followups.exceptions import (
+    FollowUpNotFound,
+    FollowUpNotOpen,
+    FollowUpWindowClosed,
+    InvalidAnswer,
+)
+from services.reintegration.followups.models import FollowUp
+from services.reintegration.followups.schemas import (
+    AnswerIn,
+    Due,
+    FollowUpOut,
+    FollowUpPage,
+    FollowUpStatus,
+)
+from services.reintegration.http import NowDep
+from services.reintegration.vocabulary import CountryCode
+from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.pagination import PageDep, encode_cursor
+from shared.responses import json_response
+
+router = APIRouter(prefix="/v1/follow-ups", tags=["follow-ups"], responses=AUTH_RESPONSES)
+
+
+def _out(follow_up: FollowUp) -> Response:
+    return json_response(FollowUpOut.of(follow_up), version=follow_up.version)
+
+
+@router.get("", response_model=FollowUpPage, responses=responses(InvalidCursor, Forbidden))
+async def list_follow_ups(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    now: NowDep,
+    due: Annotated[Due | None, Query(description=(
+        "`soon`: waiting for an answer and due within `within_days` (open ones included); "
+        "`overdue`: the window passed without an answer."))] = None,
+    within_days: Annotated[int, Query(ge=0, le=365)] = 14,
+    programme_id: Annotated[uuid.UUID | None, Query()] = None,
+    origin_country: Annotated[CountryCode | None, Query()] = None,
+    caseworker: Annotated[str | None, Query(
+        max_length=200, description="An officer's subject, or `me` for the caller.")] = None,
+    case_id: Annotated[uuid.UUID | None, Query()] = None,
+    status: Annotated[FollowUpStatus | None, Query()] = None,
+) -> Response:
+    """The follow-ups the caller may see, the soonest to close first: the due-soon and overdue
+    lists of officers and caseworkers, filtered by programme, origin country, caseworker,
+    case or status. A returnee sees their own."""
+    rows = await service.list_page(
+        session, principal=principal, page=page, due=due, within_days=within_days, now=now,
+        filters={"programme_id": programme_id, "origin_country": origin_country,
+                 "caseworker": caseworker, "case_id": case_id, "status": status})
+    items = rows[: page.limit]
+    next_cursor = encode_cursor(items[-1].window_closes_at, items[-1].id) \
+        if len(rows) > page.limit else None
+    return json_response(FollowUpPage(items=[FollowUpOut.of(r) for r in items],
+                                      next_cursor=next_cursor))
+
+
+@router.get("/{follow_up_id}", response_model=FollowUpOut,
+            responses=responses(FollowUpNotFound, Forbidden))
+async def get_follow_up(follow_up_id: uuid.UUID, session: SessionDep,
+                        principal: PrincipalDep) -> Response:
+    """One follow-up with its answer, and its ETag."""
+    return _out(await service.get(session, principal=principal, follow_up_id=follow_up_id))
+
+
+@router.post("/{follow_up_id}/answer", response_model=FollowUpOut,
+             responses=responses(FollowUpNotFound, Forbidden, InvalidAnswer, CandidateErased,
+                                 PreconditionFailed, IllegalTransition, FollowUpNotOpen,
+                                 FollowUpWindowClosed))
+async def answer_follow_up(follow_up_id: uuid.UUID, data: AnswerIn, session: SessionDep,
+                           principal: PrincipalDep, now: NowDep,
+                           if_match: IfMatchHeader = None) -> Response:
+    """Answer a follow-up, from its due date until its window closes: the returnee from the
+    app (their own), or a caseworker from a call. Publishes ``followup.completed``."""
+    return _out(await service.answer(session, principal=principal, follow_up_id=follow_up_id,
+                                     data=data, now=now,
+                                     expected_version=expected_version(if_match)))

@@ -1,0 +1,85 @@
+"""Wire formats of the outcome indicators."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SMALL_CELL = 5
+
+_PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+_POINT = {"point_months": 6, "due": 40, "responded": 36, "response_rate": 0.9,
+          "employed_or_self_employed": 24, "employed_or_self_employed_share": 0.6667,
+          "host_company": 5, "host_company_share": 0.1389, "abroad": 3, "abroad_share": 0.0833}
+_SPEND = {"currency": "MAD", "amount": "30000.00", "measures": 12, "people": 12}
+
+
+class PointIndicators(BaseModel):
+    """The follow-ups at one point (months after return): who was due, who answered, and what
+    they said. Shares are over ``responded``, the response rate over ``due``; null when
+    there is nobody to divide by."""
+
+    point_months: int
+    due: int = Field(description="Follow-ups answered or whose window passed.")
+    responded: int = Field(description="Answered by a returnee who was reached.")
+    response_rate: float | None
+    employed_or_self_employed: int
+    employed_or_self_employed_share: float | None
+    host_company: int = Field(description="Employed by the host company of the placement.")
+    host_company_share: float | None
+    abroad: int = Field(description="Working abroad: still (or again) out of the country.")
+    abroad_share: float | None
+
+
+class Spend(BaseModel):
+    """Money disbursed in micro-grants and micro-loans, in one currency."""
+
+    currency: str
+    amount: Decimal
+    measures: int
+    people: int
+
+
+class IndicatorCell(BaseModel):
+    """The indicators of a group of returnees."""
+
+    returnees: int
+    businesses_created: int | None = Field(
+        description="Returnees who reported being self-employed or having created a business "
+        "at any follow-up.")
+    by_point: list[PointIndicators]
+    support_spend: list[Spend]
+
+
+class GroupIndicators(IndicatorCell):
+    """The indicators of the returnees of one gender, origin country or sector."""
+
+    value: str = Field(description="The group: a gender, an origin country, a sector, or "
+                       "`unknown`.")
+
+
+class Indicators(BaseModel):
+    """A programme's reintegration indicators, computed now, broken down by gender, origin
+    country and the placement's sector."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "programme_id": _PROGRAMME_ID, "computed_at": "2027-09-01T08:00:00Z",
+        "small_cell_threshold": SMALL_CELL, "suppressed_cells": 2,
+        "total": {"returnees": 50, "businesses_created": 6, "by_point": [_POINT],
+                  "support_spend": [_SPEND]},
+        "by_gender": [{"value": "female", "returnees": 24, "businesses_created": 0,
+                       "by_point": [], "support_spend": []}],
+        "by_origin_country": [], "by_sector": []}]})
+
+    programme_id: uuid.UUID
+    computed_at: datetime
+    small_cell_threshold: int | None = Field(description=(
+        f"For ministries, {SMALL_CELL}: a breakdown cell counting fewer people is left out "
+        "(or its count nulled), because so small a group could name a person. Null for "
+        "roles that see every cell."))
+    suppressed_cells: int = 0
+    total: IndicatorCell
+    by_gender: list[GroupIndicators]
+    by_origin_country: list[GroupIndicators]
+    by_sector: list[GroupIndicators]

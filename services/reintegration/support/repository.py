@@ -1,0 +1,58 @@
+"""Every query of support measures."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reintegration import queries
+from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.support.models import SupportMeasure
+from shared.pagination import PageParams, keyset
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> SupportMeasure:
+    """Insert a measure."""
+    statement = insert(SupportMeasure).values(**values).returning(SupportMeasure)
+    return (await session.execute(statement)).scalar_one()
+
+
+async def get(session: AsyncSession, measure_id: uuid.UUID, *,
+              for_update: bool = False) -> tuple[SupportMeasure, ReturneeCase] | None:
+    """The measure with its case; ``for_update`` locks the measure's row."""
+    statement = (select(SupportMeasure, ReturneeCase)
+                 .join(ReturneeCase, ReturneeCase.id == SupportMeasure.case_id)
+                 .where(SupportMeasure.id == measure_id)
+                 .execution_options(populate_existing=True))
+    if for_update:
+        statement = statement.with_for_update(of=SupportMeasure)
+    row = (await session.execute(statement)).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def list_page(session: AsyncSession, page: PageParams,
+                    conditions: list[ColumnElement[bool]]) -> list[SupportMeasure]:
+    """One page (``limit + 1`` rows) of measures, oldest first; conditions may name the
+    case's columns."""
+    statement = keyset(select(SupportMeasure).join(
+        ReturneeCase, ReturneeCase.id == SupportMeasure.case_id).where(*conditions),
+        SupportMeasure.created_at, SupportMeasure.id, page)
+    return list((await session.scalars(statement)).all())
+
+
+async def change(session: AsyncSession, measure_id: uuid.UUID,
+                 values: dict[str, Any]) -> SupportMeasure:
+    """Write ``values`` and bump the version."""
+    return await queries.change(session, SupportMeasure, measure_id, values)
+
+
+async def blank_free_text(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
+    """Blank the descriptions and outcome notes of these cases' measures."""
+    if case_ids:
+        await session.execute(
+            update(SupportMeasure).where(SupportMeasure.case_id.in_(case_ids),
+                                         (SupportMeasure.description.is_not(None))
+                                         | (SupportMeasure.outcome_note.is_not(None)))
+            .values(description=None, outcome_note=None, version=SupportMeasure.version + 1))

@@ -1,0 +1,122 @@
+"""HTTP routes of support measures: create, read, list, change, and the lifecycle actions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from services.reintegration import http
+from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
+from services.reintegration.http import NowDep, utc_date
+from services.reintegration.support import service
+from services.reintegration.support.exceptions import InvalidMeasure, MeasureNotFound
+from services.reintegration.support.models import SupportMeasure
+from services.reintegration.support.schemas import (
+    CancelBody,
+    CompleteBody,
+    Kind,
+    MeasureCreate,
+    MeasureOut,
+    MeasureStatus,
+    MeasureUpdate,
+)
+from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.concurrency import IfMatchHeader, expected_version
+from shared.db import SessionDep
+from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
+from shared.pagination import Page, PageDep
+
+router = APIRouter(prefix="/v1/support-measures", tags=["support measures"],
+                   responses=AUTH_RESPONSES)
+ACTION_ERRORS = (MeasureNotFound, Forbidden, PreconditionFailed, IllegalTransition,
+                 CandidateErased)
+
+
+def _out(measure: SupportMeasure, *, status_code: int = 200) -> Response:
+    return http.resource(MeasureOut, measure, collection=router.prefix, status_code=status_code)
+
+
+@router.post("", status_code=201, response_model=MeasureOut,
+             responses=responses(CaseNotFound, Forbidden, IllegalTransition, InvalidMeasure,
+                                 CandidateErased, IdempotencyKeyReused, InvalidIdempotencyKey))
+async def create_measure(data: MeasureCreate, session: SessionDep, principal: PrincipalDep,
+                         idempotency: IdempotencyDep, now: NowDep) -> Response:
+    """Add a support measure to an open case (admins, officers of the programme):
+    entrepreneurship training, micro-grant or micro-loan (amount, currency, disbursed date),
+    job referral, mentoring, psychosocial support."""
+
+    async def produce() -> Response:
+        return _out(await service.create(session, principal=principal, data=data,
+                                         today=utc_date(now)), status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.get("", response_model=Page[MeasureOut], responses=responses(InvalidCursor, Forbidden))
+async def list_measures(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    case_id: Annotated[uuid.UUID | None, Query()] = None,
+    programme_id: Annotated[uuid.UUID | None, Query()] = None,
+    kind: Annotated[Kind | None, Query()] = None,
+    status: Annotated[MeasureStatus | None, Query()] = None,
+) -> Response:
+    """The support measures the caller may see, oldest first, filtered by case, programme,
+    kind or status. A returnee sees their own."""
+    rows = await service.list_page(session, principal=principal, page=page, filters={
+        "case_id": case_id, "programme_id": programme_id, "kind": kind, "status": status})
+    return http.page(MeasureOut, rows, page)
+
+
+@router.get("/{measure_id}", response_model=MeasureOut,
+            responses=responses(MeasureNotFound, Forbidden))
+async def get_measure(measure_id: uuid.UUID, session: SessionDep,
+                      principal: PrincipalDep) -> Response:
+    """One support measure, with its ETag."""
+    return _out(await service.get(session, principal=principal, measure_id=measure_id))
+
+
+@router.patch("/{measure_id}", response_model=MeasureOut,
+              responses=responses(*ACTION_ERRORS, InvalidMeasure))
+async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: SessionDep,
+                       principal: PrincipalDep, now: NowDep,
+                       if_match: IfMatchHeader = None) -> Response:
+    """Change a planned or running measure (e.g. record the disbursement)."""
+    return _out(await service.edit(session, principal=principal, measure_id=measure_id,
+                                   changes=data.changes(), today=utc_date(now),
+                                   expected_version=expected_version(if_match)))
+
+
+@router.post("/{measure_id}/start", response_model=MeasureOut,
+             responses=responses(*ACTION_ERRORS))
+async def start_measure(measure_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                        now: NowDep, if_match: IfMatchHeader = None) -> Response:
+    """A planned measure begins (its start date defaults to today)."""
+    return _out(await service.act(session, principal=principal, measure_id=measure_id,
+                                  action="start", today=utc_date(now),
+                                  expected_version=expected_version(if_match)))
+
+
+@router.post("/{measure_id}/complete", response_model=MeasureOut,
+             responses=responses(*ACTION_ERRORS, InvalidMeasure))
+async def complete_measure(measure_id: uuid.UUID, data: CompleteBody, session: SessionDep,
+                           principal: PrincipalDep, now: NowDep,
+                           if_match: IfMatchHeader = None) -> Response:
+    """The measure ended, with its outcome."""
+    return _out(await service.act(session, principal=principal, measure_id=measure_id,
+                                  action="complete", body=data, today=utc_date(now),
+                                  expected_version=expected_version(if_match)))
+
+
+@router.post("/{measure_id}/cancel", response_model=MeasureOut,
+             responses=responses(*ACTION_ERRORS))
+async def cancel_measure(measure_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                         now: NowDep, data: CancelBody | None = None,
+                         if_match: IfMatchHeader = None) -> Response:
+    """Drop a measure that has not ended; the body and its note are optional."""
+    return _out(await service.act(session, principal=principal, measure_id=measure_id,
+                                  action="cancel", body=data, today=utc_date(now),
+                                  expected_version=expected_version(if_match)))
