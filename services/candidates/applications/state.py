@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from services.candidates.applications.models import STATUSES
-from shared.errors import IllegalTransition
+from shared.lifecycle import Lifecycle
 
 OPEN_STATES: Final = frozenset({"draft", "submitted", "eligible", "shortlisted", "waitlisted",
                                 "selected"})
@@ -39,43 +39,11 @@ TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
 }
 ACTIONS: Final = tuple(TRANSITIONS)
 
-# Derived, never listed by hand: a state is final when no action leaves it.
-FINAL_STATES: Final = frozenset(
-    s for s in STATUSES if not any(s in sources for sources in TRANSITIONS.values())
-)
+LIFECYCLE: Final = Lifecycle(STATUSES, TRANSITIONS)
+FINAL_STATES: Final = LIFECYCLE.final_states
 
-
-def allowed_from(action: str) -> list[str]:
-    """The states ``action`` may start from, in lifecycle order."""
-    sources = TRANSITIONS[action]
-    return [s for s in STATUSES if s in sources]
-
-
-def can(action: str, current: str) -> bool:
-    """Whether ``action`` is allowed from ``current``."""
-    return current in TRANSITIONS[action]
-
-
-def check(action: str, current: str) -> None:
-    """IllegalTransition (409, naming ``current``) unless ``action`` is allowed from it."""
-    if not can(action, current):
-        raise IllegalTransition(action=action, current_state=current,
-                                allowed_from=allowed_from(action))
-
-
-def target(action: str, current: str, to: str | None = None) -> str:
-    """The state ``action`` leads to from ``current``; IllegalTransition when it may not.
-
-    ``to`` picks the outcome of an action with several (``screen`` → eligible or ineligible);
-    an action with a single outcome needs none.
-    """
-    check(action, current)
-    targets = TRANSITIONS[action][current]
-    if to is None:
-        if len(targets) != 1:
-            raise ValueError(f"action '{action}' from '{current}' needs an explicit target")
-        return next(iter(targets))
-    if to not in targets:
-        # A programming error, not a client one: callers pick ``to`` from the domain outcome.
-        raise ValueError(f"action '{action}' cannot lead from '{current}' to '{to}'")
-    return to
+# The questions every caller asks, read from the table (shared.lifecycle).
+allowed_from = LIFECYCLE.allowed_from
+can = LIFECYCLE.can
+check = LIFECYCLE.check
+target = LIFECYCLE.target

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from services.placements.placements.models import STATUSES
-from shared.errors import IllegalTransition
+from shared.lifecycle import Lifecycle
 
 DECLINABLE: Final = ("proposed", "accepted_by_employer", "accepted_by_candidate")
 
@@ -38,10 +38,8 @@ TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
 }
 ACTIONS: Final = tuple(TRANSITIONS)
 
-# Derived, never listed by hand: a state is final when no action leaves it.
-FINAL_STATES: Final = frozenset(
-    s for s in STATUSES if not any(s in sources for sources in TRANSITIONS.values())
-)
+LIFECYCLE: Final = Lifecycle(STATUSES, TRANSITIONS)
+FINAL_STATES: Final = LIFECYCLE.final_states
 OPEN_STATES: Final = frozenset(STATUSES) - FINAL_STATES
 # A placement holds its vacancy's seat unless it was declined or the visa refused.
 SEAT_HOLDING_STATES: Final = tuple(s for s in STATUSES if s not in ("declined", "visa_refused"))
@@ -50,37 +48,8 @@ STAY_STATES: Final = frozenset({"active"})
 # After the stay: the employer's evaluation comes only then.
 ENDED_STATES: Final = frozenset({"completed", "ended_early"})
 
-
-def allowed_from(action: str) -> list[str]:
-    """The states ``action`` may start from, in lifecycle order."""
-    sources = TRANSITIONS[action]
-    return [s for s in STATUSES if s in sources]
-
-
-def can(action: str, current: str) -> bool:
-    """Whether ``action`` is allowed from ``current``."""
-    return current in TRANSITIONS[action]
-
-
-def check(action: str, current: str) -> None:
-    """IllegalTransition (409, naming ``current``) unless ``action`` is allowed from it."""
-    if not can(action, current):
-        raise IllegalTransition(action=action, current_state=current,
-                                allowed_from=allowed_from(action))
-
-
-def target(action: str, current: str, to: str | None = None) -> str:
-    """The state ``action`` leads to from ``current``; IllegalTransition when it may not.
-
-    ``to`` picks the outcome of an action with several (``visa-decision`` → granted or
-    refused); an action with a single outcome needs none.
-    """
-    check(action, current)
-    targets = TRANSITIONS[action][current]
-    if to is None:
-        if len(targets) != 1:
-            raise ValueError(f"action '{action}' from '{current}' needs an explicit target")
-        return next(iter(targets))
-    if to not in targets:
-        raise ValueError(f"action '{action}' cannot lead from '{current}' to '{to}'")
-    return to
+# The questions every caller asks, read from the table (shared.lifecycle).
+allowed_from = LIFECYCLE.allowed_from
+can = LIFECYCLE.can
+check = LIFECYCLE.check
+target = LIFECYCLE.target

@@ -72,6 +72,7 @@ class TestRecovery:
         async with engine.connect() as replica:  # another replica working on `alive`
             await replica.execute(text("SELECT pg_advisory_lock(:k, hashtext(:i))"),
                                   {"k": RUN_LOCK_CLASS, "i": str(alive)})
+            # Starting the app is what is tested: its start-up fails the runs nobody holds.
             async with app.router.lifespan_context(app):
                 pass
             await replica.execute(text("SELECT pg_advisory_unlock_all()"))
