@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 dev: install
-	$(BIN)/pathways dev
+	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS))
 
 test: install
 	$(BIN)/ruff check --quiet .

@@ -13,6 +13,7 @@ from gateway.proxy import GatewayMiddleware, Proxy, build_session
 from gateway.ratelimit import build_rate_limiter
 from gateway.routes import Router, route_table
 from gateway.settings import Settings
+from gateway.upstreams import Upstreams
 from shared.app import create_service_app
 from shared.auth import StaticKeySource, TokenVerifier
 
@@ -37,14 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.token_verifier = verifier
         app.state.proxy = Proxy(
             router=Router(route_table(settings.routes)),
-            upstreams={k: v.rstrip("/") for k, v in settings.upstreams.items()},
+            upstreams=Upstreams(settings.upstreams),
             session=build_session(connect_timeout=settings.connect_timeout,
                                   read_timeout=settings.read_timeout,
                                   max_connections=settings.max_connections),
             verifier=verifier,
             limiter=build_rate_limiter(redis_url=settings.redis_url,
                                        limit=settings.rate_limit_requests,
-                                       window=settings.rate_limit_window_seconds),
+                                       window=settings.rate_limit_window_seconds,
+                                       prefix=settings.rate_limit_key_prefix),
             max_body_bytes=settings.max_body_bytes,
             import_max_body_bytes=settings.import_max_body_bytes,
             max_page_size=settings.max_page_size,

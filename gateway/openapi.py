@@ -101,7 +101,7 @@ class MergedOpenAPI:
 
         async def fetch(service: str) -> dict[str, Any] | None:
             try:
-                async with session.get(f"{proxy.upstreams[service]}/openapi.json",
+                async with session.get(f"{proxy.upstreams.base(service)}/openapi.json",
                                        timeout=aiohttp.ClientTimeout(total=5)) as response:
                     if response.status != 200:
                         return None

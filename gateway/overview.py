@@ -48,7 +48,7 @@ async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
     if authorization := request.headers.get("authorization"):
         headers["Authorization"] = authorization
     try:
-        async with proxy.session.get(f"{proxy.upstreams[service]}{path}",
+        async with proxy.session.get(f"{proxy.upstreams.base(service)}{path}",
                                      headers=headers) as response:
             return response.status, await response.read()
     except (aiohttp.ClientError, TimeoutError) as exc:

@@ -29,6 +29,7 @@ from yarl import URL
 
 from gateway.ratelimit import RateLimiter
 from gateway.routes import LARGE_BODY_PREFIXES, OWN_PATHS, Router
+from gateway.upstreams import Upstreams
 from shared.auth import InvalidToken, TokenVerifier, bearer_token
 from shared.errors import problem_type
 from shared.logs import request_id_var
@@ -99,7 +100,7 @@ class Proxy:
     """Everything forwarding needs, built in the gateway's lifespan."""
 
     router: Router
-    upstreams: dict[str, str]
+    upstreams: Upstreams
     session: aiohttp.ClientSession
     verifier: TokenVerifier
     limiter: RateLimiter
@@ -183,10 +184,9 @@ class Proxy:
 
         raw_path: bytes = scope.get("raw_path") or path.encode()
         query: bytes = scope.get("query_string", b"")
-        target = self.upstreams[service] + raw_path.decode("latin-1")
+        target = raw_path.decode("latin-1")
         if query:
             target += "?" + query.decode("latin-1")
-        url = URL(target, encoded=True)
 
         first = await receive()
         body: bytes = first.get("body", b"")
@@ -216,19 +216,28 @@ class Proxy:
         else:
             data = body or None
 
-        attempts = 2 if method in _IDEMPOTENT and not isinstance(data, AsyncIterator) else 1
+        streamed = isinstance(data, AsyncIterator)
+        # Each replica once when it refuses the connection (nothing was sent, so any method may
+        # go to the next); one retry on a kept-alive connection the service had just closed.
+        bases = [self.upstreams.base(service)] if streamed else self.upstreams.in_turn(service)
+        retries = 1 if method in _IDEMPOTENT and not streamed else 0
         started = False
         try:
-            for attempt in range(attempts):
+            while True:
+                url = URL(bases[0] + target, encoded=True)
                 try:
                     async with self.session.request(method, url, headers=out, data=data,
                                                     allow_redirects=False) as response:
                         started = await self._relay(response, method, send)
                         return
                 except aiohttp.ServerDisconnectedError:
-                    # a kept-alive connection the service had just closed: try a fresh one
-                    if started or attempt + 1 == attempts:
+                    if started or retries == 0:
                         raise
+                    retries -= 1
+                except aiohttp.ClientConnectorError as exc:
+                    if len(bases) == 1 or isinstance(exc, aiohttp.ClientConnectorCertificateError):
+                        raise
+                    bases.pop(0)
         except Exception as exc:
             if started:
                 raise  # the status is sent: all we can do is cut the response short

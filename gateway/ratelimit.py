@@ -50,17 +50,18 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed windows counted in Redis, shared by every replica."""
 
-    def __init__(self, url: str, *, limit: int, window: int) -> None:
+    def __init__(self, url: str, *, limit: int, window: int,
+                 prefix: str = "pathways:ratelimit") -> None:
         from redis.asyncio import Redis
 
-        self.limit, self.window = limit, window
+        self.limit, self.window, self.prefix = limit, window, prefix
         self.redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
     async def hit(self, key: str) -> float | None:
         """See :class:`RateLimiter`."""
         now = time.time()
         index = int(now // self.window)
-        name = f"pathways:ratelimit:{key}:{index}"
+        name = f"{self.prefix}:{key}:{index}"
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.incr(name)
@@ -78,8 +79,9 @@ class RedisRateLimiter:
         await self.redis.aclose()
 
 
-def build_rate_limiter(*, redis_url: str | None, limit: int, window: int) -> RateLimiter:
-    """Redis when ``redis_url`` is set, else memory."""
+def build_rate_limiter(*, redis_url: str | None, limit: int, window: int,
+                       prefix: str = "pathways:ratelimit") -> RateLimiter:
+    """Redis when ``redis_url`` is set (its keys under ``prefix``), else memory."""
     if redis_url:
-        return RedisRateLimiter(redis_url, limit=limit, window=window)
+        return RedisRateLimiter(redis_url, limit=limit, window=window, prefix=prefix)
     return MemoryRateLimiter(limit=limit, window=window)

@@ -14,9 +14,10 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
-    # Base URL of each service, e.g. {"candidates": "http://127.0.0.1:8101", ...}. Required:
-    # every service a route of gateway.routes points at must be here.
-    upstreams: dict[str, str] = Field(default_factory=dict)
+    # Base URL of each service, e.g. {"candidates": "http://127.0.0.1:8101", ...}, or a list of
+    # replicas' URLs taken in turn. Required: every service a route of gateway.routes points at
+    # must be here.
+    upstreams: dict[str, str | list[str]] = Field(default_factory=dict)
     # Extra or replaced path prefixes: {"/v1/employers": "placements"}.
     routes: dict[str, str] = Field(default_factory=dict)
     connect_timeout: float = 2.0
@@ -34,6 +35,8 @@ class Settings(ServiceSettings):
     rate_limit_window_seconds: int = 60
     redis_url: str | None = Field(None,
                                   validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
+    # Keys in Redis start with this: set one per deployment when several share a Redis.
+    rate_limit_key_prefix: str = "pathways:ratelimit"
     max_body_bytes: int = 1 * MiB
     import_max_body_bytes: int = 50 * MiB
     max_page_size: int = 200

@@ -15,7 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pathways`` command."""
     parser = argparse.ArgumentParser(prog="pathways", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("dev", help="prepare the database and run every service")
+    dev = commands.add_parser("dev", help="prepare the database and run every service")
+    dev.add_argument("--replicas", type=int, default=1, choices=range(1, 5), metavar="N",
+                     help="run N processes of every service and of the gateway (1-4)")
     db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
                                                                           required=True)
     db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "dev":
-        return runner.dev()
+        return runner.dev(replicas=args.replicas)
     if args.command == "serve":
         return runner.serve(service(args.name), host=args.host, port=args.port)
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")

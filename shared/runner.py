@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,11 +78,6 @@ def serve(spec: ServiceSpec, *, host: str, port: int | None) -> int:
     return 0
 
 
-def gateway_env(urls: dict[str, str]) -> dict[str, str]:
-    """The environment telling the gateway where each service (name -> base URL) listens."""
-    return {"GATEWAY_UPSTREAMS": json.dumps({k: v for k, v in urls.items() if k != "gateway"})}
-
-
 def auth_env(gateway_url: str, issuer: str | None = None) -> dict[str, str]:
     """The environment making a service verify tokens against the gateway's issuer."""
     return {"AUTH_JWKS_URL": f"{gateway_url}/.well-known/jwks.json",
@@ -134,33 +129,75 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def system_env(urls: dict[str, str]) -> dict[ServiceSpec, dict[str, str]]:
+def replica_urls(specs: tuple[ServiceSpec, ...], replicas: int,
+                 port: Callable[[ServiceSpec, int], int]) -> dict[str, list[str]]:
+    """Per service name, the base URLs of its ``replicas`` processes on loopback; replica
+    ``i`` of ``spec`` listens on ``port(spec, i)``."""
+    return {spec.name: [f"http://127.0.0.1:{port(spec, i)}" for i in range(replicas)]
+            for spec in specs}
+
+
+def system_env(urls: Mapping[str, str | Sequence[str]]) -> dict[ServiceSpec, dict[str, str]]:
     """The environment of each process of a whole system listening at ``urls`` (name -> base
-    URL): the gateway's upstreams; each service's token checks and event subscribers."""
+    URL, or the URLs of its replicas): the gateway's upstreams; each service's token checks and
+    event subscribers. Every replica of a service gets the same environment.
+
+    With replicas, the gateway spreads requests over them; the other addresses (the issuer and
+    its keys, event subscribers, calls between services) are the first replica's: a single
+    name in production, where a load balancer stands in front of the replicas."""
+    every = {k: [v] if isinstance(v, str) else list(v) for k, v in urls.items()}
+    first = {k: v[0] for k, v in every.items()}
     secret = generate_secret()  # one per run: signs the services' events to each other
-    events = events_env({k: v for k, v in urls.items() if k != "gateway"}, secret)
+    events = events_env({k: v for k, v in first.items() if k != "gateway"}, secret)
     env: dict[ServiceSpec, dict[str, str]] = {}
     for name in urls:
         if name == "gateway":
             # It issues tokens in its own name: the URL the services are told to trust.
-            env[service(name)] = {**gateway_env(urls), "AUTH_ISSUER": urls[name]}
+            upstreams = {k: v if len(v) > 1 else v[0] for k, v in every.items() if k != name}
+            env[service(name)] = {"GATEWAY_UPSTREAMS": json.dumps(upstreams),
+                                  "AUTH_ISSUER": first[name]}
         else:
             # The services check every token themselves, against the keys the gateway publishes.
-            auth = auth_env(urls["gateway"]) if "gateway" in urls else {}
-            calls = {f"{service(name).env_prefix}{other.upper()}_URL": urls[other]
-                     for other in CALLS.get(name, ()) if other in urls}
+            auth = auth_env(first["gateway"]) if "gateway" in first else {}
+            calls = {f"{service(name).env_prefix}{other.upper()}_URL": first[other]
+                     for other in CALLS.get(name, ()) if other in first}
             env[service(name)] = {**auth, **events[name], **calls}
     return env
 
 
-def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
-    """Run the whole system in the foreground until Ctrl-C."""
+def start_system(admin_url: str, urls: Mapping[str, Sequence[str]], *,
+                 log_dir: Path | None = None, env: dict[str, str] | None = None,
+                 ) -> list[tuple[str, subprocess.Popen[bytes]]]:
+    """Start every replica of every service at ``urls`` (name -> replicas' base URLs), wired
+    by :func:`system_env` (plus ``env``, for all), and wait until each is ready; return
+    (URL, process) pairs. On a failure the processes already started are stopped."""
+    started: list[tuple[str, subprocess.Popen[bytes]]] = []
+    try:
+        for spec, wiring in system_env(urls).items():
+            for i, url in enumerate(urls[spec.name]):
+                log_file = log_dir / f"{spec.name}-{i + 1}.log" if log_dir else None
+                started.append((url, start_service(spec, admin_url,
+                                                   extra_env={**(env or {}), **wiring},
+                                                   port=int(url.rsplit(":", 1)[1]),
+                                                   log_file=log_file)))
+        for url, process in started:
+            wait_until_ready(url, process=process)
+    except BaseException:
+        stop([process for _, process in started])
+        raise
+    return started
+
+
+def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1) -> int:
+    """Run the whole system in the foreground until Ctrl-C, each process ``replicas`` times
+    (replica ``i`` of a service on its port + 1000 * i)."""
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
-    urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in services}
-    processes = [start_service(spec, admin_url, extra_env=env)
-                 for spec, env in system_env(urls).items()]
+    urls = replica_urls(services, replicas, lambda spec, i: spec.port + 1000 * i)
+    if replicas > 1 and not os.environ.get("REDIS_URL"):
+        print("Note: no REDIS_URL, so each gateway replica counts its own rate limits.",
+              flush=True)
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -169,17 +206,17 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    processes = [process for _, process in start_system(admin_url, urls)]
     try:
-        for spec, process in zip(services, processes, strict=True):
-            wait_until_ready(f"http://127.0.0.1:{spec.port}", process=process)
         print("\nPathways is running. The whole API, with its docs:", flush=True)
-        gateway = next((s for s in services if s.name == "gateway"), None)
-        if gateway is not None:
-            print(f"  open http://127.0.0.1:{gateway.port}/docs", flush=True)
+        for url in urls.get("gateway", []):
+            print(f"  open {url}/docs", flush=True)
+        if "gateway" in urls:
             print("  (first admin: pathways create-admin --email you@example.org "
                   "--password '…')", flush=True)
         print("Services behind it (each checks the gateway's tokens too): " + ", ".join(
-            f"{s.name} :{s.port}" for s in services if s.name != "gateway"), flush=True)
+            f"{name} " + " ".join(":" + u.rsplit(":", 1)[1] for u in replicas_of)
+            for name, replicas_of in urls.items() if name != "gateway"), flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.2)

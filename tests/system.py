@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from gateway.cli import create_admin
-from shared.runner import start_service, stop, system_env, wait_until_ready
+from shared.runner import replica_urls, start_system, stop
 from shared.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
@@ -23,25 +23,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class System(dict[str, str]):
+    """Each service's base URL by name (its first replica's), and every replica's in
+    :attr:`replicas`."""
+
+    def __init__(self, replicas: dict[str, list[str]],
+                 processes: dict[str, subprocess.Popen[bytes]], log_dir: Path) -> None:
+        super().__init__({name: urls[0] for name, urls in replicas.items()})
+        self.replicas = replicas
+        self.processes = processes  # by URL
+        self.log_dir = log_dir  # <service>-<replica>.log, replicas counted from 1
+
+    def stop_replica(self, url: str) -> None:
+        """Stop the process serving ``url``."""
+        stop([self.processes[url]])
+
+
 @contextmanager
-def running_system(admin_url: str) -> Iterator[dict[str, str]]:
-    """Every service started as its own process against ``admin_url``'s database, wired to
-    each other exactly as ``make dev`` wires them (tokens, events, addresses); yields each
-    service's base URL by name. Logs go to a temporary folder."""
+def running_system(admin_url: str, *, replicas: int = 1,
+                   env: dict[str, str] | None = None) -> Iterator[System]:
+    """Every service started as its own process (``replicas`` of each) against ``admin_url``'s
+    database, wired to each other exactly as ``make dev`` wires them (tokens, events,
+    addresses), with ``env`` added to each process's environment. Logs go to a temporary
+    folder."""
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
-    urls = {spec.name: f"http://127.0.0.1:{free_port()}" for spec in SERVICES}
-    processes: list[subprocess.Popen[bytes]] = []
+    urls = replica_urls(SERVICES, replicas, lambda spec, i: free_port())
+    started = start_system(admin_url, urls, log_dir=log_dir, env=env)
     try:
-        for spec, env in system_env(urls).items():
-            processes.append(start_service(spec, admin_url,
-                                           port=int(urls[spec.name].rsplit(":", 1)[1]),
-                                           log_file=log_dir / f"{spec.name}.log",
-                                           extra_env=env))
-        for spec, process in zip(SERVICES, processes, strict=True):
-            wait_until_ready(urls[spec.name], process=process)
-        yield urls
+        yield System(urls, dict(started), log_dir)
     finally:
-        stop(processes)
+        stop([process for _, process in started])
 
 
 def admin_token(admin_url: str, gateway_url: str) -> str:
