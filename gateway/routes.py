@@ -23,6 +23,10 @@ ROUTES: dict[str, str] = {
     "/v1/support-measures": "reintegration",
     "/v1/indicators": "reintegration",
     "/v1/follow-up-schedules": "reintegration",
+    # Each service serves the webhook subscriptions to its own events.
+    "/v1/webhooks/candidates": "candidates",
+    "/v1/webhooks/placements": "placements",
+    "/v1/webhooks/reintegration": "reintegration",
 }
 
 # Paths the gateway answers itself although they sit under a routed prefix.
@@ -36,7 +40,8 @@ def route_table(overrides: dict[str, str] | None = None) -> dict[str, str]:
 
 
 class Router:
-    """Finds the service of a path by its first segment after ``/v1``."""
+    """Finds the service of a path by its first segment after ``/v1``, or by its first two
+    where the table has such a prefix (``/v1/webhooks/placements``)."""
 
     def __init__(self, table: dict[str, str]) -> None:
         self.table = dict(table)
@@ -47,4 +52,8 @@ class Router:
             return None
         end = path.find("/", 4)
         prefix = path if end < 0 else path[:end]
-        return self.table.get(prefix)
+        found = self.table.get(prefix)
+        if found is None and end > 0:
+            second = path.find("/", end + 1)
+            found = self.table.get(path if second < 0 else path[:second])
+        return found

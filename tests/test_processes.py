@@ -50,6 +50,22 @@ class TestRunningSystem:
         fetched = httpx.get(f"{url}{created.headers['location']}", headers=auth)
         assert fetched.json() == created.json()
 
+    def test_each_services_webhook_subscriptions_are_routed_to_it(
+            self, running: dict[str, str], token: str) -> None:
+        auth = {"Authorization": f"Bearer {token}"}
+        for name in ("candidates", "placements", "reintegration"):
+            listed = httpx.get(f"{running['gateway']}/v1/webhooks/{name}/subscriptions",
+                               headers=auth)
+            assert listed.status_code == 200, (name, listed.text)
+            assert isinstance(listed.json(), list)
+            # the service's own validation answers, naming its event types
+            refused = httpx.post(f"{running['gateway']}/v1/webhooks/{name}/subscriptions",
+                                 json={"url": "https://partner.example/hooks",
+                                       "event_types": ["no.such-event"]}, headers=auth)
+            assert refused.status_code == 422, (name, refused.text)
+        document = httpx.get(f"{running['gateway']}/openapi.json").json()
+        assert "/v1/webhooks/placements/subscriptions" in document["paths"]
+
     def test_services_check_the_gateways_tokens(self, running: dict[str, str],
                                                 token: str) -> None:
         url = f"{running['candidates']}/v1/programmes"

@@ -32,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # indicators before follow-ups: /v1/follow-ups/export.csv is not a follow-up id.
         routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
                  support_router.router, schedules_router.router,
-                 subscriptions_router(event_tables, event_types=EVENT_TYPES),
+                 subscriptions_router(event_tables, source="reintegration",
+                                      event_types=EVENT_TYPES),
                  events_admin_router(event_tables)],
         internal_routers=[inbox_router(tables=event_tables, handlers=consumers.HANDLERS)],
         idempotency_table=idempotency_keys,

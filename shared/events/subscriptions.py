@@ -69,12 +69,15 @@ class UnknownEventType(UnprocessableEntity):
     slug, title = "unknown-event-type", "Unknown event type"
 
 
-def subscriptions_router(tables: EventTables, *, event_types: Mapping[str, str]) -> APIRouter:
-    """The webhook subscription routes for a service whose partners may see ``event_types``.
+def subscriptions_router(tables: EventTables, *, source: str,
+                         event_types: Mapping[str, str]) -> APIRouter:
+    """The webhook subscription routes of the service ``source``, whose partners may see
+    ``event_types``: ``/v1/webhooks/{source}/subscriptions``, so that the gateway routes each
+    service's subscriptions to it.
 
     ``event_types`` maps each type a partner may subscribe to onto its description.
     """
-    router = APIRouter(prefix="/v1/webhooks/subscriptions", tags=["webhooks"])
+    router = APIRouter(prefix=f"/v1/webhooks/{source}/subscriptions", tags=["webhooks"])
     table = tables.subscription
     columns = (table.c.id, table.c.url, table.c.event_types, table.c.active, table.c.created_at)
     ClientDep = Annotated[EventsClient, Depends(events_client)]

@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 
+from gateway.routes import Router, route_table
 from tests.candidates.factories import programme_body
 from tests.gateway.conftest import GatewaySystem
 
@@ -35,6 +36,14 @@ class TestRouting:
             # the service's own "no such module/enrolment", not the gateway's "no such route"
             assert response.status_code == 404, path
             assert response.json()["detail"] != "Not Found", path
+
+    def test_two_segment_prefixes_route_webhooks_by_service(self) -> None:
+        router = Router(route_table())
+        assert router.service_for("/v1/webhooks/placements/subscriptions") == "placements"
+        assert router.service_for("/v1/webhooks/candidates/subscriptions/x") == "candidates"
+        assert router.service_for("/v1/webhooks/reintegration") == "reintegration"
+        assert router.service_for("/v1/webhooks/elsewhere/subscriptions") is None
+        assert router.service_for("/v1/webhooks") is None
 
     def test_placements_prefix_reaches_placements(self, system: GatewaySystem) -> None:
         response = httpx.get(f"{system.gateway}/v1/employers/e1?x=1", headers=_auth(system))

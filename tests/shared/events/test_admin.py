@@ -15,7 +15,7 @@ from shared.events.access import EventsClient, events_client
 
 class TestWebhookSubscriptions:
     async def test_create_shows_secret_once(self, client: httpx.AsyncClient) -> None:
-        created = await client.post("/v1/webhooks/subscriptions", json={
+        created = await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": "https://93.184.216.34/hooks", "event_types": ["application.selected"]})
         assert created.status_code == 201, created.text
         body = created.json()
@@ -23,7 +23,7 @@ class TestWebhookSubscriptions:
         assert created.headers["location"].endswith(body["id"])
         fetched = (await client.get(created.headers["location"])).json()
         assert "secret" not in fetched
-        listed = (await client.get("/v1/webhooks/subscriptions")).json()
+        listed = (await client.get("/v1/webhooks/candidates/subscriptions")).json()
         assert body["id"] in [s["id"] for s in listed]
         assert all("secret" not in s for s in listed)
         assert (await client.delete(created.headers["location"])).status_code == 204
@@ -32,13 +32,13 @@ class TestWebhookSubscriptions:
     @pytest.mark.parametrize("url", ["https://127.0.0.1/h", "https://169.254.169.254/h",
                                      "http://93.184.216.34/h", "https://10.0.0.1/h"])
     async def test_ssrf_refused(self, client: httpx.AsyncClient, url: str) -> None:
-        response = await client.post("/v1/webhooks/subscriptions", json={
+        response = await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": url, "event_types": ["application.selected"]})
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/unsafe-webhook-target"
 
     async def test_unknown_event_type(self, client: httpx.AsyncClient) -> None:
-        response = await client.post("/v1/webhooks/subscriptions", json={
+        response = await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": "https://93.184.216.34/h", "event_types": ["placement.secret"]})
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/unknown-event-type"
@@ -48,7 +48,7 @@ class TestWebhookSubscriptions:
             return EventsClient(id="employer-1", roles=frozenset({"employer"}))
 
         candidates_app.dependency_overrides[events_client] = employer
-        response = await client.post("/v1/webhooks/subscriptions", json={
+        response = await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": "https://93.184.216.34/h", "event_types": ["application.selected"]})
         assert response.status_code == 403
         assert (await client.get("/admin/events/lag")).status_code == 403
@@ -60,7 +60,7 @@ class TestAdmin:
         subject = str(uuid.uuid4())
         await outbox.record(session, type="application.selected", subject_id=subject,
                             payload={"n": 0})
-        created = (await client.post("/v1/webhooks/subscriptions", json={
+        created = (await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": "https://93.184.216.34/h", "event_types": ["application.selected"]})).json()
         await outbox.record(session, type="application.selected", subject_id=subject,
                             payload={"n": 1})
@@ -78,7 +78,7 @@ class TestAdmin:
 
     async def test_dead_letters_listed_and_replayed(self, client: httpx.AsyncClient,
                                                     session: AsyncSession) -> None:
-        created = (await client.post("/v1/webhooks/subscriptions", json={
+        created = (await client.post("/v1/webhooks/candidates/subscriptions", json={
             "url": "https://93.184.216.34/h", "event_types": ["candidate.erased"]})).json()
         await outbox.record(session, type="candidate.erased", subject_id=str(uuid.uuid4()),
                             payload={"candidate_id": "x"})
@@ -106,10 +106,10 @@ class TestRolesFromTokens:
     async def test_ministry_subscribes_officer_may_not(self, client: httpx.AsyncClient,
                                                       mint_token: Callable[[str], str]) -> None:
         body = {"url": "https://93.184.216.34/h", "event_types": ["application.selected"]}
-        officer = await client.post("/v1/webhooks/subscriptions", json=body,
+        officer = await client.post("/v1/webhooks/candidates/subscriptions", json=body,
                                     headers={"Authorization": f"Bearer {mint_token('officer')}"})
         assert officer.status_code == 403
-        ministry = await client.post("/v1/webhooks/subscriptions", json=body,
+        ministry = await client.post("/v1/webhooks/candidates/subscriptions", json=body,
                                      headers={"Authorization": f"Bearer {mint_token('ministry')}"})
         assert ministry.status_code == 201
         lag = await client.get("/admin/events/lag",
@@ -118,5 +118,5 @@ class TestRolesFromTokens:
 
     async def test_no_token_is_401(self, client: httpx.AsyncClient,
                                    mint_token: Callable[[str], str]) -> None:
-        response = await client.get("/v1/webhooks/subscriptions")
+        response = await client.get("/v1/webhooks/candidates/subscriptions")
         assert response.status_code == 401
