@@ -255,12 +255,12 @@ class Relay:
             self.stats.delivered += len(delivered)
             return len(rows)
 
-    def _envelope(self, row: asyncpg.Record) -> dict[str, Any]:
+    def _envelope(self, row: asyncpg.Record, *, partner: bool = False) -> dict[str, Any]:
         return wire.envelope(
             id=row["event_id"], type=row["type"], version=row["version"], source=self.source,
             subject_id=row["subject_id"], occurred_at=row["occurred_at"],
             request_id=row["request_id"], traceparent=row["traceparent"],
-            payload_json=row["payload"])
+            payload_json=wire.for_partner(row["payload"]) if partner else row["payload"])
 
     async def _deliver(self, rows: list[asyncpg.Record]) -> _Outcome:
         if rows[0]["kind"] == "internal":
@@ -331,7 +331,7 @@ class Relay:
         async def send_subject(subject_rows: list[asyncpg.Record]) -> None:
             async with gate:
                 for row in subject_rows:  # in order; stop at the first failure
-                    body = wire.encode(self._envelope(row))
+                    body = wire.encode(self._envelope(row, partner=True))
                     error = await self._post(row["url"], signer, str(row["event_id"]), body)
                     if error is not None:
                         outcome.failed[row["id"]] = error

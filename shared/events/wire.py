@@ -27,6 +27,20 @@ def envelope(*, id: uuid.UUID, type: str, version: int, source: str, subject_id:
             "data": orjson.Fragment(payload_json)}
 
 
+# Fields of a payload about one person that partners never receive: their systems (a ministry's)
+# may read aggregates only, and these would single a person out across events.
+PARTNER_WITHHELD = frozenset({"candidate_id", "gender"})
+
+
+def for_partner(payload_json: str) -> str:
+    """``payload_json`` without the fields partners do not receive (:data:`PARTNER_WITHHELD`)."""
+    payload = orjson.loads(payload_json)
+    if not isinstance(payload, dict) or PARTNER_WITHHELD.isdisjoint(payload):
+        return payload_json
+    return orjson.dumps({k: v for k, v in payload.items()
+                         if k not in PARTNER_WITHHELD}).decode()
+
+
 def batch_id(event_ids: Sequence[str]) -> str:
     """The ``webhook-id`` of a batch: a digest of its event ids, stable across retries."""
     if len(event_ids) == 1:
