@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install dev test lint bench clean-db
+.PHONY: install dev test lint bench clean-db fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,18 +13,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make dev DEMO=homere` (or palim, mentor2) also seeds a demo scenario through the API.
 dev: install
-	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS))
+	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(DEMO),--demo $(DEMO))
 
 test: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# A long fuzzing run of the whole API through the gateway (tests/fuzz); `make test` runs a short
+# one. FUZZ_MAX_EXAMPLES (examples per operation) and FUZZ_SEED tune it.
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 
+# Every benchmark by default; `make bench BENCH="reads gateway"` runs some. The report (Markdown,
+# JSON, latency chart) goes to bench/results/, which git ignores.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean-db:
 	rm -rf var/postgres

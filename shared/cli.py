@@ -1,5 +1,5 @@
 """The ``pathways`` command: ``dev``, ``serve``, ``db bootstrap|prepare|migrate``,
-``create-admin``, ``rotate-keys``."""
+``create-admin``, ``rotate-keys``, ``demo``."""
 
 import argparse
 import asyncio
@@ -10,6 +10,8 @@ from shared import migrations, runner
 from shared.bootstrap import bootstrap
 from shared.topology import SERVICES, service
 
+DEMO_SCENARIOS = ("homere", "palim", "mentor2")  # demo.scenarios.SCENARIOS' names
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``pathways`` command."""
@@ -18,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     dev = commands.add_parser("dev", help="prepare the database and run every service")
     dev.add_argument("--replicas", type=int, default=1, choices=range(1, 5), metavar="N",
                      help="run N processes of every service and of the gateway (1-4)")
+    dev.add_argument("--demo", choices=DEMO_SCENARIOS,
+                     help="once everything is ready, seed this demo scenario through the API")
     db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
                                                                           required=True)
     db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
@@ -36,10 +40,22 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     rotate = commands.add_parser("rotate-keys", help="start a new token signing key")
     rotate.add_argument("--algorithm", choices=["RS256", "EdDSA"], default="RS256")
+    demo = commands.add_parser("demo", help="seed a demo scenario through the running gateway")
+    demo.add_argument("scenario", choices=DEMO_SCENARIOS)
+    demo.add_argument("--gateway-url", default="http://127.0.0.1:8000")
+    demo.add_argument("--admin-email", help="an admin to seed as (default: a demo admin "
+                      "created in the database, as create-admin does)")
+    demo.add_argument("--admin-password")
+    demo.add_argument("--seed", type=int, help="draw other people (default: the scenario's)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
-        return runner.dev(replicas=args.replicas)
+        return runner.dev(replicas=args.replicas, demo=args.demo)
+    if args.command == "demo" and args.admin_email:
+        if not args.admin_password:
+            parser.error("--admin-email needs --admin-password")
+        return _demo(args, (args.admin_email, args.admin_password))
     if args.command == "serve":
         return runner.serve(service(args.name), host=args.host, port=args.port)
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
@@ -47,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         from gateway.cli import rotate_keys
 
         return rotate_keys(admin_url, algorithm=args.algorithm)
+    if args.command == "demo":
+        from demo.seed import ensure_admin
+
+        return _demo(args, ensure_admin(admin_url))
     if args.command == "create-admin":
         from gateway.cli import create_admin  # the gateway's code, run from the one command
 
@@ -69,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
             migrations.upgrade(spec, url, args.revision)
         print(f"{spec.name}: {'down' if args.down else 'up'} to {args.revision}")
     return 0
+
+
+def _demo(args: argparse.Namespace, admin: tuple[str, str]) -> int:
+    from demo.seed import run  # only this command needs the demo package (and tqdm)
+
+    return run(args.scenario, gateway_url=args.gateway_url, admin=admin, seed_value=args.seed,
+               progress=not args.no_progress)
 
 
 if __name__ == "__main__":

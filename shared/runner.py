@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -181,16 +182,19 @@ def start_system(admin_url: str, urls: Mapping[str, Sequence[str]], *,
                                                    port=int(url.rsplit(":", 1)[1]),
                                                    log_file=log_file)))
         for url, process in started:
-            wait_until_ready(url, process=process)
+            # generous: many processes importing at once on a small, busy machine
+            wait_until_ready(url, process=process, timeout=120.0)
     except BaseException:
         stop([process for _, process in started])
         raise
     return started
 
 
-def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1) -> int:
+def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1,
+        demo: str | None = None) -> int:
     """Run the whole system in the foreground until Ctrl-C, each process ``replicas`` times
-    (replica ``i`` of a service on its port + 1000 * i)."""
+    (replica ``i`` of a service on its port + 1000 * i); with ``demo``, seed that demo
+    scenario through the gateway once every process is ready (demo/seed.py)."""
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
@@ -206,7 +210,12 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1) -> i
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    processes = [process for _, process in start_system(admin_url, urls)]
+    # While a demo seeds, the services' request logs would bury its progress bar: to files.
+    log_dir = PROJECT_ROOT / "var" / "log" if demo else None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        print(f"Service logs: {log_dir}/<service>-<replica>.log", flush=True)
+    processes = [process for _, process in start_system(admin_url, urls, log_dir=log_dir)]
     try:
         print("\nPathways is running. The whole API, with its docs:", flush=True)
         for url in urls.get("gateway", []):
@@ -217,12 +226,24 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1) -> i
         print("Services behind it (each checks the gateway's tokens too): " + ", ".join(
             f"{name} " + " ".join(":" + u.rsplit(":", 1)[1] for u in replicas_of)
             for name, replicas_of in urls.items() if name != "gateway"), flush=True)
+        if demo and "gateway" in urls:  # beside the loop below, so that Ctrl-C stops it all
+            threading.Thread(target=_seed_demo, args=(demo, admin_url, urls["gateway"][0]),
+                             daemon=True).start()
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.2)
     finally:
         stop(processes)
     return 0 if stopping else 1
+
+
+def _seed_demo(name: str, admin_url: str, gateway_url: str) -> None:
+    """Seed scenario ``name`` as the demo admin (in a thread of its own); a failure is reported
+    and the system keeps running, so that what was seeded can be looked at."""
+    from demo.seed import ensure_admin, run  # the demo package is needed only here
+
+    print(f"\nSeeding the {name} demo scenario through {gateway_url}…", flush=True)
+    run(name, gateway_url=gateway_url, admin=ensure_admin(admin_url))
 
 
 @contextmanager

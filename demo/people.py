@@ -1,0 +1,79 @@
+"""Made-up people from small fixed lists: names, cities, and the skills of each sector.
+
+Nothing here names a real person; the e-mail addresses are under ``example.org``. Lists are
+fixed so that a seed always draws the same people.
+"""
+
+import random
+from typing import Any
+
+GIVEN_NAMES = {
+    "female": ("Amina", "Salma", "Khadija", "Imane", "Yasmine", "Nour", "Meriem", "Hajar",
+               "Sara", "Fatima Zahra", "Ines", "Rim", "Oumaima", "Asma", "Leila", "Siham",
+               "Wiam", "Chaima", "Houda", "Nadia", "Samira", "Zineb", "Malak", "Ghita"),
+    "male": ("Youssef", "Mehdi", "Omar", "Anas", "Hamza", "Ayoub", "Karim", "Rayan", "Amine",
+             "Bilal", "Ilyes", "Walid", "Skander", "Aziz", "Achraf", "Zakaria", "Nabil",
+             "Hatem", "Oussama", "Ismail", "Marouane", "Taha", "Fares", "Adam"),
+}
+FAMILY_NAMES = ("Benali", "El Amrani", "Bennani", "Alaoui", "Tazi", "Chraibi", "Idrissi",
+                "Berrada", "El Fassi", "Ouazzani", "Benjelloun", "Lahlou", "Trabelsi", "Ben Salah",
+                "Jaziri", "Gharbi", "Hammami", "Bouazizi", "Mansouri", "Ayari", "Khelifi",
+                "Sassi", "Mejri", "Chebbi", "Ziani", "Amrani", "Naciri", "Kettani")
+CITIES = {"MA": ("Rabat", "Casablanca", "Fès", "Marrakech", "Tanger", "Agadir", "Oujda",
+                 "Meknès", "Kénitra", "Tétouan"),
+          "TN": ("Tunis", "Sfax", "Sousse", "Monastir", "Bizerte", "Gabès", "Nabeul", "Ariana")}
+# Host companies' HR contacts.
+CONTACT_NAMES = ("Claire Dubois", "Marco Rossi", "Julie Martin", "Giulia Bianchi",
+                 "Thomas Leroy", "Els Peeters", "Sophie Bernard", "Luca Ferrari",
+                 "Pieter Janssens", "Camille Petit")
+PHONE_PREFIX = {"MA": "+2126", "TN": "+2162"}
+
+# Per sector: what every trainee of it knows (its vacancies require these) and extras that
+# vacancies list as nice to have. A trainee of one sector holds none of another's required
+# skills, so matching pairs each trainee with a vacancy of their own sector.
+SECTOR_SKILLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ict": (("Python", "SQL"), ("Docker", "JavaScript", "Linux", "Java")),
+    "electrical_engineering": (("circuit design", "PLC programming"), ("AutoCAD Electrical",
+                                                                      "MATLAB")),
+    "mechanical_engineering": (("SolidWorks", "mechanical drawing"), ("CNC machining",)),
+    "civil_engineering": (("structural analysis", "AutoCAD"), ("BIM",)),
+    "renewable_energy": (("photovoltaic systems", "energy auditing"), ("wind turbines",)),
+    "agrifood": (("food safety HACCP", "quality control"), ("irrigation",)),
+    "logistics": (("supply chain planning", "inventory management"), ("SAP",)),
+    "tourism_hospitality": (("hotel operations", "customer service"), ("event planning",)),
+    "healthcare": (("patient care", "medical records"), ("laboratory techniques",)),
+    "finance": (("financial analysis", "accounting"), ("Excel modelling",)),
+    "marketing": (("digital marketing", "market research"), ("SEO",)),
+    "chemistry": (("analytical chemistry", "laboratory safety"), ("chromatography",)),
+    "mechatronics": (("robotics", "sensor integration"), ("industrial automation",)),
+    "fashion_design": (("pattern making", "textile technology"), ("CAD for fashion",)),
+}
+STUDY_FIELDS = {
+    "ict": "computer science", "electrical_engineering": "electrical engineering",
+    "mechanical_engineering": "mechanical engineering", "civil_engineering": "civil engineering",
+    "renewable_energy": "energy engineering", "agrifood": "food science",
+    "logistics": "logistics", "tourism_hospitality": "hospitality management",
+    "healthcare": "nursing", "finance": "finance", "marketing": "marketing",
+    "chemistry": "chemistry", "mechatronics": "mechatronics", "fashion_design": "fashion design",
+}
+
+
+def skills(rng: random.Random, sector: str) -> list[dict[str, str]]:
+    """A trainee's skills: every required skill of the sector and some of its extras."""
+    required, extras = SECTOR_SKILLS[sector]
+    chosen = [s for s in extras if rng.random() < 0.5]
+    return [{"label": label} for label in (*required, *chosen)]
+
+
+def identity(rng: random.Random, *, gender: str, nationality: str, number: int,
+             domain: str) -> dict[str, Any]:
+    """Name, e-mail, phone and residence of a person; ``number`` keeps e-mails unique."""
+    given, family = rng.choice(GIVEN_NAMES[gender]), rng.choice(FAMILY_NAMES)
+    local = f"{given}.{family}".lower().replace(" ", "")
+    return {
+        "given_name": given, "family_name": family,
+        "email": f"{local}.{number:03d}@{domain}",
+        "phone": f"{PHONE_PREFIX[nationality]}{rng.randint(10_000_000, 99_999_999)}",
+        "gender": gender, "nationality": nationality, "residence_country": nationality,
+        "residence_city": rng.choice(CITIES[nationality]),
+    }

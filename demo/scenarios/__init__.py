@@ -1,0 +1,21 @@
+"""The demo scenarios, by the name the ``pathways demo`` command takes."""
+
+from collections.abc import Callable
+from datetime import date
+
+from demo.plan import Plan
+from demo.scenarios import homere, mentor2, palim
+
+# name -> (builder, its default seed)
+SCENARIOS: dict[str, tuple[Callable[..., Plan], int]] = {
+    "homere": (homere.build, homere.SEED),
+    "palim": (palim.build, palim.SEED),
+    "mentor2": (mentor2.build, mentor2.SEED),
+}
+
+
+def build(name: str, *, seed: int | None = None, today: date | None = None) -> Plan:
+    """The plan of scenario ``name`` from ``seed`` (its own default when None), anchored on
+    ``today`` (the seeding day when None)."""
+    builder, default = SCENARIOS[name]
+    return builder(default if seed is None else seed, today)

@@ -1,0 +1,125 @@
+"""What every scenario does the same way: its intake calendar, partner institutions, the
+returnees' stories and the participant whose own account is shown."""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from demo.dates import add_months, intake_window
+from demo.plan import Applicant, Login, Plan, Stay, Vacancy, login
+from demo.pool import Intake, answers_at, eligibility
+
+# The intake ran ten to seven months before the first stay started.
+INTAKE_MONTHS_BEFORE = (10, 7)
+# Trainees were available from a month before the first start to two months after the last end.
+AVAILABLE_MARGIN = (timedelta(days=30), timedelta(days=60))
+# Follow-ups at return, six and twelve months, answerable for 240 days: the return and
+# six-month ones are answered on the seeding day (see demo.dates), the twelve-month one is
+# not due yet.
+SCHEDULE = {"points_months": [0, 6, 12], "window_days": 240}
+
+Institution = tuple[str, str, str, str]  # name, kind, country, city
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """A programme's intake, and when its applicants are available."""
+
+    intake: Intake
+    window: dict[str, str]  # the programme's intake_opens_at / intake_closes_at
+    available: tuple[date, date]
+
+
+def calendar(vacancies: tuple[Vacancy, ...], *, tag: str, origins: tuple[str, ...],
+             language: str, universities: dict[str, str],
+             institutions: dict[str, Institution]) -> Calendar:
+    """The intake placed before the vacancies' stays; ``universities`` names, per origin
+    country, the institution whose students apply (and who nominates the best)."""
+    first = min(date.fromisoformat(v.body["start_date"]) for v in vacancies)
+    opens, closes = (add_months(first, -m) for m in INTAKE_MONTHS_BEFORE)
+    intake = Intake(tag=tag, closes=closes, origins=origins, language=language,
+                    universities=universities,
+                    university_names={k: v[0] for k, v in institutions.items()})
+    available = (first - AVAILABLE_MARGIN[0], max(v.end for v in vacancies) + AVAILABLE_MARGIN[1])
+    return Calendar(intake=intake, window=intake_window(opens, closes), available=available)
+
+
+def institution_bodies(table: dict[str, Institution]) -> dict[str, dict[str, Any]]:
+    """InstitutionCreate bodies by key."""
+    return {key: {"name": name, "kind": kind, "country": country, "city": city,
+                  "contact_email": f"mobility@{key}.example.org"}
+            for key, (name, kind, country, city) in table.items()}
+
+
+Support = Callable[[random.Random, Applicant, dict[int, dict[str, Any]]],
+                   tuple[dict[str, Any], ...]]
+
+
+def with_stays(rng: random.Random, movers: list[Applicant],
+               mixes: dict[int, tuple[dict[str, int], int]],
+               local_employers: dict[str, tuple[str, ...]], support: Support) -> list[Applicant]:
+    """The movers with their answers at each point (point -> the mix of employment statuses
+    and how many of those working work abroad, see pool.answers_at) and the support
+    ``support`` gives each."""
+    answers = {point: answers_at(rng, movers, mix, abroad=abroad,
+                                 local_employers=local_employers)
+               for point, (mix, abroad) in mixes.items()}
+    found = []
+    for mover in movers:
+        own = {point: by_key[mover.key] for point, by_key in answers.items()}
+        found.append(replace(mover, stay=Stay(answers=own, support=support(rng, mover, own))))
+    return found
+
+
+def showcase(movers: list[Applicant], sector: str) -> Applicant:
+    """The participant whose account the demo prints: one of ``sector`` who answered every
+    follow-up themselves (a caseworker records the unreachable)."""
+    return next(a for a in movers if a.sector == sector and a.stay and all(
+        answer["employment_status"] != "unreachable" for answer in a.stay.answers.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """What differs between the scenarios' programmes."""
+
+    code: str
+    name: str
+    description: str
+    origins: list[str]
+    destinations: list[str]
+    sectors: list[str]
+    capacity: int
+    gender_share: str
+    training: bool = False
+
+
+def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dates: Calendar,
+             institutions: dict[str, Institution], modules: tuple[dict[str, Any], ...],
+             applicants: list[Applicant], employers: dict[str, dict[str, Any]],
+             vacancies: tuple[Vacancy, ...], showcase: Applicant, candidate_what: str,
+             employer_key: str, employer_what: str, notes: tuple[str, ...] = ()) -> Plan:
+    """The scenario's plan: its programme with the usual consent and screening rules, the
+    shared follow-up schedule, a matching run that keeps each trainee in their own sector
+    (min_score 0.5: a pair of sectors scores at most ~0.25, see demo.people.SECTOR_SKILLS),
+    and the four accounts printed at the end."""
+    return Plan(
+        scenario=scenario, seed=seed, today=today,
+        programme={
+            "code": programme.code, "name": programme.name, "description": programme.description,
+            "origin_countries": programme.origins, "destination_countries": programme.destinations,
+            "sectors": programme.sectors, **dates.window, "capacity": programme.capacity,
+            "gender_balance_min_share": programme.gender_share,
+            "eligibility": eligibility(dates.intake), "required_consents": ["data_processing"],
+            "training_required_before_departure": programme.training,
+        },
+        schedule=SCHEDULE, institutions=institution_bodies(institutions), modules=modules,
+        applicants=tuple(applicants), employers=employers, vacancies=vacancies,
+        matching={"algorithm": "optimal", "min_score": 0.5},
+        officer=login(scenario, "officer"), ministry=login(scenario, "ministry"),
+        candidate=Login("candidate", str(showcase.profile["email"]),
+                        login(scenario, "candidate").password, candidate_what),
+        employer=login(scenario, "employer", employer_what),
+        candidate_key=showcase.key, employer_key=employer_key, notes=notes,
+    )

@@ -1,0 +1,155 @@
+"""Seed a scenario through the gateway with a progress bar, then say what is there and how to
+log in. What ``pathways demo NAME`` and ``make dev DEMO=NAME`` run.
+
+Re-running against the same database does not duplicate anything: a scenario whose programme
+code is already there, complete, is left alone and its logins are printed again. One that an
+earlier run left half-way is reported, with how to start over.
+"""
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TextIO
+
+import httpx
+from tqdm import tqdm
+
+from demo.client import Api, ApiError
+from demo.plan import Plan, figures
+from demo.play import AlreadySeeded, Player, ScenarioError, units
+from demo.scenarios import build
+
+# The admin the demo creates for itself when given none (development databases only).
+DEMO_ADMIN = ("admin@demo.example.org", "demo-admin-passphrase")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a seeding did, and what the ministry reads back afterwards."""
+
+    plan: Plan
+    programme_id: str
+    already_there: bool
+    seconds: float
+    overview: dict[str, Any]  # GET /v1/programmes/{id}/overview as the ministry
+    answers: int = 0
+    measures: int = 0
+
+
+def ensure_admin(admin_url: str, email: str = DEMO_ADMIN[0],
+                 password: str = DEMO_ADMIN[1]) -> tuple[str, str]:
+    """Create the demo's admin account in the gateway's tables unless it exists, as
+    ``pathways create-admin`` does (the database's admin URL is needed: the first admin cannot
+    be made through the API). Returns its e-mail and password."""
+    from gateway import identity
+    from shared.db import Database
+    from shared.runner import service_database_url
+    from shared.topology import service
+
+    async def create() -> None:
+        url = service_database_url(admin_url, service("gateway"))
+        database = Database(url, application_name="demo-seed", pool_size=1, max_overflow=0)
+        try:
+            async with database.sessionmaker() as session, session.begin():
+                await identity.create_account(session, email=email, password=password,
+                                              role="admin")
+        except identity.AccountExists:
+            pass  # made by an earlier run
+        finally:
+            await database.dispose()
+
+    asyncio.run(create())
+    return email, password
+
+
+def seed(name: str, *, gateway_url: str, admin_email: str, admin_password: str,
+         seed_value: int | None = None, today: date | None = None,
+         progress: bool = True) -> Result:
+    """Play scenario ``name`` through the gateway at ``gateway_url`` as the given admin."""
+    plan = build(name, seed=seed_value, today=today)
+    started = time.monotonic()
+    admin = Api.login(gateway_url, admin_email, admin_password)
+    bar = tqdm(total=units(plan), unit="step", disable=not progress, file=sys.stderr,
+               dynamic_ncols=True)
+    player = Player(plan, admin, bar)
+    try:
+        ids = player.play()
+        programme_id, already = ids.programme, False
+    except AlreadySeeded as done:
+        programme_id, already = done.programme_id, True
+    finally:
+        bar.close()
+        player.close()
+    ministry = Api.login(gateway_url, plan.ministry.email, plan.ministry.password)
+    try:
+        overview = ministry.get(f"/v1/programmes/{programme_id}/overview")
+    finally:
+        ministry.close()
+        admin.close()
+    return Result(plan=plan, programme_id=programme_id, already_there=already,
+                  seconds=time.monotonic() - started, overview=overview,
+                  answers=0 if already else player.ids.answers,
+                  measures=0 if already else player.ids.measures)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout) -> None:
+    """What was seeded (or found), what the ministry reads, and the logins."""
+    plan, overview = result.plan, result.overview
+    expected = figures(plan)
+    say = lambda line="": print(line, file=out)  # noqa: E731 - a local shorthand
+    say()
+    if result.already_there:
+        say(f"{plan.programme['name']} was already seeded (programme {plan.code}, id "
+            f"{result.programme_id}): nothing created.")
+    else:
+        say(f"Seeded {plan.programme['name']} (programme {plan.code}, id {result.programme_id}) "
+            f"in {result.seconds:.0f} s, seed {plan.seed}, anchored on {plan.today}.")
+    say(f"  applicants {expected['applicants']}: {_counts(overview['applications_by_status'])}")
+    say(f"  selected {expected['selected']} ({_counts(expected['selected_by_gender'])}); "
+        f"trained {expected['trained']}; moved and returned {expected['returnees']}"
+        + (f"; stays extended by the host firm {expected['extended']}"
+           if expected["extended"] else ""))
+    say(f"  sectors of those who moved: {_counts(expected['returnees_by_sector'])}")
+    if not result.already_there:
+        say(f"  follow-up answers recorded {result.answers}, support measures {result.measures}")
+    reintegration = overview.get("reintegration") or {}
+    say("  as the ministry reads it (groups under 5 people left out, "
+        f"{reintegration.get('suppressed_cells', 0)} cells):")
+    for point in (reintegration.get("total") or {}).get("by_point", []):
+        share = point["employed_or_self_employed_share"] or 0
+        say(f"    {point['point_months']:>2} months after return: "
+            f"{point['employed_or_self_employed']} of {point['responded']} reached are working "
+            f"({share:.0%}), {point['host_company']} with their host company, "
+            f"{point['abroad']} abroad")
+    for line in plan.notes:
+        say(f"  {line}")
+    say()
+    say(f"Open {gateway_url}/docs: get a token from POST /v1/auth/token (grant_type password, "
+        "these e-mails and passwords), then Authorize with it. Accounts:")
+    for login in plan.logins():
+        say(f"  {login.role:<9} {login.email:<42} {login.password:<24} {login.what}")
+    say(f"  programme id: {result.programme_id}")
+
+
+def run(name: str, *, gateway_url: str, admin: tuple[str, str], seed_value: int | None = None,
+        progress: bool = True, out: TextIO = sys.stdout) -> int:
+    """Seed ``name`` and print the summary; an exit code, with a sentence on failure."""
+    try:
+        result = seed(name, gateway_url=gateway_url, admin_email=admin[0],
+                      admin_password=admin[1], seed_value=seed_value, progress=progress)
+    except httpx.TransportError as exc:
+        print(f"\nNothing answers at {gateway_url} ({exc}): start the system first "
+              "(`make dev`), or pass --gateway-url.", file=out)
+        return 1
+    except (ApiError, ScenarioError, TimeoutError) as exc:
+        print(f"\nThe {name} scenario stopped: {exc}", file=out)
+        return 1
+    print_summary(result, gateway_url=gateway_url, out=out)
+    print(f"  {'admin':<9} {admin[0]:<42} {admin[1]:<24} everything", file=out)
+    return 0

@@ -1,0 +1,197 @@
+"""The HOMERe demo scenario: its data drawn from a seed, and played through the real system.
+
+The first tests need no database: the same seed gives the same people, and the plan holds the
+pilot's figures. The end-to-end test seeds HOMERe through the gateway of real processes and
+reads the figures back as the programme's ministry does (small cells suppressed), compared
+with what an officer of the programme reads (every cell). The system runs two replicas of every
+process.
+"""
+
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from demo.client import Api, ApiError
+from demo.plan import figures
+from demo.scenarios import SCENARIOS, build
+from demo.seed import Result, seed
+from shared.cli import DEMO_SCENARIOS
+from tests.conftest import RunDatabase
+from tests.system import ADMIN, PASSWORD, admin_token, running_system
+
+DAY = date(2026, 11, 23)
+SMALL_SECTORS = {"mechanical_engineering", "civil_engineering", "agrifood",
+                 "tourism_hospitality", "logistics", "renewable_energy", "healthcare", "finance",
+                 "marketing", "chemistry"}
+
+
+# --- the plan, without a database -------------------------------------------------------------
+
+
+def test_same_seed_same_scenario() -> None:
+    assert build("homere", today=DAY) == build("homere", today=DAY)
+    other = build("homere", seed=7, today=DAY)
+    assert other.applicants != build("homere", today=DAY).applicants
+
+
+def test_homere_plan_holds_the_pilot_figures() -> None:
+    plan = build("homere", today=DAY)
+    found = figures(plan)
+    assert found["applicants"] == 300
+    assert found["selected"] == found["returnees"] == 50
+    assert found["selected_by_gender"] == {"female": 24, "male": 26}
+    sectors = found["selected_by_sector"]
+    assert (sectors["ict"], sectors["electrical_engineering"]) == (30, 5)  # 60 %, 10 %
+    assert set(sectors) - {"ict", "electrical_engineering"} == SMALL_SECTORS
+    assert sum(sectors[s] for s in SMALL_SECTORS) == 15  # 30 % across ten sectors
+    six = found["by_point"][6]
+    assert 0.4 < six["working"] / six["responded"] < 0.5  # "almost half" employed
+    assert six["host_company"] > 0
+    # Six-month follow-ups are due on the seeding day, twelve-month ones not yet.
+    assert all(v.end <= date(2026, 5, 23) for v in plan.vacancies)
+    assert all(v.arrival <= v.end and v.visa_decided < v.arrival for v in plan.vacancies)
+
+
+@pytest.mark.parametrize(("name", "trained", "moved", "extended"),
+                         [("palim", 120, 30, 0), ("mentor2", 41, 41, 15)])
+def test_other_pilots(name: str, trained: int, moved: int, extended: int) -> None:
+    found = figures(build(name, today=DAY))
+    assert (found["trained"], found["returnees"], found["extended"]) == (trained, moved, extended)
+
+
+def test_the_command_offers_every_scenario() -> None:
+    assert set(DEMO_SCENARIOS) == set(SCENARIOS)
+
+
+# --- played through the real system ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(scratch_database: RunDatabase) -> Iterator[tuple[str, Result, float]]:
+    """The URL of the gateway to read through, the seeding's result and how long it took.
+
+    Two replicas of every process, as ``pathways dev --replicas 2`` runs them: the scenario is
+    seeded through the first gateway (which spreads it over both replicas of each service, whose
+    relays share the events) and read back through the second."""
+    with running_system(scratch_database.admin_url, replicas=2) as system:
+        seeding, reading = system.replicas["gateway"]
+        admin_token(scratch_database.admin_url, seeding)  # the admin the scenario runs as
+        started = time.monotonic()
+        result = seed("homere", gateway_url=seeding, admin_email=ADMIN,
+                      admin_password=PASSWORD, progress=False)
+        yield reading, result, time.monotonic() - started
+
+
+def _login(gateway: str, email: str, password: str) -> Api:
+    return Api.login(gateway, email, password)
+
+
+def _by_value(groups: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {g["value"]: g for g in groups}
+
+
+def _point(cell: dict[str, Any], months: int) -> dict[str, Any]:
+    return next(p for p in cell["by_point"] if p["point_months"] == months)
+
+
+def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) -> None:
+    gateway, result, seconds = seeded
+    assert not result.already_there
+    assert seconds < 120, f"seeding took {seconds:.0f} s"
+    expected = figures(result.plan)
+    ministry = _login(gateway, result.plan.ministry.email, result.plan.ministry.password)
+    pid = result.programme_id
+    overview = ministry.get(f"/v1/programmes/{pid}/overview")
+
+    # Applications, counted by the candidates service (every cell is 5 people or more).
+    assert overview["applications_total"] == 300
+    assert overview["applications_by_status"] == {"returned": 50, "waitlisted": 190,
+                                                  "ineligible": 60}
+    assert overview["applicants_by_gender"] == expected["applicants_by_gender"]
+    assert overview["applicants_by_nationality"] == expected["applicants_by_nationality"]
+    assert overview["programme"]["intake_closes_at"].startswith(
+        result.plan.programme["intake_closes_at"][:10])
+
+    # Reintegration, as the ministry reads it.
+    indicators = overview["reintegration"]
+    assert indicators["small_cell_threshold"] == 5
+    total = indicators["total"]
+    assert (total["returnees"], total["businesses_created"]) == (50, 2)
+    genders = _by_value(indicators["by_gender"])
+    assert {g: c["returnees"] for g, c in genders.items()} == {"female": 24, "male": 26}
+    sectors = _by_value(indicators["by_sector"])
+    assert {s: c["returnees"] for s, c in sectors.items()} == {
+        "ict": 30, "electrical_engineering": 5}  # the ten small sectors are left out
+    origins = _by_value(indicators["by_origin_country"])
+    assert {o: c["returnees"] for o, c in origins.items()} == expected["returnees_by_origin"]
+    for months, planned in expected["by_point"].items():
+        point = _point(total, months)
+        assert (point["due"], point["responded"], point["employed_or_self_employed"],
+                point["host_company"], point["abroad"]) == (
+            planned["due"], planned["responded"], planned["working"],
+            planned["host_company"], planned["abroad"])
+    six = _point(total, 6)
+    assert (six["employed_or_self_employed"], six["host_company"]) == (22, 6)
+    assert 0.4 < six["employed_or_self_employed_share"] < 0.5  # almost half
+    direct = ministry.get("/v1/indicators", params={"programme_id": pid})
+    assert {**direct, "computed_at": None} == {**indicators, "computed_at": None}
+
+    # Never a person.
+    with pytest.raises(ApiError) as refused:
+        ministry.get("/v1/candidates")
+    assert refused.value.status == 403
+
+
+def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) -> None:
+    gateway, result, _ = seeded
+    pid = result.programme_id
+    officer = _login(gateway, result.plan.officer.email, result.plan.officer.password)
+    ministry = _login(gateway, result.plan.ministry.email, result.plan.ministry.password)
+    full = officer.get("/v1/indicators", params={"programme_id": pid})
+    seen = ministry.get("/v1/indicators", params={"programme_id": pid})
+    assert (full["small_cell_threshold"], full["suppressed_cells"]) == (None, 0)
+    assert {s: c["returnees"] for s, c in _by_value(full["by_sector"]).items()} == \
+        figures(result.plan)["returnees_by_sector"]
+    left_out = sum(p["responded"] < 5 for p in full["total"]["by_point"])
+    for breakdown in ("by_gender", "by_origin_country", "by_sector"):
+        kept = _by_value(seen[breakdown])
+        for value, cell in _by_value(full[breakdown]).items():
+            if cell["returnees"] < 5:
+                assert value not in kept
+                left_out += 1
+                continue
+            shown = {p["point_months"] for p in kept[value]["by_point"]}
+            for point in cell["by_point"]:
+                assert (point["point_months"] in shown) == (point["responded"] >= 5)
+                left_out += point["responded"] < 5
+            if 0 < (cell["businesses_created"] or 0) < 5:
+                assert kept[value]["businesses_created"] is None
+                left_out += 1
+    assert set(_by_value(full["by_sector"])) - set(_by_value(seen["by_sector"])) == \
+        SMALL_SECTORS
+    assert seen["suppressed_cells"] == left_out
+
+
+def test_the_seeded_people_see_their_part(seeded: tuple[str, Result, float]) -> None:
+    gateway, result, _ = seeded
+    plan = result.plan
+    trainee = _login(gateway, plan.candidate.email, plan.candidate.password)
+    [placement] = trainee.get("/v1/placements")["items"]
+    assert (placement["status"], placement["sector"]) == ("completed", "ict")
+    answered = [f for f in trainee.get("/v1/follow-ups")["items"] if f["status"] == "completed"]
+    assert {f["point_months"] for f in answered} == {0, 6}
+    assert {f["answer"]["recorded_via"] for f in answered} == {"app"}
+    host = _login(gateway, plan.employer.email, plan.employer.password)
+    hosted = host.get("/v1/placements")["items"]
+    assert len(hosted) == 6 and {p["status"] for p in hosted} == {"completed"}
+
+
+def test_seeding_again_changes_nothing(seeded: tuple[str, Result, float]) -> None:
+    gateway, result, _ = seeded
+    again = seed("homere", gateway_url=gateway, admin_email=ADMIN, admin_password=PASSWORD,
+                 progress=False)
+    assert again.already_there and again.programme_id == result.programme_id
+    assert again.overview["applications_total"] == 300
