@@ -119,14 +119,19 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
     if not result.already_there:
         say(f"  follow-up answers recorded {result.answers}, support measures {result.measures}")
     reintegration = overview.get("reintegration") or {}
-    say("  as the ministry reads it (groups under 5 people left out, "
+    say("  as the ministry reads it (counts under 5 people left out, "
         f"{reintegration.get('suppressed_cells', 0)} cells):")
+
+    def count(point: dict[str, Any], name: str) -> str:
+        return "under 5" if point[name] is None else str(point[name])
+
     for point in (reintegration.get("total") or {}).get("by_point", []):
-        share = point["employed_or_self_employed_share"] or 0
+        share = point["employed_or_self_employed_share"]
         say(f"    {point['point_months']:>2} months after return: "
-            f"{point['employed_or_self_employed']} of {point['responded']} reached are working "
-            f"({share:.0%}), {point['host_company']} with their host company, "
-            f"{point['abroad']} abroad")
+            f"{count(point, 'employed_or_self_employed')} of {point['responded']} reached are "
+            f"working{f' ({share:.0%})' if share is not None else ''}, "
+            f"{count(point, 'host_company')} with their host company, "
+            f"{count(point, 'abroad')} abroad")
     for line in plan.notes:
         say(f"  {line}")
     say()

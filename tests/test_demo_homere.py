@@ -131,8 +131,9 @@ def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) ->
         point = _point(total, months)
         assert (point["due"], point["responded"], point["employed_or_self_employed"],
                 point["host_company"], point["abroad"]) == (
-            planned["due"], planned["responded"], planned["working"],
-            planned["host_company"], planned["abroad"])
+            planned["due"], planned["responded"], *(
+                None if 0 < planned[k] < 5 else planned[k]  # 1 to 4 people: not shown
+                for k in ("working", "host_company", "abroad")))
     six = _point(total, 6)
     assert (six["employed_or_self_employed"], six["host_company"]) == (22, 6)
     assert 0.4 < six["employed_or_self_employed_share"] < 0.5  # almost half
@@ -143,6 +144,16 @@ def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) ->
     with pytest.raises(ApiError) as refused:
         ministry.get("/v1/candidates")
     assert refused.value.status == 403
+
+
+def _nulled(full: dict[str, Any], seen: dict[str, Any]) -> int:
+    """How many counts of a point the ministry does not see; checks they are the small ones."""
+    nulled = 0
+    for name in ("employed_or_self_employed", "host_company", "abroad"):
+        small = 0 < full[name] < 5
+        assert (seen[name] is None) == small, (name, full[name], seen[name])
+        nulled += small
+    return nulled
 
 
 def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) -> None:
@@ -156,6 +167,9 @@ def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) 
     assert {s: c["returnees"] for s, c in _by_value(full["by_sector"]).items()} == \
         figures(result.plan)["returnees_by_sector"]
     left_out = sum(p["responded"] < 5 for p in full["total"]["by_point"])
+    seen_total = {p["point_months"]: p for p in seen["total"]["by_point"]}
+    left_out += sum(_nulled(p, seen_total[p["point_months"]])
+                    for p in full["total"]["by_point"] if p["responded"] >= 5)
     for breakdown in ("by_gender", "by_origin_country", "by_sector"):
         kept = _by_value(seen[breakdown])
         for value, cell in _by_value(full[breakdown]).items():
@@ -163,10 +177,12 @@ def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) 
                 assert value not in kept
                 left_out += 1
                 continue
-            shown = {p["point_months"] for p in kept[value]["by_point"]}
+            shown = {p["point_months"]: p for p in kept[value]["by_point"]}
             for point in cell["by_point"]:
                 assert (point["point_months"] in shown) == (point["responded"] >= 5)
                 left_out += point["responded"] < 5
+                if point["responded"] >= 5:
+                    left_out += _nulled(point, shown[point["point_months"]])
             if 0 < (cell["businesses_created"] or 0) < 5:
                 assert kept[value]["businesses_created"] is None
                 left_out += 1

@@ -24,11 +24,14 @@ class PointIndicators(BaseModel):
     due: int = Field(description="Follow-ups answered or whose window passed.")
     responded: int = Field(description="Answered by a returnee who was reached.")
     response_rate: float | None
-    employed_or_self_employed: int
+    employed_or_self_employed: int | None = Field(description=(
+        "Working. Here and below, null for a ministry when 1 to 4 people (small cell)."))
     employed_or_self_employed_share: float | None
-    host_company: int = Field(description="Employed by the host company of the placement.")
+    host_company: int | None = Field(
+        description="Employed by the host company of the placement.")
     host_company_share: float | None
-    abroad: int = Field(description="Working abroad: still (or again) out of the country.")
+    abroad: int | None = Field(
+        description="Working abroad: still (or again) out of the country.")
     abroad_share: float | None
 
 

@@ -84,12 +84,23 @@ def shape(programme_id: uuid.UUID, cells: Cells, *, now: datetime) -> Indicators
                       by_sector=breakdown("sector"))
 
 
+# The counts of people inside a follow-up point, each with its share.
+_POINT_COUNTS = ("employed_or_self_employed", "host_company", "abroad")
+
+
 def _suppress_within(cell: IndicatorCell) -> int:
-    """Drop the cell's point and spend cells of fewer than SMALL_CELL people; how many."""
+    """Drop the cell's point and spend cells of fewer than SMALL_CELL people, and null the
+    counts of 1 to SMALL_CELL - 1 people (and their shares) in the points kept; how many."""
     kept_points = [p for p in cell.by_point if p.responded >= SMALL_CELL]
     kept_spend = [s for s in cell.support_spend if s.people >= SMALL_CELL]
     dropped = len(cell.by_point) - len(kept_points) + len(cell.support_spend) - len(kept_spend)
     cell.by_point, cell.support_spend = kept_points, kept_spend
+    for point in kept_points:
+        for name in _POINT_COUNTS:
+            if 0 < (getattr(point, name) or 0) < SMALL_CELL:
+                setattr(point, name, None)
+                setattr(point, f"{name}_share", None)
+                dropped += 1
     return dropped
 
 

@@ -109,6 +109,14 @@ def point(p: int, due: int, responded: int, working: int, host: int,
             "abroad": abroad, "abroad_share": share(abroad, responded)}
 
 
+def small(cell: dict[str, Any]) -> dict[str, Any]:
+    """``cell`` as a ministry reads it: counts of 1 to 4 people and their shares nulled."""
+    return {k: (None if 0 < (cell[k.removesuffix("_share")] or 0) < 5 else v)
+            if k.removesuffix("_share") in ("employed_or_self_employed", "host_company",
+                                            "abroad") else v
+            for k, v in cell.items()}
+
+
 def spend(currency: str, amount: str, measures: int, people: int) -> dict[str, Any]:
     return {"currency": currency, "amount": amount, "measures": measures, "people": people}
 
@@ -186,17 +194,27 @@ class TestSmallCellSuppression:
             "programme_id": str(dataset.programme_id)})).json()
         assert body["small_cell_threshold"] == 5
         # Headline counts stay; point 3 (4 respondents) and both currencies (2 and 1
-        # people) go.
+        # people) go; in point 0, host company (1) and abroad (1) are nulled.
         assert body["total"] == {"returnees": 10, "businesses_created": 3,
-                                 "by_point": [point(0, 9, 7, 5, 1, 1)], "support_spend": []}
-        # female: point 3, two currencies and a count of 2 businesses; male (4), unknown (1).
-        assert body["by_gender"] == [group("female", 5, None, [point(0, 5, 5, 3, 1, 0)], [])]
-        # MA: point 3, EUR and 2 businesses; TN (3) and unknown (1).
-        assert body["by_origin_country"] == [group("MA", 6, None, [point(0, 6, 5, 4, 1, 1)],
-                                                   [])]
-        # ict: point 3, two currencies, 3 businesses; logistics (2) and unknown (1).
-        assert body["by_sector"] == [group("ict", 7, None, [point(0, 7, 6, 5, 1, 1)], [])]
-        assert body["suppressed_cells"] == 3 + 6 + 5 + 6
+                                 "by_point": [small(point(0, 9, 7, 5, 1, 1))],
+                                 "support_spend": []}
+        # female: point 3, two currencies, a count of 2 businesses, working 3 and host 1 at
+        # point 0; male (4), unknown (1).
+        assert body["by_gender"] == [group("female", 5, None,
+                                           [small(point(0, 5, 5, 3, 1, 0))], [])]
+        # MA: point 3, EUR, 2 businesses, working 4, host 1, abroad 1; TN (3), unknown (1).
+        assert body["by_origin_country"] == [group("MA", 6, None,
+                                                   [small(point(0, 6, 5, 4, 1, 1))], [])]
+        # ict: point 3, two currencies, 3 businesses, host 1 and abroad 1; logistics (2),
+        # unknown (1).
+        assert body["by_sector"] == [group("ict", 7, None, [small(point(0, 7, 6, 5, 1, 1))],
+                                           [])]
+        assert body["suppressed_cells"] == (3 + 2) + (6 + 2) + (5 + 3) + (6 + 2)
+        cells = [body["total"], *body["by_gender"], *body["by_origin_country"],
+                 *body["by_sector"]]
+        counts = [p[k] for c in cells for p in c["by_point"]
+                  for k in ("employed_or_self_employed", "host_company", "abroad")]
+        assert all(n is None or n == 0 or n >= 5 for n in counts)
 
     async def test_officer_reads_every_cell(self, client: httpx.AsyncClient, auth: Auth,
                                             dataset: Dataset) -> None:
@@ -215,7 +233,7 @@ class TestSmallCellSuppression:
         assert {r["group"] for r in rows if r["breakdown"] == "gender"} == {"female"}
         assert not [r for r in rows if r["point_months"] == "3"]
         assert rows[-1] == {"breakdown": "all", "group": "", "point_months": "",
-                            "currency": "", "indicator": "suppressed_cells", "value": "20"}
+                            "currency": "", "indicator": "suppressed_cells", "value": "29"}
 
 
 class TestCsv:
