@@ -1,65 +1,100 @@
-"""``make bench``: run every benchmark and write ``bench/results/report.{json,md}``.
+"""``make bench``: run every benchmark and write ``bench/results/report.{json,md}`` and its chart.
 
-Select some with ``python -m bench reads imports``.
+Select some with ``python -m bench reads imports``. A benchmark that fails does not stop the
+others: its error goes into the report, the report is written all the same, and the exit status
+is 1 at the end.
 """
 
 import asyncio
-import json
 import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import events, gateway, imports, indicators, matching, reads
-from bench.environment import RESULTS, bench_database, machine
+from bench import events, gateway, imports, indicators, matching, reads, report
+from bench.environment import RESULTS, bench_database
+from bench.figures import Incomplete
+from bench.machine import load_average, machine, postgres_version
 from shared.runner import service_database_url
 from shared.topology import service
 
-BENCHMARKS = {"reads": reads.run, "imports": imports.run, "gateway": gateway.run,
-              "events": events.run, "matching": matching.run, "indicators": indicators.run}
+Benchmark = Callable[[str], Awaitable[Any]]
+BENCHMARKS: dict[str, Benchmark] = {
+    "reads": reads.run, "imports": imports.run, "gateway": gateway.run, "events": events.run,
+    "matching": matching.run, "indicators": indicators.run}
 
 
-def _markdown(report: dict[str, Any]) -> str:
-    lines = ["# Pathways benchmark report", "",
-             f"Measured {report['measured_at']} on {report['machine']['platform']} "
-             f"({report['machine']['cpus']} CPUs, Python {report['machine']['python']}).", "",
-             "| figure | value | baseline (same run) | ratio | goal |",
-             "|---|---|---|---|---|"]
-    for f in report["figures"]:
-        extra = f" (p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms)" if "p50_ms" in f else ""
-        lines.append(f"| {f['name']} | {f['value']} {f['unit']}{extra} | {f['baseline']} "
-                     f"{f['unit']}: {f['baseline_name']} | {f['ratio']} | {f['goal']} |")
-    return "\n".join(lines) + "\n"
+def _print(figure: dict[str, Any]) -> None:
+    print(f"   {figure['name']}: {figure['value']} {figure['unit']} vs baseline "
+          f"{figure['baseline']} -> ratio {figure['ratio']} (goal {figure['goal']}, met "
+          f"{report.met(figure)})", flush=True)
 
 
-async def _run(names: list[str], candidates_url: str) -> list[dict[str, Any]]:
+def _run_one(name: str, candidates_url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One benchmark in its own event loop (a task it leaks cannot touch the next one)."""
+    print(f"== {name}", flush=True)
+    started = time.monotonic()
+    error = None
+    try:
+        result = asyncio.run(BENCHMARKS[name](candidates_url))
+        figures = result if isinstance(result, list) else [result]
+    except Exception as failure:  # the report tells it, and the next benchmark still runs
+        error = traceback.format_exc()
+        print(error, file=sys.stderr, flush=True)
+        figures = failure.figures if isinstance(failure, Incomplete) else []
+    for figure in figures:
+        _print(figure)
+    outcome = {"name": name, "status": "ok" if error is None else "failed",
+               "seconds": time.monotonic() - started, "figures": len(figures)}
+    return (outcome if error is None else {**outcome, "error": error}), figures
+
+
+def run(names: list[str]) -> dict[str, Any]:
+    """Run ``names`` on one fresh database; the report, failures included."""
+    started, measured_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
+    about = machine()
+    runs: list[dict[str, Any]] = []
     figures: list[dict[str, Any]] = []
-    for name in names:
-        print(f"== {name}", flush=True)
-        result = await BENCHMARKS[name](candidates_url)
-        for figure in result if isinstance(result, list) else [result]:
-            print(f"   {figure['name']}: {figure['value']} {figure['unit']} vs baseline "
-                  f"{figure['baseline']} -> ratio {figure['ratio']} (goal {figure['goal']})",
-                  flush=True)
-            figures.append(figure)
-    return figures
+    try:
+        with bench_database() as admin_url:
+            about["postgres"] = asyncio.run(postgres_version(admin_url))
+            url = service_database_url(admin_url, service("candidates"))
+            for name in names:
+                outcome, got = _run_one(name, url)
+                runs.append(outcome)
+                figures += got
+    except Exception:  # the database could not be set up or dropped: say so, keep the rest
+        error = traceback.format_exc()
+        print(error, file=sys.stderr, flush=True)
+        done = {r["name"] for r in runs}
+        runs += [{"name": name, "status": "not run", "seconds": 0.0, "figures": 0,
+                  "error": f"the benchmark database failed:\n{error}"}
+                 for name in names if name not in done]
+        if len(done) == len(names):  # it was the teardown: every benchmark ran
+            runs.append({"name": "database teardown", "status": "failed", "seconds": 0.0,
+                         "figures": 0, "error": error})
+    about["load_average_end"] = load_average()
+    return {"measured_at": measured_at, "seconds": round(time.monotonic() - started, 1),
+            "selected": names, "machine": about, "benchmarks": runs, "figures": figures}
 
 
 def main(argv: list[str]) -> int:
-    """Run the named benchmarks (all by default) and write the report."""
+    """Run the named benchmarks (all by default), write the report; 1 if any failed."""
     names = argv or list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         print(f"unknown benchmarks: {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
         return 2
-    with bench_database() as admin_url:
-        url = service_database_url(admin_url, service("candidates"))
-        figures = asyncio.run(_run(names, url))
-    report = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "figures": figures}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "report.json").write_text(json.dumps(report, indent=2))
-    (RESULTS / "report.md").write_text(_markdown(report))
-    print(f"report: {RESULTS / 'report.md'}")
+    result = run(names)
+    paths = report.write(result, RESULTS)
+    print(f"report: {paths['markdown']} (and {paths['json'].name}, {paths['chart'].name}); "
+          f"took {result['seconds']:.0f} s", flush=True)
+    failed = [b["name"] for b in result["benchmarks"] if b["status"] != "ok"]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -18,6 +18,9 @@ Measured, best of :data:`ROUNDS` (caches warm, as for an endpoint asked again an
   the least any statement reading those rows can cost.
 - for information, ``COPY`` out of those follow-up rows (what loading them into Python would
   start with).
+- **over HTTP** (``python -m bench`` only): ``GET /v1/indicators`` of the same programme from a
+  real reintegration process (one uvicorn worker, its overdue job off), best of
+  :data:`ROUNDS`, against the statements alone above. Goal: under a second too.
 
 The plan of each statement (``EXPLAIN (ANALYZE, BUFFERS)``) is printed, with the scans it uses.
 
@@ -37,7 +40,10 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+import httpx
 
+from bench.environment import uvicorn_process
+from bench.figures import figure
 from services.reintegration.indicators import repository, service
 from services.reintegration.schedules.service import add_months, closes_at
 from shared.settings import role_url
@@ -48,6 +54,7 @@ MEASURES = 50_000
 PROGRAMMES = 10
 ROUNDS = 7
 SEED = 11
+GOAL_MS = 1_000  # the issue's "well under a second"
 GENDERS = ("female", "male", "female", "male", "other", None)
 COUNTRIES = ("MA", "TN", "NG", "SN", "EG", None)
 SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
@@ -207,13 +214,12 @@ async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]
         plans = await explain(connection, programme)
     finally:
         await connection.close()
-    figures = [{
-        "name": f"indicators of one programme ({rows:,} of {CASES * len(POINTS):,} follow-ups)",
-        "unit": "ms", "value": round(best["indicators"], 1),
-        "baseline": round(best["count"], 1),
-        "baseline_name": "SELECT count(*) of its follow-ups, same index",
-        "ratio": round(best["indicators"] / best["count"], 2), "goal": "well under 1,000 ms",
-        "copy_out_ms": round(best["copy"], 1)}]
+    figures = [figure(
+        f"indicators of one programme ({rows:,} of {CASES * len(POINTS):,} follow-ups)",
+        unit="ms", value=round(best["indicators"], 1), baseline=round(best["count"], 1),
+        baseline_name="SELECT count(*) of its follow-ups, same index",
+        goal=f"< {GOAL_MS:,} ms", met=best["indicators"] < GOAL_MS,
+        copy_out_ms=round(best["copy"], 1), plans=plans, programme_id=str(programme))]
     return figures, plans
 
 
@@ -226,14 +232,33 @@ def _print(figures: list[dict[str, Any]], plans: dict[str, list[str]]) -> None:
           "information)", flush=True)
 
 
+async def over_http(url: str, statements: dict[str, Any]) -> dict[str, Any]:
+    """``GET /v1/indicators`` of the programme measured, from a real reintegration process."""
+    env = {"REINTEGRATION_DATABASE_URL": url, "REINTEGRATION_LOG_LEVEL": "WARNING",
+           # Its periodic job would write to the very follow-ups being read.
+           "REINTEGRATION_OVERDUE_JOB": "false"}
+    with uvicorn_process("services.reintegration.main:create_app", env=env) as service:
+        async with httpx.AsyncClient(base_url=service, timeout=120) as http:
+            async def get() -> None:
+                response = await http.get("/v1/indicators",
+                                          params={"programme_id": statements["programme_id"]})
+                response.raise_for_status()
+
+            best = await _best(get)
+    return figure("GET /v1/indicators of that programme (reintegration process, HTTP)",
+                  unit="ms", value=round(best, 1), baseline=statements["value"],
+                  baseline_name="its three statements and shaping alone (above)",
+                  goal=f"< {GOAL_MS:,} ms", met=best < GOAL_MS)
+
+
 async def run(candidates_url: str) -> list[dict[str, Any]]:
-    """The figure, for ``python -m bench``: the data goes to the reintegration schema of the
-    benchmark's database."""
+    """The figures, for ``python -m bench``: the data goes to the reintegration schema of the
+    benchmark's database, then a reintegration process serves them."""
     url = role_url(candidates_url, role="pathways_reintegration",
                    password=os.environ.get("REINTEGRATION_DATABASE_PASSWORD"))
     figures, plans = await measure(url)
     _print(figures, plans)
-    return figures
+    return [*figures, await over_http(url, figures[0])]
 
 
 def main() -> int:

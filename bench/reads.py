@@ -1,18 +1,18 @@
 """Read paths: the candidates service vs a bare asyncpg app running the same SQL.
 
 Both are one uvicorn worker (uvloop, httptools) on loopback, loaded by wrk -t2 -c64 in turns;
-each figure is the best of its rounds. The goal: at least 0.8 of the baseline's requests per
-second, and a p99 no more than 3x the p50.
+each side keeps its best round. The goal: at least 0.8 of the baseline's requests per second,
+and a p99 no more than 3x the service's own p50.
 """
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 
+from bench.comparison import Comparison, figures, run_rounds
 from bench.data import candidate_documents
-from bench.environment import LoadResult, run_wrk, uvicorn_process
+from bench.environment import uvicorn_process
+from bench.wrk import LoadResult, script_file
 from services.candidates.imports.schemas import candidate_row
 from services.candidates.imports.service import COLUMNS, record
 
@@ -20,6 +20,7 @@ CANDIDATES = 20_000
 ROUNDS = 2
 SECONDS = 10
 LIST_PATH = "/v1/candidates?nationality=MA&limit=20"
+TAIL = 3.0  # p99 at most this many times p50
 
 
 async def seed(candidates_url: str) -> list[str]:
@@ -38,53 +39,29 @@ async def seed(candidates_url: str) -> list[str]:
         await connection.close()
 
 
-def _random_id_script(ids: list[str]) -> Path:
-    script = Path(tempfile.mktemp(prefix="pathways-ids-", suffix=".lua"))
-    quoted = ",".join(f'"{i}"' for i in ids)
-    script.write_text(
-        f"local ids = {{{quoted}}}\n"
-        "math.randomseed(7)\n"
-        "request = function()\n"
-        '  return wrk.format("GET", "/v1/candidates/" .. ids[math.random(#ids)])\n'
-        "end\n")
-    return script
+def by_id_paths(ids: list[str]) -> list[str]:
+    """``GET /v1/candidates/{id}`` of every id, for wrk to pick from at random."""
+    return [f"/v1/candidates/{i}" for i in ids]
 
 
-def _figure(name: str, ours: LoadResult, base: LoadResult) -> dict[str, Any]:
-    return {
-        "name": name, "unit": "req/s",
-        "value": round(ours.requests_per_second), "baseline": round(base.requests_per_second),
-        "baseline_name": "bare FastAPI + asyncpg, same SQL",
-        "ratio": round(ours.requests_per_second / base.requests_per_second, 3),
-        "goal": ">= 0.8 and p99 <= 3x p50",
-        "p50_ms": ours.p50_ms, "p99_ms": ours.p99_ms,
-        "p99_over_p50": round(ours.p99_ms / ours.p50_ms, 2),
-        "baseline_p50_ms": base.p50_ms, "baseline_p99_ms": base.p99_ms,
-        "errors": ours.errors + base.errors,
-    }
-
-
-def _best(results: list[LoadResult]) -> LoadResult:
-    return max(results, key=lambda r: r.requests_per_second)
+def _tail_goal(ours: LoadResult, _: LoadResult) -> tuple[str, bool]:
+    return f"<= {TAIL:g}x its p50", ours.p99_ms <= TAIL * ours.p50_ms
 
 
 async def run(candidates_url: str) -> list[dict[str, Any]]:
-    """Seed, then load both apps in turns; return the two figures."""
+    """Seed, then load both apps in turns; throughput and p99 of both requests."""
     ids = await seed(candidates_url)
-    script = _random_id_script(ids)
     # INFO, as in production: every request writes its access line.
     service_env = {"CANDIDATES_DATABASE_URL": candidates_url, "CANDIDATES_LOG_LEVEL": "INFO"}
-    by_id: dict[str, list[LoadResult]] = {"service": [], "baseline": []}
-    listing: dict[str, list[LoadResult]] = {"service": [], "baseline": []}
     with uvicorn_process("services.candidates.main:create_app", env=service_env) as service, \
             uvicorn_process("bench.baseline_app:app", factory=False,
-                            env={"BENCH_DATABASE_URL": candidates_url}) as baseline:
-        for _ in range(ROUNDS):
-            for key, url in (("baseline", baseline), ("service", service)):
-                by_id[key].append(run_wrk(f"{url}/", script=script, seconds=SECONDS))
-                listing[key].append(run_wrk(f"{url}{LIST_PATH}", seconds=SECONDS))
-    script.unlink()
-    return [
-        _figure("GET /v1/candidates/{id}", _best(by_id["service"]), _best(by_id["baseline"])),
-        _figure(f"GET {LIST_PATH}", _best(listing["service"]), _best(listing["baseline"])),
-    ]
+                            env={"BENCH_DATABASE_URL": candidates_url}) as baseline, \
+            script_file(by_id_paths(ids)) as by_id, script_file() as plain:
+        comparisons = [
+            Comparison("GET /v1/candidates/{id}", by_id, f"{service}/", f"{baseline}/"),
+            Comparison(f"GET {LIST_PATH}", plain, f"{service}{LIST_PATH}",
+                       f"{baseline}{LIST_PATH}")]
+        run_rounds(comparisons, rounds=ROUNDS, seconds=SECONDS)
+    return [f for c in comparisons for f in figures(
+        c, labels=("candidates service", "bare FastAPI + asyncpg"),
+        baseline_name="bare FastAPI + asyncpg, same SQL", tail_goal=_tail_goal)]
