@@ -22,13 +22,16 @@ class Comparison:
     script: Path
     ours_url: str
     baseline_url: str
+    connections: int = 64  # wrk's open connections, each sending its next request at once
     ours: list[LoadResult] = field(default_factory=list)
     baseline: list[LoadResult] = field(default_factory=list)
 
     def round(self, seconds: int) -> None:
         """Load the baseline, then ours, once each."""
-        self.baseline.append(run_wrk(self.baseline_url, script=self.script, seconds=seconds))
-        self.ours.append(run_wrk(self.ours_url, script=self.script, seconds=seconds))
+        for url, results in ((self.baseline_url, self.baseline), (self.ours_url, self.ours)):
+            results.append(run_wrk(url, script=self.script, seconds=seconds,
+                                   connections=self.connections,
+                                   threads=min(2, self.connections)))
 
 
 def run_rounds(comparisons: list[Comparison], *, rounds: int, seconds: int) -> None:
