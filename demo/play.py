@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from demo.client import Api, ApiError, wait_for
 from demo.dates import add_months, intake_window
 from demo.plan import Applicant, Plan, Vacancy
+from shared.api_client import Api, ApiError, wait_for
 
 T = TypeVar("T")
 WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores

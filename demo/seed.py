@@ -16,10 +16,10 @@ from typing import Any, TextIO
 import httpx
 from tqdm import tqdm
 
-from demo.client import Api, ApiError
 from demo.plan import Plan, figures
 from demo.play import AlreadySeeded, Player, ScenarioError, units
 from demo.scenarios import build
+from shared.api_client import Api, ApiError
 
 # The admin the demo creates for itself when given none (development databases only).
 DEMO_ADMIN = ("admin@demo.example.org", "demo-admin-passphrase")

@@ -1,5 +1,5 @@
 """The ``pathways`` command: ``dev``, ``serve``, ``db bootstrap|prepare|migrate``,
-``create-admin``, ``rotate-keys``, ``demo``."""
+``create-admin``, ``rotate-keys``, ``demo``, ``import-candidates``, ``wait-run``."""
 
 import argparse
 import asyncio
@@ -48,6 +48,19 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--admin-password")
     demo.add_argument("--seed", type=int, help="draw other people (default: the scenario's)")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for name, help_text in (("import-candidates", "bulk-import a CSV or NDJSON file of "
+                             "candidates through the gateway"),
+                            ("wait-run", "wait for a matching run to finish")):
+        command = commands.add_parser(name, help=help_text)
+        if name == "import-candidates":
+            command.add_argument("file", type=Path)
+        else:
+            command.add_argument("run_id")
+        command.add_argument("--gateway-url", default="http://127.0.0.1:8000")
+        command.add_argument("--email", help="log in as this person (with --password)")
+        command.add_argument("--password")
+        command.add_argument("--token", help="or use this bearer token")
+        command.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
@@ -56,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.admin_password:
             parser.error("--admin-email needs --admin-password")
         return _demo(args, (args.admin_email, args.admin_password))
+    if args.command in ("import-candidates", "wait-run"):
+        return _api_command(parser, args)
     if args.command == "serve":
         return runner.serve(service(args.name), host=args.host, port=args.port)
     admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
@@ -89,6 +104,29 @@ def main(argv: list[str] | None = None) -> int:
             migrations.upgrade(spec, url, args.revision)
         print(f"{spec.name}: {'down' if args.down else 'up'} to {args.revision}")
     return 0
+
+
+def _api_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from shared import api_commands
+    from shared.api_client import Api, ApiError
+
+    if args.token:
+        api = Api(args.gateway_url, args.token)
+    elif args.email and args.password:
+        try:
+            api = Api.login(args.gateway_url, args.email, args.password)
+        except ApiError as error:
+            print(error)
+            return 2
+    else:
+        parser.error("give --email and --password, or --token")
+    try:
+        if args.command == "import-candidates":
+            return api_commands.import_candidates(api, args.file,
+                                                  progress=not args.no_progress)
+        return api_commands.wait_for_run(api, args.run_id, progress=not args.no_progress)
+    finally:
+        api.close()
 
 
 def _demo(args: argparse.Namespace, admin: tuple[str, str]) -> int:

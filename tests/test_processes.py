@@ -4,6 +4,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,12 @@ import asyncpg
 import httpx
 import pytest
 
+from shared import cli
 from shared.runner import stop, wait_until_ready
 from shared.topology import service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
+from tests.placements.factories import employer_body, vacancy_body
 from tests.system import admin_token, free_port, running_system
 
 
@@ -65,6 +68,52 @@ class TestRunningSystem:
             assert refused.status_code == 422, (name, refused.text)
         document = httpx.get(f"{running['gateway']}/openapi.json").json()
         assert "/v1/webhooks/placements/subscriptions" in document["paths"]
+
+    def test_import_candidates_command_streams_a_file_and_reports(
+            self, running: dict[str, str], token: str, tmp_path: Path,
+            capsys: pytest.CaptureFixture[str]) -> None:
+        header = ("given_name,family_name,email,date_of_birth,gender,nationality,"
+                  "residence_country,education_level,education_field,education_institution,"
+                  "education_year,skills,languages,preferred_sectors,preferred_countries\n")
+        tag = uuid.uuid4().hex[:8]
+        school = "computer science,Université Mohammed V,2022"
+        good = [f"Amina,Benali,amina.{tag}.{i}@example.org,2000-05-17,female,MA,MA,bachelor,"
+                f"{school},python,fr:B2,ict,FR\n" for i in range(2)]
+        bad = (f"Omar,Idrissi,omar.{tag}@example.org,2000-13-40,male,MA,MA,bachelor,{school},"
+               ",,ict,FR\n")
+        file = tmp_path / "candidates.csv"
+        file.write_text(header + "".join(good) + bad)
+        code = cli.main(["import-candidates", str(file), "--gateway-url", running["gateway"],
+                         "--token", token, "--no-progress"])
+        printed = capsys.readouterr().out
+        assert code == 1, printed  # some lines were rejected
+        assert "3 lines read: 2 imported, 1 rejected" in printed
+        assert "line 4: date_of_birth" in printed
+        wrong = tmp_path / "candidates.txt"
+        wrong.write_text("x")
+        assert cli.main(["import-candidates", str(wrong), "--gateway-url", running["gateway"],
+                         "--token", token, "--no-progress"]) == 2
+
+    def test_wait_run_command_follows_a_run_to_its_end(
+            self, running: dict[str, str], token: str,
+            capsys: pytest.CaptureFixture[str]) -> None:
+        auth = {"Authorization": f"Bearer {token}"}
+        gateway = running["gateway"]
+        pid = httpx.post(f"{gateway}/v1/programmes", json=programme_body(),
+                         headers=auth).json()["id"]
+        employer = httpx.post(f"{gateway}/v1/employers", headers=auth,
+                              json=employer_body(programme_ids=(pid,))).json()
+        vacancy = httpx.post(f"{gateway}/v1/vacancies", headers=auth, json=vacancy_body(
+            employer_id=employer["id"], programme_id=pid, seats=1))
+        assert vacancy.status_code == 201, vacancy.text
+        run = httpx.post(f"{running['gateway']}/v1/matching-runs",
+                         json={"programme_id": pid}, headers=auth)
+        assert run.status_code == 202, run.text
+        code = cli.main(["wait-run", run.json()["id"], "--gateway-url", running["gateway"],
+                         "--token", token, "--no-progress"])
+        printed = capsys.readouterr().out
+        assert code == 0, printed
+        assert "matching run completed: 0 proposals for 0 candidates" in printed
 
     def test_services_check_the_gateways_tokens(self, running: dict[str, str],
                                                 token: str) -> None:

@@ -1,8 +1,8 @@
-"""A small client of the public API at the gateway, as the demo scenarios use it.
+"""A small client of the public API at the gateway: the demo scenarios and the CLI use it.
 
 Every call goes through the gateway with a real bearer token, as any integration would: the
 scenarios never touch a table. A non-2xx answer raises :class:`ApiError` naming the call and the
-problem the API gave, so a scenario that goes wrong stops with a sentence, not a traceback deep
+problem the API gave, so a command that goes wrong stops with a sentence, not a traceback deep
 in httpx.
 """
 
@@ -47,7 +47,7 @@ class Api:
             "grant_type": "password", "username": email, "password": password})
         if response.status_code != 200:
             raise ApiError("POST", f"/v1/auth/token ({email})", response.status_code,
-                           _body(response))
+                           response_body(response))
         return cls(gateway_url, response.json()["access_token"], label=email)
 
     @property
@@ -80,8 +80,8 @@ class Api:
                 time.sleep(float(response.headers.get("retry-after", "1")))
                 continue
             if response.status_code not in expect:
-                raise ApiError(method, path, response.status_code, _body(response))
-            return _body(response)
+                raise ApiError(method, path, response.status_code, response_body(response))
+            return response_body(response)
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def get(self, path: str, **kwargs: Any) -> Any:
@@ -109,7 +109,8 @@ class Api:
         self.http.close()
 
 
-def _body(response: httpx.Response) -> Any:
+def response_body(response: httpx.Response) -> Any:
+    """The answer's JSON, or its text when it is not JSON."""
     try:
         return response.json()
     except ValueError:
