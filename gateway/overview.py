@@ -35,6 +35,9 @@ class ProgrammeOverview(BaseModel):
     applications_by_status: dict[str, int]
     applicants_by_gender: dict[str, int]
     applicants_by_nationality: dict[str, int]
+    training: dict[str, int] = Field(default_factory=dict, description=(
+        "Pre-departure training: enrolled, trained (every required module), and of those "
+        "trained_and_moved and trained_and_stayed. Empty when the programme trains no one."))
     reintegration: dict[str, Any] | None = Field(None, description=(
         "The programme's reintegration indicators (`GET /v1/indicators`, small cells "
         "suppressed for ministries); null when the reintegration service did not answer, "
@@ -76,9 +79,9 @@ async def _optional(request: Request, service: str, path: str) -> tuple[dict[str
             responses=responses(InvalidToken, UpstreamFailed))
 async def programme_overview(programme_id: uuid.UUID, request: Request,
                              principal: PrincipalDep) -> Response:
-    """A programme, counts of its applications by status, gender and nationality, and its
-    reintegration indicators. The overview answers without the indicators (null, with a note)
-    when the reintegration service does not."""
+    """A programme, counts of its applications by status, gender and nationality, of its
+    pre-departure training, and its reintegration indicators. The overview answers without the
+    indicators (null, with a note) when the reintegration service does not."""
     (status, programme), (stats_status, stats), (indicators, note) = await asyncio.gather(
         _get(request, "candidates", f"/v1/programmes/{programme_id}"),
         _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"),
@@ -95,6 +98,7 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
     overview = ProgrammeOverview(
         programme=orjson.loads(programme), applications_total=counts["applications_total"],
         applications_by_status=counts["by_status"], applicants_by_gender=counts["by_gender"],
-        applicants_by_nationality=counts["by_nationality"], reintegration=indicators,
+        applicants_by_nationality=counts["by_nationality"],
+        training=counts.get("training", {}), reintegration=indicators,
         notes=[note] if note else [])
     return Response(overview.model_dump_json(), media_type="application/json")

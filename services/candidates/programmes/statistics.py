@@ -28,6 +28,34 @@ _COUNTS = text("""
 """)
 
 
+# Pre-departure training: who took part, who completed every required module, and of those
+# who did, who moved (placed, or back from the placement) and who stayed.
+_TRAINING = text("""
+    WITH required AS (
+        SELECT count(*) AS n FROM candidates.training_module
+        WHERE programme_id = :programme_id AND required
+    ), people AS (
+        SELECT e.candidate_id,
+               count(*) FILTER (WHERE e.status = 'completed' AND m.required) AS done
+        FROM candidates.enrolment AS e
+        JOIN candidates.training_module AS m ON m.id = e.module_id
+        WHERE m.programme_id = :programme_id
+        GROUP BY e.candidate_id
+    ), trained AS (
+        SELECT p.candidate_id, p.done = r.n AS complete,
+               EXISTS (SELECT 1 FROM candidates.application AS a
+                       WHERE a.candidate_id = p.candidate_id
+                         AND a.programme_id = :programme_id
+                         AND a.status IN ('placed', 'returned')) AS moved
+        FROM people AS p CROSS JOIN required AS r
+    )
+    SELECT count(*) AS enrolled,
+           count(*) FILTER (WHERE complete) AS trained,
+           count(*) FILTER (WHERE complete AND moved) AS trained_and_moved,
+           count(*) FILTER (WHERE complete AND NOT moved) AS trained_and_stayed
+    FROM trained
+""")
+
 SMALL_CELL = 5
 
 
@@ -40,6 +68,10 @@ class ProgrammeStatistics(BaseModel):
     by_status: dict[str, int]
     by_gender: dict[str, int]
     by_nationality: dict[str, int]
+    training: dict[str, int] = Field(default_factory=dict, description=(
+        "Pre-departure training: `enrolled` (people in any of its modules), `trained` (every "
+        "required module completed), and of those `trained_and_moved` (placed abroad, or back) "
+        "and `trained_and_stayed`, whom a programme that trains more than it moves counts too."))
     suppressed_cells: int = Field(0, description=(
         f"Breakdown cells left out because they count fewer than {SMALL_CELL} people: a "
         "ministry reads aggregates only, and so small a group could name a person."))
@@ -68,13 +100,16 @@ async def programme_statistics(programme_id: uuid.UUID, session: SessionDep,
             body.by_gender[gender] = count
         elif grouping == 0b110:
             body.by_nationality[nationality] = count
+    training = (await session.execute(_TRAINING, {"programme_id": programme_id})).one()
+    if training.enrolled:
+        body.training = dict(training._mapping)
     if principal.role == "ministry":
         _suppress_small_cells(body)
     return json_response(body)
 
 
 def _suppress_small_cells(body: ProgrammeStatistics) -> None:
-    for cells in (body.by_status, body.by_gender, body.by_nationality):
+    for cells in (body.by_status, body.by_gender, body.by_nationality, body.training):
         for key in [k for k, count in cells.items() if count < SMALL_CELL]:
             del cells[key]
             body.suppressed_cells += 1
