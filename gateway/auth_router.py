@@ -15,6 +15,8 @@ from shared.auth import Forbidden, InvalidToken, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
 from shared.responses import json_response
+from shared.text import MESSAGE as NUL_MESSAGE
+from shared.text import NUL
 
 router = APIRouter(tags=["auth"])
 AdminDep = Annotated[Principal, Depends(require_roles("admin"))]
@@ -28,6 +30,11 @@ def _oauth_error(status: int, error: str, detail: str) -> Response:
     return problem_response({"type": problem_type(f"oauth-{error.replace('_', '-')}"),
                              "title": "Token request refused", "status": status,
                              "detail": detail, "error": error}, headers=headers)
+
+
+def _holds_nul(*values: str) -> bool:
+    # Looked up in PostgreSQL, which cannot hold a NUL: refused first, as malformed.
+    return any(NUL in value for value in values)
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
@@ -65,6 +72,8 @@ async def token(
     if grant_type == "password":
         if not username or not password:
             return _oauth_error(400, "invalid_request", "Send username and password.")
+        if _holds_nul(username, password):
+            return _oauth_error(400, "invalid_request", NUL_MESSAGE)
         principal = await identity.authenticate_account(session, email=username,
                                                         password=password)
         if principal is None:
@@ -75,6 +84,8 @@ async def token(
             client_id, client_secret = basic
         if not client_id or not client_secret:
             return _oauth_error(401, "invalid_client", "Send client_id and client_secret.")
+        if _holds_nul(client_id, client_secret):
+            return _oauth_error(400, "invalid_request", NUL_MESSAGE)
         principal = await identity.authenticate_client(session, client_id=client_id,
                                                        secret=client_secret)
         if principal is None:

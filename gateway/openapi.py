@@ -4,7 +4,8 @@ every service, fetched from the services' ``/openapi.json`` and cached.
 Component schemas with the same name but different content in two documents are renamed
 ``<service>__<name>`` (and every ``$ref`` to them rewritten), so merging never silently
 replaces one service's model with another's. A service that does not answer is left out of the
-document until it does (the cache only keeps complete fetches).
+document until it does (the cache only keeps complete fetches). Each ``/v1/…`` operation also
+documents the 429 of the gateway's rate limit, which no service answers itself.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Route
 
 from gateway.routes import Router
+from shared.problem_docs import add_problem, operations
 
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
           "description": "An access token from POST /v1/auth/token."}
@@ -71,6 +73,9 @@ def merge(own: dict[str, Any], upstream: dict[str, dict[str, Any]],
             for operation in item.values():
                 if isinstance(operation, dict):
                     operation["security"] = []
+    for path, _method, operation in operations(merged):
+        if path.startswith("/v1/"):  # gateway.proxy counts each against its caller's limit
+            add_problem(operation, 429, "Too many requests")
     return merged
 
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from shared.schemas import StorableText
+
 Role = Literal["admin", "officer", "candidate", "employer", "institution", "ministry", "service"]
 
 
@@ -28,7 +30,9 @@ class Links(BaseModel):
     programme_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
-class AccountCreate(Links):
+# Not StrictModel: it strips whitespace, which would change a password and the name a client
+# chose; their text must still be storable.
+class AccountCreate(Links, StorableText):
     """A person's account."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -43,7 +47,7 @@ class AccountOut(Links):
     email: str
 
 
-class ClientCreate(Links):
+class ClientCreate(Links, StorableText):
     """A machine client (another system) that gets tokens with client credentials."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

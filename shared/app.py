@@ -1,5 +1,6 @@
 """The app factory every service uses: a service adds its routers and nothing else."""
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -8,14 +9,24 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
-from shared import health
+from shared import health, problem_docs
 from shared.auth import AuthSettings, get_principal, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
 from shared.settings import ServiceSettings
+from shared.text import RefuseNulMiddleware
 
 Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def tune_garbage_collector() -> None:
+    """Once started: move everything alive to the permanent generation and collect the young
+    generation less often. What a request allocates dies young; the full collections that
+    otherwise walk every module, model and table object stall requests in the tail (p99)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def create_service_app(
@@ -55,6 +66,7 @@ def create_service_app(
         try:
             for hook in on_startup:
                 await hook(app)
+            tune_garbage_collector()
             yield
         finally:
             for hook in on_shutdown:
@@ -70,6 +82,7 @@ def create_service_app(
     install_error_handlers(app)
     for extra in middleware:  # inside the request context: they see the request id
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
+    app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     # Even a route that asks nothing of its caller needs a token: a programme is public to
@@ -79,4 +92,6 @@ def create_service_app(
         app.include_router(router, dependencies=token)
     for router in internal_routers:
         app.include_router(router)
+    problem_docs.install(app, secured=problem_docs.secured_operations(
+        routers, token_required=token_required))
     return app

@@ -4,9 +4,27 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from shared.text import MESSAGE, nul_path
 
-class StrictModel(BaseModel):
-    """A request body: unknown fields are rejected, never silently dropped."""
+
+class StorableText(BaseModel):
+    """A request model whose text PostgreSQL can store: none of it may hold a NUL character
+    (``text`` and ``jsonb`` cannot; see ``shared.text``), which is a 422 rather than a 500."""
+
+    # On the raw input, once per model rather than once per field: this is on the path of
+    # every line of a bulk import, and a validator per field would triple validation time.
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        where = nul_path(data)
+        if where is not None:
+            raise ValueError(f"{MESSAGE[:-1]}: {where}." if where else MESSAGE)
+        return data
+
+
+class StrictModel(StorableText):
+    """A request body: unknown fields are rejected, never silently dropped, and its text must
+    be storable (:class:`StorableText`)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

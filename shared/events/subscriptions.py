@@ -28,9 +28,10 @@ from shared.events.access import (
 from shared.events.signing import generate_secret
 from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
+from shared.schemas import StorableText
 
 
-class SubscriptionCreate(BaseModel):
+class SubscriptionCreate(StorableText):
     """A webhook endpoint to register."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

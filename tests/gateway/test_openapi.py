@@ -24,6 +24,18 @@ class TestMergedOpenAPI:
         assert spec["security"] == [{"bearer": []}]
         assert spec["paths"]["/v1/auth/token"]["post"]["security"] == []
 
+    def test_documents_the_gateways_own_errors(self, system: GatewaySystem) -> None:
+        spec = httpx.get(f"{system.gateway}/openapi.json").json()
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                responses = operation["responses"]
+                # every /v1 call counts against the caller's rate limit at the gateway
+                assert path.startswith("/v1/") == ("429" in responses), (method, path)
+                for status, answer in responses.items():
+                    if status.startswith(("4", "5")):
+                        assert answer["content"] == problem, (method, path, status)
+
     def test_docs_pages(self, system: GatewaySystem) -> None:
         for page in ("/docs", "/redoc"):
             response = httpx.get(f"{system.gateway}{page}")

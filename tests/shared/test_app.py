@@ -8,7 +8,8 @@ from fastapi import APIRouter, FastAPI
 
 from services.candidates.settings import Settings
 from shared.app import create_service_app
-from shared.errors import Conflict
+from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, responses
+from shared.schemas import StrictModel
 from tests.conftest import RunDatabase
 
 router = APIRouter()
@@ -24,6 +25,20 @@ async def boom() -> None:
 async def conflict() -> None:
     """Fails with a domain error."""
     raise Conflict("That clashes.", current_state="draft")
+
+
+class Note(StrictModel):
+    """A body with text in a field, in a list and in a mapping's keys."""
+
+    text: str
+    tags: tuple[str, ...] = ()
+    labels: dict[str, str] | None = None
+
+
+@router.post("/notes/{note_id}", responses=responses(Conflict))
+async def post_note(note_id: str, note: Note, q: str | None = None) -> Note:
+    """Echoes the note: what reaches it passed every input check."""
+    return note
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +114,54 @@ class TestHealth:
                 response = await client.get("/health/ready")
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestNul:
+    """PostgreSQL cannot store U+0000: it is refused as bad input, never reaches a query."""
+
+    async def test_in_the_query_string_or_path(self, http: httpx.AsyncClient) -> None:
+        for url, location in (("/notes/1?q=a%00b", "query"), ("/notes/a%00b", "path")):
+            response = await http.post(url, json={"text": "fine"})
+            assert response.status_code == 422, url
+            assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+            assert response.json()["errors"][0]["loc"] == [location]
+
+    async def test_anywhere_in_the_body(self, http: httpx.AsyncClient) -> None:
+        for body, where in (({"text": "a\u0000b"}, "text"),
+                            ({"text": "a", "tags": ["ok", "\u0000"]}, "tags[1]"),
+                            ({"text": "a", "labels": {"\u0000": "x"}}, "labels")):
+            response = await http.post("/notes/1", json=body)
+            assert response.status_code == 422, body
+            [error] = response.json()["errors"]
+            assert error["loc"] == ["body"] and error["msg"].endswith(f"(U+0000): {where}.")
+
+    async def test_clean_text_passes(self, http: httpx.AsyncClient) -> None:
+        # a backslash-u0000 written out in the text is no NUL
+        response = await http.post("/notes/1?q=%01x", json={"text": "a\\u0000",
+                                                             "labels": {"k": "v"}})
+        assert response.status_code == 200, response.text
+        assert response.json()["text"] == "a\\u0000"
+
+
+class TestDocumentedProblems:
+    """Every error of the OpenAPI document is problem+json, and each operation lists those its
+    shape makes possible."""
+
+    def test_errors_are_problem_json_with_the_problem_schema(self, app: FastAPI) -> None:
+        document = app.openapi()
+        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                for status, answer in operation["responses"].items():
+                    if status.startswith(("4", "5")):
+                        assert answer["content"] == problem, (method, path, status)
+        assert "HTTPValidationError" not in document["components"]["schemas"]
+        assert document["components"]["schemas"]["Problem"]["properties"]["status"]
+
+    def test_each_operation_lists_the_errors_its_shape_allows(self, app: FastAPI) -> None:
+        paths = app.openapi()["paths"]
+        note = paths["/notes/{note_id}"]["post"]["responses"]
+        assert {"400", "401", "403", "404", "409", "413", "422"} <= set(note)
+        assert note["409"]["description"] == "Conflict"  # the route's own is kept
+        assert set(paths["/boom"]["get"]["responses"]) == {"200", "401", "403"}
+        assert set(paths["/health/live"]["get"]["responses"]) == {"200"}  # no token needed
