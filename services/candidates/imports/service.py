@@ -7,25 +7,35 @@ line whose email is already registered, or repeats an earlier line's, is rejecte
 """
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import orjson
 from pydantic import ValidationError
 
 from services.candidates.imports.parsing import read_lines
-from services.candidates.imports.schemas import ImportReport, LineError, candidate_row
+from services.candidates.imports.records import COLUMNS as COLUMNS  # bench/reads.py's import
+from services.candidates.imports.records import record
+from services.candidates.imports.schemas import (
+    ImportReport,
+    LineError,
+    candidate_row,
+    stripped_candidate_row,
+)
+from services.candidates.imports.writing import EMAIL, Line, Written, registered, write_batch
 from shared.db import Database
+from shared.text import MESSAGE as NUL_MESSAGE
+from shared.text import nul_path
 
 MAX_REPORTED_ERRORS = 1000
-_ATTEMPTS = 3
-_YIELD_EVERY = 50
-COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gender",
-           "nationality", "residence_country", "residence_city", "education", "skills",
-           "skill_keys", "languages", "preferred_sectors", "preferred_countries",
-           "available_from_date", "available_until_date")
+# Lines read between two turns of the event loop: each round trip of the COPY under way waits
+# for one, so this bounds how long Postgres may wait for its next message (~1 ms).
+_YIELD_EVERY = 20
+_TAKEN = [{"loc": ["email"], "msg": "email already registered"}]
+# The CSV reader strips every string it yields; NDJSON values arrive as they were sent.
+_ADAPTERS = {"csv": stripped_candidate_row, "ndjson": candidate_row}
 
 
 @dataclass
@@ -42,6 +52,12 @@ class _Report:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(LineError(line=line, errors=errors))
 
+    def committed(self, written: Written) -> None:
+        self.imported += written.imported
+        self.batches += 1
+        for number in written.taken:
+            self.reject(number, _TAKEN)
+
     def result(self) -> ImportReport:
         return ImportReport(format=self.format, lines=self.lines, imported=self.imported,
                             rejected=self.rejected, batches=self.batches,
@@ -54,127 +70,87 @@ def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()]
 
 
-def _keys(skills: list[dict[str, Any]]) -> list[str]:
-    # As candidates.service.skill_keys, on the import's plain dicts.
-    keys: dict[str, None] = {}
-    for skill in skills:
-        for name in (skill["uri"], skill["label"]):
-            if name is not None:
-                keys[name.lower()] = None
-    return list(keys)
-
-
-def record(row: dict[str, Any]) -> tuple[Any, ...]:
-    """The COPY row of a validated line, in :data:`COLUMNS` order.
-
-    JSONB lists are written in their full output shape (absent keys as null), as the
-    candidates service writes them, so the read paths can emit them as stored.
-    """
-    education = [{"institution": e["institution"], "level": e["level"],
-                  "field": e.get("field"), "year": e["year"]} for e in row.get("education", ())]
-    skills = [{"uri": s.get("uri"), "label": s.get("label")} for s in row.get("skills", ())]
-    return (
-        row["given_name"], row["family_name"], row["email"], row.get("phone"),
-        row["date_of_birth"], row["gender"], row["nationality"], row["residence_country"],
-        row.get("residence_city"), orjson.dumps(education).decode(),
-        orjson.dumps(skills).decode(), _keys(skills),
-        orjson.dumps(row.get("languages", [])).decode(), row.get("preferred_sectors", []),
-        row.get("preferred_countries", []), row.get("available_from_date"),
-        row.get("available_until_date"),
-    )
-
-
-def _validated(lines: Iterable[tuple[int, dict[str, Any] | str]],
-               report: _Report) -> Iterator[tuple[int, dict[str, Any]]]:
+def _valid_rows(lines: Iterable[tuple[int, dict[str, Any] | str]], file_format: str,
+                report: _Report, *, may_hold_nul: bool) -> Iterator[Line]:
+    # Line by line, straight to the COPY row: the documents and validated dicts die young, and
+    # only the rows (tuples the GC soon stops tracking) wait for their batch.
+    validate = _ADAPTERS[file_format].validator.validate_python  # skips the adapter's wrapper
     for number, document in lines:
         report.lines += 1
         if isinstance(document, str):
             report.reject(number, [{"loc": [], "msg": document}])
             continue
+        # Postgres stores no NUL: such a line is refused here, not by the COPY of its batch.
+        if may_hold_nul and (where := nul_path(document)) is not None:
+            report.reject(number, [{"loc": where.replace("[", ".").replace("]", "").split(".")
+                                    if where else [], "msg": NUL_MESSAGE}])
+            continue
         try:
-            yield number, candidate_row.validate_python(document)
+            row = validate(document)
         except ValidationError as exc:
             report.reject(number, _field_errors(exc))
+            continue
+        yield number, record(row)
 
 
-async def _write_batch(connection: asyncpg.Connection,
-                       batch: list[tuple[int, dict[str, Any]]], seen: set[str],
-                       report: _Report) -> None:
-    emails = [row["email"].lower() for _, row in batch]
-    rejected: list[tuple[int, list[dict[str, Any]]]] = []
-    claimed: set[str] = set()
-    async with connection.transaction():
-        taken = {row[0] for row in await connection.fetch(
-            "SELECT lower(email) FROM candidates.candidate WHERE lower(email) = ANY($1::text[])",
-            emails)}
-        rows = []
-        for (number, row), email in zip(batch, emails, strict=True):
-            if email in taken or email in seen or email in claimed:
-                rejected.append((number, [{"loc": ["email"], "msg": "email already registered"}]))
-                continue
-            claimed.add(email)
-            rows.append(record(row))
-        if rows:
-            await connection.copy_records_to_table("candidate", schema_name="candidates",
-                                                   columns=COLUMNS, records=rows)
-    # Only once the batch committed: a retried batch must not count its lines twice.
-    seen |= claimed
-    for number, errors in rejected:
-        report.reject(number, errors)
-    report.imported += len(rows)
-    report.batches += 1
-
-
-async def _next_batch(good: Iterator[tuple[int, dict[str, Any]]],
-                      size: int) -> list[tuple[int, dict[str, Any]]]:
-    batch: list[tuple[int, dict[str, Any]]] = []
+async def _next_batch(good: Iterator[Line], size: int) -> list[Line]:
+    batch: list[Line] = []
     for item in good:
         batch.append(item)
         if len(batch) == size:
             break
         if len(batch) % _YIELD_EVERY == 0:
-            # Let the previous batch's COPY move its data meanwhile (see import_candidates).
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # the previous batch's COPY goes on meanwhile
     return batch
 
 
-async def _write_with_retries(connection: asyncpg.Connection,
-                              batch: list[tuple[int, dict[str, Any]]], seen: set[str],
-                              report: _Report) -> None:
-    for attempt in range(_ATTEMPTS):
-        try:
-            await _write_batch(connection, batch, seen, report)
-            return
-        except asyncpg.UniqueViolationError:
-            # Someone registered one of these emails between our check and the COPY; the
-            # batch rolled back whole, so check again and write it again.
-            if attempt == _ATTEMPTS - 1:
-                raise
+@asynccontextmanager
+async def _connection(database: Database) -> AsyncIterator[asyncpg.Connection]:
+    async with database.engine.connect() as sa_connection:
+        raw = await sa_connection.get_raw_connection()
+        yield raw.driver_connection  # type: ignore[misc]
+
+
+async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
+    # Gone on an error or a cancellation: stop the queries under way, and let them end before
+    # their connections go back to the pool.
+    running = [task for task in tasks if task is not None and not task.done()]
+    for task in running:
+        task.cancel()
+    if running:
+        await asyncio.wait(running)
 
 
 async def import_candidates(database: Database, *, content: bytes, file_format: str,
                             batch_size: int) -> ImportReport:
     """Import the candidates of ``content`` (CSV or NDJSON) and report line by line.
 
-    While Postgres ingests one batch, the next is parsed and validated: the two run on
-    different cores, so a large import costs about the larger of the two, not their sum.
+    While Postgres ingests one batch, the next is parsed, validated and its emails looked up
+    (on a second connection, so that the COPYs wait for no other query): Postgres and this
+    process work on different cores, and a large import costs about the larger of the two.
     """
     report = _Report(format=file_format)
-    seen: set[str] = set()
-    good = _validated(read_lines(content, file_format), report)
-    async with database.engine.connect() as sa_connection:
-        raw = await sa_connection.get_raw_connection()
-        connection: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
-        writing: asyncio.Task[None] | None = None
+    seen: set[str] = set()  # the emails of the lines imported so far
+    # One scan of the bytes (a millisecond) spares the per-line check in nearly every file.
+    may_hold_nul = b"\x00" in content or b"\\u0000" in content
+    good = _valid_rows(read_lines(content, file_format), file_format, report,
+                       may_hold_nul=may_hold_nul)
+    async with _connection(database) as writer, _connection(database) as checker:
+        checking: asyncio.Task[set[str]] | None = None
+        writing: asyncio.Task[Written] | None = None
         try:
             while batch := await _next_batch(good, batch_size):
+                emails = [row[EMAIL].lower() for _, row in batch]
+                checking = asyncio.create_task(registered(checker, emails))
                 if writing is not None:
-                    await writing
+                    written = await writing
+                    seen |= written.claimed  # before the next batch is sorted against it
+                    report.committed(written)
+                taken = await checking
                 writing = asyncio.create_task(
-                    _write_with_retries(connection, batch, seen, report))
+                    write_batch(writer, batch, emails=emails, taken=taken, seen=seen))
             if writing is not None:
-                await writing
+                report.committed(await writing)
         finally:
-            if writing is not None and not writing.done():
-                writing.cancel()
+            await _settle(checking, writing)
     return report.result()

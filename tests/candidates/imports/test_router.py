@@ -1,12 +1,19 @@
 """Bulk import over HTTP: good lines in, bad lines reported with their number and reason."""
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import orjson
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from services.candidates.imports.records import record
+from services.candidates.imports.schemas import candidate_row
 from services.candidates.imports.service import import_candidates
+from services.candidates.imports.writing import write_batch
 
 CSV_HEADER = ("given_name,family_name,email,date_of_birth,gender,nationality,residence_country,"
               "education_level,education_field,education_institution,education_year,skills,"
@@ -28,6 +35,17 @@ def _csv_line(email: str, **cells: str) -> str:
 
 def _unique() -> str:
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+async def family(candidates_app: FastAPI) -> AsyncIterator[str]:
+    """A family name for the candidates a test commits, deleted afterwards: lists ordered by
+    creation in later tests must not drown in a bulk test's rows."""
+    name = f"Bulk{_unique()}"
+    yield name
+    async with candidates_app.state.database.engine.begin() as connection:
+        await connection.execute(
+            text("DELETE FROM candidates.candidate WHERE family_name = :name"), {"name": name})
 
 
 async def _import(client: httpx.AsyncClient, body: str | bytes, media_type: str) -> httpx.Response:
@@ -71,10 +89,58 @@ class TestCsvImport:
         listed = await committing_client.get("/v1/candidates", params={"q": f"Again{tag}"})
         assert len(listed.json()["items"]) == 1
 
+    async def test_padded_cells_are_stored_stripped(
+        self, committing_client: httpx.AsyncClient, family: str
+    ) -> None:
+        tag = _unique()
+        body = CSV_HEADER + _csv_line(f" pad.{tag}@example.org ", family_name=f"  {family} ",
+                                      nationality=" MA", skills=" python ;  sql ",
+                                      education_institution=" ENSIAS ")
+        report = (await _import(committing_client, body, "text/csv")).json()
+        assert report["imported"] == 1, report
+        listed = await committing_client.get("/v1/candidates", params={"q": family})
+        [imported] = listed.json()["items"]
+        assert (imported["family_name"], imported["email"]) == (family,
+                                                                 f"pad.{tag}@example.org")
+        assert [s["label"] for s in imported["skills"]] == ["python", "sql"]
+        assert imported["education"][0]["institution"] == "ENSIAS"
+
     async def test_extra_cells_are_a_bad_line(self, committing_client: httpx.AsyncClient) -> None:
         body = CSV_HEADER + _csv_line(f"x.{_unique()}@example.org").rstrip("\n") + ",extra\n"
         report = (await _import(committing_client, body, "text/csv")).json()
         assert report["rejected"] == 1 and report["errors"][0]["line"] == 2
+
+
+class TestNul:
+    """Postgres stores no NUL character: its line is refused, the others imported."""
+
+    async def test_in_a_csv_cell(self, committing_client: httpx.AsyncClient,
+                                 family: str) -> None:
+        tag = _unique()
+        body = (CSV_HEADER + _csv_line(f"a.{tag}@example.org", family_name=family)
+                + _csv_line(f"b.{tag}@example.org", family_name=family,
+                            education_field="civil\x00engineering"))
+        response = await _import(committing_client, body, "text/csv")
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert (report["imported"], report["rejected"]) == (1, 1)
+        assert report["errors"][0]["line"] == 3
+        assert "NUL" in report["errors"][0]["errors"][0]["msg"]
+
+    async def test_in_an_ndjson_line(self, committing_client: httpx.AsyncClient,
+                                     family: str) -> None:
+        tag = _unique()
+        good = {"given_name": "Fatou", "family_name": family, "email": f"f.{tag}@example.org",
+                "date_of_birth": "2001-07-09", "gender": "female", "nationality": "SN",
+                "residence_country": "SN"}
+        bad = good | {"email": f"g.{tag}@example.org",
+                      "skills": [{"label": "py\u0000thon"}]}
+        body = orjson.dumps(good) + b"\n" + orjson.dumps(bad)  # the NUL as \u0000
+        response = await _import(committing_client, body, "application/x-ndjson")
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert (report["imported"], report["rejected"]) == (1, 1)
+        assert report["errors"][0]["errors"][0]["loc"] == ["skills", "0", "label"]
 
 
 class TestNdjsonImport:
@@ -103,6 +169,29 @@ class TestNdjsonImport:
                                          batch_size=10)
         assert (report.imported, report.batches) == (25, 3)
 
+    async def test_many_batches_check_every_email(self, candidates_app: FastAPI,
+                                                  family: str) -> None:
+        # More batches than Postgres needs before it may switch the email check to a generic
+        # plan: repeats within and across batches, and emails registered before, are all caught.
+        tag = _unique()
+
+        def line(i: int) -> bytes:
+            return orjson.dumps({"given_name": "M", "family_name": family,
+                                 "email": f"m{i}.{tag}@example.org",
+                                 "date_of_birth": "2000-01-01", "gender": "female",
+                                 "nationality": "TN", "residence_country": "TN"})
+
+        database = candidates_app.state.database
+        first = await import_candidates(database, content=line(0) + b"\n" + line(1),
+                                        file_format="ndjson", batch_size=10)
+        assert first.imported == 2
+        numbers = [*range(60), 3, 59, 0]  # lines 61 and 62 repeat lines 4 and 60
+        report = await import_candidates(database, content=b"\n".join(map(line, numbers)),
+                                         file_format="ndjson", batch_size=4)
+        assert (report.lines, report.imported, report.rejected) == (63, 58, 5)
+        assert [e.line for e in report.errors] == [1, 2, 61, 62, 63]
+        assert {e.errors[0]["msg"] for e in report.errors} == {"email already registered"}
+
 
 class TestRefusals:
     async def test_unknown_media_type_is_415(self, client: httpx.AsyncClient) -> None:
@@ -119,3 +208,52 @@ class TestRefusals:
     async def test_not_utf8(self, client: httpx.AsyncClient) -> None:
         report = (await _import(client, b"\xff\xfe\x00bad", "text/csv")).json()
         assert report["imported"] == 0 and report["errors"][0]["line"] == 1
+
+
+async def test_an_email_registered_after_the_check_is_caught_by_the_retry(
+    candidates_app: FastAPI, family: str,
+) -> None:
+    tag = _unique()
+    documents = [{"given_name": "R", "family_name": family,
+                  "email": f"r{i}.{tag}@example.org", "date_of_birth": "2000-01-01",
+                  "gender": "male", "nationality": "SN", "residence_country": "SN"}
+                 for i in range(3)]
+    database = candidates_app.state.database
+    await import_candidates(database, content=orjson.dumps(documents[1]), file_format="ndjson",
+                            batch_size=10)
+    batch = [(n, record(candidate_row.validate_python(d))) for n, d in enumerate(documents, 1)]
+    emails = [d["email"].lower() for d in documents]
+    async with database.engine.connect() as sa_connection:
+        connection = (await sa_connection.get_raw_connection()).driver_connection
+        # As if the check had run before r1 was registered: the COPY hits the unique index.
+        written = await write_batch(connection, batch, emails=emails, taken=set(), seen=set())
+    assert (written.imported, written.taken) == (2, [2])
+
+
+async def test_a_cancelled_import_leaves_its_connections_usable(candidates_app: FastAPI,
+                                                               family: str) -> None:
+    tag = _unique()
+
+    def body(prefix: str, count: int) -> bytes:
+        return b"\n".join(orjson.dumps({
+            "given_name": "C", "family_name": family,
+            "email": f"{prefix}{i}.{tag}@example.org", "date_of_birth": "2000-01-01",
+            "gender": "female", "nationality": "EG", "residence_country": "EG"})
+            for i in range(count))
+
+    database = candidates_app.state.database
+    importing = asyncio.create_task(import_candidates(
+        database, content=body("c", 5_000), file_format="ndjson", batch_size=50))
+    count = text("SELECT count(*) FROM candidates.candidate WHERE family_name = :name")
+    async with database.engine.connect() as connection:
+        for _ in range(1000):  # until the first batches are in: the next are under way
+            await asyncio.sleep(0.01)
+            if await connection.scalar(count, {"name": family}):
+                break
+    importing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await importing
+    for attempt in range(3):  # enough to draw each pooled connection the import held
+        report = await import_candidates(database, content=body(f"after{attempt}-", 3),
+                                         file_format="ndjson", batch_size=2)
+        assert report.imported == 3

@@ -1,0 +1,45 @@
+"""COPY rows of validated import lines, in the candidate table's column order."""
+
+from typing import Any
+
+import orjson
+
+COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gender",
+           "nationality", "residence_country", "residence_city", "education", "skills",
+           "skill_keys", "languages", "preferred_sectors", "preferred_countries",
+           "available_from_date", "available_until_date")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _keys(skills: list[dict[str, Any]]) -> tuple[str, ...]:
+    # As candidates.service.skill_keys, on the import's plain dicts.
+    keys: dict[str, None] = {}
+    for skill in skills:
+        if (uri := skill["uri"]) is not None:
+            keys[uri.lower()] = None
+        if (label := skill["label"]) is not None:
+            keys[label.lower()] = None
+    return tuple(keys)
+
+
+def record(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The COPY row of a line validated by ``schemas.candidate_row``, in :data:`COLUMNS` order.
+
+    The validated JSONB lists already have their full output shape (absent keys as null), as
+    the candidates service writes them, so the read paths can emit them as stored. Arrays are
+    tuples: a tuple of strings and dates is one the garbage collector stops tracking, and a
+    batch of rows waiting for its COPY then costs it nothing.
+    """
+    get = row.get
+    skills = get("skills", ())
+    return (
+        row["given_name"], row["family_name"], row["email"], get("phone"),
+        row["date_of_birth"], row["gender"], row["nationality"], row["residence_country"],
+        get("residence_city"), _json(get("education", ())), _json(skills), _keys(skills),
+        _json(get("languages", ())), tuple(get("preferred_sectors", ())),
+        tuple(get("preferred_countries", ())), get("available_from_date"),
+        get("available_until_date"),
+    )
