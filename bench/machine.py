@@ -19,12 +19,12 @@ PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "asyncpg", "httpx", "pydantic", 
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+    # /proc/cpuinfo names the model on Linux; elsewhere (or unreadable) platform's guess.
+    cpuinfo = Path("/proc/cpuinfo")
+    text = cpuinfo.read_text() if cpuinfo.is_file() else ""
+    for line in text.splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
 
 

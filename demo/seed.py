@@ -6,7 +6,6 @@ code is already there, complete, is left alone and its logins are printed again.
 earlier run left half-way is reported, with how to start over.
 """
 
-import asyncio
 import sys
 import time
 from dataclasses import dataclass
@@ -43,24 +42,9 @@ def ensure_admin(admin_url: str, email: str = DEMO_ADMIN[0],
     """Create the demo's admin account in the gateway's tables unless it exists, as
     ``pathways create-admin`` does (the database's admin URL is needed: the first admin cannot
     be made through the API). Returns its e-mail and password."""
-    from gateway import identity
-    from shared.db import Database
-    from shared.runner import service_database_url
-    from shared.topology import service
+    from gateway.cli import ensure_admin as create_unless_exists
 
-    async def create() -> None:
-        url = service_database_url(admin_url, service("gateway"))
-        database = Database(url, application_name="demo-seed", pool_size=1, max_overflow=0)
-        try:
-            async with database.sessionmaker() as session, session.begin():
-                await identity.create_account(session, email=email, password=password,
-                                              role="admin")
-        except identity.AccountExists:
-            pass  # made by an earlier run
-        finally:
-            await database.dispose()
-
-    asyncio.run(create())
+    create_unless_exists(admin_url, email=email, password=password)
     return email, password
 
 

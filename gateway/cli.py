@@ -1,6 +1,7 @@
 """``pathways create-admin``: the first account, made from the command line."""
 
 import asyncio
+import contextlib
 
 from gateway import identity
 from shared.db import Database
@@ -25,6 +26,13 @@ async def _rotate(url: str, *, algorithm: str) -> str:
             return (await identity.rotate_signing_key(session, algorithm=algorithm)).kid
     finally:
         await database.dispose()
+
+
+def ensure_admin(admin_url: str, *, email: str, password: str) -> None:
+    """Create an admin account unless one with ``email`` exists (the demo's seeding admin)."""
+    with contextlib.suppress(identity.AccountExists):  # made by an earlier run
+        asyncio.run(_create(service_database_url(admin_url, service("gateway")),
+                            email=email, password=password))
 
 
 def rotate_keys(admin_url: str, *, algorithm: str) -> int:

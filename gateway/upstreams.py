@@ -18,9 +18,6 @@ class Upstreams:
             for name, urls in addresses.items()}
         self._turns = {name: count() for name in self.addresses}
 
-    def __contains__(self, service: str) -> bool:
-        return service in self.addresses
-
     def base(self, service: str) -> str:
         """The base URL the next request to ``service`` goes to."""
         urls = self.addresses[service]

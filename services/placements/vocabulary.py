@@ -1,60 +1,38 @@
 """Codes the placements service speaks: ISO countries, languages and currencies, CEFR, ISCO-08.
 
-The country, language, CEFR, email and phone types are this service's copies of the candidates
-service's (services never import each other); keep them in step.
+The ISO codes, CEFR levels, text, e-mail, phone and skill types come from
+:mod:`shared.vocabulary`, as in every service.
 """
 
-from typing import Annotated, Literal, Self
+from typing import Annotated
 
-import pycountry
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.schemas import StrictModel
+from shared.vocabulary import (
+    CEFR_LEVELS,
+    CefrLevel,
+    CountryCode,
+    CurrencyCode,
+    Email,
+    LanguageCode,
+    LongText,
+    Phone,
+    Reason,
+    Sector,
+    ShortText,
+    Skill,
+    SkillUri,
+    cefr_rank,
+    skill_keys,
+)
 
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
-CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+__all__ = ["CEFR_LEVELS", "CefrLevel", "Countries", "CountryCode", "CurrencyCode", "Email",
+           "IscoCode", "LanguageCode", "LongText", "Phone", "Reason", "Sector", "ShortText",
+           "Skill", "SkillUri", "Skills", "cefr_rank", "skill_keys"]
 
-_COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
-_LANGUAGES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
-_CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
-
-
-def _member(codes: frozenset[str], what: str):  # type: ignore[no-untyped-def]
-    def check(value: str) -> str:
-        if value not in codes:
-            raise ValueError(f"'{value}' is not {what}")
-        return value
-
-    return check
-
-
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"),
-                        AfterValidator(_member(_COUNTRIES, "an ISO 3166-1 alpha-2 country code"))]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"),
-                         AfterValidator(_member(_LANGUAGES, "an ISO 639-1 language code"))]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"),
-                         AfterValidator(_member(_CURRENCIES, "an ISO 4217 currency code"))]
 # ISCO-08 unit groups: four digits, the first the major group (0 is armed forces occupations).
 IscoCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
-Sector = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=5000)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-Email = Annotated[str, StringConstraints(
-    max_length=254,
-    pattern=r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
-)]
-# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
-Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
-# ESCO concept URIs (http://data.europa.eu/esco/skill/…) or any other http(s) vocabulary.
-SkillUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$",
-                                            max_length=500)]
-
-
-def cefr_rank(level: str) -> int:
-    """0 for A1 up to 5 for C2."""
-    return CEFR_LEVELS.index(level)
 
 
 def _distinct(value: list[str] | None) -> list[str] | None:
@@ -64,32 +42,7 @@ def _distinct(value: list[str] | None) -> list[str] | None:
 
 
 Countries = Annotated[list[CountryCode], Field(max_length=50), AfterValidator(_distinct)]
-
-
-class Skill(StrictModel):
-    """A skill named by an ESCO-style URI, a free label, or both."""
-
-    uri: SkillUri | None = None
-    label: ShortText | None = None
-
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.uri is None and self.label is None:
-            raise ValueError("a skill needs a uri or a label")
-        return self
-
-
 Skills = Annotated[list[Skill], Field(max_length=50)]
-
-
-def skill_keys(skills: list[Skill]) -> list[str]:
-    """The lower-cased labels and URIs of ``skills``, each once, in order: what matching reads."""
-    keys: dict[str, None] = {}
-    for skill in skills:
-        for name in (skill.uri, skill.label):
-            if name is not None:
-                keys[name.lower()] = None
-    return list(keys)
 
 
 class Contact(StrictModel):

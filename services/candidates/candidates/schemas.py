@@ -23,6 +23,7 @@ from services.candidates.vocabulary import (
     ShortText,
 )
 from shared.schemas import PatchModel, ResponseModel, StrictModel
+from shared.vocabulary import Phone, Skill
 
 Gender = Literal["female", "male", "other", "undisclosed"]
 ConsentAction = Literal["given", "withdrawn"]
@@ -32,11 +33,6 @@ FIRST_EDUCATION_YEAR = 1950
 # Education still under way may end a few years from now (a doctorate started this year).
 EDUCATION_YEARS_AHEAD = 6
 
-# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
-Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
-# ESCO concept URIs (http://data.europa.eu/esco/skill/…) or any other http(s) vocabulary.
-SkillUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$",
-                                            max_length=500)]
 TextVersion = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
 
 
@@ -72,19 +68,6 @@ class Education(StrictModel):
     level: EducationLevel
     field: ShortText | None = None
     year: EducationYear = Field(description="Year obtained or expected.")
-
-
-class Skill(StrictModel):
-    """A skill named by an ESCO-style URI, a free label, or both."""
-
-    uri: SkillUri | None = None
-    label: ShortText | None = None
-
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.uri is None and self.label is None:
-            raise ValueError("a skill needs a uri or a label")
-        return self
 
 
 class LanguageSkill(StrictModel):

@@ -5,7 +5,6 @@ Other domains of this service use ``get`` (the profile or CandidateNotFound) and
 """
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,25 +22,15 @@ from services.candidates.candidates.schemas import (
     CandidateCreate,
     CandidateUpdate,
     ConsentCreate,
-    Skill,
 )
 from shared.db import HotReads
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams, raw_page_body
+from shared.vocabulary import skill_keys
 
 # JSONB lists are stored in their full output shape (absent optional keys written as null), so
 # the hot read paths can emit them as stored.
 _DOCUMENT_LISTS = ("education", "skills", "languages")
-
-
-def skill_keys(skills: Iterable[Skill]) -> list[str]:
-    """The lower-cased labels and URIs of ``skills``, each once, in order: the skill filter."""
-    keys: dict[str, None] = {}
-    for skill in skills:
-        for name in (skill.uri, skill.label):
-            if name is not None:
-                keys[name.lower()] = None
-    return list(keys)
 
 
 def _email_taken() -> EmailTaken:

@@ -6,13 +6,7 @@ from typing import Annotated, NotRequired
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from services.candidates.candidates.schemas import (
-    BirthDate,
-    EducationYear,
-    Gender,
-    Phone,
-    SkillUri,
-)
+from services.candidates.candidates.schemas import BirthDate, EducationYear, Gender
 from services.candidates.vocabulary import (
     CefrLevel,
     CountryCode,
@@ -22,6 +16,7 @@ from services.candidates.vocabulary import (
     Sector,
     ShortText,
 )
+from shared.vocabulary import Phone, SkillUri
 
 
 class LineError(BaseModel):
