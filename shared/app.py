@@ -5,12 +5,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
 from shared import health, problem_docs
-from shared.auth import AuthSettings, get_principal, verifier_from_settings
+from shared.auth import AuthSettings, authenticates, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
@@ -45,8 +46,9 @@ def create_service_app(
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs and health.
 
-    With ``token_required`` every route of ``routers`` needs a valid bearer token once auth is
-    on; the gateway, which issues tokens, checks them route by route instead.
+    With ``token_required`` every route of ``routers`` must check a bearer token (once auth is
+    on), and the app refuses to start if one does not; the gateway, which issues tokens, checks
+    them route by route instead.
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     """
     configure_logging(settings.service_name, settings.log_level)
@@ -83,15 +85,29 @@ def create_service_app(
     for extra in middleware:  # inside the request context: they see the request id
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health.router)
-    # Even a route that asks nothing of its caller needs a token: a programme is public to
-    # every signed-in role, not to anyone.
-    token = [Depends(get_principal)] if token_required else []
+    if token_required:
+        refuse_unguarded_routes(routers)
     for router in routers:
-        app.include_router(router, dependencies=token)
+        app.include_router(router)
     for router in internal_routers:
         app.include_router(router)
-    problem_docs.install(app, secured=problem_docs.secured_operations(
-        routers, token_required=token_required))
+    problem_docs.install(app, secured=problem_docs.secured_operations(routers))
     return app
+
+
+def refuse_unguarded_routes(routers: Sequence[APIRouter]) -> None:
+    """Fail at startup when a route of ``routers`` checks no token.
+
+    Every route needs one, even one that asks nothing of its caller (a programme is public to
+    every signed-in role, not to anyone): a route says so with a role dependency or
+    ``shared.auth.SIGNED_IN``. Checked here rather than added to every route, so that a route
+    resolves its caller once, not twice.
+    """
+    unguarded = [f"{method} {route.path}" for router in routers for route in router.routes
+                 if isinstance(route, APIRoute) and not authenticates(route.dependant)
+                 for method in sorted(route.methods)]
+    if unguarded:
+        raise RuntimeError(f"Routes without a token check: {', '.join(unguarded)}. Give each "
+                           "a role dependency or shared.auth.SIGNED_IN.")

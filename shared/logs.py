@@ -4,6 +4,7 @@ Logs never carry personal data: the access line has the route's path template wh
 (never the query string, which may hold a name searched for) and no bodies.
 """
 
+import itertools
 import json
 import logging
 import re
@@ -22,6 +23,11 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
 _VALID_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Assigned request ids: a random prefix per process and a counter, 32 hex digits like a UUID.
+# Unique without a uuid4 per request, whose getrandom() call cost more than the rest of this
+# middleware; a request id only needs to be unique, not unguessable.
+_ID_PREFIX = uuid.uuid4().hex[:20]
+_id_counter = itertools.count()
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
@@ -84,7 +90,7 @@ def incoming_request_id(raw: bytes | None) -> str:
         value = raw.decode("latin-1")
         if _VALID_REQUEST_ID.match(value):
             return value
-    return uuid.uuid4().hex
+    return f"{_ID_PREFIX}{next(_id_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 async def _send_internal_error(send: Send, request_id: str) -> None:
@@ -98,6 +104,34 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class AccessLog:
+    """Writes each request's access line: one JSON object on stdout, in :class:`JsonFormatter`'s
+    layout, when ``pathways.access`` is enabled for INFO.
+
+    It bypasses the logging machinery on purpose: measured on the hot reads, one
+    ``Logger.info`` (its LogRecord, the caller's frame lookup, the handler's lock and flush) cost
+    about 50 µs, a sixth of the whole request's time in Python; this costs under 10.
+    """
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.logger = logging.getLogger("pathways.access")
+
+    def write(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
+        """Log one request: its method, route template, status and duration."""
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        line = orjson.dumps({
+            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "info",
+            "logger": "pathways.access", "msg": "request", "service": self.service,
+            "request_id": request_id_var.get(), "method": method, "path": path,
+            "status": status, "duration_ms": duration_ms,
+        })
+        stream = sys.stdout  # whatever it is now: test runners swap it
+        stream.write(line.decode() + "\n")
+        stream.flush()
+
+
 class RequestContextMiddleware:
     """Take or assign ``X-Request-ID``, echo it on the response, and log one access line.
 
@@ -105,39 +139,40 @@ class RequestContextMiddleware:
     no stack trace ever reaches a client.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
-        self.log = logging.getLogger("pathways.access")
+        self.log = logging.getLogger("pathways.errors")
+        self.access = AccessLog(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        raw = trace = None
+        for key, value in scope["headers"]:
+            if key == b"x-request-id" and raw is None:
+                raw = value
+            elif key == b"traceparent" and trace is None:
+                trace = value.decode("latin-1")
         request_id = incoming_request_id(raw)
         token = request_id_var.set(request_id)
-        trace = next((v for k, v in scope["headers"] if k == b"traceparent"), b"").decode("latin-1")
-        trace_token = traceparent_var.set(trace if _VALID_TRACEPARENT.match(trace) else None)
+        trace_token = traceparent_var.set(
+            trace if trace is not None and _VALID_TRACEPARENT.match(trace) else None)
         started = time.perf_counter()
         status = 500
+        started_response = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []),
                                       (b"x-request-id", request_id.encode())]
             await send(message)
 
-        started_response = False
-
-        async def send_tracked(message: Message) -> None:
-            nonlocal started_response
-            started_response = started_response or message["type"] == "http.response.start"
-            await send_with_id(message)
-
         try:
-            await self.app(scope, receive, send_tracked)
+            await self.app(scope, receive, send_with_id)
         except Exception as exc:
             # A bug: log it with its traceback, answer a bare problem, keep the process serving.
             self.log.error("unhandled error", exc_info=exc,
@@ -146,11 +181,8 @@ class RequestContextMiddleware:
                 await _send_internal_error(send_with_id, request_id)
         finally:
             route = scope.get("route")
-            self.log.info("request", extra={
-                "method": scope["method"],
-                "path": getattr(route, "path", None) or "(unmatched)",
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            })
+            self.access.write(method=scope["method"],
+                              path=getattr(route, "path", None) or "(unmatched)", status=status,
+                              duration_ms=round((time.perf_counter() - started) * 1000, 2))
             request_id_var.reset(token)
             traceparent_var.reset(trace_token)

@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from shared.auth import Forbidden, InvalidToken, get_principal
+from shared.auth import Forbidden, InvalidToken, authenticates
 from shared.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidCursor,
@@ -107,16 +106,10 @@ def describe_problems(document: dict[str, Any], *,
     return document
 
 
-def _needs_token(dependant: Dependant) -> bool:
-    return any(d.call is get_principal or _needs_token(d) for d in dependant.dependencies)
-
-
-def secured_operations(routers: Sequence[APIRouter], *,
-                       token_required: bool) -> set[tuple[str, str]]:
-    """``(path, method)`` of each route of ``routers`` that needs a token: all of them when the
-    app adds the token check to every router, else those whose dependencies ask for it."""
+def secured_operations(routers: Sequence[APIRouter]) -> set[tuple[str, str]]:
+    """``(path, method)`` of each route of ``routers`` that checks the caller's token."""
     return {(route.path, method.lower()) for router in routers for route in router.routes
-            if isinstance(route, APIRoute) and (token_required or _needs_token(route.dependant))
+            if isinstance(route, APIRoute) and authenticates(route.dependant)
             for method in route.methods}
 
 

@@ -29,7 +29,7 @@ applications is the same rule as a SQLAlchemy condition, for the ORM queries.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement, exists, select
@@ -55,6 +55,8 @@ WRITES_PEOPLE = Depends(require_roles("admin", "officer", "candidate"))
 READS_AGGREGATES = Depends(require_roles("admin", "service", "officer", "ministry"))
 READS_INSTITUTIONS = Depends(require_roles("admin", "service", "officer", "institution"))
 MATCHES = Depends(require_roles("admin", "service", "officer"))
+# READS_PEOPLE as a parameter: the caller, role checked, in one dependency (the hot reads').
+PeopleReader = Annotated[Principal, READS_PEOPLE]
 
 # The conditions on ``candidates.candidate AS c``; {0} is the argument's placeholder number.
 _OWN_PROFILE = "c.id = ${0}"

@@ -1,18 +1,20 @@
 """What the app factory gives every service: problems, request ids, health."""
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from services.candidates.settings import Settings
 from shared.app import create_service_app
+from shared.auth import SIGNED_IN, require_roles
 from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, responses
 from shared.schemas import StrictModel
 from tests.conftest import RunDatabase
 
-router = APIRouter()
+router = APIRouter(dependencies=[SIGNED_IN])
 
 
 @router.get("/boom")
@@ -97,6 +99,57 @@ class TestRequestId:
         first = await http.get("/health/live")
         second = await http.get("/health/live")
         assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+class TestAccessLog:
+    """One JSON line per request on stdout, with the route's template, never the values a
+    caller put in the path or the query string (names searched for, ids)."""
+
+    async def test_one_line_per_request_without_personal_data(
+            self, http: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:
+        capsys.readouterr()
+        await http.post("/notes/amina-benali?q=Amina+Benali", json={"text": "x"},
+                        headers={"X-Request-ID": "log-me-1"})
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        [access] = [line for line in lines if line.get("logger") == "pathways.access"]
+        assert access["request_id"] == "log-me-1" and access["level"] == "info"
+        assert access["method"] == "POST" and access["status"] == 200
+        assert access["path"] == "/notes/{note_id}" and access["service"] == "candidates"
+        assert isinstance(access["duration_ms"], float) and access["ts"].endswith("+00:00")
+        assert "Amina" not in json.dumps(access) and "amina" not in json.dumps(access)
+
+    async def test_unmatched_and_failed_requests_are_logged_too(
+            self, http: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:
+        capsys.readouterr()
+        await http.get("/nowhere/amina")
+        await http.get("/boom")
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        access = [(a["path"], a["status"]) for a in lines if a["logger"] == "pathways.access"]
+        assert access == [("(unmatched)", 404), ("/boom", 500)]
+        [error] = [a for a in lines if a["logger"] == "pathways.errors"]
+        assert error["error_type"] == "RuntimeError" and "Traceback" in error["exc"]
+
+
+class TestEveryRouteChecksAToken:
+    def test_an_app_with_an_unguarded_route_does_not_start(self, database: RunDatabase) -> None:
+        open_router = APIRouter()
+
+        @open_router.get("/open")
+        async def open_route() -> None:
+            """Checks no token."""
+
+        @open_router.get("/closed", dependencies=[Depends(require_roles("admin"))])
+        async def closed_route() -> None:
+            """Checks one through its role."""
+
+        with pytest.raises(RuntimeError, match=r"without a token check: GET /open\. "):
+            create_service_app(settings=Settings(database_url=database.url("candidates")),
+                               title="probe", description="probe", routers=[open_router])
+        # An app that checks tokens route by route itself (the gateway) may have open routes.
+        gateway_like = create_service_app(
+            settings=Settings(database_url=database.url("candidates")), title="probe",
+            description="probe", routers=[open_router], token_required=False)
+        assert "/open" in gateway_like.openapi()["paths"]
 
 
 class TestHealth:

@@ -1,7 +1,9 @@
 """HTTP routes of candidate profiles and consents.
 
 The two reads (one candidate, the filtered list) run without an ORM session and answer with the
-JSON Postgres renders (see ``reads``); ``response_model`` still documents their shape.
+JSON Postgres renders (see ``reads``); ``response_model`` still documents their shape. They take
+their caller as ``access.PeopleReader``, one dependency where a route dependency and
+``PrincipalDep`` would be two for FastAPI to resolve on every request.
 """
 
 import uuid
@@ -67,10 +69,10 @@ async def create_candidate(data: CandidateCreate, session: SessionDep,
     return await idempotency.run(data, produce)
 
 
-@router.get("", response_model=Page[CandidateOut], dependencies=[access.READS_PEOPLE])
+@router.get("", response_model=Page[CandidateOut])
 async def list_candidates(
     hot_reads: HotReadsDep,
-    principal: PrincipalDep,
+    principal: access.PeopleReader,
     page: PageDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Only candidates with an application to this programme.")] = None,
@@ -101,10 +103,10 @@ async def list_candidates(
     return Response(body, media_type=JSON)
 
 
-@router.get("/{candidate_id}", response_model=CandidateOut, dependencies=[access.READS_PEOPLE],
+@router.get("/{candidate_id}", response_model=CandidateOut,
             responses=responses(CandidateNotFound))
 async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
-                        principal: PrincipalDep) -> Response:
+                        principal: access.PeopleReader) -> Response:
     """One candidate profile, with its ETag for a later PATCH."""
     version, body = await service.document(hot_reads, candidate_id=candidate_id,
                                            scope=access.candidate_scope(principal))

@@ -16,7 +16,7 @@ from services.candidates.programmes.exceptions import (
 )
 from services.candidates.programmes.schemas import ProgrammeCreate, ProgrammeOut, ProgrammeUpdate
 from services.candidates.vocabulary import CountryCode, Sector
-from shared.auth import AUTH_RESPONSES, PrincipalDep
+from shared.auth import AUTH_RESPONSES, SIGNED_IN, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import PreconditionFailed, responses
@@ -45,7 +45,7 @@ async def create_programme(data: ProgrammeCreate, session: SessionDep,
     return await idempotency.run(data, produce)
 
 
-@router.get("", response_model=Page[ProgrammeOut])
+@router.get("", response_model=Page[ProgrammeOut], dependencies=[SIGNED_IN])
 async def list_programmes(
     session: SessionDep,
     page: PageDep,
@@ -69,7 +69,8 @@ async def list_programmes(
         items=[ProgrammeOut.model_validate(p) for p in items], next_cursor=next_cursor))
 
 
-@router.get("/{programme_id}", response_model=ProgrammeOut, responses=responses(ProgrammeNotFound))
+@router.get("/{programme_id}", response_model=ProgrammeOut, dependencies=[SIGNED_IN],
+            responses=responses(ProgrammeNotFound))
 async def get_programme(programme_id: uuid.UUID, session: SessionDep) -> Response:
     """One programme, with its ETag for a later PATCH."""
     programme = await service.get(session, programme_id=programme_id)

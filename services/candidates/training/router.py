@@ -34,7 +34,7 @@ from services.candidates.training.schemas import (
     TrainingModuleOut,
     TrainingModuleUpdate,
 )
-from shared.auth import AUTH_RESPONSES, Principal, PrincipalDep
+from shared.auth import AUTH_RESPONSES, SIGNED_IN, Principal, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
@@ -104,7 +104,7 @@ async def create_training_module(programme_id: uuid.UUID, data: TrainingModuleCr
 
 
 @router.get("/v1/programmes/{programme_id}/training-modules",
-            response_model=Page[TrainingModuleOut],
+            response_model=Page[TrainingModuleOut], dependencies=[SIGNED_IN],
             responses=responses(ProgrammeNotFound, InvalidCursor))
 async def list_training_modules(
     programme_id: uuid.UUID,
@@ -128,7 +128,7 @@ async def list_training_modules(
 
 
 @router.get("/v1/training-modules/{module_id}", response_model=TrainingModuleOut,
-            responses=responses(TrainingModuleNotFound))
+            dependencies=[SIGNED_IN], responses=responses(TrainingModuleNotFound))
 async def get_training_module(module_id: uuid.UUID, session: SessionDep) -> Response:
     """One training module, with its ETag for a later PATCH."""
     module = await service.get_module(session, module_id=module_id)
