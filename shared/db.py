@@ -8,6 +8,7 @@ altogether: ``HotReadsDep`` lends them a connection from a small asyncpg pool of
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
@@ -75,6 +76,25 @@ class Database:
         """Close every pooled connection."""
         await self.hot_reads.close()
         await self.engine.dispose()
+
+    @asynccontextmanager
+    async def raw_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection as asyncpg's, for work that runs its own transactions (COPY).
+
+        Those transactions are asyncpg's, unknown to SQLAlchemy, which therefore sends no
+        ROLLBACK when the connection goes back to the pool. Cancelled at the wrong moment (a
+        client gone, a shutdown), one can stay open: pooled, that connection would turn the
+        next request's COMMIT into the release of a savepoint, its rows never committed and
+        their locks held. A connection left in a transaction is closed instead.
+        """
+        async with self.engine.connect() as sa_connection:
+            connection: asyncpg.Connection = (
+                await sa_connection.get_raw_connection()).driver_connection
+            try:
+                yield connection
+            finally:
+                if connection.is_closed() or connection.is_in_transaction():
+                    await sa_connection.invalidate()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

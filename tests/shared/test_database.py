@@ -14,7 +14,7 @@ from services.candidates.models import Base as CandidatesBase
 from services.reintegration.models import Base as ReintegrationBase
 from shared import migrations
 from shared.bootstrap import bootstrap, drop_database
-from shared.db import async_url
+from shared.db import Database, async_url
 from shared.runner import prepare_database, service_database_url
 from shared.topology import SERVICES, service
 from tests.conftest import RunDatabase
@@ -125,3 +125,28 @@ class TestMigrations:
         config = migrations.alembic_config(service("candidates"), "postgresql://x@y/z")
         assert config.get_main_option("script_location", "").endswith(
             "services/candidates/migrations")
+
+
+class TestRawConnection:
+    """``Database.raw_connection`` never pools a connection left in a transaction."""
+
+    async def test_left_in_a_transaction_it_is_closed_not_pooled(
+            self, database: RunDatabase) -> None:
+        db = Database(database.url("candidates"), application_name="raw-test", pool_size=1,
+                      max_overflow=0)
+        try:
+            async with db.raw_connection() as connection:
+                first = connection.get_server_pid()
+                # What a cancellation between BEGIN and COMMIT leaves behind.
+                await connection.execute("BEGIN")
+            async with db.raw_connection() as connection:
+                await connection.execute("SELECT 1")
+                assert not connection.is_in_transaction()
+                assert connection.get_server_pid() != first  # a new connection
+            # A connection handed back cleanly is reused.
+            async with db.raw_connection() as connection:
+                reused = connection.get_server_pid()
+            async with db.raw_connection() as connection:
+                assert connection.get_server_pid() == reused
+        finally:
+            await db.dispose()

@@ -7,12 +7,10 @@ line whose email is already registered, or repeats an earlier line's, is rejecte
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 from pydantic import ValidationError
 
 from services.candidates.imports.parsing import read_lines
@@ -104,13 +102,6 @@ async def _next_batch(good: Iterator[Line], size: int) -> list[Line]:
     return batch
 
 
-@asynccontextmanager
-async def _connection(database: Database) -> AsyncIterator[asyncpg.Connection]:
-    async with database.engine.connect() as sa_connection:
-        raw = await sa_connection.get_raw_connection()
-        yield raw.driver_connection  # type: ignore[misc]
-
-
 async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
     # Gone on an error or a cancellation: stop the queries under way, and let them end before
     # their connections go back to the pool.
@@ -135,7 +126,7 @@ async def import_candidates(database: Database, *, content: bytes, file_format: 
     may_hold_nul = b"\x00" in content or b"\\u0000" in content
     good = _valid_rows(read_lines(content, file_format), file_format, report,
                        may_hold_nul=may_hold_nul)
-    async with _connection(database) as writer, _connection(database) as checker:
+    async with database.raw_connection() as writer, database.raw_connection() as checker:
         checking: asyncio.Task[set[str]] | None = None
         writing: asyncio.Task[Written] | None = None
         try:

@@ -14,6 +14,8 @@ from services.candidates.imports.records import record
 from services.candidates.imports.schemas import candidate_row
 from services.candidates.imports.service import import_candidates
 from services.candidates.imports.writing import write_batch
+from shared.db import Database
+from tests.conftest import RunDatabase
 
 CSV_HEADER = ("given_name,family_name,email,date_of_birth,gender,nationality,residence_country,"
               "education_level,education_field,education_institution,education_year,skills,"
@@ -230,7 +232,7 @@ async def test_an_email_registered_after_the_check_is_caught_by_the_retry(
     assert (written.imported, written.taken) == (2, [2])
 
 
-async def test_a_cancelled_import_leaves_its_connections_usable(candidates_app: FastAPI,
+async def test_a_cancelled_import_leaves_its_connections_usable(database: RunDatabase,
                                                                family: str) -> None:
     tag = _unique()
 
@@ -241,19 +243,44 @@ async def test_a_cancelled_import_leaves_its_connections_usable(candidates_app: 
             "gender": "female", "nationality": "EG", "residence_country": "EG"})
             for i in range(count))
 
-    database = candidates_app.state.database
-    importing = asyncio.create_task(import_candidates(
-        database, content=body("c", 5_000), file_format="ndjson", batch_size=50))
-    count = text("SELECT count(*) FROM candidates.candidate WHERE family_name = :name")
-    async with database.engine.connect() as connection:
-        for _ in range(1000):  # until the first batches are in: the next are under way
-            await asyncio.sleep(0.01)
-            if await connection.scalar(count, {"name": family}):
-                break
-    importing.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await importing
-    for attempt in range(3):  # enough to draw each pooled connection the import held
-        report = await import_candidates(database, content=body(f"after{attempt}-", 3),
-                                         file_format="ndjson", batch_size=2)
-        assert report.imported == 3
+    # A pool of its own, as large as the import and this test need at once, so that the end
+    # can draw every connection of it.
+    pool = Database(database.url("candidates"), application_name="cancelled-import",
+                    pool_size=4, max_overflow=0)
+    try:
+        # Cancelled while its COPY is under way: the COPY waits for a lock held here.
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                       "AND query LIKE 'COPY%' AND datname = current_database()")
+        async with pool.engine.connect() as holder, pool.engine.connect() as watcher:
+            await holder.execute(text("LOCK TABLE candidates.candidate IN SHARE MODE"))
+            importing = asyncio.create_task(import_candidates(
+                pool, content=body("c", 200), file_format="ndjson", batch_size=50))
+            for _ in range(1000):
+                await asyncio.sleep(0.01)
+                if await watcher.scalar(waiting):
+                    break
+            else:
+                pytest.fail("The import's COPY never waited for the lock.")
+            importing.cancel()
+            await holder.rollback()
+        with pytest.raises(asyncio.CancelledError):
+            await importing
+        for attempt in range(3):
+            report = await import_candidates(pool, content=body(f"after{attempt}-", 3),
+                                             file_format="ndjson", batch_size=2)
+            assert report.imported == 3
+        # Committed for real: another connection sees them (on a connection left in the
+        # cancelled batch's transaction they would only be in a savepoint of it).
+        after = text("SELECT count(*) FROM candidates.candidate WHERE email LIKE :pattern")
+        async with pool.engine.connect() as connection:
+            assert await connection.scalar(after, {"pattern": f"after%.{tag}@example.org"}) == 9
+        # And no connection of the pool is left in a transaction.
+        drawn = [await pool.engine.connect() for _ in range(pool.engine.pool.size())]
+        for connection in drawn:
+            raw = (await connection.get_raw_connection()).driver_connection
+            await raw.execute("SELECT 1")
+            assert not raw.is_in_transaction()
+        for connection in drawn:
+            await connection.close()
+    finally:
+        await pool.dispose()
