@@ -12,7 +12,7 @@ import json
 import os
 from typing import Any
 
-from bench.comparison import Comparison, figures, run_rounds
+from bench.comparison import ROUNDS, Comparison, figures, run_rounds
 from bench.environment import uvicorn_process
 from bench.figures import figure
 from bench.reads import LIST_PATH, by_id_paths, seed
@@ -23,7 +23,6 @@ from shared.db import Database
 from shared.settings import role_url
 from shared.topology import service as service_spec
 
-ROUNDS = 3  # best of three: one round disturbed by other work on the machine does not decide
 SECONDS = 10
 ALONE_SECONDS = 5
 ADDED_P50_MS = 5.0

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.comparison import Comparison, figures, run_rounds
+from bench.comparison import ROUNDS, Comparison, figures, run_rounds
 from bench.data import candidate_documents
 from bench.environment import uvicorn_process
 from bench.wrk import LoadResult, script_file
@@ -17,7 +17,6 @@ from services.candidates.imports.schemas import candidate_row
 from services.candidates.imports.service import COLUMNS, record
 
 CANDIDATES = 20_000
-ROUNDS = 3  # best of three: one round disturbed by other work on the machine does not decide
 SECONDS = 10
 LIST_PATH = "/v1/candidates?nationality=MA&limit=20"
 TAIL = 3.0  # p99 at most this many times p50

@@ -11,7 +11,7 @@ from sqlalchemy import Table
 from starlette.middleware import Middleware
 
 from shared import health, problem_docs
-from shared.auth import AuthSettings, authenticates, verifier_from_settings
+from shared.auth import AuthSettings, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
@@ -87,18 +87,21 @@ def create_service_app(
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health.router)
+    secured = problem_docs.secured_operations(routers)
     if token_required:
-        refuse_unguarded_routes(routers)
+        refuse_unguarded_routes(routers, secured)
     for router in routers:
         app.include_router(router)
     for router in internal_routers:
         app.include_router(router)
-    problem_docs.install(app, secured=problem_docs.secured_operations(routers))
+    problem_docs.install(app, secured=secured)
     return app
 
 
-def refuse_unguarded_routes(routers: Sequence[APIRouter]) -> None:
-    """Fail at startup when a route of ``routers`` checks no token.
+def refuse_unguarded_routes(routers: Sequence[APIRouter],
+                            secured: set[tuple[str, str]]) -> None:
+    """Fail at startup when a route of ``routers`` is not among the ``secured`` operations
+    (``problem_docs.secured_operations``: those that check a token).
 
     Every route needs one, even one that asks nothing of its caller (a programme is public to
     every signed-in role, not to anyone): a route says so with a role dependency or
@@ -106,8 +109,8 @@ def refuse_unguarded_routes(routers: Sequence[APIRouter]) -> None:
     resolves its caller once, not twice.
     """
     unguarded = [f"{method} {route.path}" for router in routers for route in router.routes
-                 if isinstance(route, APIRoute) and not authenticates(route.dependant)
-                 for method in sorted(route.methods)]
+                 if isinstance(route, APIRoute) for method in sorted(route.methods)
+                 if (route.path, method.lower()) not in secured]
     if unguarded:
         raise RuntimeError(f"Routes without a token check: {', '.join(unguarded)}. Give each "
                            "a role dependency or shared.auth.SIGNED_IN.")

@@ -31,6 +31,13 @@ _id_counter = itertools.count()
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
+def _entry(when: datetime, *, level: str, logger: str, msg: str,
+           service: str) -> dict[str, Any]:
+    """The fields every log line starts with, access lines included."""
+    return {"ts": when.isoformat(timespec="milliseconds"), "level": level, "logger": logger,
+            "msg": msg, "service": service, "request_id": request_id_var.get()}
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, service, request id, extras."""
 
@@ -40,14 +47,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         # orjson and a hand-built dict: this runs once per request on the hottest paths.
-        entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-            "service": self.service,
-            "request_id": request_id_var.get(),
-        }
+        entry = _entry(datetime.fromtimestamp(record.created, UTC),
+                       level=record.levelname.lower(), logger=record.name,
+                       msg=record.getMessage(), service=self.service)
         for key, value in record.__dict__.items():
             if key not in _RESERVED:
                 entry[key] = value
@@ -122,11 +124,9 @@ class AccessLog:
         if not self.logger.isEnabledFor(logging.INFO):
             return
         line = orjson.dumps({
-            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "info",
-            "logger": "pathways.access", "msg": "request", "service": self.service,
-            "request_id": request_id_var.get(), "method": method, "path": path,
-            "status": status, "duration_ms": duration_ms,
-        })
+            **_entry(datetime.now(UTC), level="info", logger=self.logger.name, msg="request",
+                     service=self.service),
+            "method": method, "path": path, "status": status, "duration_ms": duration_ms})
         stream = sys.stdout  # whatever it is now: test runners swap it
         stream.write(line.decode() + "\n")
         stream.flush()
