@@ -29,7 +29,10 @@ from shared.errors import ProblemError
 
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
 ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
-                          "service")
+                          "visa_authority", "service")
+"""``ministry`` holds a statistics grant (aggregates of its programmes, never a person);
+``visa_authority`` is a destination country's visa desk for its programmes: it reads the visa
+files of their placements in its ``country`` and posts the decisions."""
 
 
 class AuthSettings(BaseSettings):
@@ -67,6 +70,10 @@ class Principal:
     institution_id: uuid.UUID | None = None
     programme_ids: tuple[uuid.UUID, ...] = field(default_factory=tuple)
     client_id: str | None = None
+    # A visa authority's destination country (ISO 3166-1 alpha-2).
+    country: str | None = None
+    # When the token was issued (its ``iat``): a revocation rejects tokens issued before it.
+    issued_at: int = 0
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
@@ -83,6 +90,8 @@ class Principal:
             institution_id=optional_uuid("institution_id"),
             programme_ids=tuple(uuid.UUID(p) for p in claims.get("programme_ids") or ()),
             client_id=claims.get("client_id"),
+            country=claims.get("country") or None,
+            issued_at=int(claims.get("iat") or 0),
         )
 
     def claims(self) -> dict[str, Any]:
@@ -95,6 +104,8 @@ class Principal:
             body["programme_ids"] = [str(p) for p in self.programme_ids]
         if self.client_id:
             body["client_id"] = self.client_id
+        if self.country:
+            body["country"] = self.country
         return body
 
 
