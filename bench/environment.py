@@ -50,7 +50,10 @@ def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True) -> I
     if factory:
         command.insert(3, "--factory")
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=PROJECT_ROOT,
+        # A benchmarked service runs without token checks unless ``env`` gives it AUTH_JWKS_URL
+        # (bench/gateway.py): said explicitly, as a service refuses to start otherwise.
+        process = subprocess.Popen(command, env={**os.environ, "AUTH_DISABLED": "true", **env},
+                                   cwd=PROJECT_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -4,7 +4,7 @@ Each party does its own part with its own token where the API lets it: the admin
 programme and creates accounts; the programme's registry (the admin, since an officer sees only
 people who already applied) imports the applicants' forms in bulk and files their consents and
 applications; the officer screens, selects, trains, publishes vacancies, runs matching and
-drives placements and returnee cases; the French (Belgian, Italian) ministry decides the
+drives placements and returnee cases; the French (Belgian, Italian) visa authority decides the
 visas; the showcased host company and participant accept their own placement and the
 participant answers their own follow-ups.
 Other acceptances and answers are recorded by the officer, as a caseworker does from a signed
@@ -114,6 +114,17 @@ class Player:
             if exc.status != 409:
                 raise
         return Api.login(self.gateway, email, password)
+
+    def visa_authority(self, country: str) -> Api:
+        """The visa desk of ``country`` for this programme (made once, on first need)."""
+        with self._lock:
+            if (found := self.apis.get(f"visa-{country}")) is None:
+                login = self.plan.ministry
+                email = f"visa-{country.lower()}@{login.email.partition('@')[2]}"
+                found = self.apis[f"visa-{country}"] = self.account(
+                    "visa_authority", email, login.password, country=country,
+                    programme_ids=[self.ids.programme])
+            return found
 
     @property
     def officer(self) -> Api:
@@ -318,7 +329,7 @@ class Player:
         trainee.post(f"{url}/accept-candidate")
         self.officer.post(f"{url}/request-visa")
         country = vacancy.body["location"]["country"]
-        self.apis["ministry"].post(f"{url}/visa-decision", {
+        self.visa_authority(country).post(f"{url}/visa-decision", {
             "decision": "granted", "decision_date": vacancy.visa_decided.isoformat(),
             "reference": f"{country}-VISA-{placement[:8].upper()}"})
         self.officer.post(f"{url}/arrive", {"arrival_date": vacancy.arrival.isoformat()})

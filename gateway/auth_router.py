@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from gateway import identity
+from gateway.admin_router import account_out, client_out
 from gateway.schemas import AccountCreate, AccountOut, ClientCreate, ClientCreated, TokenOut
 from gateway.settings import Settings
+from gateway.throttle import LoginThrottle
 from shared.auth import Forbidden, InvalidToken, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
@@ -51,7 +53,17 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 _ERRORS = {400: {"model": Problem, "description": "invalid_request, invalid_grant or "
                  "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {}}},
            401: {"model": Problem, "description": "invalid_client",
+                 "content": {PROBLEM_MEDIA_TYPE: {}}},
+           429: {"model": Problem, "description": "Too many failed attempts for this account "
+                 "or from this address: wait `Retry-After` seconds",
                  "content": {PROBLEM_MEDIA_TYPE: {}}}}
+
+
+def _throttled(wait: int) -> Response:
+    return problem_response({"type": problem_type("login-throttled"),
+                             "title": "Too many failed sign-ins", "status": 429,
+                             "detail": f"Too many failed attempts: retry in {wait} s."},
+                            headers={"retry-after": str(wait), "cache-control": "no-store"})
 
 
 @router.post("/v1/auth/token", response_model=TokenOut, responses=_ERRORS,  # type: ignore[arg-type]
@@ -67,16 +79,26 @@ async def token(
 ) -> Response:
     """Get an access token (OAuth2, form-encoded): ``grant_type=password`` with ``username``
     (the e-mail) and ``password`` for people; ``grant_type=client_credentials`` with
-    ``client_id`` and ``client_secret`` (in the form or HTTP Basic) for machine clients."""
+    ``client_id`` and ``client_secret`` (in the form or HTTP Basic) for machine clients.
+
+    The token carries the principal's links as they are now: after an admin changes them, or
+    after an officer opens a programme, ask for a new token to carry them. Repeated failures
+    for one account or from one address answer 429 with ``Retry-After`` for a while."""
     settings: Settings = request.app.state.settings
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "-"
     if grant_type == "password":
         if not username or not password:
             return _oauth_error(400, "invalid_request", "Send username and password.")
         if _holds_nul(username, password):
             return _oauth_error(400, "invalid_request", NUL_MESSAGE)
+        account = username.strip().lower()
+        if (wait := await throttle.wait(account=account, address=address)) is not None:
+            return _throttled(wait)
         principal = await identity.authenticate_account(session, email=username,
                                                         password=password)
         if principal is None:
+            await throttle.failed(account=account, address=address)
             return _oauth_error(400, "invalid_grant", "Wrong e-mail or password.")
     elif grant_type == "client_credentials":
         basic = _basic_credentials(request.headers.get("authorization"))
@@ -86,13 +108,20 @@ async def token(
             return _oauth_error(401, "invalid_client", "Send client_id and client_secret.")
         if _holds_nul(client_id, client_secret):
             return _oauth_error(400, "invalid_request", NUL_MESSAGE)
+        account = identity.client_subject(client_id)
+        if (wait := await throttle.wait(account=account, address=address)) is not None:
+            return _throttled(wait)
         principal = await identity.authenticate_client(session, client_id=client_id,
                                                        secret=client_secret)
         if principal is None:
+            await throttle.failed(account=account, address=address)
             return _oauth_error(401, "invalid_client", "Unknown client or wrong secret.")
     else:
         return _oauth_error(400, "unsupported_grant_type",
                             "grant_type must be password or client_credentials.")
+    await throttle.succeeded(account=account)
+    await identity.wait_past_revocation(session, subject=principal.subject,
+                                        revocations=request.app.state.token_verifier.revocations)
     # Asked at every issue (one indexed read beside an argon2 check) so that a key rotated by
     # the CLI or another replica is used at once, before the old one leaves the JWKS.
     key = await identity.current_signing_key(session, cached=request.app.state.signing_key)
@@ -130,23 +159,21 @@ async def openid_configuration(request: Request) -> dict[str, Any]:
     }
 
 
-def _links(row: Any) -> dict[str, Any]:
-    return {"role": row.role, "candidate_id": row.candidate_id, "employer_id": row.employer_id,
-            "institution_id": row.institution_id, "programme_ids": list(row.programme_ids)}
-
-
-@router.post("/v1/admin/accounts", status_code=201, response_model=AccountOut,
-             responses=responses(identity.AccountExists, InvalidToken, Forbidden))
+@router.post("/v1/admin/accounts", status_code=201, response_model=AccountOut, tags=["admin"],
+             responses=responses(identity.AccountExists, identity.LinksInvalid, InvalidToken,
+                                 Forbidden))
 async def create_account(data: AccountCreate, session: SessionDep, admin: AdminDep) -> Response:
-    """Create a person's account (admins only)."""
+    """Create a person's account (admins only). A role needs its link: an employer its
+    ``employer_id``, an institution its ``institution_id``, a visa authority its ``country``;
+    an officer may start with no programme (they open their own)."""
     row = await identity.create_account(session, **data.model_dump())
-    return json_response(AccountOut(id=row.id, email=row.email, **_links(row)), status_code=201)
+    return json_response(account_out(row), status_code=201)
 
 
-@router.post("/v1/admin/clients", status_code=201, response_model=ClientCreated,
-             responses=responses(InvalidToken, Forbidden))
+@router.post("/v1/admin/clients", status_code=201, response_model=ClientCreated, tags=["admin"],
+             responses=responses(identity.LinksInvalid, InvalidToken, Forbidden))
 async def create_client(data: ClientCreate, session: SessionDep, admin: AdminDep) -> Response:
     """Create a machine client (admins only); its secret is in this answer and nowhere else."""
     row, secret = await identity.create_client(session, **data.model_dump())
-    return json_response(ClientCreated(client_id=row.client_id, name=row.name,
-                                       client_secret=secret, **_links(row)), status_code=201)
+    return json_response(ClientCreated(client_secret=secret, **client_out(row).model_dump()),
+                         status_code=201)

@@ -1,4 +1,5 @@
-"""The built-in issuer: accounts, machine clients, signing keys and the tokens they get.
+"""The built-in issuer: accounts, machine clients, signing keys, the tokens they get and their
+revocation.
 
 Passwords and client secrets are stored as argon2id hashes; hashing runs in a worker thread so
 the event loop keeps serving. Signing keys are generated at first start and kept in the
@@ -19,13 +20,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import Account, MachineClient, SigningKey
-from shared.auth import Principal
-from shared.errors import Conflict
+from gateway.models import REVOCATION_SEQUENCE, Account, MachineClient, Revocation, SigningKey
+from shared.auth import Principal, Revocations
+from shared.errors import Conflict, NotFound, UnprocessableEntity
+from shared.pagination import PageParams
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
@@ -34,6 +36,44 @@ _DUMMY_HASH = _hasher.hash("pathways-dummy-password")
 
 class AccountExists(Conflict):
     slug, title = "account-exists", "Account exists"
+
+
+class AccountNotFound(NotFound):
+    slug, title = "account-not-found", "Account not found"
+
+
+class ClientNotFound(NotFound):
+    slug, title = "client-not-found", "Machine client not found"
+
+
+class LinksInvalid(UnprocessableEntity):
+    """A role without the link it needs (an employer without employer_id, …)."""
+
+    slug, title = "links-invalid", "Links do not fit the role"
+
+
+# The link each role cannot do without. An officer may have no programme yet (they open their
+# own), a ministry's or a visa authority's grant may name none yet, and a candidate's account
+# exists before its profile (sign-up links it once the profile is made).
+_REQUIRED_LINK = {"employer": "employer_id", "institution": "institution_id",
+                  "visa_authority": "country"}
+
+
+def check_links(*, role: str, candidate_id: uuid.UUID | None, employer_id: uuid.UUID | None,
+                institution_id: uuid.UUID | None, programme_ids: list[uuid.UUID],
+                country: str | None) -> None:
+    """Refuse (422) links that do not fit ``role``."""
+    values = {"candidate_id": candidate_id, "employer_id": employer_id,
+              "institution_id": institution_id, "country": country}
+    needed = _REQUIRED_LINK.get(role)
+    if needed is not None and values[needed] is None:
+        raise LinksInvalid(f"A {role} needs {needed}.",
+                           errors=[{"loc": ["body", needed], "type": "missing",
+                                    "msg": f"Field required for role {role}"}])
+    if country is not None and role != "visa_authority":
+        raise LinksInvalid("Only a visa_authority has a country.",
+                           errors=[{"loc": ["body", "country"], "type": "extra_forbidden",
+                                    "msg": f"Not allowed for role {role}"}])
 
 
 async def hash_secret(secret: str) -> str:
@@ -147,14 +187,24 @@ def _principal(row: Account | MachineClient, *, subject: str,
                client_id: str | None = None) -> Principal:
     return Principal(subject=subject, role=row.role, candidate_id=row.candidate_id,
                      employer_id=row.employer_id, institution_id=row.institution_id,
-                     programme_ids=tuple(row.programme_ids or ()), client_id=client_id)
+                     programme_ids=tuple(row.programme_ids or ()), client_id=client_id,
+                     country=row.country)
 
 
+def client_subject(client_id: str) -> str:
+    """The token subject of a machine client."""
+    return f"client:{client_id}"
+
+
+# The read of a principal at token issue takes a share lock held until the token is signed, and
+# a revocation locks the row before it reads the clock: so a token signed from the old state
+# is always signed before the revocation's second ends, and refused (``iat <= not_before``).
 async def authenticate_account(session: AsyncSession, *, email: str,
                                password: str) -> Principal | None:
     """The principal of the account with these credentials, or None."""
     row = (await session.execute(
-        select(Account).where(Account.email == email.strip().lower()))).scalar_one_or_none()
+        select(Account).where(Account.email == email.strip().lower())
+        .with_for_update(read=True))).scalar_one_or_none()
     matches = await verify_secret(row.password_hash if row else _DUMMY_HASH, password)
     if row is None or not matches or row.disabled:
         return None
@@ -164,28 +214,34 @@ async def authenticate_account(session: AsyncSession, *, email: str,
 async def authenticate_client(session: AsyncSession, *, client_id: str,
                               secret: str) -> Principal | None:
     """The principal of the machine client with these credentials, or None."""
-    row = await session.get(MachineClient, client_id)
+    row = await session.get(MachineClient, client_id, with_for_update={"read": True})
     matches = await verify_secret(row.secret_hash if row else _DUMMY_HASH, secret)
     if row is None or not matches or row.disabled:
         return None
-    return _principal(row, subject=f"client:{row.client_id}", client_id=row.client_id)
+    return _principal(row, subject=client_subject(row.client_id), client_id=row.client_id)
 
 
 async def create_account(session: AsyncSession, *, email: str, password: str, role: str,
                          candidate_id: uuid.UUID | None = None,
                          employer_id: uuid.UUID | None = None,
                          institution_id: uuid.UUID | None = None,
-                         programme_ids: list[uuid.UUID] | None = None) -> Account:
-    """Create an account; 409 when the e-mail is taken."""
+                         programme_ids: list[uuid.UUID] | None = None,
+                         country: str | None = None) -> Account:
+    """Create an account; 409 when the e-mail is taken, 422 when the links do not fit."""
+    check_links(role=role, candidate_id=candidate_id, employer_id=employer_id,
+                institution_id=institution_id, programme_ids=programme_ids or [],
+                country=country)
     row = Account(email=email.strip().lower(), password_hash=await hash_secret(password),
                   role=role, candidate_id=candidate_id, employer_id=employer_id,
-                  institution_id=institution_id, programme_ids=programme_ids or [])
+                  institution_id=institution_id, programme_ids=programme_ids or [],
+                  country=country)
     try:
         async with session.begin_nested():
             session.add(row)
             await session.flush()
     except IntegrityError as exc:
         raise AccountExists(f"An account with e-mail {row.email} exists.") from exc
+    await session.refresh(row)  # its server defaults (created_at, disabled)
     return row
 
 
@@ -194,13 +250,190 @@ async def create_client(session: AsyncSession, *, name: str, role: str,
                         employer_id: uuid.UUID | None = None,
                         institution_id: uuid.UUID | None = None,
                         programme_ids: list[uuid.UUID] | None = None,
-                        ) -> tuple[MachineClient, str]:
+                        country: str | None = None) -> tuple[MachineClient, str]:
     """Create a machine client; return it and its secret (shown once, stored hashed)."""
+    check_links(role=role, candidate_id=candidate_id, employer_id=employer_id,
+                institution_id=institution_id, programme_ids=programme_ids or [],
+                country=country)
     client_id = f"pwc_{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
     row = MachineClient(client_id=client_id, name=name, secret_hash=await hash_secret(secret),
                         role=role, candidate_id=candidate_id, employer_id=employer_id,
-                        institution_id=institution_id, programme_ids=programme_ids or [])
+                        institution_id=institution_id, programme_ids=programme_ids or [],
+                        country=country)
     session.add(row)
     await session.flush()
+    await session.refresh(row)  # its server defaults (created_at, disabled)
     return row, secret
+
+
+# --- administration -------------------------------------------------------------------------
+
+async def list_accounts(session: AsyncSession, *, page: PageParams, role: str | None = None,
+                        programme_id: uuid.UUID | None = None) -> list[Account]:
+    """A page of accounts (``limit + 1`` rows, oldest first), filtered by role and programme."""
+    statement = select(Account)
+    if role is not None:
+        statement = statement.where(Account.role == role)
+    if programme_id is not None:
+        statement = statement.where(Account.programme_ids.any(programme_id))
+    if page.after is not None:
+        statement = statement.where(tuple_(Account.created_at, Account.id) > tuple_(*page.after))
+    statement = statement.order_by(Account.created_at, Account.id).limit(page.limit + 1)
+    return list((await session.execute(statement)).scalars())
+
+
+async def list_clients(session: AsyncSession, *, limit: int,
+                       after: tuple[datetime, str] | None, role: str | None = None,
+                       programme_id: uuid.UUID | None = None) -> list[MachineClient]:
+    """A page of machine clients (``limit + 1`` rows, oldest first), filtered likewise."""
+    statement = select(MachineClient)
+    if role is not None:
+        statement = statement.where(MachineClient.role == role)
+    if programme_id is not None:
+        statement = statement.where(MachineClient.programme_ids.any(programme_id))
+    if after is not None:
+        statement = statement.where(
+            tuple_(MachineClient.created_at, MachineClient.client_id) > tuple_(*after))
+    statement = statement.order_by(MachineClient.created_at, MachineClient.client_id)
+    return list((await session.execute(statement.limit(limit + 1))).scalars())
+
+
+async def get_account(session: AsyncSession, account_id: uuid.UUID, *,
+                      for_update: bool = False) -> Account:
+    """The account, or 404."""
+    row = await session.get(Account, account_id, with_for_update=for_update or None)
+    if row is None:
+        raise AccountNotFound(f"No account {account_id}.")
+    return row
+
+
+async def get_client(session: AsyncSession, client_id: str, *,
+                     for_update: bool = False) -> MachineClient:
+    """The machine client, or 404."""
+    row = await session.get(MachineClient, client_id, with_for_update=for_update or None)
+    if row is None:
+        raise ClientNotFound(f"No machine client {client_id}.")
+    return row
+
+
+_LINKS = ("role", "candidate_id", "employer_id", "institution_id", "programme_ids", "country")
+
+
+async def update_links(session: AsyncSession, row: Account | MachineClient, *, subject: str,
+                       changes: dict[str, Any], password: str | None = None) -> None:
+    """Change a principal's links (and an account's password); its older tokens are revoked.
+
+    ``row`` must have been loaded ``for_update``: see :func:`revoke`.
+    """
+    merged = {name: changes.get(name, getattr(row, name)) for name in _LINKS}
+    merged["programme_ids"] = list(merged["programme_ids"] or [])
+    check_links(**merged)
+    for name, value in merged.items():
+        setattr(row, name, value)
+    if password is not None and isinstance(row, Account):
+        row.password_hash = await hash_secret(password)
+    row.tokens_valid_after = await revoke(session, subject=subject, blocked=row.disabled)
+
+
+async def set_disabled(session: AsyncSession, row: Account | MachineClient, *, subject: str,
+                       disabled: bool) -> None:
+    """Disable (every token refused, no new one issued) or enable a principal."""
+    row.disabled = disabled
+    row.tokens_valid_after = await revoke(session, subject=subject, blocked=disabled)
+
+
+async def delete_principal(session: AsyncSession, row: Account | MachineClient, *,
+                           subject: str) -> None:
+    """Delete a principal; its subject stays blocked so that no token of it is ever accepted."""
+    await revoke(session, subject=subject, blocked=True)
+    await session.delete(row)
+    await session.flush()
+
+
+async def add_programme(session: AsyncSession, *, subject: str, programme_id: uuid.UUID) -> bool:
+    """Add ``programme_id`` to the programmes of the principal named ``subject`` (an officer who
+    opened it); whether there was such a principal. Not a revocation: it only widens."""
+    table: type[Account] | type[MachineClient]
+    if subject.startswith("client:"):
+        table = MachineClient
+        which = MachineClient.client_id == subject.removeprefix("client:")
+    else:
+        try:
+            which = Account.id == uuid.UUID(subject)
+        except ValueError:
+            return False
+        table = Account
+    result = await session.execute(
+        update(table).where(which, ~table.programme_ids.any(programme_id))
+        .values(programme_ids=func.array_append(table.programme_ids, programme_id)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- revocation -----------------------------------------------------------------------------
+
+async def revoke(session: AsyncSession, *, subject: str, blocked: bool) -> datetime:
+    """Refuse every token of ``subject`` issued up to now (to the second), and all of them
+    while ``blocked``; return that second.
+
+    The principal's row is already locked by the caller, so no token is being signed from its
+    old state while the clock is read. The transaction-scoped lock makes revocations commit in
+    the order of their ``seq``: the feed's readers can move their cursor past what they saw.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.revocation'))"))
+    not_before = (await session.execute(
+        select(func.date_trunc("second", func.clock_timestamp())))).scalar_one()
+    seq = (await session.execute(select(REVOCATION_SEQUENCE.next_value()))).scalar_one()
+    row = await session.get(Revocation, subject)
+    if row is None:
+        session.add(Revocation(subject=subject, not_before=not_before, blocked=blocked, seq=seq))
+    else:
+        row.not_before, row.blocked, row.seq = not_before, blocked, seq
+    await session.flush()
+    return not_before  # type: ignore[no-any-return]
+
+
+async def wait_past_revocation(session: AsyncSession, *, subject: str,
+                               revocations: Revocations | None = None) -> None:
+    """Before signing for ``subject``: if it was revoked in this very second, wait for the next
+    one, so that the new token's ``iat`` is after the revocation's second (the rule refuses
+    ``iat <= not_before``). At most a second, and only right after an admin's change.
+
+    The revocation read is also applied to this replica's ``revocations`` at once, so that the
+    token it signs is accepted here without waiting for the next poll (after an enable)."""
+    row = (await session.execute(
+        select(Revocation).where(Revocation.subject == subject))).scalar_one_or_none()
+    if row is None:
+        return
+    if revocations is not None:
+        revocations.apply([feed_entry(row)], revocations.cursor)
+    wait = row.not_before.timestamp() + 1 - time.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+async def revocations_since(session: AsyncSession, *, since: int,
+                            limit: int) -> list[Revocation]:
+    """The revocations changed after ``since`` (a ``seq``), in order, at most ``limit``."""
+    return list((await session.execute(
+        select(Revocation).where(Revocation.seq > since).order_by(Revocation.seq)
+        .limit(limit))).scalars())
+
+
+def feed_entry(row: Revocation) -> dict[str, Any]:
+    """A revocation as the feed carries it: the subject, ``not_before`` in epoch seconds,
+    whether it is blocked, and the change's ``seq``."""
+    return {"subject": row.subject, "not_before": int(row.not_before.timestamp()),
+            "blocked": row.blocked, "seq": row.seq}
+
+
+async def refresh_revocations(session: AsyncSession, revocations: Revocations, *,
+                              batch: int = 1000) -> None:
+    """Bring ``revocations`` up to date from the table (the gateway's own check)."""
+    while True:
+        rows = await revocations_since(session, since=revocations.cursor, limit=batch)
+        if not rows:
+            return
+        revocations.apply([feed_entry(r) for r in rows], rows[-1].seq)
+        if len(rows) < batch:
+            return

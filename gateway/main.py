@@ -5,17 +5,22 @@ gateway's own routes are the issuer (tokens, JWKS, discovery, admin), composed r
 and the merged OpenAPI document with its docs pages.
 """
 
+import asyncio
+import uuid
+
+import orjson
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from gateway import auth_router, identity, openapi, overview
+from gateway import admin_router, auth_router, identity, openapi, overview, revocations, signup
 from gateway.proxy import GatewayMiddleware, Proxy, build_session
 from gateway.ratelimit import build_rate_limiter
 from gateway.routes import Router, route_table
 from gateway.settings import Settings
+from gateway.throttle import LoginThrottle, Policy, build_failure_store
 from gateway.upstreams import Upstreams
 from shared.app import create_service_app
-from shared.auth import StaticKeySource, TokenVerifier
+from shared.auth import Principal, StaticKeySource, TokenVerifier
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,9 +38,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return await identity.published_keys(
                     session, token_ttl_seconds=settings.token_ttl_seconds)
 
+        # Loaded before the first request, then followed: a change made at another replica
+        # reaches this one within revocations_poll_seconds.
+        revoked = await revocations.load(app)
+        app.state.revocations_task = asyncio.create_task(revocations.follow(
+            app, revoked, interval=settings.revocations_poll_seconds))
         verifier = TokenVerifier(issuer=settings.issuer, audience=settings.audience,
-                                 keys=StaticKeySource(load_keys, min_refresh_interval=1.0))
+                                 keys=StaticKeySource(load_keys, min_refresh_interval=1.0),
+                                 revocations=revoked)
         app.state.token_verifier = verifier
+
+        async def officer_opened(principal: Principal, body: bytes) -> None:
+            # The officer who opens a programme runs it: add it to their programmes (not a
+            # revocation: it only widens). Their next token carries it.
+            programme_id = uuid.UUID(orjson.loads(body)["id"])
+            async with database.sessionmaker() as session, session.begin():
+                await identity.add_programme(session, subject=principal.subject,
+                                             programme_id=programme_id)
+
+        app.state.login_throttle = LoginThrottle(
+            store=build_failure_store(redis_url=settings.redis_url,
+                                      prefix=f"{settings.rate_limit_key_prefix}:login"),
+            account=Policy(failures=settings.login_account_failures,
+                           window=settings.login_failure_window_seconds,
+                           delay=settings.login_account_delay_seconds,
+                           max_delay=settings.login_account_max_delay_seconds),
+            address=Policy(failures=settings.login_address_failures,
+                           window=settings.login_failure_window_seconds,
+                           delay=settings.login_address_delay_seconds,
+                           max_delay=settings.login_address_max_delay_seconds))
+        app.state.signup_limiter = build_rate_limiter(
+            redis_url=settings.redis_url, limit=settings.signup_rate_limit_requests,
+            window=settings.signup_rate_limit_window_seconds,
+            prefix=f"{settings.rate_limit_key_prefix}:signup")
         app.state.proxy = Proxy(
             router=Router(route_table(settings.routes)),
             upstreams=Upstreams(settings.upstreams),
@@ -50,13 +85,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_body_bytes=settings.max_body_bytes,
             import_max_body_bytes=settings.import_max_body_bytes,
             max_page_size=settings.max_page_size,
+            on_programme_created=officer_opened,
         )
 
     async def stop(app: FastAPI) -> None:
+        await revocations.stop(getattr(app.state, "revocations_task", None))
         proxy: Proxy | None = getattr(app.state, "proxy", None)
         if proxy is not None:
             await proxy.session.close()
             await proxy.limiter.close()
+        for name in ("login_throttle", "signup_limiter"):
+            if (held := getattr(app.state, name, None)) is not None:
+                await (held.store if name == "login_throttle" else held).close()
 
     app = create_service_app(
         settings=settings,
@@ -64,7 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The whole Pathways API behind one gateway: programmes, candidates, "
         "applications, training, placements and reintegration. Get a token at "
         "`POST /v1/auth/token` and send it as `Authorization: Bearer <token>`.",
-        routers=[auth_router.router, overview.router],
+        routers=[auth_router.router, signup.router, admin_router.router, overview.router],
+        internal_routers=[revocations.router],
         on_startup=[start],
         on_shutdown=[stop],
         middleware=[Middleware(GatewayMiddleware)],

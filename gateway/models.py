@@ -1,10 +1,11 @@
-"""The gateway's tables (schema ``gateway``): accounts, machine clients and signing keys."""
+"""The gateway's tables (schema ``gateway``): accounts, machine clients, signing keys and
+revocations."""
 
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Text, func, text
+from sqlalchemy import BigInteger, Boolean, DateTime, Sequence, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +29,10 @@ class LinksMixin:
     institution_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     programme_ids: Mapped[list[uuid.UUID]] = mapped_column(
         ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}")
+    # A visa authority's destination country (ISO 3166-1 alpha-2).
+    country: Mapped[str | None] = mapped_column(Text)
+    # Tokens issued at or before this are refused (see Revocation, which services read).
+    tokens_valid_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -66,3 +71,23 @@ class SigningKey(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now())
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+REVOCATION_SEQUENCE = Sequence("revocation_seq", schema=SCHEMA, metadata=Base.metadata)
+
+
+class Revocation(Base):
+    """Tokens of ``subject`` (an account's id, or ``client:<client_id>``) issued at or before
+    ``not_before`` are refused; every token of a ``blocked`` subject is (disabled or deleted).
+
+    Opaque ids and times only: this is what the services poll (``/internal/revocations``).
+    ``seq`` orders the changes for that feed; it is drawn under a lock held until commit, so
+    the changes commit in ``seq`` order and a reader past ``seq`` n never misses an earlier one.
+    """
+
+    __tablename__ = "revocation"
+
+    subject: Mapped[str] = mapped_column(Text, primary_key=True)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,7 +30,7 @@ from yarl import URL
 from gateway.ratelimit import RateLimiter
 from gateway.routes import LARGE_BODY_PREFIXES, OWN_PATHS, Router
 from gateway.upstreams import Upstreams
-from shared.auth import InvalidToken, TokenVerifier, bearer_token
+from shared.auth import InvalidToken, Principal, TokenVerifier, bearer_token
 from shared.errors import problem_type
 from shared.logs import request_id_var
 
@@ -49,6 +49,11 @@ _RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _SMALL_BODY = 256 * 1024
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# A created object's JSON read whole when a hook wants it (a programme is a few kB).
+_CAPTURE_LIMIT = 1024 * 1024
+
+# Called with the caller and the body of a 201 before it is relayed.
+CreatedHook = Callable[[Principal, bytes], Awaitable[None]]
 
 
 def next_traceparent(incoming: str | None) -> str:
@@ -107,6 +112,8 @@ class Proxy:
     max_body_bytes: int
     import_max_body_bytes: int
     max_page_size: int
+    # An officer's POST /v1/programmes answered 201: the gateway makes them its officer.
+    on_programme_created: CreatedHook | None = None
 
     async def forward(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
         """Check the request and forward it to ``service``."""
@@ -158,7 +165,12 @@ class Proxy:
         if declared.isdigit() and int(declared) > limit:
             await self._too_large(send, path, limit)
             return
-        await self._send_upstream(scope, receive, send, service, headers, limit)
+        hook = None
+        if principal.role == "officer" and scope["method"] == "POST" \
+                and path.rstrip("/") == "/v1/programmes":
+            hook = self.on_programme_created
+        await self._send_upstream(scope, receive, send, service, headers, limit,
+                                  on_created=None if hook is None else (principal, hook))
 
     async def _too_large(self, send: Send, path: str, limit: int) -> None:
         await send_problem(send, status=413, slug="request-too-large", title="Request too large",
@@ -166,7 +178,8 @@ class Proxy:
                            max_bytes=limit)
 
     async def _send_upstream(self, scope: Scope, receive: Receive, send: Send, service: str,
-                             incoming: dict[str, str], limit: int) -> None:
+                             incoming: dict[str, str], limit: int, *,
+                             on_created: tuple[Principal, CreatedHook] | None = None) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
         connection_listed = {t.strip().lower() for t in incoming.get("connection", "").split(",")}
@@ -228,7 +241,7 @@ class Proxy:
                 try:
                     async with self.session.request(method, url, headers=out, data=data,
                                                     allow_redirects=False) as response:
-                        started = await self._relay(response, method, send)
+                        started = await self._relay(response, method, send, on_created)
                         return
                 except aiohttp.ServerDisconnectedError:
                     if started or retries == 0:
@@ -244,10 +257,25 @@ class Proxy:
             await self._upstream_problem(send, exc, service=service, path=path,
                                          too_large=too_large, limit=limit)
 
-    async def _relay(self, response: aiohttp.ClientResponse, method: str, send: Send) -> bool:
+    async def _relay(self, response: aiohttp.ClientResponse, method: str, send: Send,
+                     on_created: tuple[Principal, CreatedHook] | None = None) -> bool:
         headers = [(k.lower(), v) for k, v in response.raw_headers
                    if k.lower() not in _RESPONSE_DROP]
         length = response.content_length
+        if on_created is not None and response.status == 201 \
+                and (length is None or length <= _CAPTURE_LIMIT):
+            # Read whole and handed to the hook before the caller sees the 201, so that a
+            # token asked for right after it already carries what the hook did.
+            content = await response.read()
+            principal, hook = on_created
+            try:
+                await hook(principal, content)
+            except Exception:  # the object exists: relay it, and say what was not done
+                log.exception("after-create hook failed", extra={"path": "/v1/programmes"})
+            await send({"type": "http.response.start", "status": response.status,
+                        "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return True
         if method == "HEAD" or (length is not None and length <= _SMALL_BODY):
             content = await response.read()
             await send({"type": "http.response.start", "status": response.status,
@@ -284,6 +312,20 @@ class Proxy:
                                       f"be relayed.")
 
 
+async def _own_path_key(proxy: Proxy, scope: Scope) -> str:
+    """Whose budget a request to one of the gateway's own paths counts against."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            token = bearer_token(value.decode("latin-1"))
+            if token is not None:
+                try:
+                    return (await proxy.verifier.verify(token)).subject
+                except InvalidToken:
+                    break  # the route answers 401; counted by address meanwhile
+    client = scope.get("client")
+    return f"addr:{client[0] if client else '-'}"
+
+
 class GatewayMiddleware:
     """Routes ``/v1/…`` paths of a service to it; the gateway's own paths go to its app."""
 
@@ -302,9 +344,10 @@ class GatewayMiddleware:
                 await proxy.forward(scope, receive, send, service)
                 return
         else:
-            # the gateway's own endpoints (token requests among them) are limited by address
-            client = scope.get("client")
-            retry_after = await proxy.limiter.hit(f"addr:{client[0] if client else '-'}")
+            # The gateway's own endpoints are limited too: a signed-in caller (composed reports,
+            # admin) by its subject as a proxied request is, everyone else (token requests,
+            # sign-ups) by address.
+            retry_after = await proxy.limiter.hit(await _own_path_key(proxy, scope))
             if retry_after is not None:
                 await send_problem(send, status=429, slug="rate-limited",
                                    title="Too many requests", instance=path,

@@ -37,6 +37,21 @@ class Settings(ServiceSettings):
                                   validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
     # Keys in Redis start with this: set one per deployment when several share a Redis.
     rate_limit_key_prefix: str = "pathways:ratelimit"
+    # Failed sign-ins (gateway.throttle): after LOGIN_*_FAILURES within the window the account
+    # (or address) is locked for DELAY seconds, doubling per further lock up to MAX_DELAY. The
+    # account's lock stays short so that guessing cannot keep its owner out for long.
+    login_account_failures: int = 5
+    login_account_delay_seconds: float = 5.0
+    login_account_max_delay_seconds: float = 60.0
+    login_address_failures: int = 20
+    login_address_delay_seconds: float = 30.0
+    login_address_max_delay_seconds: float = 900.0
+    login_failure_window_seconds: int = 900
+    # Sign-ups per client address and window.
+    signup_rate_limit_requests: int = 10
+    signup_rate_limit_window_seconds: int = 3600
+    # How often each replica reads the revocations other replicas made (its own are at once).
+    revocations_poll_seconds: float = 0.5
     max_body_bytes: int = 1 * MiB
     import_max_body_bytes: int = 50 * MiB
     max_page_size: int = 200

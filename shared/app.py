@@ -1,6 +1,9 @@
 """The app factory every service uses: a service adds its routers and nothing else."""
 
+import asyncio
+import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -11,14 +14,28 @@ from sqlalchemy import Table
 from starlette.middleware import Middleware
 
 from shared import health, problem_docs
-from shared.auth import AuthSettings, verifier_from_settings
+from shared.auth import AuthSettings, Revocations, poll_revocations, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logs import RequestContextMiddleware, configure_logging
-from shared.settings import ServiceSettings
+from shared.settings import MissingSetting, ServiceSettings
 from shared.text import RefuseNulMiddleware
 
 Hook = Callable[[FastAPI], Awaitable[None]]
+log = logging.getLogger("pathways.app")
+
+
+def auth_settings_or_refuse(*, token_required: bool) -> AuthSettings:
+    """The token settings; a service that needs tokens but is told neither how to verify them
+    nor, explicitly, not to, refuses to start: a forgotten variable must not make every caller
+    an admin."""
+    settings = AuthSettings()
+    if token_required and not settings.auth_jwks_url and not settings.auth_disabled:
+        raise MissingSetting(
+            "No token verification configured: set AUTH_JWKS_URL (the gateway's "
+            "/.well-known/jwks.json, with AUTH_ISSUER) or, to let every caller in as an admin "
+            "(tests, debugging one service on its own), AUTH_DISABLED=true.")
+    return settings
 
 
 def tune_garbage_collector() -> None:
@@ -47,12 +64,14 @@ def create_service_app(
     """A FastAPI app with the database, problem+json errors, request ids, logs and health.
 
     With ``token_required`` every route of ``routers`` must check a bearer token (once auth is
-    on), and the app refuses to start if one does not; the gateway, which issues tokens, checks
-    them route by route instead.
+    on), and the app refuses to start if one does not, or if ``AUTH_JWKS_URL`` is unset without
+    an explicit ``AUTH_DISABLED=true``; the gateway, which issues tokens, checks them route by
+    route instead. Revoked tokens are refused: the gateway's feed is polled about every second.
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     """
     configure_logging(settings.service_name, settings.log_level)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
+    auth_settings = auth_settings_or_refuse(token_required=token_required)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,10 +80,19 @@ def create_service_app(
             pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
             hot_pool_size=settings.db_hot_pool_size,
         )
-        auth_settings = AuthSettings()
         jwks_client = httpx.AsyncClient() if auth_settings.auth_jwks_url else None
-        if jwks_client is not None:  # else auth is off: shared.auth.PrincipalDep lets all in
-            app.state.token_verifier = verifier_from_settings(auth_settings, jwks_client)
+        poller: asyncio.Task[None] | None = None
+        if jwks_client is not None:
+            revocations = Revocations()
+            app.state.token_verifier = verifier_from_settings(auth_settings, jwks_client,
+                                                              revocations)
+            if (feed := auth_settings.revocations_url()) is not None:
+                poller = asyncio.create_task(poll_revocations(
+                    revocations, url=feed, client=jwks_client,
+                    interval=auth_settings.auth_revocations_poll_seconds))
+        elif token_required:  # AUTH_DISABLED=true: shared.auth.PrincipalDep lets all in
+            log.warning("token verification is disabled: every caller is an admin "
+                        "(AUTH_DISABLED=true)")
         try:
             for hook in on_startup:
                 await hook(app)
@@ -74,6 +102,10 @@ def create_service_app(
             for hook in on_shutdown:
                 await hook(app)
             await app.state.database.dispose()
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
             if jwks_client is not None:
                 await jwks_client.aclose()
 

@@ -7,12 +7,18 @@ rotation reaches the services), the algorithm against an allow-list (never ``non
 HMAC algorithm, so a public key cannot be abused as an HMAC secret), the issuer, the audience and
 the expiry.
 
-In a service, auth is on when ``AUTH_JWKS_URL`` is set; when it is not, :data:`PrincipalDep`
-yields :data:`AUTH_DISABLED`, an all-powerful principal, so a service run on its own (tests,
-development behind no gateway) works without tokens.
+In a service, auth is on when ``AUTH_JWKS_URL`` is set. A service with neither it nor an explicit
+``AUTH_DISABLED=true`` refuses to start (``shared.app``): a forgotten setting must not open every
+route. With ``AUTH_DISABLED=true`` (tests, a service debugged on its own) :data:`PrincipalDep`
+yields :data:`AUTH_DISABLED`, an all-powerful principal.
+
+A verified token can still be revoked before it expires (its account disabled, deleted or
+re-linked): :class:`Revocations` holds, per subject, the second up to which its tokens are
+refused; the gateway fills it from its database, each service from the gateway's feed.
 """
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,6 +32,8 @@ from fastapi.dependencies.models import Dependant
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import ProblemError
+
+log = logging.getLogger("pathways.auth")
 
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
 ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
@@ -43,6 +51,22 @@ class AuthSettings(BaseSettings):
     auth_issuer: str = "http://127.0.0.1:8000"
     auth_audience: str = "pathways"
     auth_jwks_url: str | None = None
+    # Every caller is an admin. Only ever set on purpose (tests, debugging one service alone):
+    # a service with no AUTH_JWKS_URL and without this refuses to start.
+    auth_disabled: bool = False
+    # The gateway's revocation feed; by default AUTH_JWKS_URL's origin + /internal/revocations.
+    # "off" turns polling off (an operator's own OpenID Connect provider has no such feed).
+    auth_revocations_url: str | None = None
+    auth_revocations_poll_seconds: float = 1.0
+
+    def revocations_url(self) -> str | None:
+        """Where revocations are polled from, or None when there is no feed."""
+        if self.auth_revocations_url:
+            return None if self.auth_revocations_url == "off" else self.auth_revocations_url
+        if not self.auth_jwks_url:
+            return None
+        parts = httpx.URL(self.auth_jwks_url)
+        return str(parts.copy_with(path="/internal/revocations", query=None, fragment=None))
 
 
 class InvalidToken(ProblemError):
@@ -110,7 +134,74 @@ class Principal:
 
 
 AUTH_DISABLED = Principal(subject="auth-disabled", role="admin")
-"""What :data:`PrincipalDep` yields when auth is off (``AUTH_JWKS_URL`` unset)."""
+"""What :data:`PrincipalDep` yields when auth is off (``AUTH_DISABLED=true``)."""
+
+
+class Revocations:
+    """Per subject, the second up to which its tokens are refused, and the blocked subjects.
+
+    A token is refused when its ``iat`` is at or before its subject's ``not_before``; ``iat`` has
+    one-second granularity, so a token issued in the very second of a revocation is refused too,
+    whether it came before or after it (the issuer waits for the next second before it signs for
+    a subject revoked this second, so a fresh token is never refused). A blocked subject (account
+    disabled or deleted) is refused whatever its tokens' age.
+    """
+
+    def __init__(self) -> None:
+        self.not_before: dict[str, int] = {}
+        self.blocked: set[str] = set()
+        self.cursor = 0  # the feed's position: the last change applied
+        self._seq: dict[str, int] = {}  # each subject's last change applied
+
+    def apply(self, changes: Sequence[dict[str, Any]], cursor: int) -> None:
+        """Take in changes from the feed (each ``subject``, ``not_before``, ``blocked`` and
+        ``seq``); a change older than one already applied for its subject is passed over."""
+        for change in changes:
+            subject = str(change["subject"])
+            seq = int(change.get("seq", 0))
+            if seq and seq < self._seq.get(subject, 0):
+                continue
+            self._seq[subject] = seq
+            self.not_before[subject] = int(change["not_before"])
+            if change.get("blocked"):
+                self.blocked.add(subject)
+            else:
+                self.blocked.discard(subject)
+        self.cursor = max(self.cursor, cursor)
+
+    def refuses(self, principal: "Principal") -> bool:
+        """Whether ``principal``'s token has been revoked."""
+        if principal.subject in self.blocked:
+            return True
+        not_before = self.not_before.get(principal.subject)
+        return not_before is not None and principal.issued_at <= not_before
+
+
+async def poll_revocations(revocations: Revocations, *, url: str, client: httpx.AsyncClient,
+                           interval: float) -> None:
+    """Keep ``revocations`` up to date from the gateway's feed at ``url``, every ``interval``
+    seconds, until cancelled. While the feed cannot be read the last known state is kept (and a
+    warning logged once per outage): tokens go on being checked against it."""
+    failing = False
+    while True:
+        try:
+            while True:  # pages until the feed has nothing more
+                response = await client.get(url, params={"since": revocations.cursor},
+                                            timeout=5.0)
+                response.raise_for_status()
+                body = response.json()
+                revocations.apply(body["revocations"], int(body["cursor"]))
+                if not body.get("more"):
+                    break
+            if failing:
+                log.info("revocation feed reachable again", extra={"url": url})
+            failing = False
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            if not failing:
+                log.warning("revocation feed unreachable; keeping the last known revocations",
+                            extra={"url": url, "error_type": type(exc).__name__})
+            failing = True
+        await asyncio.sleep(interval)
 
 
 class KeySource(Protocol):
@@ -171,7 +262,7 @@ class TokenVerifier:
 
     def __init__(self, *, issuer: str, audience: str, keys: KeySource,
                  algorithms: Sequence[str] = ALLOWED_ALGORITHMS, leeway: float = 10.0,
-                 cache_size: int = 10_000) -> None:
+                 cache_size: int = 10_000, revocations: Revocations | None = None) -> None:
         self.issuer = issuer
         self.audience = audience
         self.keys = keys
@@ -179,14 +270,21 @@ class TokenVerifier:
         self.leeway = leeway
         self.cache_size = cache_size
         self._cache: dict[str, tuple[Principal, float]] = {}
+        self.revocations = revocations
+
+    def _unrevoked(self, principal: Principal) -> Principal:
+        # Asked of cached tokens too: a revocation must reach a token verified before it.
+        if self.revocations is not None and self.revocations.refuses(principal):
+            raise InvalidToken("The token has been revoked; get a new one.")
+        return principal
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; :class:`InvalidToken` otherwise."""
+        """The principal of a valid, unrevoked token; :class:`InvalidToken` otherwise."""
         cached = self._cache.get(token)
         if cached is not None:
             principal, expires = cached
             if time.time() < expires + self.leeway:
-                return principal
+                return self._unrevoked(principal)
             del self._cache[token]
         try:
             header = jwt.get_unverified_header(token)
@@ -219,7 +317,7 @@ class TokenVerifier:
         if len(self._cache) >= self.cache_size:
             self._cache.clear()
         self._cache[token] = (principal, float(claims["exp"]))
-        return principal
+        return self._unrevoked(principal)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -230,13 +328,14 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def verifier_from_settings(settings: AuthSettings,
-                           client: httpx.AsyncClient) -> TokenVerifier | None:
+def verifier_from_settings(settings: AuthSettings, client: httpx.AsyncClient,
+                           revocations: Revocations | None = None) -> TokenVerifier | None:
     """A verifier fetching keys from ``AUTH_JWKS_URL``, or None (auth off) when it is unset."""
     if not settings.auth_jwks_url:
         return None
     return TokenVerifier(issuer=settings.auth_issuer, audience=settings.auth_audience,
-                         keys=jwks_key_source(settings.auth_jwks_url, client))
+                         keys=jwks_key_source(settings.auth_jwks_url, client),
+                         revocations=revocations)
 
 
 # Where a request keeps its verified caller: several dependencies of one route may ask for it.

@@ -80,8 +80,10 @@ def serve(spec: ServiceSpec, *, host: str, port: int | None) -> int:
 
 
 def auth_env(gateway_url: str, issuer: str | None = None) -> dict[str, str]:
-    """The environment making a service verify tokens against the gateway's issuer."""
+    """The environment making a service verify tokens against the gateway's issuer and refuse
+    the tokens it revokes."""
     return {"AUTH_JWKS_URL": f"{gateway_url}/.well-known/jwks.json",
+            "AUTH_REVOCATIONS_URL": f"{gateway_url}/internal/revocations",
             "AUTH_ISSUER": issuer or gateway_url}
 
 

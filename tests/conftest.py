@@ -8,6 +8,7 @@ runs inside a transaction that is rolled back at its end.
 
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,12 @@ from fastapi import FastAPI
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# The apps made in this process, and the service processes the tests start without a gateway in
+# front, run without token checks unless a test turns them on: say so explicitly, as a service
+# without AUTH_JWKS_URL refuses to start otherwise. Set before any app is created (and inherited
+# by the child processes); processes given AUTH_JWKS_URL verify tokens all the same.
+os.environ.setdefault("AUTH_DISABLED", "true")
 
 from services.candidates.main import create_app as create_candidates_app
 from services.candidates.settings import Settings as CandidatesSettings

@@ -7,21 +7,17 @@ through its lifecycle to completion, and the candidates service hears of it by e
 application ends ``returned``.
 """
 
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.actors import Api, account, until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
-from tests.system import admin_token, password_token, running_system
-
-DEADLINE_SECONDS = 60
+from tests.system import admin_token, running_system
 
 
 @pytest.fixture(scope="module")
@@ -31,40 +27,8 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
         yield urls["gateway"]
 
 
-class Api:
-    """Calls through the gateway as one principal."""
-
-    def __init__(self, gateway: str, token: str) -> None:
-        self.http = httpx.Client(base_url=gateway, timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"})
-
-    def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:
-        response = self.http.request(method, path, **kwargs)
-        assert response.status_code == expect, f"{method} {path}: {response.text}"
-        return response.json()
-
-    def post(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
-        return self.call("POST", path, expect, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.call("GET", path, **kwargs)
-
-
-def _until(check: Callable[[], Any], what: str) -> Any:
-    """Poll ``check`` until it returns something truthy, within the deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {DEADLINE_SECONDS}s: {what}")
-
-
-def _account(admin: Api, gateway: str, role: str, **links: Any) -> Api:
-    email, password = f"{role}-{uuid.uuid4().hex[:8]}@example.org", "a long enough passphrase"
-    admin.post("/v1/admin/accounts", 201, json={"email": email, "password": password,
-                                                "role": role, **links})
-    return Api(gateway, password_token(gateway, email, password))
+def _account(admin: Api, role: str, **links: Any) -> Api:
+    return account(admin, role, **links)[0]
 
 
 def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> None:
@@ -99,9 +63,9 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
         required_skills=[{"label": "Python"}], nice_to_have_skills=[{"label": "SQL"}]))
 
     # an officer of the programme runs matching, reviews, confirms
-    officer = _account(admin, gateway, "officer", programme_ids=[pid])
+    officer = _account(admin, "officer", programme_ids=[pid])
     run = officer.post("/v1/matching-runs", 202, json={"programme_id": pid})
-    run = _until(lambda: (r := officer.get(f"/v1/matching-runs/{run['id']}"))["status"]
+    run = until(lambda: (r := officer.get(f"/v1/matching-runs/{run['id']}"))["status"]
                  in ("completed", "failed") and r, "the run to finish")
     assert run["status"] == "completed", run["failure"]
     assert (run["summary"]["candidates"], run["summary"]["proposals"]) == (2, 1)
@@ -113,10 +77,10 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
 
     # the placement's lifecycle, each party doing its part
     [placement] = officer.get("/v1/placements", params={"programme_id": pid})["items"]
-    host = _account(admin, gateway, "employer", employer_id=employer["id"])
+    host = _account(admin, "employer", employer_id=employer["id"])
     profile = host.get(f"/v1/placements/{placement['id']}/candidate-profile")["profile"]
     assert {s["label"] for s in profile["skills"]} == {"Python", "SQL"}
-    trainee = _account(admin, gateway, "candidate", candidate_id=placement["candidate_id"])
+    trainee = _account(admin, "candidate", candidate_id=placement["candidate_id"])
     url = f"/v1/placements/{placement['id']}"
     host.post(f"{url}/accept-employer")
     trainee.post(f"{url}/accept-candidate")
@@ -127,7 +91,7 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
 
     # candidates hears of it through the events relay: placed, then returned
     [placed] = [a for a in applications if a["candidate_id"] == placement["candidate_id"]]
-    _until(lambda: admin.get(f"/v1/applications/{placed['id']}")["status"] == "returned",
+    until(lambda: admin.get(f"/v1/applications/{placed['id']}")["status"] == "returned",
            "the application to be returned")
     other = next(a for a in applications if a["id"] != placed["id"])
     assert admin.get(f"/v1/applications/{other['id']}")["status"] == "selected"

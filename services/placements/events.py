@@ -20,15 +20,21 @@ PLACEMENT_EXTENDED = "placement.extended"
 PLACEMENT_COMPLETED = "placement.completed"
 PLACEMENT_ENDED_EARLY = "placement.ended_early"
 INCIDENT_REPORTED = "placement.incident_reported"
+VISA_REQUESTED = "placement.visa_requested"
+VISA_DECIDED = "placement.visa_decided"
 
 # Which placement action publishes which event (creating a placement publishes "confirmed").
-ACTION_EVENTS = {"arrive": PLACEMENT_STARTED, "extend": PLACEMENT_EXTENDED,
+ACTION_EVENTS = {"request-visa": VISA_REQUESTED, "visa-decision": VISA_DECIDED,
+                 "arrive": PLACEMENT_STARTED, "extend": PLACEMENT_EXTENDED,
                  "complete": PLACEMENT_COMPLETED, "end-early": PLACEMENT_ENDED_EARLY}
 
-# What partners may subscribe to, with the description their docs show. Incident reports stay
-# internal: a partner subscription sees every programme's events, and incidents concern the
-# trainee's safety and health.
+# What partners may subscribe to, with the description their docs show; which of them each
+# partner's grant may see, and what of their payload, is shared.events.grants. Incident
+# reports stay internal: they concern the trainee's safety and health.
 EVENT_TYPES = {
+    VISA_REQUESTED: "Both parties accepted and the visa was requested: the destination's visa "
+    "authority reads the visa file (GET /v1/placements/{id}/visa-file).",
+    VISA_DECIDED: "The visa was granted or refused (visa_decision).",
     PLACEMENT_CONFIRMED: "A placement was confirmed (proposed to employer and candidate); "
     "visa processing can be prepared.",
     PLACEMENT_STARTED: "The trainee arrived: the placement is active.",
@@ -62,6 +68,8 @@ class PlacementEvent(BaseModel):
     gender: str | None = Field(None, description="female, male, other or undisclosed; "
                                "null when the placement was made without it.")
     sector: str | None = Field(None, description="The vacancy's sector.")
+    visa_decision: str | None = Field(None, description="granted or refused, once decided.")
+    visa_decision_date: date | None = None
 
 
 class IncidentReported(BaseModel):

@@ -4,19 +4,30 @@ With auth off (no ``AUTH_JWKS_URL``) the principal is :data:`shared.auth.AUTH_DI
 admin, as everywhere else in a service run on its own.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from shared.auth import Forbidden, PrincipalDep
+from shared.events.grants import PARTNER_ROLES
 
-WEBHOOK_ROLES = frozenset({"ministry", "admin"})
+# Who registers webhooks: the roles with a grant (shared.events.grants).
+WEBHOOK_ROLES = PARTNER_ROLES
 
 
 @dataclass(frozen=True, slots=True)
 class EventsClient:
-    """The caller: a (machine) client id and its roles."""
+    """The caller: a (machine) client id, its roles and its grant's scope (the token's
+    programmes and, for a visa authority, destination country)."""
 
     id: str
     roles: frozenset[str]
+    programme_ids: tuple[uuid.UUID, ...] = ()
+    country: str | None = None
+
+    @property
+    def role(self) -> str:
+        """The one role a token carries (its grant)."""
+        return next(iter(sorted(self.roles)), "")
 
     @property
     def is_admin(self) -> bool:
@@ -27,7 +38,9 @@ class EventsClient:
 async def events_client(principal: PrincipalDep) -> EventsClient:
     """The calling client: a machine client's id, else the account's subject, and its role."""
     return EventsClient(id=principal.client_id or principal.subject,
-                        roles=frozenset({principal.role}))
+                        roles=frozenset({principal.role}),
+                        programme_ids=tuple(principal.programme_ids),
+                        country=principal.country)
 
 
 def require_any_role(client: EventsClient, roles: frozenset[str]) -> None:

@@ -1,8 +1,9 @@
 """Record events in the service's outbox, in the caller's transaction.
 
 ``Outbox.record`` inserts the event and one delivery row per active subscription that wants its
-type, in one statement on the session's connection, and ``pg_notify``s the relay: Postgres sends
-the notification only if and when the transaction commits. So an event exists exactly when the
+type (and, for a partner, whose grant covers the event's programme and destination country), in
+one statement on the session's connection, and ``pg_notify``s the relay: Postgres sends the
+notification only if and when the transaction commits. So an event exists exactly when the
 change that caused it does.
 
 Order per subject: deliveries are numbered (``event_delivery.id``) when the event is recorded.
@@ -57,6 +58,12 @@ class Outbox:
                 SELECT u.id, s.id, u.subject_id
                 FROM u JOIN {t.name(t.subscription)} s
                   ON s.active AND (u.type = ANY(s.event_types) OR '*' = ANY(s.event_types))
+                 -- a partner's grant (shared.events.grants): its programmes, its country;
+                 -- a partner row without a scope (older than grants) gets nothing
+                 AND (s.kind = 'internal' OR s.role = 'admin' OR (
+                      u.payload::jsonb ->> 'programme_id' = ANY(s.programme_ids::text[])
+                      AND (s.country IS NULL
+                           OR u.payload::jsonb ->> 'destination_country' = s.country)))
                 ORDER BY u.n, s.id
                 RETURNING 1
             )

@@ -122,7 +122,7 @@ class Relay:
             )
             SELECT c.id, c.subscription_id, c.subject_id, o.id AS event_id, o.type, o.version,
                    o.payload::text AS payload, o.occurred_at, o.request_id, o.traceparent,
-                   s.kind, s.url, s.secret
+                   s.kind, s.url, s.secret, s.role
             FROM c
             JOIN {t.name(t.outbox)} o ON o.id = c.event_id
             JOIN {t.name(t.subscription)} s ON s.id = c.subscription_id
@@ -260,7 +260,8 @@ class Relay:
             id=row["event_id"], type=row["type"], version=row["version"], source=self.source,
             subject_id=row["subject_id"], occurred_at=row["occurred_at"],
             request_id=row["request_id"], traceparent=row["traceparent"],
-            payload_json=wire.for_partner(row["payload"]) if partner else row["payload"])
+            payload_json=(wire.for_partner(row["payload"], row["role"]) if partner
+                          else row["payload"]))
 
     async def _deliver(self, rows: list[asyncpg.Record]) -> _Outcome:
         if rows[0]["kind"] == "internal":

@@ -1,10 +1,13 @@
-"""Partner webhooks: machine clients (``ministry``, ``admin``) register endpoints for events.
+"""Partner webhooks: machine clients (``ministry``, ``visa_authority``, ``admin``) register
+endpoints for events.
 
-Each service that owns events serves ``/v1/webhooks/subscriptions`` for its own event types.
-A subscription gets its own signing secret, returned once, at creation; the relay signs every
-delivery to it with that secret. Target URLs are checked against SSRF (:mod:`targets`).
-Partners receive the same envelopes as internal subscribers, whose payloads carry ids and
-statuses only, never personal data.
+Each service that owns events serves ``/v1/webhooks/{service}/subscriptions`` for its own event
+types. A subscription belongs to its creator (the token's client id) and records the creator's
+grant at creation: role, programmes and (visa authority) destination country. It receives only
+the events of those programmes (and that country), of the types the grant may see, shaped for
+the grant (:mod:`shared.events.grants`). It gets its own signing secret, returned once, at
+creation; the relay signs every delivery to it with that secret. Target URLs are checked
+against SSRF (:mod:`targets`).
 """
 
 import uuid
@@ -18,6 +21,7 @@ from sqlalchemy import delete, insert, select
 
 from shared.db import SessionDep
 from shared.errors import NotFound, UnprocessableEntity, responses
+from shared.events import grants
 from shared.events.access import (
     WEBHOOK_ROLES,
     EventsClient,
@@ -43,13 +47,18 @@ class SubscriptionCreate(StorableText):
 
 
 class Subscription(BaseModel):
-    """A registered webhook endpoint (without its secret)."""
+    """A registered webhook endpoint (without its secret), with the grant it was registered
+    under: only events of ``programme_ids`` (null: every programme, for an admin) and, when
+    set, of destination ``country`` reach it."""
 
     id: uuid.UUID
     url: str
     event_types: list[str]
     active: bool
     created_at: datetime
+    role: str | None = None
+    programme_ids: list[uuid.UUID] | None = None
+    country: str | None = None
 
 
 class SubscriptionCreated(Subscription):
@@ -70,6 +79,18 @@ class UnknownEventType(UnprocessableEntity):
     slug, title = "unknown-event-type", "Unknown event type"
 
 
+class EventTypesNotAllowed(Forbidden):
+    """The caller's grant may not see some of the event types it asked for."""
+
+    slug, title = "event-types-not-allowed", "Event types not allowed for this grant"
+
+
+class GrantWithoutScope(Forbidden):
+    """A visa authority's token names no destination country: it could receive nothing."""
+
+    slug, title = "grant-without-scope", "Grant without scope"
+
+
 def subscriptions_router(tables: EventTables, *, source: str,
                          event_types: Mapping[str, str]) -> APIRouter:
     """The webhook subscription routes of the service ``source``, whose partners may see
@@ -80,7 +101,9 @@ def subscriptions_router(tables: EventTables, *, source: str,
     """
     router = APIRouter(prefix=f"/v1/webhooks/{source}/subscriptions", tags=["webhooks"])
     table = tables.subscription
-    columns = (table.c.id, table.c.url, table.c.event_types, table.c.active, table.c.created_at)
+    columns = (table.c.id, table.c.url, table.c.event_types, table.c.active, table.c.created_at,
+               table.c.role, table.c.programme_ids, table.c.country)
+    offered = frozenset(event_types)
     ClientDep = Annotated[EventsClient, Depends(events_client)]
 
     def _mine(client: EventsClient):  # type: ignore[no-untyped-def]
@@ -88,19 +111,35 @@ def subscriptions_router(tables: EventTables, *, source: str,
         return condition if client.is_admin else condition & (table.c.owner == client.id)
 
     @router.post("", status_code=201, response_model=SubscriptionCreated,
-                 responses=responses(UnsafeWebhookTarget, UnknownEventType, Forbidden),
+                 responses=responses(UnsafeWebhookTarget, UnknownEventType, Forbidden,
+                                     EventTypesNotAllowed),
                  description="Event types: " + "; ".join(
                      f"`{k}`: {v}" for k, v in sorted(event_types.items())))
     async def create_subscription(body: SubscriptionCreate, request: Request,
                                   session: SessionDep, client: ClientDep,
                                   response: Response) -> SubscriptionCreated:
-        """Register a webhook endpoint; the answer holds its secret, shown only this once."""
+        """Register a webhook endpoint; the answer holds its secret, shown only this once.
+
+        The subscription keeps the caller's grant: a ministry receives the events of its
+        programmes, a visa authority the visa events of its programmes' placements in its
+        country; each only the types its grant may see (others: 403 naming them)."""
         require_any_role(client, WEBHOOK_ROLES)
-        unknown = sorted(set(body.event_types) - set(event_types))
+        unknown = sorted(set(body.event_types) - offered)
         if unknown:
             raise UnknownEventType(
                 f"Unknown or not allowed event types: {', '.join(unknown)}.",
                 allowed=sorted(event_types))
+        role = client.role
+        allowed = grants.allowed_types(role, offered)
+        refused = sorted(set(body.event_types) - allowed)
+        if refused:
+            raise EventTypesNotAllowed(
+                f"A {role} grant may not receive: {', '.join(refused)}.",
+                event_types=refused, allowed=sorted(allowed))
+        grant = grants.GRANTS[role]
+        if grant.by_country and not client.country:
+            raise GrantWithoutScope("Your token names no destination country; ask the admin "
+                                    "to set it on your client.")
         settings = request.app.state.settings
         try:
             await check_target(body.url, allow_private=settings.webhooks_allow_private_targets)
@@ -109,7 +148,9 @@ def subscriptions_router(tables: EventTables, *, source: str,
         secret = generate_secret()
         row = (await session.execute(insert(table).values(
             kind="partner", owner=client.id, url=body.url,
-            event_types=sorted(set(body.event_types)), secret=secret,
+            event_types=sorted(set(body.event_types)), secret=secret, role=role,
+            programme_ids=list(client.programme_ids) if grant.scoped else None,
+            country=client.country if grant.by_country else None,
         ).returning(*columns))).mappings().one()
         response.headers["location"] = f"{router.prefix}/{row['id']}"
         response.headers["cache-control"] = "no-store"

@@ -3,7 +3,8 @@
 - ``outbox``: one row per event, written in the transaction of the change that caused it.
 - ``event_subscription``: who receives which event types at which URL. ``internal`` rows are the
   other services, synchronised from settings at start-up; ``partner`` rows are webhook endpoints
-  registered by machine clients (ministries) through ``/v1/webhooks/subscriptions``.
+  registered by machine clients (ministries, visa authorities) through
+  ``/v1/webhooks/{service}/subscriptions``, scoped to their creator's grant.
 - ``event_delivery``: one row per event and subscription, created with the event, so "delivered
   to this subscriber" is a row's status and a subscription added later gets no history.
 - ``inbox``: ids of the events this service received and applied.
@@ -83,6 +84,14 @@ def event_tables(metadata: MetaData) -> EventTables:
         Column("event_types", ARRAY(Text), nullable=False),
         # partner: its own signing secret (whsec_…); internal: null, the settings' secrets sign.
         Column("secret", Text),
+        # partner: the grant it was registered under, copied from the creator's token: its
+        # role, programmes and (visa authority) destination country. An event reaches it only
+        # if its payload's programme_id is among ``programme_ids`` (and its
+        # destination_country is ``country`` when set); null programme_ids: unscoped (internal
+        # subscribers and admins). See shared.events.grants.
+        Column("role", Text),
+        Column("programme_ids", ARRAY(UUID(as_uuid=True))),
+        Column("country", Text),
         Column("active", Boolean, nullable=False, server_default=text("true")),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         CheckConstraint(f"kind IN {SUBSCRIPTION_KINDS}", name="kind_known"),

@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from shared.events import grants
+
 
 def envelope(*, id: uuid.UUID, type: str, version: int, source: str, subject_id: str,
              occurred_at: datetime, request_id: str | None, traceparent: str | None,
@@ -27,18 +29,14 @@ def envelope(*, id: uuid.UUID, type: str, version: int, source: str, subject_id:
             "data": orjson.Fragment(payload_json)}
 
 
-# Fields of a payload about one person that partners never receive: their systems (a ministry's)
-# may read aggregates only, and these would single a person out across events.
-PARTNER_WITHHELD = frozenset({"candidate_id", "gender"})
+# Fields of a payload about one person that partners never receive (see shared.events.grants).
+PARTNER_WITHHELD = grants.WITHHELD
 
 
-def for_partner(payload_json: str) -> str:
-    """``payload_json`` without the fields partners do not receive (:data:`PARTNER_WITHHELD`)."""
-    payload = orjson.loads(payload_json)
-    if not isinstance(payload, dict) or PARTNER_WITHHELD.isdisjoint(payload):
-        return payload_json
-    return orjson.dumps({k: v for k, v in payload.items()
-                         if k not in PARTNER_WITHHELD}).decode()
+def for_partner(payload_json: str, role: str | None = None) -> str:
+    """``payload_json`` as a partner of ``role`` receives it (:func:`grants.shape`); without a
+    role, everything but :data:`PARTNER_WITHHELD`."""
+    return grants.shape(payload_json, role)
 
 
 def batch_id(event_ids: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from tests.candidates.factories import (
     create_institution,
     create_programme,
     create_training_module,
+    programme_body,
     training_module_body,
 )
 from tests.conftest import TokenMinter
@@ -73,6 +74,7 @@ async def world(client: httpx.AsyncClient, session: AsyncSession,
         "unlinked_candidate": mint_token("candidate"),
         "institution": mint_token("institution", institution_id=institution["id"]),
         "employer": mint_token("employer", employer_id=uuid.uuid4()),
+        "visa_authority": mint_token("visa_authority", programme_ids=[a["id"]], country="FR"),
     }
     return World(a=a["id"], b=b["id"], x=str(x), y=str(y), app_x=app_x["id"],
                  app_y=app_y["id"], institution=institution["id"],
@@ -127,12 +129,26 @@ READ_PERSON = [
     ("candidate", "GET", "/v1/candidates/{x}/training", 200),
     ("institution", "GET", "/v1/candidates/{y}/training", 404),
     ("ministry", "GET", "/v1/candidates/{x}/training", 403),
+    ("visa_authority", "GET", "/v1/candidates/{x}", 403),
+    ("visa_authority", "GET", "/v1/candidates", 403),
+    ("visa_authority", "GET", "/v1/candidates/{x}/consents", 403),
+    ("visa_authority", "GET", "/v1/candidates/{x}/training", 403),
+    ("visa_authority", "GET", "/v1/applications", 403),
+    ("visa_authority", "GET", "/v1/applications/{app_x}", 403),
+    ("visa_authority", "GET", "/v1/institutions", 403),
+    ("visa_authority", "GET", "/v1/programmes/{a}/statistics", 403),
+    ("visa_authority", "GET", "/v1/programmes/{a}/matching-profiles", 403),
+    ("ministry", "GET", "/v1/programmes/{a}/matching-profiles", 403),
 ]
 WRITE_PERSON = [
-    ("officer", "POST", "/v1/candidates", 422),  # allowed: the empty body is what fails
-    ("candidate", "POST", "/v1/candidates", 403),
-    ("institution", "POST", "/v1/candidates", 403),
+    # Allowed: the empty body is what fails.
+    ("officer", "POST", "/v1/candidates", 422),
+    ("unlinked_candidate", "POST", "/v1/candidates", 422),
+    ("institution", "POST", "/v1/candidates", 422),
     ("service", "POST", "/v1/candidates", 403),
+    ("ministry", "POST", "/v1/candidates", 403),
+    ("visa_authority", "POST", "/v1/candidates", 403),
+    ("employer", "POST", "/v1/candidates", 403),
     ("candidate", "PATCH", "/v1/candidates/{x}", 200),
     ("candidate", "PATCH", "/v1/candidates/{y}", 404),
     ("officer", "PATCH", "/v1/candidates/{x}", 200),
@@ -142,7 +158,12 @@ WRITE_PERSON = [
     ("officer", "POST", "/v1/candidates/{x}/erase", 403),
     ("candidate", "POST", "/v1/candidates/{y}/erase", 404),
     ("candidate", "POST", "/v1/candidate-imports", 403),
-    ("institution", "POST", "/v1/candidate-imports", 403),
+    ("ministry", "POST", "/v1/candidate-imports", 403),
+    ("visa_authority", "POST", "/v1/candidate-imports", 403),
+    ("visa_authority", "PATCH", "/v1/candidates/{x}", 403),
+    ("visa_authority", "POST", "/v1/candidates/{x}/consents", 403),
+    ("ministry", "POST", "/v1/candidates/{x}/consents", 403),
+    ("visa_authority", "POST", "/v1/candidates/{x}/erase", 403),
 ]
 APPLICATIONS = [
     ("candidate", "GET", "/v1/applications/{app_x}", 200),
@@ -168,9 +189,12 @@ PROGRAMMES = [
     *[(role, "GET", "/v1/programmes", 200) for role in
       ("admin", "service", "officer", "ministry", "candidate", "institution", "employer")],
     ("employer", "GET", "/v1/programmes/{b}", 200),
-    ("officer", "POST", "/v1/programmes", 403),
+    ("officer", "POST", "/v1/programmes", 422),  # allowed: the empty body is what fails
     ("ministry", "POST", "/v1/programmes", 403),
+    ("visa_authority", "POST", "/v1/programmes", 403),
+    ("institution", "POST", "/v1/programmes", 403),
     ("officer", "PATCH", "/v1/programmes/{b}", 404),
+    ("officer", "PATCH", "/v1/programmes/{a}", 200),
     ("candidate", "PATCH", "/v1/programmes/{a}", 403),
     ("ministry", "GET", "/v1/programmes/{a}/statistics", 200),
     ("ministry", "GET", "/v1/programmes/{b}/statistics", 404),
@@ -180,6 +204,11 @@ PROGRAMMES = [
 ]
 INSTITUTIONS = [
     ("institution", "GET", "/v1/institutions/{institution}", 200),
+    ("institution", "GET", "/v1/institutions/{other_institution}", 404),
+    ("institution", "PATCH", "/v1/institutions/{institution}", 200),
+    ("officer", "PATCH", "/v1/institutions/{institution}", 403),
+    ("admin", "PATCH", "/v1/institutions/{institution}", 200),
+    ("officer", "POST", "/v1/institutions", 422),  # allowed, as before: the body fails
     ("candidate", "GET", "/v1/institutions", 403),
     ("employer", "GET", "/v1/institutions/{institution}", 403),
     ("institution", "POST", "/v1/institutions", 403),
@@ -318,3 +347,100 @@ class TestMinistryReadsAggregatesOnly:
         assert body["by_status"] == body["by_gender"] == body["by_nationality"] == {}
         assert body["suppressed_cells"] == 3
 
+
+
+def problem_type(response: httpx.Response) -> str:
+    """The last part of a problem's ``type``: its slug."""
+    assert response.headers["content-type"] == PROBLEM, response.text
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
+class TestLinksInWrites:
+    """A write naming another party's object is a 404, exactly as reading it would be."""
+
+    async def test_institution_nominates_only_people_it_sees(
+            self, client: httpx.AsyncClient, world: World) -> None:
+        response = await call(client, world, "institution", "POST",
+                              "/v1/institutions/{institution}/nominations",
+                              json={"candidate_id": world.y, "programme_id": world.a})
+        assert (response.status_code, problem_type(response)) == (404, "candidate-not-found")
+
+    async def test_institution_nominates_its_nominee_to_any_programme(
+            self, client: httpx.AsyncClient, world: World) -> None:
+        response = await call(client, world, "institution", "POST",
+                              "/v1/institutions/{institution}/nominations",
+                              json={"candidate_id": world.x, "programme_id": world.b})
+        assert response.status_code == 201, response.text
+
+    async def test_officer_nominates_only_people_of_their_programmes(
+            self, client: httpx.AsyncClient, world: World) -> None:
+        response = await call(client, world, "officer", "POST",
+                              "/v1/institutions/{institution}/nominations",
+                              json={"candidate_id": world.y, "programme_id": world.a})
+        assert (response.status_code, problem_type(response)) == (404, "candidate-not-found")
+
+    async def test_officer_nominates_only_to_their_programmes(
+            self, client: httpx.AsyncClient, world: World) -> None:
+        response = await call(client, world, "officer", "POST",
+                              "/v1/institutions/{institution}/nominations",
+                              json={"candidate_id": world.x, "programme_id": world.b})
+        assert (response.status_code, problem_type(response)) == (404, "programme-not-found")
+
+    async def test_officer_applies_only_people_they_see(self, client: httpx.AsyncClient,
+                                                        world: World) -> None:
+        response = await call(client, world, "officer", "POST", "/v1/applications",
+                              json={"candidate_id": world.y, "programme_id": world.a})
+        assert (response.status_code, problem_type(response)) == (404, "candidate-not-found")
+
+    async def test_officer_enrols_only_people_they_see(self, client: httpx.AsyncClient,
+                                                       world: World) -> None:
+        response = await call(client, world, "officer", "POST",
+                              "/v1/training-modules/{module_a}/enrolments",
+                              json={"candidate_id": world.y})
+        assert (response.status_code, problem_type(response)) == (404, "candidate-not-found")
+
+    async def test_officer_enrols_only_people_of_the_modules_programme(
+            self, client: httpx.AsyncClient, world: World, mint_token: TokenMinter) -> None:
+        # An officer of both A and B sees y (applied to B), but A's module is for A's people.
+        both = mint_token("officer", programme_ids=[world.a, world.b])
+        headers = {"Authorization": f"Bearer {both}"}
+        other = await client.post(f"/v1/training-modules/{world.module_a}/enrolments",
+                                  json={"candidate_id": world.y}, headers=headers)
+        own = await client.post(f"/v1/training-modules/{world.module_a}/enrolments",
+                                json={"candidate_id": world.x}, headers=headers)
+        assert (other.status_code, problem_type(other)) == (404, "candidate-not-found")
+        assert own.status_code == 201, own.text
+
+    async def test_officer_reads_training_of_their_programmes_only(
+            self, client: httpx.AsyncClient, world: World) -> None:
+        response = await call(client, world, "officer", "GET",
+                              "/v1/candidates/{x}/training?programme_id={b}")
+        assert (response.status_code, problem_type(response)) == (404, "programme-not-found")
+
+
+class TestInstitutionsAreScoped:
+    async def test_institution_lists_only_itself(self, client: httpx.AsyncClient,
+                                                 world: World) -> None:
+        assert ids(await call(client, world, "institution", "GET",
+                              "/v1/institutions?limit=200")) == {world.institution}
+
+    async def test_officer_lists_every_institution(self, client: httpx.AsyncClient,
+                                                   world: World) -> None:
+        found = ids(await call(client, world, "officer", "GET", "/v1/institutions?limit=200"))
+        assert {world.institution, world.other_institution} <= found
+
+
+class TestOfficerOpensProgrammes:
+    async def test_opens_then_changes_it_once_the_token_carries_it(
+            self, client: httpx.AsyncClient, world: World, mint_token: TokenMinter) -> None:
+        created = await call(client, world, "officer", "POST", "/v1/programmes",
+                             json=programme_body())
+        assert created.status_code == 201, created.text
+        new = created.json()["id"]
+        before = await call(client, world, "officer", "PATCH", f"/v1/programmes/{new}",
+                            json={"capacity": 12})
+        assert (before.status_code, problem_type(before)) == (404, "programme-not-found")
+        carries = mint_token("officer", programme_ids=[world.a, new])
+        after = await client.patch(f"/v1/programmes/{new}", json={"capacity": 12},
+                                   headers={"Authorization": f"Bearer {carries}"})
+        assert (after.status_code, after.json()["capacity"]) == (200, 12)

@@ -76,7 +76,9 @@ CASES = [
     # programmes: public to every signed-in role, changed by staff of their own programmes
     *[(role, "GET", "/v1/programmes/{a}", 200) for role in
       ("admin", "officer", "ministry", "candidate", "institution", "employer")],
-    ("officer", "POST", "/v1/programmes", 403),
+    # an officer opens programmes (so may POST; this empty body is refused as invalid)
+    ("officer", "POST", "/v1/programmes", 422),
+    ("ministry", "POST", "/v1/programmes", 403),
     ("officer", "PATCH", "/v1/programmes/{b}", 404),
     # candidates: own profile, own programmes, own nominees; never ministry or employer
     ("admin", "GET", "/v1/candidates/{y}", 200),
@@ -88,7 +90,8 @@ CASES = [
     ("institution", "GET", "/v1/candidates/{y}", 404),
     ("ministry", "GET", "/v1/candidates/{x}", 403),
     ("employer", "GET", "/v1/candidates/{x}", 403),
-    ("candidate", "POST", "/v1/candidates", 403),
+    # a candidate creates their own profile (once, at sign-up): this empty body is invalid
+    ("candidate", "POST", "/v1/candidates", 422),
     # applications
     ("candidate", "GET", "/v1/applications/{app_x}", 200),
     ("candidate", "GET", "/v1/applications/{app_y}", 404),

@@ -97,3 +97,47 @@ async def auth(placements_app: FastAPI, placements_client: httpx.AsyncClient,
         yield headers
     finally:
         placements_app.state.token_verifier = None
+
+
+class FakeCandidates:
+    """The candidates service's matching-profile export as placements asks it about one
+    candidate: who is selected in which programme. It answers like the real one: 401 without
+    a token, 404 for a programme outside an officer's token, else the NDJSON lines."""
+
+    def __init__(self) -> None:
+        self.selected: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.down = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("down", request=request)
+        token = (request.headers.get("authorization") or "").removeprefix("Bearer ")
+        if not token:
+            return httpx.Response(401)
+        claims = jwt.decode(token, options={"verify_signature": False})
+        programme = uuid.UUID(request.url.path.split("/")[3])
+        if claims["role"] == "officer" and str(programme) not in claims.get("programme_ids", []):
+            return httpx.Response(404)
+        wanted = {uuid.UUID(c) for c in request.url.params.get_list("candidate_id")}
+        lines = [orjson.dumps({
+            "candidate_id": str(c), "gender": "female", "nationality": "TN", "skill_keys": [],
+            "skills": [], "languages": [], "education": [], "preferred_sectors": [],
+            "preferred_countries": []}) for p, c in self.selected if p == programme and c in wanted]
+        return httpx.Response(200, content=b"\n".join(lines))
+
+
+@pytest.fixture
+async def fake_candidates(placements_app: FastAPI) -> AsyncIterator[FakeCandidates]:
+    """Placements' candidates client, answered by a :class:`FakeCandidates`."""
+    from services.placements.matching.profiles import CandidatesClient
+
+    fake = FakeCandidates()
+    before = placements_app.state.candidates_client
+    http = httpx.AsyncClient(transport=httpx.MockTransport(fake.handle),
+                             base_url="http://candidates")
+    placements_app.state.candidates_client = CandidatesClient(http)
+    try:
+        yield fake
+    finally:
+        placements_app.state.candidates_client = before
+        await http.aclose()

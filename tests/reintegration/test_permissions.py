@@ -15,7 +15,8 @@ from shared.events.signing import Signer
 from tests.reintegration.factories import answer_body, follow_ups_of, open_case
 
 Auth = Callable[..., dict[str, str]]
-ROLES = ("admin", "service", "officer", "candidate", "ministry", "employer", "institution")
+ROLES = ("admin", "service", "officer", "candidate", "ministry", "visa_authority", "employer",
+         "institution")
 NOW = "2026-03-03T09:00:00+00:00"
 
 
@@ -42,6 +43,8 @@ def related(auth: Auth, role: str, case: dict[str, Any]) -> dict[str, str]:
     claims: dict[str, Any] = {
         "officer": {"programme_ids": (uuid.UUID(case["programme_id"]),)},
         "ministry": {"programme_ids": (uuid.UUID(case["programme_id"]),)},
+        "visa_authority": {"programme_ids": (uuid.UUID(case["programme_id"]),),
+                           "country": "IT"},
         "candidate": {"candidate_id": uuid.UUID(case["candidate_id"])},
         "employer": {"employer_id": uuid.UUID(case["employer_id"])},
     }.get(role, {})

@@ -61,9 +61,10 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
 
     One application per candidate and programme. Status, score and ids are not accepted in the
     body: they change only through the actions below. A candidate applies for themselves
-    (another ``candidate_id`` is a 403), an officer for the programmes they run.
+    (another ``candidate_id`` is a 403) to any programme, an officer for people they see
+    (another's is a 404) to the programmes they run (another is a 404).
     """
-    access.ensure_own_candidate(principal, data.candidate_id)
+    await access.ensure_own_candidate(session, principal, data.candidate_id)
     access.ensure_programme_in_scope(principal, data.programme_id)
     await access.ensure_candidate_visible(session, principal, data.candidate_id)
 

@@ -13,3 +13,15 @@ class EmailTaken(Conflict):
 
 class InvalidAvailability(UnprocessableEntity):
     slug, title = "invalid-availability", "Invalid availability dates"
+
+
+class ProfileExists(Conflict):
+    """The candidate account already created (or is linked to) its profile."""
+
+    slug, title = "profile-exists", "Profile already exists"
+
+
+class ProgrammeRequired(UnprocessableEntity):
+    """An officer registers people for one of their programmes, and must say which."""
+
+    slug, title = "programme-required", "Programme required"

@@ -34,6 +34,12 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
         # The list's keyset order. A bulk import inserts many rows in one transaction, all with
         # the same now(); with an index on created_at alone those ties would need a sort.
         Index("ix_candidate_created_id", "created_at", "id"),
+        # Who registered the person (see the owner columns below): the scopes read them.
+        Index("ix_candidate_account_subject", "account_subject", unique=True),
+        Index("ix_candidate_registered_programme_id", "registered_programme_id",
+              postgresql_where=text("registered_programme_id IS NOT NULL")),
+        Index("ix_candidate_registered_institution_id", "registered_institution_id",
+              postgresql_where=text("registered_institution_id IS NOT NULL")),
     )
 
     # Overrides the mixin's column only to drop its single-column index, which the composite
@@ -71,6 +77,15 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
     )
     available_from_date: Mapped[date | None] = mapped_column(Date)
     available_until_date: Mapped[date | None] = mapped_column(Date)
+
+    # Owner links, set once at creation and never through the API's updates: the candidate's
+    # own account (the token's subject) that created the profile; the programme an officer, or
+    # the institution, that registered the person.
+    account_subject: Mapped[str | None] = mapped_column(Text)
+    registered_programme_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("candidates.programme.id"))
+    registered_institution_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("candidates.institution.id"))
 
 
 class Consent(Base):

@@ -105,7 +105,9 @@ def list_query(filters: CandidateFilters, page: PageParams,
         return len(args)
 
     if scope.condition is not None:
-        conditions.append(scope.sql(arg(scope.argument)))
+        first = len(args) + 1
+        args.extend(scope.arguments)
+        conditions.append(scope.sql(first))
 
     if page.after is not None:
         created_at, id_ = page.after
@@ -141,7 +143,7 @@ async def candidate_document(reads: HotReads, candidate_id: uuid.UUID,
         row = await reads.fetchrow(GET_CANDIDATE_SQL, candidate_id)
     else:
         row = await reads.fetchrow(f"{GET_CANDIDATE_SQL} AND {scope.sql(2)}", candidate_id,
-                                   scope.argument)
+                                   *scope.arguments)
     return None if row is None else (row[0], row[1])
 
 

@@ -3,12 +3,13 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates.models import Candidate, Consent
+from services.candidates.institutions.models import Institution
 
 EMAIL_INDEX = "ix_candidate_email_lower"
 
@@ -32,16 +33,27 @@ async def candidate_exists(session: AsyncSession, candidate_id: uuid.UUID) -> bo
 
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> Candidate | None:
-    """Insert a candidate and return it; None when its email is taken.
+    """Insert a candidate and return it; None when its email is taken, or its
+    ``account_subject`` already has a profile.
 
-    ``ON CONFLICT DO NOTHING`` on the email index: a concurrent insert of the same email waits
-    for the other transaction and then yields no row, so there is no race and no aborted
-    transaction to recover from.
+    ``ON CONFLICT DO NOTHING`` on every unique index (email, account subject): a concurrent
+    insert of the same email or subject waits for the other transaction and then yields no row,
+    so there is no race and no aborted transaction to recover from.
     """
-    statement = (insert(Candidate).values(**values)
-                 .on_conflict_do_nothing(index_elements=[func.lower(Candidate.email)])
+    statement = (insert(Candidate).values(**values).on_conflict_do_nothing()
                  .returning(Candidate))
     return (await session.scalars(statement)).one_or_none()
+
+
+async def profile_of(session: AsyncSession, account_subject: str) -> uuid.UUID | None:
+    """The id of the profile the account ``account_subject`` created, if any."""
+    return await session.scalar(select(Candidate.id)
+                                .where(Candidate.account_subject == account_subject))
+
+
+async def institution_exists(session: AsyncSession, institution_id: uuid.UUID) -> bool:
+    """Whether the institution exists (a new candidate may be registered for it)."""
+    return bool(await session.scalar(select(exists().where(Institution.id == institution_id))))
 
 
 async def update_versioned(

@@ -19,11 +19,13 @@ from services.candidates.candidates.exceptions import (
     CandidateNotFound,
     EmailTaken,
     InvalidAvailability,
+    ProfileExists,
+    ProgrammeRequired,
 )
 from services.candidates.candidates.reads import CandidateFilters
 from services.candidates.candidates.schemas import (
-    CandidateCreate,
     CandidateOut,
+    CandidateRegistration,
     CandidateUpdate,
     ConsentCreate,
     ConsentHistory,
@@ -31,6 +33,8 @@ from services.candidates.candidates.schemas import (
     CurrentConsent,
     Gender,
 )
+from services.candidates.institutions.exceptions import InstitutionNotFound
+from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.vocabulary import CountryCode, Sector
 from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.concurrency import IfMatchHeader, etag, expected_version
@@ -51,17 +55,26 @@ assert set(get_args(ApplicationStatus)) == set(STATUSES)
 JSON = "application/json"
 
 
-@router.post("", status_code=201, response_model=CandidateOut, dependencies=[access.STAFF],
-             responses=responses(EmailTaken, IdempotencyKeyReused))
-async def create_candidate(data: CandidateCreate, session: SessionDep,
-                           idempotency: IdempotencyDep) -> Response:
+@router.post("", status_code=201, response_model=CandidateOut,
+             dependencies=[access.CREATES_PEOPLE],
+             responses=responses(EmailTaken, ProfileExists, ProgrammeRequired, ProgrammeNotFound,
+                                 InstitutionNotFound, IdempotencyKeyReused))
+async def create_candidate(data: CandidateRegistration, session: SessionDep,
+                           principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
     """Register a candidate profile: identity, education, skills, languages and wishes.
 
-    Officers and admins register profiles; the candidate's account is then linked to it.
+    - A candidate account without a profile creates its own, once (then ``profile-exists``);
+      it sees the profile at once, before its token names it.
+    - An officer registers a person for one of their programmes: ``programme_id`` is required
+      (``programme-required``; another programme is ``programme-not-found``).
+    - An institution registers its own students; they are then among the people it sees.
+    - An admin may name a ``programme_id``, an ``institution_id``, both or neither.
     """
+    links = access.registration(principal, programme_id=data.programme_id,
+                                institution_id=data.institution_id)
 
     async def produce() -> Response:
-        candidate = await service.create(session, data=data)
+        candidate = await service.create(session, data=data, links=links)
         return json_response(CandidateOut.model_validate(candidate), status_code=201,
                              version=candidate.version,
                              location=f"/v1/candidates/{candidate.id}")
@@ -92,8 +105,8 @@ async def list_candidates(
     """List the candidates the caller may see, oldest first, filtered by application,
     nationality, gender, sector, skill or name.
 
-    An officer sees the people of their programmes, an institution its nominees, a candidate
-    themselves.
+    An officer sees the people of their programmes (applied, nominated or registered), an
+    institution its nominees and the students it registered, a candidate themselves.
     """
     filters = CandidateFilters(programme_id=programme_id, status=status,
                                nationality=nationality, gender=gender, sector=sector,

@@ -133,6 +133,27 @@ class CandidateCreate(StrictModel):
         return self
 
 
+class CandidateRegistration(CandidateCreate):
+    """A new candidate profile, and who it is registered for.
+
+    A candidate account sends neither link (the profile becomes its own); an officer names the
+    programme the person is for (one of theirs); an institution's students are its own without
+    saying so; an admin may name a programme, an institution, both or neither.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        **CandidateCreate.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+        "programme_id": "5d1c2b3a-9f8e-4d7c-b6a5-0e1f2a3b4c5d",
+    }]})
+
+    programme_id: uuid.UUID | None = Field(
+        None, description="The programme the person is registered for: required from an "
+        "officer (one of their programmes), optional for an admin, refused from others.")
+    institution_id: uuid.UUID | None = Field(
+        None, description="The institution whose student this is: an admin may name one; an "
+        "institution's own is implied; refused from others.")
+
+
 class CandidateUpdate(PatchModel):
     """A partial change to a profile; absent fields stay, lists are replaced whole."""
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.candidates.access import EVERYONE, CandidateScope
+from services.candidates.access import EVERYONE, CandidateScope, Registration
 from services.candidates.candidates import reads, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
     EmailTaken,
     InvalidAvailability,
+    ProfileExists,
 )
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.candidates.reads import CandidateFilters
@@ -23,6 +24,8 @@ from services.candidates.candidates.schemas import (
     CandidateUpdate,
     ConsentCreate,
 )
+from services.candidates.institutions.exceptions import InstitutionNotFound
+from services.candidates.programmes import service as programme_service
 from shared.db import HotReads
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams, raw_page_body
@@ -38,12 +41,38 @@ def _email_taken() -> EmailTaken:
     return EmailTaken("Another candidate already uses this email address.")
 
 
-async def create(session: AsyncSession, *, data: CandidateCreate) -> Candidate:
-    """Create a candidate profile; its email must be new (case-insensitively)."""
-    values = data.model_dump()
+def _profile_exists(candidate_id: uuid.UUID) -> ProfileExists:
+    return ProfileExists("This account already created its candidate profile.",
+                         candidate_id=str(candidate_id))
+
+
+async def ensure_registration_links(session: AsyncSession, *, links: Registration) -> None:
+    """ProgrammeNotFound or InstitutionNotFound unless the programme and institution a new
+    person is registered for exist (whether the caller may name them is ``access``'s rule)."""
+    if links.programme_id is not None:
+        await programme_service.get(session, programme_id=links.programme_id)
+    if links.institution_id is not None and \
+            not await repository.institution_exists(session, links.institution_id):
+        raise InstitutionNotFound(f"No institution {links.institution_id}.")
+
+
+async def create(session: AsyncSession, *, data: CandidateCreate,
+                 links: Registration = Registration()) -> Candidate:
+    """Create a candidate profile registered as ``links`` says; its email must be new
+    (case-insensitively), and an account creates one profile at most (ProfileExists)."""
+    await ensure_registration_links(session, links=links)
+    subject = links.account_subject
+    if subject is not None and (existing := await repository.profile_of(session, subject)):
+        raise _profile_exists(existing)
+    values = data.model_dump(include=set(CandidateCreate.model_fields))
     values["skill_keys"] = skill_keys(data.skills)
+    values |= {"account_subject": subject, "registered_programme_id": links.programme_id,
+               "registered_institution_id": links.institution_id}
     candidate = await repository.add(session, values)
     if candidate is None:
+        # A concurrent request of the same account may have won: say so rather than "email".
+        if subject is not None and (existing := await repository.profile_of(session, subject)):
+            raise _profile_exists(existing)
         raise _email_taken()
     return candidate
 

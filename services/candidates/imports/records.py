@@ -1,5 +1,6 @@
 """COPY rows of validated import lines, in the candidate table's column order."""
 
+import uuid
 from typing import Any
 
 import orjson
@@ -8,6 +9,11 @@ COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gend
            "nationality", "residence_country", "residence_city", "education", "skills",
            "skill_keys", "languages", "preferred_sectors", "preferred_countries",
            "available_from_date", "available_until_date")
+# The row's id, made here so that the import can answer with it, and who the row belongs to
+# (the same on every row of an import): the import's rows are COPY'd in IMPORT_COLUMNS.
+OWNER_COLUMNS = ("id", "registered_programme_id", "registered_institution_id")
+IMPORT_COLUMNS = COLUMNS + OWNER_COLUMNS
+ID = IMPORT_COLUMNS.index("id")
 
 
 def _json(value: Any) -> str:
@@ -25,8 +31,15 @@ def _keys(skills: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def record(row: dict[str, Any]) -> tuple[Any, ...]:
-    """The COPY row of a line validated by ``schemas.candidate_row``, in :data:`COLUMNS` order.
+def owner(programme_id: uuid.UUID | None,
+          institution_id: uuid.UUID | None) -> tuple[Any, ...]:
+    """The :data:`OWNER_COLUMNS` values of a new row: a new id, the programme, the institution."""
+    return (uuid.uuid4(), programme_id, institution_id)
+
+
+def record(row: dict[str, Any], owned: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """The COPY row of a line validated by ``schemas.candidate_row``, in :data:`COLUMNS` order,
+    followed by ``owned`` (:func:`owner`: then in :data:`IMPORT_COLUMNS` order).
 
     The validated JSONB lists already have their full output shape (absent keys as null), as
     the candidates service writes them, so the read paths can emit them as stored. Arrays are
@@ -41,5 +54,5 @@ def record(row: dict[str, Any]) -> tuple[Any, ...]:
         get("residence_city"), _json(get("education", ())), _json(skills), _keys(skills),
         _json(get("languages", ())), tuple(get("preferred_sectors", ())),
         tuple(get("preferred_countries", ())), get("available_from_date"),
-        get("available_until_date"),
+        get("available_until_date"), *owned,
     )

@@ -1,5 +1,6 @@
 """Wire formats of the bulk import."""
 
+import uuid
 from datetime import date
 from typing import Annotated, NotRequired
 
@@ -32,6 +33,8 @@ class ImportReport(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{
         "format": "csv", "lines": 3, "imported": 2, "rejected": 1, "batches": 1,
+        "created_ids": ["3f0c9a52-6a1e-4b7e-9d1f-2c4b6a8e0d13",
+                        "8b2d7e41-0c5f-4a96-b3e8-5d1f9c2a7e60"],
         "errors": [{"line": 3, "errors": [{"loc": ["email"], "msg": "already registered"}]}],
         "errors_truncated": False,
     }]}}
@@ -41,6 +44,8 @@ class ImportReport(BaseModel):
     imported: int
     rejected: int
     batches: int = Field(description="Batches committed, each in its own transaction.")
+    created_ids: list[uuid.UUID] = Field(
+        description="The ids of the candidates created, in the order of their lines.")
     errors: list[LineError]
     errors_truncated: bool = Field(
         description="True when more lines were rejected than the report lists.")

@@ -7,22 +7,34 @@ line whose email is already registered, or repeats an earlier line's, is rejecte
 """
 
 import asyncio
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from services.candidates.access import Registration
 from services.candidates.imports.parsing import read_lines
 from services.candidates.imports.records import COLUMNS as COLUMNS  # bench/reads.py's import
-from services.candidates.imports.records import record
+from services.candidates.imports.records import owner, record
 from services.candidates.imports.schemas import (
     ImportReport,
     LineError,
     candidate_row,
     stripped_candidate_row,
 )
-from services.candidates.imports.writing import EMAIL, Line, Written, registered, write_batch
+from services.candidates.imports.writing import (
+    EMAIL,
+    Line,
+    Written,
+    institution_exists,
+    programme_exists,
+    registered,
+    write_batch,
+)
+from services.candidates.institutions.exceptions import InstitutionNotFound
+from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.db import Database
 from shared.text import MESSAGE as NUL_MESSAGE
 from shared.text import nul_path
@@ -44,6 +56,7 @@ class _Report:
     rejected: int = 0
     batches: int = 0
     errors: list[LineError] = field(default_factory=list)
+    created_ids: list[uuid.UUID] = field(default_factory=list)
 
     def reject(self, line: int, errors: list[dict[str, Any]]) -> None:
         self.rejected += 1
@@ -52,12 +65,14 @@ class _Report:
 
     def committed(self, written: Written) -> None:
         self.imported += written.imported
+        self.created_ids += written.ids
         self.batches += 1
         for number in written.taken:
             self.reject(number, _TAKEN)
 
     def result(self) -> ImportReport:
         return ImportReport(format=self.format, lines=self.lines, imported=self.imported,
+                            created_ids=self.created_ids,
                             rejected=self.rejected, batches=self.batches,
                             errors=sorted(self.errors, key=lambda e: e.line),
                             errors_truncated=self.rejected > len(self.errors))
@@ -69,7 +84,8 @@ def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 def _valid_rows(lines: Iterable[tuple[int, dict[str, Any] | str]], file_format: str,
-                report: _Report, *, may_hold_nul: bool) -> Iterator[Line]:
+                report: _Report, *, may_hold_nul: bool,
+                links: Registration) -> Iterator[Line]:
     # Line by line, straight to the COPY row: the documents and validated dicts die young, and
     # only the rows (tuples the GC soon stops tracking) wait for their batch.
     validate = _ADAPTERS[file_format].validator.validate_python  # skips the adapter's wrapper
@@ -88,7 +104,7 @@ def _valid_rows(lines: Iterable[tuple[int, dict[str, Any] | str]], file_format: 
         except ValidationError as exc:
             report.reject(number, _field_errors(exc))
             continue
-        yield number, record(row)
+        yield number, record(row, owner(links.programme_id, links.institution_id))
 
 
 async def _next_batch(good: Iterator[Line], size: int) -> list[Line]:
@@ -112,20 +128,43 @@ async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
         await asyncio.wait(running)
 
 
+async def ensure_links(database: Database, *, links: Registration) -> None:
+    """ProgrammeNotFound or InstitutionNotFound unless the programme and institution an import
+    registers its people for exist (whether the caller may name them is ``access``'s rule).
+
+    Checked once, before the file is read; the foreign keys hold them afterwards.
+    """
+    if links.programme_id is None and links.institution_id is None:
+        return
+    async with database.raw_connection() as connection:
+        if links.programme_id is not None and \
+                not await programme_exists(connection, links.programme_id):
+            raise ProgrammeNotFound(f"No programme {links.programme_id}.")
+        if links.institution_id is not None and \
+                not await institution_exists(connection, links.institution_id):
+            raise InstitutionNotFound(f"No institution {links.institution_id}.")
+
+
 async def import_candidates(database: Database, *, content: bytes, file_format: str,
-                            batch_size: int) -> ImportReport:
+                            batch_size: int,
+                            links: Registration | None = None) -> ImportReport:
     """Import the candidates of ``content`` (CSV or NDJSON) and report line by line.
+
+    Every row is registered for the programme or institution of ``links`` (which the caller
+    checked); the report lists the new ids in line order (made here: the COPY cannot return
+    them).
 
     While Postgres ingests one batch, the next is parsed, validated and its emails looked up
     (on a second connection, so that the COPYs wait for no other query): Postgres and this
     process work on different cores, and a large import costs about the larger of the two.
     """
+    links = links or Registration()
     report = _Report(format=file_format)
     seen: set[str] = set()  # the emails of the lines imported so far
     # One scan of the bytes (a millisecond) spares the per-line check in nearly every file.
     may_hold_nul = b"\x00" in content or b"\\u0000" in content
     good = _valid_rows(read_lines(content, file_format), file_format, report,
-                       may_hold_nul=may_hold_nul)
+                       may_hold_nul=may_hold_nul, links=links)
     async with database.raw_connection() as writer, database.raw_connection() as checker:
         checking: asyncio.Task[set[str]] | None = None
         writing: asyncio.Task[Written] | None = None

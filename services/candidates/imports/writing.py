@@ -1,11 +1,12 @@
 """Writing one batch of validated lines: new emails only, one ``COPY``, one transaction."""
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 
-from services.candidates.imports.records import COLUMNS
+from services.candidates.imports.records import COLUMNS, ID, IMPORT_COLUMNS
 
 _ATTEMPTS = 3
 _REGISTERED = ("SELECT lower(email) FROM candidates.candidate "
@@ -26,6 +27,19 @@ async def registered(connection: asyncpg.Connection, emails: list[str]) -> set[s
     return {row[0] for row in await statement.fetch(emails)}
 
 
+async def programme_exists(connection: asyncpg.Connection, programme_id: uuid.UUID) -> bool:
+    """Whether the programme exists (an import may register its people for it)."""
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM candidates.programme WHERE id = $1)", programme_id)
+
+
+async def institution_exists(connection: asyncpg.Connection,
+                             institution_id: uuid.UUID) -> bool:
+    """Whether the institution exists (an import may register its students)."""
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM candidates.institution WHERE id = $1)", institution_id)
+
+
 @dataclass
 class Written:
     """What writing a batch did, once its transaction committed (if it needed one)."""
@@ -33,6 +47,7 @@ class Written:
     imported: int = 0
     taken: list[int] = field(default_factory=list)  # line numbers refused for their email
     claimed: set[str] = field(default_factory=set)  # the emails it registered
+    ids: list[uuid.UUID] = field(default_factory=list)  # the candidates created, in line order
 
 
 def _sort(batch: list[Line], emails: list[str], taken: set[str],
@@ -45,6 +60,7 @@ def _sort(batch: list[Line], emails: list[str], taken: set[str],
         else:
             written.claimed.add(email)
             rows.append(row)
+            written.ids.append(row[ID])
     written.imported = len(rows)
     return rows, written
 
@@ -66,7 +82,8 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
         try:
             async with connection.transaction():
                 await connection.copy_records_to_table("candidate", schema_name="candidates",
-                                                       columns=COLUMNS, records=rows)
+                                                       columns=IMPORT_COLUMNS,
+                                                       records=rows)
             return written
         except asyncpg.UniqueViolationError:
             if attempt == _ATTEMPTS:

@@ -42,9 +42,13 @@ async def update_versioned(
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, country: str | None,
-                    kind: str | None) -> list[Institution]:
-    """One page (``limit + 1`` rows, to tell if more follow) of institutions, oldest first."""
+                    kind: str | None,
+                    ids: Sequence[uuid.UUID] | None = None) -> list[Institution]:
+    """One page (``limit + 1`` rows, to tell if more follow) of institutions, oldest first,
+    among ``ids`` when given."""
     statement = select(Institution)
+    if ids is not None:
+        statement = statement.where(Institution.id.in_(ids))
     if country:
         statement = statement.where(Institution.country == country)
     if kind:

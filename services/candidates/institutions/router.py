@@ -58,12 +58,17 @@ async def create_institution(data: InstitutionCreate, session: SessionDep,
             responses=responses(InvalidCursor))
 async def list_institutions(
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     country: Annotated[CountryCode | None, Query()] = None,
     kind: Annotated[InstitutionKind | None, Query()] = None,
 ) -> Response:
-    """List institutions, oldest first, filtered by country or kind."""
-    institutions = await service.list_page(session, page=page, country=country, kind=kind)
+    """List institutions, oldest first, filtered by country or kind.
+
+    Staff see every partner institution; an institution's account sees its own record only.
+    """
+    institutions = await service.list_page(session, page=page, country=country, kind=kind,
+                                           ids=access.institution_ids_scope(principal))
     items, next_cursor = page_of(institutions, page)
     return json_response(Page[InstitutionOut](
         items=[InstitutionOut.model_validate(i) for i in items], next_cursor=next_cursor))
@@ -71,22 +76,25 @@ async def list_institutions(
 
 @router.get("/{institution_id}", response_model=InstitutionOut,
             dependencies=[access.READS_INSTITUTIONS], responses=responses(InstitutionNotFound))
-async def get_institution(institution_id: uuid.UUID, session: SessionDep) -> Response:
-    """One institution, with its ETag for a later PATCH."""
+async def get_institution(institution_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
+    """One institution, with its ETag for a later PATCH; an institution reads its own only."""
+    access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
     institution = await service.get(session, institution_id=institution_id)
     return json_response(InstitutionOut.model_validate(institution),
                          version=institution.version)
 
 
 @router.patch("/{institution_id}", response_model=InstitutionOut,
-              dependencies=[STAFF_OR_INSTITUTION],
+              dependencies=[access.EDITS_INSTITUTIONS],
               responses=responses(InstitutionNotFound, PreconditionFailed))
 async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
                              session: SessionDep, principal: PrincipalDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Change some fields of an institution; send ``If-Match`` with its ETag.
 
-    An institution's account may change its own record only.
+    Admins change any institution, an institution's account its own record only; officers
+    none (an institution is no programme's: 403).
     """
     access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
     institution = await service.update(session, institution_id=institution_id, data=data,
@@ -104,10 +112,13 @@ async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
                              idempotency: IdempotencyDep) -> Response:
     """Nominate a candidate for a programme on behalf of the institution, once per pair.
 
-    An institution nominates for itself; an officer for the programmes they run.
+    An institution nominates for itself the people it sees (its students and nominees), to any
+    programme; an officer the people of their programmes, to the programmes they run. Anything
+    else named is a 404, as if missing.
     """
     access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
     access.ensure_programme_in_scope(principal, data.programme_id)
+    await access.ensure_candidate_visible(session, principal, data.candidate_id)
 
     async def produce() -> Response:
         nomination = await service.nominate(session, institution_id=institution_id, data=data)

@@ -54,9 +54,10 @@ async def update(session: AsyncSession, *, institution_id: uuid.UUID, data: Inst
 
 
 async def list_page(session: AsyncSession, *, page: PageParams, country: str | None,
-                    kind: str | None) -> list[Institution]:
-    """A page of institutions matching the filters."""
-    return await repository.list_page(session, page, country=country, kind=kind)
+                    kind: str | None,
+                    ids: Sequence[uuid.UUID] | None = None) -> list[Institution]:
+    """A page of institutions matching the filters, among ``ids`` when given."""
+    return await repository.list_page(session, page, country=country, kind=kind, ids=ids)
 
 
 async def _ensure_institution(session: AsyncSession, institution_id: uuid.UUID) -> None:

@@ -27,13 +27,14 @@ from shared.responses import json_response
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"], responses=AUTH_RESPONSES)
 
 
-@router.post("", status_code=201, response_model=ProgrammeOut, dependencies=[access.ADMIN],
+@router.post("", status_code=201, response_model=ProgrammeOut, dependencies=[access.STAFF],
              responses=responses(ProgrammeCodeTaken, IdempotencyKeyReused))
 async def create_programme(data: ProgrammeCreate, session: SessionDep,
                            idempotency: IdempotencyDep) -> Response:
     """Open a programme: its countries, intake window, capacity and eligibility rules.
 
-    Admins open programmes; officers are then given them in their accounts' ``programme_ids``.
+    Admins and officers open programmes. An officer acts on the new programme once their
+    token carries it in ``programme_ids`` (the gateway adds it to their account).
     """
 
     async def produce() -> Response:
@@ -83,7 +84,7 @@ async def update_programme(programme_id: uuid.UUID, data: ProgrammeUpdate, sessi
                            principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change some fields of a programme; send ``If-Match`` with its ETag to avoid lost updates.
 
-    An officer changes only the programmes they run.
+    Admins change any programme; an officer only the programmes they run (another is a 404).
     """
     access.ensure_programme_in_scope(principal, programme_id)
     programme = await service.update(session, programme_id=programme_id, data=data,

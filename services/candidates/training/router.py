@@ -156,8 +156,15 @@ async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdat
                                  TrainingConflict, *CREATE_ERRORS))
 async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: SessionDep,
                           principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
-    """Enrol a candidate in a module; a candidate is enrolled in a module at most once."""
+    """Enrol a candidate in a module; a candidate is enrolled in a module at most once.
+
+    An officer enrols, in a module of their programme, the people of that programme (applied,
+    nominated or registered there); anybody else is a 404, as if missing.
+    """
     await _ensure_module_in_scope(session, principal, module_id)
+    if access.programme_ids_scope(principal) is not None:
+        module = await service.get_module(session, module_id=module_id)
+        principal = access.within_programme(principal, module.programme_id)
     await access.ensure_candidate_visible(session, principal, data.candidate_id)
 
     async def produce() -> Response:
@@ -246,8 +253,13 @@ async def candidate_training(
     Not paginated: one entry per programme the candidate trains in, a handful at most.
     """
     await access.ensure_candidate_visible(session, principal, candidate_id)
+    if programme_id is not None:
+        access.ensure_programme_in_scope(principal, programme_id)
     statuses = await service.candidate_training(session, candidate_id=candidate_id,
                                                 programme_id=programme_id)
+    if (scope := access.programme_ids_scope(principal)) is not None:
+        # An officer sees the candidate's training in their own programmes only.
+        statuses = [s for s in statuses if s.programme_id in scope]
     return json_response(CandidateTrainingOut(
         candidate_id=candidate_id,
         programmes=[ProgrammeTrainingStatus.model_validate(s) for s in statuses]))

@@ -47,11 +47,15 @@ def _agreement_values(agreements: list[Agreement]) -> dict[str, Any]:
 
 def _check_officer_agreements(principal: Principal, before: list[dict[str, Any]],
                               after: list[Agreement]) -> None:
-    """An officer may add, change or drop agreements of their own programmes only."""
+    """An officer may add, change or drop agreements of their own programmes only: naming a
+    programme not theirs that the employer had no agreement with is a 404 (as if it did not
+    exist); changing or dropping another programme's existing agreement a 403."""
     if principal.role != "officer":
         return
     kept_before = {str(a["programme_id"]): a for a in before}
     after_json = {str(a.programme_id): a.model_dump(mode="json") for a in after}
+    access.ensure_programmes_visible(
+        principal, (uuid.UUID(p) for p in after_json.keys() - kept_before.keys()))
     touched = {p for p in kept_before.keys() | after_json.keys()
                if kept_before.get(p) != after_json.get(p)}
     access.ensure_programmes(principal, (uuid.UUID(p) for p in touched), "change agreements")
@@ -66,8 +70,7 @@ async def create(session: AsyncSession, *, principal: Principal,
             raise AgreementRequired(
                 "Include the employer's agreement with one of your programmes; without one "
                 "you could not see it afterwards.")
-        access.ensure_programmes(principal, (a.programme_id for a in data.agreements),
-                                 "register employers")
+        access.ensure_programmes_visible(principal, (a.programme_id for a in data.agreements))
     values = data.model_dump(mode="json", exclude={"agreements"})
     return await repository.add(session, values | _agreement_values(data.agreements))
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.inputs import CandidateProfile
+from services.placements.placements.exceptions import CandidatesUnavailable
 from shared.logs import request_id_var
 
 
@@ -150,3 +151,31 @@ class CandidatesClient:
                              "matching again later.")
         # Off the event loop: 10,000 profiles take ~0.2 s to validate.
         return await asyncio.to_thread(parse, response.content)
+
+    async def selected_profile(self, programme_id: uuid.UUID, candidate_id: uuid.UUID, *,
+                               authorization: str | None) -> MatchingProfile | None:
+        """The candidate's profile if they have a selected application in the programme *and*
+        the caller (``authorization`` forwarded as is) may export that programme's candidates;
+        None when either is not so (the candidates service's 401, 403 or 404 included).
+        CandidatesUnavailable when it cannot be asked."""
+        path = f"/v1/programmes/{programme_id}/matching-profiles"
+        headers = {"authorization": authorization} if authorization else {}
+        if (request_id := request_id_var.get()) != "-":
+            headers["x-request-id"] = request_id
+        try:
+            response = await self.http.get(path, headers=headers, params={
+                "status": "selected", "candidate_id": str(candidate_id)})
+        except httpx.HTTPError as exc:
+            raise CandidatesUnavailable(
+                f"The candidates service could not be reached ({type(exc).__name__}); "
+                "try again later.") from exc
+        if response.status_code in (401, 403, 404):
+            return None
+        if response.status_code != 200:
+            raise CandidatesUnavailable(
+                f"The candidates service answered {response.status_code}; try again later.")
+        try:
+            profiles = parse(response.content)
+        except RunFailure as exc:
+            raise CandidatesUnavailable(exc.detail) from exc
+        return next((p for p in profiles if p.candidate_id == candidate_id), None)

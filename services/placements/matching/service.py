@@ -85,7 +85,7 @@ async def create_run(session: AsyncSession, *, principal: Principal,
     vacancy with a free seat (NothingToMatch) and no other run under way (RunInProgress).
     """
     access.ensure_role(principal, access.STAFF, "start matching runs")
-    access.ensure_programmes(principal, [data.programme_id], "run matching")
+    access.ensure_programmes_visible(principal, [data.programme_id])
     access.reject_fields(principal, data.model_fields_set, {"officer": ADMIN_ONLY_FIELDS})
     parameters = data.parameters()
     try:

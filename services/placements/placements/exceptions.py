@@ -1,6 +1,6 @@
 """Errors of the placements domain (illegal transitions use ``shared.errors``)."""
 
-from shared.errors import Conflict, NotFound, UnprocessableEntity
+from shared.errors import Conflict, NotFound, ProblemError, UnprocessableEntity
 
 
 class PlacementNotFound(NotFound):
@@ -24,3 +24,16 @@ class InvalidDates(UnprocessableEntity):
     extension that does not go past the current end."""
 
     slug, title = "invalid-dates", "Invalid dates"
+
+
+class CandidateNotFound(NotFound):
+    """A ``candidate_id`` the caller may not place: unknown to the candidates service, not
+    selected in the vacancy's programme, or not theirs to read (all answered alike)."""
+
+    slug, title = "candidate-not-found", "Candidate not found"
+
+
+class CandidatesUnavailable(ProblemError):
+    """The candidates service, which authorises a named candidate, did not answer: try again."""
+
+    status, slug, title = 503, "candidates-unavailable", "Candidates service unavailable"

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.access import Scope
+from services.placements.employers.models import Employer
 from services.placements.placements.models import (
     Placement,
     PlacementExtension,
@@ -18,6 +19,7 @@ from services.placements.placements.models import (
 )
 from services.placements.placements.state import OPEN_STATES
 from services.placements.queries import equal_to
+from services.placements.vacancies.models import Vacancy
 from shared.pagination import PageParams, keyset
 
 _UNIQUE_VIOLATION = "23505"
@@ -165,3 +167,30 @@ async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
         candidate=Placement.candidate_id), *equal_to(Placement, filters))
     statement = keyset(statement, Placement.created_at, Placement.id, page)
     return list((await session.scalars(statement)).all())
+
+
+async def visa_file(session: AsyncSession,
+                    placement_id: uuid.UUID) -> tuple[Placement, Employer, Vacancy] | None:
+    """The placement with its employer and vacancy (what its visa file shows)."""
+    row = (await session.execute(
+        select(Placement, Employer, Vacancy)
+        .join(Employer, Employer.id == Placement.employer_id)
+        .join(Vacancy, Vacancy.id == Placement.vacancy_id)
+        .where(Placement.id == placement_id))).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def visa_files_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+                          statuses: Sequence[str]
+                          ) -> list[tuple[Placement, Employer, Vacancy]]:
+    """One page (``limit + 1`` rows) of placements in ``statuses`` with their employer and
+    vacancy, oldest first, limited to ``scope`` (a visa authority: its programmes and
+    destination country)."""
+    statement = (select(Placement, Employer, Vacancy)
+                 .join(Employer, Employer.id == Placement.employer_id)
+                 .join(Vacancy, Vacancy.id == Placement.vacancy_id)
+                 .where(*scope.conditions(programme=Placement.programme_id.in_,
+                                          country=Placement.destination_country),
+                        Placement.status.in_(list(statuses))))
+    statement = keyset(statement, Placement.created_at, Placement.id, page)
+    return [(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()]

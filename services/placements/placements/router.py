@@ -3,13 +3,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from services.placements import http
 from services.placements.placements import service
 from services.placements.placements.exceptions import (
     CandidateAlreadyPlaced,
+    CandidateNotFound,
+    CandidatesUnavailable,
     InvalidDates,
     PlacementNotFound,
 )
@@ -22,12 +24,17 @@ from services.placements.placements.schemas import (
     ExtendBody,
     ExtensionList,
     ExtensionOut,
+    HostOut,
     PlacementCreate,
     PlacementOut,
     Status,
     TransitionList,
     TransitionOut,
     VisaDecisionBody,
+    VisaEmployerOut,
+    VisaFileOut,
+    VisaStatus,
+    VisaVacancyOut,
 )
 from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
 from shared.auth import Forbidden, PrincipalDep
@@ -35,7 +42,7 @@ from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
-from shared.pagination import Page, PageDep
+from shared.pagination import Page, PageDep, page_of
 from shared.responses import json_response
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
@@ -48,19 +55,27 @@ def _out(placement: Placement, *, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=PlacementOut,
-             responses=responses(VacancyNotFound, VacancyUnavailable, CandidateAlreadyPlaced,
-                                 InvalidDates, Forbidden, IdempotencyKeyReused,
+             responses=responses(VacancyNotFound, CandidateNotFound, VacancyUnavailable,
+                                 CandidateAlreadyPlaced, InvalidDates, Forbidden,
+                                 CandidatesUnavailable, IdempotencyKeyReused,
                                  InvalidIdempotencyKey))
-async def create_placement(data: PlacementCreate, session: SessionDep, principal: PrincipalDep,
-                           idempotency: IdempotencyDep) -> Response:
+async def create_placement(data: PlacementCreate, request: Request, session: SessionDep,
+                           principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
     """Propose a placement directly, without a matching run (admins, officers).
 
-    The vacancy must be open with a free seat; a candidate has at most one open placement per
-    programme. Publishes ``placement.confirmed``, as confirming a matching proposal does.
+    The vacancy must be one the caller reads (404), open with a free seat; an officer's
+    candidate must have a selected application in the vacancy's programme, as the candidates
+    service tells it with the caller's own token (404 otherwise, 503 when it cannot be asked);
+    a candidate has at most one open placement per programme. Publishes
+    ``placement.confirmed``, as confirming a matching proposal does.
     """
+    authorization = (request.headers.get("authorization")
+                     if request.app.state.token_verifier is not None else None)
+    candidates = getattr(request.app.state, "candidates_client", None)
 
     async def produce() -> Response:
-        return _out(await service.create(session, principal=principal, data=data),
+        return _out(await service.create(session, principal=principal, data=data,
+                                         candidates=candidates, authorization=authorization),
                     status_code=201)
 
     return await idempotency.run(data, produce)
@@ -78,19 +93,69 @@ async def list_placements(
     status: Annotated[Status | None, Query()] = None,
 ) -> Response:
     """List the placements the caller may see, oldest first, filtered by programme, employer,
-    candidate, vacancy or status. Employers and candidates see only their own."""
+    candidate, vacancy or status. Employers and candidates see only their own; a ministry or
+    a visa authority never lists people (403; a visa authority lists visa requests)."""
     placements = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id,
         "candidate_id": candidate_id, "vacancy_id": vacancy_id, "status": status})
     return http.page(PlacementOut, placements, page)
 
 
+def _visa_file(found: service.VisaFile) -> VisaFileOut:
+    p, employer, vacancy = found.placement, found.employer, found.vacancy
+    return VisaFileOut(
+        placement_id=p.id, programme_id=p.programme_id, status=p.status,
+        destination_country=p.destination_country, start_date=p.start_date,
+        end_date=p.end_date, visa_decision=p.visa_decision,
+        visa_decision_date=p.visa_decision_date,
+        employer=VisaEmployerOut.model_validate(employer),
+        vacancy=VisaVacancyOut.model_validate(vacancy))
+
+
+@router.get("/visa-requests", response_model=Page[VisaFileOut],
+            responses=responses(InvalidCursor, Forbidden))
+async def list_visa_requests(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: Annotated[list[VisaStatus] | None, Query(
+        description="Default: visa_pending (awaiting a decision).")] = None,
+) -> Response:
+    """The visa files of placements whose visa was requested, oldest first: for a visa
+    authority those of its programmes whose destination is its country; for officers those of
+    their programmes (admins, services: all). Other roles: 403."""
+    rows = await service.visa_requests(session, principal=principal, page=page,
+                                       statuses=status or ["visa_pending"])
+    items, next_cursor = page_of(rows, page)
+    return json_response(Page[VisaFileOut](items=[_visa_file(r) for r in items],
+                                           next_cursor=next_cursor))
+
+
 @router.get("/{placement_id}", response_model=PlacementOut,
-            responses=responses(PlacementNotFound))
+            responses=responses(PlacementNotFound, Forbidden))
 async def get_placement(placement_id: uuid.UUID, session: SessionDep,
                         principal: PrincipalDep) -> Response:
-    """One placement, with its ETag to send as ``If-Match`` on the next action."""
-    return _out(await service.get(session, principal=principal, placement_id=placement_id))
+    """One placement, with its ETag to send as ``If-Match`` on the next action. The candidate
+    sees their host employer's name and address (``host``) once the employer accepted them. A
+    ministry or visa authority never reads a person's placement (403)."""
+    placement = await service.get(session, principal=principal, placement_id=placement_id)
+    host = await service.host_of(session, principal=principal, placement=placement)
+    body = PlacementOut.model_validate(placement)
+    if host is not None:
+        body = body.model_copy(update={"host": HostOut.model_validate(host)})
+    return json_response(body, version=placement.version)
+
+
+@router.get("/{placement_id}/visa-file", response_model=VisaFileOut,
+            responses=responses(PlacementNotFound, Forbidden))
+async def get_visa_file(placement_id: uuid.UUID, session: SessionDep,
+                        principal: PrincipalDep) -> Response:
+    """The minimum a visa decision needs: programme, destination, host employer's name and
+    address, the job (title, ISCO-08 occupation, place, stipend) and the planned dates; no
+    person field (see ``candidate``). For the visa authority of the placement's programme and
+    destination country once the visa is requested (404 otherwise), officers and admins."""
+    return json_response(_visa_file(await service.visa_file(
+        session, principal=principal, placement_id=placement_id)))
 
 
 @router.get("/{placement_id}/transitions", response_model=TransitionList,
@@ -147,7 +212,8 @@ async def decline(placement_id: uuid.UUID, session: SessionDep, principal: Princ
              responses=responses(*ACTION_ERRORS))
 async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
                        if_match: IfMatchHeader = None) -> Response:
-    """Both parties accepted: the visa is requested (officers, admins)."""
+    """Both parties accepted: the visa is requested (officers, admins). Publishes
+    ``placement.visa_requested`` (to the destination's visa authority, if subscribed)."""
     return _out(await service.request_visa(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match)))
@@ -157,8 +223,9 @@ async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: 
              responses=responses(*ACTION_ERRORS, InvalidDates))
 async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session: SessionDep,
                         principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
-    """Record the visa decision: granted or refused (final). Posted by the ministry of the
-    placement's programme (machine client) or by an officer."""
+    """Record the visa decision: granted or refused (final). Posted by the visa authority of
+    the placement's programme and destination country (machine client) or by an officer.
+    Publishes ``placement.visa_decided``."""
     return _out(await service.decide_visa(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
@@ -179,8 +246,9 @@ async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
              responses=responses(*ACTION_ERRORS, InvalidDates))
 async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
                  principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
-    """Extend an active placement to a later end date on the employer's offer (officers,
-    admins). Publishes ``placement.extended``."""
+    """Extend an active placement to a later end date on the employer's offer: the
+    placement's employer records its own offer; officers and admins may record it for it.
+    Publishes ``placement.extended``."""
     return _out(await service.extend(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))

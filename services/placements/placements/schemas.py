@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
@@ -13,6 +14,9 @@ Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "v
                  "visa_granted", "visa_refused", "active", "completed", "ended_early",
                  "declined"]
 Gender = Literal["female", "male", "other", "undisclosed"]
+# The states a visa file is in once the visa was requested.
+VisaStatus = Literal["visa_pending", "visa_granted", "visa_refused", "active", "completed",
+                     "ended_early"]
 EndReason = Literal["candidate_request", "employer_request", "misconduct", "health", "family",
                     "visa_or_permit", "force_majeure", "other"]
 
@@ -117,6 +121,14 @@ class ExtendBody(StrictModel):
         return self
 
 
+class HostOut(ResponseModel):
+    """The host employer as its trainee sees it: name and address."""
+
+    name: str
+    city: str | None
+    country: str
+
+
 class PlacementOut(ResponseModel):
     """A placement as the API shows it; ``status`` changes only through actions."""
 
@@ -155,6 +167,9 @@ class PlacementOut(ResponseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    host: HostOut | None = Field(
+        None, description="The host employer's name and address: shown to the candidate on "
+        "their own placement once the employer accepted them; null otherwise.")
 
 
 class TransitionOut(ResponseModel):
@@ -197,3 +212,61 @@ class ExtensionList(ResponseModel):
     """A placement's extensions, oldest first."""
 
     items: list[ExtensionOut]
+
+
+class VisaEmployerOut(ResponseModel):
+    """The host employer as a visa file shows it."""
+
+    id: uuid.UUID
+    name: str
+    city: str | None
+    country: str
+
+
+class VisaVacancyOut(ResponseModel):
+    """The job or traineeship as a visa file shows it."""
+
+    id: uuid.UUID
+    title: str
+    occupation_code: str = Field(description="ISCO-08.")
+    sector: str | None
+    city: str | None
+    country: str
+    stipend_amount: Decimal | None = Field(description="Monthly stipend or pay, if any.")
+    stipend_currency: str | None
+
+
+class VisaFileOut(ResponseModel):
+    """What a visa decision needs, and nothing more: the placement, its programme and
+    destination, the host, the job and the planned dates.
+
+    ``candidate`` (the person's identity) is always null for now: the consent to share it with
+    the visa authority lives in the candidates service, which placements cannot ask about with
+    a visa authority's token; until it can, the file carries no person field at all (the
+    applicant brings their identity to the visa desk themselves).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "placement_id": _PLACEMENT_ID, "programme_id": _PROGRAMME_ID, "status": "visa_pending",
+        "destination_country": "FR", "start_date": "2026-09-01", "end_date": "2027-03-01",
+        "employer": {"id": _EMPLOYER_ID, "name": "Nordlys Software", "city": "Lyon",
+                     "country": "FR"},
+        "vacancy": {"id": _VACANCY_ID, "title": "Junior network engineer",
+                    "occupation_code": "2523", "sector": "ict", "city": "Lyon",
+                    "country": "FR", "stipend_amount": "1200.00", "stipend_currency": "EUR"},
+        "visa_decision": None, "visa_decision_date": None, "candidate": None,
+    }]})
+
+    placement_id: uuid.UUID
+    programme_id: uuid.UUID
+    status: Status
+    destination_country: str
+    start_date: date = Field(description="Planned start.")
+    end_date: date = Field(description="Planned end, extensions included.")
+    employer: VisaEmployerOut
+    vacancy: VisaVacancyOut
+    visa_decision: Literal["granted", "refused"] | None
+    visa_decision_date: date | None
+    candidate: None = Field(None, description="Reserved for the identity fields the "
+                            "candidate consented to share; null (see above).")
+

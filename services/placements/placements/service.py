@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements import access
 from services.placements.access import Owners, Policy
+from services.placements.employers import repository as employer_repository
+from services.placements.employers.models import Employer
 from services.placements.events import (
     ACTION_EVENTS,
     PLACEMENT_CONFIRMED,
@@ -27,6 +29,7 @@ from services.placements.events import (
 from services.placements.placements import repository, state
 from services.placements.placements.exceptions import (
     CandidateAlreadyPlaced,
+    CandidateNotFound,
     InvalidDates,
     PlacementNotFound,
     ProposalConflict,
@@ -50,30 +53,48 @@ from shared.auth import Principal
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
+if TYPE_CHECKING:
+    from services.placements.matching.profiles import MatchingProfile
+
 _PARTIES = frozenset({"admin", "officer", "employer"})  # the host's side
 _READERS = frozenset({"admin", "service", "officer", "employer", "candidate"})
+# Roles that never see a person's placement: a ministry holds a statistics grant (aggregates
+# only); a visa authority reads only the visa file (read-visa-file) and posts the decision.
+NO_PERSON = frozenset({"ministry", "visa_authority"})
+VISA_DESK = frozenset({"admin", "service", "officer", "visa_authority"})
+# The states whose visa file a visa authority sees: from the request on (before it, the
+# placement is none of its business).
+VISA_FILE_STATES = ("visa_pending", "visa_granted", "visa_refused", "active", "completed",
+                    "ended_early")
+# The states in which the candidate sees their host employer's name and address: once the
+# employer accepted them (not while merely proposed, nor once declined).
+HOST_SHOWN_STATES = frozenset({"accepted_by_employer", "accepted_by_candidate", "visa_pending",
+                               "visa_granted", "visa_refused", "active", "completed",
+                               "ended_early"})
 # Who creates placements from matching proposals when the caller names nobody.
 MATCHING = Principal(subject="matching", role="service")
 
 
 def owners(placement: Placement) -> Owners:
-    """Whom the placement belongs to: its programme, employer and candidate."""
+    """Whom the placement belongs to: its programme, employer, candidate and destination."""
     return Owners(programme_ids=(placement.programme_id,), employer_id=placement.employer_id,
-                  candidate_id=placement.candidate_id)
+                  candidate_id=placement.candidate_id, country=placement.destination_country)
 
 
 POLICY: Policy[Placement] = Policy(
     name="placement", not_found=PlacementNotFound, owners=owners,
-    # A ministry reads the placements of its programmes: ids, statuses and dates only.
-    read=_READERS | {"ministry"},
+    read=_READERS,
+    refuses=NO_PERSON,
     actions={
         "accept-employer": _PARTIES,
         "accept-candidate": frozenset({"admin", "officer", "candidate"}),
         "decline": _PARTIES | {"candidate"},
         "request-visa": access.STAFF,
-        "visa-decision": access.STAFF | {"ministry"},
+        # The destination's visa desk decides; officers may record a decision they received.
+        "visa-decision": access.STAFF | {"visa_authority"},
         "arrive": access.STAFF,
-        "extend": access.STAFF,
+        # The employer records its own offer; officers may record it for them.
+        "extend": _PARTIES,
         "complete": access.STAFF,
         "end-early": access.STAFF,
         # What hangs off a placement (history, services.placements.monitoring):
@@ -87,6 +108,8 @@ POLICY: Policy[Placement] = Policy(
         # The proposal's pseudonymised profile (services.placements.matching); an employer
         # sees it only until it accepts.
         "read-candidate-profile": frozenset({"admin", "officer", "employer", "candidate"}),
+        # The minimum a visa decision needs (GET /v1/placements/{id}/visa-file).
+        "read-visa-file": VISA_DESK,
     },
 )
 
@@ -107,7 +130,8 @@ def _event(event_type: str, placement: Placement, previous_status: str | None) -
         actual_end_date=placement.actual_end_date, end_reason=placement.end_reason,
         origin_country=placement.origin_country,
         destination_country=placement.destination_country, gender=placement.gender,
-        sector=placement.sector)
+        sector=placement.sector, visa_decision=placement.visa_decision,
+        visa_decision_date=placement.visa_decision_date)
     return NewEvent(type=event_type, subject_id=placement.id,
                     payload=payload.model_dump(mode="json"))
 
@@ -164,6 +188,57 @@ async def extensions(session: AsyncSession, *, principal: Principal,
     return await repository.extensions(session, placement_id)
 
 
+@dataclass(frozen=True, slots=True)
+class VisaFile:
+    """What a visa decision needs: the placement, its employer and its vacancy."""
+
+    placement: Placement
+    employer: Employer
+    vacancy: Vacancy
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The placement's id (the page's cursor)."""
+        return self.placement.id
+
+    @property
+    def created_at(self) -> datetime:
+        """The placement's creation (the page's cursor)."""
+        return self.placement.created_at
+
+
+async def visa_file(session: AsyncSession, *, principal: Principal,
+                    placement_id: uuid.UUID) -> VisaFile:
+    """The placement's visa file: for the visa authority of its programme and destination
+    country once the visa is requested (404 before), for officers and admins always."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="read-visa-file")
+    if principal.role == "visa_authority" and placement.status not in VISA_FILE_STATES:
+        raise POLICY.not_found(f"No placement {placement_id}.")
+    found = await repository.visa_file(session, placement.id)
+    assert found is not None  # the placement's employer and vacancy are kept (RESTRICT)
+    return VisaFile(*found)
+
+
+async def visa_requests(session: AsyncSession, *, principal: Principal, page: PageParams,
+                        statuses: Sequence[str]) -> list[VisaFile]:
+    """A page of the visa files the caller may see (a visa authority: its programmes' in its
+    country), in ``statuses`` (a subset of :data:`VISA_FILE_STATES`), oldest first."""
+    access.ensure_role(principal, VISA_DESK, "read visa requests")
+    rows = await repository.visa_files_page(session, page, scope=access.Scope(principal),
+                                            statuses=statuses)
+    return [VisaFile(*row) for row in rows]
+
+
+async def host_of(session: AsyncSession, *, principal: Principal,
+                  placement: Placement) -> Employer | None:
+    """The host employer a candidate sees on their own placement once the employer accepted
+    them (None otherwise, and for every other role: they read the employer itself)."""
+    if principal.role != "candidate" or placement.status not in HOST_SHOWN_STATES:
+        return None
+    return await employer_repository.get(session, placement.employer_id)
+
+
 # --- creation -------------------------------------------------------------------------------
 
 
@@ -193,11 +268,61 @@ def _already_placed(existing: uuid.UUID | None, candidate_id: uuid.UUID,
         **({"placement_id": str(existing)} if existing else {}))
 
 
-async def create(session: AsyncSession, *, principal: Principal,
-                 data: PlacementCreate) -> Placement:
-    """Propose a placement directly (admins, officers of the vacancy's programme)."""
+class CandidateLookup(Protocol):
+    """How creation asks the candidates service about a named candidate
+    (:class:`services.placements.matching.profiles.CandidatesClient`)."""
+
+    async def selected_profile(self, programme_id: uuid.UUID, candidate_id: uuid.UUID, *,
+                               authorization: str | None) -> "MatchingProfile | None":
+        """The candidate's profile if selected in the programme and readable by the caller."""
+
+
+async def _authorize_candidate(*, principal: Principal, candidates: CandidateLookup | None,
+                               authorization: str | None, programme_id: uuid.UUID,
+                               candidate_id: uuid.UUID) -> "MatchingProfile | None":
+    """404 unless the caller may place ``candidate_id`` in ``programme_id``.
+
+    Placements does not own candidates, so it asks the candidates service with the caller's
+    own token. It asks for the candidate's line of the programme's matching-profile export
+    (``status=selected&candidate_id=…``) rather than ``GET /v1/candidates/{id}``: one indexed
+    query there, and a stricter test, the one a matching run applies. The export answers only
+    callers who manage the programme, and lists the candidate only with a *selected
+    application in this very programme*; reading the profile would also pass for a candidate
+    of another of the officer's programmes, or one merely nominated. Anything else (unknown,
+    not selected here, not the caller's, 401/403/404 there) is this 404. Admins and services
+    relate to every candidate and are not asked about (the service may have no token to
+    forward when auth is off); their placements are their responsibility.
+    """
+    if principal.role in access.UNRESTRICTED:
+        return None
+    profile = None
+    if candidates is not None:
+        profile = await candidates.selected_profile(programme_id, candidate_id,
+                                                    authorization=authorization)
+    if profile is None:
+        raise CandidateNotFound(f"No candidate {candidate_id} selected in programme "
+                                f"{programme_id} among yours.")
+    return profile
+
+
+async def create(session: AsyncSession, *, principal: Principal, data: PlacementCreate,
+                 candidates: CandidateLookup | None = None,
+                 authorization: str | None = None) -> Placement:
+    """Propose a placement directly (admins, officers of the vacancy's programme).
+
+    Both links are authorised as reads: the vacancy as this caller reads it (404), the
+    candidate by the candidates service (:func:`_authorize_candidate`, 404). A candidate's
+    gender and nationality (as origin) come from their profile when the body omits them.
+    """
     access.ensure_role(principal, access.STAFF, "create placements")
     vacancy = await vacancy_service.get(session, principal=principal, vacancy_id=data.vacancy_id)
+    profile = await _authorize_candidate(
+        principal=principal, candidates=candidates, authorization=authorization,
+        programme_id=vacancy.programme_id, candidate_id=data.candidate_id)
+    if profile is not None:
+        data = data.model_copy(update={
+            "gender": data.gender or profile.gender,
+            "origin_country": data.origin_country or profile.nationality})
     start = data.start_date or vacancy.start_date
     end = data.end_date or vacancy.end_date
     if end <= start:

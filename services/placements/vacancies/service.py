@@ -29,7 +29,7 @@ from services.placements.vacancies.exceptions import (
 from services.placements.vacancies.models import Vacancy
 from services.placements.vacancies.schemas import VacancyCreate, VacancyUpdate
 from services.placements.vocabulary import skill_keys
-from shared.auth import Forbidden, Principal
+from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.pagination import PageParams
 
@@ -96,10 +96,10 @@ async def create(session: AsyncSession, *, principal: Principal,
                  data: VacancyCreate) -> Vacancy:
     """Publish an open vacancy for an employer that has an agreement with the programme."""
     access.ensure_role(principal, PUBLISHERS, "publish vacancies")
-    if principal.role == "employer" and data.employer_id != principal.employer_id:
-        raise Forbidden("An employer publishes vacancies for itself only.")
+    # The employer and programme named are loaded as the caller reads them: another
+    # employer (for an employer) or another programme (for an officer) is a 404.
     if principal.role == "officer":
-        access.ensure_programmes(principal, [data.programme_id], "publish vacancies")
+        access.ensure_programmes_visible(principal, [data.programme_id])
     employer = await employer_service.get_for_reference(session, principal=principal,
                                                         employer_id=data.employer_id)
     if data.programme_id not in employer.programme_ids:

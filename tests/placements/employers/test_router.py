@@ -260,8 +260,9 @@ class TestEmployerPermissions:
         foreign = await client.post("/v1/employers",
                                     json=employer_body(programme_ids=(mine, theirs)),
                                     headers=officer)
-        assert foreign.status_code == 403
-        assert foreign.json()["programme_ids"] == [str(theirs)]
+        # Another party's programme named in a write: as if it did not exist.
+        assert foreign.status_code == 404
+        assert foreign.json()["type"] == "/problems/programme-not-found"
         bare = await client.post("/v1/employers", json=employer_body(), headers=officer)
         assert bare.json()["type"] == "/problems/agreement-required"
 
@@ -286,6 +287,11 @@ class TestEmployerPermissions:
         dropped_theirs = await client.patch(f"/v1/employers/{shared['id']}",
                                             json={"agreements": own_only}, headers=officer)
         assert dropped_theirs.status_code == 403
+        added = own_only + [a | {"programme_id": str(uuid.uuid4())} for a in own_only]
+        named_foreign = await client.patch(f"/v1/employers/{shared['id']}",
+                                           json={"agreements": shared["agreements"] + added[1:]},
+                                           headers=officer)
+        assert named_foreign.status_code == 404
         changed_mine = [a | {"signed_date": "2026-02-01"} if a["programme_id"] == str(mine)
                         else a for a in shared["agreements"]]
         response = await client.patch(f"/v1/employers/{shared['id']}",

@@ -95,7 +95,7 @@ class TestPermissions:
         refused = {who: h for who, h in tokens.items() if who not in ("admin", "officer")}
         assert await _statuses(refused, lambda h: client.post(
             "/v1/matching-runs", json=start, headers=h)) == {
-            "service": 403, "other officer": 403, "employer": 403, "other employer": 403,
+            "service": 403, "other officer": 404, "employer": 403, "other employer": 403,
             **NEVER}
         field = await client.post("/v1/matching-runs", headers=tokens["officer"],
                                   json={**start, "time_limit_seconds": 5})

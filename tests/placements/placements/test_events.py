@@ -23,11 +23,13 @@ from tests.placements.factories import (
 PAYLOAD_KEYS = {"placement_id", "candidate_id", "programme_id", "vacancy_id", "employer_id",
                 "matching_run_id", "proposal_id", "status", "previous_status", "start_date",
                 "end_date", "actual_start_date", "actual_end_date", "end_reason",
-                "origin_country", "destination_country", "gender", "sector"}
+                "origin_country", "destination_country", "gender", "sector", "visa_decision",
+                "visa_decision_date"}
 
 
-ORDER = ["placement.confirmed", "placement.started", "placement.extended",
-         "placement.completed", "placement.ended_early"]
+ORDER = ["placement.confirmed", "placement.visa_requested", "placement.visa_decided",
+         "placement.started", "placement.extended", "placement.completed",
+         "placement.ended_early"]
 
 
 async def events_of(session: AsyncSession, placement_id: object) -> list[dict[str, Any]]:
@@ -50,11 +52,16 @@ class TestPlacementEvents:
                              ("complete", None)]:
             await act(client, placement, action, json=body)
         events = await events_of(session, placement["id"])
-        assert [e["type"] for e in events] == ["placement.confirmed", "placement.started",
-                                               "placement.extended", "placement.completed"]
+        assert [e["type"] for e in events] == [
+            "placement.confirmed", "placement.visa_requested", "placement.visa_decided",
+            "placement.started", "placement.extended", "placement.completed"]
         for event in events:
             assert set(event["payload"]) == PAYLOAD_KEYS  # nothing else
-        confirmed, started, _, completed = (e["payload"] for e in events)
+        requested, decided = (e["payload"] for e in events[1:3])
+        assert (requested["status"], requested["visa_decision"]) == ("visa_pending", None)
+        assert (decided["status"], decided["visa_decision"]) == ("visa_granted", "granted")
+        assert decided["visa_decision_date"] == today().isoformat()
+        confirmed, started, _, completed = (e["payload"] for e in events[:1] + events[3:])
         assert confirmed == {
             "placement_id": placement["id"], "candidate_id": placement["candidate_id"],
             "programme_id": placement["programme_id"], "vacancy_id": placement["vacancy_id"],
@@ -63,7 +70,7 @@ class TestPlacementEvents:
             "start_date": placement["start_date"], "end_date": placement["end_date"],
             "actual_start_date": None, "actual_end_date": None, "end_reason": None,
             "origin_country": "MA", "destination_country": "FR", "gender": None,
-            "sector": "ict"}
+            "sector": "ict", "visa_decision": None, "visa_decision_date": None}
         assert (started["status"], started["previous_status"],
                 started["actual_start_date"]) == ("active", "visa_granted", today().isoformat())
         assert (completed["status"], completed["end_date"],

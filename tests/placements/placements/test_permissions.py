@@ -1,6 +1,7 @@
 """Who may see and act on a placement, per role: another party's placement is a 404, a
-forbidden action on a visible one a 403. The expectations are written out here, not read
-from the policy, so that this is the specification."""
+forbidden action on a visible one a 403, and a role that never sees a person's placement
+(ministry, visa authority) a 403 for everything but its own actions. The expectations are
+written out here, not read from the policy, so that this is the specification."""
 
 import uuid
 from collections.abc import Callable
@@ -12,24 +13,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.placements import state
 from services.placements.placements.models import Placement
+from tests.placements.conftest import FakeCandidates
 from tests.placements.factories import add_placement, create_vacancy
 from tests.placements.placements.test_transitions import BODIES
 
 Auth = Callable[..., dict[str, str]]
-ROLES = ("admin", "officer", "employer", "candidate", "ministry", "service", "institution")
+ROLES = ("admin", "officer", "employer", "candidate", "ministry", "visa_authority", "service",
+         "institution")
 ALLOWED = {
     "accept-employer": {"admin", "officer", "employer"},
     "accept-candidate": {"admin", "officer", "candidate"},
     "decline": {"admin", "officer", "employer", "candidate"},
     "request-visa": {"admin", "officer"},
-    "visa-decision": {"admin", "officer", "ministry"},
+    "visa-decision": {"admin", "officer", "visa_authority"},
     "arrive": {"admin", "officer"},
-    "extend": {"admin", "officer"},
+    "extend": {"admin", "officer", "employer"},
     "complete": {"admin", "officer"},
     "end-early": {"admin", "officer"},
 }
-READERS = {"admin", "officer", "employer", "candidate", "ministry", "service"}
-HISTORY_READERS = READERS - {"ministry"}
+READERS = {"admin", "officer", "employer", "candidate", "service"}
+HISTORY_READERS = READERS
+# Never see a person's placement: 403 for any read, list or action not theirs, related or not.
+NO_PERSON = {"ministry", "visa_authority"}
 
 
 def related(auth: Auth, role: str, placement: Placement) -> dict[str, str]:
@@ -37,6 +42,8 @@ def related(auth: Auth, role: str, placement: Placement) -> dict[str, str]:
     claims: dict[str, Any] = {
         "officer": {"programme_ids": (placement.programme_id,)},
         "ministry": {"programme_ids": (placement.programme_id,)},
+        "visa_authority": {"programme_ids": (placement.programme_id,),
+                           "country": placement.destination_country},
         "employer": {"employer_id": placement.employer_id},
         "candidate": {"candidate_id": placement.candidate_id},
     }.get(role, {})
@@ -46,7 +53,7 @@ def related(auth: Auth, role: str, placement: Placement) -> dict[str, str]:
 def unrelated(auth: Auth, role: str) -> dict[str, str]:
     """A token of ``role`` for other programmes, another employer, another candidate."""
     return auth(role, programme_ids=(uuid.uuid4(),), employer_id=uuid.uuid4(),
-                candidate_id=uuid.uuid4())
+                candidate_id=uuid.uuid4(), country="IT")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -57,10 +64,12 @@ async def test_action_per_role(client: httpx.AsyncClient, session: AsyncSession,
     url = f"/v1/placements/{placement.id}/{action}"
     if role not in ("admin", "service"):  # they relate to everything
         stranger = await client.post(url, json=BODIES[action], headers=unrelated(auth, role))
-        assert stranger.status_code == 404, stranger.text
+        refused = role in NO_PERSON and role not in ALLOWED[action]
+        assert stranger.status_code == (403 if refused else 404), stranger.text
     response = await client.post(url, json=BODIES[action],
                                  headers=related(auth, role, placement))
-    expected = 200 if role in ALLOWED[action] else 403 if role in READERS else 404
+    expected = (200 if role in ALLOWED[action] else 403 if role in READERS | NO_PERSON
+                else 404)
     assert response.status_code == expected, response.text
     if expected == 200:
         actor = (await client.get(f"/v1/placements/{placement.id}/transitions")).json()
@@ -81,10 +90,11 @@ async def test_reads_per_role(client: httpx.AsyncClient, session: AsyncSession, 
     for path, allowed in readers.items():
         url = f"/v1/placements/{placement.id}{path}"
         response = await client.get(url, headers=related(auth, role, placement))
-        expected = 200 if role in allowed else 403 if role in READERS else 404
+        expected = 200 if role in allowed else 403 if role in READERS | NO_PERSON else 404
         assert response.status_code == expected, (path, response.text)
         if role not in ("admin", "service"):
-            assert (await client.get(url, headers=unrelated(auth, role))).status_code == 404
+            assert (await client.get(url, headers=unrelated(auth, role))).status_code == (
+                403 if role in NO_PERSON else 404)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -104,7 +114,8 @@ async def test_list_shows_only_related_placements(client: httpx.AsyncClient,
 
 
 class TestCreatePermissions:
-    @pytest.mark.parametrize("role", ["employer", "candidate", "ministry", "service"])
+    @pytest.mark.parametrize("role", ["employer", "candidate", "ministry", "visa_authority",
+                                      "service"])
     async def test_only_staff_create(self, client: httpx.AsyncClient, auth: Auth,
                                      role: str) -> None:
         vacancy = await create_vacancy(client)
@@ -113,9 +124,12 @@ class TestCreatePermissions:
         assert response.status_code == 403
 
     async def test_officer_creates_in_own_programmes(self, client: httpx.AsyncClient,
-                                                     auth: Auth) -> None:
+                                                     auth: Auth,
+                                                     fake_candidates: FakeCandidates) -> None:
         vacancy = await create_vacancy(client)
         body = {"vacancy_id": vacancy["id"], "candidate_id": str(uuid.uuid4())}
+        fake_candidates.selected.add((uuid.UUID(vacancy["programme_id"]),
+                                      uuid.UUID(body["candidate_id"])))
         foreign = await client.post("/v1/placements", json=body,
                                     headers=auth("officer", programme_ids=(uuid.uuid4(),)))
         assert foreign.json()["type"] == "/problems/vacancy-not-found"

@@ -250,7 +250,7 @@ class TestVacancyPermissions:
         for_other = vacancy_body(employer_id=other["id"],
                                  programme_id=other["agreements"][0]["programme_id"])
         response = await client.post("/v1/vacancies", json=for_other, headers=me)
-        assert response.status_code == 403
+        assert response.status_code == 404  # another employer, named in a write
         for_me = vacancy_body(employer_id=own["id"],
                               programme_id=own["agreements"][0]["programme_id"])
         assert (await client.post("/v1/vacancies", json=for_me, headers=me)).status_code == 201
@@ -269,7 +269,7 @@ class TestVacancyPermissions:
         foreign = vacancy_body(employer_id=hidden["employer_id"],
                                programme_id=hidden["programme_id"])
         response = await client.post("/v1/vacancies", json=foreign, headers=officer)
-        assert response.status_code == 403
+        assert response.status_code == 404  # another programme, named in a write
 
     @pytest.mark.parametrize("role", ["candidate", "ministry"])
     async def test_others_see_no_vacancy(self, client: httpx.AsyncClient, auth: Auth,

@@ -1,0 +1,120 @@
+"""A person signs up as a candidate: their account at the gateway, their profile in candidates.
+
+One gateway transaction: the account is created, a short-lived token for it asks the candidates
+service to create the profile, and the account is linked to that profile before the commit. A
+profile the candidates service refuses rolls the account back and its problem is answered as it
+is. Whether the e-mail was already registered (here, or in candidates) is never told: those
+answers are the same 202 as a sign-up that worked. The person then signs in with the password
+grant; that token carries their ``candidate_id``.
+"""
+
+import logging
+import uuid
+from typing import Any
+
+import aiohttp
+import orjson
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import Response
+
+from gateway import identity
+from gateway.models import Account
+from gateway.overview import UpstreamFailed
+from gateway.proxy import Proxy
+from gateway.schemas import SignUp, SignUpReceived
+from gateway.settings import Settings
+from shared.auth import Principal
+from shared.db import SessionDep
+from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
+from shared.logs import request_id_var
+from shared.responses import json_response
+
+log = logging.getLogger("pathways.gateway.signup")
+router = APIRouter(tags=["auth"])
+
+# The token the gateway asks the candidates service with, in the new person's name.
+SIGNUP_TOKEN_SECONDS = 60
+RECEIVED = SignUpReceived(detail=(
+    "If this e-mail was not registered yet, the account and profile are made: sign in with "
+    "your e-mail and password at POST /v1/auth/token (grant_type=password)."))
+
+
+def _received() -> Response:
+    return json_response(RECEIVED, status_code=202)
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **responses(UpstreamFailed),
+    429: {"model": Problem, "description": "Too many sign-ups from this address",
+          "content": {PROBLEM_MEDIA_TYPE: {}}},
+}
+
+
+@router.post("/v1/auth/signup", status_code=202, response_model=SignUpReceived,
+             responses=_RESPONSES, openapi_extra={"security": []})
+async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Response:
+    """Sign up as a candidate (no token needed): an account with ``email`` and ``password``, and
+    a candidate profile (``profile``: the fields of ``POST /v1/candidates`` but ``email``).
+
+    Answers 202 whether or not the e-mail was already registered, so that nobody learns who
+    has an account; then sign in with the password grant to get a token carrying your
+    ``candidate_id``. A profile the candidates service refuses is answered with its 422
+    problem, and nothing is created. Limited per client address.
+    """
+    settings: Settings = request.app.state.settings
+    address = request.client.host if request.client else "-"
+    if (wait := await request.app.state.signup_limiter.hit(f"signup:{address}")) is not None:
+        return problem_response({"type": problem_type("rate-limited"),
+                                 "title": "Too many requests", "status": 429,
+                                 "detail": f"Too many sign-ups: retry in {wait:.0f} s."},
+                                headers={"retry-after": f"{wait:.0f}"})
+    email = data.email.strip().lower()
+    if await session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        # Costs what creating an account costs, so the time taken does not tell either.
+        await identity.hash_secret(data.password)
+        return _received()
+    try:
+        account = await identity.create_account(session, email=email, password=data.password,
+                                                role="candidate")
+    except identity.AccountExists:  # registered a moment ago by a concurrent request
+        return _received()
+    status, body = await _create_profile(request, settings, account=account,
+                                         profile={**data.profile, "email": email})
+    if status == 201:
+        account.candidate_id = uuid.UUID(orjson.loads(body)["id"])
+        await session.flush()
+        return _received()
+    # Nothing of the person is kept: the account goes with the refused profile.
+    await session.rollback()
+    if status == 409:  # the e-mail has a profile already (made by an officer, an import…)
+        return _received()
+    if 400 <= status < 500:
+        try:
+            return problem_response(orjson.loads(body))
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            pass
+    log.warning("sign-up: the candidates service answered %s", status)
+    raise UpstreamFailed("The candidates service could not take the profile; try again later.",
+                         service="candidates")
+
+
+async def _create_profile(request: Request, settings: Settings, *, account: Account,
+                          profile: dict[str, object]) -> tuple[int, bytes]:
+    """``POST /v1/candidates`` in the new person's name; its status and body."""
+    proxy: Proxy = request.app.state.proxy
+    # The key this replica signs with; a key rotated since stays published until its tokens
+    # expire, so the candidates service accepts it either way.
+    key = request.app.state.signing_key
+    token = identity.issue_token(
+        Principal(subject=str(account.id), role="candidate"), key=key,
+        issuer=settings.issuer, audience=settings.audience, ttl_seconds=SIGNUP_TOKEN_SECONDS)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+               "Accept": "application/json", "X-Request-ID": request_id_var.get()}
+    try:
+        async with proxy.session.post(f"{proxy.upstreams.base('candidates')}/v1/candidates",
+                                      data=orjson.dumps(profile), headers=headers) as response:
+            return response.status, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise UpstreamFailed("The candidates service could not be reached.",
+                             service="candidates") from exc

@@ -1,0 +1,72 @@
+"""Calling the running system through the gateway as one actor: the kit of whole-system tests."""
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.system import password_token
+
+DEADLINE_SECONDS = 60
+PASSWORD = "an actor's long passphrase"
+
+
+class Api:
+    """Calls through the gateway as one principal; an unexpected status fails the test."""
+
+    def __init__(self, gateway: str, token: str) -> None:
+        self.gateway = gateway
+        self.token = token
+        self.http = httpx.Client(base_url=gateway, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"})
+
+    def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        """The JSON answer of a request that must answer ``expect``."""
+        response = self.http.request(method, path, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.text}"
+        return response.json() if response.content else None
+
+    def post(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        """POST, see :meth:`call`."""
+        return self.call("POST", path, expect, **kwargs)
+
+    def get(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        """GET, see :meth:`call`."""
+        return self.call("GET", path, expect, **kwargs)
+
+    def claims(self) -> dict[str, Any]:
+        """The claims of this actor's token (unverified: the test only reads them)."""
+        payload = self.token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+
+
+def until(check: Callable[[], Any], what: str, deadline: float = DEADLINE_SECONDS) -> Any:
+    """Poll ``check`` until it returns something truthy, within the deadline."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if found := check():
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {deadline}s: {what}")
+
+
+def new_email(role: str) -> str:
+    """A fresh e-mail address for an account of ``role``."""
+    return f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}@example.org"
+
+
+def account(admin: Api, role: str, **links: Any) -> tuple[Api, str]:
+    """An account the admin creates, logged in; and its e-mail."""
+    email = new_email(role)
+    created = admin.post("/v1/admin/accounts", 201, json={
+        "email": email, "password": PASSWORD, "role": role, **links})
+    return Api(admin.gateway, password_token(admin.gateway, email, PASSWORD)), created["id"]
+
+
+def login(gateway: str, email: str, password: str = PASSWORD) -> Api:
+    """A person's session from the password grant."""
+    return Api(gateway, password_token(gateway, email, password))

@@ -1,0 +1,261 @@
+"""Every actor does their own job with their own account, through the gateway.
+
+The admin only creates the first officer, an employer's and an institution's accounts and the
+ministries' grants; everything else is done by the actor who does it in real life: the officer
+opens the programme, imports people for it, screens, selects, registers the host company and
+runs matching; a university registers and nominates its students; candidates sign up, consent
+and apply themselves; the employer and the candidate accept; the destination's visa authority
+decides; the returnee answers their follow-up.
+"""
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.actors import PASSWORD, Api, account, login, new_email, until
+from tests.candidates.factories import candidate_body, institution_body, programme_body
+from tests.conftest import RunDatabase
+from tests.placements.factories import employer_body, vacancy_body
+from tests.system import admin_token, running_system
+
+CSV_HEADER = ("given_name,family_name,email,date_of_birth,gender,nationality,residence_country,"
+              "education_level,education_field,education_institution,education_year,skills,"
+              "languages,preferred_sectors,preferred_countries,available_from_date\n")
+
+
+@pytest.fixture(scope="module")
+def gateway(scratch_database: RunDatabase) -> Iterator[str]:
+    """The gateway's URL, with every service behind it."""
+    with running_system(scratch_database.admin_url) as urls:
+        yield urls["gateway"]
+
+
+@pytest.fixture(scope="module")
+def admin(gateway: str, scratch_database: RunDatabase) -> Api:
+    """The admin, whose only job here is to create accounts and grants."""
+    return Api(gateway, admin_token(scratch_database.admin_url, gateway))
+
+
+def _profile(**overrides: Any) -> dict[str, Any]:
+    """A candidate's own profile as the sign-up form sends it (no e-mail: the account's)."""
+    body = candidate_body(available_from_date=datetime.now(UTC).date().isoformat(),
+                          available_until_date=None, **overrides)
+    del body["email"]
+    return body
+
+
+def sign_up(gateway: str, **profile: Any) -> tuple[Api, str]:
+    """A person signs up as a candidate and logs in; their session and e-mail."""
+    email = new_email("candidate")
+    response = httpx.post(f"{gateway}/v1/auth/signup", json={
+        "email": email, "password": PASSWORD, "profile": _profile(**profile)})
+    assert response.status_code == 202, response.text
+    return login(gateway, email), email
+
+
+def open_programme(officer_email: str, gateway: str, **overrides: Any) -> tuple[Api, str]:
+    """The officer opens a programme, then gets a token that carries it."""
+    officer = login(gateway, officer_email)
+    programme = officer.post("/v1/programmes", 201, json=programme_body(
+        gender_balance_min_share=None, **overrides))
+    officer = login(gateway, officer_email)
+    assert programme["id"] in officer.claims()["programme_ids"]
+    return officer, programme["id"]
+
+
+@pytest.fixture
+def officer(admin: Api) -> str:
+    """The e-mail of an officer the admin created, with no programme yet."""
+    email = new_email("officer")
+    admin.post("/v1/admin/accounts", 201, json={
+        "email": email, "password": PASSWORD, "role": "officer", "programme_ids": []})
+    return email
+
+
+class TestSignUp:
+    def test_a_person_signs_up_consents_and_applies(self, gateway: str, officer: str) -> None:
+        _, programme_id = open_programme(officer, gateway)
+        candidate, _ = sign_up(gateway)
+        me = candidate.claims()["candidate_id"]
+        assert candidate.get(f"/v1/candidates/{me}")["id"] == me
+        candidate.post(f"/v1/candidates/{me}/consents", 201, json={
+            "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
+        application = candidate.post("/v1/applications", 201, json={
+            "candidate_id": me, "programme_id": programme_id})
+        assert candidate.post(f"/v1/applications/{application['id']}/submit")["status"] == \
+            "submitted"
+
+    def test_a_second_sign_up_with_the_same_email_reveals_nothing(self, gateway: str) -> None:
+        email = new_email("candidate")
+        answers = []
+        for password in (PASSWORD, "somebody else's passphrase"):
+            response = httpx.post(f"{gateway}/v1/auth/signup", json={
+                "email": email, "password": password, "profile": _profile()})
+            answers.append((response.status_code, response.json()))
+        assert answers[0] == answers[1]
+        # The first person's password still opens the account; the second's does not.
+        login(gateway, email)
+        refused = httpx.post(f"{gateway}/v1/auth/token", data={
+            "grant_type": "password", "username": email,
+            "password": "somebody else's passphrase"})
+        assert refused.status_code == 400
+
+    def test_bad_input_is_refused_and_creates_no_account(self, gateway: str) -> None:
+        email = new_email("candidate")
+        response = httpx.post(f"{gateway}/v1/auth/signup", json={
+            "email": email, "password": PASSWORD, "profile": _profile(nationality="XX")})
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        refused = httpx.post(f"{gateway}/v1/auth/token", data={
+            "grant_type": "password", "username": email, "password": PASSWORD})
+        assert refused.status_code == 400
+
+
+class TestOfficer:
+    def test_opens_a_programme_and_sees_the_people_imported_for_it(
+            self, gateway: str, officer: str) -> None:
+        officer_api, programme_id = open_programme(officer, gateway)
+        tag = uuid.uuid4().hex[:8]
+        rows = "".join(
+            f"Youssef,Alaoui{i},imported{i}.{tag}@example.org,1999-03-02,male,MA,MA,master,"
+            f"computer science,ENSIAS,2023,python,fr:C1,ict,FR,2026-09-01\n" for i in range(3))
+        report = officer_api.post("/v1/candidate-imports", 200, params={
+            "programme_id": programme_id}, content=CSV_HEADER + rows,
+            headers={"content-type": "text/csv"})
+        assert len(report["created_ids"]) == 3
+        listed = {c["id"] for c in officer_api.get("/v1/candidates", params={
+            "limit": 200})["items"]}
+        assert set(report["created_ids"]) <= listed
+        person = report["created_ids"][0]
+        officer_api.post(f"/v1/candidates/{person}/consents", 201, json={
+            "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
+        officer_api.post("/v1/applications", 201, json={
+            "candidate_id": person, "programme_id": programme_id})
+
+    def test_another_officer_sees_none_of_them(self, gateway: str, officer: str,
+                                               admin: Api) -> None:
+        first, programme_id = open_programme(officer, gateway)
+        created = first.post("/v1/candidates", 201, json={
+            **candidate_body(), "programme_id": programme_id})
+        other, _ = account(admin, "officer", programme_ids=[])
+        other.get(f"/v1/candidates/{created['id']}", 404)
+
+
+class TestInstitution:
+    def test_registers_sees_and_nominates_its_students(self, gateway: str, officer: str,
+                                                       admin: Api) -> None:
+        _, programme_id = open_programme(officer, gateway)
+        institution = admin.post("/v1/institutions", 201, json=institution_body())
+        university, _ = account(admin, "institution", institution_id=institution["id"])
+        student = university.post("/v1/candidates", 201, json=candidate_body())
+        listed = [c["id"] for c in university.get("/v1/candidates")["items"]]
+        assert listed == [student["id"]]
+        university.post(f"/v1/institutions/{institution['id']}/nominations", 201, json={
+            "candidate_id": student["id"], "programme_id": programme_id})
+        # Another institution's student cannot be nominated, nor read.
+        other = admin.post("/v1/institutions", 201, json=institution_body())
+        rival, _ = account(admin, "institution", institution_id=other["id"])
+        rival.get(f"/v1/candidates/{student['id']}", 404)
+        rival.post(f"/v1/institutions/{other['id']}/nominations", 404, json={
+            "candidate_id": student["id"], "programme_id": programme_id})
+
+
+class TestRevocation:
+    def test_a_disabled_account_is_refused_everywhere_on_its_next_request(
+            self, gateway: str, admin: Api, officer: str) -> None:
+        officer_api, programme_id = open_programme(officer, gateway)
+        [account_row] = [a for a in admin.get("/v1/admin/accounts", params={
+            "role": "officer", "limit": 200})["items"] if a["email"] == officer]
+        paths = ("/v1/programmes", "/v1/placements", "/v1/returnee-cases")
+        for path in paths:
+            officer_api.get(path)
+        admin.post(f"/v1/admin/accounts/{account_row['id']}/disable")
+        started = time.monotonic()
+        for path in paths:  # each service, each on its own refusal
+            until(lambda p=path: officer_api.http.get(p).status_code == 401,
+                  f"{path} to refuse the disabled account's token")
+        print(f"\nrevocation: refused by the gateway and every service after "
+              f"{time.monotonic() - started:.2f} s")
+        refused = httpx.post(f"{gateway}/v1/auth/token", data={
+            "grant_type": "password", "username": officer, "password": PASSWORD})
+        assert refused.status_code == 400
+        admin.post(f"/v1/admin/accounts/{account_row['id']}/enable")
+        assert programme_id in login(gateway, officer).claims()["programme_ids"]
+
+
+def test_a_programme_run_by_its_actors(gateway: str, admin: Api, officer: str) -> None:
+    """Intake to return, each step by the actor who does it in real life."""
+    today = datetime.now(UTC).date().isoformat()
+    officer_api, programme_id = open_programme(officer, gateway)
+
+    # A university registers a student and nominates her; two people sign up and apply.
+    institution = admin.post("/v1/institutions", 201, json=institution_body())
+    university, _ = account(admin, "institution", institution_id=institution["id"])
+    student = university.post("/v1/candidates", 201, json=candidate_body(
+        available_from_date=today, available_until_date=None))
+    university.post(f"/v1/institutions/{institution['id']}/nominations", 201, json={
+        "candidate_id": student["id"], "programme_id": programme_id})
+    applicants = [sign_up(gateway, gender=g, skills=[{"label": "Python"}])[0]
+                  for g in ("female", "male")]
+    for person in applicants:
+        me = person.claims()["candidate_id"]
+        person.post(f"/v1/candidates/{me}/consents", 201, json={
+            "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
+        application = person.post("/v1/applications", 201, json={
+            "candidate_id": me, "programme_id": programme_id})
+        person.post(f"/v1/applications/{application['id']}/submit")
+
+    # The officer screens and selects, registers the host company and its vacancy.
+    officer_api.post(f"/v1/programmes/{programme_id}/screening")
+    officer_api.post(f"/v1/programmes/{programme_id}/selection")
+    employer = officer_api.post("/v1/employers", 201,
+                                json=employer_body(programme_ids=(programme_id,)))
+    officer_api.post("/v1/vacancies", 201, json=vacancy_body(
+        employer_id=employer["id"], programme_id=programme_id, seats=1,
+        required_skills=[{"label": "Python"}]))
+    run = officer_api.post("/v1/matching-runs", 202, json={"programme_id": programme_id})
+    run = until(lambda: (r := officer_api.get(f"/v1/matching-runs/{run['id']}"))["status"]
+                in ("completed", "failed") and r, "the run to finish")
+    assert run["status"] == "completed", run
+    officer_api.post(f"/v1/matching-runs/{run['id']}/confirm")
+    [placement] = officer_api.get("/v1/placements", params={
+        "programme_id": programme_id})["items"]
+    url = f"/v1/placements/{placement['id']}"
+
+    # The employer and the placed candidate accept; the French visa authority decides.
+    host, _ = account(admin, "employer", employer_id=employer["id"])
+    host.post(f"{url}/accept-employer")
+    [trainee] = [p for p in applicants
+                 if p.claims()["candidate_id"] == placement["candidate_id"]]
+    trainee.post(f"{url}/accept-candidate")
+    officer_api.post(f"{url}/request-visa")
+    visa_desk, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="FR")
+    requests = visa_desk.get("/v1/placements/visa-requests")["items"]
+    assert [p["placement_id"] for p in requests] == [placement["id"]]
+    visa_desk.get(f"{url}/visa-file")
+    visa_desk.post(f"{url}/visa-decision", json={"decision": "granted"})
+    italy, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="IT")
+    italy.get(f"{url}/visa-file", 404)
+    italy.post(f"{url}/visa-decision", 404, json={"decision": "refused"})
+    mine = trainee.get(url)
+    assert mine["host"]["name"] == employer["name"]
+
+    # The stay and the return; the returnee answers their first follow-up.
+    officer_api.post(f"{url}/arrive", json={"arrival_date": today})
+    officer_api.post(f"{url}/complete", json={"end_date": today})
+    case = until(lambda: trainee.get("/v1/returnee-cases")["items"], "the returnee's case")[0]
+    [first, *_] = trainee.get(f"/v1/returnee-cases/{case['id']}/follow-ups")["items"]
+    trainee.post(f"/v1/follow-ups/{first['id']}/answer", json={
+        "employment_status": "seeking_work", "income_band": "none",
+        "skills_use": "a_little", "satisfaction": 4,
+        "sustainability": {"economic": 0.4, "social": 0.8, "psychosocial": 0.7}})
+
+    # The ministry (statistics) reads aggregates, never a person.
+    ministry, _ = account(admin, "ministry", programme_ids=[programme_id])
+    ministry.get("/v1/placements", 403)
+    ministry.get(f"/v1/programmes/{programme_id}/statistics")
