@@ -370,6 +370,21 @@ async def add_programme(session: AsyncSession, *, subject: str, programme_id: uu
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def link_candidate(session: AsyncSession, *, subject: str,
+                         candidate_id: uuid.UUID) -> bool:
+    """Link the candidate account named ``subject`` to the profile it created, unless it is
+    linked already; whether it was linked now. Not a revocation: it only widens."""
+    try:
+        account_id = uuid.UUID(subject)
+    except ValueError:
+        return False
+    result = await session.execute(
+        update(Account).where(Account.id == account_id, Account.role == "candidate",
+                              Account.candidate_id.is_(None))
+        .values(candidate_id=candidate_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 # --- revocation -----------------------------------------------------------------------------
 
 async def revoke(session: AsyncSession, *, subject: str, blocked: bool) -> datetime:

@@ -56,6 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await identity.add_programme(session, subject=principal.subject,
                                              programme_id=programme_id)
 
+        async def profile_created(principal: Principal, body: bytes) -> None:
+            # A candidate account that made its own profile (outside sign-up) is linked to it,
+            # so that its next token names it in every service. Not a revocation either.
+            candidate_id = uuid.UUID(orjson.loads(body)["id"])
+            async with database.sessionmaker() as session, session.begin():
+                await identity.link_candidate(session, subject=principal.subject,
+                                              candidate_id=candidate_id)
+
         app.state.login_throttle = LoginThrottle(
             store=build_failure_store(redis_url=settings.redis_url,
                                       prefix=f"{settings.rate_limit_key_prefix}:login"),
@@ -85,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_body_bytes=settings.max_body_bytes,
             import_max_body_bytes=settings.import_max_body_bytes,
             max_page_size=settings.max_page_size,
-            on_programme_created=officer_opened,
+            after_create={("officer", "/v1/programmes"): officer_opened,
+                          ("candidate", "/v1/candidates"): profile_created},
         )
 
     async def stop(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -112,8 +112,10 @@ class Proxy:
     max_body_bytes: int
     import_max_body_bytes: int
     max_page_size: int
-    # An officer's POST /v1/programmes answered 201: the gateway makes them its officer.
-    on_programme_created: CreatedHook | None = None
+    # What the gateway does when a role's POST to a path answers 201, before relaying it: an
+    # officer who opens a programme becomes its officer; a candidate's own new profile is
+    # linked to their account.
+    after_create: dict[tuple[str, str], CreatedHook] = field(default_factory=dict)
 
     async def forward(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
         """Check the request and forward it to ``service``."""
@@ -165,10 +167,8 @@ class Proxy:
         if declared.isdigit() and int(declared) > limit:
             await self._too_large(send, path, limit)
             return
-        hook = None
-        if principal.role == "officer" and scope["method"] == "POST" \
-                and path.rstrip("/") == "/v1/programmes":
-            hook = self.on_programme_created
+        hook = self.after_create.get((principal.role, path.rstrip("/"))) \
+            if scope["method"] == "POST" else None
         await self._send_upstream(scope, receive, send, service, headers, limit,
                                   on_created=None if hook is None else (principal, hook))
 
@@ -271,7 +271,7 @@ class Proxy:
             try:
                 await hook(principal, content)
             except Exception:  # the object exists: relay it, and say what was not done
-                log.exception("after-create hook failed", extra={"path": "/v1/programmes"})
+                log.exception("after-create hook failed")
             await send({"type": "http.response.start", "status": response.status,
                         "headers": headers})
             await send({"type": "http.response.body", "body": content})

@@ -116,6 +116,20 @@ class TestSignUp:
         assert refused.status_code == 400
 
 
+class TestOwnProfile:
+    def test_a_candidate_account_without_a_profile_makes_its_own_and_is_linked(
+            self, gateway: str, admin: Api) -> None:
+        email = new_email("candidate")
+        admin.post("/v1/admin/accounts", 201, json={
+            "email": email, "password": PASSWORD, "role": "candidate"})
+        person = login(gateway, email)
+        assert "candidate_id" not in person.claims()
+        profile = person.post("/v1/candidates", 201, json=candidate_body())
+        person.get(f"/v1/candidates/{profile['id']}")  # at once, before the token names it
+        assert login(gateway, email).claims()["candidate_id"] == profile["id"]
+        person.post("/v1/candidates", 409, json=candidate_body())
+
+
 class TestOfficer:
     def test_opens_a_programme_and_sees_the_people_imported_for_it(
             self, gateway: str, officer: str) -> None:
