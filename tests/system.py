@@ -14,6 +14,12 @@ from shared.runner import replica_urls, start_system, stop
 from shared.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
+# Connections per process for test systems: the test database server has 100 connection slots
+# (the embedded default, and the machine's), shared by this run's own pools and up to eight
+# processes (two replicas of each); production pools (10 + 10, hot 20) could take them all.
+SMALL_POOLS = {f"{spec.name.upper()}_{name}": value for spec in SERVICES
+               for name, value in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "5"),
+                                   ("DB_HOT_POOL_SIZE", "4"))}
 
 
 def free_port() -> int:
@@ -48,7 +54,7 @@ def running_system(admin_url: str, *, replicas: int = 1,
     folder."""
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
     urls = replica_urls(SERVICES, replicas, lambda spec, i: free_port())
-    started = start_system(admin_url, urls, log_dir=log_dir, env=env)
+    started = start_system(admin_url, urls, log_dir=log_dir, env={**SMALL_POOLS, **(env or {})})
     try:
         yield System(urls, dict(started), log_dir)
     finally:
