@@ -106,6 +106,11 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+# Routes polled by the system itself every second (services follow the gateway's revocations):
+# their successful requests would bury everything else in the access log.
+QUIET_ROUTES = frozenset({"/internal/revocations"})
+
+
 class AccessLog:
     """Writes each request's access line: one JSON object on stdout, in :class:`JsonFormatter`'s
     layout, when ``pathways.access`` is enabled for INFO.
@@ -121,7 +126,7 @@ class AccessLog:
 
     def write(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
         """Log one request: its method, route template, status and duration."""
-        if not self.logger.isEnabledFor(logging.INFO):
+        if not self.logger.isEnabledFor(logging.INFO) or (status < 400 and path in QUIET_ROUTES):
             return
         line = orjson.dumps({
             **_entry(datetime.now(UTC), level="info", logger=self.logger.name, msg="request",
