@@ -8,10 +8,13 @@ and apply themselves; the employer and the candidate accept; the destination's v
 decides; the returnee answers their follow-up.
 """
 
+import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -30,8 +33,10 @@ CSV_HEADER = ("given_name,family_name,email,date_of_birth,gender,nationality,res
 
 @pytest.fixture(scope="module")
 def gateway(scratch_database: RunDatabase) -> Iterator[str]:
-    """The gateway's URL, with every service behind it."""
-    with running_system(scratch_database.admin_url) as urls:
+    """The gateway's URL, with every service behind it (partner webhooks may target this
+    machine: the receivers of the tests are on it)."""
+    with running_system(scratch_database.admin_url, env={
+            "PLACEMENTS_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true"}) as urls:
         yield urls["gateway"]
 
 
@@ -177,6 +182,62 @@ class TestInstitution:
         rival.get(f"/v1/candidates/{student['id']}", 404)
         rival.post(f"/v1/institutions/{other['id']}/nominations", 404, json={
             "candidate_id": student["id"], "programme_id": programme_id})
+
+
+class Receiver(ThreadingHTTPServer):
+    """A partner's webhook endpoint on this machine, recording each event it is sent."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        received = self.events
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                received.extend(body if isinstance(body, list) else [body])
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads what was received, not a log."""
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        """Where the partner registers its subscription."""
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks"
+
+
+class TestPartnerWebhooks:
+    def test_a_ministry_receives_only_its_own_programmes_events(
+            self, gateway: str, admin: Api) -> None:
+        placed: dict[str, str] = {}
+        for name in ("other", "own"):  # the other programme's event is recorded first
+            programme = admin.post("/v1/programmes", 201, json=programme_body(
+                gender_balance_min_share=None))
+            employer = admin.post("/v1/employers", 201,
+                                  json=employer_body(programme_ids=(programme["id"],)))
+            vacancy = admin.post("/v1/vacancies", 201, json=vacancy_body(
+                employer_id=employer["id"], programme_id=programme["id"], seats=1))
+            if name == "own":
+                ministry, _ = account(admin, "ministry", programme_ids=[programme["id"]])
+                receiver = Receiver()
+                ministry.post("/v1/webhooks/placements/subscriptions", 201, json={
+                    "url": receiver.url, "event_types": ["placement.confirmed"]})
+                # A grant may not ask for what it may not see.
+                ministry.post("/v1/webhooks/placements/subscriptions", 403, json={
+                    "url": receiver.url, "event_types": ["placement.visa_requested"]})
+            placed[name] = admin.post("/v1/placements", 201, json={
+                "candidate_id": str(uuid.uuid4()), "vacancy_id": vacancy["id"]})["id"]
+        try:
+            until(lambda: receiver.events, "the ministry's event")
+            payloads = [e.get("data", e) for e in receiver.events]
+            assert {p["placement_id"] for p in payloads} == {placed["own"]}
+            assert all("candidate_id" not in p for p in payloads)
+        finally:
+            receiver.shutdown()
 
 
 class TestRevocation:
