@@ -32,6 +32,7 @@ ROLE_NOTES = {
                 "GET /v1/indicators?programme_id={id}",
     "candidate": "one participant: GET /v1/placements, GET /v1/follow-ups",
     "employer": "a host company: GET /v1/placements, GET /v1/vacancies",
+    "institution": "a partner institution: its students and nominees, GET /v1/candidates",
 }
 
 
@@ -61,7 +62,10 @@ class Applicant:
     profile: dict[str, Any]  # a CandidateCreate body
     sector: str
     outcome: str  # what selection decides: ineligible, waitlisted or selected
-    nominated_by: str | None = None  # an institution's key
+    nominated_by: str | None = None  # an institution's key: it registers and nominates them
+    # Signs up and applies with their own account; the others' forms are filed by the officer
+    # (or registered by their institution, for nominees).
+    signs_up: bool = False
     trained: bool = False  # enrolled in and completed every training module
     stay: Stay | None = None  # set for those who move
 
@@ -110,6 +114,7 @@ class Plan:
     ministry: Login
     candidate: Login  # the person whose own account shows their journey
     employer: Login  # the host company whose account shows its trainees
+    institution: Login  # the first institution's account (each has one: mobility@<key>)
     candidate_key: str = ""
     employer_key: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # printed after seeding
@@ -126,7 +131,7 @@ class Plan:
 
     def logins(self) -> tuple[Login, ...]:
         """The accounts to print at the end."""
-        return (self.officer, self.ministry, self.candidate, self.employer)
+        return (self.officer, self.ministry, self.candidate, self.employer, self.institution)
 
 
 def _count(values: Any) -> dict[str, int]:

@@ -1,14 +1,27 @@
-"""Play a :class:`~demo.plan.Plan` through the public API, stage by stage.
+"""Play a :class:`~demo.plan.Plan` through the public API, stage by stage, each party with its
+own account doing its own part:
 
-Each party does its own part with its own token where the API lets it: the admin opens the
-programme and creates accounts; the programme's registry (the admin, since an officer sees only
-people who already applied) imports the applicants' forms in bulk and files their consents and
-applications; the officer screens, selects, trains, publishes vacancies, runs matching and
-drives placements and returnee cases; the French (Belgian, Italian) visa authority decides the
-visas; the showcased host company and participant accept their own placement and the
-participant answers their own follow-ups.
-Other acceptances and answers are recorded by the officer, as a caseworker does from a signed
-form or a phone call.
+- the admin only creates accounts: the officer (with no programme yet), then, once the
+  programme exists, the ministry's and the destination's visa authority's grants, and the
+  accounts of the partner institutions and of the host companies that act themselves;
+- the officer opens the programme (and signs in again: the new token carries it), sets its
+  follow-up schedule, registers the partner institutions, imports the applicants' forms for
+  the programme in bulk and files their consents and applications (as a caseworker does from
+  paper forms), screens, selects, trains, registers host companies and vacancies, runs
+  matching, drives placements and returnee cases, and records what other parties said on the
+  phone or in a signed form (the other hosts' and participants' acceptances, the answers of
+  returnees reached by a call);
+- each institution registers its own students in bulk and nominates them to the programme;
+- some applicants (the showcased participant and a few others, see
+  ``demo.scenarios.common.SIGN_UPS``) sign up, consent, apply and submit themselves;
+- the showcased host company and the hosts that extend stays accept their trainees and record
+  their extension offers; the showcased participant accepts their own placement and answers
+  their own follow-ups;
+- the destination's visa authority (France's, Belgium's, Italy's) posts the visa decisions.
+
+When the gateway refuses more sign-ups from this address (10 an hour by default: several
+scenarios seeded within the hour), those applicants' forms are filed by the officer instead,
+and the showcased participant's account is then made by the admin; the figures are the same.
 
 Creating POSTs carry an ``Idempotency-Key`` derived from the scenario and the object, so a
 request retried after a dropped connection never creates twice. Between services the story
@@ -28,7 +41,7 @@ from tqdm import tqdm
 
 from demo.dates import add_months, intake_window
 from demo.plan import Applicant, Plan, Vacancy
-from shared.api_client import Api, ApiError, wait_for
+from shared.api_client import Api, ApiError, SignUpLimited, sign_up, wait_for
 
 T = TypeVar("T")
 WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores
@@ -78,6 +91,7 @@ class Player:
         self.ids = Ids()
         self.apis: dict[str, Api] = {}
         self._lock = threading.Lock()
+        self._sign_ups_limited = threading.Event()
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -134,10 +148,11 @@ class Player:
     # --- stages ----------------------------------------------------------------------------
 
     def open_programme(self) -> None:
-        """Create the programme with its intake open until tomorrow (applications can only be
-        submitted while it is open); :meth:`close_intake` sets the real window afterwards.
-        AlreadySeeded when a complete earlier run left it; ScenarioError when one stopped
-        half-way."""
+        """The admin creates the officer's account, with no programme; the officer opens the
+        programme with its intake open until tomorrow (applications can only be submitted
+        while it is open; :meth:`close_intake` sets the real window afterwards) and signs in
+        again, their new token carrying it. AlreadySeeded when a complete earlier run left it;
+        ScenarioError when one stopped half-way."""
         self.stage("programme")
         plan = self.plan
         found = [p for p in self.admin.all_pages("/v1/programmes") if p["code"] == plan.code]
@@ -148,80 +163,160 @@ class Player:
                 f"Programme {plan.code} exists but an earlier seeding of {plan.scenario} "
                 "stopped half-way. Start from an empty database (`make clean-db`, or a fresh "
                 "DATABASE_URL) and seed again.")
+        login = plan.officer
+        officer = self.account("officer", login.email, login.password, programme_ids=[])
         opens = date.fromisoformat(plan.programme["intake_opens_at"][:10])
         body = {**plan.programme, **intake_window(opens, plan.today + timedelta(days=1)),
                 "description": plan.programme["description"] + IN_PROGRESS}
-        made = self.admin.post("/v1/programmes", body, key=self.key("programme"))
+        try:
+            made = officer.post("/v1/programmes", body, key=self.key("programme"))
+        finally:
+            officer.close()
         self.ids.programme = made["id"]
+        # The gateway made them the programme's officer: only a new token says so.
+        self.apis["officer"] = Api.login(self.gateway, login.email, login.password)
         self.step()
 
     def staff(self) -> None:
-        """The officer and the ministry of the programme, and its follow-up schedule."""
+        """The admin grants the ministry and the destinations' visa authorities the programme;
+        the officer sets its follow-up schedule and registers the partner institutions, whose
+        accounts the admin then creates."""
         self.stage("accounts")
-        links = {"programme_ids": [self.ids.programme]}
-        for login in (self.plan.officer, self.plan.ministry):
-            self.apis[login.role] = self.account(login.role, login.email, login.password,
-                                                 **links)
-        self.officer.call("PUT", f"/v1/follow-up-schedules/{self.ids.programme}",
-                          json=self.plan.schedule)
+        pid = self.ids.programme
+        login = self.plan.ministry
+        self.apis["ministry"] = self.account("ministry", login.email, login.password,
+                                             programme_ids=[pid])
+        for country in self.plan.programme["destination_countries"]:
+            self.visa_authority(country)
+        self.officer.call("PUT", f"/v1/follow-up-schedules/{pid}", json=self.plan.schedule)
         for key, body in self.plan.institutions.items():
-            self.ids.institutions[key] = self.admin.post("/v1/institutions", body,
-                                                         key=self.key("institution", key))["id"]
+            self.ids.institutions[key] = self.officer.post(
+                "/v1/institutions", body, key=self.key("institution", key))["id"]
+            self.apis[f"institution-{key}"] = self.account(
+                "institution", body["contact_email"], self.plan.institution.password,
+                institution_id=self.ids.institutions[key])
         self.step()
 
+    def sign_ups(self) -> None:
+        """The applicants who sign up themselves do so, then consent, apply and submit with
+        their own token. Those the gateway's sign-up limit turns away are left to
+        :meth:`register` (the officer files their forms)."""
+        self.stage("sign-ups")
+        # The showcased participant first, so that a nearly spent limit still lets them in.
+        first, *others = sorted((a for a in self.plan.applicants if a.signs_up),
+                                key=lambda a: a.key != self.plan.candidate_key)
+        self._sign_up(first)
+        self.step()
+        self.each(others, self._sign_up)
+
+    def _sign_up(self, applicant: Applicant) -> None:
+        profile = {k: v for k, v in applicant.profile.items() if k != "email"}
+        email, password = str(applicant.profile["email"]), self.plan.candidate.password
+        try:
+            if self._sign_ups_limited.is_set():
+                raise SignUpLimited(0)
+            sign_up(self.gateway, email, password, profile)
+        except SignUpLimited:
+            self._sign_ups_limited.set()  # no use trying the next ones: the limit is hourly
+            with self._lock:
+                self.bar.total += 1  # their forms count again when the officer files them
+            return
+        person = Api.login(self.gateway, email, password)
+        with self._lock:
+            self.ids.candidates[applicant.key] = str(person.claims["candidate_id"])
+        self._apply(person, applicant)
+        if applicant.key == self.plan.candidate_key:
+            self.apis["candidate"] = person
+        else:
+            person.close()
+
+    def _apply(self, api: Api, applicant: Applicant) -> None:
+        """Consent, application and submission, by the person or by the officer for them."""
+        k, candidate = applicant.key, self.ids.candidates[applicant.key]
+        api.post(f"/v1/candidates/{candidate}/consents", {
+            "purpose": "data_processing", "text_version": "2024-10", "action": "given"},
+            key=self.key(k, "consent"))
+        application = api.post("/v1/applications", {
+            "candidate_id": candidate, "programme_id": self.ids.programme},
+            key=self.key(k, "application"))
+        api.post(f"/v1/applications/{application['id']}/submit")
+        with self._lock:
+            self.ids.applications[k] = application["id"]
+
     def register(self) -> None:
-        """Every applicant: the profiles in one bulk import (as a programme's registry loads
-        its application forms), then each one's consent, application and submission."""
+        """The other applicants: each institution imports its own nominees and the officer the
+        remaining forms for the programme, at the same time; then each institution nominates
+        its students and the officer files every one's consent, application and submission."""
         self.stage("applications")
         pid = self.ids.programme
-        self.ids.candidates = self._import_profiles()
+        signed_up = set(self.ids.candidates)
+        by_paper = [a for a in self.plan.applicants if a.key not in signed_up]
+        imports: list[tuple[Api, list[Applicant], dict[str, str]]] = [
+            (self.apis[f"institution-{key}"], students, {})
+            for key in self.plan.institutions
+            if (students := [a for a in by_paper if a.nominated_by == key])]
+        imports.append((self.officer, [a for a in by_paper if a.nominated_by is None],
+                        {"programme_id": pid}))
+        with ThreadPoolExecutor(len(imports)) as pool:
+            for found in pool.map(lambda job: self._import_profiles(*job), imports):
+                self.ids.candidates |= found
+        if self.plan.candidate_key not in signed_up:
+            # Turned away by the sign-up limit: the admin makes the showcased participant's
+            # account for the profile the officer registered, and they apply themselves.
+            showcase = self.plan.candidate
+            self.apis["candidate"] = self.account(
+                "candidate", showcase.email, showcase.password,
+                candidate_id=self.ids.candidates[self.plan.candidate_key])
 
-        def apply(applicant: Applicant) -> None:
-            k, candidate = applicant.key, self.ids.candidates[applicant.key]
-            self.admin.post(f"/v1/candidates/{candidate}/consents", {
-                "purpose": "data_processing", "text_version": "2024-10", "action": "given"},
-                key=self.key(k, "consent"))
-            application = self.admin.post("/v1/applications", {
-                "candidate_id": candidate, "programme_id": pid}, key=self.key(k, "application"))
-            self.admin.post(f"/v1/applications/{application['id']}/submit")
-            with self._lock:
-                self.ids.applications[k] = application["id"]
+        def file(applicant: Applicant) -> None:
+            if applicant.nominated_by:
+                self._nominate(applicant)  # which puts them in the officer's view
+            own = applicant.key == self.plan.candidate_key
+            self._apply(self.apis["candidate"] if own else self.officer, applicant)
 
-        self.each(self.plan.applicants, apply)
-        self.each([a for a in self.plan.applicants if a.nominated_by], self._nominate)
+        self.each(by_paper, file)
 
-    def _import_profiles(self) -> dict[str, str]:
-        """Import the profiles (NDJSON); their ids, by applicant key, read back by e-mail. A
-        line refused only because its e-mail is registered is a profile already there."""
-        lines = "\n".join(json.dumps(a.profile) for a in self.plan.applicants).encode()
-        report = self.admin.call("POST", "/v1/candidate-imports", content=lines,
-                                 headers={"Content-Type": "application/x-ndjson"})
+    def _import_profiles(self, importer: Api, applicants: list[Applicant],
+                         params: dict[str, str]) -> dict[str, str]:
+        """Import the profiles (NDJSON) as ``importer``; their ids, by applicant key, from the
+        report's ``created_ids`` (in line order). A line refused only because its e-mail is
+        registered is a profile already there: read back from the importer's view."""
+        lines = "\n".join(json.dumps(a.profile) for a in applicants).encode()
+        report = importer.call("POST", "/v1/candidate-imports", content=lines, params=params,
+                               headers={"Content-Type": "application/x-ndjson"})
         refused = [e for e in report["errors"] if not all(
             problem["loc"] == ["email"] and "already registered" in problem["msg"]
             for problem in e["errors"])]
         if refused:
             raise ScenarioError(f"the import refused {len(refused)} profiles: {refused[:3]}")
-        wanted = {str(a.profile["email"]).lower(): a.key for a in self.plan.applicants}
-        found = {wanted[c["email"].lower()]: c["id"] for c in self.admin.all_pages(
-            "/v1/candidates") if c["email"].lower() in wanted}
-        if len(found) != len(wanted):
-            raise ScenarioError(f"{len(wanted) - len(found)} imported profiles are missing")
+        there = {e["line"] for e in report["errors"]}
+        made = [a for line, a in enumerate(applicants, start=1) if line not in there]
+        found = {a.key: cid for a, cid in zip(made, report["created_ids"], strict=True)}
+        if there:
+            wanted = {str(applicants[line - 1].profile["email"]).lower():
+                      applicants[line - 1].key for line in there}
+            found |= {wanted[c["email"].lower()]: c["id"] for c in importer.all_pages(
+                "/v1/candidates") if c["email"].lower() in wanted}
+        if len(found) != len(applicants):
+            raise ScenarioError(f"{len(applicants) - len(found)} imported profiles are missing")
         return found
 
     def _nominate(self, applicant: Applicant) -> None:
-        institution = self.ids.institutions[str(applicant.nominated_by)]
-        self.admin.post(f"/v1/institutions/{institution}/nominations", {
-            "candidate_id": self.ids.candidates[applicant.key],
-            "programme_id": self.ids.programme,
-            "note": "Nominated by the university's mobility office."},
+        key = str(applicant.nominated_by)
+        self.apis[f"institution-{key}"].post(
+            f"/v1/institutions/{self.ids.institutions[key]}/nominations", {
+                "candidate_id": self.ids.candidates[applicant.key],
+                "programme_id": self.ids.programme,
+                "note": "Nominated by the university's mobility office."},
             key=self.key(applicant.key, "nomination"))
+        self.step()
 
     def close_intake(self) -> None:
         """The intake's real window, so screening counts ages on its real closing day."""
         opens = date.fromisoformat(self.plan.programme["intake_opens_at"][:10])
         closes = date.fromisoformat(self.plan.programme["intake_closes_at"][:10])
-        self.admin.call("PATCH", f"/v1/programmes/{self.ids.programme}",
-                        json=intake_window(opens, closes))
+        self.officer.call("PATCH", f"/v1/programmes/{self.ids.programme}",
+                          json=intake_window(opens, closes))
 
     def select(self) -> None:
         """Screening and selection by the officer, checked against the plan."""
@@ -259,8 +354,9 @@ class Player:
         self.each(trained, complete)
 
     def hosts(self) -> None:
-        """Host companies with their agreement, their vacancies, and the showcased host's
-        account."""
+        """The officer registers the host companies with their agreement and their vacancies;
+        the admin creates the accounts of the hosts that act themselves (:meth:`acting_hosts`).
+        """
         self.stage("host companies")
         pid = self.ids.programme
         for key, employer in self.plan.employers.items():
@@ -274,14 +370,21 @@ class Player:
                     "programme_id": pid}
             made = self.officer.post("/v1/vacancies", body, key=self.key("vacancy", vacancy.key))
             self.ids.vacancies[made["id"]] = vacancy.key
-        login = self.plan.employer
-        self.apis["employer"] = self.account(
-            "employer", login.email, login.password,
-            employer_id=self.ids.employers[self.plan.employer_key])
-        showcase = self.plan.candidate
-        self.apis["candidate"] = self.account(
-            "candidate", showcase.email, showcase.password,
-            candidate_id=self.ids.candidates[self.plan.candidate_key])
+        for key, email in self.acting_hosts().items():
+            self.apis[f"employer-{key}"] = self.account(
+                "employer", email, self.plan.employer.password,
+                employer_id=self.ids.employers[key])
+
+    def acting_hosts(self) -> dict[str, str]:
+        """The hosts with their own account, by key, with its e-mail: the showcased one (the
+        printed login) and those that extend stays, since an employer records its own offer
+        (their HR contact's e-mail)."""
+        found = {self.plan.employer_key: self.plan.employer.email}
+        for vacancy in self.plan.vacancies:
+            if vacancy.extension and vacancy.employer_key not in found:
+                employer = self.plan.employers[vacancy.employer_key]
+                found[vacancy.employer_key] = employer["contacts"][0]["email"]
+        return found
 
     def match(self) -> list[dict[str, Any]]:
         """A matching run, checked and confirmed; the placements it made."""
@@ -321,8 +424,9 @@ class Player:
 
     def _live(self, placement: str, applicant: Applicant, vacancy: Vacancy) -> None:
         url = f"/v1/placements/{placement}"
-        host = self.apis["employer"] if vacancy.employer_key == self.plan.employer_key \
-            else self.officer
+        # A host without an account (and a participant other than the showcased one) said yes
+        # by e-mail or on a signed form: the officer records it.
+        host = self.apis.get(f"employer-{vacancy.employer_key}", self.officer)
         trainee = self.apis["candidate"] if applicant.key == self.plan.candidate_key \
             else self.officer
         host.post(f"{url}/accept-employer")
@@ -334,7 +438,7 @@ class Player:
             "reference": f"{country}-VISA-{placement[:8].upper()}"})
         self.officer.post(f"{url}/arrive", {"arrival_date": vacancy.arrival.isoformat()})
         if vacancy.extension:
-            self.officer.post(f"{url}/extend", vacancy.extension)
+            host.post(f"{url}/extend", vacancy.extension)
         self.officer.post(f"{url}/complete", {"end_date": vacancy.end.isoformat()})
 
     def follow_up(self) -> None:
@@ -399,14 +503,15 @@ class Player:
                  .get("returned", 0) >= expected,
                  what=f"{expected} applications to be marked returned by the placements' events",
                  timeout=EVENT_TIMEOUT_SECONDS)
-        self.admin.call("PATCH", f"/v1/programmes/{pid}",
-                        json={"description": self.plan.programme["description"]})
+        self.officer.call("PATCH", f"/v1/programmes/{pid}",
+                          json={"description": self.plan.programme["description"]})
         self.step()
 
     def play(self) -> Ids:
         """Every stage in order; the ids handed out."""
         self.open_programme()
         self.staff()
+        self.sign_ups()
         self.register()
         self.select()
         self.train()

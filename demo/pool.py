@@ -4,7 +4,9 @@ Selection is made to land on the scenario's cohort by the programme's own publis
 (services/candidates/applications/scoring.py), not by any shortcut: cohort members hold a
 master's degree, speak the required language at C1 and are nominated by a partner institution
 (25.714 + 10 + 25 + 15 = 75.714 points), while the other eligible applicants hold a bachelor's
-degree at B2 and are not nominated (21.429 + 0 + 25 = 46.429). Ineligible applicants fail one
+degree at B2 and are not nominated (21.429 + 0 + 25 = 46.429). The showcased participant applies
+on their own, without a nomination (60.714: still in the cohort, see
+demo.scenarios.common.self_service). Ineligible applicants fail one
 rule each (language level, education or age), so screening's reasons vary.
 """
 

@@ -51,11 +51,17 @@ class Api:
         return cls(gateway_url, response.json()["access_token"], label=email)
 
     @property
+    def claims(self) -> dict[str, Any]:
+        """The token's claims, read without checking the signature (the gateway gave it)."""
+        payload = self.token.split(".")[1]
+        found: dict[str, Any] = json.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return found
+
+    @property
     def subject(self) -> str:
         """The token's subject: what the services know this caller by (caseworker ids)."""
-        payload = self.token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return str(claims["sub"])
+        return str(self.claims["sub"])
 
     def call(self, method: str, path: str, *, expect: tuple[int, ...] = (200, 201, 202),
              key: str | None = None, **kwargs: Any) -> Any:
@@ -107,6 +113,40 @@ class Api:
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+
+class SignUpLimited(Exception):
+    """The gateway takes no more sign-ups from this address for now (429)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"sign-ups from this address are limited: retry in {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+def sign_up(gateway_url: str, email: str, password: str, profile: dict[str, Any]) -> None:
+    """``POST /v1/auth/signup``: a person's own candidate account and profile (``profile``: a
+    ``POST /v1/candidates`` body without ``email``). The gateway answers 202 whether or not the
+    e-mail was known, so only signing in tells that the account is there.
+
+    Retried after a dropped connection (a second sign-up of the same e-mail changes nothing);
+    :class:`SignUpLimited` on a 429, never waited out here: the limit is per hour.
+    """
+    body = {"email": email, "password": password, "profile": profile}
+    for attempt in range(RETRIES + 1):
+        try:
+            response = httpx.post(f"{gateway_url.rstrip('/')}/v1/auth/signup", json=body,
+                                  timeout=TIMEOUT_SECONDS)
+        except httpx.TransportError:
+            if attempt == RETRIES:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+            continue
+        if response.status_code == 429:
+            raise SignUpLimited(float(response.headers.get("retry-after", "0")))
+        if response.status_code != 202:
+            raise ApiError("POST", f"/v1/auth/signup ({email})", response.status_code,
+                           response_body(response))
+        return
 
 
 def response_body(response: httpx.Response) -> Any:

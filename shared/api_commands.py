@@ -30,11 +30,16 @@ def _chunks(path: Path, bar: tqdm) -> Iterator[bytes]:  # type: ignore[type-arg]
             yield chunk
 
 
-def import_candidates(api: Api, path: Path, *, progress: bool = True,
+def import_candidates(api: Api, path: Path, *, programme_id: str | None = None,
+                      institution_id: str | None = None, progress: bool = True,
                       out: TextIO | None = None) -> int:
     """Send ``path`` (CSV or NDJSON, by its extension) to ``POST /v1/candidate-imports``,
     streaming it with an upload bar; print the report. 0 when every line was imported, 1 when
-    some were rejected, 2 when the import itself was refused."""
+    some were rejected, 2 when the import itself was refused.
+
+    ``programme_id`` is the programme the people are registered for (an officer must name one
+    of theirs), ``institution_id`` the institution whose students they are (an admin may name
+    one; an institution's own account implies it)."""
     out = out or sys.stdout
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
@@ -43,10 +48,12 @@ def import_candidates(api: Api, path: Path, *, progress: bool = True,
     size = path.stat().st_size
     with tqdm(total=size, unit="B", unit_scale=True, desc=f"uploading {path.name}",
               disable=not progress, file=out) as bar:
+        params = {name: value for name, value in (("programme_id", programme_id),
+                                                  ("institution_id", institution_id)) if value}
         # Sent once, never retried: the file streams from disk as it goes.
         response = api.http.post("/v1/candidate-imports", content=_chunks(path, bar),
-                                 headers={"Content-Type": media_type,
-                                          "Content-Length": str(size)})
+                                 params=params, headers={"Content-Type": media_type,
+                                                         "Content-Length": str(size)})
         if response.status_code != 200:
             error = ApiError("POST", "/v1/candidate-imports", response.status_code,
                              response_body(response))
@@ -55,7 +62,8 @@ def import_candidates(api: Api, path: Path, *, progress: bool = True,
         report: dict[str, Any] = response.json()
         bar.set_description(f"imported {path.name}")
     print(f"{report['lines']} lines read: {report['imported']} imported, "
-          f"{report['rejected']} rejected, in {report['batches']} batches", file=out)
+          f"{report['rejected']} rejected, in {report['batches']} batches; "
+          f"{len(report.get('created_ids', []))} candidate ids created", file=out)
     for line in report["errors"][:SHOWN_ERRORS]:
         reasons = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}"
                             for e in line["errors"])

@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=help_text)
         if name == "import-candidates":
             command.add_argument("file", type=Path)
+            command.add_argument("--programme", metavar="ID", help="the programme the people "
+                                 "are for (required from an officer: one of theirs)")
+            command.add_argument("--institution", metavar="ID", help="the institution whose "
+                                 "students they are (an admin's import; an institution's "
+                                 "account imports its own)")
         else:
             command.add_argument("run_id")
         command.add_argument("--gateway-url", default="http://127.0.0.1:8000")
@@ -122,8 +127,9 @@ def _api_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
         parser.error("give --email and --password, or --token")
     try:
         if args.command == "import-candidates":
-            return api_commands.import_candidates(api, args.file,
-                                                  progress=not args.no_progress)
+            return api_commands.import_candidates(
+                api, args.file, programme_id=args.programme, institution_id=args.institution,
+                progress=not args.no_progress)
         return api_commands.wait_for_run(api, args.run_id, progress=not args.no_progress)
     finally:
         api.close()

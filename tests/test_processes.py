@@ -72,10 +72,18 @@ class TestRunningSystem:
     def test_import_candidates_command_streams_a_file_and_reports(
             self, running: dict[str, str], token: str, tmp_path: Path,
             capsys: pytest.CaptureFixture[str]) -> None:
+        gateway, auth = running["gateway"], {"Authorization": f"Bearer {token}"}
+        programme = httpx.post(f"{gateway}/v1/programmes", json=programme_body(),
+                               headers=auth).json()["id"]
+        tag = uuid.uuid4().hex[:8]
+        officer = [f"officer.{tag}@example.org", "the officer's long passphrase"]
+        made = httpx.post(f"{gateway}/v1/admin/accounts", headers=auth, json={
+            "email": officer[0], "password": officer[1], "role": "officer",
+            "programme_ids": [programme]})
+        assert made.status_code == 201, made.text
         header = ("given_name,family_name,email,date_of_birth,gender,nationality,"
                   "residence_country,education_level,education_field,education_institution,"
                   "education_year,skills,languages,preferred_sectors,preferred_countries\n")
-        tag = uuid.uuid4().hex[:8]
         school = "computer science,Université Mohammed V,2022"
         good = [f"Amina,Benali,amina.{tag}.{i}@example.org,2000-05-17,female,MA,MA,bachelor,"
                 f"{school},python,fr:B2,ict,FR\n" for i in range(2)]
@@ -83,15 +91,35 @@ class TestRunningSystem:
                ",,ict,FR\n")
         file = tmp_path / "candidates.csv"
         file.write_text(header + "".join(good) + bad)
-        code = cli.main(["import-candidates", str(file), "--gateway-url", running["gateway"],
-                         "--token", token, "--no-progress"])
+        as_officer = ["--gateway-url", gateway, "--email", officer[0], "--password", officer[1],
+                      "--no-progress"]
+        # An officer names the programme the people are for; without it the import is refused.
+        assert cli.main(["import-candidates", str(file), *as_officer]) == 2
+        assert "import refused" in capsys.readouterr().out
+        code = cli.main(["import-candidates", str(file), "--programme", programme,
+                         *as_officer])
         printed = capsys.readouterr().out
         assert code == 1, printed  # some lines were rejected
         assert "3 lines read: 2 imported, 1 rejected" in printed
+        assert "2 candidate ids created" in printed
         assert "line 4: date_of_birth" in printed
+        # Registered for the programme: in the officer's view at once.
+        login = httpx.post(f"{gateway}/v1/auth/token", data={
+            "grant_type": "password", "username": officer[0], "password": officer[1]})
+        seen = httpx.get(f"{gateway}/v1/candidates", headers={
+            "Authorization": f"Bearer {login.json()['access_token']}"}).json()["items"]
+        assert {c["email"] for c in seen} == {f"amina.{tag}.{i}@example.org" for i in range(2)}
+        # An admin may name an institution instead.
+        school_id = httpx.post(f"{gateway}/v1/institutions", headers=auth, json={
+            "name": f"School {tag}", "kind": "university", "country": "MA"}).json()["id"]
+        students = tmp_path / "students.csv"
+        students.write_text(header + good[0].replace(f"amina.{tag}", f"student.{tag}"))
+        assert cli.main(["import-candidates", str(students), "--institution", school_id,
+                         "--gateway-url", gateway, "--token", token, "--no-progress"]) == 0
+        assert "1 candidate ids created" in capsys.readouterr().out
         wrong = tmp_path / "candidates.txt"
         wrong.write_text("x")
-        assert cli.main(["import-candidates", str(wrong), "--gateway-url", running["gateway"],
+        assert cli.main(["import-candidates", str(wrong), "--gateway-url", gateway,
                          "--token", token, "--no-progress"]) == 2
 
     def test_wait_run_command_follows_a_run_to_its_end(

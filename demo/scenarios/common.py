@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from demo.dates import add_months, intake_window
-from demo.plan import Applicant, Login, Plan, Stay, Vacancy, login
+from demo.plan import ROLE_NOTES, Applicant, Login, Plan, Stay, Vacancy, login
 from demo.pool import Intake, answers_at, eligibility
 
 # The intake ran ten to seven months before the first stay started.
@@ -19,6 +19,12 @@ AVAILABLE_MARGIN = (timedelta(days=30), timedelta(days=60))
 # six-month ones are answered on the seeding day (see demo.dates), the twelve-month one is
 # not due yet.
 SCHEDULE = {"points_months": [0, 6, 12], "window_days": 240}
+# How many applicants sign up and apply with their own account, per scenario: the showcased
+# participant and every tenth of those not nominated, up to this many. The gateway takes 10
+# sign-ups an hour from one address (GATEWAY_SIGNUP_RATE_LIMIT_REQUESTS), and a demo seeds
+# from one; the other forms are filed by the officer, as a caseworker does from paper.
+SIGN_UPS = 8
+INSTITUTION_PASSWORD = "{scenario}-demo-institution"
 
 Institution = tuple[str, str, str, str]  # name, kind, country, city
 
@@ -44,6 +50,18 @@ def calendar(vacancies: tuple[Vacancy, ...], *, tag: str, origins: tuple[str, ..
                     university_names={k: v[0] for k, v in institutions.items()})
     available = (first - AVAILABLE_MARGIN[0], max(v.end for v in vacancies) + AVAILABLE_MARGIN[1])
     return Calendar(intake=intake, window=intake_window(opens, closes), available=available)
+
+
+def self_service(applicants: list[Applicant], showcase_key: str,
+                 count: int = SIGN_UPS) -> list[Applicant]:
+    """``applicants`` with those who sign up themselves marked: the showcased participant, who
+    applies on their own rather than through their university (a master's at C1 without a
+    nomination scores 60.714, still above every applicant outside the cohort, see demo.pool),
+    and every tenth of the applicants nobody nominates, ``count`` in all."""
+    others = [a.key for a in applicants if a.nominated_by is None and a.key != showcase_key]
+    chosen = {showcase_key, *others[::10][:count - 1]}
+    return [replace(a, signs_up=True, nominated_by=None if a.key == showcase_key
+                    else a.nominated_by) if a.key in chosen else a for a in applicants]
 
 
 def institution_bodies(table: dict[str, Institution]) -> dict[str, dict[str, Any]]:
@@ -103,7 +121,9 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
     """The scenario's plan: its programme with the usual consent and screening rules, the
     shared follow-up schedule, a matching run that keeps each trainee in their own sector
     (min_score 0.5: a pair of sectors scores at most ~0.25, see demo.people.SECTOR_SKILLS),
-    and the four accounts printed at the end."""
+    the applicants who sign up themselves (:func:`self_service`), and the accounts printed at
+    the end."""
+    first = next(iter(institutions))
     return Plan(
         scenario=scenario, seed=seed, today=today,
         programme={
@@ -115,11 +135,15 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
             "training_required_before_departure": programme.training,
         },
         schedule=SCHEDULE, institutions=institution_bodies(institutions), modules=modules,
-        applicants=tuple(applicants), employers=employers, vacancies=vacancies,
+        applicants=tuple(self_service(applicants, showcase.key)), employers=employers,
+        vacancies=vacancies,
         matching={"algorithm": "optimal", "min_score": 0.5},
         officer=login(scenario, "officer"), ministry=login(scenario, "ministry"),
         candidate=Login("candidate", str(showcase.profile["email"]),
                         login(scenario, "candidate").password, candidate_what),
         employer=login(scenario, "employer", employer_what),
+        institution=Login("institution", f"mobility@{first}.example.org",
+                          INSTITUTION_PASSWORD.format(scenario=scenario),
+                          ROLE_NOTES["institution"]),
         candidate_key=showcase.key, employer_key=employer_key, notes=notes,
     )
