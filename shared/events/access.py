@@ -7,7 +7,8 @@ admin, as everywhere else in a service run on its own.
 import uuid
 from dataclasses import dataclass
 
-from shared.auth import Forbidden, PrincipalDep
+from shared import access
+from shared.auth import Principal, PrincipalDep
 from shared.events.grants import PARTNER_ROLES
 
 # Who registers webhooks: the roles with a grant (shared.events.grants).
@@ -30,6 +31,12 @@ class EventsClient:
         return next(iter(sorted(self.roles)), "")
 
     @property
+    def principal(self) -> Principal:
+        """The client as the access model sees it (:mod:`shared.access`)."""
+        return Principal(subject=self.id, role=self.role, programme_ids=self.programme_ids,
+                         country=self.country)
+
+    @property
     def is_admin(self) -> bool:
         """True for operators, who see every subscription and the dead letters."""
         return "admin" in self.roles
@@ -43,7 +50,8 @@ async def events_client(principal: PrincipalDep) -> EventsClient:
                         country=principal.country)
 
 
-def require_any_role(client: EventsClient, roles: frozenset[str]) -> None:
-    """Raise Forbidden unless ``client`` has one of ``roles``."""
-    if not client.roles & roles:
-        raise Forbidden(f"This needs one of the roles: {', '.join(sorted(roles))}.")
+def require_any_role(client: EventsClient, roles: frozenset[str],
+                     doing: str = "manage webhook subscriptions") -> None:
+    """Forbidden unless ``client`` has one of ``roles`` (:func:`shared.access.ensure_role`);
+    ``doing`` completes its "may not …"."""
+    access.ensure_role(client.principal, roles, doing)

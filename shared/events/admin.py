@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from shared.auth import Forbidden
 from shared.db import SessionDep
 from shared.errors import NotFound, responses
-from shared.events.access import EventsClient, Forbidden, events_client
+from shared.events.access import EventsClient, events_client
 from shared.events.tables import EventTables
 
 

@@ -19,13 +19,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, insert, select
 
+from shared.auth import Forbidden
 from shared.db import SessionDep
 from shared.errors import NotFound, UnprocessableEntity, responses
 from shared.events import grants
 from shared.events.access import (
     WEBHOOK_ROLES,
     EventsClient,
-    Forbidden,
     events_client,
     require_any_role,
 )

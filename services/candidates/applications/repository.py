@@ -9,13 +9,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, insert, select, update
+from sqlalchemy import Select, case, exists, false, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.institutions.models import Nomination
+from shared import access
+from shared.auth import Principal
 from shared.pagination import PageParams, keyset
 
 UNIQUE_PAIR = "uq_application_candidate_id_programme_id"
@@ -189,14 +191,39 @@ async def transitions(session: AsyncSession,
     return list(rows.all())
 
 
-async def list_page(session: AsyncSession, page: PageParams, *, programme_id: uuid.UUID | None,
-                    candidate_id: uuid.UUID | None, status: str | None,
-                    scope: ColumnElement[bool] | None = None) -> list[Application]:
-    """One page (``limit + 1`` rows, to tell if more follow) of applications within ``scope``,
-    oldest first."""
-    statement = select(Application)
-    if scope is not None:
-        statement = statement.where(scope)
+def readable_statement(principal: Principal) -> Select[tuple[Application]]:
+    """The applications ``principal`` is related to: an officer's programmes', a candidate's
+    own (its token's profile or the one its account created), an institution's nominees' in
+    the programme it nominated them for. Every list and lookup of an application for a caller
+    starts here."""
+    return select(Application).where(*access.conditions(
+        principal,
+        programme=Application.programme_id,
+        candidate=lambda candidate_id: Application.candidate_id.in_(
+            select(Candidate.id).where(or_(Candidate.id == candidate_id,
+                                           Candidate.account_subject == principal.subject))),
+        institution=lambda institution_id: false() if institution_id is None else exists(
+            select(Nomination.id).where(
+                Nomination.candidate_id == Application.candidate_id,
+                Nomination.programme_id == Application.programme_id,
+                Nomination.institution_id == institution_id)),
+    ))
+
+
+async def readable_id(session: AsyncSession, principal: Principal,
+                      application_id: uuid.UUID) -> uuid.UUID | None:
+    """The application's id if it exists and ``principal`` may read it."""
+    return await session.scalar(readable_statement(principal)
+                                .where(Application.id == application_id)
+                                .with_only_columns(Application.id))
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
+                    programme_id: uuid.UUID | None, candidate_id: uuid.UUID | None,
+                    status: str | None) -> list[Application]:
+    """One page (``limit + 1`` rows, to tell if more follow) of the applications ``principal``
+    may read, oldest first."""
+    statement = readable_statement(principal)
     if programme_id is not None:
         statement = statement.where(Application.programme_id == programme_id)
     if candidate_id is not None:

@@ -31,6 +31,8 @@ from services.candidates.applications.schemas import (
     TransitionOut,
     WithdrawBody,
 )
+from services.candidates.candidates import service as candidate_service
+from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
@@ -64,9 +66,11 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
     (another ``candidate_id`` is a 403) to any programme, an officer for people they see
     (another's is a 404) to the programmes they run (another is a 404).
     """
-    await access.ensure_own_candidate(session, principal, data.candidate_id)
-    access.ensure_programme_in_scope(principal, data.programme_id)
-    await access.ensure_candidate_visible(session, principal, data.candidate_id)
+    await candidate_service.ensure_own(session, principal=principal,
+                                       candidate_id=data.candidate_id)
+    programme_service.ensure_in_scope(principal, data.programme_id)
+    await candidate_service.ensure_visible(session, principal=principal,
+                                           candidate_id=data.candidate_id)
 
     async def produce() -> Response:
         application = await service.create(session, data=data)
@@ -88,9 +92,9 @@ async def list_applications(
 ) -> Response:
     """List the applications the caller may see, oldest first, filtered by programme,
     candidate or status."""
-    applications = await service.list_page(session, page=page, programme_id=programme_id,
-                                           candidate_id=candidate_id, status=status,
-                                           scope=access.application_scope(principal))
+    applications = await service.list_page(session, principal=principal, page=page,
+                                           programme_id=programme_id,
+                                           candidate_id=candidate_id, status=status)
     items, next_cursor = page_of(applications, page)
     return json_response(Page[ApplicationOut](
         items=[ApplicationOut.model_validate(a) for a in items], next_cursor=next_cursor))
@@ -102,7 +106,7 @@ async def list_applications(
 async def get_application(application_id: uuid.UUID, session: SessionDep,
                           principal: PrincipalDep) -> Response:
     """One application, with its ETag to send as ``If-Match`` on the next action."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.get(session, application_id=application_id))
 
 
@@ -112,7 +116,7 @@ async def get_application(application_id: uuid.UUID, session: SessionDep,
 async def list_transitions(application_id: uuid.UUID, session: SessionDep,
                            principal: PrincipalDep) -> Response:
     """The application's status history: every action, from which state to which, and why."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     rows = await service.transitions(session, application_id=application_id)
     return json_response(TransitionList(items=[TransitionOut.model_validate(t) for t in rows]))
 
@@ -125,7 +129,7 @@ async def submit_application(application_id: uuid.UUID, session: SessionDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Submit a draft: only while the programme's intake is open and with the consents it
     requires given (latest event per purpose)."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.submit(session, application_id=application_id,
                                      expected_version=expected_version(if_match)))
 
@@ -141,7 +145,7 @@ async def screen_application(application_id: uuid.UUID, session: SessionDep,
     It becomes ``eligible`` or ``ineligible``; ``screening_reasons`` lists every failing rule
     (ineligible) or every rule checked with code ``passed`` (eligible).
     """
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     screened = await service.screen(session, application_id=application_id,
                                     expected_version=expected_version(if_match))
     return _out(screened.application)
@@ -154,7 +158,7 @@ async def shortlist_application(application_id: uuid.UUID, session: SessionDep,
                                 principal: PrincipalDep,
                                 if_match: IfMatchHeader = None) -> Response:
     """Shortlist an eligible application (selection also does this for eligible ones)."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.shortlist(session, application_id=application_id,
                                         expected_version=expected_version(if_match)))
 
@@ -166,7 +170,7 @@ async def reject_application(application_id: uuid.UUID, data: RejectBody, sessio
                              principal: PrincipalDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Reject a shortlisted or waitlisted application; the reason is kept in its history."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.reject(session, application_id=application_id, reason=data.reason,
                                      expected_version=expected_version(if_match)))
 
@@ -180,7 +184,7 @@ async def withdraw_application(application_id: uuid.UUID, session: SessionDep,
                                if_match: IfMatchHeader = None) -> Response:
     """Withdraw an open application (draft up to selected); the body and its reason are
     optional. A freed seat goes to the waitlist at the next selection run."""
-    await access.ensure_application_visible(session, principal, application_id)
+    await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.withdraw(session, application_id=application_id,
                                        reason=data.reason if data else None,
                                        expected_version=expected_version(if_match)))
@@ -192,7 +196,7 @@ async def withdraw_application(application_id: uuid.UUID, session: SessionDep,
 async def screen_programme(programme_id: uuid.UUID, session: SessionDep,
                            principal: PrincipalDep) -> Response:
     """Screen every submitted application of the programme; counts and each outcome."""
-    access.ensure_programme_in_scope(principal, programme_id)
+    programme_service.ensure_in_scope(principal, programme_id)
     screened = await service.screen_programme(session, programme_id=programme_id)
     outcomes = [ScreeningResult(
         application_id=s.application.id, candidate_id=s.application.candidate_id,
@@ -217,7 +221,7 @@ async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
     freed by a withdrawal goes to the best-ranked waitlisted application. The score and its
     parts are explained in the ``score_parts`` of each decision.
     """
-    access.ensure_programme_in_scope(principal, programme_id)
+    programme_service.ensure_in_scope(principal, programme_id)
     result = await service.select_cohort(session, programme_id=programme_id)
     s = result.summary
     return json_response(SelectionRun(

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.candidates import access as candidates_access
 from services.candidates.applications import repository, scoring, screening, selection, state
 from services.candidates.applications.exceptions import (
     ApplicationExists,
@@ -31,6 +31,7 @@ from services.candidates.candidates.models import Candidate
 from services.candidates.events import APPLICATION_EVENTS, ApplicationEvent, outbox
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.models import Programme
+from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
@@ -89,12 +90,22 @@ async def get(session: AsyncSession, *, application_id: uuid.UUID) -> Applicatio
     return application
 
 
-async def list_page(session: AsyncSession, *, page: PageParams, programme_id: uuid.UUID | None,
-                    candidate_id: uuid.UUID | None, status: str | None,
-                    scope: ColumnElement[bool] | None = None) -> list[Application]:
-    """A page of applications within ``scope`` matching the filters."""
-    return await repository.list_page(session, page, programme_id=programme_id,
-                                      candidate_id=candidate_id, status=status, scope=scope)
+async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
+                    programme_id: uuid.UUID | None, candidate_id: uuid.UUID | None,
+                    status: str | None) -> list[Application]:
+    """A page of the applications ``principal`` may read matching the filters."""
+    candidates_access.ensure_sees_people(principal)
+    return await repository.list_page(session, page, principal=principal,
+                                      programme_id=programme_id, candidate_id=candidate_id,
+                                      status=status)
+
+
+async def ensure_visible(session: AsyncSession, *, principal: Principal,
+                         application_id: uuid.UUID) -> None:
+    """ApplicationNotFound unless the application exists and ``principal`` may read it."""
+    candidates_access.ensure_sees_people(principal)
+    if await repository.readable_id(session, principal, application_id) is None:
+        raise ApplicationNotFound(f"No application {application_id}.")
 
 
 async def transitions(session: AsyncSession, *,

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from services.candidates.access import EVERYONE, CandidateScope
+from services.candidates.candidates.repository import EVERYONE, CandidateScope
 from shared.db import HotReads
 from shared.pagination import PageParams
 

@@ -1,15 +1,20 @@
 """Every ORM query on candidates and consents (the hot reads are in ``reads``)."""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, false, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.candidates.applications.models import Application
 from services.candidates.candidates.models import Candidate, Consent
-from services.candidates.institutions.models import Institution
+from services.candidates.institutions.models import Institution, Nomination
+from shared import access
+from shared.auth import Principal
 
 EMAIL_INDEX = "ix_candidate_email_lower"
 
@@ -20,6 +25,97 @@ class EmailClash(Exception):
 
 def _is_email_clash(error: IntegrityError) -> bool:
     return EMAIL_INDEX in str(error.orig)
+
+
+# --- readable by a principal ----------------------------------------------------------------
+# Who relates to a candidate (shared.access.TIES picks the relation of each role): an officer
+# through a programme the person applied to, was nominated for or was registered for; a
+# candidate account through its own profile (the token's candidate_id, or the profile the
+# account created); an institution through its nominees and the students it registered.
+# Each relation is written twice from this one list: as SQLAlchemy for the ORM queries and as
+# SQL on ``candidates.candidate AS c`` for the hot reads (raw asyncpg); a test runs both for
+# every role and compares the rows.
+
+
+def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
+    """Which candidates ``principal`` is related to, as WHERE clauses on ``Candidate``."""
+    return access.conditions(
+        principal,
+        programme=lambda ids: or_(
+            exists().where(Application.candidate_id == Candidate.id,
+                           Application.programme_id.in_(ids)),
+            exists().where(Nomination.candidate_id == Candidate.id,
+                           Nomination.programme_id.in_(ids)),
+            Candidate.registered_programme_id.in_(ids)),
+        candidate=lambda candidate_id: or_(Candidate.id == candidate_id,
+                                           Candidate.account_subject == principal.subject),
+        # No institution on the token relates to nobody (``== None`` would be IS NULL: every
+        # person no institution registered).
+        institution=lambda institution_id: false() if institution_id is None else or_(
+            exists().where(Nomination.candidate_id == Candidate.id,
+                           Nomination.institution_id == institution_id),
+            Candidate.registered_institution_id == institution_id),
+    )
+
+
+# The same relations on ``candidates.candidate AS c``; {0}, {1}: the arguments' placeholders.
+_READABLE_SQL: dict[str, tuple[str, Callable[[Principal], tuple[Any, ...]]]] = {
+    "programme": (
+        "(EXISTS (SELECT 1 FROM candidates.application AS sa "
+        "WHERE sa.candidate_id = c.id AND sa.programme_id = ANY(${0}::uuid[])) "
+        "OR EXISTS (SELECT 1 FROM candidates.nomination AS sn "
+        "WHERE sn.candidate_id = c.id AND sn.programme_id = ANY(${0}::uuid[])) "
+        "OR c.registered_programme_id = ANY(${0}::uuid[]))",
+        lambda p: (list(p.programme_ids),)),
+    "candidate": ("(c.id = ${0} OR c.account_subject = ${1})",
+                  lambda p: (p.candidate_id, p.subject)),
+    "institution": (
+        "(EXISTS (SELECT 1 FROM candidates.nomination AS sn "
+        "WHERE sn.candidate_id = c.id AND sn.institution_id = ${0}) "
+        "OR c.registered_institution_id = ${0})",
+        lambda p: (p.institution_id,)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateScope:
+    """The candidates a caller may see as SQL for the hot reads: a condition on ``c`` and its
+    arguments; ``condition`` None means every candidate."""
+
+    condition: str | None = None
+    arguments: tuple[Any, ...] = ()
+
+    def sql(self, first: int) -> str:
+        """The condition with its arguments at ``$first``, ``$first + 1``, …"""
+        assert self.condition is not None
+        return self.condition.format(*range(first, first + len(self.arguments)))
+
+
+EVERYONE = CandidateScope()
+
+
+async def is_readable(session: AsyncSession, principal: Principal,
+                      candidate_id: uuid.UUID) -> bool:
+    """Whether the candidate exists and ``principal`` may read it."""
+    return await session.scalar(select(Candidate.id).where(
+        Candidate.id == candidate_id, *readable_conditions(principal))) is not None
+
+
+async def created_by(session: AsyncSession, candidate_id: uuid.UUID, *, subject: str) -> bool:
+    """Whether the account ``subject`` created this candidate's profile."""
+    return await session.scalar(select(Candidate.id).where(
+        Candidate.id == candidate_id, Candidate.account_subject == subject)) is not None
+
+
+def readable_sql(principal: Principal) -> CandidateScope:
+    """:func:`readable_conditions` as SQL for the hot reads (``candidates.candidate AS c``)."""
+    if principal.role in access.UNRESTRICTED:
+        return EVERYONE
+    ties = access.TIES.get(principal.role, ())
+    if len(ties) != 1 or ties[0].name not in _READABLE_SQL:
+        return CandidateScope("FALSE")
+    condition, arguments = _READABLE_SQL[ties[0].name]
+    return CandidateScope(condition, arguments(principal))
 
 
 async def get(session: AsyncSession, candidate_id: uuid.UUID) -> Candidate | None:

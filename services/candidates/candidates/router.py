@@ -70,8 +70,8 @@ async def create_candidate(data: CandidateRegistration, session: SessionDep,
     - An institution registers its own students; they are then among the people it sees.
     - An admin may name a ``programme_id``, an ``institution_id``, both or neither.
     """
-    links = access.registration(principal, programme_id=data.programme_id,
-                                institution_id=data.institution_id)
+    links = service.registration(principal, programme_id=data.programme_id,
+                                 institution_id=data.institution_id)
 
     async def produce() -> Response:
         candidate = await service.create(session, data=data, links=links)
@@ -112,7 +112,7 @@ async def list_candidates(
                                nationality=nationality, gender=gender, sector=sector,
                                skill=skill, q=q)
     body = await service.page_body(hot_reads, page=page, filters=filters,
-                                   scope=access.candidate_scope(principal))
+                                   scope=service.hot_read_scope(principal))
     return Response(body, media_type=JSON)
 
 
@@ -122,7 +122,7 @@ async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
                         principal: access.PeopleReader) -> Response:
     """One candidate profile, with its ETag for a later PATCH."""
     version, body = await service.document(hot_reads, candidate_id=candidate_id,
-                                           scope=access.candidate_scope(principal))
+                                           scope=service.hot_read_scope(principal))
     return Response(body, media_type=JSON, headers={"etag": etag(version)})
 
 
@@ -137,7 +137,7 @@ async def update_candidate(candidate_id: uuid.UUID, data: CandidateUpdate, sessi
     Lists (education, skills, languages, preferences) are replaced whole. A candidate edits
     their own profile, an officer those of their programmes.
     """
-    await access.ensure_candidate_visible(session, principal, candidate_id)
+    await service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
     candidate = await service.update(session, candidate_id=candidate_id, data=data,
                                      expected_version=expected_version(if_match))
     return json_response(CandidateOut.model_validate(candidate), version=candidate.version)
@@ -153,7 +153,7 @@ async def record_consent(candidate_id: uuid.UUID, data: ConsentCreate, session: 
     The record is append-only: a withdrawal is a new event, earlier events are never changed.
     The candidate records their own; an officer may record a consent given on paper.
     """
-    await access.ensure_candidate_visible(session, principal, candidate_id)
+    await service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
 
     async def produce() -> Response:
         consent = await service.record_consent(session, candidate_id=candidate_id, data=data)
@@ -167,7 +167,7 @@ async def record_consent(candidate_id: uuid.UUID, data: ConsentCreate, session: 
 async def consent_history(candidate_id: uuid.UUID, session: SessionDep,
                           principal: PrincipalDep) -> Response:
     """Every consent event of the candidate, oldest first, and the one in force per purpose."""
-    await access.ensure_candidate_visible(session, principal, candidate_id)
+    await service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
     events, current = await service.consent_history(session, candidate_id=candidate_id)
     return json_response(ConsentHistory(
         items=[ConsentOut.model_validate(event) for event in events],

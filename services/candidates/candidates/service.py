@@ -5,20 +5,23 @@ Other domains of this service use ``get`` (the profile or CandidateNotFound) and
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.candidates.access import EVERYONE, CandidateScope, Registration
+from services.candidates import access
 from services.candidates.candidates import reads, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
     EmailTaken,
     InvalidAvailability,
     ProfileExists,
+    ProgrammeRequired,
 )
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.candidates.reads import CandidateFilters
+from services.candidates.candidates.repository import EVERYONE, CandidateScope
 from services.candidates.candidates.schemas import (
     CandidateCreate,
     CandidateUpdate,
@@ -26,6 +29,8 @@ from services.candidates.candidates.schemas import (
 )
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes import service as programme_service
+from shared import access as shared_access
+from shared.auth import Forbidden, Principal
 from shared.db import HotReads
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams, raw_page_body
@@ -44,6 +49,99 @@ def _email_taken() -> EmailTaken:
 def _profile_exists(candidate_id: uuid.UUID) -> ProfileExists:
     return ProfileExists("This account already created its candidate profile.",
                          candidate_id=str(candidate_id))
+
+
+# --- who sees whom --------------------------------------------------------------------------
+
+
+def hot_read_scope(principal: Principal) -> CandidateScope:
+    """The candidates ``principal`` may see, for the hot reads; Forbidden for roles that see
+    no person."""
+    access.ensure_sees_people(principal)
+    return repository.readable_sql(principal)
+
+
+async def ensure_visible(session: AsyncSession, *, principal: Principal,
+                         candidate_id: uuid.UUID) -> None:
+    """CandidateNotFound unless ``principal`` may see the candidate.
+
+    For a caller who sees everyone this asks nothing: the domain's own existence check answers
+    the 404 of a missing candidate, as it always has.
+    """
+    access.ensure_sees_people(principal)
+    if principal.role in shared_access.UNRESTRICTED:
+        return
+    if not await repository.is_readable(session, principal, candidate_id):
+        raise CandidateNotFound(f"No candidate {candidate_id}.")
+
+
+async def ensure_own(session: AsyncSession, *, principal: Principal,
+                     candidate_id: uuid.UUID) -> None:
+    """Forbidden when a candidate acts for somebody else (an owner link they may not set).
+
+    Their own profile is the token's ``candidate_id``, or the one their account created.
+    """
+    if principal.role != "candidate" or candidate_id == principal.candidate_id:
+        return
+    if not await repository.created_by(session, candidate_id, subject=principal.subject):
+        raise Forbidden("A candidate may only act for their own profile: "
+                        "candidate_id must be yours.")
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """Who a new candidate belongs to: the columns that put it in its creator's view."""
+
+    account_subject: str | None = None
+    programme_id: uuid.UUID | None = None
+    institution_id: uuid.UUID | None = None
+
+
+def registration(principal: Principal, *, programme_id: uuid.UUID | None,
+                 institution_id: uuid.UUID | None) -> Registration:
+    """The owner links of a person ``principal`` registers, the links asked for checked.
+
+    - a candidate account creates its own profile, once (ProfileExists when the token already
+      names one); it may name no programme or institution (Forbidden);
+    - an officer must name one of their programmes (ProgrammeRequired, ProgrammeNotFound),
+      and no institution (Forbidden);
+    - an institution registers its own students: no programme (Forbidden), no other institution
+      (InstitutionNotFound);
+    - an admin may name a programme, an institution, both or neither.
+
+    Whether the programme or institution exists is the caller's check (ProgrammeNotFound,
+    InstitutionNotFound).
+    """
+    match principal.role:
+        case "candidate":
+            # The links first: a write naming what it may not is refused before anything else.
+            if programme_id is not None or institution_id is not None:
+                raise Forbidden("A candidate creates their profile only; apply to a programme "
+                                "afterwards.")
+            if principal.candidate_id is not None:
+                raise ProfileExists("This account already has a candidate profile.")
+            return Registration(account_subject=principal.subject)
+        case "officer":
+            if institution_id is not None:
+                raise Forbidden("An officer registers people for a programme, not for an "
+                                "institution.")
+            if programme_id is None:
+                raise ProgrammeRequired("Say which of your programmes the person is for: "
+                                        "programme_id.")
+            programme_service.ensure_in_scope(principal, programme_id)
+            return Registration(programme_id=programme_id)
+        case "institution":
+            if programme_id is not None:
+                raise Forbidden("An institution registers its students; nominate them to a "
+                                "programme afterwards.")
+            if principal.institution_id is None:
+                raise Forbidden("This account is not linked to an institution.")
+            access.ensure_own_institution(principal, institution_id or principal.institution_id,
+                                          InstitutionNotFound)
+            return Registration(institution_id=principal.institution_id)
+        case "admin":
+            return Registration(programme_id=programme_id, institution_id=institution_id)
+    raise Forbidden(f"The role '{principal.role}' does not register people.")
 
 
 async def ensure_registration_links(session: AsyncSession, *, links: Registration) -> None:

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Depends
 
-from services.candidates import access
+from services.candidates.candidates import service as candidate_service
 from services.candidates.candidates.exceptions import CandidateNotFound
 from services.candidates.erasure import service
 from services.candidates.erasure.exceptions import AlreadyErased
@@ -28,6 +28,6 @@ async def erase_candidate(candidate_id: uuid.UUID, session: SessionDep,
     Names, email, phone, birth date, city, education, skills, languages and wishes are replaced
     by placeholders or emptied; consents stay as the legal record. A second erase is a 409.
     """
-    await access.ensure_candidate_visible(session, principal, candidate_id)
+    await candidate_service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
     erasure = await service.erase(session, candidate_id=candidate_id)
     return ErasureOut(candidate_id=erasure.candidate_id, erased_at=erasure.erased_at)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.candidates import access
+from services.candidates.candidates import service as candidate_service
 from services.candidates.candidates.exceptions import ProgrammeRequired
 from services.candidates.imports import service
 from services.candidates.imports.exceptions import ImportTooLarge, UnsupportedImportFormat
@@ -60,8 +61,8 @@ async def import_candidates(
     students, an admin may name either. The report lists the created ids (``created_ids``,
     in line order); the people are in the importer's view at once.
     """
-    links = access.registration(principal, programme_id=programme_id,
-                                institution_id=institution_id)
+    links = candidate_service.registration(principal, programme_id=programme_id,
+                                           institution_id=institution_id)
     await service.ensure_links(request.app.state.database, links=links)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     file_format = _MEDIA_TYPES.get(media_type)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.candidates.access import Registration
+from services.candidates.candidates.service import Registration
 from services.candidates.imports.parsing import read_lines
 from services.candidates.imports.records import COLUMNS as COLUMNS  # bench/reads.py's import
 from services.candidates.imports.records import owner, record

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from services.candidates import access
+from services.candidates.candidates import service as candidate_service
 from services.candidates.institutions import service
 from services.candidates.institutions.exceptions import (
     AlreadyNominated,
@@ -22,6 +23,7 @@ from services.candidates.institutions.schemas import (
     NominationCreate,
     NominationOut,
 )
+from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.vocabulary import CountryCode
 from shared.auth import AUTH_RESPONSES, PrincipalDep, require_roles
@@ -117,8 +119,9 @@ async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
     else named is a 404, as if missing.
     """
     access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
-    access.ensure_programme_in_scope(principal, data.programme_id)
-    await access.ensure_candidate_visible(session, principal, data.candidate_id)
+    programme_service.ensure_in_scope(principal, data.programme_id)
+    await candidate_service.ensure_visible(session, principal=principal,
+                                           candidate_id=data.candidate_id)
 
     async def produce() -> Response:
         nomination = await service.nominate(session, institution_id=institution_id, data=data)
@@ -144,7 +147,7 @@ async def list_nominations(
     """
     access.ensure_own_institution(principal, institution_id, InstitutionNotFound)
     if programme_id is not None:
-        access.ensure_programme_in_scope(principal, programme_id)
+        programme_service.ensure_in_scope(principal, programme_id)
     nominations = await service.list_nominations(
         session, institution_id=institution_id, page=page, programme_id=programme_id,
         programme_ids=access.programme_ids_scope(principal))

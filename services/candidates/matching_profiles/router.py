@@ -44,7 +44,7 @@ async def matching_profiles(
     gender (for balance) and nationality (for eligibility); never a name, contact or birth
     date. For the placements service and the officers of the programme, never a ministry.
     """
-    access.ensure_programme_in_scope(principal, programme_id)
+    programme_service.ensure_in_scope(principal, programme_id)
     await programme_service.get(session, programme_id=programme_id)  # 404 when unknown
     lines = reads.profile_lines(hot_reads, programme_id=programme_id,
                                 statuses=status or ["selected"], candidate_ids=candidate_id)

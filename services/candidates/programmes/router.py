@@ -86,7 +86,7 @@ async def update_programme(programme_id: uuid.UUID, data: ProgrammeUpdate, sessi
 
     Admins change any programme; an officer only the programmes they run (another is a 404).
     """
-    access.ensure_programme_in_scope(principal, programme_id)
+    service.ensure_in_scope(principal, programme_id)
     programme = await service.update(session, programme_id=programme_id, data=data,
                                      expected_version=expected_version(if_match))
     return json_response(ProgrammeOut.model_validate(programme), version=programme.version)

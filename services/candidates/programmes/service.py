@@ -14,6 +14,8 @@ from services.candidates.programmes.exceptions import (
 )
 from services.candidates.programmes.models import Programme
 from services.candidates.programmes.schemas import ProgrammeCreate, ProgrammeUpdate
+from shared import access
+from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams
 
@@ -58,3 +60,10 @@ async def list_page(session: AsyncSession, *, page: PageParams, origin_country: 
     return await repository.list_page(session, page, origin_country=origin_country,
                                       destination_country=destination_country, sector=sector,
                                       open_at=open_at)
+
+
+def ensure_in_scope(principal: Principal, programme_id: uuid.UUID) -> None:
+    """ProgrammeNotFound when an officer or ministry acts on a programme not theirs."""
+    scope = access.programme_scope(principal)
+    if scope is not None and programme_id not in scope:
+        raise ProgrammeNotFound(f"No programme {programme_id}.")

@@ -85,7 +85,7 @@ async def programme_statistics(programme_id: uuid.UUID, session: SessionDep,
 
     Aggregates only: ministries read those of their programmes, as officers do.
     """
-    access.ensure_programme_in_scope(principal, programme_id)
+    service.ensure_in_scope(principal, programme_id)
     await service.get(session, programme_id=programme_id)  # 404 when unknown
     rows = (await session.execute(_COUNTS, {"programme_id": programme_id})).all()
     body = ProgrammeStatistics(programme_id=programme_id, applications_total=0, by_status={},

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from services.candidates import access
+from services.candidates.candidates import service as candidate_service
+from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.training import service
 from services.candidates.training.exceptions import (
@@ -92,7 +94,7 @@ async def create_training_module(programme_id: uuid.UUID, data: TrainingModuleCr
                                  session: SessionDep, principal: PrincipalDep,
                                  idempotency: IdempotencyDep) -> Response:
     """Add a module to a programme's pre-departure curriculum; codes are unique per programme."""
-    access.ensure_programme_in_scope(principal, programme_id)
+    programme_service.ensure_in_scope(principal, programme_id)
 
     async def produce() -> Response:
         module = await service.create_module(session, programme_id=programme_id, data=data)
@@ -165,7 +167,8 @@ async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: 
     if access.programme_ids_scope(principal) is not None:
         module = await service.get_module(session, module_id=module_id)
         principal = access.within_programme(principal, module.programme_id)
-    await access.ensure_candidate_visible(session, principal, data.candidate_id)
+    await candidate_service.ensure_visible(session, principal=principal,
+                                           candidate_id=data.candidate_id)
 
     async def produce() -> Response:
         enrolment = await service.enrol(session, module_id=module_id, data=data)
@@ -252,9 +255,9 @@ async def candidate_training(
 
     Not paginated: one entry per programme the candidate trains in, a handful at most.
     """
-    await access.ensure_candidate_visible(session, principal, candidate_id)
+    await candidate_service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
     if programme_id is not None:
-        access.ensure_programme_in_scope(principal, programme_id)
+        programme_service.ensure_in_scope(principal, programme_id)
     statuses = await service.candidate_training(session, candidate_id=candidate_id,
                                                 programme_id=programme_id)
     if (scope := access.programme_ids_scope(principal)) is not None:

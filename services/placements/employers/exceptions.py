@@ -17,3 +17,11 @@ class AgreementRequired(UnprocessableEntity):
     """An officer registers employers only under an agreement with one of their programmes."""
 
     slug, title = "agreement-required", "Agreement with a programme required"
+
+
+class ProgrammeNotFound(NotFound):
+    """A programme the caller does not manage, named in a write (an agreement, a vacancy, a
+    matching run): as if it did not exist. Programmes come to placements with the employers'
+    agreements, hence here."""
+
+    slug, title = "programme-not-found", "Programme not found"

@@ -3,22 +3,33 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Scope
 from services.placements.employers.models import Employer
 from services.placements.queries import delete_unreferenced, equal_to
+from shared import access
+from shared.auth import Principal
 from shared.db import insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_versioned as update_versioned_row
 
 
-async def get(session: AsyncSession, employer_id: uuid.UUID, *, for_update: bool = False,
+def readable_statement(principal: Principal) -> Select[tuple[Employer]]:
+    """The employers ``principal`` is related to: every list, lookup and link check of an
+    employer for a caller starts here."""
+    return select(Employer).where(*access.conditions(
+        principal, programme=Employer.programme_ids.overlap, employer=Employer.id))
+
+
+async def get(session: AsyncSession, employer_id: uuid.UUID, *,
+              principal: Principal | None = None, for_update: bool = False,
               key_share: bool = False) -> Employer | None:
-    """The employer with this id; ``for_update`` locks its row until the transaction ends,
-    ``key_share`` only keeps it from being deleted."""
-    statement = (select(Employer).where(Employer.id == employer_id)
+    """The employer with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row until the transaction ends, ``key_share`` only keeps it from
+    being deleted."""
+    base = select(Employer) if principal is None else readable_statement(principal)
+    statement = (base.where(Employer.id == employer_id)
                  .execution_options(populate_existing=True))
     if for_update or key_share:
         statement = statement.with_for_update(key_share=key_share)
@@ -43,12 +54,12 @@ async def delete_unused(session: AsyncSession, employer_id: uuid.UUID) -> bool:
     return await delete_unreferenced(session, Employer, employer_id)
 
 
-async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     country: str | None, sector: str | None, size: str | None,
                     programme_id: uuid.UUID | None) -> list[Employer]:
-    """One page (``limit + 1`` rows, to tell if more follow) of employers, oldest first."""
-    statement = select(Employer).where(*scope.conditions(
-        programme=Employer.programme_ids.overlap, employer=Employer.id),
+    """One page (``limit + 1`` rows, to tell if more follow) of the employers ``principal``
+    may read, oldest first."""
+    statement = readable_statement(principal).where(
         *equal_to(Employer, {"country": country, "sector": sector, "size": size}))
     if programme_id is not None:
         statement = statement.where(Employer.programme_ids.contains([programme_id]))

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from services.placements import http
-from services.placements.access import FieldNotAllowed
 from services.placements.employers import service
 from services.placements.employers.exceptions import (
     AgreementRequired,
@@ -22,6 +21,7 @@ from services.placements.employers.schemas import (
     EmployerUpdate,
 )
 from services.placements.vocabulary import CountryCode, Sector
+from shared.access import FieldNotAllowed
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep

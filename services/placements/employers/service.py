@@ -1,6 +1,6 @@
 """Employer rules: who may register and change a host company, versioned updates, deletion.
 
-Permissions come from :data:`POLICY` and the helpers of :mod:`services.placements.access`:
+Permissions come from :data:`POLICY` and the helpers of :mod:`shared.access`:
 admins and officers register employers (an officer only under agreements with their own
 programmes); an employer reads and updates its own record but never its agreements.
 """
@@ -10,16 +10,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements import access
-from services.placements.access import Owners, Policy
 from services.placements.employers import repository
 from services.placements.employers.exceptions import (
     AgreementRequired,
     EmployerInUse,
     EmployerNotFound,
+    ProgrammeNotFound,
 )
 from services.placements.employers.models import Employer
 from services.placements.employers.schemas import Agreement, EmployerCreate, EmployerUpdate
+from shared import access
+from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.pagination import PageParams
 
@@ -55,7 +56,8 @@ def _check_officer_agreements(principal: Principal, before: list[dict[str, Any]]
     kept_before = {str(a["programme_id"]): a for a in before}
     after_json = {str(a.programme_id): a.model_dump(mode="json") for a in after}
     access.ensure_programmes_visible(
-        principal, (uuid.UUID(p) for p in after_json.keys() - kept_before.keys()))
+        principal, (uuid.UUID(p) for p in after_json.keys() - kept_before.keys()),
+        ProgrammeNotFound)
     touched = {p for p in kept_before.keys() | after_json.keys()
                if kept_before.get(p) != after_json.get(p)}
     access.ensure_programmes(principal, (uuid.UUID(p) for p in touched), "change agreements")
@@ -70,14 +72,16 @@ async def create(session: AsyncSession, *, principal: Principal,
             raise AgreementRequired(
                 "Include the employer's agreement with one of your programmes; without one "
                 "you could not see it afterwards.")
-        access.ensure_programmes_visible(principal, (a.programme_id for a in data.agreements))
+        access.ensure_programmes_visible(principal, (a.programme_id for a in data.agreements),
+                                         ProgrammeNotFound)
     values = data.model_dump(mode="json", exclude={"agreements"})
     return await repository.add(session, values | _agreement_values(data.agreements))
 
 
 async def get(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID) -> Employer:
     """The employer, or EmployerNotFound (also for one the caller may not see)."""
-    return POLICY.check(await repository.get(session, employer_id), principal=principal,
+    return POLICY.check(await repository.get(session, employer_id, principal=principal),
+                        principal=principal,
                         object_id=employer_id)
 
 
@@ -85,14 +89,16 @@ async def get_for_reference(session: AsyncSession, *, principal: Principal,
                             employer_id: uuid.UUID) -> Employer:
     """The employer a new row will refer to, kept from deletion until the transaction ends
     (the lock a foreign key takes anyway, taken early); EmployerNotFound like :func:`get`."""
-    return POLICY.check(await repository.get(session, employer_id, key_share=True),
+    return POLICY.check(await repository.get(session, employer_id, principal=principal,
+                                               key_share=True),
                         principal=principal, object_id=employer_id)
 
 
 async def _load_for(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
                     action: str, expected_version: int | None) -> Employer:
     """Lock the employer and check: it exists for the caller, their role may act, If-Match."""
-    return POLICY.check(await repository.get(session, employer_id, for_update=True),
+    return POLICY.check(await repository.get(session, employer_id, principal=principal,
+                                               for_update=True),
                         principal=principal, object_id=employer_id, action=action,
                         expected_version=expected_version)
 
@@ -123,6 +129,7 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
                     country: str | None, sector: str | None, size: str | None,
                     programme_id: uuid.UUID | None) -> list[Employer]:
     """A page of the employers the caller may see, matching the filters."""
-    return await repository.list_page(session, page, scope=POLICY.scope(principal),
+    POLICY.ensure_lists(principal)
+    return await repository.list_page(session, page, principal=principal,
                                       country=country, sector=sector, size=size,
                                       programme_id=programme_id)

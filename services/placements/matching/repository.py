@@ -10,15 +10,16 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Scope
 from services.placements.matching.models import MatchingProposal, MatchingRun
 from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
 from services.placements.queries import equal_to
+from shared import access
+from shared.auth import Principal
 from shared.db import driver_connection
 from shared.pagination import PageParams, keyset
 
@@ -67,10 +68,20 @@ async def add_run(session: AsyncSession, values: dict[str, Any]) -> MatchingRun 
     return run
 
 
+def readable_runs(principal: Principal) -> Select[tuple[MatchingRun]]:
+    """The runs ``principal`` is related to (through their programme): every list and lookup
+    of a run for a caller starts here."""
+    return select(MatchingRun).where(*access.conditions(
+        principal, programme=MatchingRun.programme_id))
+
+
 async def get_run(session: AsyncSession, run_id: uuid.UUID, *,
+                  principal: Principal | None = None,
                   for_update: bool = False) -> MatchingRun | None:
-    """The run with this id; ``for_update`` locks its row until the transaction ends."""
-    statement = (select(MatchingRun).where(MatchingRun.id == run_id)
+    """The run with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row until the transaction ends."""
+    base = select(MatchingRun) if principal is None else readable_runs(principal)
+    statement = (base.where(MatchingRun.id == run_id)
                  .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update()
@@ -84,12 +95,10 @@ async def unfinished_run_id(session: AsyncSession, programme_id: uuid.UUID) -> u
         MatchingRun.status.in_(("queued", "running"))))
 
 
-async def list_runs(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def list_runs(session: AsyncSession, page: PageParams, *, principal: Principal,
                     filters: dict[str, Any]) -> list[MatchingRun]:
-    """One page (``limit + 1`` rows) of runs, oldest first."""
-    statement = select(MatchingRun).where(
-        *scope.conditions(programme=MatchingRun.programme_id.in_),
-        *equal_to(MatchingRun, filters))
+    """One page (``limit + 1`` rows) of the runs ``principal`` may read, oldest first."""
+    statement = readable_runs(principal).where(*equal_to(MatchingRun, filters))
     statement = keyset(statement, MatchingRun.created_at, MatchingRun.id, page)
     return list((await session.scalars(statement)).all())
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
 from starlette.responses import Response
 
 from services.placements import http
-from services.placements.access import FieldNotAllowed
 from services.placements.matching import service
 from services.placements.matching.exceptions import (
     CandidateProfileNotFound,
@@ -31,6 +30,7 @@ from services.placements.matching.schemas import (
     RunStatus,
 )
 from services.placements.placements.exceptions import PlacementNotFound
+from shared.access import FieldNotAllowed
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep

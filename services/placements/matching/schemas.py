@@ -113,7 +113,7 @@ class MatchingRunCreate(Parameters):
         return Parameters.model_validate(self.model_dump(exclude={"programme_id"}))
 
 
-# Fields some roles may not set (services.placements.access.reject_fields).
+# Fields some roles may not set (shared.access.reject_fields).
 ADMIN_ONLY_FIELDS = frozenset({"time_limit_seconds"})
 
 

@@ -24,8 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements import access
-from services.placements.access import Owners, Policy
+from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.matching import repository
 from services.placements.matching.engine import run_matching
 from services.placements.matching.exceptions import (
@@ -48,6 +47,8 @@ from services.placements.matching.scoring import PARTS
 from services.placements.placements import service as placement_service
 from services.placements.placements.models import Placement
 from services.placements.vacancies import service as vacancy_service
+from shared import access
+from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.pagination import PageParams
@@ -85,7 +86,7 @@ async def create_run(session: AsyncSession, *, principal: Principal,
     vacancy with a free seat (NothingToMatch) and no other run under way (RunInProgress).
     """
     access.ensure_role(principal, access.STAFF, "start matching runs")
-    access.ensure_programmes_visible(principal, [data.programme_id])
+    access.ensure_programmes_visible(principal, [data.programme_id], ProgrammeNotFound)
     access.reject_fields(principal, data.model_fields_set, {"officer": ADMIN_ONLY_FIELDS})
     parameters = data.parameters()
     try:
@@ -109,7 +110,8 @@ async def _authorize(session: AsyncSession, *, principal: Principal, run_id: uui
                      action: str | None = None, for_update: bool = False,
                      expected_version: int | None = None) -> MatchingRun:
     access.ensure_role(principal, RUN_READERS, "read matching runs")
-    return POLICY.check(await repository.get_run(session, run_id, for_update=for_update),
+    return POLICY.check(await repository.get_run(session, run_id, principal=principal,
+                                                   for_update=for_update),
                         principal=principal, object_id=run_id, action=action,
                         expected_version=expected_version)
 
@@ -124,7 +126,8 @@ async def list_runs(session: AsyncSession, *, principal: Principal, page: PagePa
                     filters: dict[str, Any]) -> list[MatchingRun]:
     """A page of the runs the caller may see, oldest first."""
     access.ensure_role(principal, RUN_READERS, "read matching runs")
-    return await repository.list_runs(session, page, scope=POLICY.scope(principal),
+    POLICY.ensure_lists(principal)
+    return await repository.list_runs(session, page, principal=principal,
                                       filters=filters)
 
 

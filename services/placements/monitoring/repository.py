@@ -4,12 +4,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Scope
 from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
+from shared import access
+from shared.auth import Principal
 from shared.db import insert
 from shared.pagination import PageParams, keyset
 
@@ -52,10 +53,19 @@ async def check_ins(session: AsyncSession, page: PageParams, *,
     return list((await session.scalars(statement)).all())
 
 
+def readable_alerts(principal: Principal) -> Select[tuple[Alert]]:
+    """The alerts ``principal`` is related to (through their programme): every list and
+    lookup of an alert for a caller starts here."""
+    return select(Alert).where(*access.conditions(principal, programme=Alert.programme_id))
+
+
 async def get_alert(session: AsyncSession, alert_id: uuid.UUID, *,
+                    principal: Principal | None = None,
                     for_update: bool = False) -> Alert | None:
-    """The alert with this id; ``for_update`` locks its row."""
-    statement = select(Alert).where(Alert.id == alert_id)
+    """The alert with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row."""
+    base = select(Alert) if principal is None else readable_alerts(principal)
+    statement = base.where(Alert.id == alert_id)
     if for_update:
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
@@ -69,11 +79,11 @@ async def acknowledge(session: AsyncSession, alert_id: uuid.UUID, *, by: str) ->
         .returning(Alert).execution_options(populate_existing=True))).scalar_one()
 
 
-async def alerts(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def alerts(session: AsyncSession, page: PageParams, *, principal: Principal,
                  programme_id: uuid.UUID | None, placement_id: uuid.UUID | None,
                  acknowledged: bool | None, severity: str | None) -> list[Alert]:
-    """One page (``limit + 1`` rows) of alerts, oldest first."""
-    statement = select(Alert).where(*scope.conditions(programme=Alert.programme_id.in_))
+    """One page (``limit + 1`` rows) of the alerts ``principal`` may read, oldest first."""
+    statement = readable_alerts(principal)
     if programme_id is not None:
         statement = statement.where(Alert.programme_id == programme_id)
     if placement_id is not None:

@@ -11,7 +11,6 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Owners, Policy
 from services.placements.events import INCIDENT_REPORTED, IncidentReported, outbox
 from services.placements.monitoring import repository
 from services.placements.monitoring.exceptions import (
@@ -28,6 +27,7 @@ from services.placements.placements import service as placement_service
 from services.placements.placements import state
 from services.placements.placements.exceptions import InvalidDates
 from services.placements.placements.models import Placement
+from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
@@ -136,7 +136,8 @@ async def alerts(session: AsyncSession, *, principal: Principal, page: PageParam
                  programme_id: uuid.UUID | None, placement_id: uuid.UUID | None,
                  acknowledged: bool | None, severity: str | None) -> list[Alert]:
     """A page of the alerts the caller may see (officers: their programmes')."""
-    return await repository.alerts(session, page, scope=ALERTS.scope(principal),
+    ALERTS.ensure_lists(principal)
+    return await repository.alerts(session, page, principal=principal,
                                    programme_id=programme_id, placement_id=placement_id,
                                    acknowledged=acknowledged, severity=severity)
 
@@ -144,7 +145,8 @@ async def alerts(session: AsyncSession, *, principal: Principal, page: PageParam
 async def acknowledge(session: AsyncSession, *, principal: Principal,
                       alert_id: uuid.UUID) -> Alert:
     """An officer takes the alert in hand; acknowledging twice is a 409."""
-    alert = ALERTS.check(await repository.get_alert(session, alert_id, for_update=True),
+    alert = ALERTS.check(await repository.get_alert(session, alert_id, principal=principal,
+                                                   for_update=True),
                          principal=principal, object_id=alert_id, action="acknowledge")
     if alert.acknowledged_at is not None:
         raise AlertAcknowledged(f"Alert {alert_id} was acknowledged at "

@@ -5,12 +5,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Scope
 from services.placements.employers.models import Employer
 from services.placements.placements.models import (
     Placement,
@@ -20,6 +19,8 @@ from services.placements.placements.models import (
 from services.placements.placements.state import OPEN_STATES
 from services.placements.queries import equal_to
 from services.placements.vacancies.models import Vacancy
+from shared import access
+from shared.auth import Principal
 from shared.pagination import PageParams, keyset
 
 _UNIQUE_VIOLATION = "23505"
@@ -39,10 +40,27 @@ class Move:
     reason: str | None = None
 
 
+def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
+    """Which placements ``principal`` is related to, as WHERE clauses (for statements that
+    join other tables to the placement)."""
+    return access.conditions(
+        principal, programme=Placement.programme_id, employer=Placement.employer_id,
+        candidate=Placement.candidate_id, country=Placement.destination_country)
+
+
+def readable_statement(principal: Principal) -> Select[tuple[Placement]]:
+    """The placements ``principal`` is related to: every list, lookup, action and visa file
+    of a placement for a caller starts here."""
+    return select(Placement).where(*readable_conditions(principal))
+
+
 async def get(session: AsyncSession, placement_id: uuid.UUID, *,
+              principal: Principal | None = None,
               for_update: bool = False) -> Placement | None:
-    """The placement with this id; ``for_update`` locks its row until the transaction ends."""
-    statement = (select(Placement).where(Placement.id == placement_id)
+    """The placement with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row until the transaction ends."""
+    base = select(Placement) if principal is None else readable_statement(principal)
+    statement = (base.where(Placement.id == placement_id)
                  .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update()
@@ -158,13 +176,11 @@ async def extensions(session: AsyncSession, placement_id: uuid.UUID) -> list[Pla
     return list(rows.all())
 
 
-async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     filters: dict[str, Any]) -> list[Placement]:
-    """One page (``limit + 1`` rows) of placements, oldest first; ``filters`` maps columns to
-    the values they must equal (None: no filter)."""
-    statement = select(Placement).where(*scope.conditions(
-        programme=Placement.programme_id.in_, employer=Placement.employer_id,
-        candidate=Placement.candidate_id), *equal_to(Placement, filters))
+    """One page (``limit + 1`` rows) of the placements ``principal`` may read, oldest first;
+    ``filters`` maps columns to the values they must equal (None: no filter)."""
+    statement = readable_statement(principal).where(*equal_to(Placement, filters))
     statement = keyset(statement, Placement.created_at, Placement.id, page)
     return list((await session.scalars(statement)).all())
 
@@ -180,17 +196,16 @@ async def visa_file(session: AsyncSession,
     return None if row is None else (row[0], row[1], row[2])
 
 
-async def visa_files_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def visa_files_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                           statuses: Sequence[str]
                           ) -> list[tuple[Placement, Employer, Vacancy]]:
     """One page (``limit + 1`` rows) of placements in ``statuses`` with their employer and
-    vacancy, oldest first, limited to ``scope`` (a visa authority: its programmes and
-    destination country)."""
+    vacancy, oldest first, that ``principal`` may read (a visa authority: its programmes'
+    in its destination country)."""
     statement = (select(Placement, Employer, Vacancy)
                  .join(Employer, Employer.id == Placement.employer_id)
                  .join(Vacancy, Vacancy.id == Placement.vacancy_id)
-                 .where(*scope.conditions(programme=Placement.programme_id.in_,
-                                          country=Placement.destination_country),
+                 .where(*readable_conditions(principal),
                         Placement.status.in_(list(statuses))))
     statement = keyset(statement, Placement.created_at, Placement.id, page)
     return [(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()]

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements import access
-from services.placements.access import Owners, Policy
 from services.placements.employers import repository as employer_repository
 from services.placements.employers.models import Employer
 from services.placements.events import (
@@ -49,6 +47,8 @@ from services.placements.placements.schemas import (
 from services.placements.vacancies import service as vacancy_service
 from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
 from services.placements.vacancies.models import Vacancy
+from shared import access
+from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
@@ -147,7 +147,8 @@ async def _emit(session: AsyncSession, event_type: str, placement: Placement,
 async def get(session: AsyncSession, *, principal: Principal,
               placement_id: uuid.UUID) -> Placement:
     """The placement, or PlacementNotFound (also for one the caller may not see)."""
-    return POLICY.check(await repository.get(session, placement_id), principal=principal,
+    return POLICY.check(await repository.get(session, placement_id, principal=principal),
+                        principal=principal,
                         object_id=placement_id)
 
 
@@ -157,7 +158,8 @@ async def authorize(session: AsyncSession, *, principal: Principal, placement_id
     """Load the placement for ``action`` and check, in this order: it exists for the caller
     (404), their role may do the action (403), If-Match (412), the action is legal from its
     state (409, lifecycle actions only). ``for_update`` locks its row."""
-    placement = POLICY.check(await repository.get(session, placement_id, for_update=for_update),
+    placement = POLICY.check(await repository.get(session, placement_id, principal=principal,
+                                                  for_update=for_update),
                              principal=principal, object_id=placement_id, action=action,
                              expected_version=expected_version)
     if action in state.TRANSITIONS:
@@ -168,7 +170,8 @@ async def authorize(session: AsyncSession, *, principal: Principal, placement_id
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
                     filters: dict[str, Any]) -> list[Placement]:
     """A page of the placements the caller may see; ``filters``: column -> value or None."""
-    return await repository.list_page(session, page, scope=POLICY.scope(principal),
+    POLICY.ensure_lists(principal)
+    return await repository.list_page(session, page, principal=principal,
                                       filters=filters)
 
 
@@ -225,7 +228,7 @@ async def visa_requests(session: AsyncSession, *, principal: Principal, page: Pa
     """A page of the visa files the caller may see (a visa authority: its programmes' in its
     country), in ``statuses`` (a subset of :data:`VISA_FILE_STATES`), oldest first."""
     access.ensure_role(principal, VISA_DESK, "read visa requests")
-    rows = await repository.visa_files_page(session, page, scope=access.Scope(principal),
+    rows = await repository.visa_files_page(session, page, principal=principal,
                                             statuses=statuses)
     return [VisaFile(*row) for row in rows]
 

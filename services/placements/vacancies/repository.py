@@ -7,23 +7,33 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.access import Scope
 from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
 from services.placements.queries import delete_unreferenced, equal_to
 from services.placements.vacancies.models import Vacancy
+from shared import access
+from shared.auth import Principal
 from shared.db import insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_versioned as update_versioned_row
 
 
+def readable_statement(principal: Principal) -> Select[tuple[Vacancy]]:
+    """The vacancies ``principal`` is related to: every list, lookup and link check of a
+    vacancy for a caller starts here."""
+    return select(Vacancy).where(*access.conditions(
+        principal, programme=Vacancy.programme_id, employer=Vacancy.employer_id))
+
+
 async def get(session: AsyncSession, vacancy_id: uuid.UUID, *,
-              for_update: bool = False) -> Vacancy | None:
-    """The vacancy with this id; ``for_update`` locks its row until the transaction ends."""
-    statement = (select(Vacancy).where(Vacancy.id == vacancy_id)
+              principal: Principal | None = None, for_update: bool = False) -> Vacancy | None:
+    """The vacancy with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row until the transaction ends."""
+    base = select(Vacancy) if principal is None else readable_statement(principal)
+    statement = (base.where(Vacancy.id == vacancy_id)
                  .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update()
@@ -79,12 +89,10 @@ async def open_in_programme(session: AsyncSession, programme_id: uuid.UUID) -> l
     return list(rows.all())
 
 
-async def list_page(session: AsyncSession, page: PageParams, *, scope: Scope,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     filters: dict[str, Any]) -> list[Vacancy]:
-    """One page (``limit + 1`` rows) of vacancies, oldest first; ``filters`` maps columns to
-    the values they must equal (None: no filter)."""
-    statement = select(Vacancy).where(*scope.conditions(
-        programme=Vacancy.programme_id.in_, employer=Vacancy.employer_id),
-        *equal_to(Vacancy, filters))
+    """One page (``limit + 1`` rows) of the vacancies ``principal`` may read, oldest first;
+    ``filters`` maps columns to the values they must equal (None: no filter)."""
+    statement = readable_statement(principal).where(*equal_to(Vacancy, filters))
     statement = keyset(statement, Vacancy.created_at, Vacancy.id, page)
     return list((await session.scalars(statement)).all())

@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements import access
-from services.placements.access import Owners, Policy
 from services.placements.employers import service as employer_service
+from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.vacancies import repository
 from services.placements.vacancies.exceptions import (
     NoAgreement,
@@ -29,6 +28,8 @@ from services.placements.vacancies.exceptions import (
 from services.placements.vacancies.models import Vacancy
 from services.placements.vacancies.schemas import VacancyCreate, VacancyUpdate
 from services.placements.vocabulary import skill_keys
+from shared import access
+from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.pagination import PageParams
@@ -99,7 +100,7 @@ async def create(session: AsyncSession, *, principal: Principal,
     # The employer and programme named are loaded as the caller reads them: another
     # employer (for an employer) or another programme (for an officer) is a 404.
     if principal.role == "officer":
-        access.ensure_programmes_visible(principal, [data.programme_id])
+        access.ensure_programmes_visible(principal, [data.programme_id], ProgrammeNotFound)
     employer = await employer_service.get_for_reference(session, principal=principal,
                                                         employer_id=data.employer_id)
     if data.programme_id not in employer.programme_ids:
@@ -112,14 +113,16 @@ async def create(session: AsyncSession, *, principal: Principal,
 
 async def get(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID) -> Vacancy:
     """The vacancy, or VacancyNotFound (also for one the caller may not see)."""
-    return POLICY.check(await repository.get(session, vacancy_id), principal=principal,
+    return POLICY.check(await repository.get(session, vacancy_id, principal=principal),
+                        principal=principal,
                         object_id=vacancy_id)
 
 
 async def _load_for(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID,
                     action: str, expected_version: int | None) -> Vacancy:
     """Lock the vacancy and check: it exists for the caller, their role may act, If-Match."""
-    return POLICY.check(await repository.get(session, vacancy_id, for_update=True),
+    return POLICY.check(await repository.get(session, vacancy_id, principal=principal,
+                                               for_update=True),
                         principal=principal, object_id=vacancy_id, action=action,
                         expected_version=expected_version)
 
@@ -179,7 +182,8 @@ async def delete(session: AsyncSession, *, principal: Principal, vacancy_id: uui
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
                     filters: dict[str, Any]) -> list[Vacancy]:
     """A page of the vacancies the caller may see; ``filters``: column -> value or None."""
-    return await repository.list_page(session, page, scope=POLICY.scope(principal),
+    POLICY.ensure_lists(principal)
+    return await repository.list_page(session, page, principal=principal,
                                       filters=filters)
 
 

@@ -3,12 +3,14 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration import queries
 from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
+from shared import access
+from shared.auth import Principal
 from shared.pagination import PageParams, keyset
 
 
@@ -20,21 +22,31 @@ async def add_if_new(session: AsyncSession, values: dict[str, Any]) -> ReturneeC
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get(session: AsyncSession, case_id: uuid.UUID, *,
+def readable_statement(principal: Principal) -> Select[tuple[ReturneeCase]]:
+    """The cases ``principal`` is related to (through the programme or the candidate): every
+    list and lookup of a case for a caller starts here."""
+    return select(ReturneeCase).where(*access.conditions(
+        principal, programme=ReturneeCase.programme_id, candidate=ReturneeCase.candidate_id))
+
+
+async def get(session: AsyncSession, case_id: uuid.UUID, *, principal: Principal | None = None,
               for_update: bool = False) -> ReturneeCase | None:
-    """The case with this id; ``for_update`` locks its row until the transaction ends."""
-    statement = (select(ReturneeCase).where(ReturneeCase.id == case_id)
+    """The case with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row until the transaction ends."""
+    base = select(ReturneeCase) if principal is None else readable_statement(principal)
+    statement = (base.where(ReturneeCase.id == case_id)
                  .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def list_page(session: AsyncSession, page: PageParams,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     conditions: list[ColumnElement[bool]]) -> list[ReturneeCase]:
-    """One page (``limit + 1`` rows) of cases, oldest first."""
-    statement = keyset(select(ReturneeCase).where(*conditions), ReturneeCase.created_at,
-                       ReturneeCase.id, page)
+    """One page (``limit + 1`` rows) of the cases ``principal`` may read meeting
+    ``conditions``, oldest first."""
+    statement = keyset(readable_statement(principal).where(*conditions),
+                       ReturneeCase.created_at, ReturneeCase.id, page)
     return list((await session.scalars(statement)).all())
 
 

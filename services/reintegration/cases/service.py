@@ -10,11 +10,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import access
-from services.reintegration.access import CasePolicy, Owners
+from services.reintegration import rules
 from services.reintegration.cases import repository
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
 from services.reintegration.cases.models import ReturneeCase
@@ -24,21 +23,24 @@ from services.reintegration.followups import repository as follow_up_repository
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules import service as schedule_service
 from services.reintegration.support import repository as support_repository
+from shared.access import STAFF, Owners
 from shared.auth import Principal
-from shared.errors import IllegalTransition, PreconditionFailed
+from shared.errors import IllegalTransition
 from shared.pagination import PageParams
 
 log = logging.getLogger(__name__)
 
-POLICY = CasePolicy(name="returnee case", not_found=CaseNotFound, actions={
-    "assign": access.STAFF, "edit": access.STAFF, "close": access.STAFF,
-    "support": access.STAFF})
 OUTCOMES = {"placement.completed": "completed", "placement.ended_early": "ended_early"}
 
 
 def owners(case: ReturneeCase) -> Owners:
-    """Whom the case belongs to."""
-    return Owners(programme_id=case.programme_id, candidate_id=case.candidate_id)
+    """Whom the case (and what hangs off it) belongs to: its programme and candidate."""
+    return Owners(programme_ids=(case.programme_id,), candidate_id=case.candidate_id)
+
+
+POLICY = rules.people_policy(name="returnee case", not_found=CaseNotFound, owners=owners,
+                             actions={"assign": STAFF, "edit": STAFF, "close": STAFF,
+                                      "support": STAFF})
 
 
 def _label(value: str | None, *, upper: bool = False) -> str | None:
@@ -95,27 +97,24 @@ async def authorize(session: AsyncSession, *, principal: Principal, case_id: uui
                     expected_version: int | None = None) -> ReturneeCase:
     """The case after the checks, in this order: a role that sees people here (403), it
     exists for the caller (404), their role may do ``action`` (403), If-Match (412)."""
-    case = await repository.get(session, case_id, for_update=for_update)
-    POLICY.check(principal, owners(case) if case else None, case_id, action=action)
-    assert case is not None
-    if expected_version is not None and case.version != expected_version:
-        raise PreconditionFailed(
-            f"The returnee case changed since version {expected_version}; read it again.",
-            current_version=case.version)
-    return case
+    return POLICY.check(
+        await repository.get(session, case_id, principal=principal, for_update=for_update),
+        principal=principal, object_id=case_id, action=action,
+        expected_version=expected_version)
 
 
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
                     filters: dict[str, Any]) -> list[ReturneeCase]:
     """A page of the cases the caller may see; ``filters``: column -> value or None
     (``caseworker_subject`` may be ``me``)."""
-    conditions = access.case_scope(principal, programme_id=ReturneeCase.programme_id,
-                                   candidate_id=ReturneeCase.candidate_id)
+    POLICY.ensure_lists(principal, rules.LISTS_PEOPLE)
+    conditions: list[ColumnElement[bool]] = []
     if filters.get("caseworker_subject") == "me":
         filters = {**filters, "caseworker_subject": principal.subject}
     conditions += [getattr(ReturneeCase, name) == value for name, value in filters.items()
                    if value is not None]
-    return await repository.list_page(session, page, conditions)
+    return await repository.list_page(session, page, principal=principal,
+                                      conditions=conditions)
 
 
 async def follow_ups(session: AsyncSession, *, principal: Principal,

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration import queries
 from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.followups.models import FollowUp
+from shared import access
+from shared.auth import Principal
 from shared.pagination import PageParams
 
 
@@ -21,13 +23,23 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
         await session.execute(insert(FollowUp), list(rows))
 
 
+def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
+    """Which follow-ups (joined to their case) ``principal`` is related to, as WHERE clauses:
+    every list and lookup of a follow-up for a caller uses them."""
+    return access.conditions(principal, programme=FollowUp.programme_id,
+                             candidate=ReturneeCase.candidate_id)
+
+
 async def get(session: AsyncSession, follow_up_id: uuid.UUID, *,
+              principal: Principal | None = None,
               for_update: bool = False) -> tuple[FollowUp, ReturneeCase] | None:
-    """The follow-up with its case; ``for_update`` locks both rows (events of a case are
-    recorded under its lock)."""
+    """The follow-up with its case, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks both rows (events of a case are recorded under its lock)."""
     statement = (select(FollowUp, ReturneeCase).join(ReturneeCase,
                                                      ReturneeCase.id == FollowUp.case_id)
-                 .where(FollowUp.id == follow_up_id).execution_options(populate_existing=True))
+                 .where(FollowUp.id == follow_up_id,
+                        *(readable_conditions(principal) if principal else ()))
+                 .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update()
     row = (await session.execute(statement)).one_or_none()
@@ -41,12 +53,12 @@ async def of_case(session: AsyncSession, case_id: uuid.UUID) -> list[FollowUp]:
     return list(rows.all())
 
 
-async def list_page(session: AsyncSession, page: PageParams,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     conditions: list[ColumnElement[bool]]) -> list[FollowUp]:
-    """One page (``limit + 1`` rows) of follow-ups, the soonest to close first; conditions may
-    name the case's columns."""
+    """One page (``limit + 1`` rows) of the follow-ups ``principal`` may read, the soonest to
+    close first; conditions may name the case's columns."""
     statement = (select(FollowUp).join(ReturneeCase, ReturneeCase.id == FollowUp.case_id)
-                 .where(*conditions))
+                 .where(*readable_conditions(principal), *conditions))
     if page.after is not None:
         statement = statement.where(
             tuple_(FollowUp.window_closes_at, FollowUp.id) > tuple_(*page.after))

@@ -11,21 +11,24 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import access
-from services.reintegration.access import CasePolicy, Owners
+from services.reintegration import rules
 from services.reintegration.cases.exceptions import CandidateErased
 from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.cases.service import owners
 from services.reintegration.events import FOLLOWUP_COMPLETED, FollowUpEvent, outbox
 from services.reintegration.followups import repository, state
 from services.reintegration.followups.exceptions import FollowUpNotFound, InvalidAnswer
 from services.reintegration.followups.models import WORKING, FollowUp
 from services.reintegration.followups.schemas import AnswerIn, Due
+from shared.access import STAFF
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams
 
-POLICY = CasePolicy(name="follow-up", not_found=FollowUpNotFound,
-                    actions={"answer": access.STAFF | {"candidate"}})
+POLICY = rules.people_policy(
+    name="follow-up", not_found=FollowUpNotFound,
+    owners=lambda loaded: owners(loaded[1]),  # (follow-up, case) as the repository loads it
+    actions={"answer": STAFF | {"candidate"}})
 # Who says "mine" in a filter means the caller: ``caseworker=me``.
 ME = "me"
 # What everyone reached answers, and what describes a job.
@@ -33,18 +36,11 @@ _REACHED = ("income_band", "skills_use", "satisfaction", "sustainability")
 _JOB = ("employer_name", "job_sector", "job_location")
 
 
-def owners(case: ReturneeCase) -> Owners:
-    """Whom a case's follow-ups belong to."""
-    return Owners(programme_id=case.programme_id, candidate_id=case.candidate_id)
-
-
 async def get(session: AsyncSession, *, principal: Principal,
               follow_up_id: uuid.UUID) -> FollowUp:
     """The follow-up, or FollowUpNotFound (also for one the caller may not see)."""
-    loaded = await repository.get(session, follow_up_id)
-    POLICY.check(principal, owners(loaded[1]) if loaded else None, follow_up_id)
-    assert loaded is not None
-    return loaded[0]
+    loaded = await repository.get(session, follow_up_id, principal=principal)
+    return POLICY.check(loaded, principal=principal, object_id=follow_up_id)[0]
 
 
 def _due(due: Due | None, *, now: datetime, within_days: int) -> list[ColumnElement[bool]]:
@@ -62,8 +58,8 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
                     now: datetime) -> list[FollowUp]:
     """A page of the follow-ups the caller may see, soonest to close first; ``filters``:
     programme_id, origin_country, caseworker (a subject, or ``me``), case_id, status."""
-    conditions = access.case_scope(principal, programme_id=FollowUp.programme_id,
-                                   candidate_id=ReturneeCase.candidate_id)
+    POLICY.ensure_lists(principal, rules.LISTS_PEOPLE)
+    conditions: list[ColumnElement[bool]] = []
     caseworker = filters.get("caseworker")
     columns: dict[str, Any] = {
         "programme_id": FollowUp.programme_id, "origin_country": ReturneeCase.origin_country,
@@ -73,7 +69,8 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
     conditions += [columns[name] == value for name, value in values.items()
                    if value is not None]
     conditions += _due(due, now=now, within_days=within_days)
-    return await repository.list_page(session, page, conditions)
+    return await repository.list_page(session, page, principal=principal,
+                                      conditions=conditions)
 
 
 def check_answer(data: AnswerIn, *, role: str) -> None:
@@ -133,11 +130,9 @@ async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: u
     for an erased candidate (409), If-Match (412), the follow-up waits for an answer and its
     window is open now (409).
     """
-    loaded = await repository.get(session, follow_up_id, for_update=True)
-    POLICY.check(principal, owners(loaded[1]) if loaded else None, follow_up_id,
-                 action="answer")
-    assert loaded is not None
-    follow_up, case = loaded
+    follow_up, case = POLICY.check(
+        await repository.get(session, follow_up_id, principal=principal, for_update=True),
+        principal=principal, object_id=follow_up_id, action="answer")
     check_answer(data, role=principal.role)
     if case.erased_at is not None and (data.employer_name or data.notes):
         raise CandidateErased("The candidate's personal data was erased: send no "

@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from services.reintegration import access
+from services.reintegration import rules
 from services.reintegration.indicators import repository
 from services.reintegration.indicators.repository import BREAKDOWNS, Cells
 from services.reintegration.indicators.schemas import (
@@ -28,6 +28,7 @@ from services.reintegration.indicators.schemas import (
     Spend,
 )
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
+from shared import access
 from shared.auth import Principal
 
 # Who may download anonymised follow-up rows: never a ministry, which reads aggregates only.
@@ -126,8 +127,8 @@ def suppress_small_cells(indicators: Indicators) -> Indicators:
 
 def ensure_readable(principal: Principal, programme_id: uuid.UUID) -> None:
     """403 for roles that read no aggregates; 404 for a programme not the caller's."""
-    access.ensure_programme(principal, programme_id, roles=access.READS_AGGREGATES,
-                            doing="read reintegration indicators", not_found=ProgrammeNotFound)
+    access.ensure_role(principal, rules.READS_AGGREGATES, "read reintegration indicators")
+    access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
 
 
 async def compute(connection: asyncpg.Connection, *, principal: Principal,
@@ -135,7 +136,7 @@ async def compute(connection: asyncpg.Connection, *, principal: Principal,
     """The programme's indicators as the caller may read them."""
     ensure_readable(principal, programme_id)
     indicators = shape(programme_id, await repository.cells(connection, programme_id), now=now)
-    if not access.sees_small_cells(principal):
+    if not rules.sees_small_cells(principal):
         suppress_small_cells(indicators)
     return indicators
 

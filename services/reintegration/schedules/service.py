@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import access
+from services.reintegration import rules
 from services.reintegration.schedules import repository
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from services.reintegration.schedules.models import DEFAULT_POINTS, DEFAULT_WINDOW_DAYS
 from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
+from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 
@@ -72,8 +73,8 @@ async def effective(session: AsyncSession, *,
 async def get(session: AsyncSession, *, principal: Principal,
               programme_id: uuid.UUID) -> ScheduleOut:
     """The programme's schedule, or the default one it follows."""
-    access.ensure_programme(principal, programme_id, roles=access.READS_AGGREGATES,
-                            doing="read follow-up schedules", not_found=ProgrammeNotFound)
+    access.ensure_role(principal, rules.READS_AGGREGATES, "read follow-up schedules")
+    access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     row = await repository.get(session, programme_id)
     if row is None:
         return ScheduleOut(programme_id=programme_id, points_months=list(DEFAULT_POINTS),
@@ -87,8 +88,8 @@ async def get(session: AsyncSession, *, principal: Principal,
 async def put(session: AsyncSession, *, principal: Principal, programme_id: uuid.UUID,
               data: ScheduleIn, expected_version: int | None) -> ScheduleOut:
     """Set the programme's schedule (admins, its officers); cases opened from now on use it."""
-    access.ensure_programme(principal, programme_id, roles=access.STAFF,
-                            doing="set follow-up schedules", not_found=ProgrammeNotFound)
+    access.ensure_role(principal, access.STAFF, "set follow-up schedules")
+    access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     current = await repository.get(session, programme_id, for_update=True)
     if expected_version is not None and (current is None or current.version != expected_version):
         raise PreconditionFailed(

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration import queries
 from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.support.models import SupportMeasure
+from shared import access
+from shared.auth import Principal
 from shared.pagination import PageParams, keyset
 
 
@@ -19,12 +21,22 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> SupportMeasure:
     return (await session.execute(statement)).scalar_one()
 
 
+def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
+    """Which measures (joined to their case) ``principal`` is related to, as WHERE clauses:
+    every list and lookup of a measure for a caller uses them."""
+    return access.conditions(principal, programme=SupportMeasure.programme_id,
+                             candidate=ReturneeCase.candidate_id)
+
+
 async def get(session: AsyncSession, measure_id: uuid.UUID, *,
+              principal: Principal | None = None,
               for_update: bool = False) -> tuple[SupportMeasure, ReturneeCase] | None:
-    """The measure with its case; ``for_update`` locks the measure's row."""
+    """The measure with its case, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks the measure's row."""
     statement = (select(SupportMeasure, ReturneeCase)
                  .join(ReturneeCase, ReturneeCase.id == SupportMeasure.case_id)
-                 .where(SupportMeasure.id == measure_id)
+                 .where(SupportMeasure.id == measure_id,
+                        *(readable_conditions(principal) if principal else ()))
                  .execution_options(populate_existing=True))
     if for_update:
         statement = statement.with_for_update(of=SupportMeasure)
@@ -32,12 +44,13 @@ async def get(session: AsyncSession, measure_id: uuid.UUID, *,
     return None if row is None else (row[0], row[1])
 
 
-async def list_page(session: AsyncSession, page: PageParams,
+async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     conditions: list[ColumnElement[bool]]) -> list[SupportMeasure]:
-    """One page (``limit + 1`` rows) of measures, oldest first; conditions may name the
-    case's columns."""
+    """One page (``limit + 1`` rows) of the measures ``principal`` may read, oldest first;
+    conditions may name the case's columns."""
     statement = keyset(select(SupportMeasure).join(
-        ReturneeCase, ReturneeCase.id == SupportMeasure.case_id).where(*conditions),
+        ReturneeCase, ReturneeCase.id == SupportMeasure.case_id).where(
+            *readable_conditions(principal), *conditions),
         SupportMeasure.created_at, SupportMeasure.id, page)
     return list((await session.scalars(statement)).all())
 

@@ -7,10 +7,10 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import access
-from services.reintegration.access import CasePolicy
+from services.reintegration import rules
 from services.reintegration.cases import service as case_service
 from services.reintegration.cases.exceptions import CandidateErased
 from services.reintegration.cases.models import ReturneeCase
@@ -22,12 +22,15 @@ from services.reintegration.support.schemas import (
     CompleteBody,
     MeasureCreate,
 )
+from shared.access import STAFF
 from shared.auth import Principal
 from shared.errors import IllegalTransition, PreconditionFailed
 from shared.pagination import PageParams
 
-POLICY = CasePolicy(name="support measure", not_found=MeasureNotFound, actions={
-    "edit": access.STAFF, **{action: access.STAFF for action in state.ACTIONS}})
+POLICY = rules.people_policy(
+    name="support measure", not_found=MeasureNotFound,
+    owners=lambda loaded: case_service.owners(loaded[1]),  # (measure, case) as loaded
+    actions={"edit": STAFF, **{action: STAFF for action in state.ACTIONS}})
 _MONEY = ("amount", "currency", "disbursed_date")
 _FREE_TEXT = ("description", "outcome_note")
 
@@ -83,10 +86,9 @@ async def authorize(session: AsyncSession, *, principal: Principal, measure_id: 
                     ) -> tuple[SupportMeasure, ReturneeCase]:
     """The measure and its case after the checks: a role that sees people here (403), it
     exists for the caller (404), their role may do ``action`` (403), If-Match (412)."""
-    loaded = await repository.get(session, measure_id, for_update=for_update)
-    POLICY.check(principal, case_service.owners(loaded[1]) if loaded else None, measure_id,
-                 action=action)
-    assert loaded is not None
+    loaded = POLICY.check(
+        await repository.get(session, measure_id, principal=principal, for_update=for_update),
+        principal=principal, object_id=measure_id, action=action)
     if expected_version is not None and loaded[0].version != expected_version:
         raise PreconditionFailed(
             f"The support measure changed since version {expected_version}; read it again.",
@@ -103,11 +105,12 @@ async def get(session: AsyncSession, *, principal: Principal,
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
                     filters: dict[str, Any]) -> list[SupportMeasure]:
     """A page of the measures the caller may see; ``filters``: column -> value or None."""
-    conditions = access.case_scope(principal, programme_id=SupportMeasure.programme_id,
-                                   candidate_id=ReturneeCase.candidate_id)
+    POLICY.ensure_lists(principal, rules.LISTS_PEOPLE)
+    conditions: list[ColumnElement[bool]] = []
     conditions += [getattr(SupportMeasure, name) == value for name, value in filters.items()
                    if value is not None]
-    return await repository.list_page(session, page, conditions)
+    return await repository.list_page(session, page, principal=principal,
+                                      conditions=conditions)
 
 
 async def edit(session: AsyncSession, *, principal: Principal, measure_id: uuid.UUID,
