@@ -308,11 +308,14 @@ def test_a_programme_run_by_its_actors(gateway: str, admin: Api, officer: str) -
     [trainee] = [p for p in applicants
                  if p.claims()["candidate_id"] == placement["candidate_id"]]
     trainee.post(f"{url}/accept-candidate")
+    # She lets the visa authority have her identity with her visa file.
+    trainee.post(f"/v1/candidates/{placement['candidate_id']}/consents", 201, json={
+        "purpose": "visa_file_sharing", "text_version": "2026-01", "action": "given"})
     officer_api.post(f"{url}/request-visa")
     visa_desk, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="FR")
     requests = visa_desk.get("/v1/placements/visa-requests")["items"]
     assert [p["placement_id"] for p in requests] == [placement["id"]]
-    visa_desk.get(f"{url}/visa-file")
+    assert visa_desk.get(f"{url}/visa-file")["candidate"]["family_name"] == "Benali"
     visa_desk.post(f"{url}/visa-decision", json={"decision": "granted"})
     italy, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="IT")
     italy.get(f"{url}/visa-file", 404)

@@ -6,9 +6,11 @@ transaction of the placements app's engine, rolled back at its end; ``placements
 (also available as ``client``) sends requests that share it.
 """
 
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.placements.main import create_app as create_placements_app
 from services.placements.settings import Settings as PlacementsSettings
 from shared.auth import Principal, StaticKeySource, TokenVerifier
+from shared.events import wire
+from shared.events.signing import Signer, Verifier, generate_secret
 from tests.conftest import RunDatabase, rolled_back, sharing
 
 Headers = dict[str, str]
@@ -106,6 +110,8 @@ class FakeCandidates:
 
     def __init__(self) -> None:
         self.selected: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        # Candidates who gave their visa_file_sharing consent (the identity endpoint's 200).
+        self.sharing_visa_identity: set[uuid.UUID] = set()
         self.down = False
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -115,6 +121,13 @@ class FakeCandidates:
         if not token:
             return httpx.Response(401)
         claims = jwt.decode(token, options={"verify_signature": False})
+        if request.url.path.endswith("/visa-identity"):
+            candidate = uuid.UUID(request.url.path.split("/")[3])
+            if candidate not in self.sharing_visa_identity:
+                return httpx.Response(409)
+            return httpx.Response(200, json={
+                "candidate_id": str(candidate), "given_name": "Amina", "family_name": "Benali",
+                "date_of_birth": "2000-05-17", "nationality": "MA", "gender": "female"})
         programme = uuid.UUID(request.url.path.split("/")[3])
         if claims["role"] == "officer" and str(programme) not in claims.get("programme_ids", []):
             return httpx.Response(404)
@@ -141,3 +154,30 @@ async def fake_candidates(placements_app: FastAPI) -> AsyncIterator[FakeCandidat
     finally:
         placements_app.state.candidates_client = before
         await http.aclose()
+
+
+# Signs the internal events the tests post as if another service had sent them.
+SECRET = generate_secret()
+
+
+@pytest.fixture
+async def signed(placements_app: FastAPI) -> AsyncIterator[Signer]:
+    """The placements app verifying internal events with a test secret."""
+    placements_app.state.events_verifier = Verifier([SECRET])
+    try:
+        yield Signer([SECRET])
+    finally:
+        del placements_app.state.events_verifier
+
+
+async def post_erased(client: httpx.AsyncClient, signer: Signer, candidate: uuid.UUID,
+                      event_id: uuid.UUID) -> httpx.Response:
+    """POST a signed ``candidate.erased`` event to placements' inbox, as candidates does."""
+    events = [{"id": str(event_id), "type": "candidate.erased", "version": 1,
+               "source": "candidates", "subject_id": str(candidate),
+               "occurred_at": datetime.now(UTC).isoformat(),
+               "data": {"candidate_id": str(candidate)}}]
+    body = json.dumps(events).encode()
+    headers = signer.sign(msg_id=wire.batch_id([e["id"] for e in events]), body=body).as_dict()
+    return await client.post("/internal/events", content=body,
+                             headers={**headers, "content-type": "application/json"})

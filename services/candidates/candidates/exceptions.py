@@ -21,6 +21,12 @@ class ProfileExists(Conflict):
     slug, title = "profile-exists", "Profile already exists"
 
 
+class ConsentRequired(Conflict):
+    """The candidate has not consented (or withdrew consent) to what was asked for."""
+
+    slug, title = "consent-required", "Consent required"
+
+
 class ProgrammeRequired(UnprocessableEntity):
     """An officer registers people for one of their programmes, and must say which."""
 

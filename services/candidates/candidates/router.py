@@ -17,6 +17,7 @@ from services.candidates.applications.models import STATUSES
 from services.candidates.candidates import service
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
+    ConsentRequired,
     EmailTaken,
     InvalidAvailability,
     ProfileExists,
@@ -32,6 +33,7 @@ from services.candidates.candidates.schemas import (
     ConsentOut,
     CurrentConsent,
     Gender,
+    VisaIdentityOut,
 )
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes.exceptions import ProgrammeNotFound
@@ -160,6 +162,22 @@ async def record_consent(candidate_id: uuid.UUID, data: ConsentCreate, session: 
         return json_response(ConsentOut.model_validate(consent), status_code=201)
 
     return await idempotency.run(data, produce)
+
+
+@router.get("/{candidate_id}/visa-identity", response_model=VisaIdentityOut,
+            dependencies=[access.READS_PEOPLE],
+            responses=responses(CandidateNotFound, ConsentRequired))
+async def visa_identity(candidate_id: uuid.UUID, session: SessionDep,
+                        principal: PrincipalDep) -> Response:
+    """The identity the candidate's visa application needs (name, date of birth, nationality,
+    gender), only while their ``visa_file_sharing`` consent is given (``consent-required``
+    otherwise). Placements asks it, with the officer's token, when the visa is requested."""
+    await service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
+    candidate = await service.visa_identity(session, candidate_id=candidate_id)
+    return json_response(VisaIdentityOut(
+        candidate_id=candidate.id, given_name=candidate.given_name,
+        family_name=candidate.family_name, date_of_birth=candidate.date_of_birth,
+        nationality=candidate.nationality, gender=candidate.gender))
 
 
 @router.get("/{candidate_id}/consents", response_model=ConsentHistory,

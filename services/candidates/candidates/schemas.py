@@ -238,6 +238,23 @@ class CurrentConsent(ResponseModel):
     recorded_at: datetime
 
 
+class VisaIdentityOut(ResponseModel):
+    """The identity a visa application needs, shared with the destination's visa authority
+    only while the candidate's ``visa_file_sharing`` consent is given."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "candidate_id": "0b6f5c1e-3a8f-4f8e-9d51-8a1b2c3d4e5f", "given_name": "Amina",
+        "family_name": "Benali", "date_of_birth": "2000-05-17", "nationality": "MA",
+        "gender": "female"}]})
+
+    candidate_id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    nationality: str
+    gender: Gender
+
+
 class ConsentHistory(ResponseModel):
     """Every consent event of a candidate, oldest first, and what is in force per purpose."""
 

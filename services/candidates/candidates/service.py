@@ -14,6 +14,7 @@ from services.candidates import access
 from services.candidates.candidates import reads, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
+    ConsentRequired,
     EmailTaken,
     InvalidAvailability,
     ProfileExists,
@@ -250,6 +251,21 @@ async def consent_history(session: AsyncSession, *,
     events = await repository.consents(session, candidate_id)
     current = {event.purpose: event for event in events}  # oldest first: the latest wins
     return events, current
+
+
+# The consent a candidate gives to have their identity put in their placement's visa file.
+VISA_FILE_SHARING = "visa_file_sharing"
+
+
+async def visa_identity(session: AsyncSession, *, candidate_id: uuid.UUID) -> Candidate:
+    """The candidate, whose identity goes into their visa file; ConsentRequired unless their
+    ``visa_file_sharing`` consent is in force (CandidateNotFound when there is no such one)."""
+    candidate = await get(session, candidate_id=candidate_id)
+    consents = await repository.current_actions(session, candidate_id)
+    if consents.get(VISA_FILE_SHARING) != "given":
+        raise ConsentRequired(f"The candidate has not consented to {VISA_FILE_SHARING}.",
+                              purpose=VISA_FILE_SHARING)
+    return candidate
 
 
 async def current_consents(session: AsyncSession, candidate_id: uuid.UUID) -> dict[str, str]:

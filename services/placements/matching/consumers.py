@@ -1,8 +1,9 @@
 """What the placements service does with other services' events (``POST /internal/events``).
 
 ``candidate.erased`` (from candidates): the proposals' snapshots of that candidate are blanked
-(profile, gender, nationality, the explanation's skill lists), keeping ids and scores. Applied
-once, in the inbox's transaction (shared.events.inbox).
+(profile, gender, nationality, the explanation's skill lists), keeping ids and scores, and so is
+the identity in their placements' visa files. Applied once, in the inbox's transaction
+(shared.events.inbox).
 """
 
 import logging
@@ -11,6 +12,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.matching import service
+from services.placements.placements import service as placement_service
 from shared.events.inbox import Handler, ReceivedEvent
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
                     extra={"event_id": str(event.id)})
         return
     await service.forget_candidate(session, candidate_id=candidate_id)
+    await placement_service.forget_candidate(session, candidate_id=candidate_id)
 
 
 HANDLERS: dict[str, Handler] = {"candidate.erased": candidate_erased}

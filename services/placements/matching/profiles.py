@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -113,6 +114,10 @@ def parse(body: bytes) -> list[MatchingProfile]:
                          f"({exc.error_count()} errors).") from exc
 
 
+# What a visa file shows of the person (the candidates service's VisaIdentityOut, as read here).
+VISA_IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "gender")
+
+
 class CandidatesClient:
     """Calls the candidates service; ``http`` is an ``httpx.AsyncClient`` on its base URL."""
 
@@ -179,3 +184,27 @@ class CandidatesClient:
         except RunFailure as exc:
             raise CandidatesUnavailable(exc.detail) from exc
         return next((p for p in profiles if p.candidate_id == candidate_id), None)
+
+    async def visa_identity(self, candidate_id: uuid.UUID, *,
+                            authorization: str | None) -> dict[str, Any] | None:
+        """The identity the candidate consented to share for their visa file
+        (``GET /v1/candidates/{id}/visa-identity``, with the caller's own token), or None when
+        they have not consented (409) or the caller may not read them (401, 403, 404).
+        CandidatesUnavailable when it cannot be asked."""
+        headers = {"authorization": authorization} if authorization else {}
+        if (request_id := request_id_var.get()) != "-":
+            headers["x-request-id"] = request_id
+        try:
+            response = await self.http.get(f"/v1/candidates/{candidate_id}/visa-identity",
+                                           headers=headers)
+        except httpx.HTTPError as exc:
+            raise CandidatesUnavailable(
+                f"The candidates service could not be reached ({type(exc).__name__}); "
+                "try again later.") from exc
+        if response.status_code in (401, 403, 404, 409):
+            return None
+        if response.status_code != 200:
+            raise CandidatesUnavailable(
+                f"The candidates service answered {response.status_code}; try again later.")
+        body: dict[str, Any] = response.json()
+        return {name: body.get(name) for name in VISA_IDENTITY_FIELDS}

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.placements.database import Base, IdMixin, TimestampsMixin, VersionMixin
@@ -83,6 +84,10 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
     visa_decision: Mapped[str | None] = mapped_column(Text)
     visa_decision_date: Mapped[date | None] = mapped_column(Date)
     visa_reference: Mapped[str | None] = mapped_column(Text)
+    # The identity the candidate consented to share with the visa authority, copied from the
+    # candidates service when the visa is requested; null without that consent, and blanked
+    # when the candidate is erased.
+    visa_identity: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     end_reason: Mapped[str | None] = mapped_column(Text)
 
 

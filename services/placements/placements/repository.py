@@ -209,3 +209,10 @@ async def visa_files_page(session: AsyncSession, page: PageParams, *, principal:
                         Placement.status.in_(list(statuses))))
     statement = keyset(statement, Placement.created_at, Placement.id, page)
     return [(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()]
+
+
+async def forget_visa_identity(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """Blank the visa identity of every placement of ``candidate_id`` (an erasure)."""
+    await session.execute(update(Placement).where(Placement.candidate_id == candidate_id,
+                                                  Placement.visa_identity.is_not(None))
+                          .values(visa_identity=None))

@@ -33,6 +33,7 @@ from services.placements.placements.schemas import (
     VisaDecisionBody,
     VisaEmployerOut,
     VisaFileOut,
+    VisaIdentityOut,
     VisaStatus,
     VisaVacancyOut,
 )
@@ -108,6 +109,8 @@ def _visa_file(found: service.VisaFile) -> VisaFileOut:
         destination_country=p.destination_country, start_date=p.start_date,
         end_date=p.end_date, visa_decision=p.visa_decision,
         visa_decision_date=p.visa_decision_date,
+        candidate=None if p.visa_identity is None else VisaIdentityOut.model_validate(
+            p.visa_identity),
         employer=VisaEmployerOut.model_validate(employer),
         vacancy=VisaVacancyOut.model_validate(vacancy))
 
@@ -209,14 +212,22 @@ async def decline(placement_id: uuid.UUID, session: SessionDep, principal: Princ
 
 
 @router.post("/{placement_id}/request-visa", response_model=PlacementOut,
-             responses=responses(*ACTION_ERRORS))
-async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                       if_match: IfMatchHeader = None) -> Response:
+             responses=responses(*ACTION_ERRORS, CandidatesUnavailable))
+async def request_visa(placement_id: uuid.UUID, request: Request, session: SessionDep,
+                       principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Both parties accepted: the visa is requested (officers, admins). Publishes
-    ``placement.visa_requested`` (to the destination's visa authority, if subscribed)."""
+    ``placement.visa_requested`` (to the destination's visa authority, if subscribed).
+
+    The visa file then carries the candidate's identity (name, date of birth, nationality,
+    gender) if they have given their ``visa_file_sharing`` consent, as the candidates service
+    tells it with the caller's own token; 503 (nothing changed) when it cannot be asked."""
+    authorization = (request.headers.get("authorization")
+                     if request.app.state.token_verifier is not None else None)
     return _out(await service.request_visa(
         session, principal=principal, placement_id=placement_id,
-        expected_version=expected_version(if_match)))
+        expected_version=expected_version(if_match),
+        candidates=getattr(request.app.state, "candidates_client", None),
+        authorization=authorization))
 
 
 @router.post("/{placement_id}/visa-decision", response_model=PlacementOut,

@@ -236,14 +236,24 @@ class VisaVacancyOut(ResponseModel):
     stipend_currency: str | None
 
 
+class VisaIdentityOut(ResponseModel):
+    """Who the visa is for, as the candidate consented to share it."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    nationality: str
+    gender: str
+
+
 class VisaFileOut(ResponseModel):
     """What a visa decision needs, and nothing more: the placement, its programme and
     destination, the host, the job and the planned dates.
 
-    ``candidate`` (the person's identity) is always null for now: the consent to share it with
-    the visa authority lives in the candidates service, which placements cannot ask about with
-    a visa authority's token; until it can, the file carries no person field at all (the
-    applicant brings their identity to the visa desk themselves).
+    ``candidate`` (the person's identity) is there only when the candidate had given their
+    ``visa_file_sharing`` consent when the visa was requested: it is copied then from the
+    candidates service (with the requesting officer's token), and blanked if the candidate is
+    erased. Without it, the applicant brings their identity to the visa desk themselves.
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -254,7 +264,9 @@ class VisaFileOut(ResponseModel):
         "vacancy": {"id": _VACANCY_ID, "title": "Junior network engineer",
                     "occupation_code": "2523", "sector": "ict", "city": "Lyon",
                     "country": "FR", "stipend_amount": "1200.00", "stipend_currency": "EUR"},
-        "visa_decision": None, "visa_decision_date": None, "candidate": None,
+        "visa_decision": None, "visa_decision_date": None,
+        "candidate": {"given_name": "Amina", "family_name": "Benali",
+                      "date_of_birth": "2000-05-17", "nationality": "MA", "gender": "female"},
     }]})
 
     placement_id: uuid.UUID
@@ -267,6 +279,7 @@ class VisaFileOut(ResponseModel):
     vacancy: VisaVacancyOut
     visa_decision: Literal["granted", "refused"] | None
     visa_decision_date: date | None
-    candidate: None = Field(None, description="Reserved for the identity fields the "
-                            "candidate consented to share; null (see above).")
+    candidate: VisaIdentityOut | None = Field(
+        None, description="The candidate's identity, when they consented to share it "
+        "(``visa_file_sharing``) before the visa was requested; null otherwise.")
 

@@ -513,11 +513,37 @@ async def decline(session: AsyncSession, *, principal: Principal, placement_id: 
                       reason=f"declined by {principal.role}" + (f": {reason}" if reason else ""))
 
 
+async def forget_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
+    """Blank the identity the erased candidate's visa files held."""
+    await repository.forget_visa_identity(session, candidate_id)
+
+
+class VisaIdentityLookup(Protocol):
+    """How a visa request asks the candidates service for the identity the candidate consented
+    to share (:class:`services.placements.matching.profiles.CandidatesClient`)."""
+
+    async def visa_identity(self, candidate_id: uuid.UUID, *,
+                            authorization: str | None) -> dict[str, Any] | None:
+        """The identity fields, or None without the candidate's consent."""
+
+
 async def request_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
-                       expected_version: int | None) -> Placement:
-    """Both parties accepted: the visa application goes to the ministry."""
-    return await _act(session, principal=principal, placement_id=placement_id,
-                      action="request-visa", expected_version=expected_version)
+                       expected_version: int | None,
+                       candidates: VisaIdentityLookup | None = None,
+                       authorization: str | None = None) -> Placement:
+    """Both parties accepted: the visa application goes to the destination's visa authority,
+    with the candidate's identity when they consented to share it (asked of the candidates
+    service with the caller's token; CandidatesUnavailable, and nothing changed, when it
+    cannot be asked)."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="request-visa", for_update=True,
+                                expected_version=expected_version)
+    state.target("request-visa", placement.status, None)  # an illegal move asks nobody
+    # Without a token to forward (auth off: a service run alone) there is nobody to ask as.
+    identity = None if candidates is None or authorization is None else \
+        await candidates.visa_identity(placement.candidate_id, authorization=authorization)
+    return await _move(session, placement, principal, "request-visa",
+                       values={"visa_identity": identity})
 
 
 async def decide_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,

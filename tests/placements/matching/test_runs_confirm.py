@@ -2,10 +2,8 @@
 once, re-running never places anyone twice; the employer's pseudonymised view of a proposed
 candidate; erasure of a candidate blanks what the proposals kept."""
 
-import json
 import uuid
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,9 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.matching.execution import MatchingJobs
-from shared.events import wire
-from shared.events.signing import Signer, Verifier, generate_secret
+from shared.events.signing import Signer
 from tests.pages import all_pages
+from tests.placements.conftest import post_erased
 from tests.placements.factories import act, create_placement
 from tests.placements.matching.runs import (
     PERSONAL,
@@ -29,7 +27,6 @@ from tests.placements.matching.runs import (
 )
 
 Auth = Callable[..., dict[str, str]]
-SECRET = generate_secret()
 
 
 @pytest.fixture
@@ -197,28 +194,6 @@ class TestCandidateProfile:
         assert response.json()["type"] == "/problems/candidate-profile-not-found"
 
 
-@pytest.fixture
-async def signed(placements_app: FastAPI) -> AsyncIterator[Signer]:
-    """The placements app verifying internal events with a test secret."""
-    placements_app.state.events_verifier = Verifier([SECRET])
-    try:
-        yield Signer([SECRET])
-    finally:
-        del placements_app.state.events_verifier
-
-
-async def _erased(client: httpx.AsyncClient, signer: Signer, candidate: uuid.UUID,
-                  event_id: uuid.UUID) -> httpx.Response:
-    events = [{"id": str(event_id), "type": "candidate.erased", "version": 1,
-               "source": "candidates", "subject_id": str(candidate),
-               "occurred_at": datetime.now(UTC).isoformat(),
-               "data": {"candidate_id": str(candidate)}}]
-    body = json.dumps(events).encode()
-    headers = signer.sign(msg_id=wire.batch_id([e["id"] for e in events]), body=body).as_dict()
-    return await client.post("/internal/events", content=body,
-                             headers={**headers, "content-type": "application/json"})
-
-
 class TestErasure:
     async def test_blanks_the_snapshots_keeps_ids_and_scores(
             self, client: httpx.AsyncClient, session: AsyncSession, jobs: MatchingJobs,
@@ -228,9 +203,9 @@ class TestErasure:
         before = await proposals_of(client, run)
         await _confirm(client, run)
         event_id = uuid.uuid4()
-        response = await _erased(client, signed, amina, event_id)
+        response = await post_erased(client, signed, amina, event_id)
         assert response.status_code == 200 and response.json()["applied"] == 1
-        assert (await _erased(client, signed, amina, event_id)).json()["duplicates"] == 1
+        assert (await post_erased(client, signed, amina, event_id)).json()["duplicates"] == 1
         after = await proposals_of(client, run)
         erased, kept = _of(after, amina), _of(before, amina)
         assert (erased["id"], erased["score"], erased["vacancy_id"]) == (

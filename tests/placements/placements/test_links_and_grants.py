@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.placements.conftest import FakeCandidates
+from shared.events.signing import Signer
+from tests.placements.conftest import FakeCandidates, post_erased
 from tests.placements.factories import (
     add_employer,
     add_placement,
@@ -97,6 +99,70 @@ async def _visa_pending(session: AsyncSession, *, programme: uuid.UUID, country:
                                 stipend_amount=900, stipend_currency="EUR")
     return await add_placement(session, vacancy=vacancy, status="visa_pending",
                                destination_country=country)
+
+
+class TestVisaIdentity:
+    async def _requested(self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+                         fake_candidates: FakeCandidates, *, shares: bool) -> tuple[str, dict]:  # type: ignore[type-arg]
+        programme = uuid.uuid4()
+        placement = await add_placement(session, vacancy=await add_vacancy(
+            session, employer=await add_employer(session, programme_id=programme),
+            programme_id=programme, country="IT"), status="accepted_by_candidate",
+            destination_country="IT")
+        if shares:
+            fake_candidates.sharing_visa_identity.add(placement.candidate_id)
+        officer = auth("officer", programme_ids=(programme,))
+        response = await client.post(f"/v1/placements/{placement.id}/request-visa",
+                                     headers=officer)
+        assert response.status_code == 200, response.text
+        desk = auth("visa_authority", programme_ids=(programme,), country="IT")
+        file = await client.get(f"/v1/placements/{placement.id}/visa-file", headers=desk)
+        assert file.status_code == 200, file.text
+        return str(placement.candidate_id), file.json()
+
+    async def test_the_file_carries_the_identity_the_candidate_consented_to_share(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            fake_candidates: FakeCandidates) -> None:
+        candidate_id, file = await self._requested(client, session, auth, fake_candidates,
+                                                   shares=True)
+        assert file["candidate"] == {"given_name": "Amina", "family_name": "Benali",
+                                     "date_of_birth": "2000-05-17", "nationality": "MA",
+                                     "gender": "female"}
+        assert candidate_id not in str(file)
+
+    async def test_an_erased_candidate_leaves_no_identity_in_the_file(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            fake_candidates: FakeCandidates, signed: Signer) -> None:
+        candidate_id, file = await self._requested(client, session, auth, fake_candidates,
+                                                   shares=True)
+        assert file["candidate"] is not None
+        response = await post_erased(client, signed, uuid.UUID(candidate_id), uuid.uuid4())
+        assert response.status_code == 200 and response.json()["applied"] == 1
+        held = await session.execute(text(
+            "SELECT count(*) FROM placements.placement WHERE candidate_id = :c "
+            "AND visa_identity IS NOT NULL"), {"c": candidate_id})
+        assert held.scalar() == 0
+
+    async def test_without_the_consent_the_file_names_nobody(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            fake_candidates: FakeCandidates) -> None:
+        _, file = await self._requested(client, session, auth, fake_candidates, shares=False)
+        assert file["candidate"] is None
+
+    async def test_candidates_down_is_503_and_changes_nothing(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            fake_candidates: FakeCandidates) -> None:
+        programme = uuid.uuid4()
+        placement = await add_placement(session, vacancy=await add_vacancy(
+            session, employer=await add_employer(session, programme_id=programme),
+            programme_id=programme), status="accepted_by_candidate")
+        fake_candidates.down = True
+        officer = auth("officer", programme_ids=(programme,))
+        response = await client.post(f"/v1/placements/{placement.id}/request-visa",
+                                     headers=officer)
+        assert response.status_code == 503, response.text
+        after = await client.get(f"/v1/placements/{placement.id}", headers=officer)
+        assert after.json()["status"] == "accepted_by_candidate"
 
 
 class TestVisaAuthority:

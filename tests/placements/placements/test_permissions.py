@@ -59,7 +59,8 @@ def unrelated(auth: Auth, role: str) -> dict[str, str]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", state.ACTIONS)
 async def test_action_per_role(client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
-                               action: str, role: str) -> None:
+                               action: str, role: str, fake_candidates: FakeCandidates) -> None:
+    # (request-visa asks the candidates service for the identity to share: answered by the fake)
     placement = await add_placement(session, status=state.allowed_from(action)[0])
     url = f"/v1/placements/{placement.id}/{action}"
     if role not in ("admin", "service"):  # they relate to everything
