@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
-from shared import health, problem_docs
+from shared import docs_pages, health, problem_docs
 from shared.auth import AuthSettings, Revocations, poll_revocations, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -61,7 +61,8 @@ def create_service_app(
     token_required: bool = True,
     internal_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
-    """A FastAPI app with the database, problem+json errors, request ids, logs and health.
+    """A FastAPI app with the database, problem+json errors, request ids, logs, health and
+    ``/docs`` and ``/redoc`` pages that need no internet (``shared.docs_pages``).
 
     With ``token_required`` every route of ``routers`` must check a bearer token (once auth is
     on), and the app refuses to start if one does not, or if ``AUTH_JWKS_URL`` is unset without
@@ -109,7 +110,10 @@ def create_service_app(
             if jwks_client is not None:
                 await jwks_client.aclose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load their assets from CDNs: docs_pages serves offline ones.
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    docs_pages.install(app)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table
     app.state.token_verifier = None

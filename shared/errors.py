@@ -25,13 +25,14 @@ def problem_type(slug: str) -> str:
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document as Pathways sends it."""
+    """An RFC 9457 problem document as Pathways sends it.
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "type": "/problems/illegal-transition", "title": "Illegal state transition",
-        "status": 409, "detail": "Cannot submit an application that is 'withdrawn'.",
-        "current_state": "withdrawn",
-    }]})
+    The schema carries no example of its own: it is shared by every error response, so any
+    example here would show under every status. Each response gets its own instead
+    (:meth:`ProblemError.example`, ``shared.problem_docs``).
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="Stable identifier of the kind of problem.")
     title: str
@@ -67,10 +68,17 @@ class ProblemError(Exception):
         return body
 
     @classmethod
+    def example(cls) -> dict[str, Any]:
+        """A problem document of this error, as the API documents it."""
+        return {"type": problem_type(cls.slug), "title": cls.title, "status": cls.status,
+                "detail": f"{cls.title}."}
+
+    @classmethod
     def response_doc(cls) -> dict[str, Any]:
-        """The OpenAPI ``responses`` entry documenting this error."""
+        """The OpenAPI ``responses`` entry documenting this error, with its own example."""
         return {cls.status: {"model": Problem, "description": cls.title,
-                             "content": {PROBLEM_MEDIA_TYPE: {}}}}
+                             "content": {PROBLEM_MEDIA_TYPE: {"examples": {
+                                 cls.slug: {"summary": cls.title, "value": cls.example()}}}}}}
 
 
 class NotFound(ProblemError):
@@ -93,6 +101,13 @@ class IllegalTransition(ProblemError):
             current_state=current_state, action=action,
         )
 
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        """An illegal transition names the state the object is in and the action refused."""
+        return {**super().example(),
+                "detail": "Cannot submit from state 'withdrawn'; allowed from: draft.",
+                "current_state": "withdrawn", "action": "submit"}
+
 
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
@@ -106,14 +121,34 @@ class InvalidCursor(ProblemError):
     status, slug, title = 400, "invalid-cursor", "Invalid pagination cursor"
 
 
+VALIDATION_EXAMPLE: dict[str, Any] = {
+    "type": problem_type("validation"), "title": "Validation failed", "status": 422,
+    "detail": "The request has invalid or unknown fields; see errors.",
+    "errors": [{"loc": ["body", "name"], "msg": "Field required", "type": "missing"}],
+}
+
+
 def responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` for a route raising ``errors`` (plus validation)."""
+    """OpenAPI ``responses=`` for a route raising ``errors`` (plus validation).
+
+    Errors of one status share its entry: each keeps its own named example and title, where a
+    plain ``dict.update`` would let the last one hide the others (a route's 422 ``IntakeClosed``
+    would hide the validation problem it can answer too).
+    """
     docs: dict[int | str, dict[str, Any]] = {
         422: {"model": Problem, "description": "Validation failed",
-              "content": {PROBLEM_MEDIA_TYPE: {}}},
+              "content": {PROBLEM_MEDIA_TYPE: {"examples": {"validation": {
+                  "summary": "Validation failed", "value": VALIDATION_EXAMPLE}}}}},
     }
     for error in errors:
-        docs.update(error.response_doc())
+        for status, doc in error.response_doc().items():
+            if status not in docs:
+                docs[status] = doc
+                continue
+            known = docs[status]["content"][PROBLEM_MEDIA_TYPE]["examples"]
+            if error.slug not in known:
+                known.update(doc["content"][PROBLEM_MEDIA_TYPE]["examples"])
+                docs[status]["description"] += f"; {error.title}"
     return docs
 
 

@@ -5,6 +5,7 @@ from openapi_spec_validator import validate
 
 from gateway.routes import Router, route_table
 from tests.candidates.factories import programme_body
+from tests.docs_pages import assert_offline_docs
 from tests.gateway.conftest import GatewaySystem
 
 
@@ -26,7 +27,7 @@ class TestMergedOpenAPI:
 
     def test_documents_the_gateways_own_errors(self, system: GatewaySystem) -> None:
         spec = httpx.get(f"{system.gateway}/openapi.json").json()
-        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        problem = {"$ref": "#/components/schemas/Problem"}
         for path, item in spec["paths"].items():
             for method, operation in item.items():
                 responses = operation["responses"]
@@ -34,12 +35,27 @@ class TestMergedOpenAPI:
                 assert path.startswith("/v1/") == ("429" in responses), (method, path)
                 for status, answer in responses.items():
                     if status.startswith(("4", "5")):
-                        assert answer["content"] == problem, (method, path, status)
+                        assert list(answer["content"]) == ["application/problem+json"]
+                        media = answer["content"]["application/problem+json"]
+                        assert media["schema"] == problem, (method, path, status)
+                        statuses = {e["value"]["status"] for e in media["examples"].values()}
+                        assert statuses == {int(status)}, (method, path, status)
+        rate_limited = spec["paths"]["/v1/programmes"]["post"]["responses"]["429"]
+        examples = rate_limited["content"]["application/problem+json"]["examples"]
+        assert next(iter(examples.values()))["value"]["type"] == "/problems/rate-limited"
 
-    def test_docs_pages(self, system: GatewaySystem) -> None:
-        for page in ("/docs", "/redoc"):
-            response = httpx.get(f"{system.gateway}{page}")
-            assert response.status_code == 200 and "/openapi.json" in response.text
+    def test_two_statuses_of_one_operation_show_different_problems(
+            self, system: GatewaySystem) -> None:
+        spec = httpx.get(f"{system.gateway}/openapi.json").json()
+        responses = spec["paths"]["/v1/applications/{application_id}/submit"]["post"]["responses"]
+        shown = {status: next(iter(answer["content"]["application/problem+json"]["examples"]
+                                   .values()))["value"]
+                 for status, answer in responses.items() if status in ("404", "409")}
+        assert {s: e["status"] for s, e in shown.items()} == {"404": 404, "409": 409}
+
+    async def test_docs_pages_work_offline(self, system: GatewaySystem) -> None:
+        async with httpx.AsyncClient(base_url=system.gateway) as client:
+            await assert_offline_docs(client.get)
 
 
 class TestProgrammeOverview:

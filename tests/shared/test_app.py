@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from shared.auth import SIGNED_IN, require_roles
 from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, responses
 from shared.schemas import StrictModel
 from tests.conftest import RunDatabase
+from tests.docs_pages import assert_offline_docs
 
 router = APIRouter(dependencies=[SIGNED_IN])
 
@@ -196,20 +198,49 @@ class TestNul:
         assert response.json()["text"] == "a\\u0000"
 
 
+class TestDocsPages:
+    async def test_work_offline(self, http: httpx.AsyncClient) -> None:
+        await assert_offline_docs(http.get)
+
+
 class TestDocumentedProblems:
     """Every error of the OpenAPI document is problem+json, and each operation lists those its
     shape makes possible."""
 
     def test_errors_are_problem_json_with_the_problem_schema(self, app: FastAPI) -> None:
         document = app.openapi()
-        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, item in document["paths"].items():
             for method, operation in item.items():
                 for status, answer in operation["responses"].items():
                     if status.startswith(("4", "5")):
-                        assert answer["content"] == problem, (method, path, status)
+                        assert list(answer["content"]) == [PROBLEM_MEDIA_TYPE]
+                        media = answer["content"][PROBLEM_MEDIA_TYPE]
+                        assert media["schema"] == {"$ref": "#/components/schemas/Problem"}, (
+                            method, path, status)
+                        # each documented error shows a problem of its own status
+                        examples = [e["value"] for e in media["examples"].values()]
+                        assert examples, (method, path, status)
+                        assert {e["status"] for e in examples} == {int(status)}, (
+                            method, path, status)
         assert "HTTPValidationError" not in document["components"]["schemas"]
-        assert document["components"]["schemas"]["Problem"]["properties"]["status"]
+        problem = document["components"]["schemas"]["Problem"]
+        assert problem["properties"]["status"]
+        assert "examples" not in problem  # one example for every status was the bug
+
+    def test_two_statuses_of_one_operation_show_different_problems(self, app: FastAPI) -> None:
+        responses = app.openapi()["paths"]["/notes/{note_id}"]["post"]["responses"]
+
+        def example(status: str) -> dict[str, Any]:
+            media = responses[status]["content"][PROBLEM_MEDIA_TYPE]
+            return next(iter(media["examples"].values()))["value"]
+
+        conflict, missing, invalid = example("409"), example("404"), example("422")
+        assert (conflict["status"], missing["status"], invalid["status"]) == (409, 404, 422)
+        assert conflict["type"] == "/problems/conflict"  # the route's own error
+        assert missing["type"] == "/problems/not-found" and "note" in missing["detail"]
+        assert invalid["errors"]  # a validation problem says which fields
+        assert example("401")["type"] == "/problems/invalid-token"
+        assert example("403")["type"] == "/problems/forbidden"
 
     def test_each_operation_lists_the_errors_its_shape_allows(self, app: FastAPI) -> None:
         paths = app.openapi()["paths"]
