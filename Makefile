@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install dev test lint bench clean-db fuzz
+.PHONY: install dev test test-stress lint bench clean-db fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,12 +13,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# `make dev DEMO=homere` (or palim, mentor2) also seeds a demo scenario through the API.
+# `make dev DEMO=homere` (or palim, mentor2) also seeds a demo scenario through the API;
+# `make dev PORT_BASE=9000` runs the gateway on 9000 and the services on 9101-9103.
 dev: install
-	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(DEMO),--demo $(DEMO))
+	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(DEMO),--demo $(DEMO)) \
+		$(if $(PORT_BASE),--port-base $(PORT_BASE))
 
 test: install
 	$(BIN)/ruff check --quiet .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite while every core is kept busy by a CPU hog started (one per core, `nproc`) and
+# stopped here, killed by pid on any exit: proves a busy machine does not turn the suite red
+# (no wall-clock thresholds, no sleeps as synchronisation). Takes about ten minutes.
+test-stress: install
+	@set -e; pids=""; \
+	trap 'kill $$pids 2>/dev/null || true' EXIT INT TERM; \
+	for _ in $$(seq "$$(nproc)"); do \
+		$(BIN)/python -c 'while True: pass' & pids="$$pids $$!"; \
+	done; \
+	echo "CPU hogs running:$$pids"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # A long fuzzing run of the whole API through the gateway (tests/fuzz); `make test` runs a short

@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
                      help="run N processes of every service and of the gateway (1-4)")
     dev.add_argument("--demo", choices=DEMO_SCENARIOS,
                      help="once everything is ready, seed this demo scenario through the API")
+    dev.add_argument("--port-base", type=int, default=runner.DEFAULT_PORT_BASE, metavar="N",
+                     help="run the gateway on port N and each service at its offset from it "
+                     "(candidates N+101, placements N+102, reintegration N+103; "
+                     f"default {runner.DEFAULT_PORT_BASE})")
     db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
                                                                           required=True)
     db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "dev":
-        return runner.dev(replicas=args.replicas, demo=args.demo)
+        return runner.dev(replicas=args.replicas, demo=args.demo, port_base=args.port_base)
     if args.command == "demo" and args.admin_email:
         if not args.admin_password:
             parser.error("--admin-email needs --admin-password")

@@ -1,14 +1,17 @@
 """Prepare the database and run the service processes: what ``make dev`` does.
 
-With no ``DATABASE_URL`` an embedded PostgreSQL is started with its data under ``var/``. The
-database is bootstrapped and every service migrated before any process starts; Ctrl-C stops them
-all (and the embedded server).
+Every port the system needs is checked to be free before anything starts. With no
+``DATABASE_URL`` an embedded PostgreSQL is then started with its data under ``var/``. The
+database is bootstrapped and every service migrated before any process starts. While it runs,
+a process that exits is restarted (with a growing delay) and the others keep running; Ctrl-C
+stops them all (and the embedded server).
 """
 
 import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,6 +34,12 @@ from shared.settings import role_url
 from shared.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PORT_BASE = 8000  # the gateway's port; each service keeps its offset from it (8101 …)
+REPLICA_PORT_STEP = 1000  # replica i of a process listens on its port + 1000 * i
+# A crashed process is restarted after RESTART_DELAY seconds, doubled at each crash in a row up
+# to RESTART_DELAY_MAX, so that one failing at start-up does not spin; after STABLE_AFTER
+# seconds up, its next crash is taken as a new problem and waits RESTART_DELAY again.
+RESTART_DELAY, RESTART_DELAY_MAX, STABLE_AFTER = 1.0, 30.0, 60.0
 
 
 def admin_database_url(*, data_dir: Path, throwaway: bool = False) -> str:
@@ -61,12 +71,16 @@ def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
            **(extra_env or {})}
     env.pop("DATABASE_URL", None)  # a service needs its own role's URL, not the admin's
     out = log_file.open("ab") if log_file else None
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", spec.app, "--host", host,
-         "--port", str(port or spec.port), "--no-access-log", "--loop", "uvloop",
-         "--http", "httptools"],
-        env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
-    )
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", spec.app, "--host", host,
+             "--port", str(port or spec.port), "--no-access-log", "--loop", "uvloop",
+             "--http", "httptools"],
+            env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
+        )
+    finally:
+        if out is not None:  # the child has its own copy; ours would leak at every restart
+            out.close()
 
 
 def serve(spec: ServiceSpec, *, host: str, port: int | None) -> int:
@@ -168,39 +182,167 @@ def system_env(urls: Mapping[str, str | Sequence[str]]) -> dict[ServiceSpec, dic
     return env
 
 
+@dataclass(eq=False)
+class Child:
+    """One process of a running system: what it runs and how, and the process running it now
+    (replaced when it is restarted)."""
+
+    spec: ServiceSpec
+    url: str
+    replica: int  # counted from 1
+    env: dict[str, str]
+    log_file: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0  # time.monotonic() of the last start
+    restart_delay: float = RESTART_DELAY  # before the next restart, should it crash
+    restart_at: float | None = None  # when a restart is due (it has exited), else None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (from its URL)."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
+    def label(self) -> str:
+        """Its name in the runner's messages: the service's, with the replica's number from
+        the second on (``candidates#2``)."""
+        return self.spec.name if self.replica == 1 else f"{self.spec.name}#{self.replica}"
+
+    def start(self, admin_url: str) -> subprocess.Popen[bytes]:
+        """Start (or start again) its process."""
+        self.process = start_service(self.spec, admin_url, extra_env=self.env, port=self.port,
+                                     log_file=self.log_file)
+        self.started_at, self.restart_at = time.monotonic(), None
+        return self.process
+
+
+def system_children(urls: Mapping[str, Sequence[str]], *, log_dir: Path | None = None,
+                    env: dict[str, str] | None = None) -> list[Child]:
+    """Every replica of every service at ``urls`` (name -> replicas' base URLs), wired by
+    :func:`system_env` (plus ``env``, for all), not started yet."""
+    return [Child(spec, url, i + 1, {**(env or {}), **wiring},
+                  log_dir / f"{spec.name}-{i + 1}.log" if log_dir else None)
+            for spec, wiring in system_env(urls).items()
+            for i, url in enumerate(urls[spec.name])]
+
+
+def start_children(admin_url: str, children: Sequence[Child]) -> None:
+    """Start ``children`` in order and wait until each is ready. On a failure the processes
+    already started are stopped."""
+    try:
+        for child in children:
+            child.start(admin_url)
+        for child in children:
+            # generous: many processes importing at once on a small, busy machine
+            wait_until_ready(child.url, process=child.process, timeout=120.0)
+    except BaseException:
+        stop([child.process for child in children if child.process is not None])
+        raise
+
+
 def start_system(admin_url: str, urls: Mapping[str, Sequence[str]], *,
                  log_dir: Path | None = None, env: dict[str, str] | None = None,
                  ) -> list[tuple[str, subprocess.Popen[bytes]]]:
     """Start every replica of every service at ``urls`` (name -> replicas' base URLs), wired
     by :func:`system_env` (plus ``env``, for all), and wait until each is ready; return
     (URL, process) pairs. On a failure the processes already started are stopped."""
-    started: list[tuple[str, subprocess.Popen[bytes]]] = []
-    try:
-        for spec, wiring in system_env(urls).items():
-            for i, url in enumerate(urls[spec.name]):
-                log_file = log_dir / f"{spec.name}-{i + 1}.log" if log_dir else None
-                started.append((url, start_service(spec, admin_url,
-                                                   extra_env={**(env or {}), **wiring},
-                                                   port=int(url.rsplit(":", 1)[1]),
-                                                   log_file=log_file)))
-        for url, process in started:
-            # generous: many processes importing at once on a small, busy machine
-            wait_until_ready(url, process=process, timeout=120.0)
-    except BaseException:
-        stop([process for _, process in started])
-        raise
-    return started
+    children = system_children(urls, log_dir=log_dir, env=env)
+    start_children(admin_url, children)
+    return [(child.url, child.process) for child in children if child.process is not None]
+
+
+def supervise(admin_url: str, children: Sequence[Child], stopping: Callable[[], bool], *,
+              poll_interval: float = 0.2) -> None:
+    """Keep ``children`` running until ``stopping()``: one that exits is reported (which, its
+    exit code) and started again after its restart delay, while the others keep running."""
+    while not stopping():
+        now = time.monotonic()
+        for child in children:
+            assert child.process is not None  # started by start_children
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.start(admin_url)
+                    _say(f"{child.label}: restarted on :{child.port} (pid {child.process.pid})")
+                continue
+            code = child.process.poll()
+            if code is None:
+                continue
+            if now - child.started_at >= STABLE_AFTER:
+                child.restart_delay = RESTART_DELAY
+            _say(f"{child.label} (:{child.port}, pid {child.process.pid}) exited with "
+                 f"{_exit_status(code)}; restarting it in {child.restart_delay:g} s")
+            child.restart_at = now + child.restart_delay
+            child.restart_delay = min(child.restart_delay * 2, RESTART_DELAY_MAX)
+        time.sleep(poll_interval)
+
+
+def _exit_status(code: int) -> str:
+    """``code`` as Popen reports it, in words: negative is the signal that ended it."""
+    if code < 0:
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+    return f"code {code}"
+
+
+def _say(message: str) -> None:
+    """A line of the runner's own, told apart from the services' logs around it."""
+    print(f"[pathways dev] {message}", flush=True)
+
+
+def dev_ports(port_base: int) -> Callable[[ServiceSpec, int], int]:
+    """The port of replica ``i`` of a service when the gateway is at ``port_base``: the
+    service's offset from the default base kept, plus 1000 per replica after the first."""
+    return lambda spec, i: port_base + spec.port - DEFAULT_PORT_BASE + REPLICA_PORT_STEP * i
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether ``port`` on ``host`` cannot be listened on now. SO_REUSEADDR as uvicorn sets it,
+    so that connections of a process just stopped (TIME_WAIT) do not count as in use."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def busy_ports(urls: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
+    """(service, port) for each port of ``urls`` something already listens on."""
+    return [(name, port) for name, replicas_of in urls.items() for url in replicas_of
+            if port_in_use(port := int(url.rsplit(":", 1)[1]))]
 
 
 def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1,
-        demo: str | None = None) -> int:
-    """Run the whole system in the foreground until Ctrl-C, each process ``replicas`` times
-    (replica ``i`` of a service on its port + 1000 * i); with ``demo``, seed that demo
-    scenario through the gateway once every process is ready (demo/seed.py)."""
+        demo: str | None = None, port_base: int = DEFAULT_PORT_BASE) -> int:
+    """Run the whole system in the foreground until Ctrl-C, each process ``replicas`` times,
+    the gateway on ``port_base`` and each service at its offset from it (replica ``i`` on its
+    port + 1000 * i); with ``demo``, seed that demo scenario through the gateway once every
+    process is ready (demo/seed.py). A process that exits is restarted; the others keep
+    running. Returns 2, having started nothing, when a port is out of range or taken."""
+    urls = replica_urls(services, replicas, dev_ports(port_base))
+    # Before the database or any process: a second `make dev` must say which port is taken,
+    # not start half a system whose processes then die on "address already in use".
+    ports = [int(u.rsplit(":", 1)[1]) for replicas_of in urls.values() for u in replicas_of]
+    if min(ports) < 1 or max(ports) > 65535:
+        print(f"--port-base {port_base} puts ports outside 1-65535 ({min(ports)}-"
+              f"{max(ports)}); choose another, e.g. pathways dev --port-base "
+              f"{DEFAULT_PORT_BASE}.", file=sys.stderr, flush=True)
+        return 2
+    taken = busy_ports(urls)
+    if taken:
+        for name, busy in taken:
+            print(f"Port {busy} ({name}) is already in use on 127.0.0.1: another "
+                  "`make dev`, or another program, listens on it.", file=sys.stderr)
+        other = _free_base(services, replicas, port_base)
+        print(f"Nothing was started. Stop it, or choose other ports: pathways dev --port-base "
+              f"{other} (make dev PORT_BASE={other}).", file=sys.stderr, flush=True)
+        return 2
     admin_url = admin_database_url(data_dir=PROJECT_ROOT / "var" / "postgres")
     print("Preparing the database (roles, schemas, migrations)…", flush=True)
     prepare_database(admin_url)
-    urls = replica_urls(services, replicas, lambda spec, i: spec.port + 1000 * i)
     if replicas > 1 and not os.environ.get("REDIS_URL"):
         print("Note: no REDIS_URL, so each gateway replica counts its own rate limits.",
               flush=True)
@@ -217,26 +359,48 @@ def dev(*, services: tuple[ServiceSpec, ...] = SERVICES, replicas: int = 1,
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         print(f"Service logs: {log_dir}/<service>-<replica>.log", flush=True)
-    processes = [process for _, process in start_system(admin_url, urls, log_dir=log_dir)]
+    children = system_children(urls, log_dir=log_dir)
+    try:
+        start_children(admin_url, children)
+    except RuntimeError:
+        if stopping:  # Ctrl-C while they started: they stopped on it too, as asked
+            return 0
+        raise
     try:
         print("\nPathways is running. The whole API, with its docs:", flush=True)
         for url in urls.get("gateway", []):
             print(f"  open {url}/docs", flush=True)
         if "gateway" in urls:
-            print("  (first admin: pathways create-admin --email you@example.org "
-                  "--password '…')", flush=True)
+            gateway_option = "" if port_base == DEFAULT_PORT_BASE else \
+                f" --gateway-url {urls['gateway'][0]}"
+            print(f"  (first admin: pathways create-admin{gateway_option} "
+                  "--email you@example.org --password '…')", flush=True)
         print("Services behind it (each checks the gateway's tokens too): " + ", ".join(
             f"{name} " + " ".join(":" + u.rsplit(":", 1)[1] for u in replicas_of)
             for name, replicas_of in urls.items() if name != "gateway"), flush=True)
+        # Each process's pid, to look at (or kill) one; a restarted one says its new pid.
+        _say("processes: " + ", ".join(
+            f"{child.label} :{child.port} pid {child.process.pid}"
+            for child in children if child.process is not None))
         if demo and "gateway" in urls:  # beside the loop below, so that Ctrl-C stops it all
             threading.Thread(target=_seed_demo, args=(demo, admin_url, urls["gateway"][0]),
                              daemon=True).start()
         print("Press Ctrl-C to stop.", flush=True)
-        while not stopping and all(p.poll() is None for p in processes):
-            time.sleep(0.2)
+        supervise(admin_url, children, lambda: stopping)
     finally:
-        stop(processes)
-    return 0 if stopping else 1
+        stop([child.process for child in children if child.process is not None])
+    return 0
+
+
+def _free_base(services: tuple[ServiceSpec, ...], replicas: int, taken_base: int) -> int:
+    """A port base whose every port is free now, to suggest (9000, 10000, … past the default;
+    9000 if none of the first few is)."""
+    step = REPLICA_PORT_STEP * replicas  # so that no replica's port is shared with another base
+    for base in range(DEFAULT_PORT_BASE + step, 60000, step):
+        if base != taken_base and not busy_ports(
+                replica_urls(services, replicas, dev_ports(base))):
+            return base
+    return 9000
 
 
 def _seed_demo(name: str, admin_url: str, gateway_url: str) -> None:
