@@ -78,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.signup_limiter = build_rate_limiter(
             redis_url=settings.redis_url, limit=settings.signup_rate_limit_requests,
             window=settings.signup_rate_limit_window_seconds,
-            prefix=f"{settings.rate_limit_key_prefix}:signup")
+            prefix=f"{settings.rate_limit_key_prefix}:signup",
+            fail_open=settings.rate_limit_fail_open)
         app.state.proxy = Proxy(
             router=Router(route_table(settings.routes)),
             upstreams=Upstreams(settings.upstreams),
@@ -89,7 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limiter=build_rate_limiter(redis_url=settings.redis_url,
                                        limit=settings.rate_limit_requests,
                                        window=settings.rate_limit_window_seconds,
-                                       prefix=settings.rate_limit_key_prefix),
+                                       prefix=settings.rate_limit_key_prefix,
+                                       fail_open=settings.rate_limit_fail_open),
             max_body_bytes=settings.max_body_bytes,
             import_max_body_bytes=settings.import_max_body_bytes,
             max_page_size=settings.max_page_size,

@@ -27,7 +27,7 @@ from multidict import CIMultiDict
 from starlette.types import ASGIApp, Receive, Scope, Send
 from yarl import URL
 
-from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import RateLimiter, RateLimiterUnavailable
 from gateway.routes import LARGE_BODY_PREFIXES, OWN_PATHS, Router
 from gateway.upstreams import Upstreams
 from shared.auth import InvalidToken, Principal, TokenVerifier, bearer_token
@@ -100,6 +100,27 @@ async def send_problem(send: Send, *, status: int, slug: str, title: str, detail
     await send({"type": "http.response.body", "body": body})
 
 
+async def refused_by_limiter(send: Send, limiter: RateLimiter, key: str, *,
+                             instance: str) -> bool:
+    """Count a request against ``key``; answer 429 when over the limit, or 503 when the limiter
+    cannot count and fails closed (see gateway.ratelimit). True when answered: stop there."""
+    try:
+        retry_after = await limiter.hit(key)
+    except RateLimiterUnavailable as exc:
+        await send_problem(send, status=503, slug="rate-limiter-unavailable",
+                           title="Rate limiter unavailable", instance=instance,
+                           detail=f"Requests cannot be counted right now: retry in "
+                                  f"{exc.retry_after} s.",
+                           headers={"retry-after": str(exc.retry_after)})
+        return True
+    if retry_after is None:
+        return False
+    await send_problem(send, status=429, slug="rate-limited", title="Too many requests",
+                       detail=f"Slow down: retry in {retry_after:.0f} s.",
+                       instance=instance, headers={"retry-after": f"{retry_after:.0f}"})
+    return True
+
+
 @dataclass
 class Proxy:
     """Everything forwarding needs, built in the gateway's lifespan."""
@@ -142,11 +163,7 @@ class Proxy:
                                headers=exc.headers)
             return
 
-        retry_after = await self.limiter.hit(principal.subject)
-        if retry_after is not None:
-            await send_problem(send, status=429, slug="rate-limited", title="Too many requests",
-                               detail=f"Slow down: retry in {retry_after:.0f} s.",
-                               instance=path, headers={"retry-after": f"{retry_after:.0f}"})
+        if await refused_by_limiter(send, self.limiter, principal.subject, instance=path):
             return
 
         query: bytes = scope.get("query_string", b"")
@@ -347,11 +364,7 @@ class GatewayMiddleware:
             # The gateway's own endpoints are limited too: a signed-in caller (composed reports,
             # admin) by its subject as a proxied request is, everyone else (token requests,
             # sign-ups) by address.
-            retry_after = await proxy.limiter.hit(await _own_path_key(proxy, scope))
-            if retry_after is not None:
-                await send_problem(send, status=429, slug="rate-limited",
-                                   title="Too many requests", instance=path,
-                                   detail=f"Slow down: retry in {retry_after:.0f} s.",
-                                   headers={"retry-after": f"{retry_after:.0f}"})
+            if await refused_by_limiter(send, proxy.limiter, await _own_path_key(proxy, scope),
+                                        instance=path):
                 return
         await self.app(scope, receive, send)

@@ -37,6 +37,9 @@ class Settings(ServiceSettings):
                                   validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
     # Keys in Redis start with this: set one per deployment when several share a Redis.
     rate_limit_key_prefix: str = "pathways:ratelimit"
+    # With Redis unreachable: false refuses requests (503 rate-limiter-unavailable) rather than
+    # serve them with no limit at all; true lets them through uncounted (gateway.ratelimit).
+    rate_limit_fail_open: bool = False
     # Failed sign-ins (gateway.throttle): after LOGIN_*_FAILURES within the window the account
     # (or address) is locked for DELAY seconds, doubling per further lock up to MAX_DELAY. The
     # account's lock stays short so that guessing cannot keep its owner out for long.

@@ -22,6 +22,7 @@ from gateway import identity
 from gateway.models import Account
 from gateway.overview import UpstreamFailed
 from gateway.proxy import Proxy
+from gateway.ratelimit import RateLimiterUnavailable
 from gateway.schemas import SignUp, SignUpReceived
 from gateway.settings import Settings
 from shared.auth import Principal
@@ -64,7 +65,15 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
     """
     settings: Settings = request.app.state.settings
     address = request.client.host if request.client else "-"
-    if (wait := await request.app.state.signup_limiter.hit(f"signup:{address}")) is not None:
+    try:
+        wait = await request.app.state.signup_limiter.hit(f"signup:{address}")
+    except RateLimiterUnavailable as exc:  # fails closed, as the gateway's limiter does
+        return problem_response({"type": problem_type("rate-limiter-unavailable"),
+                                 "title": "Rate limiter unavailable", "status": 503,
+                                 "detail": f"Sign-ups cannot be counted right now: retry in "
+                                           f"{exc.retry_after} s."},
+                                headers={"retry-after": str(exc.retry_after)})
+    if wait is not None:
         return problem_response({"type": problem_type("rate-limited"),
                                  "title": "Too many requests", "status": 429,
                                  "detail": f"Too many sign-ups: retry in {wait:.0f} s."},

@@ -10,7 +10,9 @@ guesses at others).
 The account's lock is short (seconds to a minute) so that an attacker guessing at someone's
 e-mail cannot keep its owner out for long; the address's grows to a quarter of an hour. Counts
 live where the rate limiter's do: in Redis when it is configured (shared by every replica),
-else in this process's memory. Like the limiter, an unreachable Redis lets requests through.
+else in this process's memory. An unreachable Redis lets sign-in attempts through here: the
+rate limiter in front of the token endpoint (gateway.ratelimit) refuses them then, unless
+``GATEWAY_RATE_LIMIT_FAIL_OPEN`` says otherwise.
 """
 
 import logging

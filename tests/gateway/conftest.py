@@ -11,7 +11,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,13 @@ class GatewaySystem:
     """Base URLs of the gateway and what stands behind it, and the gateway's database."""
 
     gateway: str
-    limited_gateway: str
     candidates: str
     echo: str
     gateway_db_url: str
+    # What another gateway in front of the same upstreams needs (see start_another_gateway).
+    admin_url: str = ""
+    gateway_env: dict[str, str] = field(default_factory=dict)
+    logs: Path = Path(".")
 
     def token(self, *, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> str:
         response = httpx.post(f"{self.gateway}/v1/auth/token", data={
@@ -106,12 +110,12 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
 
 @pytest.fixture(scope="module")
 def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
-    """Candidates, an echo upstream, a garbage upstream and two gateways (one rate-limited
-    in Redis) as real processes."""
+    """Candidates, an echo upstream, a garbage upstream and a gateway as real processes (the
+    gateways counting in Redis are fixtures of their own below: only their tests need Redis)."""
     logs = Path(tempfile.mkdtemp(prefix="pathways-gateway-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        candidates_port, echo_port, gateway_port, limited_port = (free_port() for _ in range(4))
+        candidates_port, echo_port, gateway_port = (free_port() for _ in range(3))
         candidates = start_service(service("candidates"), scratch_database.admin_url,
                                    port=candidates_port, log_file=logs / "candidates.log",
                                    extra_env=auth_env(f"http://127.0.0.1:{gateway_port}",
@@ -132,14 +136,8 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
                                 port=gateway_port, log_file=logs / "gateway.log",
                                 extra_env=common)
         processes.append(gateway)
-        limited = start_service(service("gateway"), scratch_database.admin_url,
-                                port=limited_port, log_file=logs / "limited.log",
-                                extra_env={**common, "REDIS_URL": "redis://127.0.0.1:6379/0",
-                                           "GATEWAY_RATE_LIMIT_REQUESTS": "3",
-                                           "GATEWAY_RATE_LIMIT_WINDOW_SECONDS": "60"})
-        processes.append(limited)
         for process, port in ((candidates, candidates_port), (echo, echo_port),
-                              (gateway, gateway_port), (limited, limited_port)):
+                              (gateway, gateway_port)):
             wait_until_ready(f"http://127.0.0.1:{port}", process=process)
         gateway_db_url = scratch_database.url("gateway")
 
@@ -154,8 +152,45 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
 
         asyncio.run(create_admin())
         yield GatewaySystem(gateway=f"http://127.0.0.1:{gateway_port}",
-                            limited_gateway=f"http://127.0.0.1:{limited_port}",
                             candidates=urls["candidates"], echo=urls["placements"],
-                            gateway_db_url=gateway_db_url)
+                            gateway_db_url=gateway_db_url, admin_url=scratch_database.admin_url,
+                            gateway_env=common, logs=logs)
     finally:
         stop(processes)
+
+
+# The rate-limited gateways count 3 requests per window. The window is an hour, far longer than
+# a test takes, so a test's requests fall in at most two consecutive windows whatever the clock
+# says: 2 * RATE_LIMIT + 1 requests from a fresh subject always meet a 429, even on a busy
+# machine or across a window's end.
+RATE_LIMIT = 3
+RATE_LIMIT_WINDOW = 3600
+
+
+@contextmanager
+def another_gateway(system: GatewaySystem, name: str, env: dict[str, str]) -> Iterator[str]:
+    """One more gateway process before the system's upstreams, with ``env`` over the usual
+    settings; yields its URL once ready and stops it afterwards."""
+    port = free_port()
+    process = start_service(service("gateway"), system.admin_url, port=port,
+                            log_file=system.logs / f"{name}.log",
+                            extra_env={**system.gateway_env, **env})
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop([process])
+
+
+def limited_env(redis_url: str, **more: str) -> dict[str, str]:
+    return {"REDIS_URL": redis_url, "GATEWAY_RATE_LIMIT_REQUESTS": str(RATE_LIMIT),
+            "GATEWAY_RATE_LIMIT_WINDOW_SECONDS": str(RATE_LIMIT_WINDOW),
+            # this module's own keys: the run's Redis is shared by every module using it
+            "GATEWAY_RATE_LIMIT_KEY_PREFIX": f"pathways-test-{uuid.uuid4().hex}", **more}
+
+
+@pytest.fixture(scope="module")
+def limited_gateway(system: GatewaySystem, redis_url: str) -> Iterator[str]:
+    """A gateway rate-limited in the run's own Redis (skipped without one)."""
+    with another_gateway(system, "limited", limited_env(redis_url)) as url:
+        yield url

@@ -7,7 +7,14 @@ import httpx
 
 from gateway.routes import Router, route_table
 from tests.candidates.factories import programme_body
-from tests.gateway.conftest import GatewaySystem
+from tests.gateway.conftest import (
+    RATE_LIMIT,
+    RATE_LIMIT_WINDOW,
+    GatewaySystem,
+    another_gateway,
+    free_port,
+    limited_env,
+)
 
 
 def _auth(system: GatewaySystem) -> dict[str, str]:
@@ -148,16 +155,52 @@ class TestLimits:
         ok = httpx.get(f"{system.gateway}/v1/candidates?limit=200", headers=_auth(system))
         assert ok.status_code == 200
 
-    def test_rate_limit_in_redis_is_429_with_retry_after(self, system: GatewaySystem) -> None:
-        # Redis outlives the test run: a fresh subject starts with a fresh budget.
-        token = system.mint(sub=f"rate-limit-{uuid.uuid4()}")
-        statuses = [httpx.get(f"{system.limited_gateway}/v1/employers",
-                              headers={"Authorization": f"Bearer {token}"}) for _ in range(5)]
-        assert [r.status_code for r in statuses][:3] == [200, 200, 200]
-        limited = statuses[-1]
+    def test_rate_limit_in_redis_is_429_with_retry_after(self, system: GatewaySystem,
+                                                         limited_gateway: str) -> None:
+        token = system.mint(sub=f"rate-limit-{uuid.uuid4()}")  # a fresh budget
+        statuses = [httpx.get(f"{limited_gateway}/v1/employers",
+                              headers={"Authorization": f"Bearer {token}"})
+                    for _ in range(2 * RATE_LIMIT + 1)]  # see RATE_LIMIT_WINDOW
+        assert [r.status_code for r in statuses][:RATE_LIMIT] == [200] * RATE_LIMIT
+        limited = next(r for r in statuses if r.status_code != 200)
         assert limited.status_code == 429
-        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert 1 <= int(limited.headers["retry-after"]) <= RATE_LIMIT_WINDOW
         assert limited.headers["content-type"] == "application/problem+json"
         other = system.mint(sub=f"rate-limit-other-{uuid.uuid4()}")
-        assert httpx.get(f"{system.limited_gateway}/v1/employers",
+        assert httpx.get(f"{limited_gateway}/v1/employers",
                          headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
+class TestRedisUnreachable:
+    """A gateway whose Redis is gone: refused by default, let through when set to fail open."""
+
+    @staticmethod
+    def _env(**more: str) -> dict[str, str]:
+        return limited_env(f"redis://127.0.0.1:{free_port()}/0", **more)  # nobody listens
+
+    def test_fails_closed_with_503_and_retry_after(self, system: GatewaySystem) -> None:
+        subject = f"unlimited-{uuid.uuid4()}"
+        with another_gateway(system, "redis-gone-closed", self._env()) as gateway:
+            proxied = httpx.get(f"{gateway}/v1/employers", headers={
+                "Authorization": f"Bearer {system.mint(sub=subject)}"})
+            own = httpx.post(f"{gateway}/v1/auth/token", data={
+                "grant_type": "password", "username": "someone@example.org",
+                "password": "whatever it is"})
+        for response in (proxied, own):
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["type"] == "/problems/rate-limiter-unavailable"
+            assert int(response.headers["retry-after"]) >= 1
+        log = (system.logs / "redis-gone-closed.log").read_text()  # the process has stopped
+        assert "rate limiter unavailable" in log
+        assert subject not in log and "someone@example.org" not in log
+
+    def test_fails_open_when_set(self, system: GatewaySystem) -> None:
+        env = self._env(GATEWAY_RATE_LIMIT_FAIL_OPEN="true")
+        with another_gateway(system, "redis-gone-open", env) as gateway:
+            token = system.mint(sub=f"unlimited-{uuid.uuid4()}")
+            statuses = [httpx.get(f"{gateway}/v1/employers",
+                                  headers={"Authorization": f"Bearer {token}"}).status_code
+                        for _ in range(2 * RATE_LIMIT + 1)]
+        assert statuses == [200] * (2 * RATE_LIMIT + 1)  # uncounted: never limited
+        assert "rate limiter unavailable" in (system.logs / "redis-gone-open.log").read_text()

@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -37,6 +38,31 @@ def years_ago(years: int, days: int = 0) -> str:
     """The ISO date ``years`` years (and ``days`` days) before today."""
     today = date.today()
     return (today.replace(year=today.year - years) - timedelta(days=days)).isoformat()
+
+
+def tomorrow() -> str:
+    return (date.today() + timedelta(days=1)).isoformat()
+
+
+def today_iso() -> str:
+    return date.today().isoformat()
+
+
+def in_seven_years() -> int:
+    return date.today().year + 7
+
+
+def resolved(value: Any) -> Any:
+    """``value`` with every function in it called. Parameters name dates relative to today as
+    functions, so that they are computed when the test runs: computed at collection, a run
+    started before midnight would check after it against yesterday's "tomorrow"."""
+    if callable(value):
+        return value()
+    if isinstance(value, dict):
+        return {k: resolved(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolved(v) for v in value]
+    return value
 
 
 class TestCreateCandidate:
@@ -90,15 +116,13 @@ class TestCreateCandidate:
     @pytest.mark.parametrize("bad", [
         {"given_name": ""}, {"given_name": 42}, {"family_name": None}, {"email": "not-an-email"},
         {"email": None}, {"phone": "0612345678"}, {"phone": "+0612345678"},
-        {"date_of_birth": "17/05/2000"}, {"date_of_birth": (date.today()
-                                                           + timedelta(days=1)).isoformat()},
-        {"date_of_birth": date.today().isoformat()}, {"date_of_birth": years_ago(14, -1)},
-        {"date_of_birth": years_ago(100)}, {"gender": "unknown"}, {"nationality": "XX"},
+        {"date_of_birth": "17/05/2000"}, {"date_of_birth": tomorrow},
+        {"date_of_birth": today_iso}, {"date_of_birth": partial(years_ago, 14, -1)},
+        {"date_of_birth": partial(years_ago, 100)}, {"gender": "unknown"}, {"nationality": "XX"},
         {"nationality": "ma"}, {"residence_country": "ZZ"}, {"residence_country": None},
         {"education": [{"institution": "U", "level": "phd", "year": 2020}]},
         {"education": [{"institution": "U", "level": "master", "year": 1949}]},
-        {"education": [{"institution": "U", "level": "master",
-                        "year": date.today().year + 7}]},
+        {"education": [{"institution": "U", "level": "master", "year": in_seven_years}]},
         {"education": [{"institution": "U", "level": "master", "year": "soon"}]},
         {"education": [{"institution": "U", "level": "master", "year": 2020, "grade": "A"}]},
         {"education": {"institution": "U"}},
@@ -113,6 +137,7 @@ class TestCreateCandidate:
     ])
     async def test_bad_value_is_422_and_creates_nothing(self, client: httpx.AsyncClient,
                                                         bad: dict[str, Any]) -> None:
+        bad = resolved(bad)
         marker = unique("Rejected")  # in both names: a bad value replaces at most one
         body = candidate_body(given_name=marker, family_name=marker) | bad
         response = await client.post("/v1/candidates", json=body)
@@ -423,12 +448,13 @@ class TestUpdateCandidate:
 
     @pytest.mark.parametrize("bad", [
         {"version": 7}, {"skill_keys": ["go"]}, {"id": str(uuid.uuid4())},
-        {"nationality": "XX"}, {"date_of_birth": years_ago(5)},
+        {"nationality": "XX"}, {"date_of_birth": partial(years_ago, 5)},
         {"languages": [{"language": "fr", "level": "B1"}, {"language": "fr", "level": "B2"}]},
         {"available_from_date": "2027-01-01", "available_until_date": "2026-01-01"},
     ])
     async def test_bad_change_is_422_and_changes_nothing(self, client: httpx.AsyncClient,
                                                          bad: dict[str, Any]) -> None:
+        bad = resolved(bad)  # dates computed now (see resolved)
         created = await post_candidate(client)
         url = f"/v1/candidates/{created['id']}"
         response = await client.patch(url, json=bad)

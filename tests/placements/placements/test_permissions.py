@@ -15,7 +15,7 @@ from services.placements.placements import state
 from services.placements.placements.models import Placement
 from tests.placements.conftest import FakeCandidates
 from tests.placements.factories import add_placement, create_vacancy
-from tests.placements.placements.test_transitions import BODIES
+from tests.placements.placements.test_transitions import body
 
 Auth = Callable[..., dict[str, str]]
 ROLES = ("admin", "officer", "employer", "candidate", "ministry", "visa_authority", "service",
@@ -64,10 +64,10 @@ async def test_action_per_role(client: httpx.AsyncClient, session: AsyncSession,
     placement = await add_placement(session, status=state.allowed_from(action)[0])
     url = f"/v1/placements/{placement.id}/{action}"
     if role not in ("admin", "service"):  # they relate to everything
-        stranger = await client.post(url, json=BODIES[action], headers=unrelated(auth, role))
+        stranger = await client.post(url, json=body(action), headers=unrelated(auth, role))
         refused = role in NO_PERSON and role not in ALLOWED[action]
         assert stranger.status_code == (403 if refused else 404), stranger.text
-    response = await client.post(url, json=BODIES[action],
+    response = await client.post(url, json=body(action),
                                  headers=related(auth, role, placement))
     expected = (200 if role in ALLOWED[action] else 403 if role in READERS | NO_PERSON
                 else 404)

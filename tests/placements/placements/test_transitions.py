@@ -12,21 +12,26 @@ from services.placements.placements import state
 from services.placements.placements.models import STATUSES
 from tests.placements.factories import add_placement, today
 
-# A valid body for each action (the legal outcome picked where there are several).
-BODIES: dict[str, dict[str, Any] | None] = {
-    "accept-employer": None, "accept-candidate": None, "decline": {"reason": "changed plans"},
-    "request-visa": None, "visa-decision": {"decision": "granted"},
-    "arrive": {"arrival_date": today().isoformat()},
-    "extend": {"new_end_date": (today() + timedelta(days=400)).isoformat(),
-               "offer_reference": "EXT-1"},
-    "complete": None, "end-early": {"reason": "health"},
-}
+
+def body(action: str) -> dict[str, Any] | None:
+    """A valid body for ``action`` (the legal outcome picked where there are several). Made at
+    each call, not at import: dates computed at collection are a day off for a run that goes
+    past midnight."""
+    return {
+        "accept-employer": None, "accept-candidate": None,
+        "decline": {"reason": "changed plans"},
+        "request-visa": None, "visa-decision": {"decision": "granted"},
+        "arrive": {"arrival_date": today().isoformat()},
+        "extend": {"new_end_date": (today() + timedelta(days=400)).isoformat(),
+                   "offer_reference": "EXT-1"},
+        "complete": None, "end-early": {"reason": "health"},
+    }[action]
 LEGAL = [(a, s) for a in state.ACTIONS for s in STATUSES if state.can(a, s)]
 ILLEGAL = [(a, s) for a in state.ACTIONS for s in STATUSES if not state.can(a, s)]
 
 
 async def _post(client: httpx.AsyncClient, placement_id: object, action: str) -> httpx.Response:
-    return await client.post(f"/v1/placements/{placement_id}/{action}", json=BODIES[action])
+    return await client.post(f"/v1/placements/{placement_id}/{action}", json=body(action))
 
 
 @pytest.mark.parametrize(("action", "status"), LEGAL)
@@ -35,7 +40,7 @@ async def test_legal_transition(client: httpx.AsyncClient, session: AsyncSession
     placement = await add_placement(session, status=status)
     response = await _post(client, placement.id, action)
     assert response.status_code == 200, response.text
-    outcome = "visa_granted" if action == "visa-decision" else None  # what BODIES ask for
+    outcome = "visa_granted" if action == "visa-decision" else None  # what body() asks for
     assert response.json()["status"] == state.target(action, status, outcome)
     assert response.json()["version"] == placement.version + 1
     history = (await client.get(f"/v1/placements/{placement.id}/transitions")).json()["items"]

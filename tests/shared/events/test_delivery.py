@@ -4,7 +4,6 @@ Nothing lost, nothing applied twice, order per subject kept: with the subscriber
 10,000 events pile up, with two relays at once, and with a relay killed mid-delivery.
 """
 
-import asyncio
 import json
 import signal
 import subprocess
@@ -89,6 +88,24 @@ async def count_effects(admin_url: str, subjects: list[str]) -> int:
     return int(rows[0]["n"])
 
 
+async def count_undelivered(admin_url: str, subjects: list[str]) -> int:
+    rows = await placements_fetch(
+        admin_url, "SELECT count(*) AS n FROM candidates.event_delivery "
+        "WHERE status <> 'delivered' AND subject_id = ANY($1::text[])", subjects)
+    return int(rows[0]["n"])
+
+
+async def settled(admin_url: str, subjects: list[str]) -> None:
+    """Wait until every delivery of ``subjects`` is marked delivered. A relay marks a batch in
+    the transaction that claimed it, after the consumer answered: once none is left, no request
+    is in flight that could still apply an event twice, so the effects are final."""
+
+    async def none_left() -> bool:
+        return await count_undelivered(admin_url, subjects) == 0
+
+    assert await wait_for(none_left, deadline_in=60, interval=0.1), "deliveries left undone"
+
+
 class TestBacklog:
     async def test_ten_thousand_events_written_while_subscriber_down(self, rig: Rig) -> None:
         port = free_port()
@@ -99,23 +116,30 @@ class TestBacklog:
         # Two replicas at once, both failing against the absent subscriber first.
         rig.processes += [start_relay(env, rig.log("relay-a")),
                           start_relay(env, rig.log("relay-b"))]
-        await asyncio.sleep(1.0)
+
+        async def relays_failed() -> bool:
+            # Both relays up, and deliveries already refused by the absent subscriber.
+            running = all("relay running" in rig.log(name).read_text()
+                          for name in ("relay-a", "relay-b"))
+            rows = await placements_fetch(
+                rig.admin_url, "SELECT count(*) AS n FROM candidates.event_delivery "
+                "WHERE attempts > 0 AND status = 'pending' AND subject_id = ANY($1::text[])",
+                subjects)
+            return running and rows[0]["n"] > 0
+
+        assert await wait_for(relays_failed, deadline_in=60, interval=0.1), \
+            "the relays never tried the absent subscriber"
         rig.processes.append(start_consumer(rig.admin_url, port, rig.log("consumer")))
-        started = time.monotonic()
 
         async def all_arrived() -> bool:
             return await count_effects(rig.admin_url, subjects) >= 10_000
 
-        assert await wait_for(all_arrived, deadline_in=60, interval=0.2), "not every event arrived"
-        drained = time.monotonic() - started
-        await asyncio.sleep(0.5)  # anything applied twice would show up now
+        # How fast the backlog drains is bench/'s business; here only that it does.
+        assert await wait_for(all_arrived, deadline_in=120, interval=0.2), \
+            "not every event arrived"
+        await settled(rig.admin_url, subjects)
         assert_exactly_once_in_order(await effects_of(rig.admin_url, subjects),
                                      subjects=subjects, per_subject=10)
-        pending = await placements_fetch(
-            rig.admin_url, "SELECT count(*) AS n FROM candidates.event_delivery "
-            "WHERE status <> 'delivered' AND subject_id = ANY($1::text[])", subjects)
-        assert pending[0]["n"] == 0
-        assert drained < 30
 
     async def test_relay_killed_mid_delivery(self, rig: Rig) -> None:
         port = free_port()
@@ -145,7 +169,7 @@ class TestBacklog:
             return await count_effects(rig.admin_url, subjects) >= 3000
 
         assert await wait_for(all_arrived, deadline_in=60, interval=0.1)
-        await asyncio.sleep(0.5)
+        await settled(rig.admin_url, subjects)
         assert_exactly_once_in_order(await effects_of(rig.admin_url, subjects),
                                      subjects=subjects, per_subject=10)
 
