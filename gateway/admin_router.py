@@ -6,12 +6,9 @@ them from their next request on (within about a second: services poll the revoca
 The principal gets a new token, carrying the new links, from ``POST /v1/auth/token``.
 """
 
-import base64
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
@@ -29,7 +26,7 @@ from gateway.schemas import (
 from shared.auth import Forbidden, InvalidToken, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import InvalidCursor, responses
-from shared.pagination import MAX_PAGE_SIZE, PageDep, encode_cursor
+from shared.pagination import MAX_PAGE_SIZE, PageDep, decode_cursor, encode_cursor, page_of
 from shared.responses import json_response
 
 router = APIRouter(tags=["admin"])
@@ -65,11 +62,8 @@ async def list_accounts(session: SessionDep, admin: AdminDep, page: PageDep,
                         role: Role | None = None,
                         programme_id: uuid.UUID | None = None) -> Response:
     """List accounts, oldest first, by role and by a programme they are linked to."""
-    rows = await identity.list_accounts(session, page=page, role=role,
-                                        programme_id=programme_id)
-    items = rows[:page.limit]
-    next_cursor = encode_cursor(items[-1].created_at, items[-1].id) \
-        if len(rows) > page.limit else None
+    items, next_cursor = page_of(await identity.list_accounts(
+        session, page=page, role=role, programme_id=programme_id), page)
     return json_response(AccountPage(items=[account_out(r) for r in items],
                                      next_cursor=next_cursor))
 
@@ -128,22 +122,6 @@ async def delete_account(account_id: uuid.UUID, session: SessionDep,
 
 # --- machine clients ------------------------------------------------------------------------
 
-def _client_cursor(created_at: datetime, client_id: str) -> str:
-    raw = orjson.dumps([created_at.isoformat(), client_id])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _client_after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, client_id = orjson.loads(raw)
-        return datetime.fromisoformat(created_at), str(client_id)
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued.") from exc
-
-
 @router.get("/v1/admin/clients", response_model=ClientPage,
             responses=responses(InvalidCursor, *_AUTH))
 async def list_clients(
@@ -157,10 +135,11 @@ async def list_clients(
 ) -> Response:
     """List machine clients, oldest first, by role and by a programme they are linked to."""
     # Keyed by (created_at, client_id): a client's id is text, not a UUID as PageDep expects.
-    rows = await identity.list_clients(session, limit=limit, after=_client_after(cursor),
-                                       role=role, programme_id=programme_id)
+    after = None if cursor is None else decode_cursor(cursor, key=str)
+    rows = await identity.list_clients(session, limit=limit, after=after, role=role,
+                                       programme_id=programme_id)
     items = rows[:limit]
-    next_cursor = _client_cursor(items[-1].created_at, items[-1].client_id) \
+    next_cursor = encode_cursor(items[-1].created_at, items[-1].client_id) \
         if len(rows) > limit else None
     return json_response(ClientPage(items=[client_out(r) for r in items],
                                     next_cursor=next_cursor))

@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import jwt
 from argon2 import PasswordHasher
@@ -269,34 +269,38 @@ async def create_client(session: AsyncSession, *, name: str, role: str,
 
 # --- administration -------------------------------------------------------------------------
 
+Principals = TypeVar("Principals", Account, MachineClient)
+
+
+async def _page_of(session: AsyncSession, table: type[Principals], key: Any, *, limit: int,
+                   after: tuple[Any, Any] | None, role: str | None,
+                   programme_id: uuid.UUID | None) -> list[Principals]:
+    """``limit + 1`` rows of ``table``, oldest first (keyed by ``created_at`` and ``key``),
+    after the cursor's row, filtered by role and by a programme they are linked to."""
+    statement = select(table)
+    if role is not None:
+        statement = statement.where(table.role == role)
+    if programme_id is not None:
+        statement = statement.where(table.programme_ids.any(programme_id))
+    if after is not None:
+        statement = statement.where(tuple_(table.created_at, key) > tuple_(*after))
+    statement = statement.order_by(table.created_at, key).limit(limit + 1)
+    return list((await session.execute(statement)).scalars())
+
+
 async def list_accounts(session: AsyncSession, *, page: PageParams, role: str | None = None,
                         programme_id: uuid.UUID | None = None) -> list[Account]:
     """A page of accounts (``limit + 1`` rows, oldest first), filtered by role and programme."""
-    statement = select(Account)
-    if role is not None:
-        statement = statement.where(Account.role == role)
-    if programme_id is not None:
-        statement = statement.where(Account.programme_ids.any(programme_id))
-    if page.after is not None:
-        statement = statement.where(tuple_(Account.created_at, Account.id) > tuple_(*page.after))
-    statement = statement.order_by(Account.created_at, Account.id).limit(page.limit + 1)
-    return list((await session.execute(statement)).scalars())
+    return await _page_of(session, Account, Account.id, limit=page.limit, after=page.after,
+                          role=role, programme_id=programme_id)
 
 
 async def list_clients(session: AsyncSession, *, limit: int,
                        after: tuple[datetime, str] | None, role: str | None = None,
                        programme_id: uuid.UUID | None = None) -> list[MachineClient]:
     """A page of machine clients (``limit + 1`` rows, oldest first), filtered likewise."""
-    statement = select(MachineClient)
-    if role is not None:
-        statement = statement.where(MachineClient.role == role)
-    if programme_id is not None:
-        statement = statement.where(MachineClient.programme_ids.any(programme_id))
-    if after is not None:
-        statement = statement.where(
-            tuple_(MachineClient.created_at, MachineClient.client_id) > tuple_(*after))
-    statement = statement.order_by(MachineClient.created_at, MachineClient.client_id)
-    return list((await session.execute(statement.limit(limit + 1))).scalars())
+    return await _page_of(session, MachineClient, MachineClient.client_id, limit=limit,
+                          after=after, role=role, programme_id=programme_id)
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID, *,

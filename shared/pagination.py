@@ -5,7 +5,7 @@ A cursor is the ``(created_at, id)`` of the last item of the previous page, opaq
 
 import base64
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -37,18 +37,19 @@ class PageParams:
     after: tuple[datetime, uuid.UUID] | None
 
 
-def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
+def encode_cursor(created_at: datetime, id_: uuid.UUID | str) -> str:
     """The opaque cursor pointing after the item ``(created_at, id_)``."""
     raw = orjson.dumps([created_at.isoformat(), str(id_)])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Read a cursor back; a tampered or foreign one is a 400 problem."""
+def decode_cursor(cursor: str, key: Callable[[str], Any] = uuid.UUID) -> tuple[datetime, Any]:
+    """Read a cursor back, its id read by ``key`` (a UUID unless the rows are keyed by text);
+    a tampered or foreign one is a 400 problem."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, id_ = orjson.loads(raw)
-        return datetime.fromisoformat(created_at), uuid.UUID(id_)
+        return datetime.fromisoformat(created_at), key(str(id_))
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise InvalidCursor("The cursor is not one this API issued.") from exc
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import pytest
 from shared import runner
 from shared.runner import Child, port_in_use, supervise, wait_until_ready
 from shared.topology import SERVICES, service
+from tests.actors import until
 from tests.conftest import RunDatabase
 from tests.system import SMALL_POOLS, admin_token
 
@@ -81,15 +82,6 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
-
-
-def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what}")
-        time.sleep(0.05)
 
 
 @contextmanager
@@ -169,8 +161,8 @@ def test_a_crashed_service_is_restarted_while_the_others_keep_running(
         process.send_signal(signal.SIGINT)  # Ctrl-C
         assert process.wait(30) == 0
         every = [restarted, *others.values()]
-        wait_for(lambda: not any(alive(pid) for pid in every), timeout=10,
-                 what="every process stopped")
+        until(lambda: not any(alive(pid) for pid in every), "every process stopped",
+              deadline=10)
 
 
 class Crashing(Child):

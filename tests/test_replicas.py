@@ -7,11 +7,12 @@ outbox (claims with ``SKIP LOCKED``), so each event arrives once.
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.actors import until
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
 from tests.system import System, admin_token, running_system
@@ -56,17 +57,6 @@ def served_by(system: System, service: str, request_id: str) -> list[int]:
             (system.log_dir / f"{service}-{i + 1}.log").read_text()]
 
 
-def eventually(check: Callable[[], bool], what: str) -> None:
-    """Poll ``check`` until it holds, failing after a deadline. A replica writes its access log
-    line as it answers, not before: the client may hold the response while the line is still
-    on its way to the file."""
-    deadline = time.monotonic() + LOG_DEADLINE_SECONDS
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {LOG_DEADLINE_SECONDS:.0f} s: {what}")
-        time.sleep(0.05)
-
-
 class TestTwoReplicas:
     def test_every_replica_is_ready(self, system: System) -> None:
         urls = [url for replicas in system.replicas.values() for url in replicas]
@@ -91,8 +81,10 @@ class TestTwoReplicas:
             response = httpx.get(f"{system['gateway']}/v1/programmes", headers={
                 "Authorization": f"Bearer {token}", "X-Request-ID": request_id})
             assert response.status_code == 200
-        eventually(lambda: all(served_by(system, "candidates", request_id)
-                               for request_id in ids), "every request in a replica's log")
+        # A replica writes its access line as it answers, not before: the client may hold the
+        # response while the line is still on its way to the file.
+        until(lambda: all(served_by(system, "candidates", request_id) for request_id in ids),
+              "every request in a replica's log", deadline=LOG_DEADLINE_SECONDS)
         replicas = [served_by(system, "candidates", request_id) for request_id in ids]
         assert all(len(r) == 1 for r in replicas)  # each request served once
         assert {r[0] for r in replicas} == {1, 2}  # and by both, in turn

@@ -14,6 +14,7 @@ import jwt
 from shared.auth import Principal, Revocations
 from shared.runner import start_service, stop, wait_until_ready
 from shared.topology import service
+from tests.actors import until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
 from tests.gateway.conftest import RATE_LIMIT, RATE_LIMIT_WINDOW, GatewaySystem, free_port
@@ -67,11 +68,8 @@ def _get(base: str, path: str, token: str) -> int:
 def _until(check: Callable[[], bool], what: str) -> float:
     """Seconds until ``check`` holds; fails after the deadline."""
     started = time.monotonic()
-    while time.monotonic() - started < DEADLINE:
-        if check():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"not within {DEADLINE:.0f} s: {what}")
+    until(check, what, deadline=DEADLINE)
+    return time.monotonic() - started
 
 
 def _claims(token: str) -> dict[str, Any]:
