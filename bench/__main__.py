@@ -17,8 +17,8 @@ from bench import events, gateway, imports, indicators, matching, reads, report
 from bench.environment import RESULTS, bench_database
 from bench.figures import Incomplete
 from bench.machine import load_average, machine, postgres_version
-from shared.runner import service_database_url
-from shared.topology import service
+from launcher.database import service_database_url
+from launcher.topology import service
 
 Benchmark = Callable[[str], Awaitable[Any]]
 BENCHMARKS: dict[str, Benchmark] = {

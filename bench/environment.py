@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from shared.runner import PROJECT_ROOT, stop, throwaway_database, wait_until_ready
+from launcher.database import throwaway_database
+from launcher.runner import PROJECT_ROOT, stop, wait_until_ready
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 

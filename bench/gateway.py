@@ -18,10 +18,10 @@ from bench.figures import figure
 from bench.reads import LIST_PATH, by_id_paths, seed
 from bench.wrk import LoadResult, best, script_file
 from gateway import identity
+from launcher.topology import service as service_spec
 from shared.auth import Principal
 from shared.db import Database
 from shared.settings import role_url
-from shared.topology import service as service_spec
 
 SECONDS = 10
 ALONE_SECONDS = 5
@@ -98,7 +98,7 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
 def main() -> None:
     """Run on its own: ``python -m bench.gateway``."""
     from bench.environment import bench_database
-    from shared.runner import service_database_url
+    from launcher.database import service_database_url
 
     with bench_database() as admin_url:
         figures_ = asyncio.run(run(service_database_url(admin_url, service_spec("candidates"))))

@@ -264,8 +264,8 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
 def main() -> int:
     """Run alone on a throwaway database; print, leave the report as it is."""
     from bench.environment import bench_database
-    from shared.runner import service_database_url
-    from shared.topology import service as spec
+    from launcher.database import service_database_url
+    from launcher.topology import service as spec
 
     with bench_database() as admin_url:
         figures, plans = asyncio.run(measure(service_database_url(admin_url,

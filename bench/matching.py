@@ -57,6 +57,7 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
 from bench.figures import Incomplete, figure
+from launcher.runner import PROJECT_ROOT
 from services.placements.matching.encoding import encode
 from services.placements.matching.engine import run_matching
 from services.placements.matching.inputs import (
@@ -68,7 +69,6 @@ from services.placements.matching.inputs import (
     Weights,
 )
 from services.placements.matching.scoring import Scorer
-from shared.runner import PROJECT_ROOT
 
 ROUNDS = 3
 TIME_GOAL = 1.5  # x the baseline's time

@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from demo.dates import add_months, intake_window
 from demo.plan import Applicant, Plan, Vacancy
-from shared.api_client import Api, ApiError, SignUpLimited, sign_up, wait_for
+from launcher.api_client import Api, ApiError, SignUpLimited, sign_up, wait_for
 
 T = TypeVar("T")
 WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores

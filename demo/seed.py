@@ -18,7 +18,7 @@ from tqdm import tqdm
 from demo.plan import Plan, figures
 from demo.play import AlreadySeeded, Player, ScenarioError, units
 from demo.scenarios import build
-from shared.api_client import Api, ApiError
+from launcher.api_client import Api, ApiError
 
 # The admin the demo creates for itself when given none (development databases only).
 DEMO_ADMIN = ("admin@demo.example.org", "demo-admin-passphrase")
@@ -35,17 +35,6 @@ class Result:
     overview: dict[str, Any]  # GET /v1/programmes/{id}/overview as the ministry
     answers: int = 0
     measures: int = 0
-
-
-def ensure_admin(admin_url: str, email: str = DEMO_ADMIN[0],
-                 password: str = DEMO_ADMIN[1]) -> tuple[str, str]:
-    """Create the demo's admin account in the gateway's tables unless it exists, as
-    ``pathways create-admin`` does (the database's admin URL is needed: the first admin cannot
-    be made through the API). Returns its e-mail and password."""
-    from gateway.cli import ensure_admin as create_unless_exists
-
-    create_unless_exists(admin_url, email=email, password=password)
-    return email, password
 
 
 def seed(name: str, *, gateway_url: str, admin_email: str, admin_password: str,

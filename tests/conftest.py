@@ -31,13 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # by the child processes); processes given AUTH_JWKS_URL verify tokens all the same.
 os.environ.setdefault("AUTH_DISABLED", "true")
 
+from launcher.bootstrap import drop_database
+from launcher.database import prepare_database, service_database_url, throwaway_database
+from launcher.topology import service
 from services.candidates.main import create_app as create_candidates_app
 from services.candidates.settings import Settings as CandidatesSettings
 from shared.auth import StaticKeySource, TokenVerifier
-from shared.bootstrap import drop_database
 from shared.db import SessionHotReads, get_hot_reads, get_session
-from shared.runner import prepare_database, service_database_url, throwaway_database
-from shared.topology import service
 from tests.redis_server import redis_server_binary, running_redis
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from gateway.cli import create_admin
-from shared.runner import replica_urls, start_system, stop
-from shared.topology import SERVICES
+from launcher.accounts import create_admin
+from launcher.runner import replica_urls, start_system, stop
+from launcher.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
 # Connections per process for test systems: the test database server has 100 connection slots

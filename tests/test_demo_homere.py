@@ -17,8 +17,8 @@ import pytest
 from demo.plan import figures
 from demo.scenarios import SCENARIOS, build
 from demo.seed import Result, seed
-from shared.api_client import Api, ApiError
-from shared.cli import DEMO_SCENARIOS
+from launcher.api_client import Api, ApiError
+from launcher.cli import DEMO_SCENARIOS
 from tests.conftest import RunDatabase
 from tests.system import ADMIN, PASSWORD, admin_token, running_system
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared import runner
-from shared.runner import Child, port_in_use, supervise, wait_until_ready
-from shared.topology import SERVICES, service
+from launcher import runner
+from launcher.runner import Child, port_in_use, supervise, wait_until_ready
+from launcher.topology import SERVICES, service
 from tests.actors import until
 from tests.conftest import RunDatabase
 from tests.system import SMALL_POOLS, admin_token

@@ -12,9 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
-from shared import cli
-from shared.runner import stop, wait_until_ready
-from shared.topology import service
+from launcher import cli
+from launcher.runner import stop, wait_until_ready
+from launcher.topology import service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body

@@ -13,7 +13,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "placements"
     # Where the candidates service listens (matching runs read its matching-profile export).
-    # Required: `make dev` and the test rigs set it (shared.topology.CALLS).
+    # Required: `make dev` and the test rigs set it (launcher.topology.CALLS).
     candidates_url: str = ""
     candidates_timeout_seconds: float = Field(60.0, gt=0)
     # Matching runs executing at once in one process (each is CPU-bound and holds its pools in

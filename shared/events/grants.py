@@ -14,7 +14,7 @@ authority, its destination ``country``. The grant decides three things:
   :data:`WITHHELD`; applied by the relay, :func:`shape`).
 
 The type names are the services' (``services/*/events.py``); they are listed here, like the
-internal routes in :mod:`shared.topology`, so that one table says what each grant sees.
+internal routes in :mod:`launcher.topology`, so that one table says what each grant sees.
 """
 
 from dataclasses import dataclass

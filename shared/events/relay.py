@@ -14,16 +14,12 @@ Partner webhooks get one event per request, one subject's events one after anoth
 
 It wakes on ``NOTIFY`` (sent when a transaction that recorded events commits) and otherwise
 polls every ``poll_seconds``. Run it inside a service (``start``/``stop`` as lifespan hooks) or
-alone: ``python -m shared.events.relay --service candidates``.
+alone (``python -m launcher.relay --service candidates``).
 """
 
-import argparse
 import asyncio
 import contextlib
-import importlib
 import logging
-import signal
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -365,42 +361,3 @@ def lifespan_hooks(tables: EventTables) -> tuple[Any, Any]:
             await relay.stop()
 
     return start, stop
-
-
-# --- as its own process ---------------------------------------------------------------------
-
-
-async def _run_alone(service_name: str) -> None:
-    from shared.logs import configure_logging
-    from shared.topology import service
-
-    spec = service(service_name)
-    settings_module = importlib.import_module(f"{spec.migrations_package}.settings")
-    database_module = importlib.import_module(f"{spec.migrations_package}.database")
-    settings: ServiceSettings = settings_module.Settings()
-    configure_logging(f"{settings.service_name}-relay", settings.log_level)
-    relay = Relay(database_url=settings.database_url or "", tables=database_module.event_tables,
-                  source=settings.service_name, settings=settings)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopped.set)
-    await relay.start()
-    started = time.monotonic()
-    log.info("relay running", extra={"service": service_name})
-    await stopped.wait()
-    await relay.stop()
-    log.info("relay stopped", extra={"delivered": relay.stats.delivered,
-                                     "seconds": round(time.monotonic() - started, 1)})
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m shared.events.relay --service candidates``."""
-    parser = argparse.ArgumentParser(description="Deliver a service's outbox events.")
-    parser.add_argument("--service", required=True)
-    args = parser.parse_args(argv)
-    asyncio.run(_run_alone(args.service))
-
-
-if __name__ == "__main__":
-    main()

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from shared.topology import SERVICES
+from launcher.topology import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"

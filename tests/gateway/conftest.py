@@ -23,9 +23,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from gateway import identity
+from launcher.runner import PROJECT_ROOT, auth_env, start_service, stop, wait_until_ready
+from launcher.topology import service
 from shared.db import Database
-from shared.runner import PROJECT_ROOT, auth_env, start_service, stop, wait_until_ready
-from shared.topology import service
 from tests.conftest import RunDatabase
 
 ISSUER = "http://gateway.test"

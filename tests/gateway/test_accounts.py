@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import jwt
 
+from launcher.runner import start_service, stop, wait_until_ready
+from launcher.topology import service
 from shared.auth import Principal, Revocations
-from shared.runner import start_service, stop, wait_until_ready
-from shared.topology import service
 from tests.actors import until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase

@@ -11,7 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.cli import rotate_keys
+from launcher.accounts import rotate_keys
 from tests.conftest import RunDatabase
 from tests.gateway.conftest import ADMIN_EMAIL, ISSUER, GatewaySystem
 

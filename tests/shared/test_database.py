@@ -10,13 +10,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from launcher import migrate
+from launcher.bootstrap import bootstrap, drop_database
+from launcher.database import prepare_database, service_database_url
+from launcher.topology import SERVICES, service
 from services.candidates.models import Base as CandidatesBase
 from services.reintegration.models import Base as ReintegrationBase
-from shared import migrations
-from shared.bootstrap import bootstrap, drop_database
 from shared.db import Database, async_url
-from shared.runner import prepare_database, service_database_url
-from shared.topology import SERVICES, service
 from tests.conftest import RunDatabase
 
 
@@ -67,7 +67,7 @@ class TestMigrations:
         await bootstrap(admin_url, SERVICES)  # a second bootstrap is harmless
         try:
             for spec in SERVICES:
-                await asyncio.to_thread(migrations.downgrade, spec,
+                await asyncio.to_thread(migrate.downgrade, spec,
                                         service_database_url(admin_url, spec), "base")
             connection = await asyncpg.connect(admin_url)
             try:
@@ -122,7 +122,7 @@ class TestMigrations:
 
     def test_each_service_has_its_own_version_table(self) -> None:
         assert service("candidates").schema == "candidates"
-        config = migrations.alembic_config(service("candidates"), "postgresql://x@y/z")
+        config = migrate.alembic_config(service("candidates"), "postgresql://x@y/z")
         assert config.get_main_option("script_location", "").endswith(
             "services/candidates/migrations")
 

@@ -15,15 +15,16 @@ import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from launcher.database import service_database_url
+from launcher.runner import PROJECT_ROOT, start_service, wait_until_ready
+from launcher.topology import ServiceSpec, service
 from services.candidates.database import event_tables
 from shared.db import async_url
 from shared.events import wire
 from shared.events.outbox import NewEvent, Outbox
 from shared.events.relay import asyncpg_dsn, sync_subscriptions
 from shared.events.signing import Signer, generate_secret
-from shared.runner import PROJECT_ROOT, service_database_url, start_service, wait_until_ready
 from shared.settings import EventSubscriber
-from shared.topology import ServiceSpec, service
 
 SECRET = generate_secret()
 CONSUMER = ServiceSpec("placements", "tests.shared.events.consumer:create_app",
@@ -69,8 +70,8 @@ def relay_env(admin_url: str, subscriber_url: str, **extra: str) -> dict[str, st
 
 
 def start_relay(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
-    """``python -m shared.events.relay --service candidates`` as a child process."""
-    return subprocess.Popen([sys.executable, "-m", "shared.events.relay", "--service",
+    """``python -m launcher.relay --service candidates`` as a child process."""
+    return subprocess.Popen([sys.executable, "-m", "launcher.relay", "--service",
                              "candidates"], env=env, cwd=PROJECT_ROOT,
                             stdout=log_file.open("ab"), stderr=subprocess.STDOUT)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launcher.runner import start_service, stop, wait_until_ready
 from shared.events import wire
 from shared.events.signing import Signer, generate_secret
-from shared.runner import start_service, stop, wait_until_ready
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
 from tests.shared.events.helpers import (

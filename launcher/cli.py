@@ -6,9 +6,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from shared import migrations, runner
-from shared.bootstrap import bootstrap
-from shared.topology import SERVICES, service
+from launcher import database, runner
+from launcher.bootstrap import bootstrap
+from launcher.migrate import downgrade, upgrade
+from launcher.topology import SERVICES, service
 
 DEMO_SCENARIOS = ("homere", "palim", "mentor2")  # demo.scenarios.SCENARIOS' names
 
@@ -82,22 +83,24 @@ def main(argv: list[str] | None = None) -> int:
         return _api_command(parser, args)
     if args.command == "serve":
         return runner.serve(service(args.name), host=args.host, port=args.port)
-    admin_url = runner.admin_database_url(data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
+    admin_url = database.admin_database_url(
+        data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
     if args.command == "rotate-keys":
-        from gateway.cli import rotate_keys
+        from launcher.accounts import rotate_keys
 
         return rotate_keys(admin_url, algorithm=args.algorithm)
     if args.command == "demo":
-        from demo.seed import ensure_admin
+        from demo.seed import DEMO_ADMIN
+        from launcher.accounts import ensure_admin
 
-        return _demo(args, ensure_admin(admin_url))
+        return _demo(args, ensure_admin(admin_url, email=DEMO_ADMIN[0], password=DEMO_ADMIN[1]))
     if args.command == "create-admin":
-        from gateway.cli import create_admin  # the gateway's code, run from the one command
+        from launcher.accounts import create_admin  # the gateway's code, run from the one command
 
         return create_admin(admin_url, email=args.email, password=args.password,
                             gateway_url=args.gateway_url)
     if args.db_command == "prepare":
-        runner.prepare_database(admin_url)
+        database.prepare_database(admin_url)
         print("prepared: " + ", ".join(s.schema for s in SERVICES))
         return 0
     if args.db_command == "bootstrap":
@@ -106,18 +109,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     specs = (service(args.service),) if args.service else SERVICES
     for spec in specs:
-        url = runner.service_database_url(admin_url, spec)
+        url = database.service_database_url(admin_url, spec)
         if args.down:
-            migrations.downgrade(spec, url, args.revision)
+            downgrade(spec, url, args.revision)
         else:
-            migrations.upgrade(spec, url, args.revision)
+            upgrade(spec, url, args.revision)
         print(f"{spec.name}: {'down' if args.down else 'up'} to {args.revision}")
     return 0
 
 
 def _api_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from shared import api_commands
-    from shared.api_client import Api, ApiError
+    from launcher import api_commands
+    from launcher.api_client import Api, ApiError
 
     if args.token:
         api = Api(args.gateway_url, args.token)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from shared.api_client import Api, ApiError, response_body
+from launcher.api_client import Api, ApiError, response_body
 
 CHUNK = 256 * 1024
 MEDIA_TYPES = {".csv": "text/csv", ".ndjson": "application/x-ndjson",

@@ -9,7 +9,7 @@ import os
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from shared.topology import ServiceSpec
+from launcher.topology import ServiceSpec
 
 
 def _quote_ident(name: str) -> str:

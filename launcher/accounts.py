@@ -1,13 +1,14 @@
-"""``pathways create-admin``: the first account, made from the command line."""
+"""Accounts made from the command line: ``pathways create-admin`` (the first admin),
+``pathways rotate-keys``, and the demo's seeding admin."""
 
 import asyncio
 import contextlib
 
 from gateway import identity
+from launcher.database import prepare_database, service_database_url
+from launcher.topology import service
 from shared.db import Database
 from shared.errors import ProblemError
-from shared.runner import prepare_database, service_database_url
-from shared.topology import service
 
 
 async def _create(url: str, *, email: str, password: str) -> None:
@@ -28,11 +29,13 @@ async def _rotate(url: str, *, algorithm: str) -> str:
         await database.dispose()
 
 
-def ensure_admin(admin_url: str, *, email: str, password: str) -> None:
-    """Create an admin account unless one with ``email`` exists (the demo's seeding admin)."""
+def ensure_admin(admin_url: str, *, email: str, password: str) -> tuple[str, str]:
+    """Create an admin account unless one with ``email`` exists (the demo's seeding admin: the
+    first admin cannot be made through the API). Returns its e-mail and password."""
     with contextlib.suppress(identity.AccountExists):  # made by an earlier run
         asyncio.run(_create(service_database_url(admin_url, service("gateway")),
                             email=email, password=password))
+    return email, password
 
 
 def rotate_keys(admin_url: str, *, algorithm: str) -> int:

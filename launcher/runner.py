@@ -7,31 +7,23 @@ a process that exits is restarted (with a growing delay) and the others keep run
 stops them all (and the embedded server).
 """
 
-import asyncio
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy.engine import make_url
 
-from shared import migrations
-from shared.bootstrap import bootstrap, drop_database
-from shared.embedded_db import start_embedded
+from launcher.database import admin_database_url, prepare_database, service_database_url
+from launcher.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 from shared.events.signing import generate_secret
-from shared.settings import role_url
-from shared.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT_BASE = 8000  # the gateway's port; each service keeps its offset from it (8101 …)
@@ -40,27 +32,6 @@ REPLICA_PORT_STEP = 1000  # replica i of a process listens on its port + 1000 * 
 # to RESTART_DELAY_MAX, so that one failing at start-up does not spin; after STABLE_AFTER
 # seconds up, its next crash is taken as a new problem and waits RESTART_DELAY again.
 RESTART_DELAY, RESTART_DELAY_MAX, STABLE_AFTER = 1.0, 30.0, 60.0
-
-
-def admin_database_url(*, data_dir: Path, throwaway: bool = False) -> str:
-    """``DATABASE_URL`` if set, else the URL of an embedded server on ``data_dir``."""
-    return os.environ.get("DATABASE_URL") or start_embedded(data_dir, throwaway=throwaway)
-
-
-def service_database_url(admin_url: str, spec: ServiceSpec) -> str:
-    """The URL ``spec`` connects with: its own override, else its role on the admin's database."""
-    override = os.environ.get(f"{spec.env_prefix}DATABASE_URL")
-    if override:
-        return override
-    return role_url(admin_url, role=spec.role,
-                    password=os.environ.get(f"{spec.env_prefix}DATABASE_PASSWORD"))
-
-
-def prepare_database(admin_url: str, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
-    """Bootstrap roles and schemas, then migrate every service to head."""
-    asyncio.run(bootstrap(admin_url, services))
-    for spec in services:
-        migrations.upgrade(spec, service_database_url(admin_url, spec))
 
 
 def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
@@ -406,30 +377,9 @@ def _free_base(services: tuple[ServiceSpec, ...], replicas: int, taken_base: int
 def _seed_demo(name: str, admin_url: str, gateway_url: str) -> None:
     """Seed scenario ``name`` as the demo admin (in a thread of its own); a failure is reported
     and the system keeps running, so that what was seeded can be looked at."""
-    from demo.seed import ensure_admin, run  # the demo package is needed only here
+    from demo.seed import DEMO_ADMIN, run  # the demo package is needed only here
+    from launcher.accounts import ensure_admin
 
     print(f"\nSeeding the {name} demo scenario through {gateway_url}…", flush=True)
-    run(name, gateway_url=gateway_url, admin=ensure_admin(admin_url))
-
-
-@contextmanager
-def throwaway_database(prefix: str) -> Iterator[str]:
-    """A fresh, bootstrapped and migrated database (its admin URL), gone afterwards.
-
-    On ``DATABASE_URL``'s cluster when it is set (a new database, dropped at the end), else on an
-    embedded PostgreSQL in a temporary directory deleted when the process exits. For the tests
-    and the benchmarks.
-    """
-    external = os.environ.get("DATABASE_URL")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    if external:
-        admin_url = make_url(external).set(database=name).render_as_string(hide_password=False)
-    else:
-        folder = Path(tempfile.mkdtemp(prefix=f"{prefix.replace('_', '-')}-"))
-        admin_url = start_embedded(folder / "pgdata", throwaway=True, database=name)
-    prepare_database(admin_url)
-    try:
-        yield admin_url
-    finally:
-        if external:
-            asyncio.run(drop_database(admin_url))
+    run(name, gateway_url=gateway_url,
+        admin=ensure_admin(admin_url, email=DEMO_ADMIN[0], password=DEMO_ADMIN[1]))
