@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, Never, TypeVar
 
 from tqdm import tqdm
 
@@ -85,7 +85,7 @@ def units(plan: Plan) -> int:
 class Player:
     """Plays one plan; see the module docstring."""
 
-    def __init__(self, plan: Plan, admin: Api, bar: tqdm) -> None:
+    def __init__(self, plan: Plan, admin: Api, bar: "tqdm[Never]") -> None:
         self.plan, self.admin, self.bar = plan, admin, bar
         self.gateway = admin.gateway_url
         self.ids = Ids()
@@ -218,8 +218,8 @@ class Player:
             sign_up(self.gateway, email, password, profile)
         except SignUpLimited:
             self._sign_ups_limited.set()  # no use trying the next ones: the limit is hourly
-            with self._lock:
-                self.bar.total += 1  # their forms count again when the officer files them
+            with self._lock:  # their forms count again when the officer files them
+                self.bar.total = (self.bar.total or 0) + 1
             return
         person = Api.login(self.gateway, email, password)
         with self._lock:
@@ -446,9 +446,13 @@ class Player:
         and the support measures of each returnee."""
         self.stage("returnee cases")
         pid, expected = self.ids.programme, len(self.plan.movers)
+
+        def opened() -> list[dict[str, Any]] | None:
+            found = self.officer.all_pages("/v1/returnee-cases", programme_id=pid)
+            return found if len(found) >= expected else None
+
         cases = wait_for(
-            lambda: (found := self.officer.all_pages("/v1/returnee-cases", programme_id=pid))
-            and len(found) >= expected and found,
+            opened,
             what=f"{expected} returnee cases to be opened by the placements' events",
             timeout=EVENT_TIMEOUT_SECONDS)
         by_candidate = {cid: key for key, cid in self.ids.candidates.items()}

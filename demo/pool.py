@@ -11,6 +11,7 @@ rule each (language level, education or age), so screening's reasons vary.
 """
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -136,7 +137,7 @@ def _scores(rng: random.Random, low: float) -> dict[str, float]:
 
 
 def answer(rng: random.Random, mover: Applicant, status: str, *, abroad: bool,
-           local_employers: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+           local_employers: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
     """A follow-up answer (AnswerIn body) of ``status``, as a returnee would give it."""
     if status == "unreachable":
         return {"employment_status": status, "notes": "No answer after three calls."}
@@ -159,7 +160,7 @@ def answer(rng: random.Random, mover: Applicant, status: str, *, abroad: bool,
 
 
 def answers_at(rng: random.Random, movers: list[Applicant], mix: dict[str, int], *,
-               abroad: int, local_employers: dict[str, tuple[str, ...]]
+               abroad: int, local_employers: Mapping[str, tuple[str, ...]]
                ) -> dict[str, dict[str, Any]]:
     """One follow-up point's answers: ``mix`` says how many answer each employment status
     (adding up to the movers), ``abroad`` how many of those working work abroad."""

@@ -75,7 +75,10 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
     """What was seeded (or found), what the ministry reads, and the logins."""
     plan, overview = result.plan, result.overview
     expected = figures(plan)
-    say = lambda line="": print(line, file=out)  # noqa: E731 - a local shorthand
+
+    def say(line: str = "") -> None:
+        print(line, file=out)
+
     say()
     if result.already_there:
         say(f"{plan.programme['name']} was already seeded (programme {plan.code}, id "

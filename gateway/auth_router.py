@@ -50,13 +50,14 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
-_ERRORS = {400: {"model": Problem, "description": "invalid_request, invalid_grant or "
-                 "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {}}},
-           401: {"model": Problem, "description": "invalid_client",
-                 "content": {PROBLEM_MEDIA_TYPE: {}}},
-           429: {"model": Problem, "description": "Too many failed attempts for this account "
-                 "or from this address: wait `Retry-After` seconds",
-                 "content": {PROBLEM_MEDIA_TYPE: {}}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "invalid_request, invalid_grant or "
+          "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {}}},
+    401: {"model": Problem, "description": "invalid_client",
+          "content": {PROBLEM_MEDIA_TYPE: {}}},
+    429: {"model": Problem, "description": "Too many failed attempts for this account "
+          "or from this address: wait `Retry-After` seconds",
+          "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
 
 def _throttled(wait: int) -> Response:
@@ -66,7 +67,7 @@ def _throttled(wait: int) -> Response:
                             headers={"retry-after": str(wait), "cache-control": "no-store"})
 
 
-@router.post("/v1/auth/token", response_model=TokenOut, responses=_ERRORS,  # type: ignore[arg-type]
+@router.post("/v1/auth/token", response_model=TokenOut, responses=_ERRORS,
              openapi_extra={"security": []})
 async def token(
     request: Request, session: SessionDep,

@@ -4,6 +4,7 @@ revocation.
 Passwords and client secrets are stored as argon2id hashes; hashing runs in a worker thread so
 the event loop keeps serving. Signing keys are generated at first start and kept in the
 ``gateway`` schema; a rotated-out key stays in the JWKS until every token it signed has expired.
+The rules are here; their queries are in :mod:`gateway.identity_repository`.
 """
 
 import asyncio
@@ -12,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -20,11 +21,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
-from sqlalchemy import func, or_, select, text, tuple_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import REVOCATION_SEQUENCE, Account, MachineClient, Revocation, SigningKey
+from gateway import identity_repository as repository
+from gateway.models import Account, MachineClient, Revocation, SigningKey
 from shared.auth import Principal, Revocations
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 from shared.pagination import PageParams
@@ -123,52 +123,41 @@ def _active(row: SigningKey) -> ActiveKey:
     return ActiveKey(kid=row.kid, algorithm=row.algorithm, private_key=private)
 
 
+async def _new_key(session: AsyncSession, algorithm: str) -> SigningKey:
+    kid, pem, public_jwk = generate_key(algorithm)
+    return await repository.add_key(session, kid=kid, algorithm=algorithm, private_pem=pem,
+                                    public_jwk=public_jwk)
+
+
 async def ensure_signing_key(session: AsyncSession, *, algorithm: str) -> ActiveKey:
     """The current signing key, generated first if there is none (safe with replicas)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.signing_key'))"))
-    row = (await session.execute(
-        select(SigningKey).where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.created_at.desc()).limit(1))).scalar_one_or_none()
+    await repository.lock_signing_keys(session)
+    row = await repository.current_key(session)
     if row is None:
-        kid, pem, public_jwk = generate_key(algorithm)
-        row = SigningKey(kid=kid, algorithm=algorithm, private_pem=pem, public_jwk=public_jwk)
-        session.add(row)
-        await session.flush()
+        row = await _new_key(session, algorithm)
     return _active(row)
 
 
 async def rotate_signing_key(session: AsyncSession, *, algorithm: str) -> ActiveKey:
     """Retire the current key (it stays published for a while) and start a new one."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.signing_key'))"))
-    await session.execute(update(SigningKey).where(SigningKey.retired_at.is_(None))
-                          .values(retired_at=func.now()))
-    kid, pem, public_jwk = generate_key(algorithm)
-    row = SigningKey(kid=kid, algorithm=algorithm, private_pem=pem, public_jwk=public_jwk)
-    session.add(row)
-    await session.flush()
-    return _active(row)
+    await repository.lock_signing_keys(session)
+    await repository.retire_keys(session)
+    return _active(await _new_key(session, algorithm))
 
 
 async def current_signing_key(session: AsyncSession, *, cached: ActiveKey) -> ActiveKey:
     """The key to sign with now: ``cached`` unless a rotation (by any replica or the CLI) has
     started a newer one since."""
-    kid = (await session.execute(
-        select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.created_at.desc()).limit(1))).scalar_one_or_none()
+    kid = await repository.current_kid(session)
     if kid is None or kid == cached.kid:
         return cached
-    row = (await session.execute(select(SigningKey).where(SigningKey.kid == kid))).scalar_one()
-    return _active(row)
+    return _active(await repository.key(session, kid))
 
 
 async def published_keys(session: AsyncSession, *, token_ttl_seconds: int) -> dict[str, Any]:
     """The JWKS document: the current key and retired keys whose tokens may still be valid."""
     cutoff = datetime.now(UTC) - timedelta(seconds=token_ttl_seconds + 60)
-    rows = (await session.execute(
-        select(SigningKey.public_jwk)
-        .where(or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > cutoff))
-        .order_by(SigningKey.created_at.desc()))).scalars().all()
-    return {"keys": list(rows)}
+    return {"keys": await repository.public_keys(session, retired_after=cutoff)}
 
 
 def issue_token(principal: Principal, *, key: ActiveKey, issuer: str, audience: str,
@@ -196,15 +185,23 @@ def client_subject(client_id: str) -> str:
     return f"client:{client_id}"
 
 
+def normalised_email(email: str) -> str:
+    """An e-mail as accounts store it: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
+async def email_registered(session: AsyncSession, *, email: str) -> bool:
+    """Whether an account has this e-mail."""
+    return await repository.email_registered(session, normalised_email(email))
+
+
 # The read of a principal at token issue takes a share lock held until the token is signed, and
 # a revocation locks the row before it reads the clock: so a token signed from the old state
 # is always signed before the revocation's second ends, and refused (``iat <= not_before``).
 async def authenticate_account(session: AsyncSession, *, email: str,
                                password: str) -> Principal | None:
     """The principal of the account with these credentials, or None."""
-    row = (await session.execute(
-        select(Account).where(Account.email == email.strip().lower())
-        .with_for_update(read=True))).scalar_one_or_none()
+    row = await repository.account_for_token(session, normalised_email(email))
     matches = await verify_secret(row.password_hash if row else _DUMMY_HASH, password)
     if row is None or not matches or row.disabled:
         return None
@@ -214,7 +211,7 @@ async def authenticate_account(session: AsyncSession, *, email: str,
 async def authenticate_client(session: AsyncSession, *, client_id: str,
                               secret: str) -> Principal | None:
     """The principal of the machine client with these credentials, or None."""
-    row = await session.get(MachineClient, client_id, with_for_update={"read": True})
+    row = await repository.client_for_token(session, client_id)
     matches = await verify_secret(row.secret_hash if row else _DUMMY_HASH, secret)
     if row is None or not matches or row.disabled:
         return None
@@ -231,18 +228,14 @@ async def create_account(session: AsyncSession, *, email: str, password: str, ro
     check_links(role=role, candidate_id=candidate_id, employer_id=employer_id,
                 institution_id=institution_id, programme_ids=programme_ids or [],
                 country=country)
-    row = Account(email=email.strip().lower(), password_hash=await hash_secret(password),
+    row = Account(email=normalised_email(email), password_hash=await hash_secret(password),
                   role=role, candidate_id=candidate_id, employer_id=employer_id,
                   institution_id=institution_id, programme_ids=programme_ids or [],
                   country=country)
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError as exc:
-        raise AccountExists(f"An account with e-mail {row.email} exists.") from exc
-    await session.refresh(row)  # its server defaults (created_at, disabled)
-    return row
+    added = await repository.add_account(session, row)
+    if added is None:
+        raise AccountExists(f"An account with e-mail {row.email} exists.")
+    return added
 
 
 async def create_client(session: AsyncSession, *, name: str, role: str,
@@ -261,52 +254,31 @@ async def create_client(session: AsyncSession, *, name: str, role: str,
                         role=role, candidate_id=candidate_id, employer_id=employer_id,
                         institution_id=institution_id, programme_ids=programme_ids or [],
                         country=country)
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)  # its server defaults (created_at, disabled)
-    return row, secret
+    return await repository.add_client(session, row), secret
 
 
 # --- administration -------------------------------------------------------------------------
 
-Principals = TypeVar("Principals", Account, MachineClient)
-
-
-async def _page_of(session: AsyncSession, table: type[Principals], key: Any, *, limit: int,
-                   after: tuple[Any, Any] | None, role: str | None,
-                   programme_id: uuid.UUID | None) -> list[Principals]:
-    """``limit + 1`` rows of ``table``, oldest first (keyed by ``created_at`` and ``key``),
-    after the cursor's row, filtered by role and by a programme they are linked to."""
-    statement = select(table)
-    if role is not None:
-        statement = statement.where(table.role == role)
-    if programme_id is not None:
-        statement = statement.where(table.programme_ids.any(programme_id))
-    if after is not None:
-        statement = statement.where(tuple_(table.created_at, key) > tuple_(*after))
-    statement = statement.order_by(table.created_at, key).limit(limit + 1)
-    return list((await session.execute(statement)).scalars())
-
-
 async def list_accounts(session: AsyncSession, *, page: PageParams, role: str | None = None,
                         programme_id: uuid.UUID | None = None) -> list[Account]:
     """A page of accounts (``limit + 1`` rows, oldest first), filtered by role and programme."""
-    return await _page_of(session, Account, Account.id, limit=page.limit, after=page.after,
-                          role=role, programme_id=programme_id)
+    return await repository.page_of(session, Account, Account.id, limit=page.limit,
+                                    after=page.after, role=role, programme_id=programme_id)
 
 
 async def list_clients(session: AsyncSession, *, limit: int,
                        after: tuple[datetime, str] | None, role: str | None = None,
                        programme_id: uuid.UUID | None = None) -> list[MachineClient]:
     """A page of machine clients (``limit + 1`` rows, oldest first), filtered likewise."""
-    return await _page_of(session, MachineClient, MachineClient.client_id, limit=limit,
-                          after=after, role=role, programme_id=programme_id)
+    return await repository.page_of(session, MachineClient, MachineClient.client_id,
+                                    limit=limit, after=after, role=role,
+                                    programme_id=programme_id)
 
 
 async def get_account(session: AsyncSession, account_id: uuid.UUID, *,
                       for_update: bool = False) -> Account:
     """The account, or 404."""
-    row = await session.get(Account, account_id, with_for_update=for_update or None)
+    row = await repository.get_account(session, account_id, for_update=for_update)
     if row is None:
         raise AccountNotFound(f"No account {account_id}.")
     return row
@@ -315,7 +287,7 @@ async def get_account(session: AsyncSession, account_id: uuid.UUID, *,
 async def get_client(session: AsyncSession, client_id: str, *,
                      for_update: bool = False) -> MachineClient:
     """The machine client, or 404."""
-    row = await session.get(MachineClient, client_id, with_for_update=for_update or None)
+    row = await repository.get_client(session, client_id, for_update=for_update)
     if row is None:
         raise ClientNotFound(f"No machine client {client_id}.")
     return row
@@ -351,27 +323,23 @@ async def delete_principal(session: AsyncSession, row: Account | MachineClient, 
                            subject: str) -> None:
     """Delete a principal; its subject stays blocked so that no token of it is ever accepted."""
     await revoke(session, subject=subject, blocked=True)
-    await session.delete(row)
-    await session.flush()
+    await repository.delete(session, row)
 
 
 async def add_programme(session: AsyncSession, *, subject: str, programme_id: uuid.UUID) -> bool:
     """Add ``programme_id`` to the programmes of the principal named ``subject`` (an officer who
     opened it); whether there was such a principal. Not a revocation: it only widens."""
-    table: type[Account] | type[MachineClient]
     if subject.startswith("client:"):
-        table = MachineClient
-        which = MachineClient.client_id == subject.removeprefix("client:")
-    else:
-        try:
-            which = Account.id == uuid.UUID(subject)
-        except ValueError:
-            return False
-        table = Account
-    result = await session.execute(
-        update(table).where(which, ~table.programme_ids.any(programme_id))
-        .values(programme_ids=func.array_append(table.programme_ids, programme_id)))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await repository.add_programme(
+            session, table=MachineClient,
+            which=MachineClient.client_id == subject.removeprefix("client:"),
+            programme_id=programme_id)
+    try:
+        account_id = uuid.UUID(subject)
+    except ValueError:
+        return False
+    return await repository.add_programme(session, table=Account, which=Account.id == account_id,
+                                          programme_id=programme_id)
 
 
 async def link_candidate(session: AsyncSession, *, subject: str,
@@ -382,11 +350,8 @@ async def link_candidate(session: AsyncSession, *, subject: str,
         account_id = uuid.UUID(subject)
     except ValueError:
         return False
-    result = await session.execute(
-        update(Account).where(Account.id == account_id, Account.role == "candidate",
-                              Account.candidate_id.is_(None))
-        .values(candidate_id=candidate_id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await repository.link_candidate(session, account_id=account_id,
+                                           candidate_id=candidate_id)
 
 
 # --- revocation -----------------------------------------------------------------------------
@@ -399,17 +364,7 @@ async def revoke(session: AsyncSession, *, subject: str, blocked: bool) -> datet
     old state while the clock is read. The transaction-scoped lock makes revocations commit in
     the order of their ``seq``: the feed's readers can move their cursor past what they saw.
     """
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.revocation'))"))
-    not_before = (await session.execute(
-        select(func.date_trunc("second", func.clock_timestamp())))).scalar_one()
-    seq = (await session.execute(select(REVOCATION_SEQUENCE.next_value()))).scalar_one()
-    row = await session.get(Revocation, subject)
-    if row is None:
-        session.add(Revocation(subject=subject, not_before=not_before, blocked=blocked, seq=seq))
-    else:
-        row.not_before, row.blocked, row.seq = not_before, blocked, seq
-    await session.flush()
-    return not_before  # type: ignore[no-any-return]
+    return await repository.record_revocation(session, subject=subject, blocked=blocked)
 
 
 async def wait_past_revocation(session: AsyncSession, *, subject: str,
@@ -420,8 +375,7 @@ async def wait_past_revocation(session: AsyncSession, *, subject: str,
 
     The revocation read is also applied to this replica's ``revocations`` at once, so that the
     token it signs is accepted here without waiting for the next poll (after an enable)."""
-    row = (await session.execute(
-        select(Revocation).where(Revocation.subject == subject))).scalar_one_or_none()
+    row = await repository.revocation(session, subject)
     if row is None:
         return
     if revocations is not None:
@@ -434,9 +388,7 @@ async def wait_past_revocation(session: AsyncSession, *, subject: str,
 async def revocations_since(session: AsyncSession, *, since: int,
                             limit: int) -> list[Revocation]:
     """The revocations changed after ``since`` (a ``seq``), in order, at most ``limit``."""
-    return list((await session.execute(
-        select(Revocation).where(Revocation.seq > since).order_by(Revocation.seq)
-        .limit(limit))).scalars())
+    return list(await repository.revocations_since(session, since=since, limit=limit))
 
 
 def feed_entry(row: Revocation) -> dict[str, Any]:

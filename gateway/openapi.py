@@ -110,7 +110,8 @@ class MergedOpenAPI:
                                        timeout=aiohttp.ClientTimeout(total=5)) as response:
                     if response.status != 200:
                         return None
-                    return await response.json()  # type: ignore[no-any-return]
+                    document: dict[str, Any] = await response.json()
+                    return document
             except (aiohttp.ClientError, TimeoutError, ValueError):
                 return None
 

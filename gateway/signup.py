@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp
 import orjson
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from gateway import identity
@@ -79,7 +78,7 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
                                  "detail": f"Too many sign-ups: retry in {wait:.0f} s."},
                                 headers={"retry-after": f"{wait:.0f}"})
     email = data.email.strip().lower()
-    if await session.scalar(select(Account.id).where(Account.email == email)) is not None:
+    if await identity.email_registered(session, email=email):
         # Costs what creating an account costs, so the time taken does not tell either.
         await identity.hash_secret(data.password)
         return _received()

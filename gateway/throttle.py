@@ -81,7 +81,7 @@ class MemoryFailureStore:
         state.last = now
         if state.count < policy.failures:
             return None
-        delay = min(policy.max_delay, policy.delay * 2 ** state.strikes)
+        delay = min(policy.max_delay, policy.delay * 2.0 ** state.strikes)
         state.count, state.strikes = 0, state.strikes + 1
         state.locked_until = now + delay
         return delay
@@ -131,7 +131,7 @@ class RedisFailureStore:
                 pipe.incr(strikes_name)
                 pipe.expire(strikes_name, policy.window)
                 _, strikes, _ = await pipe.execute()
-            delay = min(policy.max_delay, policy.delay * 2 ** (int(strikes) - 1))
+            delay = min(policy.max_delay, policy.delay * 2.0 ** (int(strikes) - 1))
             await self.redis.set(lock_name, b"1", px=max(1, int(delay * 1000)))
             return delay
         except Exception as exc:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Never, TextIO
 
 from tqdm import tqdm
 
@@ -23,7 +23,7 @@ RUN_STAGES = ("queued", "running", "completed")  # then an officer confirms it
 RUN_FINAL = frozenset({"completed", "failed", "confirmed"})
 
 
-def _chunks(path: Path, bar: tqdm) -> Iterator[bytes]:  # type: ignore[type-arg]
+def _chunks(path: Path, bar: "tqdm[Never]") -> Iterator[bytes]:
     with path.open("rb") as file:
         while chunk := file.read(CHUNK):
             bar.update(len(chunk))

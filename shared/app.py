@@ -17,6 +17,8 @@ from shared import docs_pages, health, problem_docs
 from shared.auth import AuthSettings, Revocations, poll_revocations, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
+from shared.events.inbox import Inbox
+from shared.events.service_events import ServiceEvents
 from shared.logs import RequestContextMiddleware, configure_logging
 from shared.settings import MissingSetting, ServiceSettings
 from shared.text import RefuseNulMiddleware
@@ -60,6 +62,8 @@ def create_service_app(
     middleware: Sequence[Middleware] = (),
     token_required: bool = True,
     internal_routers: Sequence[APIRouter] = (),
+    events: ServiceEvents | None = None,
+    inbox: Inbox | None = None,
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs, health and
     ``/docs`` and ``/redoc`` pages that need no internet (``shared.docs_pages``).
@@ -69,6 +73,8 @@ def create_service_app(
     an explicit ``AUTH_DISABLED=true``; the gateway, which issues tokens, checks them route by
     route instead. Revoked tokens are refused: the gateway's feed is polled about every second.
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
+    ``events`` and ``inbox`` are what the shared events routes serve and apply for this service
+    (:mod:`shared.events.service_events`, :class:`shared.events.inbox.Inbox`).
     """
     configure_logging(settings.service_name, settings.log_level)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
@@ -116,6 +122,8 @@ def create_service_app(
     docs_pages.install(app)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table
+    app.state.events = events
+    app.state.inbox = inbox
     app.state.token_verifier = None
     install_error_handlers(app)
     for extra in middleware:  # inside the request context: they see the request id
@@ -145,7 +153,7 @@ def refuse_unguarded_routes(routers: Sequence[APIRouter],
     resolves its caller once, not twice.
     """
     unguarded = [f"{method} {route.path}" for router in routers for route in router.routes
-                 if isinstance(route, APIRoute) for method in sorted(route.methods)
+                 if isinstance(route, APIRoute) for method in sorted(route.methods or ())
                  if (route.path, method.lower()) not in secured]
     if unguarded:
         raise RuntimeError(f"Routes without a token check: {', '.join(unguarded)}. Give each "

@@ -252,7 +252,8 @@ def jwks_key_source(url: str, client: httpx.AsyncClient) -> StaticKeySource:
     async def load() -> dict[str, Any]:
         response = await client.get(url, timeout=5.0)
         response.raise_for_status()
-        return response.json()  # type: ignore[no-any-return]
+        keys: dict[str, Any] = response.json()
+        return keys
 
     return StaticKeySource(load)
 

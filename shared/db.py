@@ -9,11 +9,11 @@ altogether: ``HotReadsDep`` lends them a connection from a small asyncpg pool of
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, Executable, MetaData, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolProxiedConnection
 
 Model = TypeVar("Model")
 
@@ -88,8 +89,7 @@ class Database:
         their locks held. A connection left in a transaction is closed instead.
         """
         async with self.engine.connect() as sa_connection:
-            connection: asyncpg.Connection = (
-                await sa_connection.get_raw_connection()).driver_connection
+            connection = _asyncpg_connection(await sa_connection.get_raw_connection())
             try:
                 yield connection
             finally:
@@ -114,11 +114,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def rows_changed(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE without RETURNING; how many rows it matched."""
+    result = await session.execute(statement)
+    # Typed as a Result for every statement; a DML one without RETURNING is a CursorResult.
+    return cast(CursorResult[Any], result).rowcount
+
+
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under ``session``, for reads that bypass the ORM."""
     connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection  # type: ignore[return-value]
+    return _asyncpg_connection(await connection.get_raw_connection())
+
+
+def _asyncpg_connection(raw: PoolProxiedConnection) -> asyncpg.Connection:
+    # SQLAlchemy types the driver's connection as Any | None whatever the dialect; ours is
+    # asyncpg's (async_url).
+    return cast(asyncpg.Connection, raw.driver_connection)
 
 
 class HotReads:
@@ -167,7 +179,7 @@ class HotReads:
         async with self._gate:
             pool = self._pool or await self._open()
             async with pool.acquire() as connection:
-                return await connection.fetch(query, *args)  # type: ignore[no-any-return]
+                return await connection.fetch(query, *args)
 
     async def close(self) -> None:
         """Close the pool's connections, if it was ever opened."""
@@ -196,8 +208,7 @@ class SessionHotReads(HotReads):
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         """Every row of ``query`` on the session's connection."""
-        return await (await driver_connection(self.session)).fetch(  # type: ignore[no-any-return]
-            query, *args)
+        return await (await driver_connection(self.session)).fetch(query, *args)
 
     async def close(self) -> None:
         """Nothing to close: the session belongs to its creator."""
@@ -208,7 +219,8 @@ async def get_hot_reads(request: Request) -> HotReads:
 
     A plain coroutine, not a generator, so FastAPI resolves it with next to no overhead.
     """
-    return request.app.state.database.hot_reads  # type: ignore[no-any-return]
+    database: Database = request.app.state.database
+    return database.hot_reads
 
 
 HotReadsDep = Annotated[HotReads, Depends(get_hot_reads)]
@@ -217,6 +229,14 @@ HotReadsDep = Annotated[HotReads, Depends(get_hot_reads)]
 def record_to_dict(record: asyncpg.Record) -> dict[str, Any]:
     """A plain dict of an asyncpg record, ready for orjson."""
     return dict(record.items())
+
+
+def column_values(row: object) -> dict[str, Any]:
+    """The columns set on a new ORM object, by attribute name, for a Core INSERT (ON CONFLICT,
+    many rows in one statement); the columns left unset get their defaults there too."""
+    state = inspect(row)
+    return {column.key: state.dict[column.key] for column in state.mapper.column_attrs
+            if column.key in state.dict}
 
 
 async def insert(session: AsyncSession, row: Model, *, savepoint: bool = False) -> Model:

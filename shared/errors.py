@@ -74,7 +74,7 @@ class ProblemError(Exception):
                 "detail": f"{cls.title}."}
 
     @classmethod
-    def response_doc(cls) -> dict[str, Any]:
+    def response_doc(cls) -> dict[int | str, dict[str, Any]]:
         """The OpenAPI ``responses`` entry documenting this error, with its own example."""
         return {cls.status: {"model": Problem, "description": cls.title,
                              "content": {PROBLEM_MEDIA_TYPE: {"examples": {

@@ -13,10 +13,12 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func, select
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from shared import idempotency_repository as repository
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
 from shared.errors import ProblemError
@@ -55,7 +57,8 @@ def _request_hash(payload: BaseModel | Any) -> str:
 class Idempotency:
     """Runs a create at most once per key; see the module docstring."""
 
-    def __init__(self, *, session: Any, table: Table | None, key: str | None, scope: str) -> None:
+    def __init__(self, *, session: AsyncSession, table: Table | None, key: str | None,
+                 scope: str) -> None:
         self.session, self.table, self.key, self.scope = session, table, key, scope
 
     async def run(self, payload: BaseModel | Any,
@@ -64,15 +67,11 @@ class Idempotency:
         if self.key is None or self.table is None:
             return await produce()
         request_hash = _request_hash(payload)
-        table = self.table
-        claimed = await self.session.execute(
-            insert(table).values(scope=self.scope, key=self.key, request_hash=request_hash)
-            .on_conflict_do_nothing().returning(table.c.key)
-        )
-        if claimed.first() is None:
-            stored = (await self.session.execute(
-                select(table).where(table.c.scope == self.scope, table.c.key == self.key)
-            )).one()
+        claimed = await repository.claim_key(self.session, self.table, scope=self.scope,
+                                             key=self.key, request_hash=request_hash)
+        if not claimed:
+            stored = await repository.stored_key(self.session, self.table, scope=self.scope,
+                                                 key=self.key)
             if stored.request_hash != request_hash:
                 raise IdempotencyKeyReused(
                     "This Idempotency-Key was already used with a different request body."
@@ -82,11 +81,9 @@ class Idempotency:
                             headers=headers)
         response = await produce()
         kept = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
-        await self.session.execute(
-            table.update().where(table.c.scope == self.scope, table.c.key == self.key)
-            .values(status_code=response.status_code,
-                    response_body=bytes(response.body).decode(), response_headers=kept)
-        )
+        await repository.store_answer(self.session, self.table, scope=self.scope, key=self.key,
+                                      status_code=response.status_code,
+                                      body=bytes(response.body).decode(), headers=kept)
         return response
 
 

@@ -1,15 +1,20 @@
-"""Keyset pagination with a hard maximum page size.
+"""Keyset pagination over any ordering columns, with a hard maximum page size.
 
-A cursor is the ``(created_at, id)`` of the last item of the previous page, opaque to clients.
+A list is ordered by some columns, the last of them unique (usually the id): ``(created_at,
+id)``, ``(window_closes_at, id)``, ``(position, code)``. A cursor carries the values of those
+columns for the last item of the previous page, as a JSON array, opaque to clients (base64url).
+Reading one back takes the kinds of the values (datetime, date, UUID, int, text): a cursor that
+does not hold values of those kinds, tampered or issued by a list ordered otherwise, is a 400.
 """
 
 import base64
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import asyncpg
 import orjson
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -19,7 +24,10 @@ from shared.errors import InvalidCursor
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
+# Most lists: oldest first, the id breaking ties.
+BY_CREATION = ("created_at", "id")
 T = TypeVar("T")
+Statement = TypeVar("Statement")
 
 
 class Page(BaseModel, Generic[T]):
@@ -31,77 +39,131 @@ class Page(BaseModel, Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class PageParams:
-    """The requested page: its size and where it starts."""
+    """The requested page: its size and where it starts (the ordering values it follows)."""
 
     limit: int
-    after: tuple[datetime, uuid.UUID] | None
+    after: tuple[Any, ...] | None
 
 
-def encode_cursor(created_at: datetime, id_: uuid.UUID | str) -> str:
-    """The opaque cursor pointing after the item ``(created_at, id_)``."""
-    raw = orjson.dumps([created_at.isoformat(), str(id_)])
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:  # bool is an int, and no ordering column of ours
+        raise TypeError("not an integer")
+    return value
+
+
+# How a cursor's JSON value is read back, per kind of ordering column.
+_READERS: dict[type, Callable[[Any], Any]] = {
+    datetime: lambda value: datetime.fromisoformat(_text(value)),
+    date: lambda value: date.fromisoformat(_text(value)),
+    uuid.UUID: lambda value: uuid.UUID(_text(value)),
+    int: _integer,
+    str: _text,
+}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def encode_cursor(*values: Any) -> str:
+    """The opaque cursor pointing after the item whose ordering columns hold ``values``."""
+    raw = orjson.dumps([_json_value(v) for v in values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, key: Callable[[str], Any] = uuid.UUID) -> tuple[datetime, Any]:
-    """Read a cursor back, its id read by ``key`` (a UUID unless the rows are keyed by text);
-    a tampered or foreign one is a 400 problem."""
+def decode_cursor(cursor: str, key: type = uuid.UUID, *,
+                  by: Sequence[type] = (datetime,)) -> tuple[Any, ...]:
+    """Read a cursor back: values of the kinds ``by`` (a creation time unless the list is
+    ordered otherwise), then its unique ``key`` (a UUID unless the rows are keyed by text).
+
+    A tampered cursor, or one of a list ordered by other kinds of values, is a 400 problem.
+    """
+    readers = [_READERS[kind] for kind in (*by, key)]
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, id_ = orjson.loads(raw)
-        return datetime.fromisoformat(created_at), key(str(id_))
+        values = orjson.loads(raw)
+        if not isinstance(values, list) or len(values) != len(readers):
+            raise ValueError("not the values of this list's ordering")
+        return tuple(read(value) for read, value in zip(readers, values, strict=True))
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise InvalidCursor("The cursor is not one this API issued.") from exc
 
 
-# async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker thread,
-# a hand-off that costs more than the work on a hot list endpoint.
-async def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
-                                description=f"Page size, at most {MAX_PAGE_SIZE}.")]
-    = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=200,
-                                        description="`next_cursor` of the previous page.")]
-    = None,
-) -> PageParams:
-    """Dependency reading ``limit`` and ``cursor`` from the query string."""
-    return PageParams(limit=limit, after=decode_cursor(cursor) if cursor else None)
+def paging(key: type = uuid.UUID, *,
+           by: Sequence[type] = (datetime,)) -> Callable[..., Awaitable[PageParams]]:
+    """The dependency reading ``limit`` and ``cursor`` of a list ordered by values of the kinds
+    ``by`` then ``key`` (see :func:`decode_cursor`); :data:`PageDep` for ``(created_at, id)``."""
+    by = tuple(by)
+
+    # async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
+    # thread, a hand-off that costs more than the work on a hot list endpoint.
+    async def page_params(
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
+                                    description=f"Page size, at most {MAX_PAGE_SIZE}.")]
+        = DEFAULT_PAGE_SIZE,
+        cursor: Annotated[str | None, Query(max_length=200,
+                                            description="`next_cursor` of the previous page.")]
+        = None,
+    ) -> PageParams:
+        """Dependency reading ``limit`` and ``cursor`` from the query string."""
+        return PageParams(limit=limit,
+                          after=decode_cursor(cursor, key, by=by) if cursor else None)
+
+    return page_params
 
 
+page_params = paging()
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def page_of(rows: Sequence[Any], params: PageParams) -> tuple[list[Any], str | None]:
-    """Split rows fetched with ``limit + 1`` into the page's items and the next cursor.
+def keyset(statement: Statement, columns: Sequence[Any], params: PageParams) -> Statement:
+    """Apply the page to a SQLAlchemy select: rows after the cursor's in the order of
+    ``columns`` (the last one unique), ``limit + 1`` of them to tell whether more follow."""
+    paged: Any = statement
+    if params.after is not None:
+        paged = paged.where(tuple_(*columns) > tuple_(*params.after))
+    limited: Statement = paged.order_by(*columns).limit(params.limit + 1)
+    return limited
 
-    Rows are mappings or objects with ``created_at`` and ``id``.
-    """
-    items = list(rows[: params.limit])
+
+def _split(rows: Sequence[Any], params: PageParams,
+           columns: Sequence[str]) -> tuple[Sequence[Any], str | None]:
+    """The page's rows and the cursor after its last one, which reads ``columns`` (by name,
+    from a mapping or a record, else as attributes); no cursor on the last page."""
+    items = rows[: params.limit]
     if len(rows) <= params.limit:
         return items, None
     last = items[-1]
-    if isinstance(last, Mapping):
-        return items, encode_cursor(last["created_at"], last["id"])
-    return items, encode_cursor(last.created_at, last.id)
+    if isinstance(last, Mapping | asyncpg.Record):
+        return items, encode_cursor(*(last[name] for name in columns))
+    return items, encode_cursor(*(getattr(last, name) for name in columns))
 
 
-def raw_page_body(rows: Sequence[Any], params: PageParams, *, document: str = "doc") -> bytes:
+def page_of(rows: Sequence[Any], params: PageParams,
+            columns: Sequence[str] = BY_CREATION) -> tuple[list[Any], str | None]:
+    """Split rows fetched with ``limit + 1`` (:func:`keyset`) into the page's items and the
+    next cursor, read from the last item's ordering ``columns``."""
+    items, next_cursor = _split(rows, params, columns)
+    return list(items), next_cursor
+
+
+def raw_page_body(rows: Sequence[Any], params: PageParams, *, document: str = "doc",
+                  columns: Sequence[str] = BY_CREATION) -> bytes:
     """The JSON of a :class:`Page` from rows whose items are already serialised JSON text.
 
     For hot read paths where Postgres renders each item: rows (fetched with ``limit + 1``) carry
-    ``created_at``, ``id`` and the item's JSON in the column ``document``; nothing is parsed.
+    the ordering ``columns`` and the item's JSON in the column ``document``; nothing is parsed.
     """
-    items = rows[: params.limit]
-    next_cursor = None
-    if len(rows) > params.limit:
-        last = items[-1]
-        next_cursor = encode_cursor(last["created_at"], last["id"])
+    items, next_cursor = _split(rows, params, columns)
     joined = ",".join([row[document] for row in items]).encode()
     return b'{"items":[' + joined + b'],"next_cursor":' + orjson.dumps(next_cursor) + b"}"
-
-
-def keyset(statement: Any, created_at: Any, id_: Any, params: PageParams) -> Any:
-    """Apply the page to a SQLAlchemy select ordered by ``(created_at, id)``: ``limit + 1``."""
-    if params.after is not None:
-        statement = statement.where(tuple_(created_at, id_) > tuple_(*params.after))
-    return statement.order_by(created_at, id_).limit(params.limit + 1)

@@ -97,7 +97,7 @@ _EXAMPLE_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 def _object_of(path: str) -> str | None:
     """The object a path names by its last parameter: ``/v1/training-modules/{module_id}``
     names a "module" (``{id}`` alone: the segment before it, singular)."""
-    names = _PATH_PARAMETER.findall(path)
+    names: list[str] = _PATH_PARAMETER.findall(path)
     if not names:
         return None
     name = names[-1].removesuffix("_id").replace("_", " ")
@@ -216,7 +216,7 @@ def secured_operations(routers: Sequence[APIRouter]) -> set[tuple[str, str]]:
     """``(path, method)`` of each route of ``routers`` that checks the caller's token."""
     return {(route.path, method.lower()) for router in routers for route in router.routes
             if isinstance(route, APIRoute) and authenticates(route.dependant)
-            for method in route.methods}
+            for method in route.methods or ()}
 
 
 def install(app: FastAPI, *, secured: set[tuple[str, str]]) -> None:
@@ -233,4 +233,5 @@ def install(app: FastAPI, *, secured: set[tuple[str, str]]) -> None:
                 document, secured=lambda path, method: (path, method) in secured)
         return document
 
+    # FastAPI's documented way to serve a customised document; mypy forbids assigning a method.
     app.openapi = openapi  # type: ignore[method-assign]

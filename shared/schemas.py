@@ -1,10 +1,13 @@
 """Base pydantic models for the API's wire formats."""
 
-from typing import Any, ClassVar, Self
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from shared.text import MESSAGE, nul_path
+
+Changes = TypeVar("Changes", bound=Mapping[str, Any])
 
 
 class StorableText(BaseModel):
@@ -47,6 +50,17 @@ class PatchModel(StrictModel):
                 raise ValueError(f"'{name}' cannot be null")
         return self
 
-    def changes(self) -> dict[str, Any]:
-        """The fields the client sent, as plain Python values."""
-        return self.model_dump(exclude_unset=True)
+    def changes(self, columns: type[Changes], *,
+                mode: Literal["python", "json"] = "python") -> Changes:
+        """The fields the client sent, as plain Python values (JSON-ready ones with ``mode``
+        "json"), typed as ``columns``: the repository's ``TypedDict(total=False)`` of what its
+        update may change."""
+        return as_columns(self.model_dump(mode=mode, exclude_unset=True), columns)
+
+
+def as_columns(values: Mapping[str, Any], columns: type[Changes]) -> Changes:
+    """``values``, built from a validated request, as the repository's TypedDict ``columns``
+    (the columns a write may set): TypeError if it names a column ``columns`` does not list."""
+    if unknown := values.keys() - columns.__annotations__.keys():
+        raise TypeError(f"{columns.__name__} has no {', '.join(sorted(unknown))}")
+    return cast(Changes, values)  # keys checked above; values typed by the request's validation

@@ -4,7 +4,7 @@ levels, sector codes, bounded text, e-mail addresses, phone numbers and skills.
 One definition, so that a country or a skill valid in one service is valid in all of them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Literal, Self
 
 import pycountry
@@ -25,7 +25,7 @@ def cefr_rank(level: str) -> int:
     return CEFR_LEVELS.index(level)
 
 
-def _member(codes: frozenset[str], what: str):  # type: ignore[no-untyped-def]
+def _member(codes: frozenset[str], what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in codes:
             raise ValueError(f"'{value}' is not {what}")

@@ -19,6 +19,7 @@ from demo.scenarios import SCENARIOS, build
 from demo.seed import Result, seed
 from launcher.api_client import Api, ApiError
 from launcher.cli import DEMO_SCENARIOS
+from shared.small_cells import withheld
 from tests.conftest import RunDatabase
 from tests.system import ADMIN, PASSWORD, admin_token, running_system
 
@@ -150,10 +151,15 @@ def _nulled(full: dict[str, Any], seen: dict[str, Any]) -> int:
     """How many counts of a point the ministry does not see; checks they are the small ones."""
     nulled = 0
     for name in ("employed_or_self_employed", "host_company", "abroad"):
-        small = 0 < full[name] < 5
+        small = withheld(full[name])
         assert (seen[name] is None) == small, (name, full[name], seen[name])
         nulled += small
     return nulled
+
+
+def _small_point(point: dict[str, Any]) -> bool:
+    """Whether a ministry does not see the follow-up point: too few due or answered."""
+    return withheld(point["due"]) or withheld(point["responded"])
 
 
 def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) -> None:
@@ -166,24 +172,24 @@ def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) 
     assert (full["small_cell_threshold"], full["suppressed_cells"]) == (None, 0)
     assert {s: c["returnees"] for s, c in _by_value(full["by_sector"]).items()} == \
         figures(result.plan)["returnees_by_sector"]
-    left_out = sum(p["responded"] < 5 for p in full["total"]["by_point"])
+    left_out = sum(_small_point(p) for p in full["total"]["by_point"])
     seen_total = {p["point_months"]: p for p in seen["total"]["by_point"]}
     left_out += sum(_nulled(p, seen_total[p["point_months"]])
-                    for p in full["total"]["by_point"] if p["responded"] >= 5)
+                    for p in full["total"]["by_point"] if not _small_point(p))
     for breakdown in ("by_gender", "by_origin_country", "by_sector"):
         kept = _by_value(seen[breakdown])
         for value, cell in _by_value(full[breakdown]).items():
-            if cell["returnees"] < 5:
+            if withheld(cell["returnees"]):
                 assert value not in kept
                 left_out += 1
                 continue
             shown = {p["point_months"]: p for p in kept[value]["by_point"]}
             for point in cell["by_point"]:
-                assert (point["point_months"] in shown) == (point["responded"] >= 5)
-                left_out += point["responded"] < 5
-                if point["responded"] >= 5:
+                assert (point["point_months"] in shown) == (not _small_point(point))
+                left_out += _small_point(point)
+                if not _small_point(point):
                     left_out += _nulled(point, shown[point["point_months"]])
-            if 0 < (cell["businesses_created"] or 0) < 5:
+            if withheld(cell["businesses_created"] or 0):
                 assert kept[value]["businesses_created"] is None
                 left_out += 1
     assert set(_by_value(full["by_sector"])) - set(_by_value(seen["by_sector"])) == \

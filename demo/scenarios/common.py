@@ -2,7 +2,7 @@
 returnees' stories and the participant whose own account is shown."""
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -77,7 +77,7 @@ Support = Callable[[random.Random, Applicant, dict[int, dict[str, Any]]],
 
 def with_stays(rng: random.Random, movers: list[Applicant],
                mixes: dict[int, tuple[dict[str, int], int]],
-               local_employers: dict[str, tuple[str, ...]], support: Support) -> list[Applicant]:
+               local_employers: Mapping[str, tuple[str, ...]], support: Support) -> list[Applicant]:
     """The movers with their answers at each point (point -> the mix of employment statuses
     and how many of those working work abroad, see pool.answers_at) and the support
     ``support`` gives each."""

@@ -12,18 +12,20 @@ from services.candidates.imports import router as imports_router
 from services.candidates.institutions import router as institutions_router
 from services.candidates.matching_profiles import router as matching_profiles_router
 from services.candidates.programmes import router as programmes_router
-from services.candidates.programmes import statistics as programme_statistics
 from services.candidates.settings import Settings
+from services.candidates.statistics import router as statistics_router
 from services.candidates.training import router as training_router
 from shared.app import create_service_app
-from shared.events.admin import admin_router as events_admin_router
-from shared.events.inbox import inbox_router
+from shared.events import admin as events_admin
+from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the candidates app; settings are read here, not at import, so tests pass theirs."""
+    events = ServiceEvents(tables=event_tables, source="candidates", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     return create_service_app(
         settings=settings or Settings(),
@@ -33,12 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # candidates first: its reads are the hot paths, and routes are matched in order.
         routers=[candidates_router.router, applications_router.router, programmes_router.router,
                  institutions_router.router, training_router.router, imports_router.router,
-                 programme_statistics.router, matching_profiles_router.router,
+                 statistics_router.router, matching_profiles_router.router,
                  erasure_router.router,
-                 subscriptions_router(event_tables, source="candidates",
-                                      event_types=EVENT_TYPES),
-                 events_admin_router(event_tables)],
-        internal_routers=[inbox_router(tables=event_tables, handlers=consumers.HANDLERS)],
+                 subscriptions_router(events), events_admin.router],
+        internal_routers=[inbox.router],
+        events=events,
+        inbox=inbox.Inbox(handlers=consumers.HANDLERS),
         idempotency_table=idempotency_keys,
         on_startup=[start_relay],
         on_shutdown=[stop_relay],

@@ -13,14 +13,16 @@ from services.placements.placements import router as placements_router
 from services.placements.settings import Settings
 from services.placements.vacancies import router as vacancies_router
 from shared.app import create_service_app
-from shared.events.admin import admin_router as events_admin_router
-from shared.events.inbox import inbox_router
+from shared.events import admin as events_admin
+from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the placements app; settings are read here, not at import, so tests pass theirs."""
+    events = ServiceEvents(tables=event_tables, source="placements", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     return create_service_app(
         settings=settings or Settings(),
@@ -30,11 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[employers_router.router, vacancies_router.router, matching_router.router,
                  monitoring_router.router, placements_router.router,
                  matching_router.placement_router,
-                 subscriptions_router(event_tables, source="placements",
-                                      event_types=EVENT_TYPES),
-                 events_admin_router(event_tables)],
-        internal_routers=[inbox_router(tables=event_tables,
-                                       handlers=matching_consumers.HANDLERS)],
+                 subscriptions_router(events), events_admin.router],
+        internal_routers=[inbox.router],
+        events=events,
+        inbox=inbox.Inbox(handlers=matching_consumers.HANDLERS),
         idempotency_table=idempotency_keys,
         on_startup=[start_relay, matching_execution.start],
         on_shutdown=[matching_execution.stop, stop_relay],

@@ -1,10 +1,9 @@
 """Query pieces the service's repositories share."""
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +17,3 @@ async def delete_unreferenced(session: AsyncSession, model: Any, object_id: uuid
     except IntegrityError:
         return False
     return True
-
-
-def equal_to(model: Any, filters: Mapping[str, Any]) -> list[ColumnElement[bool]]:
-    """``column = value`` for each filter given (None: not filtered)."""
-    return [getattr(model, name) == value for name, value in filters.items()
-            if value is not None]

@@ -13,15 +13,17 @@ from services.reintegration.schedules import router as schedules_router
 from services.reintegration.settings import Settings
 from services.reintegration.support import router as support_router
 from shared.app import create_service_app
-from shared.events.admin import admin_router as events_admin_router
-from shared.events.inbox import inbox_router
+from shared.events import admin as events_admin
+from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
+from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the reintegration app; settings are read here, not at import, so tests pass
     theirs."""
+    events = ServiceEvents(tables=event_tables, source="reintegration", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     start_job, stop_job = overdue.lifespan_hooks()
     return create_service_app(
@@ -32,10 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # indicators before follow-ups: /v1/follow-ups/export.csv is not a follow-up id.
         routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
                  support_router.router, schedules_router.router,
-                 subscriptions_router(event_tables, source="reintegration",
-                                      event_types=EVENT_TYPES),
-                 events_admin_router(event_tables)],
-        internal_routers=[inbox_router(tables=event_tables, handlers=consumers.HANDLERS)],
+                 subscriptions_router(events), events_admin.router],
+        internal_routers=[inbox.router],
+        events=events,
+        inbox=inbox.Inbox(handlers=consumers.HANDLERS),
         idempotency_table=idempotency_keys,
         on_startup=[start_relay, start_job],
         on_shutdown=[stop_job, stop_relay],

@@ -14,19 +14,20 @@ public OpenAPI document.
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import SessionDep, driver_connection
+from shared.db import SessionDep
 from shared.errors import ProblemError
-from shared.events import wire
+from shared.events import repository, wire
+from shared.events.service_events import ServiceEventsDep
 from shared.events.signing import VerificationFailed, Verifier
-from shared.events.tables import EventTables
 
 
 class ReceivedEvent(BaseModel):
@@ -85,60 +86,68 @@ def _verifier(request: Request) -> Verifier:
     return verifier
 
 
-def inbox_router(*, tables: EventTables, handlers: Mapping[str, Handler],
-                 batch_handlers: Mapping[str, BatchHandler] | None = None) -> APIRouter:
-    """The ``POST /internal/events`` route applying ``handlers`` (by event type) exactly once.
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """What the service's inbox applies: ``handlers`` by event type, and ``batch_handlers`` for
+    the types applied a run of consecutive events at a time (e.g. one multi-row INSERT; the
+    order of the body is kept). Events of a type with neither are recorded and acknowledged,
+    with no effect. ``shared.app.create_service_app(inbox=...)`` keeps it on the app."""
 
-    A type in ``batch_handlers`` is applied a run of consecutive events at a time instead (the
-    order of the body is kept). Events of a type without a handler are recorded and
-    acknowledged, with no effect.
-    """
-    batched = dict(batch_handlers or {})
-    router = APIRouter(tags=["internal"], include_in_schema=False)
-    insert = (f"INSERT INTO {tables.name(tables.inbox)} (event_id, type) "
-              "SELECT * FROM unnest($1::uuid[], $2::text[]) "
-              "ON CONFLICT DO NOTHING RETURNING event_id")
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
 
-    @router.post("/internal/events", response_model=InboxResult)
-    async def receive_events(request: Request, session: SessionDep) -> InboxResult:
-        body = await request.body()
-        try:
-            msg_id = _verifier(request).verify(body, request.headers)
-        except VerificationFailed as failure:
-            if failure.stale:
-                raise StaleWebhook(failure.reason) from None
-            raise InvalidSignature(failure.reason) from None
-        try:
-            parsed = _BODY.validate_python(orjson.loads(body))
-        except (orjson.JSONDecodeError, ValidationError):
-            raise MalformedEvents("The body is not an event or a list of events.") from None
-        events = parsed if isinstance(parsed, list) else [parsed]
-        if not events:
-            return InboxResult(received=0, applied=0, duplicates=0)
-        if msg_id != wire.batch_id([str(e.id) for e in events]):
-            raise MalformedEvents("webhook-id does not name the events in the body.")
-        connection = await driver_connection(session)
-        fresh = {r["event_id"] for r in await connection.fetch(
-            insert, [e.id for e in events], [e.type for e in events])}
-        new: list[ReceivedEvent] = []
-        for event in events:
-            if event.id in fresh:
-                fresh.discard(event.id)  # a batch listing an id twice applies it once
-                new.append(event)
-        start = 0
-        while start < len(new):
-            end = start + 1
-            while end < len(new) and new[end].type == new[start].type:
-                end += 1
-            run, kind = new[start:end], new[start].type
-            if kind in batched:
-                await batched[kind](session, run)
-            elif kind in handlers:
-                for event in run:
-                    await handlers[kind](session, event)
-            start = end
-        applied = len(new)
-        return InboxResult(received=len(events), applied=applied,
-                           duplicates=len(events) - applied)
 
-    return router
+async def service_inbox(request: Request) -> Inbox:
+    """The inbox of the service serving the request."""
+    inbox: Inbox | None = getattr(request.app.state, "inbox", None)
+    if inbox is None:
+        raise RuntimeError("The inbox route needs create_service_app(inbox=Inbox(…)).")
+    return inbox
+
+
+router = APIRouter(tags=["internal"], include_in_schema=False)
+
+
+@router.post("/internal/events", response_model=InboxResult)
+async def receive_events(request: Request, session: SessionDep, events: ServiceEventsDep,
+                         inbox: Annotated[Inbox, Depends(service_inbox)]) -> InboxResult:
+    """Apply the signed events of the body, each exactly once."""
+    body = await request.body()
+    try:
+        msg_id = _verifier(request).verify(body, request.headers)
+    except VerificationFailed as failure:
+        if failure.stale:
+            raise StaleWebhook(failure.reason) from None
+        raise InvalidSignature(failure.reason) from None
+    try:
+        parsed = _BODY.validate_python(orjson.loads(body))
+    except (orjson.JSONDecodeError, ValidationError):
+        raise MalformedEvents("The body is not an event or a list of events.") from None
+    received = parsed if isinstance(parsed, list) else [parsed]
+    if not received:
+        return InboxResult(received=0, applied=0, duplicates=0)
+    if msg_id != wire.batch_id([str(e.id) for e in received]):
+        raise MalformedEvents("webhook-id does not name the events in the body.")
+    fresh = await repository.record_received(session, events.tables,
+                                             ids=[e.id for e in received],
+                                             types=[e.type for e in received])
+    new: list[ReceivedEvent] = []
+    for event in received:
+        if event.id in fresh:
+            fresh.discard(event.id)  # a batch listing an id twice applies it once
+            new.append(event)
+    start = 0
+    while start < len(new):
+        end = start + 1
+        while end < len(new) and new[end].type == new[start].type:
+            end += 1
+        run, kind = new[start:end], new[start].type
+        if kind in inbox.batch_handlers:
+            await inbox.batch_handlers[kind](session, run)
+        elif kind in inbox.handlers:
+            for event in run:
+                await inbox.handlers[kind](session, event)
+        start = end
+    applied = len(new)
+    return InboxResult(received=len(received), applied=applied,
+                       duplicates=len(received) - applied)

@@ -6,7 +6,8 @@ earlier open delivery of the same subject to the same subscriber outside its own
 earlier one in flight at another replica, waiting for a retry, or dead), POSTs them, and marks
 each delivered or schedules its retry (exponential backoff with jitter; dead after
 ``max_attempts``) before committing. A relay that dies mid-round commits nothing: its rows are
-claimable again and the receivers' inboxes drop what they already applied.
+claimable again and the receivers' inboxes drop what they already applied. The statements
+are in :mod:`shared.events.delivery_repository`; this module runs them in that round.
 
 Internal subscribers get batches: a JSON array of up to ``request_batch`` events, all of one
 subject's events in the same batch and in order, applied by the receiver in one transaction.
@@ -21,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +29,12 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from shared.events import delivery_repository as repository
 from shared.events import wire
 from shared.events.signing import Signer
 from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
-from shared.settings import EventSubscriber, ServiceSettings
+from shared.settings import ServiceSettings
 
 log = logging.getLogger("pathways.events.relay")
 
@@ -41,24 +42,6 @@ log = logging.getLogger("pathways.events.relay")
 def asyncpg_dsn(url: str) -> str:
     """A plain ``postgresql://`` DSN for asyncpg from a (possibly SQLAlchemy) URL."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def sync_subscriptions(connection: asyncpg.Connection, tables: EventTables,
-                             subscribers: Sequence[EventSubscriber]) -> None:
-    """Make the internal subscriptions match settings: upsert by name, deactivate the rest."""
-    table = tables.name(tables.subscription)
-    async with connection.transaction():
-        for subscriber in subscribers:
-            await connection.execute(
-                f"""INSERT INTO {table} (kind, name, url, event_types)
-                    VALUES ('internal', $1, $2, $3)
-                    ON CONFLICT (name) DO UPDATE
-                    SET url = EXCLUDED.url, event_types = EXCLUDED.event_types, active = true""",
-                subscriber.name, subscriber.url, subscriber.events)
-        await connection.execute(
-            f"UPDATE {table} SET active = false "
-            "WHERE kind = 'internal' AND active AND NOT (name = ANY($1::text[]))",
-            [s.name for s in subscribers])
 
 
 @dataclass(slots=True)
@@ -98,54 +81,6 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
-        t = tables
-        self._claim = f"""
-            WITH c AS (
-                SELECT d.id, d.event_id, d.subscription_id, d.subject_id
-                FROM {t.name(t.delivery)} d
-                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-                  AND EXISTS (SELECT 1 FROM {t.name(t.subscription)} s
-                              WHERE s.id = d.subscription_id AND s.active)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM {t.name(t.delivery)} p
-                      WHERE p.subscription_id = d.subscription_id
-                        AND p.subject_id = d.subject_id AND p.id < d.id
-                        AND p.status <> 'delivered'
-                        AND (p.status = 'dead' OR p.next_attempt_at > now()))
-                ORDER BY d.id
-                LIMIT $1
-                FOR UPDATE OF d SKIP LOCKED
-            )
-            SELECT c.id, c.subscription_id, c.subject_id, o.id AS event_id, o.type, o.version,
-                   o.payload::text AS payload, o.occurred_at, o.request_id, o.traceparent,
-                   s.kind, s.url, s.secret, s.role
-            FROM c
-            JOIN {t.name(t.outbox)} o ON o.id = c.event_id
-            JOIN {t.name(t.subscription)} s ON s.id = c.subscription_id
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {t.name(t.delivery)} p
-                WHERE p.subscription_id = c.subscription_id AND p.subject_id = c.subject_id
-                  AND p.id < c.id AND p.status <> 'delivered'
-                  AND p.id NOT IN (SELECT id FROM c))
-            ORDER BY c.id
-        """
-        self._mark_delivered = f"""
-            UPDATE {t.name(t.delivery)}
-            SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
-                last_error = NULL
-            WHERE id = ANY($1::bigint[])
-        """
-        self._mark_failed = f"""
-            UPDATE {t.name(t.delivery)} d
-            SET attempts = d.attempts + 1, last_error = f.error,
-                status = CASE WHEN d.attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
-                next_attempt_at = now() + make_interval(secs =>
-                    least($5::float8, $4::float8 * power(2, d.attempts))
-                    * (0.5 + random() * 0.5))
-            FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
-            WHERE d.id = f.id
-            RETURNING d.status
-        """
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -154,8 +89,9 @@ class Relay:
         server_settings = {"application_name": self.application_name}
         self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=2,
                                                server_settings=server_settings)
-        async with self._pool.acquire() as connection:
-            await sync_subscriptions(connection, self.tables, self.settings.event_subscribers)
+        async with self._pool.acquire() as connection, connection.transaction():
+            await repository.sync_subscriptions(connection, self.tables,
+                                                self.settings.event_subscribers)
         self._http = httpx.AsyncClient(
             timeout=self.settings.events_delivery_timeout_seconds, follow_redirects=False,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
@@ -223,7 +159,8 @@ class Relay:
         """Claim, deliver and mark one batch; return how many deliveries were claimed."""
         assert self._pool is not None, "open() the relay first"
         async with self._pool.acquire() as connection, connection.transaction():
-            rows = await connection.fetch(self._claim, self.settings.events_batch_size)
+            rows = await repository.claim_due(connection, self.tables,
+                                              limit=self.settings.events_batch_size)
             if not rows:
                 return 0
             self.stats.rounds += 1
@@ -235,14 +172,13 @@ class Relay:
             delivered = [i for o in outcomes for i in o.delivered]
             failed = {i: e for o in outcomes for i, e in o.failed.items()}
             if delivered:
-                await connection.execute(self._mark_delivered, delivered)
+                await repository.mark_delivered(connection, self.tables, delivered)
             if failed:
                 s = self.settings
-                statuses = await connection.fetch(
-                    self._mark_failed, list(failed), list(failed.values()),
-                    s.events_max_attempts, s.events_backoff_base_seconds,
-                    s.events_backoff_max_seconds)
-                dead = sum(1 for r in statuses if r["status"] == "dead")
+                dead = await repository.mark_failed(
+                    connection, self.tables, failed, max_attempts=s.events_max_attempts,
+                    backoff_base_seconds=s.events_backoff_base_seconds,
+                    backoff_max_seconds=s.events_backoff_max_seconds)
                 self.stats.dead_lettered += dead
                 self.stats.failed_attempts += len(failed)
                 self.stats.last_error = next(iter(failed.values()))

@@ -11,26 +11,24 @@ against SSRF (:mod:`targets`).
 """
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, insert, select
 
 from shared.auth import Forbidden
 from shared.db import SessionDep
 from shared.errors import NotFound, UnprocessableEntity, responses
-from shared.events import grants
+from shared.events import grants, repository
 from shared.events.access import (
     WEBHOOK_ROLES,
     EventsClient,
     events_client,
     require_any_role,
 )
+from shared.events.service_events import ServiceEvents, ServiceEventsDep
 from shared.events.signing import generate_secret
-from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
 from shared.schemas import StorableText
 
@@ -91,101 +89,103 @@ class GrantWithoutScope(Forbidden):
     slug, title = "grant-without-scope", "Grant without scope"
 
 
-def subscriptions_router(tables: EventTables, *, source: str,
-                         event_types: Mapping[str, str]) -> APIRouter:
-    """The webhook subscription routes of the service ``source``, whose partners may see
-    ``event_types``: ``/v1/webhooks/{source}/subscriptions``, so that the gateway routes each
-    service's subscriptions to it.
+ClientDep = Annotated[EventsClient, Depends(events_client)]
 
-    ``event_types`` maps each type a partner may subscribe to onto its description.
+
+async def create_subscription(body: SubscriptionCreate, request: Request, session: SessionDep,
+                              events: ServiceEventsDep, client: ClientDep,
+                              response: Response) -> SubscriptionCreated:
+    """Register a webhook endpoint; the answer holds its secret, shown only this once.
+
+    The subscription keeps the caller's grant: a ministry receives the events of its
+    programmes, a visa authority the visa events of its programmes' placements in its
+    country; each only the types its grant may see (others: 403 naming them)."""
+    require_any_role(client, WEBHOOK_ROLES)
+    offered = frozenset(events.event_types)
+    unknown = sorted(set(body.event_types) - offered)
+    if unknown:
+        raise UnknownEventType(
+            f"Unknown or not allowed event types: {', '.join(unknown)}.",
+            allowed=sorted(events.event_types))
+    role = client.role
+    allowed = grants.allowed_types(role, offered)
+    refused = sorted(set(body.event_types) - allowed)
+    if refused:
+        raise EventTypesNotAllowed(
+            f"A {role} grant may not receive: {', '.join(refused)}.",
+            event_types=refused, allowed=sorted(allowed))
+    grant = grants.GRANTS[role]
+    if grant.by_country and not client.country:
+        raise GrantWithoutScope("Your token names no destination country; ask the admin "
+                                "to set it on your client.")
+    settings = request.app.state.settings
+    try:
+        await check_target(body.url, allow_private=settings.webhooks_allow_private_targets)
+    except UnsafeTarget as error:
+        raise UnsafeWebhookTarget(str(error)) from None
+    secret = generate_secret()
+    row = await repository.add_partner_subscription(
+        session, events.tables, owner=client.id, url=body.url,
+        event_types=sorted(set(body.event_types)), secret=secret, role=role,
+        programme_ids=list(client.programme_ids) if grant.scoped else None,
+        country=client.country if grant.by_country else None)
+    response.headers["location"] = f"{events.subscriptions_path}/{row['id']}"
+    response.headers["cache-control"] = "no-store"
+    return SubscriptionCreated(**row, secret=secret)
+
+
+async def list_subscriptions(session: SessionDep, events: ServiceEventsDep,
+                             client: ClientDep) -> list[Subscription]:
+    """The caller's webhook subscriptions (every partner's for an admin)."""
+    require_any_role(client, WEBHOOK_ROLES)
+    rows = await repository.partner_subscriptions(session, events.tables, client)
+    return [Subscription(**r) for r in rows]
+
+
+async def get_subscription(subscription_id: uuid.UUID, session: SessionDep,
+                           events: ServiceEventsDep, client: ClientDep) -> Subscription:
+    """One webhook subscription."""
+    require_any_role(client, WEBHOOK_ROLES)
+    row = await repository.partner_subscription(session, events.tables, client,
+                                                subscription_id)
+    if row is None:
+        raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
+    return Subscription(**row)
+
+
+async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep,
+                              events: ServiceEventsDep, client: ClientDep) -> Response:
+    """Remove a webhook subscription and its undelivered events."""
+    require_any_role(client, WEBHOOK_ROLES)
+    if not await repository.delete_partner_subscription(session, events.tables, client,
+                                                        subscription_id):
+        raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
+    return Response(status_code=204)
+
+
+def subscriptions_router(events: ServiceEvents) -> APIRouter:
+    """The webhook subscription routes at the service's own path
+    (``/v1/webhooks/{source}/subscriptions``, so that the gateway routes each service's
+    subscriptions to it), the creation documenting the event types its partners may see.
+
+    Only the path and that list differ between services; the handlers above read the rest
+    from :data:`ServiceEventsDep`. The routes are declared here rather than on one router of
+    this module: FastAPI shares an included router's route objects between the apps that
+    include it, so their documentation could not differ per service, and a router included
+    under a prefix is not among the routes whose token check the app proves at start-up.
     """
-    router = APIRouter(prefix=f"/v1/webhooks/{source}/subscriptions", tags=["webhooks"])
-    table = tables.subscription
-    columns = (table.c.id, table.c.url, table.c.event_types, table.c.active, table.c.created_at,
-               table.c.role, table.c.programme_ids, table.c.country)
-    offered = frozenset(event_types)
-    ClientDep = Annotated[EventsClient, Depends(events_client)]
-
-    def _mine(client: EventsClient):  # type: ignore[no-untyped-def]
-        condition = table.c.kind == "partner"
-        return condition if client.is_admin else condition & (table.c.owner == client.id)
-
-    @router.post("", status_code=201, response_model=SubscriptionCreated,
-                 responses=responses(UnsafeWebhookTarget, UnknownEventType, Forbidden,
-                                     EventTypesNotAllowed),
-                 description="Event types: " + "; ".join(
-                     f"`{k}`: {v}" for k, v in sorted(event_types.items())))
-    async def create_subscription(body: SubscriptionCreate, request: Request,
-                                  session: SessionDep, client: ClientDep,
-                                  response: Response) -> SubscriptionCreated:
-        """Register a webhook endpoint; the answer holds its secret, shown only this once.
-
-        The subscription keeps the caller's grant: a ministry receives the events of its
-        programmes, a visa authority the visa events of its programmes' placements in its
-        country; each only the types its grant may see (others: 403 naming them)."""
-        require_any_role(client, WEBHOOK_ROLES)
-        unknown = sorted(set(body.event_types) - offered)
-        if unknown:
-            raise UnknownEventType(
-                f"Unknown or not allowed event types: {', '.join(unknown)}.",
-                allowed=sorted(event_types))
-        role = client.role
-        allowed = grants.allowed_types(role, offered)
-        refused = sorted(set(body.event_types) - allowed)
-        if refused:
-            raise EventTypesNotAllowed(
-                f"A {role} grant may not receive: {', '.join(refused)}.",
-                event_types=refused, allowed=sorted(allowed))
-        grant = grants.GRANTS[role]
-        if grant.by_country and not client.country:
-            raise GrantWithoutScope("Your token names no destination country; ask the admin "
-                                    "to set it on your client.")
-        settings = request.app.state.settings
-        try:
-            await check_target(body.url, allow_private=settings.webhooks_allow_private_targets)
-        except UnsafeTarget as error:
-            raise UnsafeWebhookTarget(str(error)) from None
-        secret = generate_secret()
-        row = (await session.execute(insert(table).values(
-            kind="partner", owner=client.id, url=body.url,
-            event_types=sorted(set(body.event_types)), secret=secret, role=role,
-            programme_ids=list(client.programme_ids) if grant.scoped else None,
-            country=client.country if grant.by_country else None,
-        ).returning(*columns))).mappings().one()
-        response.headers["location"] = f"{router.prefix}/{row['id']}"
-        response.headers["cache-control"] = "no-store"
-        return SubscriptionCreated(**row, secret=secret)
-
-    @router.get("", response_model=list[Subscription])
-    async def list_subscriptions(session: SessionDep, client: ClientDep) -> list[Subscription]:
-        """The caller's webhook subscriptions (every partner's for an admin)."""
-        require_any_role(client, WEBHOOK_ROLES)
-        rows = await session.execute(select(*columns).where(_mine(client))
-                                     .order_by(table.c.created_at, table.c.id).limit(500))
-        return [Subscription(**r) for r in rows.mappings().all()]
-
-    @router.get("/{subscription_id}", response_model=Subscription,
-                responses=responses(SubscriptionNotFound))
-    async def get_subscription(subscription_id: uuid.UUID, session: SessionDep,
-                               client: ClientDep) -> Subscription:
-        """One webhook subscription."""
-        require_any_role(client, WEBHOOK_ROLES)
-        row = (await session.execute(select(*columns).where(
-            _mine(client), table.c.id == subscription_id))).mappings().first()
-        if row is None:
-            raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
-        return Subscription(**row)
-
-    @router.delete("/{subscription_id}", status_code=204,
-                   responses=responses(SubscriptionNotFound))
-    async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep,
-                                  client: ClientDep) -> Response:
-        """Remove a webhook subscription and its undelivered events."""
-        require_any_role(client, WEBHOOK_ROLES)
-        deleted = (await session.execute(delete(table).where(
-            _mine(client), table.c.id == subscription_id).returning(table.c.id))).first()
-        if deleted is None:
-            raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
-        return Response(status_code=204)
-
+    router = APIRouter(prefix=events.subscriptions_path, tags=["webhooks"])
+    router.add_api_route(
+        "", create_subscription, methods=["POST"], status_code=201,
+        response_model=SubscriptionCreated,
+        responses=responses(UnsafeWebhookTarget, UnknownEventType, Forbidden,
+                            EventTypesNotAllowed),
+        description="Event types: " + "; ".join(
+            f"`{k}`: {v}" for k, v in sorted(events.event_types.items())))
+    router.add_api_route("", list_subscriptions, methods=["GET"],
+                         response_model=list[Subscription])
+    router.add_api_route("/{subscription_id}", get_subscription, methods=["GET"],
+                         response_model=Subscription, responses=responses(SubscriptionNotFound))
+    router.add_api_route("/{subscription_id}", delete_subscription, methods=["DELETE"],
+                         status_code=204, responses=responses(SubscriptionNotFound))
     return router

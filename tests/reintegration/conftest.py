@@ -21,10 +21,10 @@ from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration.http import utc_now
 from services.reintegration.main import create_app as create_reintegration_app
 from services.reintegration.settings import Settings as ReintegrationSettings
 from shared.auth import Principal, StaticKeySource, TokenVerifier
+from shared.clock import utc_now
 from shared.events.signing import Signer, Verifier, generate_secret
 from tests.conftest import RunDatabase, rolled_back, sharing
 

@@ -7,7 +7,9 @@ rather than through their domains' services, so this domain depends only on thei
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, case, exists, false, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -64,13 +66,24 @@ async def get_candidate(session: AsyncSession, candidate_id: uuid.UUID, *,
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Application | None:
+class ApplicationChanges(TypedDict, total=False):
+    """The columns the steps of an application set, besides its status."""
+
+    submitted_at: datetime
+    screened_at: datetime
+    screening_reasons: list[dict[str, Any]]
+    score: Decimal
+    score_parts: dict[str, Any]
+    selection_rank: int | None
+    decision_reason: str | None
+
+
+async def add(session: AsyncSession, application: Application) -> Application | None:
     """Insert an application; None when the candidate already applied to that programme.
 
     The insert runs in a savepoint so that losing a race on the unique constraint leaves the
     request's transaction usable for the 409 answer.
     """
-    application = Application(**values)
     try:
         async with session.begin_nested():
             session.add(application)
@@ -135,20 +148,21 @@ async def lock_with_candidates(session: AsyncSession, *, programme_id: uuid.UUID
 
 
 async def move(session: AsyncSession, application: Application, moves: Sequence[Move],
-               values: dict[str, Any]) -> Application:
-    """Write ``values`` and the moves' final status, bump the version, record every move."""
-    if moves:
-        values = {**values, "status": moves[-1].to_status}
+               changes: ApplicationChanges) -> Application:
+    """Write ``changes`` and the moves' final status, bump the version, record every move."""
     statement = (update(Application).where(Application.id == application.id)
-                 .values(**values, version=Application.version + 1)
+                 .values(**changes, version=Application.version + 1)
                  .returning(Application).execution_options(populate_existing=True))
+    if moves:
+        statement = statement.values(status=moves[-1].to_status)
     updated = (await session.execute(statement)).scalar_one()
     await _record(session, [(application.id, m) for m in moves])
     return updated
 
 
 async def move_many(session: AsyncSession,
-                    changes: Sequence[tuple[Application, Sequence[Move], dict[str, Any]]]) -> None:
+                    changes: Sequence[tuple[Application, Sequence[Move], ApplicationChanges]],
+                    ) -> None:
     """:func:`move` for many locked applications in two statements (bulk update, bulk insert).
 
     The rows must be locked: the new version is computed from the loaded one.
@@ -157,7 +171,8 @@ async def move_many(session: AsyncSession,
         return
     rows = []
     for application, moves, values in changes:
-        row = {"id": application.id, **values, "version": application.version + 1}
+        row: dict[str, Any] = {"id": application.id, **values,
+                               "version": application.version + 1}
         if moves:
             row["status"] = moves[-1].to_status
         rows.append(row)
@@ -191,7 +206,7 @@ async def transitions(session: AsyncSession,
     return list(rows.all())
 
 
-def readable_statement(principal: Principal) -> Select[tuple[Application]]:
+def readable_statement(principal: Principal) -> Select[Application]:
     """The applications ``principal`` is related to: an officer's programmes', a candidate's
     own (its token's profile or the one its account created), an institution's nominees' in
     the programme it nominated them for. Every list and lookup of an application for a caller
@@ -230,5 +245,5 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
         statement = statement.where(Application.candidate_id == candidate_id)
     if status is not None:
         statement = statement.where(Application.status == status)
-    statement = keyset(statement, Application.created_at, Application.id, page)
+    statement = keyset(statement, (Application.created_at, Application.id), page)
     return list((await session.scalars(statement)).all())

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,7 +127,7 @@ async def create(session: AsyncSession, *, data: ApplicationCreate) -> Applicati
     existing = await repository.find_pair(session, candidate_id=data.candidate_id,
                                           programme_id=data.programme_id)
     if existing is None:
-        created = await repository.add(session, data.model_dump())
+        created = await repository.add(session, Application(**data.model_dump()))
         if created is not None:
             return created
         existing = await repository.find_pair(session, candidate_id=data.candidate_id,
@@ -177,7 +176,7 @@ async def _emit(session: AsyncSession,
 
 async def _act(session: AsyncSession, application: Application, action: str, *,
                to: str | None = None, reason: str | None = None,
-               values: dict[str, Any] | None = None) -> Application:
+               values: repository.ApplicationChanges | None = None) -> Application:
     new_status = state.target(action, application.status, to)
     moves = [Move(action, application.status, new_status, reason)]
     updated = await repository.move(session, application, moves, values or {})
@@ -232,7 +231,8 @@ def _screening_note(outcome: screening.Outcome) -> str:
     return "screening: failed " + ", ".join(r.code for r in outcome.reasons)
 
 
-def _screening_values(outcome: screening.Outcome, at: datetime) -> dict[str, Any]:
+def _screening_values(outcome: screening.Outcome,
+                      at: datetime) -> repository.ApplicationChanges:
     return {"screened_at": at, "screening_reasons": [r.as_dict() for r in outcome.reasons]}
 
 
@@ -301,7 +301,8 @@ async def screen_programme(session: AsyncSession, *, programme_id: uuid.UUID) ->
     return [Screened(fresh[a.id], outcomes[a.id]) for a, _ in rows]
 
 
-def _selection_values(decision: selection.Decision, score: scoring.Score) -> dict[str, Any]:
+def _selection_values(decision: selection.Decision,
+                      score: scoring.Score) -> repository.ApplicationChanges:
     return {
         "score": score.total,
         "score_parts": score.parts_json(),

@@ -1,9 +1,10 @@
-"""Every ORM query on candidates and consents (the hot reads are in ``reads``)."""
+"""Every ORM query on candidates and consents (the hot reads' SQL is in ``read_repository``)."""
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
@@ -15,6 +16,7 @@ from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.institutions.models import Institution, Nomination
 from shared import access
 from shared.auth import Principal
+from shared.db import column_values
 
 EMAIL_INDEX = "ix_candidate_email_lower"
 
@@ -128,7 +130,7 @@ async def candidate_exists(session: AsyncSession, candidate_id: uuid.UUID) -> bo
     return bool(await session.scalar(select(exists().where(Candidate.id == candidate_id))))
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Candidate | None:
+async def add(session: AsyncSession, candidate: Candidate) -> Candidate | None:
     """Insert a candidate and return it; None when its email is taken, or its
     ``account_subject`` already has a profile.
 
@@ -136,7 +138,7 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> Candidate | None
     insert of the same email or subject waits for the other transaction and then yields no row,
     so there is no race and no aborted transaction to recover from.
     """
-    statement = (insert(Candidate).values(**values).on_conflict_do_nothing()
+    statement = (insert(Candidate).values(**column_values(candidate)).on_conflict_do_nothing()
                  .returning(Candidate))
     return (await session.scalars(statement)).one_or_none()
 
@@ -152,17 +154,39 @@ async def institution_exists(session: AsyncSession, institution_id: uuid.UUID) -
     return bool(await session.scalar(select(exists().where(Institution.id == institution_id))))
 
 
+class CandidateChanges(TypedDict, total=False):
+    """The columns an update of a candidate profile may change."""
+
+    given_name: str
+    family_name: str
+    email: str
+    phone: str | None
+    date_of_birth: date
+    gender: str
+    nationality: str
+    residence_country: str
+    residence_city: str | None
+    education: list[dict[str, Any]]
+    skills: list[dict[str, Any]]
+    skill_keys: list[str]
+    languages: list[dict[str, Any]]
+    preferred_sectors: list[str]
+    preferred_countries: list[str]
+    available_from_date: date | None
+    available_until_date: date | None
+
+
 async def update_versioned(
     session: AsyncSession, candidate_id: uuid.UUID, expected_version: int | None,
-    values: dict[str, Any],
+    changes: CandidateChanges,
 ) -> Candidate | None:
-    """Apply ``values`` if the row is still at ``expected_version``; None when it is not.
+    """Apply ``changes`` if the row is still at ``expected_version``; None when it is not.
 
     Raises :class:`EmailClash` when the new email belongs to someone else. The unique index is
     the check, so two concurrent changes to the same email cannot both succeed.
     """
     statement = (update(Candidate).where(Candidate.id == candidate_id)
-                 .values(**values, version=Candidate.version + 1)
+                 .values(**changes, version=Candidate.version + 1)
                  .returning(Candidate).execution_options(populate_existing=True))
     if expected_version is not None:
         statement = statement.where(Candidate.version == expected_version)
@@ -174,11 +198,9 @@ async def update_versioned(
         raise
 
 
-async def add_consent(session: AsyncSession, candidate_id: uuid.UUID,
-                      values: dict[str, Any]) -> Consent:
+async def add_consent(session: AsyncSession, consent: Consent) -> Consent:
     """Append a consent event and return it with its id and time."""
-    statement = (insert(Consent).values(candidate_id=candidate_id, **values)
-                 .returning(Consent))
+    statement = insert(Consent).values(**column_values(consent)).returning(Consent)
     return (await session.scalars(statement)).one()
 
 

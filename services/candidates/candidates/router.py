@@ -23,7 +23,7 @@ from services.candidates.candidates.exceptions import (
     ProfileExists,
     ProgrammeRequired,
 )
-from services.candidates.candidates.reads import CandidateFilters
+from services.candidates.candidates.read_repository import CandidateFilters
 from services.candidates.candidates.schemas import (
     CandidateOut,
     CandidateRegistration,

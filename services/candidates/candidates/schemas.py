@@ -11,6 +11,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from services.candidates.programmes.schemas import Purpose
 from services.candidates.vocabulary import (
@@ -93,22 +94,24 @@ def _ordered_availability(from_date: date | None, until_date: date | None) -> No
     if from_date is not None and until_date is not None and until_date < from_date:
         raise ValueError("available_until_date must not be before available_from_date")
 
+_CANDIDATE: JsonDict = {
+    "given_name": "Amina", "family_name": "Benali", "email": "amina.benali@example.org",
+    "phone": "+212612345678", "date_of_birth": "2000-05-17", "gender": "female",
+    "nationality": "MA", "residence_country": "MA", "residence_city": "Rabat",
+    "education": [{"institution": "Université Mohammed V", "level": "bachelor",
+                   "field": "computer science", "year": 2022}],
+    "skills": [{"uri": "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
+                "label": "Python"}, {"label": "SQL"}],
+    "languages": [{"language": "fr", "level": "B2"}, {"language": "ar", "level": "C2"}],
+    "preferred_sectors": ["ict"], "preferred_countries": ["FR", "BE"],
+    "available_from_date": "2026-09-01", "available_until_date": "2027-08-31",
+}
+
 
 class CandidateCreate(StrictModel):
     """A new candidate profile. ``skill_keys`` is derived from ``skills`` by the service."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "given_name": "Amina", "family_name": "Benali", "email": "amina.benali@example.org",
-        "phone": "+212612345678", "date_of_birth": "2000-05-17", "gender": "female",
-        "nationality": "MA", "residence_country": "MA", "residence_city": "Rabat",
-        "education": [{"institution": "Université Mohammed V", "level": "bachelor",
-                       "field": "computer science", "year": 2022}],
-        "skills": [{"uri": "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d",
-                    "label": "Python"}, {"label": "SQL"}],
-        "languages": [{"language": "fr", "level": "B2"}, {"language": "ar", "level": "C2"}],
-        "preferred_sectors": ["ict"], "preferred_countries": ["FR", "BE"],
-        "available_from_date": "2026-09-01", "available_until_date": "2027-08-31",
-    }]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CANDIDATE]})
 
     given_name: ShortText
     family_name: ShortText
@@ -142,7 +145,7 @@ class CandidateRegistration(CandidateCreate):
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        **CandidateCreate.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+        **_CANDIDATE,
         "programme_id": "5d1c2b3a-9f8e-4d7c-b6a5-0e1f2a3b4c5d",
     }]})
 

@@ -6,12 +6,12 @@ Other domains of this service use ``get`` (the profile or CandidateNotFound) and
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates import access
-from services.candidates.candidates import reads, repository
+from services.candidates.candidates import read_repository, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
     ConsentRequired,
@@ -21,7 +21,7 @@ from services.candidates.candidates.exceptions import (
     ProgrammeRequired,
 )
 from services.candidates.candidates.models import Candidate, Consent
-from services.candidates.candidates.reads import CandidateFilters
+from services.candidates.candidates.read_repository import CandidateFilters
 from services.candidates.candidates.repository import EVERYONE, CandidateScope
 from services.candidates.candidates.schemas import (
     CandidateCreate,
@@ -39,7 +39,8 @@ from shared.vocabulary import skill_keys
 
 # JSONB lists are stored in their full output shape (absent optional keys written as null), so
 # the hot read paths can emit them as stored.
-_DOCUMENT_LISTS = ("education", "skills", "languages")
+_DOCUMENT_LISTS: tuple[Literal["education", "skills", "languages"], ...] = (
+    "education", "skills", "languages")
 
 
 def _email_taken() -> EmailTaken:
@@ -163,11 +164,11 @@ async def create(session: AsyncSession, *, data: CandidateCreate,
     subject = links.account_subject
     if subject is not None and (existing := await repository.profile_of(session, subject)):
         raise _profile_exists(existing)
-    values = data.model_dump(include=set(CandidateCreate.model_fields))
-    values["skill_keys"] = skill_keys(data.skills)
-    values |= {"account_subject": subject, "registered_programme_id": links.programme_id,
-               "registered_institution_id": links.institution_id}
-    candidate = await repository.add(session, values)
+    candidate = await repository.add(session, Candidate(
+        **data.model_dump(include=set(CandidateCreate.model_fields)),
+        skill_keys=skill_keys(data.skills), account_subject=subject,
+        registered_programme_id=links.programme_id,
+        registered_institution_id=links.institution_id))
     if candidate is None:
         # A concurrent request of the same account may have won: say so rather than "email".
         if subject is not None and (existing := await repository.profile_of(session, subject)):
@@ -194,7 +195,7 @@ async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
                    scope: CandidateScope = EVERYONE) -> tuple[int, str]:
     """The candidate's version and CandidateOut JSON (hot path), or CandidateNotFound when
     there is no such candidate in ``scope``."""
-    found = await reads.candidate_document(hot_reads, candidate_id, scope)
+    found = await read_repository.candidate_document(hot_reads, candidate_id, scope)
     if found is None:
         raise CandidateNotFound(f"No candidate {candidate_id}.")
     return found
@@ -204,7 +205,7 @@ async def page_body(hot_reads: HotReads, *, page: PageParams, filters: Candidate
                     scope: CandidateScope = EVERYONE) -> bytes:
     """The JSON of one page of candidates in ``scope`` matching ``filters``, oldest first
     (hot path)."""
-    rows = await reads.candidate_page(hot_reads, filters, page, scope)
+    rows = await read_repository.candidate_page(hot_reads, filters, page, scope)
     return raw_page_body(rows, page)
 
 
@@ -212,7 +213,7 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
                  expected_version: int | None) -> Candidate:
     """Change the given fields if the caller saw the current version (else 412)."""
     current = await get(session, candidate_id=candidate_id)
-    changes: dict[str, Any] = data.changes()
+    changes = data.changes(repository.CandidateChanges)
     for name in _DOCUMENT_LISTS:
         if name in changes:
             # changes() leaves out unset keys of nested items too; store them whole.
@@ -241,7 +242,8 @@ async def record_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
                          data: ConsentCreate) -> Consent:
     """Append a consent event (given or withdrawn); earlier events are never changed."""
     await ensure_exists(session, candidate_id=candidate_id)
-    return await repository.add_consent(session, candidate_id, data.model_dump())
+    return await repository.add_consent(
+        session, Consent(candidate_id=candidate_id, **data.model_dump()))
 
 
 async def consent_history(session: AsyncSession, *,

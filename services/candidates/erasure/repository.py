@@ -2,13 +2,13 @@
 
 import uuid
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates.models import Candidate
+from services.candidates.candidates.repository import CandidateChanges
 from services.candidates.erasure.models import CandidateErasure
 
 # What replaces the personal data. Gender, nationality and residence country stay: they are not
@@ -18,7 +18,7 @@ PLACEHOLDER_NAME = "erased"
 PLACEHOLDER_BIRTH_DATE = date(1900, 1, 1)
 
 
-def anonymised(candidate_id: uuid.UUID) -> dict[str, Any]:
+def anonymised(candidate_id: uuid.UUID) -> CandidateChanges:
     """The column values of an erased profile."""
     return {
         "given_name": PLACEHOLDER_NAME, "family_name": PLACEHOLDER_NAME,

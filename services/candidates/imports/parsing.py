@@ -82,7 +82,8 @@ def _document_builder(header: list[str]) -> Callable[[list[str]], Document]:
                  if name in _EDUCATION]
 
     def build(cells: list[str]) -> Document:
-        document = {name: cell for index, name in flat if (cell := cells[index].strip())}
+        document: Document = {name: cell for index, name in flat
+                              if (cell := cells[index].strip())}
         for index, name, unpack in packed:
             if cell := cells[index].strip():
                 document[name] = unpack(cell)

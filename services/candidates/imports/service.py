@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.candidates.candidates.service import Registration
+from services.candidates.imports import repository
 from services.candidates.imports.parsing import read_lines
 from services.candidates.imports.records import COLUMNS as COLUMNS  # bench/reads.py's import
 from services.candidates.imports.records import owner, record
@@ -24,15 +25,7 @@ from services.candidates.imports.schemas import (
     candidate_row,
     stripped_candidate_row,
 )
-from services.candidates.imports.writing import (
-    EMAIL,
-    Line,
-    Written,
-    institution_exists,
-    programme_exists,
-    registered,
-    write_batch,
-)
+from services.candidates.imports.writing import EMAIL, Line, Written, write_batch
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.db import Database
@@ -138,10 +131,10 @@ async def ensure_links(database: Database, *, links: Registration) -> None:
         return
     async with database.raw_connection() as connection:
         if links.programme_id is not None and \
-                not await programme_exists(connection, links.programme_id):
+                not await repository.programme_exists(connection, links.programme_id):
             raise ProgrammeNotFound(f"No programme {links.programme_id}.")
         if links.institution_id is not None and \
-                not await institution_exists(connection, links.institution_id):
+                not await repository.institution_exists(connection, links.institution_id):
             raise InstitutionNotFound(f"No institution {links.institution_id}.")
 
 
@@ -171,7 +164,7 @@ async def import_candidates(database: Database, *, content: bytes, file_format: 
         try:
             while batch := await _next_batch(good, batch_size):
                 emails = [row[EMAIL].lower() for _, row in batch]
-                checking = asyncio.create_task(registered(checker, emails))
+                checking = asyncio.create_task(repository.registered(checker, emails))
                 if writing is not None:
                     written = await writing
                     seen |= written.claimed  # before the next batch is sorted against it

@@ -6,38 +6,13 @@ from typing import Any
 
 import asyncpg
 
-from services.candidates.imports.records import COLUMNS, ID, IMPORT_COLUMNS
+from services.candidates.imports import repository
+from services.candidates.imports.records import COLUMNS, ID
 
 _ATTEMPTS = 3
-_REGISTERED = ("SELECT lower(email) FROM candidates.candidate "
-               "WHERE lower(email) = ANY($1::text[])")
 
 Line = tuple[int, tuple[Any, ...]]  # line number, COPY row (records.record)
 EMAIL = COLUMNS.index("email")
-
-
-async def registered(connection: asyncpg.Connection, emails: list[str]) -> set[str]:
-    """Those of ``emails`` (lower-cased) that a candidate already has."""
-    # Prepared for this call, not taken from the connection's statement cache: Postgres plans
-    # a prepared statement's first five runs for the values at hand (an index probe per
-    # email). The cached one could then switch to a generic plan, made without knowing the
-    # array; made while the table was small, it scanned every row against every email, which
-    # on the benchmark's 20,000 rows cost Postgres three times the COPY itself.
-    statement = await connection.prepare(_REGISTERED)
-    return {row[0] for row in await statement.fetch(emails)}
-
-
-async def programme_exists(connection: asyncpg.Connection, programme_id: uuid.UUID) -> bool:
-    """Whether the programme exists (an import may register its people for it)."""
-    return await connection.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM candidates.programme WHERE id = $1)", programme_id)
-
-
-async def institution_exists(connection: asyncpg.Connection,
-                             institution_id: uuid.UUID) -> bool:
-    """Whether the institution exists (an import may register its students)."""
-    return await connection.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM candidates.institution WHERE id = $1)", institution_id)
 
 
 @dataclass
@@ -70,9 +45,9 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
     """Copy the lines of ``batch`` whose email is new, in one transaction.
 
     ``emails`` are the lines' emails lower-cased; ``taken`` those already registered (from
-    :func:`registered`), ``seen`` those earlier batches imported; a line repeating an email
-    earlier in the batch is refused too. Should someone register one of the emails before the
-    COPY, the batch rolls back whole and is checked and written again.
+    :func:`repository.registered`), ``seen`` those earlier batches imported; a line repeating
+    an email earlier in the batch is refused too. Should someone register one of the emails
+    before the COPY, the batch rolls back whole and is checked and written again.
     """
     attempt = 1
     while True:
@@ -80,13 +55,10 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
         if not rows:
             return written
         try:
-            async with connection.transaction():
-                await connection.copy_records_to_table("candidate", schema_name="candidates",
-                                                       columns=IMPORT_COLUMNS,
-                                                       records=rows)
+            await repository.copy_candidates(connection, rows)
             return written
         except asyncpg.UniqueViolationError:
             if attempt == _ATTEMPTS:
                 raise
             attempt += 1
-            taken = await registered(connection, emails)
+            taken = await repository.registered(connection, emails)

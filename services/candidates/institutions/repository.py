@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,18 +27,28 @@ async def exists(session: AsyncSession, institution_id: uuid.UUID) -> bool:
     return found is not None
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Institution:
+class InstitutionChanges(TypedDict, total=False):
+    """The columns an update of an institution may change."""
+
+    name: str
+    kind: str
+    country: str
+    city: str | None
+    contact_email: str | None
+
+
+async def add(session: AsyncSession, institution: Institution) -> Institution:
     """Insert an institution and return it with its generated columns loaded."""
-    return await insert(session, Institution(**values))
+    return await insert(session, institution)
 
 
 async def update_versioned(
     session: AsyncSession, institution_id: uuid.UUID, expected_version: int | None,
-    values: dict[str, Any],
+    changes: InstitutionChanges,
 ) -> Institution | None:
-    """Apply ``values`` if the row is still at ``expected_version``; None when it is not."""
+    """Apply ``changes`` if the row is still at ``expected_version``; None when it is not."""
     return await update_versioned_row(session, Institution, institution_id, expected_version,
-                                      values)
+                                      changes)
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, country: str | None,
@@ -53,7 +63,7 @@ async def list_page(session: AsyncSession, page: PageParams, *, country: str | N
         statement = statement.where(Institution.country == country)
     if kind:
         statement = statement.where(Institution.kind == kind)
-    statement = keyset(statement, Institution.created_at, Institution.id, page)
+    statement = keyset(statement, (Institution.created_at, Institution.id), page)
     return list((await session.scalars(statement)).all())
 
 
@@ -66,13 +76,13 @@ async def nomination_exists(session: AsyncSession, *, institution_id: uuid.UUID,
     return found is not None
 
 
-async def add_nomination(session: AsyncSession, values: dict[str, Any]) -> Nomination:
+async def add_nomination(session: AsyncSession, nomination: Nomination) -> Nomination:
     """Insert a nomination; a constraint violation raises IntegrityError.
 
     The insert runs in a savepoint so that a violation (a concurrent duplicate, a candidate
     erased meanwhile) leaves the request's transaction usable for the caller's error answer.
     """
-    return await insert(session, Nomination(**values), savepoint=True)
+    return await insert(session, nomination, savepoint=True)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:
@@ -90,5 +100,5 @@ async def list_nominations(session: AsyncSession, page: PageParams, *,
         statement = statement.where(Nomination.programme_id == programme_id)
     if programme_ids is not None:
         statement = statement.where(Nomination.programme_id.in_(programme_ids))
-    statement = keyset(statement, Nomination.created_at, Nomination.id, page)
+    statement = keyset(statement, (Nomination.created_at, Nomination.id), page)
     return list((await session.scalars(statement)).all())

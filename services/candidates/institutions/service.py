@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ from shared.pagination import PageParams
 
 async def create(session: AsyncSession, *, data: InstitutionCreate) -> Institution:
     """Register a partner institution."""
-    return await repository.add(session, data.model_dump())
+    return await repository.add(session, Institution(**data.model_dump()))
 
 
 async def get(session: AsyncSession, *, institution_id: uuid.UUID) -> Institution:
@@ -42,7 +41,7 @@ async def update(session: AsyncSession, *, institution_id: uuid.UUID, data: Inst
                  expected_version: int | None) -> Institution:
     """Change the given fields if the caller saw the current version (else 412)."""
     current = await get(session, institution_id=institution_id)
-    changes: dict[str, Any] = data.changes()
+    changes = data.changes(repository.InstitutionChanges)
     updated = await repository.update_versioned(session, institution_id, expected_version,
                                                 changes)
     if updated is None:
@@ -79,7 +78,7 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
             f"for programme {data.programme_id}.")
     try:
         return await repository.add_nomination(
-            session, {"institution_id": institution_id, **data.model_dump()})
+            session, Nomination(institution_id=institution_id, **data.model_dump()))
     except IntegrityError as exc:
         # The checks above passed, so a concurrent request got in between: the same
         # nomination committed first, or the candidate was erased. Either way a 409, not a 500.

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from services.candidates import access
-from services.candidates.matching_profiles import reads
+from services.candidates.matching_profiles import repository
 from services.candidates.matching_profiles.schemas import MatchingProfile
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
@@ -46,6 +46,6 @@ async def matching_profiles(
     """
     programme_service.ensure_in_scope(principal, programme_id)
     await programme_service.get(session, programme_id=programme_id)  # 404 when unknown
-    lines = reads.profile_lines(hot_reads, programme_id=programme_id,
+    lines = repository.profile_lines(hot_reads, programme_id=programme_id,
                                 statuses=status or ["selected"], candidate_ids=candidate_id)
     return StreamingResponse(lines, media_type=NDJSON)

@@ -10,7 +10,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from services.candidates.candidates.schemas import Gender, LanguageSkill, Skill
+from services.candidates.candidates.schemas import Gender, LanguageSkill
+from shared.vocabulary import Skill
 
 
 class EducationSummary(BaseModel):

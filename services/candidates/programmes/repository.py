@@ -2,7 +2,8 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,21 +25,39 @@ async def code_exists(session: AsyncSession, code: str) -> bool:
     return found is not None
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Programme:
+class ProgrammeChanges(TypedDict, total=False):
+    """The columns an update of a programme may change."""
+
+    name: str
+    description: str | None
+    origin_countries: list[str]
+    destination_countries: list[str]
+    sectors: list[str]
+    intake_opens_at: datetime
+    intake_closes_at: datetime
+    capacity: int
+    gender_balance_min_share: Decimal | None
+    eligibility: dict[str, Any]
+    required_consents: list[str]
+    training_required_before_departure: bool
+
+
+async def add(session: AsyncSession, programme: Programme) -> Programme:
     """Insert a programme and return it with its generated columns loaded."""
-    return await insert(session, Programme(**values))
+    return await insert(session, programme)
 
 
 async def update_versioned(
     session: AsyncSession, programme_id: uuid.UUID, expected_version: int | None,
-    values: dict[str, Any],
+    changes: ProgrammeChanges,
 ) -> Programme | None:
-    """Apply ``values`` if the row is still at ``expected_version``; None when it is not."""
-    return await update_versioned_row(session, Programme, programme_id, expected_version, values)
+    """Apply ``changes`` if the row is still at ``expected_version``; None when it is not."""
+    return await update_versioned_row(session, Programme, programme_id, expected_version,
+                                      changes)
 
 
 def _filtered(*, origin_country: str | None, destination_country: str | None,
-              sector: str | None, open_at: datetime | None) -> Select[tuple[Programme]]:
+              sector: str | None, open_at: datetime | None) -> Select[Programme]:
     statement = select(Programme)
     if origin_country:
         statement = statement.where(Programme.origin_countries.contains([origin_country]))
@@ -58,5 +77,5 @@ async def list_page(session: AsyncSession, page: PageParams, *, origin_country: 
     """One page (``limit + 1`` rows, to tell if more follow) of programmes, oldest first."""
     statement = _filtered(origin_country=origin_country, destination_country=destination_country,
                           sector=sector, open_at=open_at)
-    statement = keyset(statement, Programme.created_at, Programme.id, page)
+    statement = keyset(statement, (Programme.created_at, Programme.id), page)
     return list((await session.scalars(statement)).all())

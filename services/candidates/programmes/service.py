@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +23,7 @@ async def create(session: AsyncSession, *, data: ProgrammeCreate) -> Programme:
     """Create a programme; its code must be new."""
     if await repository.code_exists(session, data.code):
         raise ProgrammeCodeTaken(f"A programme with code '{data.code}' already exists.")
-    return await repository.add(session, data.model_dump())
+    return await repository.add(session, Programme(**data.model_dump()))
 
 
 async def get(session: AsyncSession, *, programme_id: uuid.UUID) -> Programme:
@@ -39,7 +38,7 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
                  expected_version: int | None) -> Programme:
     """Change the given fields if the caller saw the current version (else 412)."""
     current = await get(session, programme_id=programme_id)
-    changes: dict[str, Any] = data.changes()
+    changes = data.changes(repository.ProgrammeChanges)
     opens = changes.get("intake_opens_at", current.intake_opens_at)
     closes = changes.get("intake_closes_at", current.intake_closes_at)
     if closes <= opens:

@@ -1,10 +1,11 @@
 """Every query on training modules, enrolments and attendance."""
 
 import uuid
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypedDict
 
-from sqlalchemy import Row, and_, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,39 +37,55 @@ async def module_code_exists(session: AsyncSession, *, programme_id: uuid.UUID,
     return found is not None
 
 
-async def add_module(session: AsyncSession, values: dict[str, Any]) -> TrainingModule:
+class ModuleChanges(TypedDict, total=False):
+    """The columns an update of a training module may change."""
+
+    code: str
+    title: str
+    description: str | None
+    hours: Decimal
+    required: bool
+    position: int
+
+
+class EnrolmentChanges(TypedDict, total=False):
+    """The columns an action on an enrolment sets."""
+
+    status: str
+    completed_at: datetime | ColumnElement[datetime]  # a time, or the statement's now()
+
+
+async def add_module(session: AsyncSession, module: TrainingModule) -> TrainingModule:
     """Insert a module; a constraint violation raises IntegrityError.
 
     The insert runs in a savepoint so a violation leaves the request's transaction usable.
     """
-    return await insert(session, TrainingModule(**values), savepoint=True)
+    return await insert(session, module, savepoint=True)
 
 
 async def update_module_versioned(
     session: AsyncSession, module_id: uuid.UUID, expected_version: int | None,
-    values: dict[str, Any],
+    changes: ModuleChanges,
 ) -> TrainingModule | None:
-    """Apply ``values`` if the row is still at ``expected_version``; None when it is not.
+    """Apply ``changes`` if the row is still at ``expected_version``; None when it is not.
 
     In a savepoint, because a new code can collide with a concurrent one (IntegrityError).
     """
-    statement = versioned_update(TrainingModule, module_id, expected_version, values)
+    statement = versioned_update(TrainingModule, module_id, expected_version, changes)
     async with session.begin_nested():
         return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID, limit: int,
-                       after: tuple[int, str] | None) -> list[TrainingModule]:
-    """``limit + 1`` modules of a programme in curriculum order (position, then code).
+async def list_modules(session: AsyncSession, page: PageParams, *,
+                       programme_id: uuid.UUID) -> list[TrainingModule]:
+    """One page (``limit + 1`` rows) of a programme's modules in curriculum order (position,
+    then code).
 
     Codes are unique within a programme, so ``(position, code)`` is a total order and can
     serve as the keyset.
     """
     statement = select(TrainingModule).where(TrainingModule.programme_id == programme_id)
-    if after is not None:
-        statement = statement.where(
-            tuple_(TrainingModule.position, TrainingModule.code) > tuple_(*after))
-    statement = statement.order_by(TrainingModule.position, TrainingModule.code).limit(limit + 1)
+    statement = keyset(statement, (TrainingModule.position, TrainingModule.code), page)
     return list((await session.scalars(statement)).all())
 
 
@@ -81,7 +98,9 @@ async def get_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *,
     ``lock`` takes a share lock until the transaction ends, so that a concurrent complete or
     drop waits instead of changing the status under a check the caller relies on.
     """
-    statement = select(Enrolment).where(Enrolment.id == enrolment_id)
+    # populate_existing: a second read in the transaction sees a concurrent transition.
+    statement = (select(Enrolment).where(Enrolment.id == enrolment_id)
+                 .execution_options(populate_existing=True))
     if lock:
         statement = statement.with_for_update(read=True)
     return (await session.scalars(statement)).one_or_none()
@@ -95,9 +114,9 @@ async def enrolment_exists(session: AsyncSession, *, module_id: uuid.UUID,
     return found is not None
 
 
-async def add_enrolment(session: AsyncSession, values: dict[str, Any]) -> Enrolment:
+async def add_enrolment(session: AsyncSession, enrolment: Enrolment) -> Enrolment:
     """Insert an enrolment in a savepoint; a constraint violation raises IntegrityError."""
-    return await insert(session, Enrolment(**values), savepoint=True)
+    return await insert(session, enrolment, savepoint=True)
 
 
 async def list_enrolments(session: AsyncSession, page: PageParams, *, module_id: uuid.UUID,
@@ -106,19 +125,19 @@ async def list_enrolments(session: AsyncSession, page: PageParams, *, module_id:
     statement = select(Enrolment).where(Enrolment.module_id == module_id)
     if status is not None:
         statement = statement.where(Enrolment.status == status)
-    statement = keyset(statement, Enrolment.enrolled_at, Enrolment.id, page)
+    statement = keyset(statement, (Enrolment.enrolled_at, Enrolment.id), page)
     return list((await session.scalars(statement)).all())
 
 
 async def transition_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *,
-                               from_status: str, values: dict[str, Any]) -> Enrolment | None:
-    """Set ``values`` only if the enrolment is still in ``from_status``; None otherwise.
+                               from_status: str, changes: EnrolmentChanges) -> Enrolment | None:
+    """Set ``changes`` only if the enrolment is still in ``from_status``; None otherwise.
 
     The status test is in the UPDATE itself, so two concurrent actions cannot both succeed.
     """
     statement = (update(Enrolment)
                  .where(Enrolment.id == enrolment_id, Enrolment.status == from_status)
-                 .values(**values).returning(Enrolment)
+                 .values(**changes).returning(Enrolment)
                  .execution_options(populate_existing=True))
     return (await session.execute(statement)).scalar_one_or_none()
 
@@ -134,12 +153,12 @@ async def enrolled_programme_ids(session: AsyncSession,
 
 
 async def module_progress(session: AsyncSession, *, candidate_id: uuid.UUID,
-                          programme_id: uuid.UUID) -> list[Row[Any]]:
+                          programme_id: uuid.UUID) -> list[Row[str, bool, str, Decimal]]:
     """Each module of the programme with the candidate's enrolment status and hours present.
 
     One row per module, in curriculum order, with ``code``, ``required``, ``status`` and
-    ``hours_attended``; status is None where the candidate is not
-    enrolled. Modules and enrolments are one-to-one per candidate (unique constraint), so
+    ``hours_attended``; status is None where the candidate is not enrolled (an outer join: its
+    type says str). Modules and enrolments are one-to-one per candidate (unique constraint), so
     grouping by both only folds the attendance rows.
     """
     hours = func.coalesce(func.sum(Attendance.hours).filter(Attendance.present),
@@ -167,6 +186,6 @@ async def attendance_exists(session: AsyncSession, *, enrolment_id: uuid.UUID,
     return found is not None
 
 
-async def add_attendance(session: AsyncSession, values: dict[str, Any]) -> Attendance:
+async def add_attendance(session: AsyncSession, attendance: Attendance) -> Attendance:
     """Insert an attendance record in a savepoint; a violation raises IntegrityError."""
-    return await insert(session, Attendance(**values), savepoint=True)
+    return await insert(session, attendance, savepoint=True)

@@ -1,11 +1,9 @@
 """HTTP routes of pre-departure training: modules, enrolments, attendance and status."""
 
-import base64
 import uuid
 from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -23,7 +21,6 @@ from services.candidates.training.exceptions import (
     TrainingConflict,
     TrainingModuleNotFound,
 )
-from services.candidates.training.models import Enrolment
 from services.candidates.training.schemas import (
     AttendanceCreate,
     AttendanceOut,
@@ -41,28 +38,17 @@ from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
-from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageDep, encode_cursor
-from shared.responses import json_response
+from shared.pagination import Page, PageDep, PageParams, paging
+from shared.responses import json_response, page_response
 
 router = APIRouter(tags=["training"], responses=AUTH_RESPONSES)
 # Every creating POST takes an Idempotency-Key, and can fail on it.
 CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
-
-
-def _encode_module_cursor(position: int, code: str) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([position, code])).decode().rstrip("=")
-
-
-def _decode_module_cursor(cursor: str) -> tuple[int, str]:
-    # Modules are listed in curriculum order, not creation order, so their cursor is the
-    # (position, code) of the last module rather than shared.pagination's (created_at, id).
-    try:
-        position, code = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued.") from exc
-    if type(position) is not int or not isinstance(code, str):
-        raise InvalidCursor("The cursor is not one this API issued.")
-    return position, code
+# Modules are listed in curriculum order, not creation order: their cursor is the
+# (position, code) of the last module. Enrolments are listed by enrolled_at (their creation).
+CURRICULUM_ORDER = ("position", "code")
+ENROLMENT_ORDER = ("enrolled_at", "id")
+ModulePageDep = Annotated[PageParams, Depends(paging(str, by=(int,)))]
 
 
 async def _ensure_module_in_scope(session: AsyncSession, principal: Principal,
@@ -108,25 +94,11 @@ async def create_training_module(programme_id: uuid.UUID, data: TrainingModuleCr
 @router.get("/v1/programmes/{programme_id}/training-modules",
             response_model=Page[TrainingModuleOut], dependencies=[SIGNED_IN],
             responses=responses(ProgrammeNotFound, InvalidCursor))
-async def list_training_modules(
-    programme_id: uuid.UUID,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
-                                description=f"Page size, at most {MAX_PAGE_SIZE}.")]
-    = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=200,
-                                        description="`next_cursor` of the previous page.")]
-    = None,
-) -> Response:
+async def list_training_modules(programme_id: uuid.UUID, session: SessionDep,
+                                 page: ModulePageDep) -> Response:
     """The programme's curriculum in order: by position, then code. Open to every role."""
-    modules = await service.list_modules(
-        session, programme_id=programme_id, limit=limit,
-        after=_decode_module_cursor(cursor) if cursor else None)
-    items = modules[:limit]
-    next_cursor = (_encode_module_cursor(items[-1].position, items[-1].code)
-                   if len(modules) > limit else None)
-    return json_response(Page[TrainingModuleOut](
-        items=[TrainingModuleOut.model_validate(m) for m in items], next_cursor=next_cursor))
+    modules = await service.list_modules(session, programme_id=programme_id, page=page)
+    return page_response(TrainingModuleOut, modules, page, columns=CURRICULUM_ORDER)
 
 
 @router.get("/v1/training-modules/{module_id}", response_model=TrainingModuleOut,
@@ -188,14 +160,9 @@ async def list_enrolments(
 ) -> Response:
     """The module's enrolments, earliest first, optionally in one status."""
     await _ensure_module_in_scope(session, principal, module_id)
-    enrolments: list[Enrolment] = await service.list_enrolments(
-        session, module_id=module_id, page=page, status=status)
-    items = enrolments[:page.limit]
-    # Enrolments are ordered by enrolled_at (their creation time), so the shared cursor fits.
-    next_cursor = (encode_cursor(items[-1].enrolled_at, items[-1].id)
-                   if len(enrolments) > page.limit else None)
-    return json_response(Page[EnrolmentOut](
-        items=[EnrolmentOut.model_validate(e) for e in items], next_cursor=next_cursor))
+    enrolments = await service.list_enrolments(session, module_id=module_id, page=page,
+                                               status=status)
+    return page_response(EnrolmentOut, enrolments, page, columns=ENROLMENT_ORDER)
 
 
 @router.post("/v1/enrolments/{enrolment_id}/complete", response_model=EnrolmentOut,

@@ -6,7 +6,6 @@ and when a candidate's training counts as complete.
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -30,17 +29,10 @@ from services.candidates.training.schemas import (
     TrainingModuleCreate,
     TrainingModuleUpdate,
 )
+from services.candidates.training.state import ATTENDANCE_ALLOWED_FROM, ENROLMENT
 from shared.errors import IllegalTransition, PreconditionFailed
 from shared.pagination import PageParams
 
-# action → (the only state it is allowed from, the state it leads to)
-TRANSITIONS: dict[str, tuple[str, str]] = {
-    "complete": ("enrolled", "completed"),
-    "drop": ("enrolled", "dropped"),
-}
-# Attendance may still be recorded after completion (sessions are often entered late), but a
-# dropped enrolment is closed.
-ATTENDANCE_ALLOWED_FROM = ("enrolled", "completed")
 HOURS_PRECISION = Decimal("0.01")
 
 
@@ -58,8 +50,8 @@ async def create_module(session: AsyncSession, *, programme_id: uuid.UUID,
     if await repository.module_code_exists(session, programme_id=programme_id, code=data.code):
         raise taken
     try:
-        return await repository.add_module(session,
-                                           {"programme_id": programme_id, **data.model_dump()})
+        return await repository.add_module(
+            session, TrainingModule(programme_id=programme_id, **data.model_dump()))
     except IntegrityError as exc:
         # A concurrent create with the same code committed between the check and the insert.
         raise taken from exc
@@ -78,7 +70,7 @@ async def update_module(session: AsyncSession, *, module_id: uuid.UUID,
                         expected_version: int | None) -> TrainingModule:
     """Change the given fields if the caller saw the current version (else 412)."""
     current = await get_module(session, module_id=module_id)
-    changes: dict[str, Any] = data.changes()
+    changes = data.changes(repository.ModuleChanges)
     new_code = changes.get("code")
     taken = ModuleCodeTaken(
         f"Programme {current.programme_id} already has a module '{new_code}'.")
@@ -98,12 +90,11 @@ async def update_module(session: AsyncSession, *, module_id: uuid.UUID,
     return updated
 
 
-async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID, limit: int,
-                       after: tuple[int, str] | None) -> list[TrainingModule]:
-    """``limit + 1`` modules of the programme in curriculum order, after ``after``."""
+async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID,
+                       page: PageParams) -> list[TrainingModule]:
+    """A page of the programme's modules in curriculum order."""
     await programme_service.get(session, programme_id=programme_id)
-    return await repository.list_modules(session, programme_id=programme_id, limit=limit,
-                                         after=after)
+    return await repository.list_modules(session, page, programme_id=programme_id)
 
 
 # --- enrolments ----------------------------------------------------------------------------
@@ -120,7 +111,7 @@ async def enrol(session: AsyncSession, *, module_id: uuid.UUID,
         raise already
     try:
         return await repository.add_enrolment(
-            session, {"module_id": module_id, "candidate_id": data.candidate_id})
+            session, Enrolment(module_id=module_id, candidate_id=data.candidate_id))
     except IntegrityError as exc:
         # The checks passed, so a concurrent request got in between: the same enrolment
         # committed first, or the candidate was erased. A 409 either way, never a 500.
@@ -148,19 +139,21 @@ async def list_enrolments(session: AsyncSession, *, module_id: uuid.UUID, page: 
 
 async def transition(session: AsyncSession, *, enrolment_id: uuid.UUID,
                      action: str) -> Enrolment:
-    """Apply ``complete`` or ``drop``; any other starting state is an IllegalTransition."""
-    allowed_from, to_status = TRANSITIONS[action]
-    values: dict[str, Any] = {"status": to_status}
-    if to_status == "completed":
-        values["completed_at"] = func.now()
-    updated = await repository.transition_enrolment(session, enrolment_id,
-                                                    from_status=allowed_from, values=values)
-    if updated is not None:
-        return updated
-    # Nothing changed: either there is no such enrolment, or it is in another state.
+    """Apply ``complete`` or ``drop``; a 404 for an unknown enrolment, an IllegalTransition from
+    a state the lifecycle does not allow it from."""
     current = await get_enrolment(session, enrolment_id=enrolment_id)
-    raise IllegalTransition(action=action, current_state=current.status,
-                            allowed_from=[allowed_from])
+    to_status = ENROLMENT.target(action, current.status)
+    changes: repository.EnrolmentChanges = {"status": to_status}
+    if to_status == "completed":
+        changes["completed_at"] = func.now()
+    # The UPDATE tests the status again: of two concurrent actions, only one succeeds.
+    updated = await repository.transition_enrolment(session, enrolment_id,
+                                                    from_status=current.status, changes=changes)
+    if updated is None:
+        current = await get_enrolment(session, enrolment_id=enrolment_id)
+        raise IllegalTransition(action=action, current_state=current.status,
+                                allowed_from=ENROLMENT.allowed_from(action))
+    return updated
 
 
 # --- attendance ----------------------------------------------------------------------------
@@ -180,7 +173,7 @@ async def record_attendance(session: AsyncSession, *, enrolment_id: uuid.UUID,
         raise already
     try:
         return await repository.add_attendance(
-            session, {"enrolment_id": enrolment_id, **data.model_dump()})
+            session, Attendance(enrolment_id=enrolment_id, **data.model_dump()))
     except IntegrityError as exc:
         raise already from exc
 

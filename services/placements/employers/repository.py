@@ -1,21 +1,22 @@
 """Every query on employers."""
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.employers.models import Employer
-from services.placements.queries import delete_unreferenced, equal_to
+from services.placements.queries import delete_unreferenced
 from shared import access
 from shared.auth import Principal
 from shared.db import insert
+from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
-from shared.versioning import update_versioned as update_versioned_row
+from shared.versioning import update_locked
 
 
-def readable_statement(principal: Principal) -> Select[tuple[Employer]]:
+def readable_statement(principal: Principal) -> Select[Employer]:
     """The employers ``principal`` is related to: every list, lookup and link check of an
     employer for a caller starts here."""
     return select(Employer).where(*access.conditions(
@@ -36,17 +37,30 @@ async def get(session: AsyncSession, employer_id: uuid.UUID, *,
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Employer:
+class EmployerChanges(TypedDict, total=False):
+    """The columns an update of an employer may change (``agreements`` and ``programme_ids``
+    together)."""
+
+    name: str
+    country: str
+    city: str | None
+    sector: str
+    size: str
+    operates_in_origin_countries: list[str]
+    contacts: list[dict[str, Any]]
+    agreements: list[dict[str, Any]]
+    programme_ids: list[uuid.UUID]
+
+
+async def add(session: AsyncSession, employer: Employer) -> Employer:
     """Insert an employer and return it with its generated columns loaded."""
-    return await insert(session, Employer(**values))
+    return await insert(session, employer)
 
 
 async def update_versioned(session: AsyncSession, employer_id: uuid.UUID,
-                           values: dict[str, Any]) -> Employer:
-    """Apply ``values`` to a locked employer and bump its version."""
-    updated = await update_versioned_row(session, Employer, employer_id, None, values)
-    assert updated is not None  # callers lock the row first
-    return updated
+                           changes: EmployerChanges) -> Employer:
+    """Apply ``changes`` to a locked employer and bump its version."""
+    return await update_locked(session, Employer, employer_id, changes)
 
 
 async def delete_unused(session: AsyncSession, employer_id: uuid.UUID) -> bool:
@@ -63,5 +77,5 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
         *equal_to(Employer, {"country": country, "sector": sector, "size": size}))
     if programme_id is not None:
         statement = statement.where(Employer.programme_ids.contains([programme_id]))
-    statement = keyset(statement, Employer.created_at, Employer.id, page)
+    statement = keyset(statement, (Employer.created_at, Employer.id), page)
     return list((await session.scalars(statement)).all())

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.placements import http
 from services.placements.employers import service
 from services.placements.employers.exceptions import (
     AgreementRequired,
@@ -28,13 +27,15 @@ from shared.db import SessionDep
 from shared.errors import InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep
+from shared.responses import page_response, resource_response
 
 router = APIRouter(prefix="/v1/employers", tags=["employers"])
 CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey, Forbidden)
 
 
 def _out(employer: Employer, *, status_code: int = 200) -> Response:
-    return http.resource(EmployerOut, employer, collection=router.prefix, status_code=status_code)
+    return resource_response(EmployerOut, employer, collection=router.prefix,
+                             status_code=status_code)
 
 
 @router.post("", status_code=201, response_model=EmployerOut,
@@ -69,7 +70,7 @@ async def list_employers(
     employers = await service.list_page(session, principal=principal, page=page,
                                         country=country, sector=sector, size=size,
                                         programme_id=programme_id)
-    return http.page(EmployerOut, employers, page)
+    return page_response(EmployerOut, employers, page)
 
 
 @router.get("/{employer_id}", response_model=EmployerOut,

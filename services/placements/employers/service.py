@@ -41,7 +41,7 @@ POLICY: Policy[Employer] = Policy(
 )
 
 
-def _agreement_values(agreements: list[Agreement]) -> dict[str, Any]:
+def _agreement_values(agreements: list[Agreement]) -> repository.EmployerChanges:
     return {"agreements": [a.model_dump(mode="json") for a in agreements],
             "programme_ids": [a.programme_id for a in agreements]}
 
@@ -74,8 +74,9 @@ async def create(session: AsyncSession, *, principal: Principal,
                 "you could not see it afterwards.")
         access.ensure_programmes_visible(principal, (a.programme_id for a in data.agreements),
                                          ProgrammeNotFound)
-    values = data.model_dump(mode="json", exclude={"agreements"})
-    return await repository.add(session, values | _agreement_values(data.agreements))
+    return await repository.add(session, Employer(
+        **data.model_dump(mode="json", exclude={"agreements"}),
+        **_agreement_values(data.agreements)))
 
 
 async def get(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID) -> Employer:
@@ -109,10 +110,10 @@ async def update(session: AsyncSession, *, principal: Principal, employer_id: uu
     employer = await _load_for(session, principal=principal, employer_id=employer_id,
                                action="update", expected_version=expected_version)
     access.reject_fields(principal, data.model_fields_set, FIELDS_NOT_ALLOWED)
-    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"agreements"})
+    changes = data.changes(repository.EmployerChanges, mode="json")
     if data.agreements is not None:
         _check_officer_agreements(principal, employer.agreements, data.agreements)
-        changes |= _agreement_values(data.agreements)
+        changes.update(_agreement_values(data.agreements))
     return await repository.update_versioned(session, employer_id, changes)
 
 

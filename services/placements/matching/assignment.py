@@ -58,6 +58,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -150,13 +151,15 @@ class _Programme:
         bounds = np.zeros((self.n + slack, 2))
         bounds[:self.n, 1] = 1.0
         bounds[self.n:, 1] = np.inf
-        result = linprog(objective, A_ub=rows, b_ub=upper, bounds=bounds, method="highs",
-                         options={"time_limit": self._remaining()})
+        # scipy-stubs types A_ub as dense and bounds as a sequence of pairs; HiGHS takes the
+        # sparse rows (the point: a dense one would not fit in memory) and an (n, 2) array.
+        result = linprog(objective, A_ub=rows, b_ub=upper,  # type: ignore[call-overload]
+                         bounds=bounds, method="highs", options={"time_limit": self._remaining()})
         if result.status == 2:
             return None
         if result.status != 0 or result.x is None:
             raise SolverStopped(result.message)
-        x = result.x
+        x: npt.NDArray[np.float64] = result.x
         if np.abs(x[:self.n] - np.round(x[:self.n])).max(initial=0.0) < 1e-6:
             return np.round(x)
         # The rows are totally unimodular, so a vertex optimum is integral; a solver that

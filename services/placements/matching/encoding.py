@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from services.placements.matching.inputs import CandidateProfile, VacancyProfile, cefr_rank
@@ -100,8 +101,8 @@ class Problem:
     spoken: np.ndarray  # n_c x L int16 CEFR rank or NO_LEVEL
     fields: np.ndarray  # n_c x (F+1) bool
     likes_sector: np.ndarray  # n_c x (S+1) bool
-    likes_country: np.ndarray  # n_c x (Q+1) bool: country listed explicitly
-    any_country: np.ndarray  # n_c bool: no preferred country, so any destination
+    likes_country: npt.NDArray[np.bool_]  # n_c x (Q+1): country listed explicitly
+    any_country: npt.NDArray[np.bool_]  # n_c: no preferred country, so any destination
     nationality: np.ndarray  # n_c int: column of eligible
     available_from: np.ndarray  # n_c int64 ordinal, OPEN_START when open
     available_until: np.ndarray  # n_c int64 ordinal, OPEN_END when open

@@ -115,13 +115,13 @@ class MatchingJobs:
             client: CandidatesClient = self.app.state.candidates_client
             # The profiles over HTTP while the vacancies are read; both finish before a
             # failure of either is raised (the session must be idle to roll back).
-            fetching = await asyncio.gather(
+            profiles, inputs = await asyncio.gather(
                 client.matching_profiles(run.programme_id, authorization=authorization),
                 service.load_inputs(session, run=run), return_exceptions=True)
-            for outcome in fetching:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            profiles, inputs = fetching
+            if isinstance(profiles, BaseException):
+                raise profiles
+            if isinstance(inputs, BaseException):
+                raise inputs
             await session.commit()
             fetched = time.perf_counter()
             outcome = await asyncio.to_thread(

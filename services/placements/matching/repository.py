@@ -8,7 +8,8 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.placements.matching.models import MatchingProposal, MatchingRun
 from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
-from services.placements.queries import equal_to
 from shared import access
 from shared.auth import Principal
-from shared.db import driver_connection
+from shared.db import driver_connection, rows_changed
+from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
 
 _UNIQUE_VIOLATION = "23505"
@@ -52,10 +53,30 @@ def ordered_ids(count: int) -> list[uuid.UUID]:
 # --- runs -------------------------------------------------------------------------------------
 
 
-async def add_run(session: AsyncSession, values: dict[str, Any]) -> MatchingRun | None:
+class RunChanges(TypedDict, total=False):
+    """The columns the steps of a run set (the version and ``updated_at`` follow)."""
+
+    status: str
+    started_at: datetime
+    finished_at: datetime
+    failure_reason: str
+    failure_detail: str
+    summary: dict[str, Any]
+    confirmed_at: datetime
+    confirmed_by: str
+    confirmation: dict[str, Any]
+
+
+class ProposalChanges(TypedDict, total=False):
+    """The columns an officer's decision on a proposal sets."""
+
+    status: str
+    outcome: str | None
+
+
+async def add_run(session: AsyncSession, run: MatchingRun) -> MatchingRun | None:
     """Insert a queued run; None when the programme already has an unfinished one (the partial
     unique index), with the transaction still usable."""
-    run = MatchingRun(**values)
     try:
         async with session.begin_nested():
             session.add(run)
@@ -68,7 +89,7 @@ async def add_run(session: AsyncSession, values: dict[str, Any]) -> MatchingRun 
     return run
 
 
-def readable_runs(principal: Principal) -> Select[tuple[MatchingRun]]:
+def readable_runs(principal: Principal) -> Select[MatchingRun]:
     """The runs ``principal`` is related to (through their programme): every list and lookup
     of a run for a caller starts here."""
     return select(MatchingRun).where(*access.conditions(
@@ -99,16 +120,16 @@ async def list_runs(session: AsyncSession, page: PageParams, *, principal: Princ
                     filters: dict[str, Any]) -> list[MatchingRun]:
     """One page (``limit + 1`` rows) of the runs ``principal`` may read, oldest first."""
     statement = readable_runs(principal).where(*equal_to(MatchingRun, filters))
-    statement = keyset(statement, MatchingRun.created_at, MatchingRun.id, page)
+    statement = keyset(statement, (MatchingRun.created_at, MatchingRun.id), page)
     return list((await session.scalars(statement)).all())
 
 
-async def set_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any], *,
+async def set_run(session: AsyncSession, run_id: uuid.UUID, changes: RunChanges, *,
                   from_statuses: Sequence[str] | None = None) -> MatchingRun | None:
-    """Write ``values`` and bump the version; with ``from_statuses`` only a run in one of
+    """Write ``changes`` and bump the version; with ``from_statuses`` only a run in one of
     them changes (None returned otherwise)."""
     statement = (update(MatchingRun).where(MatchingRun.id == run_id)
-                 .values(**values, version=MatchingRun.version + 1, updated_at=func.now())
+                 .values(**changes, version=MatchingRun.version + 1, updated_at=func.now())
                  .returning(MatchingRun).execution_options(populate_existing=True))
     if from_statuses is not None:
         statement = statement.where(MatchingRun.status.in_(from_statuses))
@@ -193,7 +214,7 @@ async def list_proposals(session: AsyncSession, run_id: uuid.UUID, page: PagePar
                                                *equal_to(MatchingProposal, filters))
     if statuses is not None:
         statement = statement.where(MatchingProposal.status.in_(statuses))
-    statement = keyset(statement, MatchingProposal.created_at, MatchingProposal.id, page)
+    statement = keyset(statement, (MatchingProposal.created_at, MatchingProposal.id), page)
     return list((await session.scalars(
         statement.execution_options(populate_existing=True))).all())
 
@@ -209,10 +230,10 @@ async def get_proposal(session: AsyncSession, proposal_id: uuid.UUID, *,
 
 
 async def set_proposal(session: AsyncSession, proposal_id: uuid.UUID,
-                       values: dict[str, Any]) -> MatchingProposal:
-    """Write ``values`` on a proposal."""
+                       changes: ProposalChanges) -> MatchingProposal:
+    """Write ``changes`` on a proposal."""
     return (await session.execute(
-        update(MatchingProposal).where(MatchingProposal.id == proposal_id).values(**values)
+        update(MatchingProposal).where(MatchingProposal.id == proposal_id).values(**changes)
         .returning(MatchingProposal).execution_options(populate_existing=True))).scalar_one()
 
 
@@ -266,12 +287,11 @@ async def refused(session: AsyncSession, run_id: uuid.UUID) -> list[MatchingProp
 async def erase_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> int:
     """Blank the candidate's profile snapshots, gender, nationality and the skill lists of
     their explanations, keeping ids and scores; how many proposals changed."""
-    result = await session.execute(
+    return await rows_changed(session, (
         update(MatchingProposal)
         .where(MatchingProposal.candidate_id == candidate_id,
                MatchingProposal.erased_at.is_(None))
         .values(profile=None, gender=None, nationality=None, erased_at=func.now(),
                 explanation=MatchingProposal.explanation.op("||")(text(
                     "'{\"matched_required_skills\": null, \"missing_required_skills\": null, "
-                    "\"matched_nice_to_have_skills\": null}'::jsonb"))))
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+                    "\"matched_nice_to_have_skills\": null}'::jsonb")))))

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
 from starlette.responses import Response
 
-from services.placements import http
 from services.placements.matching import service
 from services.placements.matching.exceptions import (
     CandidateProfileNotFound,
@@ -37,7 +36,7 @@ from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep
-from shared.responses import json_response
+from shared.responses import json_response, page_response
 
 router = APIRouter(prefix="/v1/matching-runs", tags=["matching"])
 # GET /v1/placements/{id}/candidate-profile: a placement's view of its proposal.
@@ -93,7 +92,7 @@ async def list_runs(
     """List the runs the caller may see, oldest first, by programme or status."""
     runs = await service.list_runs(session, principal=principal, page=page,
                                    filters={"programme_id": programme_id, "status": status})
-    return http.page(MatchingRunOut, runs, page)
+    return page_response(MatchingRunOut, runs, page)
 
 
 @router.get("/{run_id}", response_model=MatchingRunOut,
@@ -121,7 +120,7 @@ async def list_proposals(
         session, principal=principal, run_id=run_id, page=page,
         filters={"vacancy_id": vacancy_id, "employer_id": employer_id,
                  "candidate_id": candidate_id, "status": status})
-    return http.page(ProposalOut, proposals, page)
+    return page_response(ProposalOut, proposals, page)
 
 
 @router.post("/{run_id}/proposals/{proposal_id}/reject", response_model=ProposalOut,

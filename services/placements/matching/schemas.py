@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from services.placements.matching import inputs
 from shared.schemas import ResponseModel, StrictModel
@@ -16,6 +17,7 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 RankList = Annotated[list[uuid.UUID], Field(max_length=5000)]
 _DEFAULT = inputs.Weights()
+_DEFAULT_WEIGHTS: JsonDict = dict(_DEFAULT.as_dict())
 
 _RUN_ID = "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9"
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -88,7 +90,7 @@ class Parameters(StrictModel):
             algorithm=self.algorithm,
             exclusions={(e.candidate_id, e.vacancy_id) for e in self.exclusions}
             | extra_exclusions,
-            gender_min_share=dict(self.gender_min_share),
+            gender_min_share={gender: share for gender, share in self.gender_min_share.items()},
             max_per_employer=self.max_per_employer,
             candidate_ranks=self.candidate_ranks, vacancy_ranks=self.vacancy_ranks,
             time_limit_seconds=self.time_limit_seconds)
@@ -172,7 +174,7 @@ class MatchingRunOut(ResponseModel):
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "id": _RUN_ID, "programme_id": _PROGRAMME_ID, "status": "completed",
-        "parameters": {"algorithm": "optimal", "weights": _DEFAULT.as_dict(), "min_score": 0.3,
+        "parameters": {"algorithm": "optimal", "weights": _DEFAULT_WEIGHTS, "min_score": 0.3,
                        "exclusions": [], "gender_min_share": {"female": 0.45},
                        "max_per_employer": 4, "candidate_ranks": None,
                        "vacancy_ranks": None, "time_limit_seconds": 60.0},

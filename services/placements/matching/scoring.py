@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 
 from services.placements.matching.constraints import failures, feasible
 from services.placements.matching.encoding import NO_LEVEL, Problem, skill_key
@@ -70,9 +71,9 @@ def reaches(total: np.ndarray | float, min_score: float) -> np.ndarray | bool:
 class Pairs:
     """Acceptable pairs as sparse triplets, sorted by candidate then vacancy (indices)."""
 
-    candidate: np.ndarray  # int64
-    vacancy: np.ndarray  # int64
-    score: np.ndarray  # float64
+    candidate: npt.NDArray[np.int64]
+    vacancy: npt.NDArray[np.int64]
+    score: npt.NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.score)

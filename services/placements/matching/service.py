@@ -96,9 +96,9 @@ async def create_run(session: AsyncSession, *, principal: Principal,
     if not await vacancy_service.open_vacancies(session, programme_id=data.programme_id):
         raise NothingToMatch(f"Programme {data.programme_id} has no open vacancy with a free "
                              "seat here: publish vacancies first.")
-    run = await repository.add_run(session, {
-        "programme_id": data.programme_id, "algorithm": parameters.algorithm,
-        "parameters": parameters.model_dump(mode="json"), "requested_by": principal.subject})
+    run = await repository.add_run(session, MatchingRun(
+        programme_id=data.programme_id, algorithm=parameters.algorithm,
+        parameters=parameters.model_dump(mode="json"), requested_by=principal.subject))
     if run is None:
         other = await repository.unfinished_run_id(session, data.programme_id)
         raise RunInProgress(f"Run {other} of programme {data.programme_id} is still under "

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from services.placements.matching.encoding import Problem
 from services.placements.matching.scoring import Pairs
@@ -44,8 +45,8 @@ class Preferences:
     ``pair_index`` points back into the pairs they came from.
     """
 
-    candidate: np.ndarray
-    vacancy: np.ndarray
+    candidate: npt.NDArray[np.int64]
+    vacancy: npt.NDArray[np.int64]
     candidate_rank: np.ndarray  # where the vacancy stands on the candidate's list: 0, 1, ...
     vacancy_rank: np.ndarray  # where the candidate stands on the vacancy's list: 0, 1, ...
     pair_index: np.ndarray
@@ -136,7 +137,8 @@ def preferences(pairs: Pairs, problem: Problem, *,
                        _ranks_within(vacancy, v_key[index]), index)
 
 
-def deferred_acceptance(prefs: Preferences, seats: np.ndarray, n_candidates: int) -> np.ndarray:
+def deferred_acceptance(prefs: Preferences, seats: np.ndarray,
+                        n_candidates: int) -> npt.NDArray[np.int64]:
     """Candidate-proposing deferred acceptance; the vacancy of each candidate, -1 for none."""
     # Ranks run 0, 1, 2, ... within each candidate and the pairs are sorted by candidate, so
     # each pair's place in its candidate's list is a direct offset, no sort needed.
@@ -172,7 +174,8 @@ def deferred_acceptance(prefs: Preferences, seats: np.ndarray, n_candidates: int
     return assigned
 
 
-def pair_positions(prefs: Preferences, assigned: np.ndarray, n_vacancies: int) -> np.ndarray:
+def pair_positions(prefs: Preferences, assigned: npt.NDArray[np.int64],
+                   n_vacancies: int) -> np.ndarray:
     """For each assigned candidate (``assigned >= 0``), the index of its pair in ``prefs``.
 
     ValueError when a candidate holds a vacancy the preferences do not list (unacceptable).
@@ -186,7 +189,8 @@ def pair_positions(prefs: Preferences, assigned: np.ndarray, n_vacancies: int) -
     return at
 
 
-def blocking_pairs(prefs: Preferences, assigned: np.ndarray, seats: np.ndarray) -> np.ndarray:
+def blocking_pairs(prefs: Preferences, assigned: npt.NDArray[np.int64],
+                   seats: np.ndarray) -> np.ndarray:
     """The blocking pairs of an assignment, as rows ``(candidate, vacancy)``.
 
     ``(c, v)`` blocks when it is acceptable, ``c`` is not at ``v``, ``c`` ranks ``v`` above

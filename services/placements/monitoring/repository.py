@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +14,9 @@ from shared.db import insert
 from shared.pagination import PageParams, keyset
 
 
-async def add_mentor(session: AsyncSession, values: dict[str, Any]) -> Mentor:
+async def add_mentor(session: AsyncSession, mentor: Mentor) -> Mentor:
     """Insert a mentor."""
-    return await insert(session, Mentor(**values))
+    return await insert(session, mentor)
 
 
 async def mentors(session: AsyncSession, placement_id: uuid.UUID) -> list[Mentor]:
@@ -35,25 +34,25 @@ async def delete_mentor(session: AsyncSession, *, placement_id: uuid.UUID,
     return deleted.first() is not None
 
 
-async def add_check_in(session: AsyncSession, values: dict[str, Any]) -> CheckIn:
+async def add_check_in(session: AsyncSession, check_in: CheckIn) -> CheckIn:
     """Insert a check-in."""
-    return await insert(session, CheckIn(**values))
+    return await insert(session, check_in)
 
 
-async def add_alert(session: AsyncSession, values: dict[str, Any]) -> Alert:
+async def add_alert(session: AsyncSession, alert: Alert) -> Alert:
     """Insert an alert."""
-    return await insert(session, Alert(**values))
+    return await insert(session, alert)
 
 
 async def check_ins(session: AsyncSession, page: PageParams, *,
                     placement_id: uuid.UUID) -> list[CheckIn]:
     """One page (``limit + 1`` rows) of a placement's check-ins, oldest first."""
     statement = keyset(select(CheckIn).where(CheckIn.placement_id == placement_id),
-                       CheckIn.created_at, CheckIn.id, page)
+                       (CheckIn.created_at, CheckIn.id), page)
     return list((await session.scalars(statement)).all())
 
 
-def readable_alerts(principal: Principal) -> Select[tuple[Alert]]:
+def readable_alerts(principal: Principal) -> Select[Alert]:
     """The alerts ``principal`` is related to (through their programme): every list and
     lookup of an alert for a caller starts here."""
     return select(Alert).where(*access.conditions(principal, programme=Alert.programme_id))
@@ -93,7 +92,7 @@ async def alerts(session: AsyncSession, page: PageParams, *, principal: Principa
                                     else Alert.acknowledged_at.is_(None))
     if severity is not None:
         statement = statement.where(Alert.severity == severity)
-    statement = keyset(statement, Alert.created_at, Alert.id, page)
+    statement = keyset(statement, (Alert.created_at, Alert.id), page)
     return list((await session.scalars(statement)).all())
 
 
@@ -103,13 +102,12 @@ async def evaluation(session: AsyncSession, placement_id: uuid.UUID) -> Evaluati
         Evaluation.placement_id == placement_id))).scalar_one_or_none()
 
 
-async def add_evaluation(session: AsyncSession, values: dict[str, Any]) -> Evaluation | None:
+async def add_evaluation(session: AsyncSession, evaluation: Evaluation) -> Evaluation | None:
     """Insert an evaluation; None when the placement already has one (a concurrent request).
 
     In a savepoint, so the transaction stays usable for the 409 (see
     ``placements.repository.add`` on why not ``shared.db.insert(savepoint=True)``).
     """
-    evaluation = Evaluation(**values)
     try:
         async with session.begin_nested():
             session.add(evaluation)

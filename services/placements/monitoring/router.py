@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.placements import http
 from services.placements.monitoring import service
 from services.placements.monitoring.exceptions import (
     AlertAcknowledged,
@@ -37,7 +36,7 @@ from shared.db import SessionDep
 from shared.errors import InvalidCursor, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep
-from shared.responses import json_response
+from shared.responses import json_response, page_response
 
 router = APIRouter(prefix="/v1/placements", tags=["monitoring"])
 READ_ERRORS = (PlacementNotFound, Forbidden)
@@ -62,7 +61,7 @@ async def list_alerts(
     rows = await service.alerts(session, principal=principal, page=page,
                                 programme_id=programme_id, placement_id=placement_id,
                                 acknowledged=acknowledged, severity=severity)
-    return http.page(AlertOut, rows, page)
+    return page_response(AlertOut, rows, page)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut,
@@ -131,7 +130,7 @@ async def list_check_ins(placement_id: uuid.UUID, session: SessionDep,
     """The placement's check-ins, oldest first (the employer, officers, admins, services)."""
     rows = await service.check_ins(session, principal=principal, placement_id=placement_id,
                                    page=page)
-    return http.page(CheckInOut, rows, page)
+    return page_response(CheckInOut, rows, page)
 
 
 @router.post("/{placement_id}/evaluation", status_code=201, response_model=EvaluationOut,

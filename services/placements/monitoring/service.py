@@ -29,6 +29,7 @@ from services.placements.placements.exceptions import InvalidDates
 from services.placements.placements.models import Placement
 from shared.access import Owners, Policy
 from shared.auth import Principal
+from shared.clock import utc_today
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
@@ -64,8 +65,8 @@ async def name_mentor(session: AsyncSession, *, principal: Principal, placement_
     await _placement_in(session, principal=principal, placement_id=placement_id,
                         action="name-mentor", states=state.OPEN_STATES,
                         doing="name a mentor for")
-    return await repository.add_mentor(session, {"placement_id": placement_id,
-                                                 **data.model_dump()})
+    return await repository.add_mentor(session, Mentor(placement_id=placement_id,
+                                                       **data.model_dump()))
 
 
 async def mentors(session: AsyncSession, *, principal: Principal,
@@ -96,23 +97,23 @@ async def record_check_in(session: AsyncSession, *, principal: Principal,
     placement = await _placement_in(session, principal=principal, placement_id=placement_id,
                                     action="check-in", states=state.STAY_STATES,
                                     doing="record a check-in for")
-    day = data.check_in_date or placement_service.today()
+    day = data.check_in_date or utc_today()
     assert placement.actual_start_date is not None  # set on arrival, the only way to active
-    if not placement.actual_start_date <= day <= placement_service.today():
+    if not placement.actual_start_date <= day <= utc_today():
         raise InvalidDates(f"check_in_date {day} must be between the arrival "
                            f"({placement.actual_start_date}) and today.")
-    check_in = await repository.add_check_in(session, {
-        **data.model_dump(mode="json", exclude={"check_in_date"}), "check_in_date": day,
-        "placement_id": placement_id, "recorded_by": principal.subject,
-        "recorded_by_role": principal.role})
+    check_in = await repository.add_check_in(session, CheckIn(
+        **data.model_dump(mode="json", exclude={"check_in_date"}), check_in_date=day,
+        placement_id=placement_id, recorded_by=principal.subject,
+        recorded_by_role=principal.role))
     events = []
     for incident in data.incidents:
         if incident.severity not in SEVERE:
             continue
-        alert = await repository.add_alert(session, {
-            "placement_id": placement_id, "check_in_id": check_in.id,
-            "programme_id": placement.programme_id, "incident_type": incident.type,
-            "severity": incident.severity})
+        alert = await repository.add_alert(session, Alert(
+            placement_id=placement_id, check_in_id=check_in.id,
+            programme_id=placement.programme_id, incident_type=incident.type,
+            severity=incident.severity))
         events.append(NewEvent(type=INCIDENT_REPORTED, subject_id=placement_id,
                                payload=IncidentReported(
                                    placement_id=placement_id,
@@ -166,8 +167,8 @@ async def evaluate(session: AsyncSession, *, principal: Principal, placement_id:
     already = EvaluationExists(f"Placement {placement_id} was already evaluated.")
     if await repository.evaluation(session, placement_id) is not None:
         raise already
-    created = await repository.add_evaluation(session, {
-        "placement_id": placement_id, "evaluator": principal.subject, **data.model_dump()})
+    created = await repository.add_evaluation(session, Evaluation(
+        placement_id=placement_id, evaluator=principal.subject, **data.model_dump()))
     if created is None:
         raise already
     return created

@@ -3,7 +3,8 @@
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,10 +18,11 @@ from services.placements.placements.models import (
     PlacementTransition,
 )
 from services.placements.placements.state import OPEN_STATES
-from services.placements.queries import equal_to
 from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.auth import Principal
+from shared.db import column_values
+from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
 
 _UNIQUE_VIOLATION = "23505"
@@ -48,7 +50,7 @@ def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
         candidate=Placement.candidate_id, country=Placement.destination_country)
 
 
-def readable_statement(principal: Principal) -> Select[tuple[Placement]]:
+def readable_statement(principal: Principal) -> Select[Placement]:
     """The placements ``principal`` is related to: every list, lookup, action and visa file
     of a placement for a caller starts here."""
     return select(Placement).where(*readable_conditions(principal))
@@ -92,7 +94,20 @@ async def open_placement_id(session: AsyncSession, *, candidate_id: uuid.UUID,
         Placement.status.in_(OPEN_STATES)))
 
 
-async def add(session: AsyncSession, values: dict[str, Any], move: Move) -> Placement | None:
+class PlacementChanges(TypedDict, total=False):
+    """The columns the lifecycle actions of a placement set, besides its status."""
+
+    end_date: date
+    actual_start_date: date
+    actual_end_date: date
+    visa_decision: str
+    visa_decision_date: date
+    visa_reference: str | None
+    visa_identity: dict[str, Any] | None
+    end_reason: str
+
+
+async def add(session: AsyncSession, placement: Placement, move: Move) -> Placement | None:
     """Insert a placement and its creation in the history; None on a unique violation (the
     proposal already made one, or the candidate has an open placement in the programme).
 
@@ -100,7 +115,6 @@ async def add(session: AsyncSession, values: dict[str, Any], move: Move) -> Plac
     ``shared.db.insert(savepoint=True)``: it adds the row before opening the savepoint, whose
     implicit flush then runs outside it.)
     """
-    placement = Placement(**values)
     try:
         async with session.begin_nested():
             session.add(placement)
@@ -114,19 +128,20 @@ async def add(session: AsyncSession, values: dict[str, Any], move: Move) -> Plac
     return placement
 
 
-async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]],
+async def add_many(session: AsyncSession, placements: Sequence[Placement],
                    moves: Sequence[Move]) -> list[Placement]:
-    """Insert placements of matching proposals (each row has its ``proposal_id``; ``moves``
-    their creations in the history, in the same order) in a few statements. A row a unique
+    """Insert placements of matching proposals (each has its ``proposal_id``; ``moves`` their
+    creations in the history, in the same order) in a few statements. A placement a unique
     index refuses (its proposal already made one, or its candidate has an open placement in
     the programme) is skipped, not an error. Returns those inserted."""
+    rows = [column_values(placement) for placement in placements]
     inserted: list[Placement] = []
     for start in range(0, len(rows), _BATCH):  # a statement takes at most 32,767 parameters
         statement = (pg_insert(Placement).values(list(rows[start:start + _BATCH]))
                      .on_conflict_do_nothing().returning(Placement)
                      .execution_options(populate_existing=True))
         inserted += (await session.scalars(statement)).all()
-    move_of = {row["proposal_id"]: m for row, m in zip(rows, moves, strict=True)}
+    move_of = {p.proposal_id: m for p, m in zip(placements, moves, strict=True)}
     history = [{"placement_id": p.id, "action": m.action, "from_status": m.from_status,
                 "to_status": m.to_status, "actor": m.actor, "actor_role": m.actor_role,
                 "reason": m.reason} for p in inserted for m in [move_of[p.proposal_id]]]
@@ -136,10 +151,10 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]],
 
 
 async def move(session: AsyncSession, placement_id: uuid.UUID, move: Move,
-               values: dict[str, Any]) -> Placement:
-    """Write ``values`` and the move's status, bump the version, record the move."""
+               changes: PlacementChanges) -> Placement:
+    """Write ``changes`` and the move's status, bump the version, record the move."""
     statement = (update(Placement).where(Placement.id == placement_id)
-                 .values(**values, status=move.to_status, version=Placement.version + 1)
+                 .values(**changes, status=move.to_status, version=Placement.version + 1)
                  .returning(Placement).execution_options(populate_existing=True))
     updated = (await session.execute(statement)).scalar_one()
     await record(session, placement_id, move)
@@ -154,9 +169,9 @@ async def record(session: AsyncSession, placement_id: uuid.UUID, move: Move) -> 
         reason=move.reason))
 
 
-async def add_extension(session: AsyncSession, values: dict[str, Any]) -> None:
+async def add_extension(session: AsyncSession, extension: PlacementExtension) -> None:
     """Record an extension."""
-    await session.execute(insert(PlacementExtension).values(**values))
+    await session.execute(insert(PlacementExtension).values(**column_values(extension)))
 
 
 async def transitions(session: AsyncSession,
@@ -181,7 +196,7 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
     """One page (``limit + 1`` rows) of the placements ``principal`` may read, oldest first;
     ``filters`` maps columns to the values they must equal (None: no filter)."""
     statement = readable_statement(principal).where(*equal_to(Placement, filters))
-    statement = keyset(statement, Placement.created_at, Placement.id, page)
+    statement = keyset(statement, (Placement.created_at, Placement.id), page)
     return list((await session.scalars(statement)).all())
 
 
@@ -207,7 +222,7 @@ async def visa_files_page(session: AsyncSession, page: PageParams, *, principal:
                  .join(Vacancy, Vacancy.id == Placement.vacancy_id)
                  .where(*readable_conditions(principal),
                         Placement.status.in_(list(statuses))))
-    statement = keyset(statement, Placement.created_at, Placement.id, page)
+    statement = keyset(statement, (Placement.created_at, Placement.id), page)
     return [(r[0], r[1], r[2]) for r in (await session.execute(statement)).all()]
 
 

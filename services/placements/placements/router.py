@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from services.placements import http
 from services.placements.placements import service
 from services.placements.placements.exceptions import (
     CandidateAlreadyPlaced,
@@ -44,15 +43,15 @@ from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep, page_of
-from shared.responses import json_response
+from shared.responses import json_response, page_response, resource_response
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
 ACTION_ERRORS = (PlacementNotFound, Forbidden, PreconditionFailed, IllegalTransition)
 
 
 def _out(placement: Placement, *, status_code: int = 200) -> Response:
-    return http.resource(PlacementOut, placement, collection=router.prefix,
-                         status_code=status_code)
+    return resource_response(PlacementOut, placement, collection=router.prefix,
+                             status_code=status_code)
 
 
 @router.post("", status_code=201, response_model=PlacementOut,
@@ -99,7 +98,7 @@ async def list_placements(
     placements = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id,
         "candidate_id": candidate_id, "vacancy_id": vacancy_id, "status": status})
-    return http.page(PlacementOut, placements, page)
+    return page_response(PlacementOut, placements, page)
 
 
 def _visa_file(found: service.VisaFile) -> VisaFileOut:

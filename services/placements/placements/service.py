@@ -10,7 +10,7 @@ all through the outbox in the change's transaction. Nothing here commits.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,6 +50,7 @@ from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
+from shared.clock import utc_today
 from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
@@ -112,11 +113,6 @@ POLICY: Policy[Placement] = Policy(
         "read-visa-file": VISA_DESK,
     },
 )
-
-
-def today() -> date:
-    """Today in UTC, the API's calendar."""
-    return datetime.now(UTC).date()
 
 
 def _event(event_type: str, placement: Placement, previous_status: str | None) -> NewEvent:
@@ -245,23 +241,28 @@ async def host_of(session: AsyncSession, *, principal: Principal,
 # --- creation -------------------------------------------------------------------------------
 
 
-def _row(vacancy: Vacancy, candidate_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
-    """A new placement's columns: the vacancy's, then ``values``."""
-    return {"candidate_id": candidate_id, "vacancy_id": vacancy.id,
-            "employer_id": vacancy.employer_id, "programme_id": vacancy.programme_id,
-            "destination_country": vacancy.country, "sector": vacancy.sector,
-            "start_date": vacancy.start_date, "end_date": vacancy.end_date, **values}
+def _new(vacancy: Vacancy, candidate_id: uuid.UUID, *, origin_country: str | None,
+         gender: str | None, start_date: date | None = None, end_date: date | None = None,
+         matching_run_id: uuid.UUID | None = None, proposal_id: uuid.UUID | None = None,
+         score: Decimal | None = None) -> Placement:
+    """A new placement on ``vacancy``: its dates unless others are given."""
+    return Placement(
+        candidate_id=candidate_id, vacancy_id=vacancy.id, employer_id=vacancy.employer_id,
+        programme_id=vacancy.programme_id, destination_country=vacancy.country,
+        sector=vacancy.sector, start_date=start_date or vacancy.start_date,
+        end_date=end_date or vacancy.end_date, origin_country=origin_country, gender=gender,
+        matching_run_id=matching_run_id, proposal_id=proposal_id, score=score)
 
 
-async def _create(session: AsyncSession, *, vacancy: Vacancy, candidate_id: uuid.UUID,
-                  values: dict[str, Any], actor: Principal, reason: str) -> Placement | None:
+async def _create(session: AsyncSession, *, placement: Placement, actor: Principal,
+                  reason: str) -> Placement | None:
     """Insert a proposed placement on a reserved vacancy and publish ``placement.confirmed``;
     None when a unique constraint refused it (see :func:`repository.add`)."""
-    placement = await repository.add(session, _row(vacancy, candidate_id, values), Move(
+    created = await repository.add(session, placement, Move(
         "create", None, "proposed", actor.subject, actor.role, reason))
-    if placement is not None:
-        await _emit(session, PLACEMENT_CONFIRMED, placement, None)
-    return placement
+    if created is not None:
+        await _emit(session, PLACEMENT_CONFIRMED, created, None)
+    return created
 
 
 def _already_placed(existing: uuid.UUID | None, candidate_id: uuid.UUID,
@@ -336,9 +337,10 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
         vacancy = await vacancy_service.reserve_seat(session, vacancy_id=vacancy.id,
                                                      programme_id=vacancy.programme_id)
         placement = await _create(
-            session, vacancy=vacancy, candidate_id=data.candidate_id, actor=principal,
-            values={"origin_country": data.origin_country, "gender": data.gender,
-                    "start_date": start, "end_date": end}, reason="proposed by an officer")
+            session, placement=_new(vacancy, data.candidate_id,
+                                    origin_country=data.origin_country, gender=data.gender,
+                                    start_date=start, end_date=end),
+            actor=principal, reason="proposed by an officer")
         if placement is not None:
             return placement
         existing = await repository.open_placement_id(
@@ -408,14 +410,14 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
     bulk. A row a unique index refuses (a concurrent transaction placed the candidate or
     confirmed the proposal first) is answered as create_from_proposal would.
     """
-    made: list[Placement | Refusal | None] = [None] * len(proposals)
+    made: dict[int, Placement | Refusal] = {}  # by the proposal's position
     existing = await repository.by_proposals(session, (p.proposal_id for p in proposals))
     placed: dict[uuid.UUID, uuid.UUID | None] = dict(await repository.open_placement_ids(
         session, candidate_ids=(p.candidate_id for p in proposals), programme_id=programme_id))
     fresh = [(i, p) for i, p in enumerate(proposals) if p.proposal_id not in existing]
     vacancies, taken = await vacancy_service.lock_for_placements(
         session, (p.vacancy_id for _, p in fresh if p.candidate_id not in placed))
-    rows: list[dict[str, Any]] = []
+    rows: list[Placement] = []
     waiting: list[tuple[int, Proposal]] = []
     for i, p in enumerate(proposals):
         try:
@@ -434,10 +436,9 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
             continue
         taken[vacancy.id] = taken.get(vacancy.id, 0) + 1
         placed[p.candidate_id] = None  # placed by this call
-        rows.append(_row(vacancy, p.candidate_id, {
-            "matching_run_id": run_id, "proposal_id": p.proposal_id,
-            "score": None if p.score is None else Decimal(str(p.score)),
-            "origin_country": p.origin_country, "gender": p.gender}))
+        rows.append(_new(vacancy, p.candidate_id, origin_country=p.origin_country,
+                         gender=p.gender, matching_run_id=run_id, proposal_id=p.proposal_id,
+                         score=None if p.score is None else Decimal(str(p.score))))
         waiting.append((i, p))
     reason = f"matching run {run_id}"
     inserted = {placement.proposal_id: placement for placement in await repository.add_many(
@@ -461,7 +462,7 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
                 made[i] = conflict
         else:
             made[i] = _already_placed(placed.get(p.candidate_id), p.candidate_id, programme_id)
-    return made  # type: ignore[return-value]  # every slot is filled
+    return [made[i] for i in range(len(proposals))]
 
 
 # --- lifecycle actions ----------------------------------------------------------------------
@@ -470,7 +471,7 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
 async def _act(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                action: str, expected_version: int | None, to: str | None = None,
                reason: str | None = None,
-               values: dict[str, Any] | None = None) -> Placement:
+               values: repository.PlacementChanges | None = None) -> Placement:
     """Do ``action`` (checked by :func:`authorize`) with ``values`` that its own rules allowed."""
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action=action, for_update=True,
@@ -481,7 +482,7 @@ async def _act(session: AsyncSession, *, principal: Principal, placement_id: uui
 
 async def _move(session: AsyncSession, placement: Placement, principal: Principal, action: str,
                 *, to: str | None = None, reason: str | None = None,
-                values: dict[str, Any] | None = None) -> Placement:
+                values: repository.PlacementChanges | None = None) -> Placement:
     previous = placement.status
     move = Move(action, previous, state.target(action, previous, to), principal.subject,
                 principal.role, reason)
@@ -549,8 +550,8 @@ async def request_visa(session: AsyncSession, *, principal: Principal, placement
 async def decide_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                       data: VisaDecisionBody, expected_version: int | None) -> Placement:
     """Record the ministry's visa decision: granted or refused (refused is final)."""
-    decided = data.decision_date or today()
-    if decided > today():
+    decided = data.decision_date or utc_today()
+    if decided > utc_today():
         raise InvalidDates(f"decision_date {decided} is in the future.")
     return await _act(session, principal=principal, placement_id=placement_id,
                       action="visa-decision", expected_version=expected_version,
@@ -562,7 +563,7 @@ async def decide_visa(session: AsyncSession, *, principal: Principal, placement_
 async def arrive(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                  arrival_date: date, expected_version: int | None) -> Placement:
     """The trainee arrived: the placement becomes active from ``arrival_date``."""
-    if arrival_date > today():
+    if arrival_date > utc_today():
         raise InvalidDates(f"arrival_date {arrival_date} is in the future.")
     return await _act(session, principal=principal, placement_id=placement_id,
                       action="arrive", expected_version=expected_version,
@@ -571,13 +572,14 @@ async def arrive(session: AsyncSession, *, principal: Principal, placement_id: u
 
 async def _end(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                action: str, end_date: date | None, expected_version: int | None,
-               reason: str | None = None, values: dict[str, Any] | None = None) -> Placement:
+               reason: str | None = None,
+               values: repository.PlacementChanges | None = None) -> Placement:
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action=action, for_update=True,
                                 expected_version=expected_version)
-    ended = end_date or today()
+    ended = end_date or utc_today()
     assert placement.actual_start_date is not None  # set on arrival, the only way to active
-    if not placement.actual_start_date <= ended <= today():
+    if not placement.actual_start_date <= ended <= utc_today():
         raise InvalidDates(f"end_date {ended} must be between the arrival "
                            f"({placement.actual_start_date}) and today.")
     return await _move(session, placement, principal, action, reason=reason,
@@ -610,10 +612,10 @@ async def extend(session: AsyncSession, *, principal: Principal, placement_id: u
     if data.new_end_date <= placement.end_date:
         raise InvalidDates(f"new_end_date {data.new_end_date} must be after the current end "
                            f"date {placement.end_date}.", current_end_date=str(placement.end_date))
-    await repository.add_extension(session, {
-        "placement_id": placement.id, "previous_end_date": placement.end_date,
-        "new_end_date": data.new_end_date, "offer_reference": data.offer_reference,
-        "offer_text": data.offer_text, "actor": principal.subject})
+    await repository.add_extension(session, PlacementExtension(
+        placement_id=placement.id, previous_end_date=placement.end_date,
+        new_end_date=data.new_end_date, offer_reference=data.offer_reference,
+        offer_text=data.offer_text, actor=principal.subject))
     return await _move(session, placement, principal, "extend",
                        reason=f"extended from {placement.end_date} to {data.new_end_date}",
                        values={"end_date": data.new_end_date})

@@ -5,23 +5,26 @@ Placement rows are read here directly (same service, same schema) to count taken
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
-from services.placements.queries import delete_unreferenced, equal_to
+from services.placements.queries import delete_unreferenced
 from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.auth import Principal
 from shared.db import insert
+from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
-from shared.versioning import update_versioned as update_versioned_row
+from shared.versioning import update_locked
 
 
-def readable_statement(principal: Principal) -> Select[tuple[Vacancy]]:
+def readable_statement(principal: Principal) -> Select[Vacancy]:
     """The vacancies ``principal`` is related to: every list, lookup and link check of a
     vacancy for a caller starts here."""
     return select(Vacancy).where(*access.conditions(
@@ -48,17 +51,39 @@ async def lock_many(session: AsyncSession, vacancy_ids: Iterable[uuid.UUID]) -> 
     return list(rows.all())
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> Vacancy:
+class VacancyChanges(TypedDict, total=False):
+    """The columns an update of a vacancy may change."""
+
+    title: str
+    description: str | None
+    occupation_code: str
+    sector: str
+    required_skills: list[dict[str, Any]]
+    nice_to_have_skills: list[dict[str, Any]]
+    required_skill_keys: list[str]
+    nice_to_have_skill_keys: list[str]
+    required_languages: list[dict[str, Any]]
+    seats: int
+    start_date: date
+    duration_months: int
+    end_date: date
+    country: str
+    city: str | None
+    stipend_amount: Decimal | None
+    stipend_currency: str | None
+    eligible_nationalities: list[str] | None
+    status: str
+
+
+async def add(session: AsyncSession, vacancy: Vacancy) -> Vacancy:
     """Insert a vacancy and return it with its generated columns loaded."""
-    return await insert(session, Vacancy(**values))
+    return await insert(session, vacancy)
 
 
 async def update_versioned(session: AsyncSession, vacancy_id: uuid.UUID,
-                           values: dict[str, Any]) -> Vacancy:
-    """Apply ``values`` to a locked vacancy and bump its version."""
-    updated = await update_versioned_row(session, Vacancy, vacancy_id, None, values)
-    assert updated is not None  # callers lock the row first
-    return updated
+                           changes: VacancyChanges) -> Vacancy:
+    """Apply ``changes`` to a locked vacancy and bump its version."""
+    return await update_locked(session, Vacancy, vacancy_id, changes)
 
 
 async def delete_unused(session: AsyncSession, vacancy_id: uuid.UUID) -> bool:
@@ -94,5 +119,5 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
     """One page (``limit + 1`` rows) of the vacancies ``principal`` may read, oldest first;
     ``filters`` maps columns to the values they must equal (None: no filter)."""
     statement = readable_statement(principal).where(*equal_to(Vacancy, filters))
-    statement = keyset(statement, Vacancy.created_at, Vacancy.id, page)
+    statement = keyset(statement, (Vacancy.created_at, Vacancy.id), page)
     return list((await session.scalars(statement)).all())

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.placements import http
 from services.placements.employers.exceptions import EmployerNotFound
 from services.placements.vacancies import service
 from services.placements.vacancies.exceptions import (
@@ -29,13 +28,14 @@ from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep
+from shared.responses import page_response, resource_response
 
 router = APIRouter(prefix="/v1/vacancies", tags=["vacancies"])
 CHANGE_ERRORS = (VacancyNotFound, PreconditionFailed, Forbidden)
 
 
 def _out(vacancy: Vacancy, *, status_code: int = 200) -> Response:
-    return http.resource(VacancyOut, vacancy, collection=router.prefix, status_code=status_code)
+    return resource_response(VacancyOut, vacancy, collection=router.prefix, status_code=status_code)
 
 
 @router.post("", status_code=201, response_model=VacancyOut,
@@ -73,7 +73,7 @@ async def list_vacancies(
     vacancies = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id, "status": status,
         "sector": sector, "country": country, "occupation_code": occupation_code})
-    return http.page(VacancyOut, vacancies, page)
+    return page_response(VacancyOut, vacancies, page)
 
 
 @router.get("/{vacancy_id}", response_model=VacancyOut, responses=responses(VacancyNotFound))

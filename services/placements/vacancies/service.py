@@ -33,6 +33,7 @@ from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.pagination import PageParams
+from shared.schemas import as_columns
 
 PUBLISHERS = access.STAFF | {"employer"}
 # (action, from) -> to: the whole open/closed lifecycle.
@@ -73,7 +74,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> dict[str, Any]:
+def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> repository.VacancyChanges:
     """The table's columns for the API fields ``names`` of ``data``, derived ones included."""
     values: dict[str, Any] = {}
     for name in names:
@@ -90,7 +91,7 @@ def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> dict[str, 
     for name in ("required_skills", "nice_to_have_skills"):
         if name in names:
             values[name.removesuffix("s") + "_keys"] = skill_keys(getattr(data, name))
-    return values
+    return as_columns(values, repository.VacancyChanges)
 
 
 async def create(session: AsyncSession, *, principal: Principal,
@@ -106,9 +107,10 @@ async def create(session: AsyncSession, *, principal: Principal,
     if data.programme_id not in employer.programme_ids:
         raise NoAgreement(f"Employer {employer.id} has no agreement with programme "
                           f"{data.programme_id}; record it on the employer first.")
-    values = _columns(data, set(VacancyCreate.model_fields))
-    values["end_date"] = add_months(data.start_date, data.duration_months)
-    return await repository.add(session, values)
+    return await repository.add(session, Vacancy(
+        employer_id=data.employer_id, programme_id=data.programme_id,
+        **_columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"}),
+        end_date=add_months(data.start_date, data.duration_months)))
 
 
 async def get(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID) -> Vacancy:

@@ -1,28 +1,40 @@
 """Every query of returnee cases, and the erasure of a candidate's free text."""
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import queries
 from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
 from shared import access
 from shared.auth import Principal
+from shared.db import column_values
 from shared.pagination import PageParams, keyset
+from shared.versioning import update_locked
 
 
-async def add_if_new(session: AsyncSession, values: dict[str, Any]) -> ReturneeCase | None:
+class CaseChanges(TypedDict, total=False):
+    """The columns the actions on a case set."""
+
+    caseworker_subject: str | None
+    notes: str | None
+    status: str
+    closed_at: datetime
+    close_reason: str
+
+
+async def add_if_new(session: AsyncSession, case: ReturneeCase) -> ReturneeCase | None:
     """Insert the case of a placement; None when that placement already has one."""
-    statement = (insert(ReturneeCase).values(**values)
+    statement = (insert(ReturneeCase).values(**column_values(case))
                  .on_conflict_do_nothing(index_elements=[ReturneeCase.placement_id])
                  .returning(ReturneeCase))
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-def readable_statement(principal: Principal) -> Select[tuple[ReturneeCase]]:
+def readable_statement(principal: Principal) -> Select[ReturneeCase]:
     """The cases ``principal`` is related to (through the programme or the candidate): every
     list and lookup of a case for a caller starts here."""
     return select(ReturneeCase).where(*access.conditions(
@@ -46,14 +58,14 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
     """One page (``limit + 1`` rows) of the cases ``principal`` may read meeting
     ``conditions``, oldest first."""
     statement = keyset(readable_statement(principal).where(*conditions),
-                       ReturneeCase.created_at, ReturneeCase.id, page)
+                       (ReturneeCase.created_at, ReturneeCase.id), page)
     return list((await session.scalars(statement)).all())
 
 
 async def change(session: AsyncSession, case_id: uuid.UUID,
-                 values: dict[str, Any]) -> ReturneeCase:
-    """Write ``values`` and bump the version."""
-    return await queries.change(session, ReturneeCase, case_id, values)
+                 changes: CaseChanges) -> ReturneeCase:
+    """Write ``changes`` and bump the version."""
+    return await update_locked(session, ReturneeCase, case_id, changes)
 
 
 async def is_erased(session: AsyncSession, candidate_id: uuid.UUID) -> bool:

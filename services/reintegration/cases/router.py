@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.reintegration import http
 from services.reintegration.cases import service
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
 from services.reintegration.cases.models import ReturneeCase
@@ -18,14 +17,14 @@ from services.reintegration.cases.schemas import (
     CloseBody,
 )
 from services.reintegration.followups.schemas import FollowUpList, FollowUpOut
-from services.reintegration.http import NowDep
 from services.reintegration.vocabulary import CountryCode
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.pagination import Page, PageDep
-from shared.responses import json_response
+from shared.responses import json_response, page_response, resource_response
 
 router = APIRouter(prefix="/v1/returnee-cases", tags=["returnee cases"],
                    responses=AUTH_RESPONSES)
@@ -33,7 +32,7 @@ ACTION_ERRORS = (CaseNotFound, Forbidden, PreconditionFailed, IllegalTransition)
 
 
 def _out(case: ReturneeCase) -> Response:
-    return http.resource(CaseOut, case, collection=router.prefix)
+    return resource_response(CaseOut, case, collection=router.prefix)
 
 
 @router.get("", response_model=Page[CaseOut], responses=responses(InvalidCursor, Forbidden))
@@ -54,7 +53,7 @@ async def list_cases(
     cases = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "origin_country": origin_country,
         "caseworker_subject": caseworker, "status": status, "candidate_id": candidate_id})
-    return http.page(CaseOut, cases, page)
+    return page_response(CaseOut, cases, page)
 
 
 @router.get("/{case_id}", response_model=CaseOut, responses=responses(CaseNotFound, Forbidden))
@@ -68,8 +67,7 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, principal: Principal
 async def edit_case(case_id: uuid.UUID, data: CaseUpdate, session: SessionDep,
                     principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change the caseworker's notes (admins, officers of the programme)."""
-    return _out(await service.edit(session, principal=principal, case_id=case_id,
-                                   changes=data.changes(),
+    return _out(await service.edit(session, principal=principal, case_id=case_id, data=data,
                                    expected_version=expected_version(if_match)))
 
 

@@ -10,14 +10,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration import rules
 from services.reintegration.cases import repository
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
 from services.reintegration.cases.models import ReturneeCase
-from services.reintegration.cases.schemas import CloseBody
+from services.reintegration.cases.schemas import CaseUpdate, CloseBody
 from services.reintegration.events import CASE_CLOSED, CaseClosed, PlacementEnded, outbox
 from services.reintegration.followups import repository as follow_up_repository
 from services.reintegration.followups.models import FollowUp
@@ -26,6 +26,7 @@ from services.reintegration.support import repository as support_repository
 from shared.access import STAFF, Owners
 from shared.auth import Principal
 from shared.errors import IllegalTransition
+from shared.filters import equal_to
 from shared.pagination import PageParams
 
 log = logging.getLogger(__name__)
@@ -58,23 +59,23 @@ async def open_from_placement(session: AsyncSession, *, event_type: str,
     by the programme's schedule; None when the placement already has a case (a retried,
     duplicated or second ending event), which changes nothing."""
     erased = await repository.is_erased(session, placement.candidate_id)
-    case = await repository.add_if_new(session, {
-        "placement_id": placement.placement_id, "candidate_id": placement.candidate_id,
-        "programme_id": placement.programme_id, "employer_id": placement.employer_id,
-        "origin_country": _label(placement.origin_country, upper=True),
-        "destination_country": _label(placement.destination_country, upper=True),
-        "gender": _label(placement.gender), "sector": _label(placement.sector),
-        "return_date": placement.return_date, "placement_outcome": OUTCOMES[event_type],
-        "end_reason": placement.end_reason, "erased_at": func.now() if erased else None})
+    case = await repository.add_if_new(session, ReturneeCase(
+        placement_id=placement.placement_id, candidate_id=placement.candidate_id,
+        programme_id=placement.programme_id, employer_id=placement.employer_id,
+        origin_country=_label(placement.origin_country, upper=True),
+        destination_country=_label(placement.destination_country, upper=True),
+        gender=_label(placement.gender), sector=_label(placement.sector),
+        return_date=placement.return_date, placement_outcome=OUTCOMES[event_type],
+        end_reason=placement.end_reason, erased_at=func.now() if erased else None))
     if case is None:
         log.info("placement already has a case", extra={"event_type": event_type})
         return None
     points, window_days = await schedule_service.effective(session,
                                                            programme_id=case.programme_id)
     await follow_up_repository.add_many(session, [
-        {"case_id": case.id, "programme_id": case.programme_id,
-         "point_months": p.point_months, "due_date": p.due_date,
-         "window_closes_at": p.window_closes_at}
+        FollowUp(case_id=case.id, programme_id=case.programme_id,
+                 point_months=p.point_months, due_date=p.due_date,
+                 window_closes_at=p.window_closes_at)
         for p in schedule_service.plan(case.return_date, points_months=points,
                                        window_days=window_days)])
     return case
@@ -108,13 +109,10 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
     """A page of the cases the caller may see; ``filters``: column -> value or None
     (``caseworker_subject`` may be ``me``)."""
     POLICY.ensure_lists(principal, rules.LISTS_PEOPLE)
-    conditions: list[ColumnElement[bool]] = []
     if filters.get("caseworker_subject") == "me":
         filters = {**filters, "caseworker_subject": principal.subject}
-    conditions += [getattr(ReturneeCase, name) == value for name, value in filters.items()
-                   if value is not None]
     return await repository.list_page(session, page, principal=principal,
-                                      conditions=conditions)
+                                      conditions=equal_to(ReturneeCase, filters))
 
 
 async def follow_ups(session: AsyncSession, *, principal: Principal,
@@ -143,10 +141,11 @@ async def assign(session: AsyncSession, *, principal: Principal, case_id: uuid.U
 
 
 async def edit(session: AsyncSession, *, principal: Principal, case_id: uuid.UUID,
-               changes: dict[str, Any], expected_version: int | None) -> ReturneeCase:
+               data: CaseUpdate, expected_version: int | None) -> ReturneeCase:
     """Change the caseworker's notes; none are kept about an erased candidate (409)."""
     case = await authorize(session, principal=principal, case_id=case_id, action="edit",
                            for_update=True, expected_version=expected_version)
+    changes = data.changes(repository.CaseChanges)
     if case.erased_at is not None and changes.get("notes"):
         raise CandidateErased("The candidate's personal data was erased: no notes are kept.")
     return await repository.change(session, case.id, changes) if changes else case

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reintegration.events import FOLLOWUP_OVERDUE, FollowUpEvent, outbox
@@ -34,8 +33,7 @@ LOCK_KEY = 0x5245494E4F56
 async def mark_overdue(session: AsyncSession, *, now: datetime, batch_size: int = 1000) -> int:
     """Mark up to ``batch_size`` follow-ups whose window closed by ``now`` overdue, with their
     events, unless another replica holds the job's lock; how many were marked."""
-    if not await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                {"key": LOCK_KEY}):
+    if not await repository.try_job_lock(session, LOCK_KEY):
         return 0
     rows = await repository.mark_overdue(session, now=now, limit=batch_size)
     await outbox.record_many(session, [NewEvent(

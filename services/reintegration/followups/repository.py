@@ -3,24 +3,46 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import TypedDict
 
-from sqlalchemy import ColumnElement, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import queries
 from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.followups.models import FollowUp
 from shared import access
 from shared.auth import Principal
-from shared.pagination import PageParams
+from shared.db import column_values
+from shared.pagination import PageParams, keyset
+from shared.versioning import update_locked
 
 
-async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+class FollowUpChanges(TypedDict, total=False):
+    """The columns an answer sets on a follow-up."""
+
+    status: str
+    completed_at: datetime
+    recorded_by: str
+    recorded_via: str
+    employment_status: str
+    employer_name: str | None
+    job_sector: str | None
+    job_location: str | None
+    income_band: str | None
+    skills_use: str | None
+    satisfaction: int | None
+    sustainability_economic: Decimal | None
+    sustainability_social: Decimal | None
+    sustainability_psychosocial: Decimal | None
+    notes: str | None
+
+
+async def add_many(session: AsyncSession, follow_ups: Sequence[FollowUp]) -> None:
     """Insert follow-ups (one statement)."""
-    if rows:
-        await session.execute(insert(FollowUp), list(rows))
+    if follow_ups:
+        await session.execute(insert(FollowUp), [column_values(f) for f in follow_ups])
 
 
 def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
@@ -57,19 +79,16 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
                     conditions: list[ColumnElement[bool]]) -> list[FollowUp]:
     """One page (``limit + 1`` rows) of the follow-ups ``principal`` may read, the soonest to
     close first; conditions may name the case's columns."""
-    statement = (select(FollowUp).join(ReturneeCase, ReturneeCase.id == FollowUp.case_id)
-                 .where(*readable_conditions(principal), *conditions))
-    if page.after is not None:
-        statement = statement.where(
-            tuple_(FollowUp.window_closes_at, FollowUp.id) > tuple_(*page.after))
-    statement = statement.order_by(FollowUp.window_closes_at, FollowUp.id).limit(page.limit + 1)
+    statement = keyset(select(FollowUp).join(ReturneeCase, ReturneeCase.id == FollowUp.case_id)
+                       .where(*readable_conditions(principal), *conditions),
+                       (FollowUp.window_closes_at, FollowUp.id), page)
     return list((await session.scalars(statement)).all())
 
 
 async def change(session: AsyncSession, follow_up_id: uuid.UUID,
-                 values: dict[str, Any]) -> FollowUp:
-    """Write ``values`` and bump the version."""
-    return await queries.change(session, FollowUp, follow_up_id, values)
+                 changes: FollowUpChanges) -> FollowUp:
+    """Write ``changes`` and bump the version."""
+    return await update_locked(session, FollowUp, follow_up_id, changes)
 
 
 async def cancel_scheduled(session: AsyncSession, case_id: uuid.UUID, now: datetime) -> int:
@@ -114,3 +133,10 @@ async def mark_overdue(session: AsyncSession, *, now: datetime,
     another transaction holds (an answer being recorded); the rows marked."""
     result = await session.execute(_MARK_OVERDUE, {"now": now, "limit": limit})
     return result.mappings().all()
+
+
+async def try_job_lock(session: AsyncSession, key: int) -> bool:
+    """Take the advisory lock ``key`` until the transaction ends, unless another session holds
+    it; whether it was taken."""
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                     {"key": key}))

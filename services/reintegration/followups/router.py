@@ -22,16 +22,18 @@ from services.reintegration.followups.schemas import (
     FollowUpPage,
     FollowUpStatus,
 )
-from services.reintegration.http import NowDep
 from services.reintegration.vocabulary import CountryCode
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
-from shared.pagination import PageDep, encode_cursor
+from shared.pagination import PageDep, page_of
 from shared.responses import json_response
 
 router = APIRouter(prefix="/v1/follow-ups", tags=["follow-ups"], responses=AUTH_RESPONSES)
+# The soonest to close first (repository.list_page).
+CLOSING_ORDER = ("window_closes_at", "id")
 
 
 def _out(follow_up: FollowUp) -> Response:
@@ -62,9 +64,7 @@ async def list_follow_ups(
         session, principal=principal, page=page, due=due, within_days=within_days, now=now,
         filters={"programme_id": programme_id, "origin_country": origin_country,
                  "caseworker": caseworker, "case_id": case_id, "status": status})
-    items = rows[: page.limit]
-    next_cursor = encode_cursor(items[-1].window_closes_at, items[-1].id) \
-        if len(rows) > page.limit else None
+    items, next_cursor = page_of(rows, page, CLOSING_ORDER)
     return json_response(FollowUpPage(items=[FollowUpOut.of(r) for r in items],
                                       next_cursor=next_cursor))
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules.service import opens_at
@@ -25,7 +26,7 @@ Due = Literal["soon", "overdue"]
 _FOLLOW_UP_ID = "6c5b4a39-2817-4f6e-9d5c-4b3a29180f7e"
 _CASE_ID = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
-_ANSWER = {
+_ANSWER: JsonDict = {
     "employment_status": "employed_other_employer", "employer_name": "Atlas Digital SARL",
     "job_sector": "ict", "job_location": "origin_country", "income_band": "500_999",
     "skills_use": "a_lot", "satisfaction": 4,
@@ -128,19 +129,19 @@ class FollowUpOut(BaseModel):
         """The follow-up row as the API shows it."""
         answer = None
         if row.status == "completed":
-            scores = (row.sustainability_economic, row.sustainability_social,
-                      row.sustainability_psychosocial)
+            economic, social, psychosocial = (row.sustainability_economic,
+                                              row.sustainability_social,
+                                              row.sustainability_psychosocial)
             answer = AnswerOut(
-                employment_status=row.employment_status,  # type: ignore[arg-type]
+                employment_status=row.employment_status,
                 employer_name=row.employer_name, job_sector=row.job_sector,
-                job_location=row.job_location,  # type: ignore[arg-type]
-                income_band=row.income_band,  # type: ignore[arg-type]
-                skills_use=row.skills_use,  # type: ignore[arg-type]
-                satisfaction=row.satisfaction,
-                sustainability=None if None in scores else SustainabilityOut(
-                    **dict(zip(("economic", "social", "psychosocial"),
-                               (float(s) for s in scores), strict=True))),
-                notes=row.notes, recorded_via=row.recorded_via)  # type: ignore[arg-type]
+                job_location=row.job_location, income_band=row.income_band,
+                skills_use=row.skills_use, satisfaction=row.satisfaction,
+                sustainability=None
+                if economic is None or social is None or psychosocial is None
+                else SustainabilityOut(economic=float(economic), social=float(social),
+                                       psychosocial=float(psychosocial)),
+                notes=row.notes, recorded_via=row.recorded_via)
         values: dict[str, Any] = {name: getattr(row, name) for name in (
             "id", "case_id", "programme_id", "point_months", "due_date", "window_closes_at",
             "status", "completed_at", "overdue_at", "cancelled_at", "version", "created_at",

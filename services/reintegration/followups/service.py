@@ -20,12 +20,13 @@ from services.reintegration.followups import repository, state
 from services.reintegration.followups.exceptions import FollowUpNotFound, InvalidAnswer
 from services.reintegration.followups.models import WORKING, FollowUp
 from services.reintegration.followups.schemas import AnswerIn, Due
-from shared.access import STAFF
+from shared.access import STAFF, Policy
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams
+from shared.schemas import as_columns
 
-POLICY = rules.people_policy(
+POLICY: Policy[tuple[FollowUp, ReturneeCase]] = rules.people_policy(
     name="follow-up", not_found=FollowUpNotFound,
     owners=lambda loaded: owners(loaded[1]),  # (follow-up, case) as the repository loads it
     actions={"answer": STAFF | {"candidate"}})
@@ -104,12 +105,13 @@ def check_answer(data: AnswerIn, *, role: str) -> None:
                     for name, message in sorted(problems.items())])
 
 
-def _answer_values(data: AnswerIn) -> dict[str, Any]:
-    values = data.model_dump(exclude={"sustainability"})
+def _answer_values(data: AnswerIn) -> repository.FollowUpChanges:
+    values = as_columns(data.model_dump(exclude={"sustainability"}),
+                        repository.FollowUpChanges)
     scores = data.sustainability
-    values.update(sustainability_economic=scores.economic if scores else None,
-                  sustainability_social=scores.social if scores else None,
-                  sustainability_psychosocial=scores.psychosocial if scores else None)
+    values.update({"sustainability_economic": scores.economic if scores else None,
+                   "sustainability_social": scores.social if scores else None,
+                   "sustainability_psychosocial": scores.psychosocial if scores else None})
     return values
 
 

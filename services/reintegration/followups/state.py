@@ -14,26 +14,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-from services.reintegration import transitions
 from services.reintegration.followups.exceptions import FollowUpNotOpen, FollowUpWindowClosed
-from services.reintegration.followups.models import FollowUp
+from services.reintegration.followups.models import FOLLOW_UP_STATUSES, FollowUp
 from services.reintegration.schedules.service import opens_at
+from shared.lifecycle import Lifecycle
 
-TRANSITIONS: Final[Mapping[str, Mapping[str, str]]] = {
-    "answer": {"scheduled": "completed"},
-    "mark-overdue": {"scheduled": "overdue"},
-    "cancel": {"scheduled": "cancelled"},
+TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
+    "answer": {"scheduled": frozenset({"completed"})},
+    "mark-overdue": {"scheduled": frozenset({"overdue"})},
+    "cancel": {"scheduled": frozenset({"cancelled"})},
 }
 
-
-def target(action: str, current: str) -> str:
-    """The state ``action`` leads a follow-up to from ``current``; 409 when it may not."""
-    return transitions.target(TRANSITIONS, action, current)
+LIFECYCLE: Final = Lifecycle(FOLLOW_UP_STATUSES, TRANSITIONS)
+# The state an action leads a follow-up to from the current one; 409 when it may not.
+target = LIFECYCLE.target
 
 
 def ensure_answerable(follow_up: FollowUp, now: datetime) -> None:
     """409 unless ``now`` is inside the follow-up's window and it still waits for an answer."""
-    target("answer", follow_up.status)
+    LIFECYCLE.check("answer", follow_up.status)
     opening = opens_at(follow_up.due_date)
     if now < opening:
         raise FollowUpNotOpen(f"This follow-up opens on {follow_up.due_date} (UTC).",

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from starlette.responses import Response
 
-from services.reintegration import http
-from services.reintegration.http import NowDep
+from services.reintegration.csv_downloads import csv_response, wants_csv
 from services.reintegration.indicators import service
 from services.reintegration.indicators.schemas import Indicators
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.clock import NowDep
 from shared.db import SessionDep, driver_connection
 from shared.errors import responses
 from shared.responses import json_response
@@ -40,9 +40,8 @@ async def indicators(programme_id: ProgrammeQuery, session: SessionDep,
     """
     body = await service.compute(await driver_connection(session), principal=principal,
                                  programme_id=programme_id, now=now)
-    if http.wants_csv(accept):
-        return http.csv_response(service.to_csv(body),
-                                 filename=f"indicators-{programme_id}.csv")
+    if wants_csv(accept):
+        return csv_response(service.to_csv(body), filename=f"indicators-{programme_id}.csv")
     return json_response(body)
 
 
@@ -54,7 +53,7 @@ async def indicators_csv(programme_id: ProgrammeQuery, session: SessionDep,
     indicator, value``. Suppressed cells are absent for ministries, as in the JSON."""
     body = await service.compute(await driver_connection(session), principal=principal,
                                  programme_id=programme_id, now=now)
-    return http.csv_response(service.to_csv(body), filename=f"indicators-{programme_id}.csv")
+    return csv_response(service.to_csv(body), filename=f"indicators-{programme_id}.csv")
 
 
 @router.get("/v1/follow-ups/export.csv", response_class=Response,
@@ -67,4 +66,4 @@ async def follow_ups_csv(programme_id: ProgrammeQuery, session: SessionDep,
     programme's officers; ministries read aggregates only (403)."""
     body = await service.export_rows(await driver_connection(session), principal=principal,
                                      programme_id=programme_id)
-    return http.csv_response(body, filename=f"follow-ups-{programme_id}.csv")
+    return csv_response(body, filename=f"follow-ups-{programme_id}.csv")

@@ -3,16 +3,17 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SMALL_CELL = 5
+from shared.small_cells import THRESHOLD
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
-_POINT = {"point_months": 6, "due": 40, "responded": 36, "response_rate": 0.9,
+_POINT: dict[str, Any] = {"point_months": 6, "due": 40, "responded": 36, "response_rate": 0.9,
           "employed_or_self_employed": 24, "employed_or_self_employed_share": 0.6667,
           "host_company": 5, "host_company_share": 0.1389, "abroad": 3, "abroad_share": 0.0833}
-_SPEND = {"currency": "MAD", "amount": "30000.00", "measures": 12, "people": 12}
+_SPEND: dict[str, Any] = {"currency": "MAD", "amount": "30000.00", "measures": 12, "people": 12}
 
 
 class PointIndicators(BaseModel):
@@ -68,7 +69,7 @@ class Indicators(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "programme_id": _PROGRAMME_ID, "computed_at": "2027-09-01T08:00:00Z",
-        "small_cell_threshold": SMALL_CELL, "suppressed_cells": 2,
+        "small_cell_threshold": THRESHOLD, "suppressed_cells": 2,
         "total": {"returnees": 50, "businesses_created": 6, "by_point": [_POINT],
                   "support_spend": [_SPEND]},
         "by_gender": [{"value": "female", "returnees": 24, "businesses_created": 0,
@@ -78,7 +79,7 @@ class Indicators(BaseModel):
     programme_id: uuid.UUID
     computed_at: datetime
     small_cell_threshold: int | None = Field(description=(
-        f"For ministries, {SMALL_CELL}: a breakdown cell counting fewer people is left out "
+        f"For ministries, {THRESHOLD}: a breakdown cell counting fewer people is left out "
         "(or its count nulled), because so small a group could name a person. Null for "
         "roles that see every cell."))
     suppressed_cells: int = 0

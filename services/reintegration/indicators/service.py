@@ -1,10 +1,12 @@
 """Outcome indicators: the cells Postgres counted, shaped, suppressed for ministries, and as CSV.
 
-Small-cell suppression (ministries): in every breakdown (by gender, origin country, sector,
-follow-up point, currency) a cell describing fewer than :data:`SMALL_CELL` people is left out,
-and a count of 1 to 4 people inside a cell that stays is nulled; each counts once in
-``suppressed_cells``. The programme's headline counts (returnees, businesses created) stay,
-as the candidates service's statistics keep their total.
+Small-cell suppression (ministries), by the kit's rule (:mod:`shared.small_cells`: a count of
+1 to 4 people is withheld, 0 and 5 or more are shown): in every breakdown (by gender, origin
+country, sector, follow-up point, currency) a cell whose size is withheld (its returnees; a
+point's follow-ups due or answered; a currency's people) is left out, and a withheld count
+inside a cell that stays is nulled; each counts once in ``suppressed_cells``. The programme's
+headline counts (returnees, businesses created) stay, as the candidates service's statistics
+keep their total.
 """
 
 import csv
@@ -20,7 +22,6 @@ from services.reintegration import rules
 from services.reintegration.indicators import repository
 from services.reintegration.indicators.repository import BREAKDOWNS, Cells
 from services.reintegration.indicators.schemas import (
-    SMALL_CELL,
     GroupIndicators,
     IndicatorCell,
     Indicators,
@@ -30,6 +31,7 @@ from services.reintegration.indicators.schemas import (
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from shared import access
 from shared.auth import Principal
+from shared.small_cells import THRESHOLD, withheld
 
 # Who may download anonymised follow-up rows: never a ministry, which reads aggregates only.
 EXPORTS_ROWS = frozenset({"admin", "service", "officer"})
@@ -76,8 +78,9 @@ def shape(programme_id: uuid.UUID, cells: Cells, *, now: datetime) -> Indicators
         returnees=0, businesses_created=0, by_point=[], support_spend=[])
 
     def breakdown(name: str) -> list[GroupIndicators]:
-        found = [g for (kind, _), g in groups.items() if kind == name]
-        return sorted(found, key=lambda g: (-g.returnees, g.value))  # type: ignore[attr-defined]
+        found = [g for (kind, _), g in groups.items()
+                 if kind == name and isinstance(g, GroupIndicators)]
+        return sorted(found, key=lambda g: (-g.returnees, g.value))
 
     return Indicators(programme_id=programme_id, computed_at=now, small_cell_threshold=None,
                       total=total, by_gender=breakdown("gender"),
@@ -90,15 +93,15 @@ _POINT_COUNTS = ("employed_or_self_employed", "host_company", "abroad")
 
 
 def _suppress_within(cell: IndicatorCell) -> int:
-    """Drop the cell's point and spend cells of fewer than SMALL_CELL people, and null the
-    counts of 1 to SMALL_CELL - 1 people (and their shares) in the points kept; how many."""
-    kept_points = [p for p in cell.by_point if p.responded >= SMALL_CELL]
-    kept_spend = [s for s in cell.support_spend if s.people >= SMALL_CELL]
+    """Drop the cell's points and spend cells whose people count is withheld, and null the
+    withheld counts (and their shares) in the points kept; how many."""
+    kept_points = [p for p in cell.by_point if not (withheld(p.due) or withheld(p.responded))]
+    kept_spend = [s for s in cell.support_spend if not withheld(s.people)]
     dropped = len(cell.by_point) - len(kept_points) + len(cell.support_spend) - len(kept_spend)
     cell.by_point, cell.support_spend = kept_points, kept_spend
     for point in kept_points:
         for name in _POINT_COUNTS:
-            if 0 < (getattr(point, name) or 0) < SMALL_CELL:
+            if withheld(getattr(point, name) or 0):
                 setattr(point, name, None)
                 setattr(point, f"{name}_share", None)
                 dropped += 1
@@ -111,16 +114,16 @@ def suppress_small_cells(indicators: Indicators) -> Indicators:
     for name in ("by_gender", "by_origin_country", "by_sector"):
         kept = []
         for group in getattr(indicators, name):
-            if group.returnees < SMALL_CELL:
+            if withheld(group.returnees):
                 suppressed += 1
                 continue
             suppressed += _suppress_within(group)
-            if group.businesses_created and group.businesses_created < SMALL_CELL:
+            if withheld(group.businesses_created or 0):
                 group.businesses_created = None
                 suppressed += 1
             kept.append(group)
         setattr(indicators, name, kept)
-    indicators.small_cell_threshold = SMALL_CELL
+    indicators.small_cell_threshold = THRESHOLD
     indicators.suppressed_cells = suppressed
     return indicators
 

@@ -22,12 +22,12 @@ async def get(session: AsyncSession, programme_id: uuid.UUID, *,
 async def upsert(session: AsyncSession, *, programme_id: uuid.UUID, points_months: list[int],
                  window_days: int) -> FollowUpSchedule:
     """Create the programme's schedule or replace it, bumping its version."""
-    statement = insert(FollowUpSchedule).values(
+    new = insert(FollowUpSchedule).values(
         programme_id=programme_id, points_months=points_months, window_days=window_days)
-    statement = statement.on_conflict_do_update(
+    statement = new.on_conflict_do_update(
         index_elements=[FollowUpSchedule.programme_id],
-        set_={"points_months": statement.excluded.points_months,
-              "window_days": statement.excluded.window_days,
+        set_={"points_months": new.excluded.points_months,
+              "window_days": new.excluded.window_days,
               "version": FollowUpSchedule.version + 1, "updated_at": func.now()},
     ).returning(FollowUpSchedule).execution_options(populate_existing=True)
     return (await session.execute(statement)).scalar_one()

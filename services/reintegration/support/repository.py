@@ -2,22 +2,41 @@
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration import queries
 from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.support.models import SupportMeasure
 from shared import access
 from shared.auth import Principal
+from shared.db import column_values
 from shared.pagination import PageParams, keyset
+from shared.versioning import update_locked
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> SupportMeasure:
+class MeasureChanges(TypedDict, total=False):
+    """The columns an edit or an action on a support measure may change."""
+
+    provider: str | None
+    description: str | None
+    amount: Decimal | None
+    currency: str | None
+    disbursed_date: date | None
+    start_date: date | None
+    end_date: date | None
+    status: str
+    outcome: str
+    outcome_note: str | None
+
+
+async def add(session: AsyncSession, measure: SupportMeasure) -> SupportMeasure:
     """Insert a measure."""
-    statement = insert(SupportMeasure).values(**values).returning(SupportMeasure)
+    statement = (insert(SupportMeasure).values(**column_values(measure))
+                 .returning(SupportMeasure))
     return (await session.execute(statement)).scalar_one()
 
 
@@ -51,14 +70,14 @@ async def list_page(session: AsyncSession, page: PageParams, *, principal: Princ
     statement = keyset(select(SupportMeasure).join(
         ReturneeCase, ReturneeCase.id == SupportMeasure.case_id).where(
             *readable_conditions(principal), *conditions),
-        SupportMeasure.created_at, SupportMeasure.id, page)
+        (SupportMeasure.created_at, SupportMeasure.id), page)
     return list((await session.scalars(statement)).all())
 
 
 async def change(session: AsyncSession, measure_id: uuid.UUID,
-                 values: dict[str, Any]) -> SupportMeasure:
-    """Write ``values`` and bump the version."""
-    return await queries.change(session, SupportMeasure, measure_id, values)
+                 changes: MeasureChanges) -> SupportMeasure:
+    """Write ``changes`` and bump the version."""
+    return await update_locked(session, SupportMeasure, measure_id, changes)
 
 
 async def blank_free_text(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:

@@ -6,9 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.reintegration import http
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
-from services.reintegration.http import NowDep, utc_date
 from services.reintegration.support import service
 from services.reintegration.support.exceptions import InvalidMeasure, MeasureNotFound
 from services.reintegration.support.models import SupportMeasure
@@ -22,11 +20,13 @@ from services.reintegration.support.schemas import (
     MeasureUpdate,
 )
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.clock import NowDep, utc_date
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep
+from shared.responses import page_response, resource_response
 
 router = APIRouter(prefix="/v1/support-measures", tags=["support measures"],
                    responses=AUTH_RESPONSES)
@@ -35,7 +35,7 @@ ACTION_ERRORS = (MeasureNotFound, Forbidden, PreconditionFailed, IllegalTransiti
 
 
 def _out(measure: SupportMeasure, *, status_code: int = 200) -> Response:
-    return http.resource(MeasureOut, measure, collection=router.prefix, status_code=status_code)
+    return resource_response(MeasureOut, measure, collection=router.prefix, status_code=status_code)
 
 
 @router.post("", status_code=201, response_model=MeasureOut,
@@ -68,7 +68,7 @@ async def list_measures(
     kind or status. A returnee sees their own."""
     rows = await service.list_page(session, principal=principal, page=page, filters={
         "case_id": case_id, "programme_id": programme_id, "kind": kind, "status": status})
-    return http.page(MeasureOut, rows, page)
+    return page_response(MeasureOut, rows, page)
 
 
 @router.get("/{measure_id}", response_model=MeasureOut,
@@ -86,7 +86,7 @@ async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: Sess
                        if_match: IfMatchHeader = None) -> Response:
     """Change a planned or running measure (e.g. record the disbursement)."""
     return _out(await service.edit(session, principal=principal, measure_id=measure_id,
-                                   changes=data.changes(), today=utc_date(now),
+                                   data=data, today=utc_date(now),
                                    expected_version=expected_version(if_match)))
 
 

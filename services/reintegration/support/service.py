@@ -4,10 +4,10 @@ Nothing here commits.
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration import rules
@@ -21,13 +21,15 @@ from services.reintegration.support.schemas import (
     CancelBody,
     CompleteBody,
     MeasureCreate,
+    MeasureUpdate,
 )
-from shared.access import STAFF
+from shared.access import STAFF, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition, PreconditionFailed
+from shared.filters import equal_to
 from shared.pagination import PageParams
 
-POLICY = rules.people_policy(
+POLICY: Policy[tuple[SupportMeasure, ReturneeCase]] = rules.people_policy(
     name="support measure", not_found=MeasureNotFound,
     owners=lambda loaded: case_service.owners(loaded[1]),  # (measure, case) as loaded
     actions={"edit": STAFF, **{action: STAFF for action in state.ACTIONS}})
@@ -35,7 +37,7 @@ _MONEY = ("amount", "currency", "disbursed_date")
 _FREE_TEXT = ("description", "outcome_note")
 
 
-def check(values: dict[str, Any], *, today: date) -> None:
+def check(values: Mapping[str, Any], *, today: date) -> None:
     """InvalidMeasure (422, naming each field) unless the measure's fields agree."""
     problems: dict[str, str] = {}
     if values["kind"] not in MONEY_KINDS:
@@ -59,7 +61,7 @@ def check(values: dict[str, Any], *, today: date) -> None:
             for name, message in sorted(problems.items())])
 
 
-def _no_free_text_if_erased(case: ReturneeCase, values: dict[str, Any]) -> None:
+def _no_free_text_if_erased(case: ReturneeCase, values: Mapping[str, Any]) -> None:
     if case.erased_at is not None and any(values.get(name) for name in _FREE_TEXT):
         raise CandidateErased("The candidate's personal data was erased: send no "
                               "description or outcome_note.")
@@ -76,8 +78,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: MeasureCr
     values = data.model_dump()
     check(values, today=today)
     _no_free_text_if_erased(case, values)
-    return await repository.add(session, {**values, "programme_id": case.programme_id,
-                                          "created_by": principal.subject})
+    return await repository.add(session, SupportMeasure(
+        **values, programme_id=case.programme_id, created_by=principal.subject))
 
 
 async def authorize(session: AsyncSession, *, principal: Principal, measure_id: uuid.UUID,
@@ -106,25 +108,23 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
                     filters: dict[str, Any]) -> list[SupportMeasure]:
     """A page of the measures the caller may see; ``filters``: column -> value or None."""
     POLICY.ensure_lists(principal, rules.LISTS_PEOPLE)
-    conditions: list[ColumnElement[bool]] = []
-    conditions += [getattr(SupportMeasure, name) == value for name, value in filters.items()
-                   if value is not None]
     return await repository.list_page(session, page, principal=principal,
-                                      conditions=conditions)
+                                      conditions=equal_to(SupportMeasure, filters))
 
 
 async def edit(session: AsyncSession, *, principal: Principal, measure_id: uuid.UUID,
-               changes: dict[str, Any], today: date,
+               data: MeasureUpdate, today: date,
                expected_version: int | None) -> SupportMeasure:
     """Change a measure that is not final; the money rules hold for the result."""
     measure, case = await authorize(session, principal=principal, measure_id=measure_id,
                                     action="edit", for_update=True,
                                     expected_version=expected_version)
+    changes = data.changes(repository.MeasureChanges)
     if measure.status in ("completed", "cancelled"):
         raise IllegalTransition(action="edit", current_state=measure.status,
                                 allowed_from=["planned", "in_progress"])
-    merged = {name: getattr(measure, name) for name in (
-        "kind", "amount", "currency", "disbursed_date", "start_date", "end_date")} | changes
+    merged = {**{name: getattr(measure, name) for name in (
+        "kind", "amount", "currency", "disbursed_date", "start_date", "end_date")}, **changes}
     check(merged, today=today)
     _no_free_text_if_erased(case, changes)
     return await repository.change(session, measure.id, changes) if changes else measure
@@ -137,15 +137,16 @@ async def act(session: AsyncSession, *, principal: Principal, measure_id: uuid.U
     measure, case = await authorize(session, principal=principal, measure_id=measure_id,
                                     action=action, for_update=True,
                                     expected_version=expected_version)
-    values: dict[str, Any] = {"status": state.target(action, measure.status)}
+    changes: repository.MeasureChanges = {"status": state.target(action, measure.status)}
     if action == "start" and measure.start_date is None:
-        values["start_date"] = today
+        changes["start_date"] = today
     if isinstance(body, CompleteBody):
-        values |= {"outcome": body.outcome, "outcome_note": body.outcome_note,
-                   "end_date": body.end_date or today}
-        check({"kind": measure.kind, "start_date": measure.start_date,
-               "end_date": values["end_date"]}, today=today)
+        end_date = body.end_date or today
+        changes.update({"outcome": body.outcome, "outcome_note": body.outcome_note,
+                        "end_date": end_date})
+        check({"kind": measure.kind, "start_date": measure.start_date, "end_date": end_date},
+              today=today)
     if isinstance(body, CancelBody):
-        values["outcome_note"] = body.note
-    _no_free_text_if_erased(case, values)
-    return await repository.change(session, measure.id, values)
+        changes["outcome_note"] = body.note
+    _no_free_text_if_erased(case, changes)
+    return await repository.change(session, measure.id, changes)

@@ -1,4 +1,4 @@
-"""The support measure lifecycle as data: ``(action, from) -> to``.
+"""The support measure lifecycle as data: ``(action, from) -> allowed targets``.
 
 ::
 
@@ -10,16 +10,16 @@
 from collections.abc import Mapping
 from typing import Final
 
-from services.reintegration import transitions
+from services.reintegration.support.models import MEASURE_STATUSES
+from shared.lifecycle import Lifecycle
 
-TRANSITIONS: Final[Mapping[str, Mapping[str, str]]] = {
-    "start": {"planned": "in_progress"},
-    "complete": {"planned": "completed", "in_progress": "completed"},
-    "cancel": {"planned": "cancelled", "in_progress": "cancelled"},
+TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
+    "start": {"planned": frozenset({"in_progress"})},
+    "complete": {"planned": frozenset({"completed"}), "in_progress": frozenset({"completed"})},
+    "cancel": {"planned": frozenset({"cancelled"}), "in_progress": frozenset({"cancelled"})},
 }
 ACTIONS: Final = tuple(TRANSITIONS)
 
-
-def target(action: str, current: str) -> str:
-    """The state ``action`` leads a support measure to from ``current``; 409 when it may not."""
-    return transitions.target(TRANSITIONS, action, current)
+LIFECYCLE: Final = Lifecycle(MEASURE_STATUSES, TRANSITIONS)
+# The state an action leads a measure to from the current one; 409 when it may not.
+target = LIFECYCLE.target

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.candidates.matching_profiles import reads
+from services.candidates.matching_profiles import repository
 from services.candidates.matching_profiles.schemas import MatchingProfile
 from tests.candidates.applications.helpers import apply, candidate_id
 from tests.candidates.factories import create_programme
@@ -68,7 +68,7 @@ class TestExport:
     async def test_streams_in_chunks_without_loss(self, client: httpx.AsyncClient,
                                                   session: AsyncSession,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(reads, "CHUNK", 2)
+        monkeypatch.setattr(repository, "CHUNK", 2)
         programme, candidates = await cohort(client, session, ["selected"] * 5)
         profiles = lines(await client.get(
             f"/v1/programmes/{programme['id']}/matching-profiles"))

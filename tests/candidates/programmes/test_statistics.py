@@ -2,6 +2,7 @@
 who stayed (a programme that trains more than it moves counts both)."""
 
 import uuid
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -21,11 +22,35 @@ async def _complete(client: httpx.AsyncClient, enrolment: dict[str, object]) -> 
     assert response.status_code == 200, response.text
 
 
-async def test_training_counted_and_small_cells_left_out_for_ministries(
-        client: httpx.AsyncClient, session: AsyncSession, mint_token: TokenMinter) -> None:
+async def _programme(client: httpx.AsyncClient, mint_token: TokenMinter) -> str:
+    """A new programme's id; ``client`` then acts as an admin."""
     client.headers["Authorization"] = f"Bearer {mint_token('admin')}"
-    programme = await create_programme(client)
-    pid = programme["id"]
+    programme_id: str = (await create_programme(client))["id"]
+    return programme_id
+
+
+async def _apply(session: AsyncSession, *, candidate_id: uuid.UUID, programme_id: str,
+                 status: str) -> None:
+    await session.execute(text(
+        "INSERT INTO candidates.application (id, candidate_id, programme_id, status) "
+        "VALUES (:id, :candidate, :programme, :status)"),
+        {"id": uuid.uuid4(), "candidate": candidate_id, "programme": programme_id,
+         "status": status})
+
+
+async def _statistics(client: httpx.AsyncClient, mint_token: TokenMinter, *, role: str,
+                      programme_id: str) -> dict[str, Any]:
+    token = mint_token(role, programme_ids=[programme_id])
+    response = await client.get(f"/v1/programmes/{programme_id}/statistics",
+                                headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_training_counted_and_counts_of_1_to_4_left_out_for_ministries(
+        client: httpx.AsyncClient, session: AsyncSession, mint_token: TokenMinter) -> None:
+    pid = await _programme(client, mint_token)
     language = await create_training_module(client, programme_id=pid, code="LANG")
     trade = await create_training_module(client, programme_id=pid, code="TRADE")
     optional = await create_training_module(client, programme_id=pid, code="CULT",
@@ -43,29 +68,40 @@ async def test_training_counted_and_small_cells_left_out_for_ministries(
         if n == 9:
             await _complete(client, await enrol_candidate(client, module_id=optional["id"],
                                                           candidate_id=candidate.id))
-        await session.execute(text(
-            "INSERT INTO candidates.application (id, candidate_id, programme_id, status) "
-            "VALUES (:id, :candidate, :programme, :status)"),
-            {"id": uuid.uuid4(), "candidate": candidate.id, "programme": pid,
-             "status": "returned" if n in (0, 1) else "selected"})
+        await _apply(session, candidate_id=candidate.id, programme_id=pid,
+                     status="returned" if n in (0, 1) else "selected")
 
-    url = f"/v1/programmes/{pid}/statistics"
-    def as_role(role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(role, programme_ids=[pid])}"}
-
-    officer = (await client.get(url, headers=as_role("officer"))).json()
+    officer = await _statistics(client, mint_token, role="officer", programme_id=pid)
     assert officer["training"] == {"enrolled": 10, "trained": 8, "trained_and_moved": 2,
                                    "trained_and_stayed": 6}
-    ministry = (await client.get(url, headers=as_role("ministry"))).json()
+    ministry = await _statistics(client, mint_token, role="ministry", programme_id=pid)
     assert ministry["training"] == {"enrolled": 10, "trained": 8, "trained_and_stayed": 6}
     assert ministry["by_status"] == {"selected": 8}
     # by_status: returned (2); by_gender: none under 5; by_nationality: none; training: moved (2)
     assert ministry["suppressed_cells"] == 2
 
 
+async def test_a_zero_is_shown_to_ministries(
+        client: httpx.AsyncClient, session: AsyncSession, mint_token: TokenMinter) -> None:
+    pid = await _programme(client, mint_token)
+    module = await create_training_module(client, programme_id=pid, code="LANG")
+    # 5 trained applicants, 1 of whom is from Tunisia; none has moved yet.
+    for n in range(5):
+        candidate = await create_candidate(session, nationality="TN" if n == 0 else "MA")
+        await _complete(client, await enrol_candidate(client, module_id=module["id"],
+                                                      candidate_id=candidate.id))
+        await _apply(session, candidate_id=candidate.id, programme_id=pid, status="selected")
+
+    ministry = await _statistics(client, mint_token, role="ministry", programme_id=pid)
+    assert ministry["training"] == {"enrolled": 5, "trained": 5, "trained_and_moved": 0,
+                                    "trained_and_stayed": 5}
+    assert ministry["by_nationality"] == {}  # MA (4) and TN (1)
+    assert (ministry["by_status"], ministry["by_gender"]) == ({"selected": 5}, {"female": 5})
+    assert ministry["suppressed_cells"] == 2
+
+
 async def test_no_training_no_counts(client: httpx.AsyncClient,
                                      mint_token: TokenMinter) -> None:
-    client.headers["Authorization"] = f"Bearer {mint_token('admin')}"
-    programme = await create_programme(client)
-    body = (await client.get(f"/v1/programmes/{programme['id']}/statistics")).json()
+    pid = await _programme(client, mint_token)
+    body = await _statistics(client, mint_token, role="admin", programme_id=pid)
     assert body["training"] == {}

@@ -216,6 +216,23 @@ class TestSmallCellSuppression:
                   for k in ("employed_or_self_employed", "host_company", "abroad")]
         assert all(n is None or n == 0 or n >= 5 for n in counts)
 
+    async def test_a_point_nobody_answered_is_shown_when_enough_were_due(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
+        programme = uuid.uuid4()
+        for n in range(5):
+            case = await add_case(session, programme_id=programme)
+            await add_follow_up(session, case=case, point_months=12, status="overdue")
+            if n < 3:
+                await add_follow_up(session, case=case, point_months=6, status="overdue")
+        ministry = auth("ministry", programme_ids=(programme,))
+        body = (await client.get("/v1/indicators", headers=ministry, params={
+            "programme_id": str(programme)})).json()
+        # Point 12: 5 due, 0 answered, shown (a zero is no small cell); point 6: 3 due, left
+        # out of the total and of each breakdown's one group.
+        assert body["total"]["by_point"] == [point(12, 5, 0, 0, 0, 0)]
+        assert body["by_gender"] == [group("female", 5, 0, [point(12, 5, 0, 0, 0, 0)], [])]
+        assert body["suppressed_cells"] == 4
+
     async def test_officer_reads_every_cell(self, client: httpx.AsyncClient, auth: Auth,
                                             dataset: Dataset) -> None:
         officer = auth("officer", programme_ids=(dataset.programme_id,))

@@ -18,7 +18,9 @@ from services.placements.database import event_tables
 from services.placements.settings import Settings
 from shared.app import create_service_app
 from shared.db import driver_connection
-from shared.events.inbox import ReceivedEvent, inbox_router
+from shared.events import inbox
+from shared.events.inbox import ReceivedEvent
+from shared.events.service_events import ServiceEvents
 
 EFFECT_TABLE = "placements.test_event_effect"
 EVENT_TYPES = ("test.tick", "bench.tick", "application.submitted", "application.selected",
@@ -63,8 +65,9 @@ def create_app() -> FastAPI:
         settings=Settings(events_relay=False, candidates_url="http://unused.invalid"),
         title="test consumer", description="",
         routers=[],
-        internal_routers=[inbox_router(
-            tables=event_tables, handlers=dict.fromkeys(EVENT_TYPES, apply),
-            batch_handlers={"bench.tick": apply_many, "test.tick": apply_many})],
+        internal_routers=[inbox.router],
+        events=ServiceEvents(tables=event_tables, source="placements"),
+        inbox=inbox.Inbox(handlers=dict.fromkeys(EVENT_TYPES, apply),
+                          batch_handlers={"bench.tick": apply_many, "test.tick": apply_many}),
         on_startup=[create_effect_table],
     )

@@ -21,8 +21,9 @@ from launcher.topology import ServiceSpec, service
 from services.candidates.database import event_tables
 from shared.db import async_url
 from shared.events import wire
+from shared.events.delivery_repository import sync_subscriptions
 from shared.events.outbox import NewEvent, Outbox
-from shared.events.relay import asyncpg_dsn, sync_subscriptions
+from shared.events.relay import asyncpg_dsn
 from shared.events.signing import Signer, generate_secret
 from shared.settings import EventSubscriber
 
@@ -90,8 +91,9 @@ async def subscribe(admin_url: str, url: str, *, name: str = "consumer") -> None
     """Make ``url`` the candidates service's one internal subscriber (as a relay would)."""
     connection = await asyncpg.connect(asyncpg_dsn(service_database_url(admin_url, CANDIDATES)))
     try:
-        await sync_subscriptions(connection, event_tables,
-                                 [EventSubscriber(name=name, url=url, events=["*"])])
+        async with connection.transaction():
+            await sync_subscriptions(connection, event_tables,
+                                     [EventSubscriber(name=name, url=url, events=["*"])])
     finally:
         await connection.close()
 

@@ -1,4 +1,4 @@
-"""The hot read paths of candidates: raw SQL on a pooled asyncpg connection.
+"""Every query of the hot read paths of candidates: raw SQL on a pooled asyncpg connection.
 
 ``GET /v1/candidates/{id}`` and ``GET /v1/candidates`` are the most frequent calls of the
 service. Postgres builds each candidate's JSON document itself (``json_build_object``), so

@@ -1,4 +1,4 @@
-"""The export's SQL: Postgres renders each profile line, a chunk of lines at a time.
+"""The matching-profile export's queries: Postgres renders each profile line, in chunks.
 
 Matching runs fetch a whole cohort (thousands of profiles) in one request, so the lines are built
 in SQL (as the hot candidate reads are) and streamed in keyset chunks, never all in memory.
