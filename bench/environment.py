@@ -24,7 +24,8 @@ def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def bench_database() -> AbstractContextManager[str]:
@@ -37,13 +38,15 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 @contextmanager
-def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True) -> Iterator[str]:
-    """Serve ``app`` with one uvicorn worker (uvloop, httptools); yields its base URL.
+def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
+                    port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` with one uvicorn worker (uvloop, httptools) on ``port`` (a free one by
+    default); yields its base URL.
 
     Its output goes to a log file that is kept, so that a failed run can be looked into; the
     end of it goes into the error when the process does not start.
     """
-    port = free_port()
+    port = port or free_port()
     log_path = Path(tempfile.mkstemp(prefix="pathways-bench-", suffix=".log")[1])
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
                "--no-access-log", "--loop", "uvloop", "--http", "httptools",
@@ -51,9 +54,11 @@ def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True) -> I
     if factory:
         command.insert(3, "--factory")
     with log_path.open("wb") as log:
-        # A benchmarked service runs without token checks unless ``env`` gives it AUTH_JWKS_URL
-        # (bench/gateway.py): said explicitly, as a service refuses to start otherwise.
-        process = subprocess.Popen(command, env={**os.environ, "AUTH_DISABLED": "true", **env},
+        # A service checks tokens when ``env`` gives it an issuer's AUTH_JWKS_URL
+        # (bench.tokens); without, it runs with no token checks, which it must be told
+        # explicitly (it refuses to start otherwise).
+        auth = {} if "AUTH_JWKS_URL" in env else {"AUTH_DISABLED": "true"}
+        process = subprocess.Popen(command, env={**os.environ, **auth, **env},
                                    cwd=PROJECT_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

@@ -5,7 +5,8 @@ A figure is a plain dict (it goes to ``report.json`` as it is) with at least ``n
 ``met`` (True, False, or None when the goal is only "reported"). Any other key is detail kept
 in the JSON; a short ``note`` (what the goal is judged on, when not the ratio) shows next to
 the value in the Markdown table. A figure may carry a ``distribution``: latency percentiles of
-the measured thing and of its baseline, which the report's chart draws.
+the measured thing and of its baseline, which the report's chart draws; and ``tokens``: how
+both sides check the caller's bearer token, which the report's Tokens section says.
 """
 
 from collections.abc import Iterable, Mapping

@@ -1,44 +1,34 @@
 """The gateway's cost: reads through the gateway vs the same requests straight to the service.
 
 ``GET /v1/candidates/{id}`` and the filtered list, each as one uvicorn worker (uvloop,
-httptools) on loopback; the gateway verifies an RS256 bearer token and counts the in-memory
-rate limit on every request, like production. The goal from the gateway issue: at least 0.8 of
+httptools) on loopback. Every request carries an admin's bearer token the gateway issued
+(:mod:`bench.tokens`); through the gateway, the gateway verifies it and counts the in-memory
+rate limit, then the service verifies it again, like production; called directly, the service
+verifies it the same way. The goal from the gateway issue: at least 0.8 of
 the direct throughput, at most 5 ms added p50 (one request at a time: under load p50 is
 queueing, which the throughput figure judges); p99 is reported.
 """
 
 import asyncio
 import json
-import os
 from typing import Any
 
 from bench.comparison import ROUNDS, Comparison, figures, run_rounds
-from bench.environment import uvicorn_process
+from bench.environment import free_port, uvicorn_process
 from bench.figures import figure
 from bench.reads import LIST_PATH, by_id_paths, seed
+from bench.tokens import require_token_checks, running_issuer
 from bench.wrk import LoadResult, best, script_file
-from gateway import identity
 from launcher.topology import service as service_spec
-from shared.auth import Principal
-from shared.db import Database
-from shared.settings import role_url
 
 SECONDS = 10
 ALONE_SECONDS = 5
 ADDED_P50_MS = 5.0
 IDS = 5_000  # enough that reads do not all hit the same few rows
-
-
-async def _token(gateway_db_url: str) -> str:
-    database = Database(gateway_db_url, application_name="bench", pool_size=1)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            key = await identity.ensure_signing_key(session, algorithm="RS256")
-    finally:
-        await database.dispose()
-    return identity.issue_token(Principal(subject="bench", role="admin"), key=key,
-                                issuer="http://127.0.0.1:8000", audience="pathways",
-                                ttl_seconds=3600)
+TOKENS = ("both sides verify the same RS256 bearer token, issued by the gateway: through the "
+          "gateway, the gateway and then the service each verify it, as in production; called "
+          "directly, the service verifies it alike (shared.auth against the gateway's JWKS, "
+          "polling its revocation feed)")
 
 
 def _reported(_: LoadResult, __: LoadResult) -> tuple[str, None]:
@@ -61,21 +51,18 @@ def _added_p50(comparison: Comparison, *, judged: bool) -> dict[str, Any]:
 
 async def run(candidates_url: str) -> list[dict[str, Any]]:
     """Seed, load the service directly and through the gateway in turns; both requests."""
-    gateway_url = role_url(candidates_url, role=service_spec("gateway").role,
-                           password=os.environ.get("GATEWAY_DATABASE_PASSWORD"))
     ids = await seed(candidates_url)
-    service_env = {"CANDIDATES_DATABASE_URL": candidates_url, "CANDIDATES_LOG_LEVEL": "INFO"}
-    with uvicorn_process("services.candidates.main:create_app", env=service_env) as service:
-        gateway_env = {"GATEWAY_DATABASE_URL": gateway_url, "GATEWAY_LOG_LEVEL": "INFO",
-                       "GATEWAY_RATE_LIMIT_REQUESTS": "100000000",
-                       "GATEWAY_UPSTREAMS": json.dumps({"candidates": service,
-                                                        "placements": service,
-                                                        "reintegration": service})}
-        # The same token goes to both: the service called directly ignores it.
-        auth = {"Authorization": f"Bearer {await _token(gateway_url)}"}
-        with uvicorn_process("gateway.main:create_app", env=gateway_env) as gateway, \
+    port = free_port()
+    async with running_issuer(candidates_url, upstream=f"http://127.0.0.1:{port}") as issuer:
+        gateway, auth = issuer.url, issuer.authorization()
+        service_env = {"CANDIDATES_DATABASE_URL": candidates_url,
+                       "CANDIDATES_LOG_LEVEL": "INFO", **issuer.service_env()}
+        with uvicorn_process("services.candidates.main:create_app", env=service_env,
+                             port=port) as service, \
                 script_file(by_id_paths(ids[:IDS]), auth) as by_id, \
                 script_file((), auth) as plain:
+            require_token_checks([f"{side}{by_id_paths(ids[:1])[0]}"
+                                  for side in (gateway, service)], auth)
             comparisons = [
                 Comparison("GET /v1/candidates/{id} through the gateway", by_id,
                            f"{gateway}/", f"{service}/"),
@@ -85,14 +72,14 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
             alone = [Comparison(f"{c.name}, one request at a time", c.script, c.ours_url,
                                 c.baseline_url, connections=1) for c in comparisons]
             run_rounds(alone, rounds=ROUNDS, seconds=ALONE_SECONDS)
-    out = []
+    out: list[dict[str, Any]] = []
     for comparison in comparisons:
         out += figures(comparison, labels=("through the gateway", "service directly"),
                        baseline_name="the candidates service called directly",
                        tail_goal=_reported)
         out.append(_added_p50(comparison, judged=False))
     out += [_added_p50(comparison, judged=True) for comparison in alone]
-    return out
+    return [{**f, "tokens": TOKENS} for f in out]
 
 
 def main() -> None:

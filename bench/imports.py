@@ -1,11 +1,13 @@
 """Bulk import: rows per second through ``POST /v1/candidate-imports`` vs a bare ``COPY``.
 
 Baseline: asyncpg ``copy_records_to_table`` of the very same rows (already validated and
-converted) into the same table, in the same run. The import adds receiving the CSV over HTTP,
-reading it, validating every line as the API does, checking emails and its per-batch
-transactions. A first, untimed round of 1,000 rows warms both up (connections, prepared
-statements); then each round runs both back to back, and after each the table's content is
-compared, so that the import is only timed when it wrote exactly what the COPY wrote.
+converted) into the same table, in the same run. Both check the same bearer token, from a real
+gateway (:mod:`bench.tokens`): the service as in production, the baseline with PyJWT on the same
+key before its COPY. The import adds receiving the CSV over HTTP, reading it, validating every
+line as the API does, checking emails and its per-batch transactions. A first, untimed round
+of 1,000 rows warms both up (connections, prepared statements, the token); then each round runs
+both back to back, and after each the table's content is compared, so that the import is only
+timed when it wrote exactly what the COPY wrote.
 """
 
 import os
@@ -17,7 +19,8 @@ import asyncpg
 import httpx
 
 from bench.data import candidate_documents, csv_of
-from bench.environment import uvicorn_process
+from bench.environment import free_port, uvicorn_process
+from bench.tokens import VERIFIED, CachedKeyVerifier, require_token_checks, running_issuer
 from services.candidates.imports.records import COLUMNS, record
 from services.candidates.imports.schemas import candidate_row
 
@@ -29,9 +32,11 @@ _CONTENT = (f"SELECT md5(string_agg(row({', '.join(COLUMNS)})::text, E'\\n' ORDE
             "FROM candidates.candidate")
 
 
-async def _timed_copy(connection: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> float:
+async def _timed_copy(connection: asyncpg.Connection, rows: list[tuple[Any, ...]],
+                      tokens: CachedKeyVerifier, authorization: str) -> float:
     await connection.execute("TRUNCATE candidates.candidate CASCADE")
     started = time.perf_counter()
+    tokens.verify(authorization)
     await connection.copy_records_to_table("candidate", schema_name="candidates",
                                            columns=COLUMNS, records=rows)
     return time.perf_counter() - started
@@ -54,23 +59,31 @@ async def run(candidates_url: str) -> dict[str, Any]:
     """Measure both, best of :data:`ROUNDS`, and return the figures."""
     documents = list(candidate_documents(ROWS, tag="-import"))
     body = csv_of(documents)
-    rows = [record(candidate_row.validate_python(d)) for d in documents]
+    rows = [record(dict(candidate_row.validate_python(d))) for d in documents]
     connection = await asyncpg.connect(candidates_url)
     copy_seconds: list[float] = []
     import_seconds: list[float] = []
+    port = free_port()
     try:
-        with uvicorn_process("services.candidates.main:create_app",
-                             env={"CANDIDATES_DATABASE_URL": candidates_url}) as url:
-            async with httpx.AsyncClient(base_url=url, timeout=600) as client:
-                await _timed_copy(connection, rows[:WARM_UP_ROWS])
-                await _timed_import(connection, client, csv_of(documents[:WARM_UP_ROWS]),
-                                    WARM_UP_ROWS)
-                for _ in range(ROUNDS):
-                    copy_seconds.append(await _timed_copy(connection, rows))
-                    copied = await connection.fetchval(_CONTENT)
-                    import_seconds.append(await _timed_import(connection, client, body, ROWS))
-                    if await connection.fetchval(_CONTENT) != copied:
-                        raise RuntimeError("the import stored other rows than the COPY")
+        async with running_issuer(candidates_url,
+                                  upstream=f"http://127.0.0.1:{port}") as issuer:
+            tokens, authorization = await issuer.verifier(), f"Bearer {issuer.token}"
+            with uvicorn_process("services.candidates.main:create_app", port=port, env={
+                    "CANDIDATES_DATABASE_URL": candidates_url, **issuer.service_env()}) as url:
+                require_token_checks([f"{url}/v1/candidates?limit=1"], issuer.authorization())
+                async with httpx.AsyncClient(base_url=url, timeout=600,
+                                             headers=issuer.authorization()) as client:
+                    await _timed_copy(connection, rows[:WARM_UP_ROWS], tokens, authorization)
+                    await _timed_import(connection, client, csv_of(documents[:WARM_UP_ROWS]),
+                                        WARM_UP_ROWS)
+                    for _ in range(ROUNDS):
+                        copy_seconds.append(await _timed_copy(connection, rows, tokens,
+                                                              authorization))
+                        copied = await connection.fetchval(_CONTENT)
+                        import_seconds.append(await _timed_import(connection, client, body,
+                                                                  ROWS))
+                        if await connection.fetchval(_CONTENT) != copied:
+                            raise RuntimeError("the import stored other rows than the COPY")
     finally:
         await connection.close()
     copy_rate = ROWS / min(copy_seconds)
@@ -79,7 +92,8 @@ async def run(candidates_url: str) -> dict[str, Any]:
         "name": "bulk candidate import (CSV over HTTP)",
         "unit": "rows/s", "rows": ROWS,
         "value": round(import_rate), "baseline": round(copy_rate),
-        "baseline_name": "asyncpg copy_records_to_table of the same rows",
+        "baseline_name": "asyncpg copy_records_to_table of the same rows, same token check",
+        "tokens": VERIFIED,
         "ratio": round(import_rate / copy_rate, 3), "goal": ">= 0.5",
         # Each round's pair ran back to back, under the same load: the spread tells the noise.
         "round_ratios": [round(c / i, 3) for c, i in zip(copy_seconds, import_seconds,

@@ -1,8 +1,10 @@
 """Read paths: the candidates service vs a bare asyncpg app running the same SQL.
 
 Both are one uvicorn worker (uvloop, httptools) on loopback, loaded by wrk -t2 -c64 in turns;
-each side keeps its best round. The goal: at least 0.8 of the baseline's requests per second,
-and a p99 no more than 3x the service's own p50.
+each side keeps its best round. Every request carries an admin's bearer token from a real
+gateway, and both sides verify it (:mod:`bench.tokens`): the service as in production, the
+baseline with PyJWT on the same key. The goal: at least 0.8 of the baseline's requests per
+second, and a p99 no more than 3x the service's own p50.
 """
 
 from typing import Any
@@ -11,10 +13,11 @@ import asyncpg
 
 from bench.comparison import ROUNDS, Comparison, figures, run_rounds
 from bench.data import candidate_documents
-from bench.environment import uvicorn_process
+from bench.environment import free_port, uvicorn_process
+from bench.tokens import VERIFIED, require_token_checks, running_issuer
 from bench.wrk import LoadResult, script_file
+from services.candidates.imports.records import COLUMNS, record
 from services.candidates.imports.schemas import candidate_row
-from services.candidates.imports.service import COLUMNS, record
 
 CANDIDATES = 20_000
 SECONDS = 10
@@ -24,7 +27,7 @@ TAIL = 3.0  # p99 at most this many times p50
 
 async def seed(candidates_url: str) -> list[str]:
     """Fill the table with :data:`CANDIDATES` candidates; return their ids."""
-    rows = [record(candidate_row.validate_python(d))
+    rows = [record(dict(candidate_row.validate_python(d)))
             for d in candidate_documents(CANDIDATES, tag="-read")]
     connection = await asyncpg.connect(candidates_url)
     try:
@@ -50,17 +53,25 @@ def _tail_goal(ours: LoadResult, _: LoadResult) -> tuple[str, bool]:
 async def run(candidates_url: str) -> list[dict[str, Any]]:
     """Seed, then load both apps in turns; throughput and p99 of both requests."""
     ids = await seed(candidates_url)
-    # INFO, as in production: every request writes its access line.
-    service_env = {"CANDIDATES_DATABASE_URL": candidates_url, "CANDIDATES_LOG_LEVEL": "INFO"}
-    with uvicorn_process("services.candidates.main:create_app", env=service_env) as service, \
-            uvicorn_process("bench.baseline_app:app", factory=False,
-                            env={"BENCH_DATABASE_URL": candidates_url}) as baseline, \
-            script_file(by_id_paths(ids)) as by_id, script_file() as plain:
-        comparisons = [
-            Comparison("GET /v1/candidates/{id}", by_id, f"{service}/", f"{baseline}/"),
-            Comparison(f"GET {LIST_PATH}", plain, f"{service}{LIST_PATH}",
-                       f"{baseline}{LIST_PATH}")]
-        run_rounds(comparisons, rounds=ROUNDS, seconds=SECONDS)
-    return [f for c in comparisons for f in figures(
+    port = free_port()
+    async with running_issuer(candidates_url, upstream=f"http://127.0.0.1:{port}") as issuer:
+        # INFO, as in production: every request writes its access line.
+        service_env = {"CANDIDATES_DATABASE_URL": candidates_url,
+                       "CANDIDATES_LOG_LEVEL": "INFO", **issuer.service_env()}
+        with uvicorn_process("services.candidates.main:create_app", env=service_env,
+                             port=port) as service, \
+                uvicorn_process("bench.baseline_app:app", factory=False, env={
+                    "BENCH_DATABASE_URL": candidates_url, **issuer.service_env()}) as baseline, \
+                script_file(by_id_paths(ids), issuer.authorization()) as by_id, \
+                script_file((), issuer.authorization()) as plain:
+            require_token_checks([f"{side}{by_id_paths(ids[:1])[0]}"
+                                  for side in (service, baseline)], issuer.authorization())
+            comparisons = [
+                Comparison("GET /v1/candidates/{id}", by_id, f"{service}/", f"{baseline}/"),
+                Comparison(f"GET {LIST_PATH}", plain, f"{service}{LIST_PATH}",
+                           f"{baseline}{LIST_PATH}")]
+            run_rounds(comparisons, rounds=ROUNDS, seconds=SECONDS)
+    return [{**f, "tokens": VERIFIED} for c in comparisons for f in figures(
         c, labels=("candidates service", "bare FastAPI + asyncpg"),
-        baseline_name="bare FastAPI + asyncpg, same SQL", tail_goal=_tail_goal)]
+        baseline_name="bare FastAPI + asyncpg, same SQL and token check",
+        tail_goal=_tail_goal)]

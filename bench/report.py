@@ -21,7 +21,8 @@ def met(figure: dict[str, Any]) -> bool | None:
     ``<= x`` or ``= x`` goal on the ratio (older benchmarks only say the goal); None if
     neither says."""
     if "met" in figure:
-        return figure["met"]
+        said: bool | None = figure["met"]
+        return said
     found = re.fullmatch(r"\s*(>=|<=|=)\s*([\d.]+)\s*", str(figure.get("goal", "")))
     if found is None or figure.get("ratio") is None:
         return None
@@ -85,8 +86,25 @@ def _failures(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _tokens(report: dict[str, Any]) -> list[str]:
+    """How both sides of the figures check the caller's bearer token, where a benchmark says
+    (its figures' ``tokens``): a ratio compares equal work only if both do the same."""
+    said: dict[str, list[str]] = {}
+    for f in report["figures"]:
+        if f.get("tokens"):
+            said.setdefault(f["tokens"], []).append(f["name"])
+    if not said:
+        return []
+    lines = ["## Tokens", ""]
+    for text, names in said.items():
+        lines += [f"{text[0].upper()}{text[1:]}.", "",
+                  *(f"- {_cell(name)}" for name in names), ""]
+    return lines
+
+
 def markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown: machine, benchmarks run, figures, chart, failures."""
+    """The report as Markdown: machine, benchmarks run, figures, how tokens are checked,
+    chart, failures."""
     figures = report["figures"]
     missed = sum(1 for f in figures if met(f) is False)
     failed = sum(1 for b in report["benchmarks"] if b["status"] != "ok")
@@ -101,7 +119,7 @@ def markdown(report: dict[str, Any]) -> str:
              "|---|---|---|---|---|---|",
              *(_row(f) for f in figures), "",
              "Details (rounds, latency percentiles, plans' times, memory) are in `report.json`.",
-             "",
+             "", *_tokens(report),
              "## Latency distributions", "", f"![latency]({CHART})", "",
              *_failures(report)]
     return "\n".join(lines).rstrip() + "\n"

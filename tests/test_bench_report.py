@@ -90,6 +90,17 @@ def test_report_writes_json_markdown_and_png(tmp_path: Path) -> None:
     assert chart.startswith(PNG) and len(chart) > 10_000
 
 
+def test_report_says_how_both_sides_check_tokens(tmp_path: Path) -> None:
+    said = "both sides verify the same token"
+    figures = [{**FIGURES[0], "tokens": said}, {**FIGURES[1], "tokens": said}, FIGURES[2]]
+    text = report.write(_report(figures), tmp_path)["markdown"].read_text()
+    section = text.split("## Tokens\n", 1)[1].split("\n## ", 1)[0]
+    assert section.strip().split("\n") == ["Both sides verify the same token.", "",
+                                            "- GET /x: requests/s", "- GET /x: p99 latency"]
+    # Without a word on tokens, no section.
+    assert "## Tokens" not in report.markdown(_report(FIGURES))
+
+
 def test_chart_without_distributions_is_still_a_png(tmp_path: Path) -> None:
     paths = report.write(_report([FIGURES[1]]), tmp_path)
     assert paths["chart"].read_bytes().startswith(PNG)

@@ -6,36 +6,24 @@ structure.
 """
 
 import re
-from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
-import yaml
 
 from launcher.topology import SERVICES
+from tests.deploy.files import COMPOSE, K8S, ROOT, compose, env, kustomization, resources
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
 K8S_VERSION = "1.30.0"
 NAMES = [s.name for s in SERVICES]
 
 
-def _documents(path: Path) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
-
-
 def _resources() -> list[dict[str, Any]]:
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    return [d for name in kustomization["resources"] for d in _documents(K8S / name)]
+    return [d for _, d in resources()]
 
 
 def _of_kind(kind: str) -> dict[str, dict[str, Any]]:
     return {d["metadata"]["name"]: d for d in _resources() if d["kind"] == kind}
-
-
-def _env(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["name"]: e for e in container.get("env", [])}
 
 
 class TestKubernetes:
@@ -45,9 +33,9 @@ class TestKubernetes:
         kubernetes_validate.validate(document, K8S_VERSION, strict=True)
 
     def test_every_listed_file_exists_and_secrets_are_not_applied(self) -> None:
-        kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-        assert all((K8S / name).is_file() for name in kustomization["resources"])
-        assert "secrets.example.yaml" not in kustomization["resources"]
+        listed = kustomization()["resources"]
+        assert all((K8S / name).is_file() for name in listed)
+        assert "secrets.example.yaml" not in listed
         assert not [d for d in _resources() if d["kind"] == "Secret"]
 
     @pytest.mark.parametrize("name", NAMES)
@@ -78,24 +66,24 @@ class TestKubernetes:
     @pytest.mark.parametrize("name", NAMES)
     def test_secrets_by_reference_only(self, name: str) -> None:
         (container,) = _of_kind("Deployment")[name]["spec"]["template"]["spec"]["containers"]
-        env = _env(container)
-        url = env[f"{name.upper()}_DATABASE_URL"]
+        variables = env(container)
+        url = variables[f"{name.upper()}_DATABASE_URL"]
         assert "value" not in url and url["valueFrom"]["secretKeyRef"]["name"]
-        for variable in env.values():
+        for variable in variables.values():
             assert not re.search(r"postgres(ql)?://|whsec_", str(variable.get("value", "")))
 
-    def test_services_verify_the_gateways_tokens_and_sign_events(self) -> None:
+    def test_services_sign_events_with_a_secret_by_reference(self) -> None:
+        # Who verifies tokens against which keys, and who hears which events: test_wiring.py.
         for name in ("candidates", "placements", "reintegration"):
             (container,) = _of_kind("Deployment")[name]["spec"]["template"]["spec"]["containers"]
-            env = _env(container)
-            assert env["AUTH_JWKS_URL"]["value"] == "http://gateway:8000/.well-known/jwks.json"
-            assert "secretKeyRef" in env[f"{name.upper()}_EVENTS_SIGNING_SECRETS"]["valueFrom"]
+            secrets = env(container)[f"{name.upper()}_EVENTS_SIGNING_SECRETS"]
+            assert "secretKeyRef" in secrets["valueFrom"]
 
     def test_prepare_job_runs_db_prepare(self) -> None:
         (job,) = _of_kind("Job").values()
         (container,) = job["spec"]["template"]["spec"]["containers"]
         assert container["args"] == ["db", "prepare"]
-        assert "secretKeyRef" in _env(container)["DATABASE_URL"]["valueFrom"]
+        assert "secretKeyRef" in env(container)["DATABASE_URL"]["valueFrom"]
 
     def test_network_policies_isolate_the_services(self) -> None:
         policies = _of_kind("NetworkPolicy")
@@ -116,28 +104,28 @@ class TestKubernetes:
 
 
 class TestCompose:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    document = compose()
 
     def test_only_the_gateway_is_published(self) -> None:
-        published = [n for n, s in self.compose["services"].items() if "ports" in s]
+        published = [n for n, s in self.document["services"].items() if "ports" in s]
         assert published == ["gateway"]
 
     def test_postgres_has_a_healthcheck_and_prepare_waits_for_it(self) -> None:
-        services = self.compose["services"]
+        services = self.document["services"]
         assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
         assert services["prepare"]["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert services["prepare"]["command"] == ["db", "prepare"]
 
     @pytest.mark.parametrize("name", NAMES)
     def test_each_service_waits_for_prepare_and_runs_itself(self, name: str) -> None:
-        service = self.compose["services"][name]
+        service = self.document["services"][name]
         assert service["depends_on"]["prepare"]["condition"] == \
             "service_completed_successfully"
         assert service["command"][:2] == ["serve", name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
 
     def test_no_secret_written_in(self) -> None:
-        text = (ROOT / "docker-compose.yml").read_text()
+        text = COMPOSE.read_text()
         passwords = re.findall(r"://[^:@/\s]+:([^@\s]+)@", text)
         assert passwords  # the URLs are there, with their passwords from the environment
         for password in passwords:
