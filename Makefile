@@ -19,8 +19,7 @@ dev: install
 	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(DEMO),--demo $(DEMO)) \
 		$(if $(PORT_BASE),--port-base $(PORT_BASE))
 
-test: install
-	$(BIN)/ruff check --quiet .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The whole suite while every core is kept busy by a CPU hog started (one per core, `nproc`) and
@@ -41,8 +40,11 @@ FUZZ_MAX_EXAMPLES ?= 100
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz $(PYTEST_ARGS)
 
+# ruff, then mypy in strict mode over the kit, the services, the gateway and the launcher
+# ([tool.mypy] in pyproject.toml). `make test` runs it first.
 lint: install
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
 
 # Every benchmark by default; `make bench BENCH="reads gateway"` runs some. The report (Markdown,
 # JSON, latency chart) goes to bench/results/, which git ignores.
