@@ -40,8 +40,8 @@ FUZZ_MAX_EXAMPLES ?= 100
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz $(PYTEST_ARGS)
 
-# ruff, then mypy in strict mode over the kit, the services, the gateway and the launcher
-# ([tool.mypy] in pyproject.toml). `make test` runs it first.
+# ruff, then mypy in strict mode over the kit, the services, the gateway, the launcher and the
+# demo ([tool.mypy] in pyproject.toml). `make test` runs it first.
 lint: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/mypy

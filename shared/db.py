@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import CursorResult, Executable, MetaData, inspect
+from sqlalchemy import CursorResult, Executable, MetaData, Select, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -119,6 +119,17 @@ async def rows_changed(session: AsyncSession, statement: Executable) -> int:
     result = await session.execute(statement)
     # Typed as a Result for every statement; a DML one without RETURNING is a CursorResult.
     return cast(CursorResult[Any], result).rowcount
+
+
+async def one_or_none(session: AsyncSession, statement: Select[Model], *,
+                      for_update: bool = False) -> Model | None:
+    """The one object ``statement`` selects, if any, read afresh (a second read in the
+    transaction sees what changed since the first); ``for_update`` locks its row until the
+    transaction ends."""
+    statement = statement.execution_options(populate_existing=True)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

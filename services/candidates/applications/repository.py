@@ -20,6 +20,7 @@ from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.institutions.models import Nomination
 from shared import access
 from shared.auth import Principal
+from shared.db import one_or_none
 from shared.pagination import PageParams, keyset
 
 UNIQUE_PAIR = "uq_application_candidate_id_programme_id"
@@ -39,11 +40,8 @@ class Move:
 async def get(session: AsyncSession, application_id: uuid.UUID, *,
               for_update: bool = False) -> Application | None:
     """The application with this id; ``for_update`` locks its row until the transaction ends."""
-    statement = (select(Application).where(Application.id == application_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, select(Application).where(Application.id == application_id),
+                             for_update=for_update)
 
 
 async def find_pair(session: AsyncSession, *, candidate_id: uuid.UUID,

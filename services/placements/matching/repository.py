@@ -20,7 +20,7 @@ from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
 from shared import access
 from shared.auth import Principal
-from shared.db import driver_connection, rows_changed
+from shared.db import driver_connection, one_or_none, rows_changed
 from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
 
@@ -102,11 +102,7 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID, *,
     """The run with this id, if ``principal`` may read it (None: the service itself);
     ``for_update`` locks its row until the transaction ends."""
     base = select(MatchingRun) if principal is None else readable_runs(principal)
-    statement = (base.where(MatchingRun.id == run_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, base.where(MatchingRun.id == run_id), for_update=for_update)
 
 
 async def unfinished_run_id(session: AsyncSession, programme_id: uuid.UUID) -> uuid.UUID | None:
@@ -222,11 +218,9 @@ async def list_proposals(session: AsyncSession, run_id: uuid.UUID, page: PagePar
 async def get_proposal(session: AsyncSession, proposal_id: uuid.UUID, *,
                        for_update: bool = False) -> MatchingProposal | None:
     """The proposal with this id."""
-    statement = (select(MatchingProposal).where(MatchingProposal.id == proposal_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(
+        session, select(MatchingProposal).where(MatchingProposal.id == proposal_id),
+        for_update=for_update)
 
 
 async def set_proposal(session: AsyncSession, proposal_id: uuid.UUID,

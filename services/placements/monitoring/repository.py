@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
 from shared import access
 from shared.auth import Principal
-from shared.db import insert
+from shared.db import insert, one_or_none
 from shared.pagination import PageParams, keyset
 
 
@@ -64,10 +64,7 @@ async def get_alert(session: AsyncSession, alert_id: uuid.UUID, *,
     """The alert with this id, if ``principal`` may read it (None: the service itself);
     ``for_update`` locks its row."""
     base = select(Alert) if principal is None else readable_alerts(principal)
-    statement = base.where(Alert.id == alert_id)
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, base.where(Alert.id == alert_id), for_update=for_update)
 
 
 async def acknowledge(session: AsyncSession, alert_id: uuid.UUID, *, by: str) -> Alert:

@@ -21,7 +21,7 @@ from services.placements.placements.state import OPEN_STATES
 from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.auth import Principal
-from shared.db import column_values
+from shared.db import column_values, one_or_none
 from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
 
@@ -62,11 +62,8 @@ async def get(session: AsyncSession, placement_id: uuid.UUID, *,
     """The placement with this id, if ``principal`` may read it (None: the service itself);
     ``for_update`` locks its row until the transaction ends."""
     base = select(Placement) if principal is None else readable_statement(principal)
-    statement = (base.where(Placement.id == placement_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, base.where(Placement.id == placement_id),
+                             for_update=for_update)
 
 
 async def by_proposals(session: AsyncSession,

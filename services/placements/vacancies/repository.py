@@ -18,7 +18,7 @@ from services.placements.queries import delete_unreferenced
 from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.auth import Principal
-from shared.db import insert
+from shared.db import insert, one_or_none
 from shared.filters import equal_to
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_locked
@@ -36,11 +36,7 @@ async def get(session: AsyncSession, vacancy_id: uuid.UUID, *,
     """The vacancy with this id, if ``principal`` may read it (None: the service itself);
     ``for_update`` locks its row until the transaction ends."""
     base = select(Vacancy) if principal is None else readable_statement(principal)
-    statement = (base.where(Vacancy.id == vacancy_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, base.where(Vacancy.id == vacancy_id), for_update=for_update)
 
 
 async def lock_many(session: AsyncSession, vacancy_ids: Iterable[uuid.UUID]) -> list[Vacancy]:

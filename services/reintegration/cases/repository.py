@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
 from shared import access
 from shared.auth import Principal
-from shared.db import column_values
+from shared.db import column_values, one_or_none
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_locked
 
@@ -46,11 +46,8 @@ async def get(session: AsyncSession, case_id: uuid.UUID, *, principal: Principal
     """The case with this id, if ``principal`` may read it (None: the service itself);
     ``for_update`` locks its row until the transaction ends."""
     base = select(ReturneeCase) if principal is None else readable_statement(principal)
-    statement = (base.where(ReturneeCase.id == case_id)
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, base.where(ReturneeCase.id == case_id),
+                             for_update=for_update)
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,

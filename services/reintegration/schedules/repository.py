@@ -7,16 +7,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.schedules.models import FollowUpSchedule
+from shared.db import one_or_none
 
 
 async def get(session: AsyncSession, programme_id: uuid.UUID, *,
               for_update: bool = False) -> FollowUpSchedule | None:
     """The programme's schedule row, if it set one."""
-    statement = select(FollowUpSchedule).where(FollowUpSchedule.programme_id == programme_id) \
-        .execution_options(populate_existing=True)
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(
+        session, select(FollowUpSchedule).where(FollowUpSchedule.programme_id == programme_id),
+        for_update=for_update)
 
 
 async def upsert(session: AsyncSession, *, programme_id: uuid.UUID, points_months: list[int],
