@@ -16,7 +16,7 @@ from shared.vocabulary import (
 )
 
 __all__ = ["CEFR_LEVELS", "EDUCATION_LEVELS", "CefrLevel", "CountryCode", "EducationLevel",
-           "Email", "LanguageCode", "LongText", "Sector", "ShortText", "cefr_rank",
+           "Email", "Gender", "LanguageCode", "LongText", "Sector", "ShortText", "cefr_rank",
            "education_rank"]
 
 # ISCED 2011 levels, in order; a rule "at least bachelor" admits bachelor, master and doctorate.
@@ -24,6 +24,8 @@ EDUCATION_LEVELS = ("primary", "lower_secondary", "upper_secondary", "post_secon
                     "short_tertiary", "bachelor", "master", "doctorate")
 EducationLevel = Literal["primary", "lower_secondary", "upper_secondary", "post_secondary",
                          "short_tertiary", "bachelor", "master", "doctorate"]
+# A profile's gender; programmes admit and target by the same words.
+Gender = Literal["female", "male", "other", "undisclosed"]
 
 
 def education_rank(level: str) -> int:

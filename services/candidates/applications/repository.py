@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.institutions.models import Nomination
+from services.candidates.programmes.models import Programme
 from shared import access
 from shared.auth import Principal
 from shared.db import one_or_none
@@ -125,6 +126,25 @@ async def nominated_candidates(session: AsyncSession, *, programme_id: uuid.UUID
     rows = await session.scalars(select(Nomination.candidate_id).distinct().where(
         Nomination.programme_id == programme_id, Nomination.candidate_id.in_(ids)))
     return set(rows.all())
+
+
+async def placed_elsewhere(session: AsyncSession, *, programme_id: uuid.UUID,
+                           candidate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """For each of ``candidate_ids`` placed (or returned) through another programme, the
+    codes of those programmes."""
+    ids = list(candidate_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Application.candidate_id, Programme.code)
+        .join(Programme, Programme.id == Application.programme_id)
+        .where(Application.candidate_id.in_(ids), Application.programme_id != programme_id,
+               Application.status.in_(("placed", "returned")))
+        .order_by(Programme.code))
+    placed: dict[uuid.UUID, list[str]] = {}
+    for candidate_id, code in rows.all():
+        placed.setdefault(candidate_id, []).append(code)
+    return placed
 
 
 async def lock_with_candidates(session: AsyncSession, *, programme_id: uuid.UUID,

@@ -19,6 +19,7 @@ from services.candidates.applications.models import Application
 from services.candidates.applications.schemas import (
     ApplicationCreate,
     ApplicationOut,
+    GenderTargetOut,
     RejectBody,
     ScreeningReason,
     ScreeningResult,
@@ -216,10 +217,11 @@ async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
                         principal: PrincipalDep) -> Response:
     """Rank the eligible, shortlisted and waitlisted applications and select the cohort.
 
-    Fills the free seats (capacity minus those already selected), first the seats reserved for
-    gender balance, then by rank; the rest are waitlisted in rank order. Safe to re-run: a seat
-    freed by a withdrawal goes to the best-ranked waitlisted application. The score and its
-    parts are explained in the ``score_parts`` of each decision.
+    Fills the free seats (capacity minus those already selected), first the seats the
+    programme's gender targets (minimum share or exact split) hold, then by rank; the rest are
+    waitlisted in rank order. Safe to re-run: a seat freed by a withdrawal goes to the
+    best-ranked waitlisted application. The score and its parts are explained in the
+    ``score_parts`` of each decision; ``summary.targets`` says which target was met and why not.
     """
     programme_service.ensure_in_scope(principal, programme_id)
     result = await service.select_cohort(session, programme_id=programme_id)
@@ -237,5 +239,6 @@ async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
             capacity=s.capacity, seats_available=s.seats_available,
             reserved_per_gender=s.reserved_per_gender, selected=s.selected,
             newly_selected=s.newly_selected, waitlisted=s.waitlisted, by_gender=s.by_gender,
-            target_met=s.target_met, target_note=s.target_note),
+            target_met=s.target_met, target_note=s.target_note,
+            targets=[GenderTargetOut.model_validate(t) for t in s.targets]),
     ))

@@ -171,6 +171,18 @@ class SelectionDecisionOut(ResponseModel):
     reason: str
 
 
+class GenderTargetOut(ResponseModel):
+    """How one gender target of the programme came out of the run."""
+
+    gender: str
+    kind: Literal["at_least", "exactly"] = Field(
+        description="at_least: the seats a minimum share reserves; exactly: an exact split.")
+    target: int = Field(description="Seats the target asks for.")
+    selected: int = Field(description="Selected of that gender, earlier selections included.")
+    met: bool
+    reason: str | None = Field(description="Why the target was not met; null when it was.")
+
+
 class SelectionSummary(ResponseModel):
     """Totals after the run; ``selected`` and ``by_gender`` include earlier selections."""
 
@@ -178,13 +190,16 @@ class SelectionSummary(ResponseModel):
     seats_available: int = Field(description="Seats that were free when this run started.")
     reserved_per_gender: int = Field(
         description="Seats reserved for women and for men each (ceil(share * capacity), at most "
-        "half the capacity).")
+        "half the capacity; all of it for a programme admitting only one of them); 0 with an "
+        "exact split (see targets).")
     selected: int
     newly_selected: int
     waitlisted: int
     by_gender: dict[str, int]
     target_met: bool
     target_note: str
+    targets: list[GenderTargetOut] = Field(
+        description="Each gender target: seats asked, selected, met, and why not.")
 
 
 class SelectionRun(ResponseModel):
@@ -202,7 +217,12 @@ class SelectionRun(ResponseModel):
         "summary": {"capacity": 20, "seats_available": 20, "reserved_per_gender": 8,
                     "selected": 20, "newly_selected": 20, "waitlisted": 4,
                     "by_gender": {"female": 3, "male": 17}, "target_met": False,
-                    "target_note": "only 3 eligible women for 8 reserved seats"},
+                    "target_note": "only 3 eligible women for 8 reserved seats",
+                    "targets": [
+                        {"gender": "female", "kind": "at_least", "target": 8, "selected": 3,
+                         "met": False, "reason": "only 3 eligible women for 8 reserved seats"},
+                        {"gender": "male", "kind": "at_least", "target": 8, "selected": 17,
+                         "met": True, "reason": None}]},
     }]})
 
     programme_id: uuid.UUID

@@ -10,10 +10,14 @@ rule                   passes when                                failure code
 ``max_age``            age on the intake's closing day <= max     ``age_above_maximum``
 ``nationalities``      nationality in the list (absent: the       ``nationality_not_admitted``
                        programme's origin countries)
+``residence_countries`` country of residence in the list          ``residence_not_admitted``
+``genders``            the profile's gender in the list           ``gender_not_admitted``
 ``min_education_level`` highest education level >= the minimum   ``education_below_minimum``
                        (ISCED order, :func:`education_rank`)
 ``required_languages`` per language: spoken at >= ``min_level``    ``language_missing`` /
                        (CEFR order, :func:`cefr_rank`)            ``language_below_minimum``
+``first_time_only``    never placed (placed or returned) in       ``prior_participation``
+                       another programme
 =====================  =========================================  ==========================
 
 A reason is ``{code, rule, detail, required, actual}``: ``code`` is the stable machine-readable
@@ -46,6 +50,8 @@ class CandidateFacts:
     education_levels: tuple[str, ...] = ()
     languages: Mapping[str, str] = field(default_factory=dict)  # ISO 639-1 -> best CEFR level
     preferred_sectors: tuple[str, ...] = ()
+    residence_country: str | None = None
+    placed_in: tuple[str, ...] = ()  # codes of other programmes that placed the candidate
 
     @property
     def highest_education(self) -> str | None:
@@ -109,6 +115,17 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def _admitted(rule: str, code: str, what: tuple[str, str], actual: str | None,
+              admitted: Iterable[str]) -> Reason:
+    """Passed when ``actual`` is among ``admitted``, else ``code``; ``what`` names the value
+    in the singular and the admitted ones in the plural, for the sentence."""
+    values = sorted(admitted)
+    ok = actual in values
+    return Reason(PASSED if ok else code, rule,
+                  f"{what[0]} {actual} is {'' if ok else 'not '}among the admitted {what[1]} "
+                  f"({', '.join(values)}).", values, actual)
+
+
 def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
              origin_countries: Iterable[str], reference_date: date) -> list[Reason]:
     """Every rule's outcome, passed or failed, in a fixed order (age, nationality, …)."""
@@ -131,13 +148,18 @@ def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
             f"Age {age} on {on} is {'within' if ok else 'above'} the maximum of {max_age}.",
             max_age, age))
 
-    admitted = sorted(rules.get("nationalities") or origin_countries)
-    ok = candidate.nationality in admitted
-    reasons.append(Reason(
-        PASSED if ok else "nationality_not_admitted", "nationalities",
-        f"Nationality {candidate.nationality} is {'' if ok else 'not '}among the admitted "
-        f"nationalities ({', '.join(admitted)}).",
-        admitted, candidate.nationality))
+    reasons.append(_admitted("nationalities", "nationality_not_admitted",
+                             ("Nationality", "nationalities"), candidate.nationality,
+                             rules.get("nationalities") or origin_countries))
+    if rules.get("residence_countries"):
+        reasons.append(_admitted("residence_countries", "residence_not_admitted",
+                                 ("Residence", "countries of residence"),
+                                 candidate.residence_country,
+                                 rules["residence_countries"]))
+    if rules.get("genders"):
+        reasons.append(_admitted("genders", "gender_not_admitted", ("Gender", "genders"),
+                                 candidate.gender,
+                                 rules["genders"]))
 
     min_level = rules.get("min_education_level")
     if min_level is not None:
@@ -164,6 +186,14 @@ def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
         else:
             reasons.append(Reason(PASSED, rule, f"Language '{language}' is at {spoken}, at least "
                                   f"the required {needed}.", needed, spoken))
+
+    if rules.get("first_time_only"):
+        placed = sorted(candidate.placed_in)
+        reasons.append(Reason(
+            "prior_participation" if placed else PASSED, "first_time_only",
+            f"Already placed through {', '.join(placed)}; the programme admits first-time "
+            "participants only." if placed else "Never placed through another programme.",
+            [], placed))
     return reasons
 
 

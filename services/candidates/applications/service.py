@@ -29,6 +29,7 @@ from services.candidates.applications.schemas import ApplicationCreate
 from services.candidates.candidates.models import Candidate
 from services.candidates.events import APPLICATION_EVENTS, ApplicationEvent, outbox
 from services.candidates.programmes import service as programme_service
+from services.candidates.programmes import targets as programme_targets
 from services.candidates.programmes.models import Programme
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
@@ -65,8 +66,10 @@ class SelectionResult:
     summary: selection.Summary
 
 
-def candidate_facts(candidate: Candidate) -> screening.CandidateFacts:
-    """The parts of a profile screening and scoring read."""
+def candidate_facts(candidate: Candidate, *,
+                    placed_in: Sequence[str] = ()) -> screening.CandidateFacts:
+    """The parts of a profile screening and scoring read (``placed_in``: codes of the other
+    programmes that placed the candidate, read only when a rule needs them)."""
     return screening.CandidateFacts(
         date_of_birth=candidate.date_of_birth,
         nationality=candidate.nationality,
@@ -75,6 +78,8 @@ def candidate_facts(candidate: Candidate) -> screening.CandidateFacts:
                                if isinstance(e, dict) and isinstance(e.get("level"), str)),
         languages=screening.best_levels(e for e in candidate.languages if isinstance(e, dict)),
         preferred_sectors=tuple(candidate.preferred_sectors),
+        residence_country=candidate.residence_country,
+        placed_in=tuple(placed_in),
     )
 
 
@@ -216,9 +221,20 @@ async def submit(session: AsyncSession, *, application_id: uuid.UUID,
     return await _act(session, application, "submit", values={"submitted_at": now})
 
 
-def _screen_one(candidate: Candidate, programme: Programme) -> screening.Outcome:
+async def _placed_elsewhere(session: AsyncSession, programme: Programme,
+                            candidate_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    # Only first-time-only programmes ask, so the others screen without the extra query.
+    if not programme.eligibility.get("first_time_only"):
+        return {}
+    return await repository.placed_elsewhere(session, programme_id=programme.id,
+                                             candidate_ids=candidate_ids)
+
+
+def _screen_one(candidate: Candidate, programme: Programme,
+                placed: dict[uuid.UUID, list[str]]) -> screening.Outcome:
     return screening.screen(
-        candidate_facts(candidate), rules=programme.eligibility,
+        candidate_facts(candidate, placed_in=placed.get(candidate.id, ())),
+        rules=programme.eligibility,
         origin_countries=programme.origin_countries,
         # Ages count on the intake's closing day, the same for every applicant.
         reference_date=programme.intake_closes_at.astimezone(UTC).date(),
@@ -244,7 +260,8 @@ async def screen(session: AsyncSession, *, application_id: uuid.UUID,
     programme = await programme_service.get(session, programme_id=application.programme_id)
     candidate = await repository.get_candidate(session, application.candidate_id)
     assert candidate is not None  # the foreign key cascades: no application without candidate
-    outcome = _screen_one(candidate, programme)
+    placed = await _placed_elsewhere(session, programme, [candidate.id])
+    outcome = _screen_one(candidate, programme, placed)
     updated = await _act(session, application, "screen", to=outcome.status,
                          reason=_screening_note(outcome),
                          values=_screening_values(outcome, datetime.now(UTC)))
@@ -285,11 +302,12 @@ async def screen_programme(session: AsyncSession, *, programme_id: uuid.UUID) ->
     programme = await programme_service.get(session, programme_id=programme_id)
     rows = await repository.lock_with_candidates(session, programme_id=programme_id,
                                                  statuses=["submitted"])
+    placed = await _placed_elsewhere(session, programme, [c.id for _, c in rows])
     now = datetime.now(UTC)
     outcomes: dict[uuid.UUID, screening.Outcome] = {}
     changes = []
     for application, candidate in rows:
-        outcome = _screen_one(candidate, programme)
+        outcome = _screen_one(candidate, programme, placed)
         outcomes[application.id] = outcome
         to = state.target("screen", application.status, outcome.status)
         changes.append((application,
@@ -329,7 +347,7 @@ def _selection_moves(application: Application, decision: selection.Decision) -> 
 
 
 async def select_cohort(session: AsyncSession, *, programme_id: uuid.UUID) -> SelectionResult:
-    """Rank the pool, fill the free seats (gender balance first) and waitlist the rest.
+    """Rank the pool, fill the free seats (gender targets first) and waitlist the rest.
 
     The programme's pool and selected rows are locked first, so concurrent runs take turns and
     the second counts the seats the first filled. Re-running promotes from the waitlist when
@@ -358,7 +376,9 @@ async def select_cohort(session: AsyncSession, *, programme_id: uuid.UUID) -> Se
 
     decisions, summary = selection.decide(
         selection.rank(entries), capacity=programme.capacity,
-        share=programme.gender_balance_min_share, already_selected=already)
+        share=programme.gender_balance_min_share, split=programme.gender_targets,
+        balanced=programme_targets.balanced_genders(programme.eligibility.get("genders")),
+        already_selected=already)
 
     changes = []
     for decision in decisions:

@@ -23,10 +23,10 @@ from services.candidates.vocabulary import (
     Sector,
     ShortText,
 )
+from services.candidates.vocabulary import Gender as Gender  # re-exported for its users
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 from shared.vocabulary import Phone, Skill
 
-Gender = Literal["female", "male", "other", "undisclosed"]
 ConsentAction = Literal["given", "withdrawn"]
 
 MIN_AGE, MAX_AGE = 14, 99

@@ -13,3 +13,7 @@ class ProgrammeCodeTaken(Conflict):
 
 class InvalidIntakeWindow(UnprocessableEntity):
     slug, title = "invalid-intake-window", "Invalid intake window"
+
+
+class InvalidGenderTargets(UnprocessableEntity):
+    slug, title = "invalid-gender-targets", "Invalid gender targets"

@@ -20,7 +20,7 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint(
             "gender_balance_min_share IS NULL OR "
-            "(gender_balance_min_share >= 0 AND gender_balance_min_share <= 0.5)",
+            "(gender_balance_min_share >= 0 AND gender_balance_min_share <= 1)",
             name="gender_share_range",
         ),
     )
@@ -37,7 +37,10 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
     intake_closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     capacity: Mapped[int] = mapped_column(Integer, nullable=False)
     gender_balance_min_share: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
-    # {min_age, max_age, nationalities, min_education_level, required_languages: [...]}
+    # {gender: exact seats}, e.g. {"female": 24, "male": 26}; NULL when no split is set.
+    gender_targets: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    # {min_age, max_age, nationalities, min_education_level, required_languages: [...],
+    #  genders, residence_countries, first_time_only}
     eligibility: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, server_default=text("'{}'")
     )

@@ -37,6 +37,7 @@ class ProgrammeChanges(TypedDict, total=False):
     intake_closes_at: datetime
     capacity: int
     gender_balance_min_share: Decimal | None
+    gender_targets: dict[str, int] | None
     eligibility: dict[str, Any]
     required_consents: list[str]
     training_required_before_departure: bool

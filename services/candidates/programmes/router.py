@@ -10,6 +10,7 @@ from starlette.responses import Response
 from services.candidates import access
 from services.candidates.programmes import service
 from services.candidates.programmes.exceptions import (
+    InvalidGenderTargets,
     InvalidIntakeWindow,
     ProgrammeCodeTaken,
     ProgrammeNotFound,
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/programmes", tags=["programmes"], responses=AUTH_
 
 
 @router.post("", status_code=201, response_model=ProgrammeOut, dependencies=[access.STAFF],
-             responses=responses(ProgrammeCodeTaken, IdempotencyKeyReused))
+             responses=responses(ProgrammeCodeTaken, InvalidGenderTargets, IdempotencyKeyReused))
 async def create_programme(data: ProgrammeCreate, session: SessionDep,
                            idempotency: IdempotencyDep) -> Response:
     """Open a programme: its countries, intake window, capacity and eligibility rules.
@@ -79,7 +80,8 @@ async def get_programme(programme_id: uuid.UUID, session: SessionDep) -> Respons
 
 
 @router.patch("/{programme_id}", response_model=ProgrammeOut, dependencies=[access.STAFF],
-              responses=responses(ProgrammeNotFound, PreconditionFailed, InvalidIntakeWindow))
+              responses=responses(ProgrammeNotFound, PreconditionFailed, InvalidIntakeWindow,
+                                  InvalidGenderTargets))
 async def update_programme(programme_id: uuid.UUID, data: ProgrammeUpdate, session: SessionDep,
                            principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change some fields of a programme; send ``If-Match`` with its ETag to avoid lost updates.

@@ -11,6 +11,7 @@ from services.candidates.vocabulary import (
     CefrLevel,
     CountryCode,
     EducationLevel,
+    Gender,
     LanguageCode,
     LongText,
     Sector,
@@ -18,6 +19,7 @@ from services.candidates.vocabulary import (
 )
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
+SeatCount = Annotated[int, Field(ge=0, le=100_000)]
 ProgrammeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,39}$")]
 Purpose = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 
@@ -39,6 +41,19 @@ class EligibilityRules(StrictModel):
         description="Admitted nationalities; absent means the programme's origin countries.")
     min_education_level: EducationLevel | None = None
     required_languages: list[LanguageRequirement] = Field(default_factory=list, max_length=10)
+    genders: list[Gender] | None = Field(
+        None, min_length=1, max_length=4,
+        description='Admitted genders (the profile\'s own words), e.g. ["female"] for a '
+        "women-only programme; absent admits everyone. Failure code "
+        "``gender_not_admitted``.")
+    residence_countries: list[CountryCode] | None = Field(
+        None, min_length=1, max_length=50,
+        description="Admitted countries of residence; absent admits any. Failure code "
+        "``residence_not_admitted``.")
+    first_time_only: bool = Field(
+        False, description="Admit only people never placed in another programme (an "
+        "application there placed or returned makes them ineligible). Failure code "
+        "``prior_participation``.")
 
     @model_validator(mode="after")
     def _age_range(self) -> Self:
@@ -59,8 +74,15 @@ class ProgrammeFields(StrictModel):
     intake_closes_at: AwareDatetime
     capacity: int = Field(ge=1, le=100_000, description="Places to select.")
     gender_balance_min_share: Decimal | None = Field(
-        None, ge=0, le=Decimal("0.5"), decimal_places=2,
-        description="Minimum share of women and of men among the selected, where the pool allows.")
+        None, ge=0, le=1, decimal_places=2,
+        description="Minimum share of women and of men among the selected, where the pool "
+        "allows; up to 0.5, or up to 1 when the eligibility admits only one of female and male "
+        "(a women-only programme).")
+    gender_targets: dict[Gender, SeatCount] | None = Field(
+        None, description="Exact seats per gender, e.g. {\"female\": 24, \"male\": 26}, "
+        "summing to at most the capacity; selection fills them exactly when the pools allow, "
+        "and seats a gender cannot fill go by rank to the others. With a minimum share too, "
+        "each of women and men must get at least the seats the share asks for.")
     eligibility: EligibilityRules = Field(default_factory=EligibilityRules)
     required_consents: list[Purpose] = Field(
         default_factory=lambda: ["data_processing"], max_length=10,
@@ -95,7 +117,7 @@ class ProgrammeCreate(ProgrammeFields):
 class ProgrammeUpdate(PatchModel):
     """A partial change to a programme; absent fields stay as they are."""
 
-    nullable_fields = frozenset({"description", "gender_balance_min_share"})
+    nullable_fields = frozenset({"description", "gender_balance_min_share", "gender_targets"})
 
     name: ShortText | None = None
     description: LongText | None = None
@@ -105,8 +127,8 @@ class ProgrammeUpdate(PatchModel):
     intake_opens_at: AwareDatetime | None = None
     intake_closes_at: AwareDatetime | None = None
     capacity: int | None = Field(None, ge=1, le=100_000)
-    gender_balance_min_share: Decimal | None = Field(None, ge=0, le=Decimal("0.5"),
-                                                     decimal_places=2)
+    gender_balance_min_share: Decimal | None = Field(None, ge=0, le=1, decimal_places=2)
+    gender_targets: dict[Gender, SeatCount] | None = None
     eligibility: EligibilityRules | None = None
     required_consents: list[Purpose] | None = Field(None, max_length=10)
     training_required_before_departure: bool | None = None
@@ -126,6 +148,7 @@ class ProgrammeOut(ResponseModel):
     intake_closes_at: datetime
     capacity: int
     gender_balance_min_share: Decimal | None
+    gender_targets: dict[str, int] | None
     eligibility: EligibilityRules
     required_consents: list[str]
     training_required_before_departure: bool

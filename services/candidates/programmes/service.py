@@ -1,11 +1,12 @@
-"""Programme rules: unique codes, a coherent intake window, versioned updates."""
+"""Programme rules: unique codes, a coherent intake window, coherent gender targets, versioned
+updates."""
 
 import uuid
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.candidates.programmes import repository
+from services.candidates.programmes import repository, targets
 from services.candidates.programmes.exceptions import (
     InvalidIntakeWindow,
     ProgrammeCodeTaken,
@@ -23,6 +24,8 @@ async def create(session: AsyncSession, *, data: ProgrammeCreate) -> Programme:
     """Create a programme; its code must be new."""
     if await repository.code_exists(session, data.code):
         raise ProgrammeCodeTaken(f"A programme with code '{data.code}' already exists.")
+    targets.check(capacity=data.capacity, share=data.gender_balance_min_share,
+                  split=data.gender_targets, admitted=data.eligibility.genders)
     return await repository.add(session, Programme(**data.model_dump()))
 
 
@@ -43,6 +46,11 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
     closes = changes.get("intake_closes_at", current.intake_closes_at)
     if closes <= opens:
         raise InvalidIntakeWindow("intake_closes_at must be after intake_opens_at.")
+    eligibility = changes.get("eligibility", current.eligibility)
+    targets.check(capacity=changes.get("capacity", current.capacity),
+                  share=changes.get("gender_balance_min_share", current.gender_balance_min_share),
+                  split=changes.get("gender_targets", current.gender_targets),
+                  admitted=eligibility.get("genders"))
     updated = await repository.update_versioned(session, programme_id, expected_version, changes)
     if updated is None:
         raise PreconditionFailed(

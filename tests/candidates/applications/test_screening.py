@@ -113,3 +113,25 @@ class TestOutcome:
     def test_no_rules_still_checks_nationality(self) -> None:
         assert codes(facts(), {}, ("MA",)) == ["passed"]
         assert codes(facts(), {}, ("TN",)) == ["nationality_not_admitted"]
+
+
+class TestTargetGroup:
+    def test_gender_not_admitted(self) -> None:
+        rules = {"genders": ["female"]}
+        assert codes(facts(gender="male"), rules) == ["gender_not_admitted"]
+        assert codes(facts(gender="female"), rules) == ["passed", "passed"]
+
+    def test_residence_not_admitted(self) -> None:
+        rules = {"residence_countries": ["MA"]}
+        assert codes(facts(residence_country="ES"), rules) == ["residence_not_admitted"]
+        assert codes(facts(residence_country="MA"), rules) == ["passed", "passed"]
+
+    def test_first_time_only(self) -> None:
+        rules = {"first_time_only": True}
+        outcome = screen(facts(placed_in=("HOMERE-2025",)), rules=rules,
+                         origin_countries=["MA"], reference_date=CLOSES)
+        [reason] = outcome.reasons
+        assert (reason.code, reason.rule, reason.actual) == (
+            "prior_participation", "first_time_only", ["HOMERE-2025"])
+        assert codes(facts(), rules) == ["passed", "passed"]
+        assert set(codes(facts(placed_in=("HOMERE-2025",)))) == {"passed"}  # rule not set

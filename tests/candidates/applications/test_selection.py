@@ -196,3 +196,50 @@ def test_invariants_on_random_pools(seed: int) -> None:
     assert summary.by_gender == {g: n for g, n in sorted(total.items()) if n}
     expected_met = not share or all(total[g] >= reserved for g in BALANCED_GENDERS)
     assert summary.target_met == expected_met
+
+
+class TestOneGenderShare:
+    def test_a_women_only_share_reserves_every_seat_for_women(self) -> None:
+        pool = rank([entry("male", 90), entry("female", 50), entry("female", 40)])
+        decisions, summary = decide(pool, capacity=3, share=Decimal("1"), already_selected={},
+                                    balanced=("female",))
+        assert outcomes(decisions)[0] == ("male", "selected")  # a seat women cannot fill
+        assert summary.reserved_per_gender == 3
+        assert [(t.gender, t.target, t.selected, t.met) for t in summary.targets] == [
+            ("female", 3, 2, False)]
+        assert summary.target_note == "only 2 eligible women for 3 reserved seats"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_exact_split_on_random_pools(seed: int) -> None:
+    rng = random.Random(seed)
+    pool, capacity, _, already = random_case(rng)
+    split = {g: rng.randint(0, capacity) for g in rng.sample(GENDERS, rng.randint(1, 3))}
+    while sum(split.values()) > capacity:
+        gender = max(split, key=lambda g: split[g])
+        split[gender] -= 1
+    ranked = rank(pool)
+    decisions, summary = decide(ranked, capacity=capacity, share=None, split=split,
+                                already_selected=already)
+    seats = max(0, capacity - sum(already.values()))
+    chosen = [d for d in decisions if d.outcome == "selected"]
+    # Capacity first: the seats are filled as far as the pool allows.
+    assert len(chosen) == min(seats, len(ranked))
+    total = Counter(already) + Counter(d.entry.gender for d in chosen)
+    pool_count = Counter(e.gender for e in ranked)
+    for outcome in summary.targets:
+        gender, want = outcome.gender, split[outcome.gender]
+        assert outcome.selected == total[gender]
+        assert outcome.met == (total[gender] == want)
+        assert (outcome.reason is None) == outcome.met
+        if total[gender] > want and already.get(gender, 0) <= want:
+            # Only seats nobody outside the capped genders could take go beyond a count.
+            others = sum(n for g, n in pool_count.items() if g not in split)
+            assert all(d.outcome == "selected" for d in decisions
+                       if d.entry.gender not in split) or others == 0
+    # Every split gender is met when its pool, the seats and earlier selections allow.
+    if all(already.get(g, 0) + pool_count[g] >= n and already.get(g, 0) <= n
+           for g, n in split.items()) and sum(
+               max(0, n - already.get(g, 0)) for g, n in split.items()) <= seats:
+        over = [g for g in split if total[g] > split[g]]
+        assert summary.target_met or over

@@ -36,7 +36,11 @@ class TestCreateProgramme:
 
     async def test_bad_values_are_rejected(self, client: httpx.AsyncClient) -> None:
         for bad in ({"origin_countries": ["XX"]}, {"capacity": 0}, {"capacity": "many"},
-                    {"gender_balance_min_share": "0.7"}, {"intake_opens_at": "2026-01-01"},
+                    {"gender_balance_min_share": "1.5"},
+                    {"gender_balance_min_share": "-0.1"},
+                    {"gender_targets": {"nonbinary": 2}}, {"gender_targets": {"female": -1}},
+                    {"eligibility": {"genders": ["women"]}}, {"eligibility": {"genders": []}},
+                    {"intake_opens_at": "2026-01-01"},
                     {"eligibility": {"min_age": 40, "max_age": 20}},
                     {"eligibility": {"required_languages": [{"language": "fr",
                                                              "min_level": "D1"}]}},
@@ -202,3 +206,53 @@ class TestUpdateProgramme:
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
         response = await client.patch(f"/v1/programmes/{uuid.uuid4()}", json={"capacity": 3})
         assert response.status_code == 404
+
+
+class TestGenderTargets:
+    async def test_women_only_with_full_share_and_a_split(self, client: httpx.AsyncClient) -> None:
+        created = await create_programme(
+            client, capacity=30, gender_balance_min_share="1.00",
+            gender_targets={"female": 30},
+            eligibility={"genders": ["female"], "residence_countries": ["MA"],
+                         "first_time_only": True})
+        assert created["gender_balance_min_share"] == "1.00"
+        assert created["gender_targets"] == {"female": 30}
+        assert created["eligibility"]["genders"] == ["female"]
+        assert created["eligibility"]["first_time_only"] is True
+        plain = await create_programme(client)
+        assert plain["gender_targets"] is None
+        assert plain["eligibility"]["genders"] is None
+
+    async def test_targets_that_cannot_hold_together_are_422_naming_the_field(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        for field, bad in (
+            ("gender_balance_min_share", {"gender_balance_min_share": "0.7"}),
+            ("gender_targets", {"capacity": 4, "gender_targets": {"female": 3, "male": 2}}),
+            ("gender_targets", {"capacity": 10, "gender_balance_min_share": "0.5",
+                                "gender_targets": {"female": 2, "male": 8}}),
+            ("gender_targets", {"gender_balance_min_share": None,
+                                "eligibility": {"genders": ["female"]},
+                                "gender_targets": {"female": 5, "male": 1}}),
+        ):
+            response = await client.post("/v1/programmes",
+                                         json=programme_body(sectors=["rejected_only"], **bad))
+            assert response.status_code == 422, (bad, response.text)
+            body = response.json()
+            assert body["type"] == "/problems/invalid-gender-targets", body
+            assert [e["loc"] for e in body["errors"]] == [["body", field]], body
+            assert body["detail"].startswith(f"{field}: ")
+        assert (await client.get("/v1/programmes", params={"sector": "rejected_only"})
+                ).json()["items"] == []
+
+    async def test_patch_keeps_the_split_within_capacity(self, client: httpx.AsyncClient) -> None:
+        created = await create_programme(client, capacity=5, gender_balance_min_share=None,
+                                         gender_targets={"female": 2, "male": 3})
+        url = f"/v1/programmes/{created['id']}"
+        response = await client.patch(url, json={"capacity": 4})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"] == ["body", "gender_targets"]
+        assert (await client.get(url)).json()["capacity"] == 5
+        response = await client.patch(url, json={"capacity": 4, "gender_targets": None})
+        assert response.status_code == 200, response.text
+        assert response.json()["gender_targets"] is None
