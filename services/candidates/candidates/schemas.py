@@ -24,6 +24,7 @@ from services.candidates.vocabulary import (
     ShortText,
 )
 from services.candidates.vocabulary import Gender as Gender  # re-exported for its users
+from shared.clock import utc_today
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 from shared.vocabulary import Phone, Skill
 
@@ -43,7 +44,7 @@ def age_on(born: date, day: date) -> int:
 
 
 def _plausible_birth_date(value: date) -> date:
-    today = datetime.now(UTC).date()
+    today = utc_today()
     if value >= today:
         raise ValueError("date_of_birth must be in the past")
     if not MIN_AGE <= age_on(value, today) <= MAX_AGE:

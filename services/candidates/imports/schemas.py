@@ -116,12 +116,11 @@ class _CandidateRow(TypedDict):
     available_until_date: NotRequired[date | None]
 
 
-# The same line, for documents whose every string was already stripped by str.strip (the CSV
-# reader's): pydantic's stripping removes a subset of what str.strip does, so it would change
-# nothing, yet it copies every string, a fifth of the validation time.
 @with_config(ConfigDict(extra="forbid"))
 class _StrippedCandidateRow(_CandidateRow):
-    pass
+    """The same line, for documents whose every string was already stripped by str.strip (the
+    CSV reader's): pydantic's stripping removes a subset of what str.strip does, so it would
+    change nothing, yet it copies every string, a fifth of the validation time."""
 
 
 def _available_in_order(row: _CandidateRow) -> _CandidateRow:

@@ -1,7 +1,7 @@
 """Wire formats of employers and their agreements with programmes."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
@@ -15,6 +15,7 @@ from services.placements.vocabulary import (
     Sector,
     ShortText,
 )
+from shared.clock import utc_today
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Kept in step with models.SIZES, which the table's check constraint enforces.
@@ -45,7 +46,7 @@ class Obligations(StrictModel):
 
 
 def _not_in_future(value: date) -> date:
-    if value > datetime.now(UTC).date():
+    if value > utc_today():
         raise ValueError("signed_date must not be in the future")
     return value
 
