@@ -6,7 +6,6 @@ is in :mod:`bench.wrk`, the description of the machine in :mod:`bench.machine`.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,17 +14,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from launcher.database import throwaway_database
-from launcher.runner import PROJECT_ROOT, stop, wait_until_ready
+from launcher.runner import PROJECT_ROOT, free_port, stop, wait_until_ready
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def bench_database() -> AbstractContextManager[str]:

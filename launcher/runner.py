@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,6 +267,22 @@ def dev_ports(port_base: int) -> Callable[[ServiceSpec, int], int]:
     """The port of replica ``i`` of a service when the gateway is at ``port_base``: the
     service's offset from the default base kept, plus 1000 per replica after the first."""
     return lambda spec, i: port_base + spec.port - DEFAULT_PORT_BASE + REPLICA_PORT_STEP * i
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct ports on 127.0.0.1 nobody listens on right now. The probes stay bound
+    until all are chosen: ports asked for one at a time may come back the same, and two
+    processes of one system would then share a port."""
+    with ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now."""
+    return free_ports(1)[0]
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

@@ -8,7 +8,6 @@ Without the package the tests that need Redis are skipped, saying why.
 """
 
 import importlib.util
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+
+from launcher.runner import free_port
 
 START_DEADLINE_SECONDS = 30.0
 
@@ -29,11 +30,6 @@ def redis_server_binary() -> Path | None:
     binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
     return binary if binary.is_file() else None
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

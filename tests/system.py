@@ -1,6 +1,5 @@
 """The whole system as ``make dev`` runs it, for tests: real uvicorn processes on free ports."""
 
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -10,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from launcher.accounts import create_admin
-from launcher.runner import replica_urls, start_system, stop
+from launcher.runner import free_ports, replica_urls, start_system, stop
 from launcher.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
@@ -21,12 +20,6 @@ SMALL_POOLS = {f"{spec.name.upper()}_{name}": value for spec in SERVICES
                for name, value in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "5"),
                                    ("DB_HOT_POOL_SIZE", "4"))}
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class System(dict[str, str]):
@@ -53,7 +46,8 @@ def running_system(admin_url: str, *, replicas: int = 1,
     addresses), with ``env`` added to each process's environment. Logs go to a temporary
     folder."""
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
-    urls = replica_urls(SERVICES, replicas, lambda spec, i: free_port())
+    ports = iter(free_ports(len(SERVICES) * replicas))  # distinct: one system, no shared port
+    urls = replica_urls(SERVICES, replicas, lambda spec, i: next(ports))
     started = start_system(admin_url, urls, log_dir=log_dir, env={**SMALL_POOLS, **(env or {})})
     try:
         yield System(urls, dict(started), log_dir)

@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from launcher import cli
-from launcher.runner import stop, wait_until_ready
+from launcher.runner import free_port, stop, wait_until_ready
 from launcher.topology import service
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
-from tests.system import admin_token, free_port, running_system
+from tests.system import admin_token, running_system
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from gateway import identity
-from launcher.runner import PROJECT_ROOT, auth_env, start_service, stop, wait_until_ready
+from launcher.runner import (
+    PROJECT_ROOT,
+    auth_env,
+    free_port,
+    free_ports,
+    start_service,
+    stop,
+    wait_until_ready,
+)
 from launcher.topology import service
 from shared.db import Database
 from tests.conftest import RunDatabase
@@ -33,11 +41,6 @@ AUDIENCE = "pathways"
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "correct horse battery staple"
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _garbage_server() -> int:
@@ -115,7 +118,7 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
     logs = Path(tempfile.mkdtemp(prefix="pathways-gateway-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        candidates_port, echo_port, gateway_port = (free_port() for _ in range(3))
+        candidates_port, echo_port, gateway_port = free_ports(3)
         candidates = start_service(service("candidates"), scratch_database.admin_url,
                                    port=candidates_port, log_file=logs / "candidates.log",
                                    extra_env=auth_env(f"http://127.0.0.1:{gateway_port}",

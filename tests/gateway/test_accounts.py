@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import jwt
 
-from launcher.runner import start_service, stop, wait_until_ready
+from launcher.runner import free_port, start_service, stop, wait_until_ready
 from launcher.topology import service
 from shared.auth import Principal, Revocations
 from tests.actors import until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
-from tests.gateway.conftest import RATE_LIMIT, RATE_LIMIT_WINDOW, GatewaySystem, free_port
+from tests.gateway.conftest import RATE_LIMIT, RATE_LIMIT_WINDOW, GatewaySystem
 
 PASSWORD = "a long enough passphrase"
 DEADLINE = 30.0

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from gateway.ratelimit import MemoryRateLimiter, RateLimiterUnavailable, RedisRateLimiter
-from tests.redis_server import free_port
+from launcher.runner import free_port
 
 # A fixed instant well inside a window: the counts cannot cross a window's end mid-test, however
 # slowly the machine runs.

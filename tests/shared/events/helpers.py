@@ -3,7 +3,6 @@
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -41,12 +40,6 @@ async def deliver(client: httpx.AsyncClient, signer: Signer,
     return await client.post("/internal/events", content=body,
                              headers={**headers, "content-type": "application/json"})
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def subscribers_json(url: str, *, name: str = "consumer",

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from launcher.runner import start_service, stop, wait_until_ready
+from launcher.runner import free_port, start_service, stop, wait_until_ready
 from shared.events import wire
 from shared.events.signing import Signer, generate_secret
 from tests.candidates.factories import candidate_body, programme_body
@@ -26,7 +26,6 @@ from tests.conftest import RunDatabase
 from tests.shared.events.helpers import (
     CANDIDATES,
     SECRET,
-    free_port,
     placements_fetch,
     relay_env,
     start_consumer,

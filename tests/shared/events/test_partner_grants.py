@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from launcher.runner import free_port
 from services.placements.database import event_tables
 from services.placements.events import outbox
 from services.placements.main import create_app as create_placements_app
@@ -24,7 +25,6 @@ from shared.events.access import EventsClient, events_client
 from shared.events.outbox import NewEvent
 from shared.events.relay import Relay, asyncpg_dsn
 from tests.conftest import RunDatabase
-from tests.shared.events.helpers import free_port
 
 A, B = uuid.uuid4(), uuid.uuid4()
 
