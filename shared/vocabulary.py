@@ -1,5 +1,5 @@
-"""Codes and value types every service speaks: ISO countries, languages and currencies, CEFR
-levels, sector codes, bounded text, e-mail addresses, phone numbers and skills.
+"""Codes and value types every service speaks: ISO countries and their subdivisions, languages
+and currencies, CEFR levels, sector codes, bounded text, e-mail addresses, phone numbers and skills.
 
 One definition, so that a country or a skill valid in one service is valid in all of them.
 """
@@ -16,6 +16,7 @@ CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 _COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
+_SUBDIVISIONS = frozenset(s.code for s in pycountry.subdivisions)
 _LANGUAGES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 _CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
 
@@ -36,6 +37,10 @@ def _member(codes: frozenset[str], what: str) -> Callable[[str], str]:
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"),
                         AfterValidator(_member(_COUNTRIES, "an ISO 3166-1 alpha-2 country code"))]
+# An ISO 3166-2 subdivision, e.g. "BE-VLG" (Flanders) or "IT-25" (Lombardy); its first two
+# letters are its country.
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$"),
+                       AfterValidator(_member(_SUBDIVISIONS, "an ISO 3166-2 subdivision code"))]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"),
                          AfterValidator(_member(_LANGUAGES, "an ISO 639-1 language code"))]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"),

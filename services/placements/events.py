@@ -2,8 +2,9 @@
 
 Payloads carry ids, statuses, dates and codes, never a name, contact or birth date: they go to
 other services and to partner ministries alike. Placement events also carry the trainee's
-gender (as the candidate declared it) and the vacancy's sector, which the reintegration
-service's indicators break down by (gender balance is a programme goal).
+gender (as the candidate declared it), the vacancy's sector, stay type, season and region,
+which the reintegration service's cases and indicators break down by (gender balance is a
+programme goal; a seasonal worker's stays are told apart by their season).
 """
 
 import uuid
@@ -68,6 +69,9 @@ class PlacementEvent(BaseModel):
     gender: str | None = Field(None, description="female, male, other or undisclosed; "
                                "null when the placement was made without it.")
     sector: str | None = Field(None, description="The vacancy's sector.")
+    stay_type: str = Field("work", description="work, traineeship, study or seasonal.")
+    season: str | None = Field(None, description="A seasonal stay's season (e.g. \"2024\").")
+    region: str | None = Field(None, description="The vacancy's ISO 3166-2 region, if given.")
     visa_decision: str | None = Field(None, description="granted or refused, once decided.")
     visa_decision_date: date | None = None
 

@@ -1,10 +1,11 @@
-"""Codes the placements service speaks: ISO countries, languages and currencies, CEFR, ISCO-08.
+"""Codes the placements service speaks: ISO countries, their subdivisions, languages and
+currencies, CEFR, ISCO-08, stay types.
 
-The ISO codes, CEFR levels, text, e-mail, phone and skill types come from
+The ISO codes (subdivisions too), CEFR levels, text, e-mail, phone and skill types come from
 :mod:`shared.vocabulary`, as in every service.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -19,6 +20,7 @@ from shared.vocabulary import (
     LongText,
     Phone,
     Reason,
+    RegionCode,
     Sector,
     ShortText,
     Skill,
@@ -28,11 +30,17 @@ from shared.vocabulary import (
 )
 
 __all__ = ["CEFR_LEVELS", "CefrLevel", "Countries", "CountryCode", "CurrencyCode", "Email",
-           "IscoCode", "LanguageCode", "LongText", "Phone", "Reason", "Sector", "ShortText",
-           "Skill", "SkillUri", "Skills", "cefr_rank", "skill_keys"]
+           "IscoCode", "LanguageCode", "LongText", "Phone", "QualificationLevel", "Reason",
+           "RegionCode", "Sector", "ShortText", "Skill", "SkillUri", "Skills", "StayType",
+           "cefr_rank", "skill_keys"]
 
 # ISCO-08 unit groups: four digits, the first the major group (0 is armed forces occupations).
 IscoCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+
+# What a stay is: a job, a traineeship or internship, a study programme, a season's work.
+StayType = Literal["work", "traineeship", "study", "seasonal"]
+# The level of the degree a study stay leads to.
+QualificationLevel = Literal["bachelor", "master", "doctorate"]
 
 
 def _distinct(value: list[str] | None) -> list[str] | None:

@@ -1,9 +1,11 @@
 """Fixtures of the placements tests: the app on the run's database, a per-test transaction,
-and tokens for any role.
+tokens for any role, and a candidates service of test doubles.
 
 ``session`` overrides the root one so that every test below this folder works inside a
 transaction of the placements app's engine, rolled back at its end; ``placements_client``
-(also available as ``client``) sends requests that share it.
+(also available as ``client``) sends requests that share it. The app asks a
+:class:`FakeCandidates` that knows every programme (without limits) and selects nobody, unless
+a test puts another one there (``fake_candidates``, or the matching tests' real candidates app).
 """
 
 import json
@@ -34,10 +36,16 @@ Headers = dict[str, str]
 
 @pytest.fixture(scope="session")
 async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
-    """The placements app, started (lifespan run) once for the session."""
+    """The placements app, started (lifespan run) once for the session, asking a candidates
+    service that knows every programme and selects nobody (:class:`FakeCandidates`)."""
+    from services.placements.matching.profiles import CandidatesClient
+
     app = create_placements_app(PlacementsSettings(
         database_url=database.url("placements"), candidates_url="http://candidates.invalid"))
-    async with app.router.lifespan_context(app):
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.MockTransport(FakeCandidates().handle),
+            base_url="http://candidates") as http:
+        app.state.candidates_client = CandidatesClient(http)
         yield app
 
 
@@ -104,23 +112,37 @@ async def auth(placements_app: FastAPI, placements_client: httpx.AsyncClient,
 
 
 class FakeCandidates:
-    """The candidates service's matching-profile export as placements asks it about one
-    candidate: who is selected in which programme. It answers like the real one: 401 without
-    a token, 404 for a programme outside an officer's token, else the NDJSON lines."""
+    """The candidates service as placements asks it: a programme (``GET /v1/programmes/{id}``:
+    every programme is known, with the fields of ``programmes`` if any; those of ``unknown``
+    are 404), its matching-profile export about one candidate (who is selected in which
+    programme) and a candidate's visa identity. It answers like the real one: 401 without a
+    token, 404 for an export outside an officer's token, else the NDJSON lines."""
 
     def __init__(self) -> None:
         self.selected: set[tuple[uuid.UUID, uuid.UUID]] = set()
         # Candidates who gave their visa_file_sharing consent (the identity endpoint's 200).
         self.sharing_visa_identity: set[uuid.UUID] = set()
+        # Programme fields beyond the id (stay_types, max_stay_months, …), by programme.
+        self.programmes: dict[uuid.UUID, dict[str, Any]] = {}
+        self.unknown: set[uuid.UUID] = set()
+        self.asked: list[httpx.Request] = []  # every request, as it came
         self.down = False
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append(request)
         if self.down:
             raise httpx.ConnectError("down", request=request)
         token = (request.headers.get("authorization") or "").removeprefix("Bearer ")
         if not token:
             return httpx.Response(401)
         claims = jwt.decode(token, options={"verify_signature": False})
+        parts = request.url.path.split("/")
+        if len(parts) == 4 and parts[2] == "programmes":  # /v1/programmes/{id}
+            programme = uuid.UUID(parts[3])
+            if programme in self.unknown:
+                return httpx.Response(404)
+            return httpx.Response(200, json={"id": str(programme),
+                                             **self.programmes.get(programme, {})})
         if request.url.path.endswith("/visa-identity"):
             candidate = uuid.UUID(request.url.path.split("/")[3])
             if candidate not in self.sharing_visa_identity:

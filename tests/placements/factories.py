@@ -66,6 +66,25 @@ def vacancy_body(*, employer_id: str, programme_id: str, **overrides: Any) -> di
     return body | overrides
 
 
+# What a vacancy of each stay type adds to a work vacancy's body (a study also needs a
+# study_provider host).
+STAY_FIELDS: dict[str, dict[str, Any]] = {
+    "work": {},
+    "traineeship": {"stay_type": "traineeship",
+                    "training_agreement_reference": "MENTOR2-TA-2026-07"},
+    "study": {"stay_type": "study", "occupation_code": None, "sector": "green_energy",
+              "study_programme": "Master in renewable energy engineering",
+              "qualification_level": "master", "duration_months": 24},
+    "seasonal": {"stay_type": "seasonal", "season": "2026", "occupation_code": "9211",
+                 "sector": "agriculture", "duration_months": 4},
+}
+
+
+def host_kind(stay_type: str) -> str:
+    """The employer kind that hosts ``stay_type``."""
+    return "study_provider" if stay_type == "study" else "company"
+
+
 async def create_vacancy(client: httpx.AsyncClient, *, employer: dict[str, Any] | None = None,
                          headers: dict[str, str] | None = None,
                          **overrides: Any) -> dict[str, Any]:

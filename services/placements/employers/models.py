@@ -10,10 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.placements.database import Base, IdMixin, TimestampsMixin, VersionMixin
 
 SIZES = ("micro", "small", "medium", "large")
+# A company hosts work, traineeship and seasonal stays; a study provider (a university abroad)
+# hosts study stays only.
+KINDS = ("company", "study_provider")
 
 
 class Employer(IdMixin, TimestampsMixin, VersionMixin, Base):
-    """A host company: who it is, where it works, its contacts and its programme agreements.
+    """A host: a company, or a study provider (a university abroad); who it is, where it works,
+    its contacts and its programme agreements.
 
     Contacts and agreements are JSONB documents on the row; ``programme_ids`` holds the
     agreements' programmes, derived on every write, for the programme filter and for officers'
@@ -23,11 +27,13 @@ class Employer(IdMixin, TimestampsMixin, VersionMixin, Base):
     __tablename__ = "employer"
     __table_args__ = (
         CheckConstraint(f"size IN {SIZES}", name="size_known"),
+        CheckConstraint(f"kind IN {KINDS}", name="kind_known"),
         Index("ix_employer_created_id", "created_at", "id"),
         Index("ix_employer_programme_ids", "programme_ids", postgresql_using="gin"),
     )
 
     name: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(Text, nullable=False, server_default="company")
     country: Mapped[str] = mapped_column(Text, nullable=False, index=True)
     city: Mapped[str | None] = mapped_column(Text)
     sector: Mapped[str] = mapped_column(Text, nullable=False, index=True)

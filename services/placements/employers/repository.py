@@ -3,11 +3,12 @@
 import uuid
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.employers.models import Employer
 from services.placements.queries import delete_unreferenced
+from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.auth import Principal
 from shared.db import insert
@@ -42,6 +43,7 @@ class EmployerChanges(TypedDict, total=False):
     together)."""
 
     name: str
+    kind: str
     country: str
     city: str | None
     sector: str
@@ -68,13 +70,18 @@ async def delete_unused(session: AsyncSession, employer_id: uuid.UUID) -> bool:
     return await delete_unreferenced(session, Employer, employer_id)
 
 
+async def has_vacancies(session: AsyncSession, employer_id: uuid.UUID) -> bool:
+    """Whether any vacancy (open or closed) belongs to the employer."""
+    return bool(await session.scalar(select(exists().where(Vacancy.employer_id == employer_id))))
+
+
 async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     country: str | None, sector: str | None, size: str | None,
-                    programme_id: uuid.UUID | None) -> list[Employer]:
+                    kind: str | None, programme_id: uuid.UUID | None) -> list[Employer]:
     """One page (``limit + 1`` rows, to tell if more follow) of the employers ``principal``
     may read, oldest first."""
-    statement = readable_statement(principal).where(
-        *equal_to(Employer, {"country": country, "sector": sector, "size": size}))
+    statement = readable_statement(principal).where(*equal_to(
+        Employer, {"country": country, "sector": sector, "size": size, "kind": kind}))
     if programme_id is not None:
         statement = statement.where(Employer.programme_ids.contains([programme_id]))
     statement = keyset(statement, (Employer.created_at, Employer.id), page)

@@ -15,6 +15,7 @@ from services.placements.employers.exceptions import (
 from services.placements.employers.models import Employer
 from services.placements.employers.schemas import (
     EmployerCreate,
+    EmployerKind,
     EmployerOut,
     EmployerSize,
     EmployerUpdate,
@@ -42,7 +43,8 @@ def _out(employer: Employer, *, status_code: int = 200) -> Response:
              responses=responses(AgreementRequired, *CREATE_ERRORS))
 async def create_employer(data: EmployerCreate, session: SessionDep, principal: PrincipalDep,
                           idempotency: IdempotencyDep) -> Response:
-    """Register a host company with its contacts and agreements (admins and officers).
+    """Register a host (a company, or a study provider: a university abroad) with its
+    contacts and agreements (admins and officers).
 
     An officer registers employers only under agreements with their own programmes.
     """
@@ -62,13 +64,14 @@ async def list_employers(
     country: Annotated[CountryCode | None, Query()] = None,
     sector: Annotated[Sector | None, Query()] = None,
     size: Annotated[EmployerSize | None, Query()] = None,
+    kind: Annotated[EmployerKind | None, Query()] = None,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Employers with an agreement with this programme.")] = None,
 ) -> Response:
-    """List the employers the caller may see, oldest first, filtered by country, sector, size
-    or programme. An officer sees those of their programmes, an employer only itself."""
+    """List the employers the caller may see, oldest first, filtered by country, sector, size,
+    kind or programme. An officer sees those of their programmes, an employer only itself."""
     employers = await service.list_page(session, principal=principal, page=page,
-                                        country=country, sector=sector, size=size,
+                                        country=country, sector=sector, size=size, kind=kind,
                                         programme_id=programme_id)
     return page_response(EmployerOut, employers, page)
 
@@ -83,13 +86,14 @@ async def get_employer(employer_id: uuid.UUID, session: SessionDep,
 
 @router.patch("/{employer_id}", response_model=EmployerOut,
               responses=responses(EmployerNotFound, PreconditionFailed, Forbidden,
-                                  FieldNotAllowed))
+                                  FieldNotAllowed, EmployerInUse))
 async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session: SessionDep,
                           principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change some fields of an employer; send ``If-Match`` with its ETag.
 
-    An employer may update its own record except ``agreements`` (422); an officer may change
-    the agreements of their own programmes only (403).
+    An employer may update its own record except ``agreements`` and ``kind`` (422); an officer
+    may change the agreements of their own programmes only (403). The kind cannot change while
+    the host has vacancies (409).
     """
     return _out(await service.update(session, principal=principal, employer_id=employer_id,
                                      data=data, expected_version=expected_version(if_match)))

@@ -18,8 +18,9 @@ from services.placements.vocabulary import (
 from shared.clock import utc_today
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
-# Kept in step with models.SIZES, which the table's check constraint enforces.
+# Kept in step with models.SIZES and models.KINDS, which the table's check constraints enforce.
 EmployerSize = Literal["micro", "small", "medium", "large"]
+EmployerKind = Literal["company", "study_provider"]
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 
@@ -73,11 +74,12 @@ Contacts = Annotated[list[Contact], Field(max_length=20)]
 
 
 class EmployerCreate(StrictModel):
-    """A new host company. An officer must include an agreement with one of their programmes."""
+    """A new host: a company or a study provider. An officer must include an agreement with one
+    of their programmes."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "name": "Nordlys Software", "country": "FR", "city": "Lyon", "sector": "ict",
-        "size": "medium", "operates_in_origin_countries": ["MA"],
+        "name": "Nordlys Software", "kind": "company", "country": "FR", "city": "Lyon",
+        "sector": "ict", "size": "medium", "operates_in_origin_countries": ["MA"],
         "contacts": [{"name": "Claire Dubois", "email": "claire.dubois@nordlys.example",
                       "phone": "+33472000000", "role": "HR manager"}],
         "agreements": [{"programme_id": _PROGRAMME_ID, "signed_date": "2026-01-10",
@@ -88,6 +90,9 @@ class EmployerCreate(StrictModel):
     }]})
 
     name: ShortText
+    kind: EmployerKind = Field(
+        "company", description="company (hosts work, traineeship and seasonal stays) or "
+        "study_provider (a university or school abroad: hosts study stays only).")
     country: CountryCode
     city: ShortText | None = None
     sector: Sector
@@ -100,7 +105,8 @@ class EmployerCreate(StrictModel):
 
 class EmployerUpdate(PatchModel):
     """A partial change; absent fields stay. Only admins and officers may send ``agreements``
-    (an officer only for their programmes); a list replaces the one stored."""
+    (an officer only for their programmes; a list replaces the one stored) and ``kind`` (only
+    while the host has no vacancy: they were published for its kind)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "city": "Villeurbanne", "size": "large",
@@ -108,6 +114,7 @@ class EmployerUpdate(PatchModel):
     nullable_fields = frozenset({"city"})
 
     name: ShortText | None = None
+    kind: EmployerKind | None = None
     country: CountryCode | None = None
     city: ShortText | None = None
     sector: Sector | None = None
@@ -118,10 +125,11 @@ class EmployerUpdate(PatchModel):
 
 
 class EmployerOut(ResponseModel):
-    """A host company as the API shows it."""
+    """A host as the API shows it."""
 
     id: uuid.UUID
     name: str
+    kind: EmployerKind
     country: str
     city: str | None
     sector: str

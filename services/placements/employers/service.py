@@ -1,8 +1,9 @@
-"""Employer rules: who may register and change a host company, versioned updates, deletion.
+"""Employer rules: who may register and change a host, versioned updates, deletion.
 
 Permissions come from :data:`POLICY` and the helpers of :mod:`shared.access`:
 admins and officers register employers (an officer only under agreements with their own
-programmes); an employer reads and updates its own record but never its agreements.
+programmes); an employer reads and updates its own record but never its agreements nor its
+kind (a company or a study provider: what decides the stays it may host).
 """
 
 import uuid
@@ -24,8 +25,9 @@ from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.pagination import PageParams
 
-# Agreements are signed with the programme: the employer itself may not write them.
-FIELDS_NOT_ALLOWED = {"employer": frozenset({"agreements"})}
+# Agreements are signed with the programme, and the kind decides which stays the host may
+# offer: the employer itself may write neither.
+FIELDS_NOT_ALLOWED = {"employer": frozenset({"agreements", "kind"})}
 
 
 def owners(employer: Employer) -> Owners:
@@ -111,6 +113,10 @@ async def update(session: AsyncSession, *, principal: Principal, employer_id: uu
                                action="update", expected_version=expected_version)
     access.reject_fields(principal, data.model_fields_set, FIELDS_NOT_ALLOWED)
     changes = data.changes(repository.EmployerChanges, mode="json")
+    if changes.get("kind", employer.kind) != employer.kind \
+            and await repository.has_vacancies(session, employer_id):
+        raise EmployerInUse(f"Employer {employer_id} has vacancies published for a "
+                            f"{employer.kind}; its kind cannot change while they exist.")
     if data.agreements is not None:
         _check_officer_agreements(principal, employer.agreements, data.agreements)
         changes.update(_agreement_values(data.agreements))
@@ -128,9 +134,17 @@ async def delete(session: AsyncSession, *, principal: Principal, employer_id: uu
 
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
                     country: str | None, sector: str | None, size: str | None,
-                    programme_id: uuid.UUID | None) -> list[Employer]:
+                    kind: str | None, programme_id: uuid.UUID | None) -> list[Employer]:
     """A page of the employers the caller may see, matching the filters."""
     POLICY.ensure_lists(principal)
     return await repository.list_page(session, page, principal=principal,
-                                      country=country, sector=sector, size=size,
+                                      country=country, sector=sector, size=size, kind=kind,
                                       programme_id=programme_id)
+
+
+async def host_kind(session: AsyncSession, *, employer_id: uuid.UUID) -> str:
+    """The kind of an existing employer (a vacancy's own host: no caller to authorise)."""
+    employer = await repository.get(session, employer_id)
+    if employer is None:
+        raise EmployerNotFound(f"No employer {employer_id}.")
+    return employer.kind

@@ -1,4 +1,5 @@
-"""The candidates service's matching-profile export, as matching runs read it over HTTP.
+"""The candidates service's matching-profile export, as matching runs read it over HTTP, and
+the client placements asks the candidates service with (profiles, programmes, visa identities).
 
 ``GET {candidates}/v1/programmes/{id}/matching-profiles`` streams one JSON profile per line
 (NDJSON) of the programme's selected candidates. This module keeps its own copy of the lines'
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.inputs import CandidateProfile
 from services.placements.placements.exceptions import CandidatesUnavailable
+from services.placements.programme_rules import ProgrammeRules
 from shared.logs import request_id_var
 
 
@@ -116,6 +118,16 @@ def parse(body: bytes) -> list[MatchingProfile]:
 
 # What a visa file shows of the person (the candidates service's VisaIdentityOut, as read here).
 VISA_IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "nationality", "gender")
+# The candidates service's answers meaning "not for this caller" (or no such object).
+_NOT_FOR_CALLER = frozenset({401, 403, 404})
+
+
+def _headers(authorization: str | None) -> dict[str, str]:
+    """The caller's Authorization header, forwarded as is, and the request id."""
+    headers = {"authorization": authorization} if authorization else {}
+    if (request_id := request_id_var.get()) != "-":
+        headers["x-request-id"] = request_id
+    return headers
 
 
 class CandidatesClient:
@@ -132,9 +144,7 @@ class CandidatesClient:
         off): the candidates service checks that the caller may export this programme.
         """
         path = f"/v1/programmes/{programme_id}/matching-profiles"
-        headers = {"authorization": authorization} if authorization else {}
-        if (request_id := request_id_var.get()) != "-":
-            headers["x-request-id"] = request_id
+        headers = _headers(authorization)
         try:
             response = await self.http.get(path, params={"status": "selected"},
                                            headers=headers)
@@ -157,33 +167,57 @@ class CandidatesClient:
         # Off the event loop: 10,000 profiles take ~0.2 s to validate.
         return await asyncio.to_thread(parse, response.content)
 
+    async def _ask(self, path: str, *, authorization: str | None, refused: frozenset[int],
+                   params: dict[str, str] | None = None) -> httpx.Response | None:
+        """GET ``path`` as the caller: its 200 answer, None for a ``refused`` status (the
+        candidates service's "no" to this caller), CandidatesUnavailable for anything else
+        (unreachable, another status)."""
+        try:
+            response = await self.http.get(path, headers=_headers(authorization), params=params)
+        except httpx.HTTPError as exc:
+            raise CandidatesUnavailable(
+                f"The candidates service could not be reached ({type(exc).__name__}); "
+                "try again later.") from exc
+        if response.status_code in refused:
+            return None
+        if response.status_code != 200:
+            raise CandidatesUnavailable(
+                f"The candidates service answered {response.status_code}; try again later.")
+        return response
+
     async def selected_profile(self, programme_id: uuid.UUID, candidate_id: uuid.UUID, *,
                                authorization: str | None) -> MatchingProfile | None:
         """The candidate's profile if they have a selected application in the programme *and*
         the caller (``authorization`` forwarded as is) may export that programme's candidates;
         None when either is not so (the candidates service's 401, 403 or 404 included).
         CandidatesUnavailable when it cannot be asked."""
-        path = f"/v1/programmes/{programme_id}/matching-profiles"
-        headers = {"authorization": authorization} if authorization else {}
-        if (request_id := request_id_var.get()) != "-":
-            headers["x-request-id"] = request_id
-        try:
-            response = await self.http.get(path, headers=headers, params={
-                "status": "selected", "candidate_id": str(candidate_id)})
-        except httpx.HTTPError as exc:
-            raise CandidatesUnavailable(
-                f"The candidates service could not be reached ({type(exc).__name__}); "
-                "try again later.") from exc
-        if response.status_code in (401, 403, 404):
+        response = await self._ask(
+            f"/v1/programmes/{programme_id}/matching-profiles", authorization=authorization,
+            refused=_NOT_FOR_CALLER, params={"status": "selected",
+                                             "candidate_id": str(candidate_id)})
+        if response is None:
             return None
-        if response.status_code != 200:
-            raise CandidatesUnavailable(
-                f"The candidates service answered {response.status_code}; try again later.")
         try:
             profiles = parse(response.content)
         except RunFailure as exc:
             raise CandidatesUnavailable(exc.detail) from exc
         return next((p for p in profiles if p.candidate_id == candidate_id), None)
+
+    async def programme_rules(self, programme_id: uuid.UUID, *,
+                              authorization: str | None) -> ProgrammeRules | None:
+        """The programme's stay types and limits (``GET /v1/programmes/{id}``, with the
+        caller's own token), or None when it does not know the programme or refuses the caller
+        (401, 403, 404). CandidatesUnavailable when it cannot be asked."""
+        response = await self._ask(f"/v1/programmes/{programme_id}",
+                                   authorization=authorization, refused=_NOT_FOR_CALLER)
+        if response is None:
+            return None
+        try:
+            return ProgrammeRules.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise CandidatesUnavailable(
+                "The candidates service sent a programme this service cannot read "
+                f"({exc.error_count()} errors).") from exc
 
     async def visa_identity(self, candidate_id: uuid.UUID, *,
                             authorization: str | None) -> dict[str, Any] | None:
@@ -191,20 +225,10 @@ class CandidatesClient:
         (``GET /v1/candidates/{id}/visa-identity``, with the caller's own token), or None when
         they have not consented (409) or the caller may not read them (401, 403, 404).
         CandidatesUnavailable when it cannot be asked."""
-        headers = {"authorization": authorization} if authorization else {}
-        if (request_id := request_id_var.get()) != "-":
-            headers["x-request-id"] = request_id
-        try:
-            response = await self.http.get(f"/v1/candidates/{candidate_id}/visa-identity",
-                                           headers=headers)
-        except httpx.HTTPError as exc:
-            raise CandidatesUnavailable(
-                f"The candidates service could not be reached ({type(exc).__name__}); "
-                "try again later.") from exc
-        if response.status_code in (401, 403, 404, 409):
+        response = await self._ask(f"/v1/candidates/{candidate_id}/visa-identity",
+                                   authorization=authorization,
+                                   refused=_NOT_FOR_CALLER | {409})
+        if response is None:
             return None
-        if response.status_code != 200:
-            raise CandidatesUnavailable(
-                f"The candidates service answered {response.status_code}; try again later.")
         body: dict[str, Any] = response.json()
         return {name: body.get(name) for name in VISA_IDENTITY_FIELDS}

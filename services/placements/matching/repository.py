@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.matching.models import MatchingProposal, MatchingRun
 from services.placements.placements.models import Placement
-from services.placements.placements.state import SEAT_HOLDING_STATES
+from services.placements.placements.state import OPEN_STATES
 from shared import access
 from shared.auth import Principal
 from shared.db import driver_connection, one_or_none, rows_changed
@@ -166,9 +166,11 @@ async def fail_interrupted(session: AsyncSession, *, grace_seconds: float,
 
 
 async def placed_candidates(session: AsyncSession, programme_id: uuid.UUID) -> set[uuid.UUID]:
-    """Candidates holding a placement in the programme (any status but declined or refused)."""
+    """Candidates holding an open placement in the programme (one not final yet). Those whose
+    earlier stay ended are matched again if the candidates service lists them: it does so for
+    a programme of repeated stays (seasons) only."""
     rows = await session.scalars(select(Placement.candidate_id).distinct().where(
-        Placement.programme_id == programme_id, Placement.status.in_(SEAT_HOLDING_STATES)))
+        Placement.programme_id == programme_id, Placement.status.in_(OPEN_STATES)))
     return set(rows.all())
 
 

@@ -6,8 +6,9 @@ background through :func:`load_inputs`, the candidates service's export
 (:mod:`.profiles`), :func:`compute` (the engine, in a worker thread) and :func:`store`. An
 officer reviews the proposals (:func:`list_proposals`, :func:`reject`) and :func:`confirm` turns
 the rest into placements, once: confirming again replays the first answer, and a new run leaves
-out candidates who already hold a placement in the programme and counts the seats placements
-take, so nothing is ever placed twice. Nothing here commits.
+out candidates who already hold an open placement in the programme and counts the seats
+placements take, so nothing is ever placed twice at once (a returnee the export lists again,
+in a programme of repeated stays, is matched for a new stay). Nothing here commits.
 
 Who sees what: admins and officers of the run's programme see runs and every proposal; machine
 clients (``service``) read them; an employer sees only the proposals for its own vacancies
@@ -205,8 +206,8 @@ def compute(*, run_id: uuid.UUID, parameters: Parameters, inputs: Inputs,
             profiles: list[MatchingProfile]) -> Outcome:
     """Match the pools and build the proposal rows (CPU-bound: run it in a worker thread).
 
-    Candidates already holding a placement in the programme are left out; a candidate listed
-    twice by the export counts once.
+    Candidates already holding an open placement in the programme are left out; a candidate
+    listed twice by the export counts once.
     """
     pool: dict[uuid.UUID, MatchingProfile] = {}
     for profile in profiles:

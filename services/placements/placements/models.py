@@ -32,6 +32,7 @@ END_REASONS = ("candidate_request", "employer_request", "misconduct", "health", 
                "visa_or_permit", "force_majeure", "other")
 VISA_DECISIONS = ("granted", "refused")
 GENDERS = ("female", "male", "other", "undisclosed")
+STAY_TYPES = ("work", "traineeship", "study", "seasonal")
 
 
 class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
@@ -39,7 +40,8 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
 
     Created from a matching run's proposal (``matching_run_id``, ``proposal_id``: at most one
     placement per proposal) or by an officer. ``start_date``/``end_date`` are the planned stay
-    (an extension moves ``end_date``); ``actual_*`` are when it really began and ended.
+    (an extension moves ``end_date``); ``actual_*`` are when it really began and ended. The
+    vacancy's stay type, season and region are copied at creation, as its country and sector.
     """
 
     __tablename__ = "placement"
@@ -51,6 +53,7 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
                         name="visa_decision_known"),
         CheckConstraint("end_date > start_date", name="dates_ordered"),
         CheckConstraint(f"gender IS NULL OR gender IN {GENDERS}", name="gender_known"),
+        CheckConstraint(f"stay_type IN {STAY_TYPES}", name="stay_type_known"),
         UniqueConstraint("proposal_id"),
         Index("uq_placement_open_candidate_programme", "candidate_id", "programme_id",
               unique=True, postgresql_where=text(f"status NOT IN {FINAL_STATUSES}")),
@@ -77,10 +80,15 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
     # the matching profile (or as the officer gave it), the vacancy's sector.
     gender: Mapped[str | None] = mapped_column(Text)
     sector: Mapped[str | None] = mapped_column(Text)
+    stay_type: Mapped[str] = mapped_column(Text, nullable=False, server_default="work")
+    season: Mapped[str | None] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
     actual_start_date: Mapped[date | None] = mapped_column(Date)
     actual_end_date: Mapped[date | None] = mapped_column(Date)
+    # When the visa was applied for (the date it happened, given or today).
+    visa_requested_on: Mapped[date | None] = mapped_column(Date)
     visa_decision: Mapped[str | None] = mapped_column(Text)
     visa_decision_date: Mapped[date | None] = mapped_column(Date)
     visa_reference: Mapped[str | None] = mapped_column(Text)
@@ -89,6 +97,8 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
     # when the candidate is erased.
     visa_identity: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # A study stay: the student's enrolment at the study provider, given on arrival.
+    enrolment_reference: Mapped[str | None] = mapped_column(Text)
 
 
 class PlacementTransition(Base):

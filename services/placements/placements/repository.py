@@ -97,11 +97,13 @@ class PlacementChanges(TypedDict, total=False):
     end_date: date
     actual_start_date: date
     actual_end_date: date
+    visa_requested_on: date
     visa_decision: str
     visa_decision_date: date
     visa_reference: str | None
     visa_identity: dict[str, Any] | None
     end_reason: str
+    enrolment_reference: str | None
 
 
 async def add(session: AsyncSession, placement: Placement, move: Move) -> Placement | None:
@@ -169,6 +171,15 @@ async def record(session: AsyncSession, placement_id: uuid.UUID, move: Move) -> 
 async def add_extension(session: AsyncSession, extension: PlacementExtension) -> None:
     """Record an extension."""
     await session.execute(insert(PlacementExtension).values(**column_values(extension)))
+
+
+async def end_date_before_extensions(session: AsyncSession,
+                                     placement_id: uuid.UUID) -> date | None:
+    """The end the placement had before its first extension; None if never extended."""
+    return await session.scalar(
+        select(PlacementExtension.previous_end_date)
+        .where(PlacementExtension.placement_id == placement_id)
+        .order_by(PlacementExtension.created_at, PlacementExtension.id).limit(1))
 
 
 async def transitions(session: AsyncSession,

@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.placements import service
 from services.placements.placements.exceptions import (
     CandidateAlreadyPlaced,
@@ -26,6 +27,7 @@ from services.placements.placements.schemas import (
     HostOut,
     PlacementCreate,
     PlacementOut,
+    RequestVisaBody,
     Status,
     TransitionList,
     TransitionOut,
@@ -36,7 +38,13 @@ from services.placements.placements.schemas import (
     VisaStatus,
     VisaVacancyOut,
 )
-from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
+from services.placements.programmes import ProgrammeLimitExceeded
+from services.placements.upstream import CandidatesAsCallerDep
+from services.placements.vacancies.exceptions import (
+    StayFieldsInvalid,
+    VacancyNotFound,
+    VacancyUnavailable,
+)
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
@@ -56,27 +64,26 @@ def _out(placement: Placement, *, status_code: int = 200) -> Response:
 
 @router.post("", status_code=201, response_model=PlacementOut,
              responses=responses(VacancyNotFound, CandidateNotFound, VacancyUnavailable,
-                                 CandidateAlreadyPlaced, InvalidDates, Forbidden,
-                                 CandidatesUnavailable, IdempotencyKeyReused,
-                                 InvalidIdempotencyKey))
-async def create_placement(data: PlacementCreate, request: Request, session: SessionDep,
-                           principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
+                                 CandidateAlreadyPlaced, InvalidDates, ProgrammeLimitExceeded,
+                                 ProgrammeNotFound, Forbidden, CandidatesUnavailable,
+                                 IdempotencyKeyReused, InvalidIdempotencyKey))
+async def create_placement(data: PlacementCreate, session: SessionDep,
+                           principal: PrincipalDep, idempotency: IdempotencyDep,
+                           candidates: CandidatesAsCallerDep) -> Response:
     """Propose a placement directly, without a matching run (admins, officers).
 
     The vacancy must be one the caller reads (404), open with a free seat; an officer's
     candidate must have a selected application in the vacancy's programme, as the candidates
     service tells it with the caller's own token (404 otherwise, 503 when it cannot be asked);
-    a candidate has at most one open placement per programme. Publishes
+    a candidate has at most one open placement per programme. Dates other than the vacancy's
+    stay within the programme's ``max_stay_months`` (422 ``programme-limit-exceeded`` naming
+    ``end_date``). The placement takes the vacancy's stay type, season and region. Publishes
     ``placement.confirmed``, as confirming a matching proposal does.
     """
-    authorization = (request.headers.get("authorization")
-                     if request.app.state.token_verifier is not None else None)
-    candidates = getattr(request.app.state, "candidates_client", None)
 
     async def produce() -> Response:
         return _out(await service.create(session, principal=principal, data=data,
-                                         candidates=candidates, authorization=authorization),
-                    status_code=201)
+                                         candidates=candidates), status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -106,8 +113,8 @@ def _visa_file(found: service.VisaFile) -> VisaFileOut:
     return VisaFileOut(
         placement_id=p.id, programme_id=p.programme_id, status=p.status,
         destination_country=p.destination_country, start_date=p.start_date,
-        end_date=p.end_date, visa_decision=p.visa_decision,
-        visa_decision_date=p.visa_decision_date,
+        end_date=p.end_date, visa_requested_on=p.visa_requested_on,
+        visa_decision=p.visa_decision, visa_decision_date=p.visa_decision_date,
         candidate=None if p.visa_identity is None else VisaIdentityOut.model_validate(
             p.visa_identity),
         employer=VisaEmployerOut.model_validate(employer),
@@ -211,22 +218,22 @@ async def decline(placement_id: uuid.UUID, session: SessionDep, principal: Princ
 
 
 @router.post("/{placement_id}/request-visa", response_model=PlacementOut,
-             responses=responses(*ACTION_ERRORS, CandidatesUnavailable))
-async def request_visa(placement_id: uuid.UUID, request: Request, session: SessionDep,
-                       principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
-    """Both parties accepted: the visa is requested (officers, admins). Publishes
-    ``placement.visa_requested`` (to the destination's visa authority, if subscribed).
+             responses=responses(*ACTION_ERRORS, InvalidDates, CandidatesUnavailable))
+async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                       candidates: CandidatesAsCallerDep, data: RequestVisaBody | None = None,
+                       if_match: IfMatchHeader = None) -> Response:
+    """Both parties accepted: the visa is requested (officers, admins), on ``requested_on``
+    (optional body; default today, not in the future), kept as ``visa_requested_on``.
+    Publishes ``placement.visa_requested`` (to the destination's visa authority, if
+    subscribed).
 
     The visa file then carries the candidate's identity (name, date of birth, nationality,
     gender) if they have given their ``visa_file_sharing`` consent, as the candidates service
     tells it with the caller's own token; 503 (nothing changed) when it cannot be asked."""
-    authorization = (request.headers.get("authorization")
-                     if request.app.state.token_verifier is not None else None)
     return _out(await service.request_visa(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match),
-        candidates=getattr(request.app.state, "candidates_client", None),
-        authorization=authorization))
+        requested_on=data.requested_on if data else None, candidates=candidates))
 
 
 @router.post("/{placement_id}/visa-decision", response_model=PlacementOut,
@@ -235,33 +242,41 @@ async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session
                         principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Record the visa decision: granted or refused (final). Posted by the visa authority of
     the placement's programme and destination country (machine client) or by an officer.
-    Publishes ``placement.visa_decided``."""
+    ``decision_date`` (default today) is neither in the future nor before the visa request
+    (422 ``invalid-dates`` naming it). Publishes ``placement.visa_decided``."""
     return _out(await service.decide_visa(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
 
 
 @router.post("/{placement_id}/arrive", response_model=PlacementOut,
-             responses=responses(*ACTION_ERRORS, InvalidDates))
+             responses=responses(*ACTION_ERRORS, InvalidDates, StayFieldsInvalid))
 async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
                  principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
-    """The trainee arrived: the placement becomes active (officers, admins). Publishes
-    ``placement.started``."""
+    """The trainee arrived: the placement becomes active (officers, admins). ``arrival_date``
+    is neither in the future nor before the visa was granted (422 ``invalid-dates``); a study
+    stay's arrival gives the student's ``enrolment_reference`` (422 ``stay-fields-invalid``
+    without it, or with it on another stay). Publishes ``placement.started``."""
     return _out(await service.arrive(
-        session, principal=principal, placement_id=placement_id,
-        arrival_date=data.arrival_date, expected_version=expected_version(if_match)))
+        session, principal=principal, placement_id=placement_id, data=data,
+        expected_version=expected_version(if_match)))
 
 
 @router.post("/{placement_id}/extend", response_model=PlacementOut,
-             responses=responses(*ACTION_ERRORS, InvalidDates))
+             responses=responses(*ACTION_ERRORS, InvalidDates, ProgrammeLimitExceeded,
+                                 ProgrammeNotFound, CandidatesUnavailable))
 async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
-                 principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+                 principal: PrincipalDep, candidates: CandidatesAsCallerDep,
+                 if_match: IfMatchHeader = None) -> Response:
     """Extend an active placement to a later end date on the employer's offer: the
     placement's employer records its own offer; officers and admins may record it for it.
+    All its extensions together stay within the programme's ``max_extension_months`` from the
+    end first planned, as the candidates service tells it with the caller's token (422
+    ``programme-limit-exceeded`` naming ``new_end_date``; 503 when it cannot be asked).
     Publishes ``placement.extended``."""
     return _out(await service.extend(
         session, principal=principal, placement_id=placement_id, data=data,
-        expected_version=expected_version(if_match)))
+        expected_version=expected_version(if_match), candidates=candidates))
 
 
 @router.post("/{placement_id}/complete", response_model=PlacementOut,

@@ -7,7 +7,14 @@ from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from services.placements.vocabulary import CountryCode, LongText, Reason, ShortText
+from services.placements.vocabulary import (
+    CountryCode,
+    LongText,
+    QualificationLevel,
+    Reason,
+    ShortText,
+    StayType,
+)
 from shared.schemas import ResponseModel, StrictModel
 
 Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
@@ -62,6 +69,14 @@ class DeclineBody(StrictModel):
     reason: Reason | None = None
 
 
+class RequestVisaBody(StrictModel):
+    """When the visa was applied for, if not today (an operator recording it afterwards)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"requested_on": "2026-06-20"}]})
+
+    requested_on: date | None = Field(None, description="Defaults to today; not in the future.")
+
+
 class VisaDecisionBody(StrictModel):
     """The ministry's decision on the trainee's visa."""
 
@@ -71,7 +86,9 @@ class VisaDecisionBody(StrictModel):
          "reason": "Incomplete documents."}]})
 
     decision: Literal["granted", "refused"]
-    decision_date: date | None = Field(None, description="Defaults to today.")
+    decision_date: date | None = Field(
+        None, description="Defaults to today; not in the future, nor before the visa request "
+        "(visa_requested_on).")
     reference: ShortText | None = None
     reason: Reason | None = None
 
@@ -79,9 +96,15 @@ class VisaDecisionBody(StrictModel):
 class ArriveBody(StrictModel):
     """The trainee arrived: the placement becomes active."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"arrival_date": "2026-09-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"arrival_date": "2026-09-01"},
+        {"arrival_date": "2026-09-14", "enrolment_reference": "UPM-2026-MRE-0117"}]})
 
-    arrival_date: date = Field(description="The actual start date; not in the future.")
+    arrival_date: date = Field(description="The actual start date; not in the future, nor "
+                               "before the visa was granted (visa_decision_date).")
+    enrolment_reference: ShortText | None = Field(
+        None, description="A study stay (required there, refused elsewhere): the student's "
+        "enrolment at the study provider.")
 
 
 class CompleteBody(StrictModel):
@@ -137,10 +160,12 @@ class PlacementOut(ResponseModel):
         "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
         "matching_run_id": None, "proposal_id": None, "score": None, "status": "active",
         "origin_country": "MA", "destination_country": "FR", "sector": "ict",
+        "stay_type": "traineeship", "season": None, "region": "FR-ARA",
         "start_date": "2026-09-01", "end_date": "2027-03-01",
         "actual_start_date": "2026-09-03", "actual_end_date": None,
-        "visa_decision": "granted", "visa_decision_date": "2026-07-15",
-        "visa_reference": "FR-2026-0042", "end_reason": None, "version": 7,
+        "visa_requested_on": "2026-06-20", "visa_decision": "granted",
+        "visa_decision_date": "2026-07-15", "visa_reference": "FR-2026-0042",
+        "end_reason": None, "enrolment_reference": None, "version": 7,
         "created_at": "2026-06-01T10:00:00Z", "updated_at": "2026-09-03T08:00:00Z",
     }]})
 
@@ -156,14 +181,20 @@ class PlacementOut(ResponseModel):
     origin_country: str | None
     destination_country: str = Field(description="The vacancy's country.")
     sector: str | None = Field(description="The vacancy's sector.")
+    stay_type: StayType = Field(description="The vacancy's stay type.")
+    season: str | None = Field(description="The vacancy's season (seasonal stays).")
+    region: str | None = Field(description="The vacancy's region (ISO 3166-2), if given.")
     start_date: date = Field(description="Planned start.")
     end_date: date = Field(description="Planned end, extensions included.")
     actual_start_date: date | None
     actual_end_date: date | None
+    visa_requested_on: date | None
     visa_decision: Literal["granted", "refused"] | None
     visa_decision_date: date | None
     visa_reference: str | None
     end_reason: EndReason | None
+    enrolment_reference: str | None = Field(
+        description="A study stay: the student's enrolment at the study provider.")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -219,16 +250,21 @@ class VisaEmployerOut(ResponseModel):
 
     id: uuid.UUID
     name: str
+    kind: Literal["company", "study_provider"]
     city: str | None
     country: str
 
 
 class VisaVacancyOut(ResponseModel):
-    """The job or traineeship as a visa file shows it."""
+    """The stay (job, traineeship, study, season) as a visa file shows it."""
 
     id: uuid.UUID
     title: str
-    occupation_code: str = Field(description="ISCO-08.")
+    stay_type: StayType
+    occupation_code: str | None = Field(description="ISCO-08 (optional for a study).")
+    study_programme: str | None = Field(description="A study: the degree's title.")
+    qualification_level: QualificationLevel | None = Field(description="A study: its level.")
+    season: str | None = Field(description="A seasonal stay: its season.")
     sector: str | None
     city: str | None
     country: str
@@ -259,12 +295,14 @@ class VisaFileOut(ResponseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "placement_id": _PLACEMENT_ID, "programme_id": _PROGRAMME_ID, "status": "visa_pending",
         "destination_country": "FR", "start_date": "2026-09-01", "end_date": "2027-03-01",
-        "employer": {"id": _EMPLOYER_ID, "name": "Nordlys Software", "city": "Lyon",
-                     "country": "FR"},
+        "employer": {"id": _EMPLOYER_ID, "name": "Nordlys Software", "kind": "company",
+                     "city": "Lyon", "country": "FR"},
         "vacancy": {"id": _VACANCY_ID, "title": "Junior network engineer",
-                    "occupation_code": "2523", "sector": "ict", "city": "Lyon",
-                    "country": "FR", "stipend_amount": "1200.00", "stipend_currency": "EUR"},
-        "visa_decision": None, "visa_decision_date": None,
+                    "stay_type": "traineeship", "occupation_code": "2523",
+                    "study_programme": None, "qualification_level": None, "season": None,
+                    "sector": "ict", "city": "Lyon", "country": "FR",
+                    "stipend_amount": "1200.00", "stipend_currency": "EUR"},
+        "visa_requested_on": "2026-06-20", "visa_decision": None, "visa_decision_date": None,
         "candidate": {"given_name": "Amina", "family_name": "Benali",
                       "date_of_birth": "2000-05-17", "nationality": "MA", "gender": "female"},
     }]})
@@ -277,6 +315,7 @@ class VisaFileOut(ResponseModel):
     end_date: date = Field(description="Planned end, extensions included.")
     employer: VisaEmployerOut
     vacancy: VisaVacancyOut
+    visa_requested_on: date | None
     visa_decision: Literal["granted", "refused"] | None
     visa_decision_date: date | None
     candidate: VisaIdentityOut | None = Field(

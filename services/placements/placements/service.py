@@ -5,6 +5,13 @@ Every status change goes through :mod:`state` and is recorded as a ``placement_t
 row in the same transaction, bumping the version; creation publishes ``placement.confirmed``
 and arrive, extend, complete and end-early publish their events (:data:`ACTION_EVENTS`),
 all through the outbox in the change's transaction. Nothing here commits.
+
+Actions record what happened on the day it happened (operators enter data afterwards): the
+visa request's ``requested_on``, the decision's ``decision_date``, the arrival and the end each
+default to today, are never in the future and never before what they follow (422
+``invalid-dates`` naming the field). A placement's own dates and its extensions stay within
+the programme's ``max_stay_months`` and ``max_extension_months``
+(:mod:`services.placements.programmes`).
 """
 
 import uuid
@@ -12,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements import programmes
 from services.placements.employers import repository as employer_repository
 from services.placements.employers.models import Employer
 from services.placements.events import (
@@ -39,13 +47,19 @@ from services.placements.placements.models import (
 )
 from services.placements.placements.repository import Move
 from services.placements.placements.schemas import (
+    ArriveBody,
     EndEarlyBody,
     ExtendBody,
     PlacementCreate,
     VisaDecisionBody,
 )
+from services.placements.upstream import CandidatesAsCaller
 from services.placements.vacancies import service as vacancy_service
-from services.placements.vacancies.exceptions import VacancyNotFound, VacancyUnavailable
+from services.placements.vacancies.exceptions import (
+    StayFieldsInvalid,
+    VacancyNotFound,
+    VacancyUnavailable,
+)
 from services.placements.vacancies.models import Vacancy
 from shared import access
 from shared.access import Owners, Policy
@@ -115,6 +129,21 @@ POLICY: Policy[Placement] = Policy(
 )
 
 
+def _invalid_date(field: str, message: str, value: date, **extra: str) -> InvalidDates:
+    """InvalidDates naming ``field`` (given ``value``) and why, as a validation problem does."""
+    return InvalidDates(f"{field} {value} {message}.", errors=[
+        {"loc": ["body", field], "msg": message, "type": "invalid_date"}], **extra)
+
+
+def _happened(field: str, day: date | None) -> date:
+    """The day something happened: ``day``, default today, never in the future (InvalidDates
+    naming ``field``)."""
+    happened = day or utc_today()
+    if happened > utc_today():
+        raise _invalid_date(field, "is in the future", happened)
+    return happened
+
+
 def _event(event_type: str, placement: Placement, previous_status: str | None) -> NewEvent:
     payload = PlacementEvent(
         placement_id=placement.id, candidate_id=placement.candidate_id,
@@ -126,7 +155,8 @@ def _event(event_type: str, placement: Placement, previous_status: str | None) -
         actual_end_date=placement.actual_end_date, end_reason=placement.end_reason,
         origin_country=placement.origin_country,
         destination_country=placement.destination_country, gender=placement.gender,
-        sector=placement.sector, visa_decision=placement.visa_decision,
+        sector=placement.sector, stay_type=placement.stay_type, season=placement.season,
+        region=placement.region, visa_decision=placement.visa_decision,
         visa_decision_date=placement.visa_decision_date)
     return NewEvent(type=event_type, subject_id=placement.id,
                     payload=payload.model_dump(mode="json"))
@@ -249,7 +279,8 @@ def _new(vacancy: Vacancy, candidate_id: uuid.UUID, *, origin_country: str | Non
     return Placement(
         candidate_id=candidate_id, vacancy_id=vacancy.id, employer_id=vacancy.employer_id,
         programme_id=vacancy.programme_id, destination_country=vacancy.country,
-        sector=vacancy.sector, start_date=start_date or vacancy.start_date,
+        sector=vacancy.sector, stay_type=vacancy.stay_type, season=vacancy.season,
+        region=vacancy.region, start_date=start_date or vacancy.start_date,
         end_date=end_date or vacancy.end_date, origin_country=origin_country, gender=gender,
         matching_run_id=matching_run_id, proposal_id=proposal_id, score=score)
 
@@ -272,17 +303,8 @@ def _already_placed(existing: uuid.UUID | None, candidate_id: uuid.UUID,
         **({"placement_id": str(existing)} if existing else {}))
 
 
-class CandidateLookup(Protocol):
-    """How creation asks the candidates service about a named candidate
-    (:class:`services.placements.matching.profiles.CandidatesClient`)."""
-
-    async def selected_profile(self, programme_id: uuid.UUID, candidate_id: uuid.UUID, *,
-                               authorization: str | None) -> "MatchingProfile | None":
-        """The candidate's profile if selected in the programme and readable by the caller."""
-
-
-async def _authorize_candidate(*, principal: Principal, candidates: CandidateLookup | None,
-                               authorization: str | None, programme_id: uuid.UUID,
+async def _authorize_candidate(*, principal: Principal, candidates: CandidatesAsCaller | None,
+                               programme_id: uuid.UUID,
                                candidate_id: uuid.UUID) -> "MatchingProfile | None":
     """404 unless the caller may place ``candidate_id`` in ``programme_id``.
 
@@ -300,9 +322,9 @@ async def _authorize_candidate(*, principal: Principal, candidates: CandidateLoo
     if principal.role in access.UNRESTRICTED:
         return None
     profile = None
-    if candidates is not None:
-        profile = await candidates.selected_profile(programme_id, candidate_id,
-                                                    authorization=authorization)
+    if candidates is not None and candidates.client is not None:
+        profile = await candidates.client.selected_profile(
+            programme_id, candidate_id, authorization=candidates.authorization)
     if profile is None:
         raise CandidateNotFound(f"No candidate {candidate_id} selected in programme "
                                 f"{programme_id} among yours.")
@@ -310,18 +332,18 @@ async def _authorize_candidate(*, principal: Principal, candidates: CandidateLoo
 
 
 async def create(session: AsyncSession, *, principal: Principal, data: PlacementCreate,
-                 candidates: CandidateLookup | None = None,
-                 authorization: str | None = None) -> Placement:
+                 candidates: CandidatesAsCaller | None = None) -> Placement:
     """Propose a placement directly (admins, officers of the vacancy's programme).
 
     Both links are authorised as reads: the vacancy as this caller reads it (404), the
     candidate by the candidates service (:func:`_authorize_candidate`, 404). A candidate's
     gender and nationality (as origin) come from their profile when the body omits them.
+    Dates of its own stay within the programme's ``max_stay_months`` (422 naming end_date).
     """
     access.ensure_role(principal, access.STAFF, "create placements")
     vacancy = await vacancy_service.get(session, principal=principal, vacancy_id=data.vacancy_id)
     profile = await _authorize_candidate(
-        principal=principal, candidates=candidates, authorization=authorization,
+        principal=principal, candidates=candidates,
         programme_id=vacancy.programme_id, candidate_id=data.candidate_id)
     if profile is not None:
         data = data.model_copy(update={
@@ -330,7 +352,10 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     start = data.start_date or vacancy.start_date
     end = data.end_date or vacancy.end_date
     if end <= start:
-        raise InvalidDates(f"end_date {end} must be after start_date {start}.")
+        raise _invalid_date("end_date", f"must be after start_date {start}", end)
+    if (start, end) != (vacancy.start_date, vacancy.end_date):
+        programmes.check_stay_end(await programmes.rules(candidates, vacancy.programme_id),
+                                  start=start, end=end)
     existing = await repository.open_placement_id(session, candidate_id=data.candidate_id,
                                                   programme_id=vacancy.programme_id)
     if existing is None:
@@ -519,55 +544,72 @@ async def forget_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) ->
     await repository.forget_visa_identity(session, candidate_id)
 
 
-class VisaIdentityLookup(Protocol):
-    """How a visa request asks the candidates service for the identity the candidate consented
-    to share (:class:`services.placements.matching.profiles.CandidatesClient`)."""
-
-    async def visa_identity(self, candidate_id: uuid.UUID, *,
-                            authorization: str | None) -> dict[str, Any] | None:
-        """The identity fields, or None without the candidate's consent."""
-
-
 async def request_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
-                       expected_version: int | None,
-                       candidates: VisaIdentityLookup | None = None,
-                       authorization: str | None = None) -> Placement:
-    """Both parties accepted: the visa application goes to the destination's visa authority,
-    with the candidate's identity when they consented to share it (asked of the candidates
-    service with the caller's token; CandidatesUnavailable, and nothing changed, when it
-    cannot be asked)."""
+                       expected_version: int | None, requested_on: date | None = None,
+                       candidates: CandidatesAsCaller | None = None) -> Placement:
+    """Both parties accepted: the visa application goes to the destination's visa authority
+    (on ``requested_on``, default today), with the candidate's identity when they consented to
+    share it (asked of the candidates service with the caller's token; CandidatesUnavailable,
+    and nothing changed, when it cannot be asked)."""
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action="request-visa", for_update=True,
                                 expected_version=expected_version)
     state.target("request-visa", placement.status, None)  # an illegal move asks nobody
+    requested = _happened("requested_on", requested_on)
     # Without a token to forward (auth off: a service run alone) there is nobody to ask as.
-    identity = None if candidates is None or authorization is None else \
-        await candidates.visa_identity(placement.candidate_id, authorization=authorization)
+    identity = None
+    if candidates is not None and candidates.client is not None \
+            and candidates.authorization is not None:
+        identity = await candidates.client.visa_identity(
+            placement.candidate_id, authorization=candidates.authorization)
     return await _move(session, placement, principal, "request-visa",
-                       values={"visa_identity": identity})
+                       values={"visa_identity": identity, "visa_requested_on": requested})
 
 
 async def decide_visa(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                       data: VisaDecisionBody, expected_version: int | None) -> Placement:
-    """Record the ministry's visa decision: granted or refused (refused is final)."""
-    decided = data.decision_date or utc_today()
-    if decided > utc_today():
-        raise InvalidDates(f"decision_date {decided} is in the future.")
-    return await _act(session, principal=principal, placement_id=placement_id,
-                      action="visa-decision", expected_version=expected_version,
-                      to=f"visa_{data.decision}", reason=data.reason,
-                      values={"visa_decision": data.decision, "visa_decision_date": decided,
-                              "visa_reference": data.reference})
+    """Record the ministry's visa decision: granted or refused (refused is final), on
+    ``decision_date`` (default today), not before the visa was requested."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="visa-decision", for_update=True,
+                                expected_version=expected_version)
+    decided = _happened("decision_date", data.decision_date)
+    requested = placement.visa_requested_on
+    if requested is not None and decided < requested:
+        raise _invalid_date("decision_date", f"is before the visa request ({requested})",
+                            decided, visa_requested_on=requested.isoformat())
+    return await _move(session, placement, principal, "visa-decision",
+                       to=f"visa_{data.decision}", reason=data.reason,
+                       values={"visa_decision": data.decision, "visa_decision_date": decided,
+                               "visa_reference": data.reference})
+
+
+def _check_enrolment(stay_type: str, enrolment_reference: str | None) -> None:
+    """A study stay's arrival names the student's enrolment; no other stay's does (422)."""
+    if (stay_type == "study") == (enrolment_reference is not None):
+        return
+    kind, message = (("missing", "required for a study stay") if stay_type == "study"
+                     else ("stay_type_mismatch", f"only for a study stay, not {stay_type}"))
+    raise StayFieldsInvalid(f"enrolment_reference: {message}.", errors=[
+        {"loc": ["body", "enrolment_reference"], "msg": message, "type": kind}])
 
 
 async def arrive(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
-                 arrival_date: date, expected_version: int | None) -> Placement:
-    """The trainee arrived: the placement becomes active from ``arrival_date``."""
-    if arrival_date > utc_today():
-        raise InvalidDates(f"arrival_date {arrival_date} is in the future.")
-    return await _act(session, principal=principal, placement_id=placement_id,
-                      action="arrive", expected_version=expected_version,
-                      values={"actual_start_date": arrival_date})
+                 data: ArriveBody, expected_version: int | None) -> Placement:
+    """The trainee arrived: the placement becomes active from ``arrival_date``, not before
+    the visa was granted; a student's arrival records their enrolment."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="arrive", for_update=True,
+                                expected_version=expected_version)
+    arrived = _happened("arrival_date", data.arrival_date)
+    granted = placement.visa_decision_date if placement.visa_decision == "granted" else None
+    if granted is not None and arrived < granted:
+        raise _invalid_date("arrival_date", f"is before the visa was granted ({granted})",
+                            arrived, visa_decision_date=granted.isoformat())
+    _check_enrolment(placement.stay_type, data.enrolment_reference)
+    return await _move(session, placement, principal, "arrive",
+                       values={"actual_start_date": arrived,
+                               "enrolment_reference": data.enrolment_reference})
 
 
 async def _end(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
@@ -577,11 +619,11 @@ async def _end(session: AsyncSession, *, principal: Principal, placement_id: uui
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action=action, for_update=True,
                                 expected_version=expected_version)
-    ended = end_date or utc_today()
-    assert placement.actual_start_date is not None  # set on arrival, the only way to active
-    if not placement.actual_start_date <= ended <= utc_today():
-        raise InvalidDates(f"end_date {ended} must be between the arrival "
-                           f"({placement.actual_start_date}) and today.")
+    ended = _happened("end_date", end_date)
+    arrived = placement.actual_start_date
+    assert arrived is not None  # set on arrival, the only way to active
+    if ended < arrived:
+        raise _invalid_date("end_date", f"is before the arrival ({arrived})", ended)
     return await _move(session, placement, principal, action, reason=reason,
                        values={"actual_end_date": ended, **(values or {})})
 
@@ -604,14 +646,22 @@ async def end_early(session: AsyncSession, *, principal: Principal, placement_id
 
 
 async def extend(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
-                 data: ExtendBody, expected_version: int | None) -> Placement:
-    """Extend an active placement to a later end date, on the employer's offer."""
+                 data: ExtendBody, expected_version: int | None,
+                 candidates: CandidatesAsCaller | None = None) -> Placement:
+    """Extend an active placement to a later end date, on the employer's offer, within the
+    programme's ``max_extension_months`` counted from the end planned before any extension."""
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action="extend", for_update=True,
                                 expected_version=expected_version)
     if data.new_end_date <= placement.end_date:
-        raise InvalidDates(f"new_end_date {data.new_end_date} must be after the current end "
-                           f"date {placement.end_date}.", current_end_date=str(placement.end_date))
+        raise _invalid_date("new_end_date", f"must be after the current end date "
+                            f"{placement.end_date}", data.new_end_date,
+                            current_end_date=str(placement.end_date))
+    rules = await programmes.rules(candidates, placement.programme_id)
+    if rules.max_extension_months is not None:
+        planned = await repository.end_date_before_extensions(session, placement.id)
+        programmes.check_extension(rules, planned_end=planned or placement.end_date,
+                                   new_end=data.new_end_date)
     await repository.add_extension(session, PlacementExtension(
         placement_id=placement.id, previous_end_date=placement.end_date,
         new_end_date=data.new_end_date, offer_reference=data.offer_reference,

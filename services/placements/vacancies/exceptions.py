@@ -29,3 +29,22 @@ class VacancyUnavailable(Conflict):
     """Placing a candidate on a vacancy that is closed, full or of another programme."""
 
     slug, title = "vacancy-unavailable", "Vacancy unavailable"
+
+
+class StayFieldsInvalid(UnprocessableEntity):
+    """Fields that do not fit the vacancy's stay type: one its type requires is missing, one of
+    another type is given, or the region is not in the vacancy's country; names each."""
+
+    slug, title = "stay-fields-invalid", "Fields do not fit the stay type"
+
+
+class HostNotStudyProvider(UnprocessableEntity):
+    """A study vacancy at a host that is not a study provider."""
+
+    slug, title = "host-not-study-provider", "Host is not a study provider"
+
+
+class HostIsStudyProvider(UnprocessableEntity):
+    """A work, traineeship or seasonal vacancy at a study provider (it hosts studies only)."""
+
+    slug, title = "host-is-study-provider", "Host is a study provider"

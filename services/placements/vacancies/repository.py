@@ -52,7 +52,12 @@ class VacancyChanges(TypedDict, total=False):
 
     title: str
     description: str | None
-    occupation_code: str
+    stay_type: str
+    occupation_code: str | None
+    training_agreement_reference: str | None
+    study_programme: str | None
+    qualification_level: str | None
+    season: str | None
     sector: str
     required_skills: list[dict[str, Any]]
     nice_to_have_skills: list[dict[str, Any]]
@@ -65,6 +70,7 @@ class VacancyChanges(TypedDict, total=False):
     end_date: date
     country: str
     city: str | None
+    region: str | None
     stipend_amount: Decimal | None
     stipend_currency: str | None
     eligible_nationalities: list[str] | None

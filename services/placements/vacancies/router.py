@@ -6,11 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.placements.employers.exceptions import EmployerNotFound
+from services.placements.employers.exceptions import EmployerNotFound, ProgrammeNotFound
+from services.placements.placements.exceptions import CandidatesUnavailable
+from services.placements.programmes import ProgrammeLimitExceeded
+from services.placements.upstream import CandidatesAsCallerDep
 from services.placements.vacancies import service
 from services.placements.vacancies.exceptions import (
+    HostIsStudyProvider,
+    HostNotStudyProvider,
     NoAgreement,
     SeatsTaken,
+    StayFieldsInvalid,
     VacancyInUse,
     VacancyNotFound,
 )
@@ -21,7 +27,7 @@ from services.placements.vacancies.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from services.placements.vocabulary import CountryCode, IscoCode, Sector
+from services.placements.vocabulary import CountryCode, IscoCode, Sector, StayType
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
@@ -32,6 +38,9 @@ from shared.responses import page_response, resource_response
 
 router = APIRouter(prefix="/v1/vacancies", tags=["vacancies"])
 CHANGE_ERRORS = (VacancyNotFound, PreconditionFailed, Forbidden)
+# What publishing or changing a stay may break: its type's fields, its host, the programme.
+STAY_ERRORS = (StayFieldsInvalid, HostNotStudyProvider, HostIsStudyProvider,
+               ProgrammeLimitExceeded, ProgrammeNotFound, CandidatesUnavailable)
 
 
 def _out(vacancy: Vacancy, *, status_code: int = 200) -> Response:
@@ -39,19 +48,24 @@ def _out(vacancy: Vacancy, *, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=VacancyOut,
-             responses=responses(EmployerNotFound, NoAgreement, Forbidden,
+             responses=responses(EmployerNotFound, NoAgreement, *STAY_ERRORS, Forbidden,
                                  IdempotencyKeyReused, InvalidIdempotencyKey))
 async def create_vacancy(data: VacancyCreate, session: SessionDep, principal: PrincipalDep,
-                         idempotency: IdempotencyDep) -> Response:
+                         idempotency: IdempotencyDep,
+                         candidates: CandidatesAsCallerDep) -> Response:
     """Publish an open vacancy (admins, officers of its programme, the employer itself).
 
-    The employer must have an agreement with the programme. ``status`` is not accepted: use
-    the close and reopen actions.
+    The employer must have an agreement with the programme. The vacancy is a stay of one type
+    with that type's fields (422 ``stay-fields-invalid`` naming each missing or foreign one);
+    a study is hosted by a study provider, and a study provider hosts nothing else (422). The
+    programme, as the candidates service tells it with the caller's token, must run the stay
+    type and allow its length (422 ``programme-limit-exceeded``; 404 if unknown there, 503
+    when it cannot be asked). ``status`` is not accepted: use the close and reopen actions.
     """
 
     async def produce() -> Response:
-        return _out(await service.create(session, principal=principal, data=data),
-                    status_code=201)
+        return _out(await service.create(session, principal=principal, data=data,
+                                         candidates=candidates), status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -67,12 +81,14 @@ async def list_vacancies(
     sector: Annotated[Sector | None, Query()] = None,
     country: Annotated[CountryCode | None, Query()] = None,
     occupation_code: Annotated[IscoCode | None, Query()] = None,
+    stay_type: Annotated[StayType | None, Query()] = None,
 ) -> Response:
     """List the vacancies the caller may see, oldest first, filtered by programme, employer,
-    status, sector, country or ISCO-08 code. An employer sees only its own."""
+    status, sector, country, ISCO-08 code or stay type. An employer sees only its own."""
     vacancies = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id, "status": status,
-        "sector": sector, "country": country, "occupation_code": occupation_code})
+        "sector": sector, "country": country, "occupation_code": occupation_code,
+        "stay_type": stay_type})
     return page_response(VacancyOut, vacancies, page)
 
 
@@ -84,13 +100,17 @@ async def get_vacancy(vacancy_id: uuid.UUID, session: SessionDep,
 
 
 @router.patch("/{vacancy_id}", response_model=VacancyOut,
-              responses=responses(*CHANGE_ERRORS, SeatsTaken))
+              responses=responses(*CHANGE_ERRORS, *STAY_ERRORS, SeatsTaken))
 async def update_vacancy(vacancy_id: uuid.UUID, data: VacancyUpdate, session: SessionDep,
-                         principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
-    """Change some fields of a vacancy; send ``If-Match`` with its ETag. Seats cannot drop
-    below the number its placements hold."""
+                         principal: PrincipalDep, candidates: CandidatesAsCallerDep,
+                         if_match: IfMatchHeader = None) -> Response:
+    """Change some fields of a vacancy; send ``If-Match`` with its ETag. The vacancy must still
+    fit its stay type and host (422); a new stay type or length is checked against the
+    programme's rules as on publishing. Seats cannot drop below the number its placements
+    hold."""
     return _out(await service.update(session, principal=principal, vacancy_id=vacancy_id,
-                                     data=data, expected_version=expected_version(if_match)))
+                                     data=data, expected_version=expected_version(if_match),
+                                     candidates=candidates))
 
 
 @router.post("/{vacancy_id}/close", response_model=VacancyOut,

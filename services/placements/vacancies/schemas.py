@@ -15,10 +15,13 @@ from services.placements.vocabulary import (
     IscoCode,
     LanguageCode,
     LongText,
+    QualificationLevel,
+    RegionCode,
     Sector,
     ShortText,
     Skill,
     Skills,
+    StayType,
 )
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
@@ -64,6 +67,17 @@ Seats = Annotated[int, Field(ge=1, le=1000)]
 Months = Annotated[int, Field(ge=1, le=60, description="Planned length of the stay.")]
 Nationalities = Annotated[Countries, Field(
     min_length=1, description="Only candidates of these nationalities; absent or null: any.")]
+# Each stay type's own fields: required for it, refused for the others (422 naming them).
+_STAY_TYPE = ("work (a job), traineeship (needs training_agreement_reference), study (needs "
+              "study_programme and qualification_level, and a study_provider host; "
+              "occupation_code optional) or seasonal (needs season). Must be one of the "
+              "programme's stay_types.")
+_OCCUPATION = "ISCO-08 unit group, four digits; optional for a study, required otherwise."
+_REGION = "ISO 3166-2 subdivision of location.country (BE-VLG, IT-25)."
+_AGREEMENT = "traineeship only: the training agreement's reference."
+_STUDY_PROGRAMME = "study only: the title of the degree."
+_QUALIFICATION = "study only: the level of the degree."
+_SEASON = "seasonal only: the season's name (e.g. \"2024\")."
 
 
 class VacancyCreate(StrictModel):
@@ -72,22 +86,35 @@ class VacancyCreate(StrictModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
-        "title": "Junior network engineer (traineeship)", "occupation_code": "2523",
+        "title": "Junior network engineer (traineeship)", "stay_type": "traineeship",
+        "training_agreement_reference": "NORDLYS-TA-2026-01", "occupation_code": "2523",
         "sector": "ict", "description": "Six months in the network operations team.",
         "required_skills": [{"uri": "http://data.europa.eu/esco/skill/ccd0a1d9",
                              "label": "configure network devices"}],
         "nice_to_have_skills": [{"label": "Python"}],
         "required_languages": [{"language": "fr", "min_level": "B1"}],
         "seats": 2, "start_date": "2026-09-01", "duration_months": 6,
-        "location": {"country": "FR", "city": "Lyon"},
+        "location": {"country": "FR", "city": "Lyon"}, "region": "FR-ARA",
         "stipend": {"amount": "1200.00", "currency": "EUR"},
         "eligible_nationalities": ["MA", "TN"],
+    }, {
+        "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
+        "title": "Master in renewable energy engineering", "stay_type": "study",
+        "study_programme": "Máster Universitario en Energías Renovables",
+        "qualification_level": "master", "sector": "green_energy", "seats": 10,
+        "start_date": "2026-09-15", "duration_months": 24,
+        "location": {"country": "ES", "city": "Madrid"}, "region": "ES-MD",
     }]})
 
     employer_id: uuid.UUID
     programme_id: uuid.UUID
     title: ShortText
-    occupation_code: IscoCode = Field(description="ISCO-08 unit group, four digits.")
+    stay_type: StayType = Field("work", description=_STAY_TYPE)
+    occupation_code: IscoCode | None = Field(None, description=_OCCUPATION)
+    training_agreement_reference: ShortText | None = Field(None, description=_AGREEMENT)
+    study_programme: ShortText | None = Field(None, description=_STUDY_PROGRAMME)
+    qualification_level: QualificationLevel | None = Field(None, description=_QUALIFICATION)
+    season: ShortText | None = Field(None, description=_SEASON)
     sector: Sector
     description: LongText | None = None
     required_skills: Skills = Field(default_factory=list)
@@ -97,20 +124,30 @@ class VacancyCreate(StrictModel):
     start_date: date
     duration_months: Months
     location: Location
+    region: RegionCode | None = Field(None, description=_REGION)
     stipend: Stipend | None = None
     eligible_nationalities: Nationalities | None = None
 
 
 class VacancyUpdate(PatchModel):
-    """A partial change; absent fields stay. Employer, programme and status cannot change."""
+    """A partial change; absent fields stay. Employer, programme and status cannot change.
+    The vacancy as changed must still fit its stay type (send null for the fields of a type it
+    leaves)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "seats": 3, "stipend": {"amount": "1300.00", "currency": "EUR"},
     }]})
-    nullable_fields = frozenset({"description", "stipend", "eligible_nationalities"})
+    nullable_fields = frozenset({"description", "stipend", "eligible_nationalities",
+                                 "occupation_code", "training_agreement_reference",
+                                 "study_programme", "qualification_level", "season", "region"})
 
     title: ShortText | None = None
-    occupation_code: IscoCode | None = None
+    stay_type: StayType | None = Field(None, description=_STAY_TYPE)
+    occupation_code: IscoCode | None = Field(None, description=_OCCUPATION)
+    training_agreement_reference: ShortText | None = Field(None, description=_AGREEMENT)
+    study_programme: ShortText | None = Field(None, description=_STUDY_PROGRAMME)
+    qualification_level: QualificationLevel | None = Field(None, description=_QUALIFICATION)
+    season: ShortText | None = Field(None, description=_SEASON)
     sector: Sector | None = None
     description: LongText | None = None
     required_skills: Skills | None = None
@@ -120,6 +157,7 @@ class VacancyUpdate(PatchModel):
     start_date: date | None = None
     duration_months: Months | None = None
     location: Location | None = None
+    region: RegionCode | None = Field(None, description=_REGION)
     stipend: Stipend | None = None
     eligible_nationalities: Nationalities | None = None
 
@@ -131,7 +169,12 @@ class VacancyOut(ResponseModel):
     employer_id: uuid.UUID
     programme_id: uuid.UUID
     title: str
-    occupation_code: str
+    stay_type: StayType
+    occupation_code: str | None
+    training_agreement_reference: str | None
+    study_programme: str | None
+    qualification_level: QualificationLevel | None
+    season: str | None
     sector: str
     description: str | None
     required_skills: list[Skill]
@@ -142,6 +185,7 @@ class VacancyOut(ResponseModel):
     duration_months: int
     end_date: date = Field(description="start_date plus duration_months.")
     location: Location
+    region: str | None
     stipend: Stipend | None
     eligible_nationalities: list[str] | None
     status: Status

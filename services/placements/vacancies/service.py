@@ -1,5 +1,10 @@
-"""Vacancy rules: who may publish and change them, derived columns, seats, open and closed.
+"""Vacancy rules: who may publish and change them, what each stay type needs, the programme's
+limits, derived columns, seats, open and closed.
 
+A vacancy is of one stay type (work, traineeship, study, seasonal), each with its own fields
+(:data:`STAY_FIELDS`); a study is hosted by a study provider, every other stay by a company.
+Publishing or changing a vacancy's type or length asks the candidates service for the
+programme's rules (:mod:`services.placements.programmes`) with the caller's token.
 Status changes only through :func:`close` and :func:`reopen`. The matching domain reads a
 programme's open vacancies with their free seats through :func:`open_vacancies`; placements
 take a seat through :func:`reserve_seat`, under the vacancy's row lock, so two placements
@@ -8,19 +13,24 @@ never take the last seat twice.
 
 import calendar
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements import programmes
 from services.placements.employers import service as employer_service
 from services.placements.employers.exceptions import ProgrammeNotFound
+from services.placements.upstream import CandidatesAsCaller
 from services.placements.vacancies import repository
 from services.placements.vacancies.exceptions import (
+    HostIsStudyProvider,
+    HostNotStudyProvider,
     NoAgreement,
     SeatsTaken,
+    StayFieldsInvalid,
     VacancyInUse,
     VacancyNotFound,
     VacancyUnavailable,
@@ -39,6 +49,13 @@ PUBLISHERS = access.STAFF | {"employer"}
 # (action, from) -> to: the whole open/closed lifecycle.
 TRANSITIONS = {"close": {"open": "closed"}, "reopen": {"closed": "open"}}
 _DOCUMENTS = ("required_skills", "nice_to_have_skills", "required_languages")
+# Each stay type's own fields: required for it, refused for the others.
+STAY_FIELDS = {"traineeship": ("training_agreement_reference",),
+               "study": ("study_programme", "qualification_level"),
+               "seasonal": ("season",)}
+# The columns the stay rules read, for checking a vacancy as a change would leave it.
+_STAY_COLUMNS = ("stay_type", "occupation_code", "training_agreement_reference",
+                 "study_programme", "qualification_level", "season", "region", "country")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +111,59 @@ def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> repository
     return as_columns(values, repository.VacancyChanges)
 
 
-async def create(session: AsyncSession, *, principal: Principal,
-                 data: VacancyCreate) -> Vacancy:
-    """Publish an open vacancy for an employer that has an agreement with the programme."""
+def _check_stay_fields(values: Mapping[str, Any]) -> None:
+    """StayFieldsInvalid naming every field of ``values`` (a vacancy's columns as they would
+    be stored) that does not fit its stay type, or a region outside its country."""
+    stay = values["stay_type"]
+    problems: dict[str, tuple[str, str]] = {}
+    for owner, names in STAY_FIELDS.items():
+        for name in names:
+            if owner == stay and values.get(name) is None:
+                problems[name] = ("missing", f"required for a {stay} stay")
+            elif owner != stay and values.get(name) is not None:
+                problems[name] = ("stay_type_mismatch", f"only for a {owner} stay, not {stay}")
+    if stay != "study" and values.get("occupation_code") is None:
+        problems["occupation_code"] = ("missing", f"required for a {stay} stay (only a study "
+                                                  "may go without one)")
+    region, country = values.get("region"), values["country"]
+    if region is not None and not region.startswith(f"{country}-"):
+        problems["region"] = ("region_not_in_country",
+                              f"{region} is not a subdivision of the vacancy's country {country}")
+    if problems:
+        raise StayFieldsInvalid(
+            f"Fields do not fit a {stay} vacancy: {', '.join(sorted(problems))}; see errors.",
+            errors=[{"loc": ["body", name], "msg": message, "type": kind}
+                    for name, (kind, message) in sorted(problems.items())])
+
+
+def _check_host(host_kind: str, stay_type: str) -> None:
+    """A study only at a study provider, and a study provider hosts nothing else (422)."""
+    errors = [{"loc": ["body", "stay_type"], "type": "host_kind",
+               "msg": f"not offered by a {host_kind} host"}]
+    if stay_type == "study" and host_kind != "study_provider":
+        raise HostNotStudyProvider("A study vacancy needs a study provider host (employer "
+                                   "kind study_provider); this host is a company.",
+                                   errors=errors)
+    if stay_type != "study" and host_kind == "study_provider":
+        raise HostIsStudyProvider(f"A study provider hosts study stays only, not {stay_type}.",
+                                  errors=errors)
+
+
+async def _check_programme(candidates: CandidatesAsCaller | None, programme_id: uuid.UUID, *,
+                           stay_type: str, start_date: date, duration_months: int) -> None:
+    """The programme runs this stay type and allows a stay this long (asked of the candidates
+    service as the caller; see :mod:`services.placements.programmes`)."""
+    rules = await programmes.rules(candidates, programme_id)
+    programmes.check_stay_type(rules, stay_type)
+    programmes.check_stay_end(rules, start=start_date,
+                              end=add_months(start_date, duration_months),
+                              fields=("end_date", "duration_months"))
+
+
+async def create(session: AsyncSession, *, principal: Principal, data: VacancyCreate,
+                 candidates: CandidatesAsCaller | None = None) -> Vacancy:
+    """Publish an open vacancy for an employer that has an agreement with the programme, fit
+    for its stay type and within the programme's rules."""
     access.ensure_role(principal, PUBLISHERS, "publish vacancies")
     # The employer and programme named are loaded as the caller reads them: another
     # employer (for an employer) or another programme (for an officer) is a 404.
@@ -107,9 +174,13 @@ async def create(session: AsyncSession, *, principal: Principal,
     if data.programme_id not in employer.programme_ids:
         raise NoAgreement(f"Employer {employer.id} has no agreement with programme "
                           f"{data.programme_id}; record it on the employer first.")
+    columns = _columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"})
+    _check_stay_fields(columns)
+    _check_host(employer.kind, data.stay_type)
+    await _check_programme(candidates, data.programme_id, stay_type=data.stay_type,
+                           start_date=data.start_date, duration_months=data.duration_months)
     return await repository.add(session, Vacancy(
-        employer_id=data.employer_id, programme_id=data.programme_id,
-        **_columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"}),
+        employer_id=data.employer_id, programme_id=data.programme_id, **columns,
         end_date=add_months(data.start_date, data.duration_months)))
 
 
@@ -130,14 +201,26 @@ async def _load_for(session: AsyncSession, *, principal: Principal, vacancy_id: 
 
 
 async def update(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID,
-                 data: VacancyUpdate, expected_version: int | None) -> Vacancy:
-    """Change the given fields; seats never drop below those placements hold (409)."""
+                 data: VacancyUpdate, expected_version: int | None,
+                 candidates: CandidatesAsCaller | None = None) -> Vacancy:
+    """Change the given fields; the vacancy must still fit its stay type, its host and the
+    programme's rules (422); seats never drop below those placements hold (409)."""
     vacancy = await _load_for(session, principal=principal, vacancy_id=vacancy_id,
                               action="update", expected_version=expected_version)
     changes = _columns(data, set(data.model_fields_set))
     if {"start_date", "duration_months"} & changes.keys():
         changes["end_date"] = add_months(changes.get("start_date", vacancy.start_date),
                                          changes.get("duration_months", vacancy.duration_months))
+    stay_type = changes.get("stay_type", vacancy.stay_type)
+    _check_stay_fields({name: getattr(vacancy, name) for name in _STAY_COLUMNS} | changes)
+    if stay_type != vacancy.stay_type:
+        _check_host(await employer_service.host_kind(session, employer_id=vacancy.employer_id),
+                    stay_type)
+    if {"stay_type", "duration_months"} & changes.keys():
+        await _check_programme(
+            candidates, vacancy.programme_id, stay_type=stay_type,
+            start_date=changes.get("start_date", vacancy.start_date),
+            duration_months=changes.get("duration_months", vacancy.duration_months))
     if "seats" in changes:
         taken = (await repository.seats_taken(session, [vacancy_id]))[vacancy_id]
         if changes["seats"] < taken:

@@ -39,6 +39,7 @@ class TestCreateEmployer:
     @pytest.mark.parametrize("bad", [
         {"id": str(uuid.uuid4())}, {"version": 3}, {"rating": 5},
         {"name": ""}, {"name": 42}, {"country": "XX"}, {"country": "fr"}, {"size": "huge"},
+        {"kind": "university"}, {"kind": None},
         {"sector": "Not A Sector"}, {"operates_in_origin_countries": ["MA", "MA"]},
         {"operates_in_origin_countries": "MA"},
         {"contacts": [{"name": "X", "email": "not-an-email"}]},
@@ -81,6 +82,40 @@ class TestCreateEmployer:
         response = await client.post("/v1/employers", json=body)
         assert response.status_code == 422
         assert ["body", missing] in [e["loc"] for e in response.json()["errors"]]
+
+
+class TestEmployerKind:
+    async def test_a_company_by_default_or_a_study_provider(
+            self, client: httpx.AsyncClient) -> None:
+        company = await create_employer(client)
+        university = await create_employer(client, kind="study_provider",
+                                           name="Universidad Politécnica de Madrid")
+        assert (company["kind"], university["kind"]) == ("company", "study_provider")
+        listed = await all_pages(client, "/v1/employers", kind="study_provider")
+        assert university["id"] in {e["id"] for e in listed}
+        assert company["id"] not in {e["id"] for e in listed}
+
+    async def test_changes_only_while_the_host_has_no_vacancy(
+            self, client: httpx.AsyncClient) -> None:
+        employer = await create_employer(client)
+        url = f"/v1/employers/{employer['id']}"
+        changed = await client.patch(url, json={"kind": "study_provider"})
+        assert changed.json()["kind"] == "study_provider"
+        await client.patch(url, json={"kind": "company"})
+        await create_vacancy(client, employer=employer)
+        refused = await client.patch(url, json={"kind": "study_provider"})
+        assert (refused.status_code, refused.json()["type"]) == (409, "/problems/employer-in-use")
+        assert (await client.get(url)).json()["kind"] == "company"
+
+    async def test_the_employer_may_not_set_its_kind(self, client: httpx.AsyncClient,
+                                                     auth: Auth) -> None:
+        own = await create_employer(client)
+        response = await client.patch(
+            f"/v1/employers/{own['id']}", json={"kind": "study_provider"},
+            headers=auth("employer", employer_id=uuid.UUID(own["id"])))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"] == ["body", "kind"]
+        assert (await client.get(f"/v1/employers/{own['id']}")).json()["kind"] == "company"
 
 
 class TestEmployerIdempotency:

@@ -17,6 +17,7 @@ from services.placements.matching.execution import MatchingJobs
 from services.placements.matching.profiles import CandidatesClient
 from services.placements.settings import Settings
 from shared.settings import MissingSetting
+from tests.candidates.factories import create_programme
 from tests.placements.factories import PROBLEM, create_employer, create_vacancy
 from tests.placements.matching.runs import (
     PERSONAL,
@@ -257,9 +258,9 @@ class TestFailures:
 
     async def test_forwards_the_requesters_authorization(
             self, client: httpx.AsyncClient, placements_app: FastAPI, jobs: MatchingJobs,
-            auth: Any) -> None:
-        employer = await create_employer(client)
-        programme = employer["agreements"][0]["programme_id"]
+            candidates: httpx.AsyncClient, auth: Any) -> None:
+        programme = (await create_programme(candidates))["id"]  # its vacancy asks about it
+        employer = await create_employer(client, programme_id=uuid.UUID(programme))
         await create_vacancy(client, employer=employer)
         seen: list[httpx.Request] = []
         placements_app.state.candidates_client = CandidatesClient(_ndjson_app(200, [], seen))

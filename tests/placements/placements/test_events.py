@@ -23,8 +23,8 @@ from tests.placements.factories import (
 PAYLOAD_KEYS = {"placement_id", "candidate_id", "programme_id", "vacancy_id", "employer_id",
                 "matching_run_id", "proposal_id", "status", "previous_status", "start_date",
                 "end_date", "actual_start_date", "actual_end_date", "end_reason",
-                "origin_country", "destination_country", "gender", "sector", "visa_decision",
-                "visa_decision_date"}
+                "origin_country", "destination_country", "gender", "sector", "stay_type",
+                "season", "region", "visa_decision", "visa_decision_date"}
 
 
 ORDER = ["placement.confirmed", "placement.visa_requested", "placement.visa_decided",
@@ -70,7 +70,8 @@ class TestPlacementEvents:
             "start_date": placement["start_date"], "end_date": placement["end_date"],
             "actual_start_date": None, "actual_end_date": None, "end_reason": None,
             "origin_country": "MA", "destination_country": "FR", "gender": None,
-            "sector": "ict", "visa_decision": None, "visa_decision_date": None}
+            "sector": "ict", "stay_type": "work", "season": None, "region": None,
+            "visa_decision": None, "visa_decision_date": None}
         assert (started["status"], started["previous_status"],
                 started["actual_start_date"]) == ("active", "visa_granted", today().isoformat())
         assert (completed["status"], completed["end_date"],

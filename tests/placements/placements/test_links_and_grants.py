@@ -181,7 +181,7 @@ class TestVisaAuthority:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["employer"] == {"id": str(italy.employer_id), "name": "Officina Srl",
-                                    "city": "Torino", "country": "IT"}
+                                    "kind": "company", "city": "Torino", "country": "IT"}
         assert body["vacancy"]["occupation_code"] == "2512"
         assert body["vacancy"]["stipend_amount"] == "900.000" or float(
             body["vacancy"]["stipend_amount"]) == 900

@@ -112,7 +112,9 @@ class TestLifecycle:
         placement = await create_placement(client)
         placement = await act(client, placement, "accept-employer")
         placement = await act(client, placement, "accept-candidate")
-        placement = await act(client, placement, "request-visa")
+        placement = await act(client, placement, "request-visa",
+                              json={"requested_on": _day(-10)})
+        assert placement["visa_requested_on"] == _day(-10)
         placement = await act(client, placement, "visa-decision", json={
             "decision": "granted", "decision_date": _day(-5), "reference": "FR-2026-1"})
         assert (placement["visa_decision"], placement["visa_decision_date"],
