@@ -67,13 +67,17 @@ KINDS = ("entrepreneurship_training", "micro_grant", "micro_loan", "job_referral
 
 _CASE_COLUMNS = ("id", "placement_id", "candidate_id", "programme_id", "origin_country",
                  "destination_country", "gender", "sector", "return_date", "placement_outcome")
-_FOLLOW_UP_COLUMNS = ("id", "case_id", "programme_id", "point_months", "due_date",
-                      "window_closes_at", "status", "completed_at", "overdue_at", "recorded_via",
+# One stay per case, with the case's id (stays are a table of their own).
+_STAY_COLUMNS = ("id", "case_id", "programme_id", "placement_id", "destination_country",
+                 "sector", "return_date", "placement_outcome")
+_FOLLOW_UP_COLUMNS = ("id", "case_id", "stay_id", "programme_id", "point_months", "due_date",
+                      "window_closes_at", "status", "completed_at", "answered_on",
+                      "overdue_at", "recorded_via",
                       "employment_status", "job_sector", "job_location", "income_band",
                       "skills_use", "satisfaction", "sustainability_economic",
                       "sustainability_social", "sustainability_psychosocial")
-_MEASURE_COLUMNS = ("id", "case_id", "programme_id", "kind", "status", "amount", "currency",
-                    "disbursed_date", "created_by")
+_MEASURE_COLUMNS = ("id", "case_id", "candidate_id", "programme_id", "stage", "kind", "status",
+                    "amount", "currency", "disbursed_date", "created_by")
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -114,8 +118,9 @@ def follow_ups_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> Iterator[tu
             draw = rng.random()
             status = "completed" if draw < 0.70 else "overdue" if draw < 0.85 else "scheduled"
             answer = _answer(rng, now) if status == "completed" else (None,) * 11
-            yield (_uuid(rng), case_id, programme, point, due, closes_at(due, 30), status,
-                   answer[0], now if status == "overdue" else None, *answer[1:])
+            yield (_uuid(rng), case_id, case_id, programme, point, due, closes_at(due, 30),
+                   status, answer[0], answer[0] and answer[0].date(),
+                   now if status == "overdue" else None, *answer[1:])
 
 
 def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[Any, ...]]:
@@ -125,7 +130,8 @@ def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[An
     for case in rng.sample(cases, MEASURES):
         kind = rng.choice(KINDS)
         money = kind in ("micro_grant", "micro_loan")
-        measures.append((_uuid(rng), case[0], case[3], kind, "completed",
+        measures.append((_uuid(rng), case[0], case[2], case[3], "after_return", kind,
+                         "completed",
                          Decimal(rng.randrange(200, 5000)) if money else None,
                          rng.choice(("EUR", "MAD")) if money else None,
                          case[8] + timedelta(days=30) if money else None, "bench"))
@@ -135,12 +141,15 @@ def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[An
 async def load(connection: asyncpg.Connection) -> list[uuid.UUID]:
     """Write the generated rows with COPY, then VACUUM ANALYZE; the programmes."""
     programmes, cases = cases_of()
+    stays = [(case[0], case[0], case[3], case[1], case[5], case[7], case[8], case[9])
+             for case in cases]
     for table, columns, rows in (("returnee_case", _CASE_COLUMNS, cases),
+                                 ("returnee_stay", _STAY_COLUMNS, stays),
                                  ("follow_up", _FOLLOW_UP_COLUMNS, follow_ups_of(cases)),
                                  ("support_measure", _MEASURE_COLUMNS, measures_of(cases))):
         await connection.copy_records_to_table(table, schema_name="reintegration",
                                                columns=columns, records=rows)
-    for table in ("returnee_case", "follow_up", "support_measure"):
+    for table in ("returnee_case", "returnee_stay", "follow_up", "support_measure"):
         await connection.execute(f"VACUUM ANALYZE reintegration.{table}")
     return programmes
 
@@ -169,9 +178,13 @@ def _scans(plan: list[str]) -> Iterator[str]:
 async def explain(connection: asyncpg.Connection, programme: uuid.UUID) -> dict[str, list[str]]:
     """The scans and times of each indicator statement's plan, as Postgres ran it."""
     plans = {}
-    for name, sql in (("returnees", repository.RETURNEES), ("points", repository.POINTS),
-                      ("spend", repository.SPEND)):
-        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", programme)
+    now = datetime.now(UTC)
+    for name, sql, arguments in (
+            ("returnees", repository.RETURNEES, ()),
+            ("points", repository.POINTS, (now, now.date())),
+            ("spend", repository.SPEND, ()), ("support", repository.SUPPORT, ())):
+        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", programme,
+                                      *arguments)
         plans[name] = list(_scans([r[0] for r in rows]))
     return plans
 
@@ -190,7 +203,8 @@ async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]
         now = datetime.now(UTC)
 
         async def indicators() -> None:
-            service.shape(programme, await repository.cells(connection, programme), now=now)
+            service.shape(programme, await repository.cells(connection, programme, now=now,
+                                                            today=now.date()), now=now)
 
         async def count() -> None:
             await connection.fetchval(
@@ -235,6 +249,8 @@ def _print(figures: list[dict[str, Any]], plans: dict[str, list[str]]) -> None:
 async def over_http(url: str, statements: dict[str, Any]) -> dict[str, Any]:
     """``GET /v1/indicators`` of the programme measured, from a real reintegration process."""
     env = {"REINTEGRATION_DATABASE_URL": url, "REINTEGRATION_LOG_LEVEL": "WARNING",
+           # Required; the indicators never call it.
+           "REINTEGRATION_CANDIDATES_URL": "http://candidates.invalid",
            # Its periodic job would write to the very follow-ups being read.
            "REINTEGRATION_OVERDUE_JOB": "false"}
     with uvicorn_process("services.reintegration.main:create_app", env=env) as service:

@@ -65,4 +65,6 @@ EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
 # Services a service calls over HTTP: it gets ``<SERVICE>_<OTHER>_URL`` for each.
 CALLS: dict[str, tuple[str, ...]] = {
     "placements": ("candidates",),
+    # Support for someone without a returnee case is authorised by the candidates service.
+    "reintegration": ("candidates",),
 }

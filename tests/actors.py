@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import jwt
 
+from tests.candidates.factories import programme_body
 from tests.system import password_token
 
 DEADLINE_SECONDS = 60
@@ -68,3 +69,14 @@ def account(admin: Api, role: str, **links: Any) -> tuple[Api, str]:
 def login(gateway: str, email: str, password: str = PASSWORD) -> Api:
     """A person's session from the password grant."""
     return Api(gateway, password_token(gateway, email, password))
+
+
+def officer_with_programme(admin: Api, **programme: Any) -> tuple[Api, str]:
+    """An officer the admin created opens a programme (``programme`` overrides the test body,
+    no gender balance by default), then signs in again: the new token carries it."""
+    email = new_email("officer")
+    admin.post("/v1/admin/accounts", 201, json={
+        "email": email, "password": PASSWORD, "role": "officer", "programme_ids": []})
+    created = login(admin.gateway, email).post("/v1/programmes", 201, json=programme_body(
+        **{"gender_balance_min_share": None, **programme}))
+    return login(admin.gateway, email), created["id"]

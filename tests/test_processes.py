@@ -169,7 +169,8 @@ class TestRunningSystem:
 def test_serve_runs_one_service_as_a_container_does(scratch_database: RunDatabase) -> None:
     """``pathways serve`` (the image's command) runs one service from its settings alone."""
     port = free_port()
-    env = {**os.environ, "REINTEGRATION_DATABASE_URL": scratch_database.url("reintegration")}
+    env = {**os.environ, "REINTEGRATION_DATABASE_URL": scratch_database.url("reintegration"),
+           "REINTEGRATION_CANDIDATES_URL": "http://candidates.invalid"}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("pathways")), "serve", "reintegration",

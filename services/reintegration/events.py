@@ -38,6 +38,8 @@ class FollowUpEvent(BaseModel):
     due_date: date
     status: str
     at: datetime
+    # followup.completed: the day the returnee answered (recorded at ``at``, maybe later).
+    answered_on: date | None = None
 
 
 class CaseClosed(BaseModel):
@@ -64,6 +66,8 @@ class PlacementEnded(BaseModel):
     programme_id: uuid.UUID
     employer_id: uuid.UUID | None = None
     status: str | None = None
+    start_date: date | None = None
+    actual_start_date: date | None = None
     end_date: date
     actual_end_date: date | None = None
     end_reason: str | None = None
@@ -72,11 +76,20 @@ class PlacementEnded(BaseModel):
     # Sent by placements from the candidate's profile and the vacancy; may be absent.
     gender: str | None = None
     sector: str | None = None
+    # The vacancy's kind of stay and season (a seasonal programme's), when placements says;
+    # plain text here, so that a value this service does not know never loses the event.
+    stay_type: str | None = None
+    season: str | None = None
 
     @property
     def return_date(self) -> date:
         """When the returnee came home: the actual end, else the planned one."""
         return self.actual_end_date or self.end_date
+
+    @property
+    def stay_start(self) -> date | None:
+        """When the stay began: the arrival, else the planned start."""
+        return self.actual_start_date or self.start_date
 
 
 class CandidateErased(BaseModel):

@@ -11,6 +11,7 @@ from services.reintegration.followups import router as follow_ups_router
 from services.reintegration.indicators import router as indicators_router
 from services.reintegration.schedules import router as schedules_router
 from services.reintegration.settings import Settings
+from services.reintegration.support import candidates
 from services.reintegration.support import router as support_router
 from shared.app import create_service_app
 from shared.events import admin as events_admin
@@ -26,11 +27,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     events = ServiceEvents(tables=event_tables, source="reintegration", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     start_job, stop_job = overdue.lifespan_hooks()
+    start_candidates, stop_candidates = candidates.lifespan_hooks()
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways reintegration",
-        description="Returnee cases opened when placements end, follow-up schedules and "
-        "answers, support measures, and outcome indicators.",
+        description="Returnee cases (one per person and programme, across stays) opened when "
+        "placements end, follow-up schedules and answers, support measures at every stage, "
+        "and outcome indicators.",
         # indicators before follow-ups: /v1/follow-ups/export.csv is not a follow-up id.
         routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
                  support_router.router, schedules_router.router,
@@ -39,6 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events=events,
         inbox=inbox.Inbox(handlers=consumers.HANDLERS),
         idempotency_table=idempotency_keys,
-        on_startup=[start_relay, start_job],
-        on_shutdown=[stop_job, stop_relay],
+        on_startup=[start_candidates, start_relay, start_job],
+        on_shutdown=[stop_job, stop_relay, stop_candidates],
     )

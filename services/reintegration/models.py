@@ -1,10 +1,10 @@
 """Every table of the reintegration service, imported so Alembic sees the whole metadata."""
 
-from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
+from services.reintegration.cases.models import ErasedCandidate, ReturneeCase, ReturneeStay
 from services.reintegration.database import Base, event_tables, idempotency_keys
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules.models import FollowUpSchedule
 from services.reintegration.support.models import SupportMeasure
 
 __all__ = ["Base", "ErasedCandidate", "FollowUp", "FollowUpSchedule", "ReturneeCase",
-           "SupportMeasure", "event_tables", "idempotency_keys"]
+           "ReturneeStay", "SupportMeasure", "event_tables", "idempotency_keys"]

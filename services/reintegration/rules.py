@@ -1,6 +1,7 @@
 """Who may see and do what in the reintegration service, declared over :mod:`shared.access`.
 
-Everything here hangs off a returnee case, which belongs to a programme and a candidate:
+Everything here belongs to a programme and a candidate: a returnee case and what hangs off it,
+and support measures (with or without a case):
 
 ============  ==============================================  ===================================
 role          sees                                            may also

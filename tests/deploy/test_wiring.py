@@ -230,11 +230,14 @@ ALTERED = [
                      '"events": ["case.closed"]}]'),
                  "docker-compose.yml services.reintegration.environment: "
                  "REINTEGRATION_EVENT_SUBSCRIBERS: candidates:", id="compose-extra-subscriber"),
-    pytest.param(lambda: _compose_with("reintegration", "REINTEGRATION_CANDIDATES_URL",
-                                       "http://candidates:8101"),
+    pytest.param(lambda: _compose_with("reintegration", "REINTEGRATION_PLACEMENTS_URL",
+                                       "http://placements:8102"),
                  "docker-compose.yml services.reintegration.environment: "
-                 "REINTEGRATION_CANDIDATES_URL: the topology has no call",
+                 "REINTEGRATION_PLACEMENTS_URL: the topology has no call",
                  id="compose-undeclared-call"),
+    pytest.param(lambda: _compose_with("reintegration", "REINTEGRATION_CANDIDATES_URL", None),
+                 "docker-compose.yml services.reintegration.environment: "
+                 "REINTEGRATION_CANDIDATES_URL: missing", id="compose-call-address-left-out"),
     pytest.param(lambda: _compose_with("candidates", "AUTH_JWKS_URL",
                                        "http://gateway:9000/.well-known/jwks.json"),
                  "docker-compose.yml services.candidates.environment: AUTH_JWKS_URL:",

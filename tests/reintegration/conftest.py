@@ -36,7 +36,8 @@ SECRET = generate_secret()
 async def reintegration_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     """The reintegration app, started (lifespan run) once for the session."""
     app = create_reintegration_app(ReintegrationSettings(
-        database_url=database.url("reintegration"), overdue_job=False))
+        database_url=database.url("reintegration"), overdue_job=False,
+        candidates_url="http://candidates.invalid"))
     async with app.router.lifespan_context(app):
         yield app
 

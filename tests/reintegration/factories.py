@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.cases.models import ReturneeCase, ReturneeStay
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules.service import closes_at
 from services.reintegration.support.models import SupportMeasure
@@ -101,9 +101,10 @@ async def outbox_events(session: AsyncSession, kind: str) -> list[dict[str, Any]
 # --- rows -----------------------------------------------------------------------------------
 
 
-async def add_case(session: AsyncSession, *, programme_id: uuid.UUID,
+async def add_case(session: AsyncSession, *, programme_id: uuid.UUID, stays: int = 1,
                    **overrides: Any) -> ReturneeCase:
-    """Insert a case (no follow-ups) of ``programme_id``."""
+    """Insert a case (no follow-ups) of ``programme_id`` with ``stays`` stays, the last one
+    the case's (one a year before it for each earlier)."""
     values: dict[str, Any] = {
         "placement_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
         "programme_id": programme_id, "origin_country": "MA", "gender": "female",
@@ -112,22 +113,39 @@ async def add_case(session: AsyncSession, *, programme_id: uuid.UUID,
     case = ReturneeCase(**(values | overrides))
     session.add(case)
     await session.flush()
+    for before in range(stays - 1, -1, -1):
+        session.add(ReturneeStay(
+            case_id=case.id, programme_id=case.programme_id,
+            placement_id=case.placement_id if before == 0 else uuid.uuid4(),
+            destination_country=case.destination_country, sector=case.sector,
+            return_date=case.return_date - timedelta(days=365 * before),
+            placement_outcome=case.placement_outcome))
+    await session.flush()
     return case
+
+
+async def stay_of(session: AsyncSession, case: ReturneeCase) -> ReturneeStay:
+    """The case's latest stay."""
+    return (await session.execute(select(ReturneeStay).where(
+        ReturneeStay.case_id == case.id).order_by(ReturneeStay.return_date.desc())
+        .limit(1))).scalar_one()
 
 
 async def add_follow_up(session: AsyncSession, *, case: ReturneeCase, point_months: int,
                         status: str = "scheduled", employment_status: str | None = None,
                         job_location: str | None = None, **overrides: Any) -> FollowUp:
-    """Insert a follow-up of ``case``: answered with ``employment_status`` when completed."""
+    """Insert a follow-up of ``case``'s latest stay: answered with ``employment_status`` when
+    completed."""
     due = case.return_date + timedelta(days=30 * point_months)
     values: dict[str, Any] = {
-        "case_id": case.id, "programme_id": case.programme_id, "point_months": point_months,
+        "case_id": case.id, "stay_id": (await stay_of(session, case)).id,
+        "programme_id": case.programme_id, "point_months": point_months,
         "due_date": due, "window_closes_at": closes_at(due, 30), "status": status,
     }
     if status == "completed":
         values |= {"employment_status": employment_status, "job_location": job_location,
-                   "completed_at": datetime.now(UTC), "recorded_via": "caseworker",
-                   "satisfaction": 4}
+                   "completed_at": datetime.now(UTC), "answered_on": due,
+                   "recorded_via": "caseworker", "satisfaction": 4}
     if status == "overdue":
         values["overdue_at"] = datetime.now(UTC)
     follow_up = FollowUp(**(values | overrides))
@@ -141,12 +159,29 @@ async def add_measure(session: AsyncSession, *, case: ReturneeCase, kind: str = 
                       disbursed: bool = True, **overrides: Any) -> SupportMeasure:
     """Insert a support measure of ``case``."""
     values: dict[str, Any] = {
-        "case_id": case.id, "programme_id": case.programme_id, "kind": kind,
+        "case_id": case.id, "candidate_id": case.candidate_id,
+        "programme_id": case.programme_id, "stage": "after_return", "kind": kind,
         "amount": Decimal(amount) if amount else None, "currency": currency,
         "disbursed_date": date(2026, 2, 1) if disbursed and amount else None,
         "created_by": "test",
     }
     measure = SupportMeasure(**(values | overrides))
+    session.add(measure)
+    await session.flush()
+    return measure
+
+
+async def add_person_measure(session: AsyncSession, *, programme_id: uuid.UUID,
+                             candidate_id: uuid.UUID | None = None, stage: str, kind: str,
+                             case: ReturneeCase | None = None,
+                             **overrides: Any) -> SupportMeasure:
+    """Insert a measure for a person of ``programme_id`` at ``stage`` (of ``case`` if given,
+    else of ``candidate_id`` or a new person, without a case)."""
+    measure = SupportMeasure(**({
+        "case_id": case.id if case else None,
+        "candidate_id": case.candidate_id if case else (candidate_id or uuid.uuid4()),
+        "programme_id": programme_id, "stage": stage, "kind": kind, "created_by": "test",
+    } | overrides))
     session.add(measure)
     await session.flush()
     return measure

@@ -65,15 +65,21 @@ def test_completed_placement_to_indicators(api: httpx.Client) -> None:
 
     params = {"programme_id": programme}
     before = ok(api.get("/v1/indicators", params=params))["total"]
-    assert (before["returnees"], before["by_point"]) == (1, [])
+    assert (before["returnees"], before["stays"]) == (1, 1)
+    # Every point of the schedule: the one at return answerable now, the others to come.
+    assert [(p["point_months"], p["due"], p["open"], p["pending"])
+            for p in before["by_point"]] == [(0, 0, 1, 0), (1, 0, 0, 1), (3, 0, 0, 1),
+                                             (6, 0, 0, 1), (12, 0, 0, 1)]
     ok(api.post(f"/v1/follow-ups/{follow_ups[0]['id']}/answer",
                 json=answer_body("self_employed")))
     after = ok(api.get("/v1/indicators", params=params))["total"]
     assert after["businesses_created"] == 1
-    assert after["by_point"] == [{
-        "point_months": 0, "due": 1, "responded": 1, "response_rate": 1.0,
+    assert after["by_point"][0] == {
+        "point_months": 0, "due": 1, "answered": 1, "unreachable": 0, "missed": 0,
+        "open": 0, "pending": 0, "responded": 1, "response_rate": 1.0,
         "employed_or_self_employed": 1, "employed_or_self_employed_share": 1.0,
-        "host_company": 0, "host_company_share": 0.0, "abroad": 0, "abroad_share": 0.0}]
+        "host_company": 0, "host_company_share": 0.0, "abroad": 0, "abroad_share": 0.0}
+    assert after["by_point"][1:] == before["by_point"][1:]
     overview = ok(api.get(f"/v1/programmes/{programme}/overview"))
     assert overview["reintegration"]["total"] == after
     assert overview["notes"] == []

@@ -1,7 +1,8 @@
 """What the reintegration service does with other services' events (``POST /internal/events``).
 
-``placement.completed`` and ``placement.ended_early`` open the placement's returnee case, once:
-the inbox drops a redelivered event, and the unique placement id drops a second event about the
+``placement.completed`` and ``placement.ended_early`` record the placement's stay in its
+person's returnee case (opening it for their first stay in the programme), once: the inbox
+drops a redelivered event, and the unique placement id of a stay drops a second event about the
 same placement (another event id, or the other ending). ``candidate.erased`` blanks the free
 text held about the candidate. Each runs in the inbox's transaction (shared.events.inbox).
 
@@ -27,7 +28,7 @@ def _unreadable(event: ReceivedEvent) -> None:
 
 
 async def placement_ended(session: AsyncSession, event: ReceivedEvent) -> None:
-    """Open the case of the placement that ended."""
+    """Record the stay of the placement that ended in its person's case."""
     try:
         placement = PlacementEnded.model_validate(event.data)
     except ValidationError:

@@ -1,14 +1,15 @@
-"""Every query of returnee cases, and the erasure of a candidate's free text."""
+"""Every query of returnee cases and their stays, and the erasure of a candidate's free text."""
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration.cases.models import ErasedCandidate, ReturneeCase
+from services.reintegration.cases.models import ErasedCandidate, ReturneeCase, ReturneeStay
 from shared import access
 from shared.auth import Principal
 from shared.db import column_values, one_or_none
@@ -17,21 +18,75 @@ from shared.versioning import update_locked
 
 
 class CaseChanges(TypedDict, total=False):
-    """The columns the actions on a case set."""
+    """The columns the actions on a case, and a new stay, set."""
 
     caseworker_subject: str | None
     notes: str | None
     status: str
-    closed_at: datetime
-    close_reason: str
+    closed_at: datetime | None
+    close_reason: str | None
+    placement_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    destination_country: str | None
+    sector: str | None
+    return_date: date
+    placement_outcome: str
+    end_reason: str | None
+    gender: str | None
+    origin_country: str | None
 
 
-async def add_if_new(session: AsyncSession, case: ReturneeCase) -> ReturneeCase | None:
-    """Insert the case of a placement; None when that placement already has one."""
+async def add_or_lock(session: AsyncSession, case: ReturneeCase) -> tuple[ReturneeCase, bool]:
+    """Insert the case of its person and programme, or lock the one they have; the case and
+    whether it is new."""
     statement = (insert(ReturneeCase).values(**column_values(case))
-                 .on_conflict_do_nothing(index_elements=[ReturneeCase.placement_id])
+                 .on_conflict_do_nothing(index_elements=[ReturneeCase.candidate_id,
+                                                         ReturneeCase.programme_id])
                  .returning(ReturneeCase))
+    added = (await session.execute(statement)).scalar_one_or_none()
+    if added is not None:
+        return added, True
+    existing = await of_person(session, case.candidate_id, case.programme_id, for_update=True)
+    assert existing is not None  # the conflict was this very row, and cases are not deleted
+    return existing, False
+
+
+async def of_person(session: AsyncSession, candidate_id: uuid.UUID, programme_id: uuid.UUID, *,
+                    principal: Principal | None = None,
+                    for_update: bool = False) -> ReturneeCase | None:
+    """The person's case in the programme, if ``principal`` may read it (None: the service
+    itself); ``for_update`` locks its row."""
+    base = select(ReturneeCase) if principal is None else readable_statement(principal)
+    return await one_or_none(session, base.where(ReturneeCase.candidate_id == candidate_id,
+                                                 ReturneeCase.programme_id == programme_id),
+                             for_update=for_update)
+
+
+async def stay_exists(session: AsyncSession, placement_id: uuid.UUID) -> bool:
+    """Whether the placement's stay is already recorded (in whichever case)."""
+    return bool(await session.scalar(select(exists().where(
+        ReturneeStay.placement_id == placement_id))))
+
+
+async def add_stay_if_new(session: AsyncSession, stay: ReturneeStay) -> ReturneeStay | None:
+    """Insert a stay; None when its placement already has one."""
+    statement = (insert(ReturneeStay).values(**column_values(stay))
+                 .on_conflict_do_nothing(index_elements=[ReturneeStay.placement_id])
+                 .returning(ReturneeStay))
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def stays_of(session: AsyncSession,
+                   case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[ReturneeStay]]:
+    """The stays of these cases, each case's in the order they ended."""
+    found: dict[uuid.UUID, list[ReturneeStay]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        rows = await session.scalars(
+            select(ReturneeStay).where(ReturneeStay.case_id.in_(case_ids))
+            .order_by(ReturneeStay.case_id, ReturneeStay.return_date, ReturneeStay.created_at))
+        for stay in rows.all():
+            found[stay.case_id].append(stay)
+    return found
 
 
 def readable_statement(principal: Principal) -> Select[ReturneeCase]:

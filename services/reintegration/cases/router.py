@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from services.reintegration.cases import service
@@ -23,16 +24,17 @@ from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
-from shared.pagination import Page, PageDep
-from shared.responses import json_response, page_response, resource_response
+from shared.pagination import Page, PageDep, page_of
+from shared.responses import json_response
 
 router = APIRouter(prefix="/v1/returnee-cases", tags=["returnee cases"],
                    responses=AUTH_RESPONSES)
 ACTION_ERRORS = (CaseNotFound, Forbidden, PreconditionFailed, IllegalTransition)
 
 
-def _out(case: ReturneeCase) -> Response:
-    return resource_response(CaseOut, case, collection=router.prefix)
+async def _out(session: AsyncSession, case: ReturneeCase) -> Response:
+    stays = await service.stays(session, [case.id])
+    return json_response(CaseOut.of(case, stays[case.id]), version=case.version)
 
 
 @router.get("", response_model=Page[CaseOut], responses=responses(InvalidCursor, Forbidden))
@@ -53,13 +55,17 @@ async def list_cases(
     cases = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "origin_country": origin_country,
         "caseworker_subject": caseworker, "status": status, "candidate_id": candidate_id})
-    return page_response(CaseOut, cases, page)
+    items, next_cursor = page_of(cases, page)
+    stays = await service.stays(session, [c.id for c in items])
+    return json_response(Page[CaseOut](items=[CaseOut.of(c, stays[c.id]) for c in items],
+                                       next_cursor=next_cursor))
 
 
 @router.get("/{case_id}", response_model=CaseOut, responses=responses(CaseNotFound, Forbidden))
 async def get_case(case_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """One returnee case, with its ETag to send as ``If-Match`` on the next change."""
-    return _out(await service.authorize(session, principal=principal, case_id=case_id))
+    case = await service.authorize(session, principal=principal, case_id=case_id)
+    return await _out(session, case)
 
 
 @router.patch("/{case_id}", response_model=CaseOut,
@@ -67,8 +73,9 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, principal: Principal
 async def edit_case(case_id: uuid.UUID, data: CaseUpdate, session: SessionDep,
                     principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Change the caseworker's notes (admins, officers of the programme)."""
-    return _out(await service.edit(session, principal=principal, case_id=case_id, data=data,
-                                   expected_version=expected_version(if_match)))
+    case = await service.edit(session, principal=principal, case_id=case_id, data=data,
+                              expected_version=expected_version(if_match))
+    return await _out(session, case)
 
 
 @router.post("/{case_id}/assign", response_model=CaseOut, responses=responses(*ACTION_ERRORS))
@@ -76,9 +83,10 @@ async def assign_case(case_id: uuid.UUID, data: AssignBody, session: SessionDep,
                       principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Assign the open case to a caseworker (an officer, by their token's subject), or null
     to unassign it (admins, officers of the programme)."""
-    return _out(await service.assign(session, principal=principal, case_id=case_id,
-                                     caseworker_subject=data.caseworker_subject,
-                                     expected_version=expected_version(if_match)))
+    case = await service.assign(session, principal=principal, case_id=case_id,
+                                caseworker_subject=data.caseworker_subject,
+                                expected_version=expected_version(if_match))
+    return await _out(session, case)
 
 
 @router.post("/{case_id}/close", response_model=CaseOut, responses=responses(*ACTION_ERRORS))
@@ -87,8 +95,9 @@ async def close_case(case_id: uuid.UUID, data: CloseBody, session: SessionDep,
                      if_match: IfMatchHeader = None) -> Response:
     """Close the case (admins, officers of the programme): its follow-ups still waiting are
     cancelled. Publishes ``case.closed``."""
-    return _out(await service.close(session, principal=principal, case_id=case_id, data=data,
-                                    now=now, expected_version=expected_version(if_match)))
+    case = await service.close(session, principal=principal, case_id=case_id, data=data,
+                               now=now, expected_version=expected_version(if_match))
+    return await _out(session, case)
 
 
 @router.get("/{case_id}/follow-ups", response_model=FollowUpList,

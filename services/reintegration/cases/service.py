@@ -1,5 +1,5 @@
-"""Returnee case rules: opening from placements' events (once per placement), scheduling,
-assignment, notes, closing, and erasing a candidate's free text.
+"""Returnee case rules: one case per person and programme, each ended placement a stay of it
+(recorded once), scheduling, assignment, notes, closing, and erasing a candidate's free text.
 
 Nothing here commits: an opened case and its follow-ups share the inbox's transaction, a
 closed case and its ``case.closed`` event the request's.
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration import rules
 from services.reintegration.cases import repository
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
-from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.cases.models import STAY_TYPES, ReturneeCase, ReturneeStay
 from services.reintegration.cases.schemas import CaseUpdate, CloseBody
 from services.reintegration.events import CASE_CLOSED, CaseClosed, PlacementEnded, outbox
 from services.reintegration.followups import repository as follow_up_repository
@@ -53,32 +53,83 @@ def _label(value: str | None, *, upper: bool = False) -> str | None:
 # --- opened by events -----------------------------------------------------------------------
 
 
+def _stay_type(value: str | None) -> str | None:
+    """The stay type as recorded: one this service knows, else None (logged)."""
+    label = _label(value)
+    if label is not None and label not in STAY_TYPES:
+        log.warning("unknown stay type ignored", extra={"stay_type": label})
+        return None
+    return label
+
+
+def _season(value: str | None) -> str | None:
+    return (value or "").strip()[:64] or None
+
+
 async def open_from_placement(session: AsyncSession, *, event_type: str,
                               placement: PlacementEnded) -> ReturneeCase | None:
-    """Open the case of an ended placement and schedule its follow-ups from the return date
-    by the programme's schedule; None when the placement already has a case (a retried,
-    duplicated or second ending event), which changes nothing."""
-    erased = await repository.is_erased(session, placement.candidate_id)
-    case = await repository.add_if_new(session, ReturneeCase(
-        placement_id=placement.placement_id, candidate_id=placement.candidate_id,
-        programme_id=placement.programme_id, employer_id=placement.employer_id,
-        origin_country=_label(placement.origin_country, upper=True),
-        destination_country=_label(placement.destination_country, upper=True),
-        gender=_label(placement.gender), sector=_label(placement.sector),
-        return_date=placement.return_date, placement_outcome=OUTCOMES[event_type],
-        end_reason=placement.end_reason, erased_at=func.now() if erased else None))
-    if case is None:
-        log.info("placement already has a case", extra={"event_type": event_type})
+    """Record the stay of an ended placement in its person's case, and schedule that stay's
+    follow-ups from its return date by the programme's schedule.
+
+    The first stay of a person in a programme opens their case; a later one (another season)
+    joins it, reopens it if it was closed, and becomes its latest stay when it ended last.
+    Measures of the person's support recorded before they had a case are attached to it.
+    None when the placement's stay is already recorded (a retried, duplicated or second ending
+    event), which changes nothing.
+    """
+    if await repository.stay_exists(session, placement.placement_id):
+        log.info("placement already recorded", extra={"event_type": event_type})
         return None
+    erased = await repository.is_erased(session, placement.candidate_id)
+    latest: repository.CaseChanges = {
+        "placement_id": placement.placement_id, "employer_id": placement.employer_id,
+        "destination_country": _label(placement.destination_country, upper=True),
+        "sector": _label(placement.sector), "return_date": placement.return_date,
+        "placement_outcome": OUTCOMES[event_type], "end_reason": placement.end_reason}
+    person: repository.CaseChanges = {
+        "gender": _label(placement.gender),
+        "origin_country": _label(placement.origin_country, upper=True)}
+    columns: dict[str, Any] = {**latest, **person}
+    case, new = await repository.add_or_lock(session, ReturneeCase(
+        candidate_id=placement.candidate_id, programme_id=placement.programme_id,
+        erased_at=func.now() if erased else None, **columns))
+    stay = await repository.add_stay_if_new(session, ReturneeStay(
+        case_id=case.id, programme_id=case.programme_id, placement_id=placement.placement_id,
+        employer_id=latest["employer_id"], destination_country=latest["destination_country"],
+        sector=latest["sector"], stay_type=_stay_type(placement.stay_type),
+        season=_season(placement.season), start_date=placement.stay_start,
+        return_date=placement.return_date, placement_outcome=OUTCOMES[event_type],
+        end_reason=placement.end_reason))
+    if stay is None:  # recorded meanwhile by a concurrent delivery of the same placement
+        return None
+    if not new:
+        case = await repository.change(session, case.id, _joined(case, latest, person))
+    await support_repository.attach_to_case(session, case)
     points, window_days = await schedule_service.effective(session,
                                                            programme_id=case.programme_id)
     await follow_up_repository.add_many(session, [
-        FollowUp(case_id=case.id, programme_id=case.programme_id,
+        FollowUp(case_id=case.id, stay_id=stay.id, programme_id=case.programme_id,
                  point_months=p.point_months, due_date=p.due_date,
                  window_closes_at=p.window_closes_at)
-        for p in schedule_service.plan(case.return_date, points_months=points,
+        for p in schedule_service.plan(stay.return_date, points_months=points,
                                        window_days=window_days)])
     return case
+
+
+def _joined(case: ReturneeCase, latest: repository.CaseChanges,
+            person: repository.CaseChanges) -> repository.CaseChanges:
+    """What a further stay changes on its case: open again, the latest stay's placement
+    columns if it ended last, what was unknown of the person."""
+    changes: repository.CaseChanges = {}
+    if case.status == "closed":
+        changes.update({"status": "open", "closed_at": None, "close_reason": None})
+    if latest["return_date"] >= case.return_date:
+        changes.update(latest)
+    if case.gender is None and person.get("gender"):
+        changes["gender"] = person["gender"]
+    if case.origin_country is None and person.get("origin_country"):
+        changes["origin_country"] = person["origin_country"]
+    return changes
 
 
 async def erase_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
@@ -87,7 +138,7 @@ async def erase_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> 
     await repository.record_erasure(session, candidate_id)
     case_ids = await repository.blank_notes(session, candidate_id)
     await follow_up_repository.blank_free_text(session, case_ids)
-    await support_repository.blank_free_text(session, case_ids)
+    await support_repository.blank_free_text(session, candidate_id)
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -113,6 +164,24 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
         filters = {**filters, "caseworker_subject": principal.subject}
     return await repository.list_page(session, page, principal=principal,
                                       conditions=equal_to(ReturneeCase, filters))
+
+
+async def of_person(session: AsyncSession, *, principal: Principal, candidate_id: uuid.UUID,
+                    programme_id: uuid.UUID) -> ReturneeCase | None:
+    """The person's case in the programme, if they have one the caller may read."""
+    return await repository.of_person(session, candidate_id, programme_id, principal=principal)
+
+
+async def is_erased(session: AsyncSession, candidate_id: uuid.UUID) -> bool:
+    """Whether the candidate's personal data was erased (no free text is kept about them)."""
+    return await repository.is_erased(session, candidate_id)
+
+
+async def stays(session: AsyncSession,
+                case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ReturneeStay]]:
+    """The stays of these cases (the caller read the cases), each case's in the order they
+    ended."""
+    return await repository.stays_of(session, case_ids)
 
 
 async def follow_ups(session: AsyncSession, *, principal: Principal,

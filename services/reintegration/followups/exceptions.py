@@ -1,5 +1,6 @@
 """Errors of follow-ups (illegal transitions use ``shared.errors``)."""
 
+from shared.auth import Forbidden
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 
 
@@ -24,3 +25,17 @@ class InvalidAnswer(UnprocessableEntity):
     ``errors`` like a validation problem."""
 
     slug, title = "invalid-answer", "Invalid follow-up answer"
+
+
+class InvalidDates(UnprocessableEntity):
+    """A date of something that happened that cannot be: in the future, before the return it
+    follows, outside the follow-up's window; names the field in ``errors``."""
+
+    slug, title = "invalid-dates", "Invalid dates"
+
+
+class HistoricalEntryForbidden(Forbidden):
+    """A date in the past given by a role that records only what happens now (a returnee
+    answers today, from the app)."""
+
+    slug, title = "historical-entry-forbidden", "Historical entry forbidden"

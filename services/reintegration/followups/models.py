@@ -1,4 +1,4 @@
-"""Follow-ups: one per case and point of its programme's schedule, with its answer."""
+"""Follow-ups: one per stay of a case and point of its programme's schedule, with its answer."""
 
 import uuid
 from datetime import date, datetime
@@ -36,13 +36,15 @@ RECORDED_VIA = ("app", "caseworker")
 
 
 class FollowUp(IdMixin, TimestampsMixin, VersionMixin, Base):
-    """A follow-up due ``point_months`` after the case's return, answerable from ``due_date``
+    """A follow-up due ``point_months`` after one stay's return, answerable from ``due_date``
     until ``window_closes_at`` (exclusive; the end of the window's last day, UTC).
 
     ``programme_id`` is the case's, kept here so that the indicators read one index. The
-    answer's columns are null until it is ``completed``; ``employer_name`` and ``notes`` are
-    the free text, blanked when the candidate is erased. Sustainability scores are 0 to 1 per
-    dimension, as in IOM's reintegration sustainability survey.
+    answer's columns are null until it is ``completed``; ``answered_on`` is the day the
+    returnee answered (a caseworker may record an answer given earlier), ``completed_at`` when
+    it was recorded. ``employer_name`` and ``notes`` are the free text, blanked when the
+    candidate is erased. Sustainability scores are 0 to 1 per dimension, as in IOM's
+    reintegration sustainability survey.
     """
 
     __tablename__ = "follow_up"
@@ -62,11 +64,15 @@ class FollowUp(IdMixin, TimestampsMixin, VersionMixin, Base):
                         name="satisfaction_range"),
         CheckConstraint("(status = 'completed') = (employment_status IS NOT NULL "
                         "AND completed_at IS NOT NULL)", name="answered_when_completed"),
+        CheckConstraint("(status = 'completed') = (answered_on IS NOT NULL)",
+                        name="answered_on_when_completed"),
         CheckConstraint("point_months >= 0", name="point_not_negative"),
-        UniqueConstraint("case_id", "point_months"),
+        UniqueConstraint("stay_id", "point_months"),
         # The indicators: one programme's follow-ups by point, read from the index alone.
         Index("ix_follow_up_programme_point", "programme_id", "point_months",
-              postgresql_include=["case_id", "status", "employment_status", "job_location"]),
+              postgresql_include=["case_id", "status", "employment_status", "job_location",
+                                  "due_date", "window_closes_at"]),
+        Index("ix_follow_up_case_due", "case_id", "due_date"),
         # The overdue job and the due lists: follow-ups still waiting, by when they close.
         Index("ix_follow_up_scheduled_closes", "window_closes_at", "id",
               postgresql_where=text("status = 'scheduled'")),
@@ -74,12 +80,15 @@ class FollowUp(IdMixin, TimestampsMixin, VersionMixin, Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("reintegration.returnee_case.id", ondelete="CASCADE"), nullable=False)
+    stay_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reintegration.returnee_stay.id", ondelete="CASCADE"), nullable=False)
     programme_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     point_months: Mapped[int] = mapped_column(Integer, nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     window_closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="scheduled")
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_on: Mapped[date | None] = mapped_column(Date)
     overdue_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recorded_via: Mapped[str | None] = mapped_column(Text)

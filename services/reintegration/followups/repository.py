@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reintegration.cases.models import ReturneeCase
+from services.reintegration.cases.models import ReturneeCase, ReturneeStay
 from services.reintegration.followups.models import FollowUp
 from shared import access
 from shared.auth import Principal
@@ -24,6 +24,7 @@ class FollowUpChanges(TypedDict, total=False):
 
     status: str
     completed_at: datetime
+    answered_on: date
     recorded_by: str
     recorded_via: str
     employment_status: str
@@ -66,6 +67,12 @@ async def get(session: AsyncSession, follow_up_id: uuid.UUID, *,
         statement = statement.with_for_update()
     row = (await session.execute(statement)).one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+async def return_date(session: AsyncSession, stay_id: uuid.UUID) -> date:
+    """The return date of the stay a follow-up follows."""
+    return (await session.execute(select(ReturneeStay.return_date)
+                                  .where(ReturneeStay.id == stay_id))).scalar_one()
 
 
 async def of_case(session: AsyncSession, case_id: uuid.UUID) -> list[FollowUp]:

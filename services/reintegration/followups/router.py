@@ -12,7 +12,9 @@ from services.reintegration.followups.exceptions import (
     FollowUpNotFound,
     FollowUpNotOpen,
     FollowUpWindowClosed,
+    HistoricalEntryForbidden,
     InvalidAnswer,
+    InvalidDates,
 )
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.followups.schemas import (
@@ -78,14 +80,18 @@ async def get_follow_up(follow_up_id: uuid.UUID, session: SessionDep,
 
 
 @router.post("/{follow_up_id}/answer", response_model=FollowUpOut,
-             responses=responses(FollowUpNotFound, Forbidden, InvalidAnswer, CandidateErased,
+             responses=responses(FollowUpNotFound, Forbidden, HistoricalEntryForbidden,
+                                 InvalidAnswer, InvalidDates, CandidateErased,
                                  PreconditionFailed, IllegalTransition, FollowUpNotOpen,
                                  FollowUpWindowClosed))
 async def answer_follow_up(follow_up_id: uuid.UUID, data: AnswerIn, session: SessionDep,
                            principal: PrincipalDep, now: NowDep,
                            if_match: IfMatchHeader = None) -> Response:
     """Answer a follow-up, from its due date until its window closes: the returnee from the
-    app (their own), or a caseworker from a call. Publishes ``followup.completed``."""
+    app (their own), or a caseworker from a call. A caseworker recording an answer given
+    earlier sends ``answered_on``, the day it was given: the window is checked against that
+    day, and a follow-up the job marked overdue meanwhile takes it. Publishes
+    ``followup.completed``."""
     return _out(await service.answer(session, principal=principal, follow_up_id=follow_up_id,
                                      data=data, now=now,
                                      expected_version=expected_version(if_match)))

@@ -63,7 +63,8 @@ class AnswerIn(StrictModel):
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        _ANSWER, {"employment_status": "unreachable", "notes": "Three calls, no answer."}]})
+        _ANSWER, {"employment_status": "unreachable", "notes": "Three calls, no answer.",
+                  "answered_on": "2027-06-03"}]})
 
     employment_status: EmploymentStatus
     employer_name: ShortText | None = Field(None, description="The employer, or the business "
@@ -79,6 +80,11 @@ class AnswerIn(StrictModel):
                                      description="With the situation since return, 1 to 5.")
     sustainability: Sustainability | None = None
     notes: LongText | None = None
+    answered_on: date | None = Field(None, description=(
+        "The day the returnee answered, when a caseworker records it afterwards (admins and "
+        "officers only; a returnee answers today): not in the future, not before the return, "
+        "inside the follow-up's window, which is checked against this day instead of the "
+        "clock. Default: today (UTC)."))
 
 
 class AnswerOut(BaseModel):
@@ -94,6 +100,7 @@ class AnswerOut(BaseModel):
     sustainability: SustainabilityOut | None
     notes: str | None
     recorded_via: Literal["app", "caseworker"]
+    answered_on: date | None = Field(description="The day the returnee answered.")
 
 
 class FollowUpOut(BaseModel):
@@ -104,7 +111,8 @@ class FollowUpOut(BaseModel):
         "point_months": 3, "due_date": "2027-06-01", "opens_at": "2027-06-01T00:00:00Z",
         "window_closes_at": "2027-07-02T00:00:00Z", "status": "completed",
         "completed_at": "2027-06-04T17:12:00Z", "overdue_at": None, "cancelled_at": None,
-        "answer": {**_ANSWER, "recorded_via": "app"}, "version": 2,
+        "answer": {**_ANSWER, "recorded_via": "app", "answered_on": "2027-06-04"},
+        "version": 2,
         "created_at": "2027-03-01T10:00:00Z", "updated_at": "2027-06-04T17:12:00Z"}]})
 
     id: uuid.UUID
@@ -141,7 +149,7 @@ class FollowUpOut(BaseModel):
                 if economic is None or social is None or psychosocial is None
                 else SustainabilityOut(economic=float(economic), social=float(social),
                                        psychosocial=float(psychosocial)),
-                notes=row.notes, recorded_via=row.recorded_via)
+                notes=row.notes, recorded_via=row.recorded_via, answered_on=row.answered_on)
         values: dict[str, Any] = {name: getattr(row, name) for name in (
             "id", "case_id", "programme_id", "point_months", "due_date", "window_closes_at",
             "status", "completed_at", "overdue_at", "cancelled_at", "version", "created_at",

@@ -17,11 +17,16 @@ from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.cases.service import owners
 from services.reintegration.events import FOLLOWUP_COMPLETED, FollowUpEvent, outbox
 from services.reintegration.followups import repository, state
-from services.reintegration.followups.exceptions import FollowUpNotFound, InvalidAnswer
+from services.reintegration.followups.exceptions import (
+    FollowUpNotFound,
+    HistoricalEntryForbidden,
+    InvalidAnswer,
+)
 from services.reintegration.followups.models import WORKING, FollowUp
 from services.reintegration.followups.schemas import AnswerIn, Due
 from shared.access import STAFF, Policy
 from shared.auth import Principal
+from shared.clock import utc_date
 from shared.errors import PreconditionFailed
 from shared.pagination import PageParams
 from shared.schemas import as_columns
@@ -76,7 +81,7 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
 
 def check_answer(data: AnswerIn, *, role: str) -> None:
     """InvalidAnswer (422, naming each field) when fields contradict the employment status."""
-    sent = data.model_dump(exclude_none=True)
+    sent = data.model_dump(exclude_none=True, exclude={"answered_on"})
     problems: dict[str, str] = {}
     status = data.employment_status
     if status == "unreachable":
@@ -106,7 +111,7 @@ def check_answer(data: AnswerIn, *, role: str) -> None:
 
 
 def _answer_values(data: AnswerIn) -> repository.FollowUpChanges:
-    values = as_columns(data.model_dump(exclude={"sustainability"}),
+    values = as_columns(data.model_dump(exclude={"sustainability", "answered_on"}),
                         repository.FollowUpChanges)
     scores = data.sustainability
     values.update({"sustainability_economic": scores.economic if scores else None,
@@ -120,7 +125,8 @@ def event(follow_up: FollowUp, case: ReturneeCase, at: datetime) -> dict[str, An
     return FollowUpEvent(
         follow_up_id=follow_up.id, case_id=case.id, programme_id=case.programme_id,
         candidate_id=case.candidate_id, point_months=follow_up.point_months,
-        due_date=follow_up.due_date, status=follow_up.status, at=at).model_dump(mode="json")
+        due_date=follow_up.due_date, status=follow_up.status, at=at,
+        answered_on=follow_up.answered_on).model_dump(mode="json")
 
 
 async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: uuid.UUID,
@@ -128,13 +134,19 @@ async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: u
     """Record the answer of a follow-up in its window and publish ``followup.completed``.
 
     Checked in this order: the follow-up exists for the caller (404), their role may answer
-    (403: candidates answer their own), the fields agree with each other (422), no free text
-    for an erased candidate (409), If-Match (412), the follow-up waits for an answer and its
-    window is open now (409).
+    (403: candidates answer their own), only staff date an answer in the past (403), the
+    fields agree with each other (422), no free text for an erased candidate (409), If-Match
+    (412); then, answered now: the follow-up waits for an answer and its window is open now
+    (409); answered on a given day: that day is past, after the return and in the window
+    (422), and the follow-up is not answered or cancelled (409).
     """
     follow_up, case = POLICY.check(
         await repository.get(session, follow_up_id, principal=principal, for_update=True),
         principal=principal, object_id=follow_up_id, action="answer")
+    if data.answered_on is not None and principal.role not in STAFF:
+        raise HistoricalEntryForbidden(
+            "A returnee answers today, from the app: answered_on is for caseworkers "
+            "recording an answer given earlier.")
     check_answer(data, role=principal.role)
     if case.erased_at is not None and (data.employer_name or data.notes):
         raise CandidateErased("The candidate's personal data was erased: send no "
@@ -143,10 +155,17 @@ async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: u
         raise PreconditionFailed(
             f"The follow-up changed since version {expected_version}; read it again.",
             current_version=follow_up.version)
-    state.ensure_answerable(follow_up, now)
+    if data.answered_on is None:
+        state.ensure_answerable(follow_up, now)
+        action, answered_on = "answer", utc_date(now)
+    else:
+        state.ensure_answered_in_window(
+            follow_up, answered_on=data.answered_on, today=utc_date(now),
+            returned_on=await repository.return_date(session, follow_up.stay_id))
+        action, answered_on = "record", data.answered_on
     updated = await repository.change(session, follow_up.id, {
-        **_answer_values(data), "status": state.target("answer", follow_up.status),
-        "completed_at": now, "recorded_by": principal.subject,
+        **_answer_values(data), "status": state.target(action, follow_up.status),
+        "completed_at": now, "answered_on": answered_on, "recorded_by": principal.subject,
         "recorded_via": "app" if principal.role == "candidate" else "caseworker"})
     await outbox.record(session, type=FOLLOWUP_COMPLETED, subject_id=case.id,
                         payload=event(updated, case, now))

@@ -29,14 +29,17 @@ _CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 async def indicators(programme_id: ProgrammeQuery, session: SessionDep,
                      principal: PrincipalDep, now: NowDep,
                      accept: Annotated[str | None, Header()] = None) -> Response:
-    """A programme's reintegration indicators: returnees, the share employed or self-employed,
-    employed by the host company and working abroad at each follow-up point, businesses
-    created, support spend and the follow-up response rate — each broken down by gender,
-    origin country and the placement's sector.
+    """A programme's reintegration indicators: returnees (people) and their returns (stays),
+    at every point of the follow-up schedule who was due, answered, unreachable, missed the
+    window or is not due yet, the share employed or self-employed, employed by the host
+    company and working abroad, businesses created, support spend and the follow-up response
+    rate — each broken down by gender, origin country, the placement's sector and the
+    destination country; and the support measures of every stage by kind, with the people
+    reached and the money spent.
 
-    Admins, services, officers and ministries of the programme; a ministry gets cells of fewer
-    than five people suppressed. ``Accept: text/csv`` gives the CSV of
-    ``/v1/indicators/export.csv``.
+    Admins, services, officers and ministries of the programme; a ministry gets the sectors
+    of fewer than five returnees taken together as `other`, and cells of fewer than five
+    people suppressed. ``Accept: text/csv`` gives the CSV of ``/v1/indicators/export.csv``.
     """
     body = await service.compute(await driver_connection(session), principal=principal,
                                  programme_id=programme_id, now=now)
@@ -62,8 +65,9 @@ async def follow_ups_csv(programme_id: ProgrammeQuery, session: SessionDep,
                          principal: PrincipalDep) -> Response:
     """The programme's follow-ups answered or overdue, anonymised, one a line, for donors:
     no candidate, case or employer id and no free text; ``returnee`` is a pseudonym valid in
-    this file only; the return month instead of its day. Admins, services and the
-    programme's officers; ministries read aggregates only (403)."""
+    this file only (one returnee's stays share it); the placement columns are the stay's, with
+    the return month instead of its day. Admins, services and the programme's officers;
+    ministries read aggregates only (403)."""
     body = await service.export_rows(await driver_connection(session), principal=principal,
                                      programme_id=programme_id)
     return csv_response(body, filename=f"follow-ups-{programme_id}.csv")

@@ -7,26 +7,39 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.reintegration.support.schemas import Kind, Stage
 from shared.small_cells import THRESHOLD
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
-_POINT: dict[str, Any] = {"point_months": 6, "due": 40, "responded": 36, "response_rate": 0.9,
-          "employed_or_self_employed": 24, "employed_or_self_employed_share": 0.6667,
-          "host_company": 5, "host_company_share": 0.1389, "abroad": 3, "abroad_share": 0.0833}
+_POINT: dict[str, Any] = {
+    "point_months": 6, "due": 40, "answered": 38, "unreachable": 2, "missed": 2, "open": 3,
+    "pending": 7, "responded": 36, "response_rate": 0.9, "employed_or_self_employed": 24,
+    "employed_or_self_employed_share": 0.6667, "host_company": 5, "host_company_share": 0.1389,
+    "abroad": 3, "abroad_share": 0.0833}
 _SPEND: dict[str, Any] = {"currency": "MAD", "amount": "30000.00", "measures": 12, "people": 12}
 
 
 class PointIndicators(BaseModel):
-    """The follow-ups at one point (months after return): who was due, who answered, and what
-    they said. Shares are over ``responded``, the response rate over ``due``; null when
-    there is nobody to divide by."""
+    """The follow-ups at one point of the schedule (months after a return): who was due, who
+    answered, and what they said. Every point of the programme's schedule is listed, answered
+    or not. Each follow-up is one stay's: a returnee of two seasons counts twice. Shares are
+    over ``responded``, the response rate over ``due``; null when there is nobody to divide
+    by."""
 
     point_months: int
-    due: int = Field(description="Follow-ups answered or whose window passed.")
-    responded: int = Field(description="Answered by a returnee who was reached.")
+    due: int = Field(description="Follow-ups answered or whose window passed: "
+                     "answered + missed.")
+    answered: int | None = Field(description=(
+        "With an answer recorded, `unreachable` included. Here and below, null for a ministry "
+        "when 1 to 4 people (small cell)."))
+    unreachable: int | None = Field(description="Recorded by a caseworker: nobody answered.")
+    missed: int | None = Field(description="The window passed without an answer.")
+    open: int | None = Field(description="Answerable now, not answered yet.")
+    pending: int | None = Field(description="Not due yet.")
+    responded: int = Field(description="Answered by a returnee who was reached: "
+                           "answered - unreachable.")
     response_rate: float | None
-    employed_or_self_employed: int | None = Field(description=(
-        "Working. Here and below, null for a ministry when 1 to 4 people (small cell)."))
+    employed_or_self_employed: int | None = Field(description="Working.")
     employed_or_self_employed_share: float | None
     host_company: int | None = Field(
         description="Employed by the host company of the placement.")
@@ -37,7 +50,7 @@ class PointIndicators(BaseModel):
 
 
 class Spend(BaseModel):
-    """Money disbursed in micro-grants and micro-loans, in one currency."""
+    """Money disbursed to returnees (measures of their cases), in one currency."""
 
     currency: str
     amount: Decimal
@@ -45,10 +58,30 @@ class Spend(BaseModel):
     people: int
 
 
+class Money(BaseModel):
+    """An amount disbursed, in one currency."""
+
+    currency: str
+    amount: Decimal
+
+
+class SupportIndicators(BaseModel):
+    """The support measures of one kind given at one stage (cancelled ones left out), and the
+    money disbursed in them."""
+
+    stage: Stage
+    kind: Kind
+    measures: int
+    people: int = Field(description="Distinct people; a ministry does not see a row of 1 to 4.")
+    spend: list[Money]
+
+
 class IndicatorCell(BaseModel):
     """The indicators of a group of returnees."""
 
-    returnees: int
+    returnees: int = Field(description="People: the same as `people`.")
+    people: int = Field(description="Distinct returnees.")
+    stays: int = Field(description="Their returns: a returnee of two seasons counts twice.")
     businesses_created: int | None = Field(
         description="Returnees who reported being self-employed or having created a business "
         "at any follow-up.")
@@ -57,33 +90,43 @@ class IndicatorCell(BaseModel):
 
 
 class GroupIndicators(IndicatorCell):
-    """The indicators of the returnees of one gender, origin country or sector."""
+    """The indicators of the returnees of one gender, origin country, sector or destination
+    country (a returnee is counted under their latest stay's sector and destination)."""
 
-    value: str = Field(description="The group: a gender, an origin country, a sector, or "
-                       "`unknown`.")
+    value: str = Field(description="The group: a gender, an origin country, a sector, a "
+                       "destination country, `unknown`, or for ministries `other`, the sectors "
+                       "of fewer than five people each taken together.")
 
 
 class Indicators(BaseModel):
     """A programme's reintegration indicators, computed now, broken down by gender, origin
-    country and the placement's sector."""
+    country, the placement's sector and the destination country; and its support measures by
+    stage and kind."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "programme_id": _PROGRAMME_ID, "computed_at": "2027-09-01T08:00:00Z",
         "small_cell_threshold": THRESHOLD, "suppressed_cells": 2,
-        "total": {"returnees": 50, "businesses_created": 6, "by_point": [_POINT],
-                  "support_spend": [_SPEND]},
-        "by_gender": [{"value": "female", "returnees": 24, "businesses_created": 0,
-                       "by_point": [], "support_spend": []}],
-        "by_origin_country": [], "by_sector": []}]})
+        "total": {"returnees": 50, "people": 50, "stays": 62, "businesses_created": 6,
+                  "by_point": [_POINT], "support_spend": [_SPEND]},
+        "by_gender": [{"value": "female", "returnees": 24, "people": 24, "stays": 30,
+                       "businesses_created": 0, "by_point": [], "support_spend": []}],
+        "by_origin_country": [], "by_sector": [], "by_destination_country": [],
+        "support": [{"stage": "during_stay", "kind": "mentoring", "measures": 41,
+                     "people": 41, "spend": []},
+                    {"stage": "after_return", "kind": "micro_grant", "measures": 12,
+                     "people": 12, "spend": [{"currency": "MAD", "amount": "30000.00"}]}]}]})
 
     programme_id: uuid.UUID
     computed_at: datetime
     small_cell_threshold: int | None = Field(description=(
         f"For ministries, {THRESHOLD}: a breakdown cell counting fewer people is left out "
-        "(or its count nulled), because so small a group could name a person. Null for "
-        "roles that see every cell."))
+        "(or its count nulled), because so small a group could name a person; sectors that "
+        "small are taken together as `other` first. Null for roles that see every cell."))
     suppressed_cells: int = 0
     total: IndicatorCell
     by_gender: list[GroupIndicators]
     by_origin_country: list[GroupIndicators]
     by_sector: list[GroupIndicators]
+    by_destination_country: list[GroupIndicators]
+    support: list[SupportIndicators] = Field(description=(
+        "Every support measure of the programme, returnee case or not, by stage and kind."))

@@ -1,19 +1,28 @@
 """Outcome indicators: the cells Postgres counted, shaped, suppressed for ministries, and as CSV.
 
-Small-cell suppression (ministries), by the kit's rule (:mod:`shared.small_cells`: a count of
-1 to 4 people is withheld, 0 and 5 or more are shown): in every breakdown (by gender, origin
-country, sector, follow-up point, currency) a cell whose size is withheld (its returnees; a
-point's follow-ups due or answered; a currency's people) is left out, and a withheld count
-inside a cell that stays is nulled; each counts once in ``suppressed_cells``. The programme's
-headline counts (returnees, businesses created) stay, as the candidates service's statistics
-keep their total.
+Every point of the programme's follow-up schedule is listed in every cell, with zeros where
+nobody was due (and the points of an earlier schedule some follow-ups still have).
+
+For ministries, first the sectors of fewer than five returnees each are taken together as one
+``other`` sector (with a sector actually called ``other``); then small cells are suppressed,
+by the kit's rule (:mod:`shared.small_cells`: a count of 1 to 4 people is withheld, 0 and 5 or
+more are shown): in every breakdown (by gender, origin country, sector, destination country,
+follow-up point, currency, support stage and kind) a cell whose size is withheld (its
+returnees; a point's follow-ups due or responded; a currency's or a support row's people) is
+left out, and a withheld count inside a cell that stays is nulled; each counts once in
+``suppressed_cells`` (an ``other`` that stays too small too). The programme's headline counts
+(returnees, stays, businesses created) stay, as the candidates service's statistics keep their
+total.
 """
 
 import csv
 import io
 import secrets
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -25,31 +34,89 @@ from services.reintegration.indicators.schemas import (
     GroupIndicators,
     IndicatorCell,
     Indicators,
+    Money,
     PointIndicators,
     Spend,
+    SupportIndicators,
 )
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from shared import access
 from shared.auth import Principal
+from shared.clock import utc_date
 from shared.small_cells import THRESHOLD, withheld
 
 # Who may download anonymised follow-up rows: never a ministry, which reads aggregates only.
 EXPORTS_ROWS = frozenset({"admin", "service", "officer"})
+# The breakdowns, by the name of their list in :class:`Indicators`.
+GROUPINGS = ("gender", "origin_country", "sector", "destination_country")
+# The support rows in the order a person goes through them.
+STAGE_ORDER = {"before_departure": 0, "during_stay": 1, "after_return": 2}
+# What a ministry reads instead of the sectors too small to show one by one.
+OTHER = "other"
+# A point's counts, as the query names them (``working`` is ``employed_or_self_employed``).
+_POINT_COUNTS = ("due", "answered", "unreachable", "missed", "open", "pending", "working",
+                 "host_company", "abroad")
+# Counts of people inside a point that a ministry may see nulled, with their share if any.
+_NULLABLE = {"answered": None, "unreachable": None, "missed": None, "open": None,
+             "pending": None, "employed_or_self_employed": "employed_or_self_employed_share",
+             "host_company": "host_company_share", "abroad": "abroad_share"}
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _point(row: Any) -> PointIndicators:
+def _point(point_months: int, counts: Mapping[str, int]) -> PointIndicators:
+    """A point's indicators from its counts (:data:`_POINT_COUNTS`)."""
+    responded = counts["answered"] - counts["unreachable"]
     return PointIndicators(
-        point_months=row["point_months"], due=row["due"], responded=row["responded"],
-        response_rate=_share(row["responded"], row["due"]),
-        employed_or_self_employed=row["working"],
-        employed_or_self_employed_share=_share(row["working"], row["responded"]),
-        host_company=row["host_company"],
-        host_company_share=_share(row["host_company"], row["responded"]),
-        abroad=row["abroad"], abroad_share=_share(row["abroad"], row["responded"]))
+        point_months=point_months, due=counts["due"], answered=counts["answered"],
+        unreachable=counts["unreachable"], missed=counts["missed"], open=counts["open"],
+        pending=counts["pending"], responded=responded,
+        response_rate=_share(responded, counts["due"]),
+        employed_or_self_employed=counts["working"],
+        employed_or_self_employed_share=_share(counts["working"], responded),
+        host_company=counts["host_company"],
+        host_company_share=_share(counts["host_company"], responded),
+        abroad=counts["abroad"], abroad_share=_share(counts["abroad"], responded))
+
+
+def _counts(point: PointIndicators) -> dict[str, int]:
+    """The counts of a point of every cell (nothing nulled yet)."""
+    values = {name: getattr(point, "employed_or_self_employed" if name == "working" else name)
+              for name in _POINT_COUNTS}
+    return {name: int(value or 0) for name, value in values.items()}
+
+
+def _empty_cell() -> IndicatorCell:
+    return IndicatorCell(returnees=0, people=0, stays=0, businesses_created=0, by_point=[],
+                         support_spend=[])
+
+
+def _with_every_point(cell: IndicatorCell, points: Iterable[int]) -> None:
+    """Add the points ``cell`` lacks, with zeros, and order them."""
+    present = {p.point_months for p in cell.by_point}
+    zeros = dict.fromkeys(_POINT_COUNTS, 0)
+    cell.by_point = sorted([*cell.by_point, *(_point(p, zeros) for p in points
+                                              if p not in present)],
+                           key=lambda p: p.point_months)
+
+
+def _support(rows: list[Any]) -> list[SupportIndicators]:
+    found: dict[tuple[str, str], SupportIndicators] = {}
+    spend: dict[tuple[str, str], list[Money]] = defaultdict(list)
+    for row in rows:
+        key = (row["stage"], row["kind"])
+        if row["by_currency"]:
+            found[key] = SupportIndicators(stage=row["stage"], kind=row["kind"],
+                                           measures=row["measures"], people=row["people"],
+                                           spend=[])
+        elif row["currency"] is not None and row["amount"] is not None:
+            spend[key].append(Money(currency=row["currency"], amount=row["amount"]))
+    for key, money in spend.items():
+        found[key].spend = sorted(money, key=lambda m: m.currency)
+    kept = [s for s in found.values() if s.measures or s.spend]
+    return sorted(kept, key=lambda s: (STAGE_ORDER[s.stage], s.kind))
 
 
 def shape(programme_id: uuid.UUID, cells: Cells, *, now: datetime) -> Indicators:
@@ -60,36 +127,79 @@ def shape(programme_id: uuid.UUID, cells: Cells, *, now: datetime) -> Indicators
         breakdown = BREAKDOWNS[row["grouping"]]
         key = (breakdown, row[breakdown] if breakdown else None)
         if key not in groups:
-            groups[key] = IndicatorCell(returnees=0, businesses_created=0, by_point=[],
-                                        support_spend=[]) if breakdown is None else \
-                GroupIndicators(value=key[1], returnees=0, businesses_created=0,
-                                by_point=[], support_spend=[])
+            groups[key] = _empty_cell() if breakdown is None else GroupIndicators(
+                value=key[1], **_empty_cell().model_dump())
         return groups[key]
 
     for row in cells.returnees:
         target = cell(row)
-        target.returnees, target.businesses_created = row["returnees"], row["businesses_created"]
-    for row in sorted(cells.points, key=lambda r: r["point_months"]):
-        cell(row).by_point.append(_point(row))
+        target.returnees = target.people = row["people"]
+        target.stays, target.businesses_created = row["stays"], row["businesses_created"]
+    for row in cells.points:
+        cell(row).by_point.append(_point(row["point_months"], dict(row.items())))
     for row in sorted(cells.spend, key=lambda r: r["currency"]):
         cell(row).support_spend.append(Spend(currency=row["currency"], amount=row["amount"],
                                              measures=row["measures"], people=row["people"]))
-    total = groups.pop((None, None), None) or IndicatorCell(
-        returnees=0, businesses_created=0, by_point=[], support_spend=[])
+    points = {*cells.schedule, *(row["point_months"] for row in cells.points)}
+    for target in groups.values():
+        _with_every_point(target, points)
+    total = groups.pop((None, None), None)
+    if total is None:
+        total = _empty_cell()
+        _with_every_point(total, points)
 
     def breakdown(name: str) -> list[GroupIndicators]:
         found = [g for (kind, _), g in groups.items()
                  if kind == name and isinstance(g, GroupIndicators)]
-        return sorted(found, key=lambda g: (-g.returnees, g.value))
+        return _ordered(found)
 
     return Indicators(programme_id=programme_id, computed_at=now, small_cell_threshold=None,
                       total=total, by_gender=breakdown("gender"),
                       by_origin_country=breakdown("origin_country"),
-                      by_sector=breakdown("sector"))
+                      by_sector=breakdown("sector"),
+                      by_destination_country=breakdown("destination_country"),
+                      support=_support(cells.support))
 
 
-# The counts of people inside a follow-up point, each with its share.
-_POINT_COUNTS = ("employed_or_self_employed", "host_company", "abroad")
+def _ordered(groups: list[GroupIndicators]) -> list[GroupIndicators]:
+    return sorted(groups, key=lambda g: (-g.returnees, g.value))
+
+
+# --- ministries ------------------------------------------------------------------------------
+
+
+def _merged(value: str, groups: list[GroupIndicators]) -> GroupIndicators:
+    """One group of several (each returnee is in one of them): counts added up, shares and
+    response rates computed again."""
+    points: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_POINT_COUNTS, 0))
+    spend: dict[str, Spend] = {}
+    for group in groups:
+        for point in group.by_point:
+            for name, count in _counts(point).items():
+                points[point.point_months][name] += count
+        for money in group.support_spend:
+            known = spend.setdefault(money.currency, Spend(
+                currency=money.currency, amount=Decimal(0), measures=0, people=0))
+            known.amount += money.amount
+            known.measures += money.measures
+            known.people += money.people
+    return GroupIndicators(
+        value=value, returnees=sum(g.returnees for g in groups),
+        people=sum(g.people for g in groups), stays=sum(g.stays for g in groups),
+        businesses_created=sum(g.businesses_created or 0 for g in groups),
+        by_point=[_point(p, counts) for p, counts in sorted(points.items())],
+        support_spend=[spend[c] for c in sorted(spend)])
+
+
+def group_small_sectors(indicators: Indicators) -> Indicators:
+    """The sectors of fewer than five returnees each taken together as ``other`` (with a
+    sector called ``other``, if any), for a ministry."""
+    small = [g for g in indicators.by_sector if withheld(g.returnees) or g.value == OTHER]
+    if any(g.value != OTHER for g in small):
+        merged = {g.value for g in small}
+        kept = [g for g in indicators.by_sector if g.value not in merged]
+        indicators.by_sector = _ordered([*kept, _merged(OTHER, small)])
+    return indicators
 
 
 def _suppress_within(cell: IndicatorCell) -> int:
@@ -100,20 +210,22 @@ def _suppress_within(cell: IndicatorCell) -> int:
     dropped = len(cell.by_point) - len(kept_points) + len(cell.support_spend) - len(kept_spend)
     cell.by_point, cell.support_spend = kept_points, kept_spend
     for point in kept_points:
-        for name in _POINT_COUNTS:
+        for name, share in _NULLABLE.items():
             if withheld(getattr(point, name) or 0):
                 setattr(point, name, None)
-                setattr(point, f"{name}_share", None)
+                if share is not None:
+                    setattr(point, share, None)
                 dropped += 1
     return dropped
 
 
 def suppress_small_cells(indicators: Indicators) -> Indicators:
     """The indicators a ministry reads (see the module docstring)."""
+    group_small_sectors(indicators)
     suppressed = _suppress_within(indicators.total)
-    for name in ("by_gender", "by_origin_country", "by_sector"):
+    for name in GROUPINGS:
         kept = []
-        for group in getattr(indicators, name):
+        for group in getattr(indicators, f"by_{name}"):
             if withheld(group.returnees):
                 suppressed += 1
                 continue
@@ -122,7 +234,10 @@ def suppress_small_cells(indicators: Indicators) -> Indicators:
                 group.businesses_created = None
                 suppressed += 1
             kept.append(group)
-        setattr(indicators, name, kept)
+        setattr(indicators, f"by_{name}", kept)
+    support = [s for s in indicators.support if not withheld(s.people)]
+    suppressed += len(indicators.support) - len(support)
+    indicators.support = support
     indicators.small_cell_threshold = THRESHOLD
     indicators.suppressed_cells = suppressed
     return indicators
@@ -138,28 +253,44 @@ async def compute(connection: asyncpg.Connection, *, principal: Principal,
                   programme_id: uuid.UUID, now: datetime) -> Indicators:
     """The programme's indicators as the caller may read them."""
     ensure_readable(principal, programme_id)
-    indicators = shape(programme_id, await repository.cells(connection, programme_id), now=now)
+    found = await repository.cells(connection, programme_id, now=now, today=utc_date(now))
+    indicators = shape(programme_id, found, now=now)
     if not rules.sees_small_cells(principal):
         suppress_small_cells(indicators)
     return indicators
 
 
+# --- CSV -------------------------------------------------------------------------------------
+
 CSV_COLUMNS = ("breakdown", "group", "point_months", "currency", "indicator", "value")
 
 
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def _csv_rows(breakdown: str, group: str, cell: IndicatorCell) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = [(breakdown, group, "", "", "returnees", cell.returnees),
-                                   (breakdown, group, "", "", "businesses_created",
-                                    "" if cell.businesses_created is None
-                                    else cell.businesses_created)]
+    rows: list[tuple[Any, ...]] = [
+        (breakdown, group, "", "", name, _blank(getattr(cell, name)))
+        for name in ("returnees", "people", "stays", "businesses_created")]
     for point in cell.by_point:
         for name, value in point.model_dump(exclude={"point_months"}).items():
-            rows.append((breakdown, group, point.point_months, "", name,
-                         "" if value is None else value))
+            rows.append((breakdown, group, point.point_months, "", name, _blank(value)))
     for spend in cell.support_spend:
         for name in ("amount", "measures", "people"):
             rows.append((breakdown, group, "", spend.currency, f"support_spend_{name}",
                          getattr(spend, name)))
+    return rows
+
+
+def _support_rows(support: list[SupportIndicators]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for row in support:
+        group = f"{row.stage}/{row.kind}"
+        rows += [("support", group, "", "", "measures", row.measures),
+                 ("support", group, "", "", "people", row.people)]
+        rows += [("support", group, "", money.currency, "spend_amount", money.amount)
+                 for money in row.spend]
     return rows
 
 
@@ -169,9 +300,10 @@ def to_csv(indicators: Indicators) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_csv_rows("all", "", indicators.total))
-    for name in ("gender", "origin_country", "sector"):
+    for name in GROUPINGS:
         for group in getattr(indicators, f"by_{name}"):
             writer.writerows(_csv_rows(name, group.value, group))
+    writer.writerows(_support_rows(indicators.support))
     writer.writerow(("all", "", "", "", "suppressed_cells", indicators.suppressed_cells))
     return out.getvalue().encode()
 

@@ -1,6 +1,6 @@
 """Errors of support measures (illegal transitions use ``shared.errors``)."""
 
-from shared.errors import NotFound, UnprocessableEntity
+from shared.errors import NotFound, ProblemError, UnprocessableEntity
 
 
 class MeasureNotFound(NotFound):
@@ -12,3 +12,18 @@ class InvalidMeasure(UnprocessableEntity):
     out of order or in the future; names the fields in ``errors``."""
 
     slug, title = "invalid-support-measure", "Invalid support measure"
+
+
+class CandidateNotFound(NotFound):
+    """A ``candidate_id`` the caller may not support in the programme: unknown to the
+    candidates service, without a selected (or placed, or returned) application there, or not
+    the caller's to read."""
+
+    slug, title = "candidate-not-found", "Candidate not found"
+
+
+class CandidatesUnavailable(ProblemError):
+    """The candidates service, which authorises a person without a case, did not answer: try
+    again."""
+
+    status, slug, title = 503, "candidates-unavailable", "Candidates service unavailable"

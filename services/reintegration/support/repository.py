@@ -1,7 +1,6 @@
 """Every query of support measures."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TypedDict
@@ -13,7 +12,7 @@ from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.support.models import SupportMeasure
 from shared import access
 from shared.auth import Principal
-from shared.db import column_values
+from shared.db import column_values, one_or_none
 from shared.pagination import PageParams, keyset
 from shared.versioning import update_locked
 
@@ -41,36 +40,28 @@ async def add(session: AsyncSession, measure: SupportMeasure) -> SupportMeasure:
 
 
 def readable_conditions(principal: Principal) -> list[ColumnElement[bool]]:
-    """Which measures (joined to their case) ``principal`` is related to, as WHERE clauses:
-    every list and lookup of a measure for a caller uses them."""
+    """Which measures ``principal`` is related to (through their programme or candidate), as
+    WHERE clauses: every list and lookup of a measure for a caller uses them."""
     return access.conditions(principal, programme=SupportMeasure.programme_id,
-                             candidate=ReturneeCase.candidate_id)
+                             candidate=SupportMeasure.candidate_id)
 
 
 async def get(session: AsyncSession, measure_id: uuid.UUID, *,
               principal: Principal | None = None,
-              for_update: bool = False) -> tuple[SupportMeasure, ReturneeCase] | None:
-    """The measure with its case, if ``principal`` may read it (None: the service itself);
-    ``for_update`` locks the measure's row."""
-    statement = (select(SupportMeasure, ReturneeCase)
-                 .join(ReturneeCase, ReturneeCase.id == SupportMeasure.case_id)
-                 .where(SupportMeasure.id == measure_id,
-                        *(readable_conditions(principal) if principal else ()))
-                 .execution_options(populate_existing=True))
-    if for_update:
-        statement = statement.with_for_update(of=SupportMeasure)
-    row = (await session.execute(statement)).one_or_none()
-    return None if row is None else (row[0], row[1])
+              for_update: bool = False) -> SupportMeasure | None:
+    """The measure with this id, if ``principal`` may read it (None: the service itself);
+    ``for_update`` locks its row."""
+    statement = select(SupportMeasure).where(
+        SupportMeasure.id == measure_id, *(readable_conditions(principal) if principal else ()))
+    return await one_or_none(session, statement, for_update=for_update)
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,
                     conditions: list[ColumnElement[bool]]) -> list[SupportMeasure]:
-    """One page (``limit + 1`` rows) of the measures ``principal`` may read, oldest first;
-    conditions may name the case's columns."""
-    statement = keyset(select(SupportMeasure).join(
-        ReturneeCase, ReturneeCase.id == SupportMeasure.case_id).where(
-            *readable_conditions(principal), *conditions),
-        (SupportMeasure.created_at, SupportMeasure.id), page)
+    """One page (``limit + 1`` rows) of the measures ``principal`` may read, oldest first."""
+    statement = keyset(select(SupportMeasure).where(*readable_conditions(principal),
+                                                    *conditions),
+                       (SupportMeasure.created_at, SupportMeasure.id), page)
     return list((await session.scalars(statement)).all())
 
 
@@ -80,11 +71,20 @@ async def change(session: AsyncSession, measure_id: uuid.UUID,
     return await update_locked(session, SupportMeasure, measure_id, changes)
 
 
-async def blank_free_text(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
-    """Blank the descriptions and outcome notes of these cases' measures."""
-    if case_ids:
-        await session.execute(
-            update(SupportMeasure).where(SupportMeasure.case_id.in_(case_ids),
-                                         (SupportMeasure.description.is_not(None))
-                                         | (SupportMeasure.outcome_note.is_not(None)))
-            .values(description=None, outcome_note=None, version=SupportMeasure.version + 1))
+async def attach_to_case(session: AsyncSession, case: ReturneeCase) -> None:
+    """Give the case's person's measures in its programme that have no case yet (recorded
+    before they returned) the case."""
+    await session.execute(
+        update(SupportMeasure).where(SupportMeasure.candidate_id == case.candidate_id,
+                                     SupportMeasure.programme_id == case.programme_id,
+                                     SupportMeasure.case_id.is_(None))
+        .values(case_id=case.id, version=SupportMeasure.version + 1))
+
+
+async def blank_free_text(session: AsyncSession, candidate_id: uuid.UUID) -> None:
+    """Blank the descriptions and outcome notes of the candidate's measures."""
+    await session.execute(
+        update(SupportMeasure).where(SupportMeasure.candidate_id == candidate_id,
+                                     (SupportMeasure.description.is_not(None))
+                                     | (SupportMeasure.outcome_note.is_not(None)))
+        .values(description=None, outcome_note=None, version=SupportMeasure.version + 1))

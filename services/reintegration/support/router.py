@@ -1,14 +1,20 @@
-"""HTTP routes of support measures: create, read, list, change, and the lifecycle actions."""
+"""HTTP routes of support measures: create (for a case, or a person at any stage), read, list,
+change, and the lifecycle actions."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
 from services.reintegration.support import service
-from services.reintegration.support.exceptions import InvalidMeasure, MeasureNotFound
+from services.reintegration.support.exceptions import (
+    CandidateNotFound,
+    CandidatesUnavailable,
+    InvalidMeasure,
+    MeasureNotFound,
+)
 from services.reintegration.support.models import SupportMeasure
 from services.reintegration.support.schemas import (
     CancelBody,
@@ -18,6 +24,8 @@ from services.reintegration.support.schemas import (
     MeasureOut,
     MeasureStatus,
     MeasureUpdate,
+    Stage,
+    StartBody,
 )
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
 from shared.clock import NowDep, utc_date
@@ -39,17 +47,31 @@ def _out(measure: SupportMeasure, *, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=MeasureOut,
-             responses=responses(CaseNotFound, Forbidden, IllegalTransition, InvalidMeasure,
-                                 CandidateErased, IdempotencyKeyReused, InvalidIdempotencyKey))
-async def create_measure(data: MeasureCreate, session: SessionDep, principal: PrincipalDep,
-                         idempotency: IdempotencyDep, now: NowDep) -> Response:
-    """Add a support measure to an open case (admins, officers of the programme):
-    entrepreneurship training, micro-grant or micro-loan (amount, currency, disbursed date),
-    job referral, mentoring, psychosocial support."""
+             responses=responses(CaseNotFound, CandidateNotFound, Forbidden, IllegalTransition,
+                                 InvalidMeasure, CandidateErased, CandidatesUnavailable,
+                                 IdempotencyKeyReused, InvalidIdempotencyKey))
+async def create_measure(data: MeasureCreate, request: Request, session: SessionDep,
+                         principal: PrincipalDep, idempotency: IdempotencyDep,
+                         now: NowDep) -> Response:
+    """Add a support measure (admins, officers of the programme), at any stage: to a
+    returnee's open case (``case_id``), or to a person of the programme before departure,
+    during the stay or after return (``candidate_id``, ``programme_id``, ``stage``), whom the
+    candidates service must show the caller as selected, placed or returned there (404
+    otherwise; 503 when it cannot be asked).
+
+    Kinds: mentoring, social, financial, health, housing, language, entrepreneurship
+    training, scholarship, award, micro-grant, micro-loan, job referral, psychosocial support,
+    income-generating activity; money (amount, currency, disbursed date, not in the future)
+    for financial support, scholarships, awards, micro-grants, micro-loans and
+    income-generating activities only."""
+    authorization = (request.headers.get("authorization")
+                     if request.app.state.token_verifier is not None else None)
+    candidates = getattr(request.app.state, "candidates_client", None)
 
     async def produce() -> Response:
         return _out(await service.create(session, principal=principal, data=data,
-                                         today=utc_date(now)), status_code=201)
+                                         today=utc_date(now), candidates=candidates,
+                                         authorization=authorization), status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -60,14 +82,17 @@ async def list_measures(
     principal: PrincipalDep,
     page: PageDep,
     case_id: Annotated[uuid.UUID | None, Query()] = None,
+    candidate_id: Annotated[uuid.UUID | None, Query()] = None,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
+    stage: Annotated[Stage | None, Query()] = None,
     kind: Annotated[Kind | None, Query()] = None,
     status: Annotated[MeasureStatus | None, Query()] = None,
 ) -> Response:
-    """The support measures the caller may see, oldest first, filtered by case, programme,
-    kind or status. A returnee sees their own."""
+    """The support measures the caller may see, oldest first, filtered by case, candidate,
+    programme, stage, kind or status. A returnee sees their own."""
     rows = await service.list_page(session, principal=principal, page=page, filters={
-        "case_id": case_id, "programme_id": programme_id, "kind": kind, "status": status})
+        "case_id": case_id, "candidate_id": candidate_id, "programme_id": programme_id,
+        "stage": stage, "kind": kind, "status": status})
     return page_response(MeasureOut, rows, page)
 
 
@@ -91,12 +116,14 @@ async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: Sess
 
 
 @router.post("/{measure_id}/start", response_model=MeasureOut,
-             responses=responses(*ACTION_ERRORS))
+             responses=responses(*ACTION_ERRORS, InvalidMeasure))
 async def start_measure(measure_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                        now: NowDep, if_match: IfMatchHeader = None) -> Response:
-    """A planned measure begins (its start date defaults to today)."""
+                        now: NowDep, data: StartBody | None = None,
+                        if_match: IfMatchHeader = None) -> Response:
+    """A planned measure begins, on ``start_date`` (not in the future; default: its planned
+    start if that day has come, else today). The body is optional."""
     return _out(await service.act(session, principal=principal, measure_id=measure_id,
-                                  action="start", today=utc_date(now),
+                                  action="start", body=data, today=utc_date(now),
                                   expected_version=expected_version(if_match)))
 
 
@@ -105,7 +132,8 @@ async def start_measure(measure_id: uuid.UUID, session: SessionDep, principal: P
 async def complete_measure(measure_id: uuid.UUID, data: CompleteBody, session: SessionDep,
                            principal: PrincipalDep, now: NowDep,
                            if_match: IfMatchHeader = None) -> Response:
-    """The measure ended, with its outcome."""
+    """The measure ended, with its outcome, on ``end_date`` (not in the future, not before
+    the start; default today)."""
     return _out(await service.act(session, principal=principal, measure_id=measure_id,
                                   action="complete", body=data, today=utc_date(now),
                                   expected_version=expected_version(if_match)))

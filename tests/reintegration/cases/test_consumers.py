@@ -223,3 +223,91 @@ async def test_return_date_of_today_opens_the_first_follow_up_now(
     first = (await follow_ups_of(client, case))[0]
     assert first["due_date"] == today().isoformat()
     assert first["window_closes_at"].startswith((today() + timedelta(days=31)).isoformat())
+
+
+class TestStays:
+    """One case per person and programme: each ended placement is a stay of it."""
+
+    async def test_a_second_season_joins_the_case_and_is_scheduled_from_its_return(
+            self, client: httpx.AsyncClient, session: AsyncSession, signer: Signer) -> None:
+        person, programme = uuid.uuid4(), uuid.uuid4()
+        first = await open_case(client, signer, candidate_id=person, programme_id=programme,
+                                actual_start_date=date(2025, 3, 1),
+                                actual_end_date=date(2025, 6, 30), stay_type="seasonal",
+                                season="2025", destination_country="ES", sector="agriculture")
+        again = placement_event(candidate_id=person, programme_id=programme,
+                                actual_start_date=date(2026, 3, 2),
+                                actual_end_date=date(2026, 7, 1), stay_type="seasonal",
+                                season=" 2026 ", destination_country="es",
+                                sector="Agriculture")
+        assert (await deliver(client, signer, [again])).json()["applied"] == 1
+        [case] = (await client.get("/v1/returnee-cases", params={
+            "candidate_id": str(person)})).json()["items"]
+        assert case["id"] == first["id"]
+        assert (case["placement_id"], case["return_date"]) == \
+            (again["data"]["placement_id"], "2026-07-01")
+        assert case["stays"] == [
+            {"placement_id": first["placement_id"], "destination_country": "ES",
+             "stay_type": "seasonal", "season": "2025", "start_date": "2025-03-01",
+             "return_date": "2025-06-30", "end_reason": None},
+            {"placement_id": again["data"]["placement_id"], "destination_country": "ES",
+             "stay_type": "seasonal", "season": "2026", "start_date": "2026-03-02",
+             "return_date": "2026-07-01", "end_reason": None}]
+        follow_ups = await follow_ups_of(client, case)
+        assert [(f["point_months"], f["due_date"]) for f in follow_ups] == [
+            (0, "2025-06-30"), (1, "2025-07-30"), (3, "2025-09-30"), (6, "2025-12-30"),
+            (12, "2026-06-30"),
+            (0, "2026-07-01"), (1, "2026-08-01"), (3, "2026-10-01"), (6, "2027-01-01"),
+            (12, "2027-07-01")]
+        assert len({f["id"] for f in follow_ups}) == 10
+
+    async def test_a_closed_case_reopens_when_its_person_returns_again(
+            self, client: httpx.AsyncClient, session: AsyncSession, signer: Signer) -> None:
+        case = await open_case(client, signer, actual_end_date=date(2025, 6, 30))
+        closed = await client.post(f"/v1/returnee-cases/{case['id']}/close",
+                                   json={"reason": "follow_up_finished"})
+        assert closed.json()["status"] == "closed"
+        await deliver(client, signer, [placement_event(
+            "placement.ended_early", candidate_id=case["candidate_id"],
+            programme_id=case["programme_id"], actual_end_date=date(2026, 2, 1))])
+        reopened = (await client.get(f"/v1/returnee-cases/{case['id']}")).json()
+        assert (reopened["status"], reopened["closed_at"], reopened["close_reason"]) == \
+            ("open", None, None)
+        assert (reopened["placement_outcome"], reopened["end_reason"]) == \
+            ("ended_early", "health")
+        follow_ups = await follow_ups_of(client, reopened)
+        # The first stay's were cancelled with the case; the second return's are scheduled.
+        assert [f["status"] for f in follow_ups].count("cancelled") == 5
+        assert [f["due_date"] for f in follow_ups if f["status"] == "scheduled"] == [
+            "2026-02-01", "2026-03-01", "2026-05-01", "2026-08-01", "2027-02-01"]
+
+    async def test_an_earlier_stay_reported_late_is_not_the_latest(
+            self, client: httpx.AsyncClient, signer: Signer) -> None:
+        case = await open_case(client, signer, actual_end_date=date(2026, 7, 1),
+                               destination_country="IT")
+        await deliver(client, signer, [placement_event(
+            candidate_id=case["candidate_id"], programme_id=case["programme_id"],
+            actual_end_date=date(2025, 7, 1), destination_country="BE")])
+        after = (await client.get(f"/v1/returnee-cases/{case['id']}")).json()
+        assert (after["placement_id"], after["return_date"], after["destination_country"]) == \
+            (case["placement_id"], "2026-07-01", "IT")
+        assert [s["return_date"] for s in after["stays"]] == ["2025-07-01", "2026-07-01"]
+
+    async def test_another_programme_is_another_case(self, client: httpx.AsyncClient,
+                                                     signer: Signer) -> None:
+        case = await open_case(client, signer)
+        await deliver(client, signer, [placement_event(candidate_id=case["candidate_id"])])
+        cases = (await client.get("/v1/returnee-cases", params={
+            "candidate_id": case["candidate_id"]})).json()["items"]
+        assert len(cases) == 2 and all(len(c["stays"]) == 1 for c in cases)
+
+    async def test_stay_type_and_season_are_optional_and_unknown_ones_dropped(
+            self, client: httpx.AsyncClient, signer: Signer) -> None:
+        plain = await open_case(client, signer, stay_type=..., season=...)
+        assert (plain["stays"][0]["stay_type"], plain["stays"][0]["season"]) == (None, None)
+        odd = await open_case(client, signer, stay_type="volunteering", season="")
+        assert (odd["stays"][0]["stay_type"], odd["stays"][0]["season"]) == (None, None)
+        study = await open_case(client, signer, stay_type="Study", start_date="2025-09-01",
+                                actual_start_date=None)
+        assert (study["stays"][0]["stay_type"], study["stays"][0]["start_date"]) == \
+            ("study", "2025-09-01")

@@ -57,7 +57,7 @@ class TestValidAnswers:
         body = (await answer(client, follow_up, sent)).json()["answer"]
         assert body == {**sent, "sustainability": {"economic": 1.0, "social": 0.0,
                                                    "psychosocial": 0.333},
-                        "recorded_via": "caseworker"}
+                        "recorded_via": "caseworker", "answered_on": "2026-03-05"}
         again = (await client.get(f"/v1/follow-ups/{follow_up['id']}")).json()["answer"]
         assert again == body
 
@@ -70,7 +70,8 @@ class TestValidAnswers:
                          "programme_id": follow_up["programme_id"],
                          "candidate_id": event["candidate_id"], "point_months": 0,
                          "due_date": "2026-03-01", "status": "completed",
-                         "at": "2026-03-05T10:00:00Z"}  # ids and statuses only
+                         "at": "2026-03-05T10:00:00Z",
+                         "answered_on": "2026-03-05"}  # ids, statuses and dates only
 
     async def test_twice_is_409_and_keeps_the_first(self, client: httpx.AsyncClient,
                                                     follow_up: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """When an answer counts: from the due date's start to the end of the window's last day, UTC,
 whatever the offset of the clock that asks; and the overdue job on both sides of that edge."""
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -152,3 +153,86 @@ class TestMarkOverdue:
         finally:
             await other.close()
         assert await mark_overdue(session, now=CLOSES) == 2
+
+
+class TestAnsweredOn:
+    """A caseworker records an answer given earlier: the window is checked against the day it
+    was given, not the clock."""
+
+    LATER = "2026-06-01T09:00:00+00:00"  # every window of the first months has closed
+
+    async def record(self, client: httpx.AsyncClient, follow_up: dict[str, Any],
+                     answered_on: str, **kwargs: Any) -> httpx.Response:
+        return await client.post(f"/v1/follow-ups/{follow_up['id']}/answer",
+                                 json=answer_body(answered_on=answered_on), **kwargs)
+
+    @pytest.mark.parametrize("answered_on", ["2026-02-28", "2026-03-15", "2026-03-30"])
+    async def test_a_day_inside_the_window_counts(
+            self, client: httpx.AsyncClient, case: dict[str, Any], clock: Any,
+            answered_on: str) -> None:
+        follow_up = await one_month(client, case)
+        clock.set(self.LATER)
+        response = await self.record(client, follow_up, answered_on)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["answer"]["answered_on"]) == ("completed", answered_on)
+        assert body["completed_at"] == "2026-06-01T09:00:00Z"  # when it was recorded
+
+    async def test_even_once_marked_overdue(self, client: httpx.AsyncClient,
+                                            session: AsyncSession, clock: Any,
+                                            case: dict[str, Any]) -> None:
+        await mark_overdue(session, now=CLOSES)
+        follow_up = await one_month(client, case)
+        assert follow_up["status"] == "overdue"
+        clock.set(self.LATER)
+        response = await self.record(client, follow_up, "2026-03-02")
+        assert response.status_code == 200, response.text
+        [event] = await outbox_events(session, "followup.completed")
+        assert (event["answered_on"], event["at"]) == ("2026-03-02", "2026-06-01T09:00:00Z")
+        again = await self.record(client, follow_up, "2026-03-03")
+        assert again.status_code == 409 and again.json()["current_state"] == "completed"
+
+    @pytest.mark.parametrize(("point", "answered_on", "why"), [
+        (1, "2026-02-27", "opened on 2026-02-28"),
+        (1, "2026-03-31", "window closed after 2026-03-30"),
+        (0, "2026-01-30", "before the return (2026-01-31)"),
+        (1, "2026-06-02", "in the future"),
+    ], ids=["before-opening", "after-closing", "before-return", "future"])
+    async def test_a_day_outside_is_422(self, client: httpx.AsyncClient, clock: Any,
+                                        case: dict[str, Any], point: int, answered_on: str,
+                                        why: str) -> None:
+        [follow_up] = [f for f in await follow_ups_of(client, case)
+                       if f["point_months"] == point]
+        clock.set(self.LATER)
+        response = await self.record(client, follow_up, answered_on)
+        assert response.status_code == 422, response.text
+        assert response.json()["type"] == "/problems/invalid-dates"
+        [error] = response.json()["errors"]
+        assert error["loc"] == ["body", "answered_on"] and why in error["msg"]
+        kept = (await client.get(f"/v1/follow-ups/{follow_up['id']}")).json()
+        assert (kept["status"], kept["answer"]) == ("scheduled", None)
+
+    async def test_a_returnee_answers_today_only(self, client: httpx.AsyncClient,
+                                                 auth: Any, clock: Any,
+                                                 case: dict[str, Any]) -> None:
+        follow_up = await one_month(client, case)
+        clock.set("2026-03-10T08:00:00+00:00")
+        mine = auth("candidate", candidate_id=uuid.UUID(case["candidate_id"]))
+        refused = await client.post(f"/v1/follow-ups/{follow_up['id']}/answer", headers=mine,
+                                    json=answer_body("seeking_work", answered_on="2026-03-01"))
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"] == "/problems/historical-entry-forbidden"
+        today = await client.post(f"/v1/follow-ups/{follow_up['id']}/answer", headers=mine,
+                                  json=answer_body("seeking_work"))
+        assert today.status_code == 200, today.text
+        assert today.json()["answer"]["answered_on"] == "2026-03-10"
+
+    async def test_officer_of_the_programme_records_history(
+            self, client: httpx.AsyncClient, auth: Any, clock: Any,
+            case: dict[str, Any]) -> None:
+        follow_up = await one_month(client, case)
+        clock.set(self.LATER)
+        officer = auth("officer", programme_ids=(uuid.UUID(case["programme_id"]),))
+        response = await self.record(client, follow_up, "2026-03-01", headers=officer)
+        assert response.status_code == 200, response.text
+        assert response.json()["answer"]["recorded_via"] == "caseworker"
