@@ -24,10 +24,26 @@ class UpstreamFailed(ProblemError):
 
 # How long the overview waits for a section it can do without.
 OPTIONAL_SECTION_SECONDS = 5.0
+# The overview shows this many of the programme's agreements (the API's page size at most).
+AGREEMENTS_SHOWN = 100
+# Consortia are a handful of partners: one page of the largest size holds them.
+CONSORTIUM_SHOWN = 200
+# Applications whose stay abroad started (placements' placement.started moved them on).
+MOVED_STATUSES = ("placed", "returned")
+PLANNED_FIGURES = ("applicants", "trained", "moved")
+
+
+class PlannedActual(BaseModel):
+    """A figure the programme planned beside what it achieved."""
+
+    planned: int | None = Field(description="null: the programme planned no such figure.")
+    actual: int | None = Field(description=(
+        "null: not known to the caller (a count of 1 to 4 people, left out for a ministry)."))
 
 
 class ProgrammeOverview(BaseModel):
-    """A programme with its applications counted by status, gender and nationality, and its
+    """A programme with its applications counted by status, gender and nationality, its
+    partners and their agreements, what it planned beside what it achieved, and its
     reintegration indicators."""
 
     programme: dict[str, Any]
@@ -42,6 +58,19 @@ class ProgrammeOverview(BaseModel):
         "The programme's reintegration indicators (`GET /v1/indicators`, small cells "
         "suppressed for ministries); null when the reintegration service did not answer, "
         "with a note saying so."))
+    consortium: list[dict[str, Any]] | None = Field(None, description=(
+        "The institutions running the programme (`GET /v1/programmes/{id}/consortium`); null, "
+        "with a note, when they could not be read."))
+    agreements: list[dict[str, Any]] | None = Field(None, description=(
+        f"The first {AGREEMENTS_SHOWN} agreements its partners signed (`GET /v1/agreements"
+        "?programme_id=`, with a note when there are more); null, with a note, when they "
+        "could not be read."))
+    planned_vs_actual: dict[str, PlannedActual] = Field(default_factory=dict, description=(
+        "`applicants` (applications), `trained` (every required module completed) and `moved` "
+        "(people whose stay abroad started): the programme's `planned` figures beside the "
+        "actual counts."))
+    suspended_origins: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "Origin countries the programme suspended, with the reason and since when."))
     notes: list[str] = Field(default_factory=list, description="What is missing and why.")
 
 
@@ -59,20 +88,22 @@ async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
                              service=service) from exc
 
 
-async def _optional(request: Request, service: str, path: str) -> tuple[dict[str, Any] | None,
-                                                                       str | None]:
-    """The JSON a service answers, or None and a note saying why there is none."""
+async def _optional(request: Request, service: str, path: str, *,
+                    section: str | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON a service answers, or None and a note (on ``section``, by default the
+    service's name) saying why there is none."""
+    name = section or service
     try:
         status, body = await asyncio.wait_for(_get(request, service, path),
                                               OPTIONAL_SECTION_SECONDS)
     except (UpstreamFailed, TimeoutError):
-        return None, f"{service}: the service could not be reached."
+        return None, f"{name}: the service could not be reached."
     if status != 200:
-        return None, f"{service}: the service answered {status}."
+        return None, f"{name}: the service answered {status}."
     try:
         return orjson.loads(body), None
     except orjson.JSONDecodeError:
-        return None, f"{service}: the service's answer was not JSON."
+        return None, f"{name}: the service's answer was not JSON."
 
 
 @router.get("/v1/programmes/{programme_id}/overview", response_model=ProgrammeOverview,
@@ -80,12 +111,21 @@ async def _optional(request: Request, service: str, path: str) -> tuple[dict[str
 async def programme_overview(programme_id: uuid.UUID, request: Request,
                              principal: PrincipalDep) -> Response:
     """A programme, counts of its applications by status, gender and nationality, of its
-    pre-departure training, and its reintegration indicators. The overview answers without the
-    indicators (null, with a note) when the reintegration service does not."""
-    (status, programme), (stats_status, stats), (indicators, note) = await asyncio.gather(
-        _get(request, "candidates", f"/v1/programmes/{programme_id}"),
-        _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"),
-        _optional(request, "reintegration", f"/v1/indicators?programme_id={programme_id}"))
+    pre-departure training, its consortium and agreements, its planned figures beside the
+    actual ones, the origins it suspended, and its reintegration indicators. The overview
+    answers without a section it could not read (null, with a note): the indicators when the
+    reintegration service does not answer, say."""
+    (status, programme), (stats_status, stats), (indicators, note), (consortium, members_note), \
+        (agreements, agreements_note) = await asyncio.gather(
+            _get(request, "candidates", f"/v1/programmes/{programme_id}"),
+            _get(request, "candidates", f"/v1/programmes/{programme_id}/statistics"),
+            _optional(request, "reintegration", f"/v1/indicators?programme_id={programme_id}"),
+            _optional(request, "candidates",
+                      f"/v1/programmes/{programme_id}/consortium?limit={CONSORTIUM_SHOWN}",
+                      section="consortium"),
+            _optional(request, "candidates",
+                      f"/v1/agreements?programme_id={programme_id}&limit={AGREEMENTS_SHOWN}",
+                      section="agreements"))
     for code, body in ((status, programme), (stats_status, stats)):
         if code != 200:
             try:
@@ -94,11 +134,53 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
                 return problem_response({"type": problem_type("bad-gateway"),
                                          "title": "Bad gateway", "status": 502,
                                          "detail": "The candidates service failed."})
-    counts = orjson.loads(stats)
+    counts, shown = orjson.loads(stats), orjson.loads(programme)
+    notes = [n for n in (note, members_note, agreements_note) if n]
+    if agreements is not None and agreements.get("next_cursor"):
+        notes.append(f"agreements: the first {AGREEMENTS_SHOWN} are shown; list them all with "
+                     f"GET /v1/agreements?programme_id={programme_id}.")
     overview = ProgrammeOverview(
-        programme=orjson.loads(programme), applications_total=counts["applications_total"],
+        programme=shown, applications_total=counts["applications_total"],
         applications_by_status=counts["by_status"], applicants_by_gender=counts["by_gender"],
         applicants_by_nationality=counts["by_nationality"],
         training=counts.get("training", {}), reintegration=indicators,
-        notes=[note] if note else [])
+        consortium=None if consortium is None else consortium["items"],
+        agreements=None if agreements is None else agreements["items"],
+        planned_vs_actual=planned_vs_actual(shown, counts),
+        # Read defensively: a candidates service of an older version has no such field.
+        suspended_origins=shown.get("suspended_origins") or [],
+        notes=notes)
     return Response(overview.model_dump_json(), media_type="application/json")
+
+
+def _trained(counts: dict[str, Any]) -> int | None:
+    """People trained; None when a ministry's statistics left the count out (1 to 4 people),
+    or may have (the training section emptied while cells were left out)."""
+    training = counts.get("training") or {}
+    if "trained" in training:
+        return int(training["trained"])
+    if training or counts.get("suppressed_cells"):
+        return None
+    return 0  # no training section and nothing left out: nobody enrolled
+
+
+def _moved(counts: dict[str, Any]) -> int | None:
+    """People whose stay abroad started; None when a status it counts may have been left out
+    (the statuses shown fall short of the total, which is never left out)."""
+    by_status: dict[str, int] = counts["by_status"]
+    complete = sum(by_status.values()) == counts["applications_total"]
+    if not complete and any(status not in by_status for status in MOVED_STATUSES):
+        return None
+    return sum(by_status.get(status, 0) for status in MOVED_STATUSES)
+
+
+def planned_vs_actual(programme: dict[str, Any],
+                      counts: dict[str, Any]) -> dict[str, PlannedActual]:
+    """The programme's planned figures (its ``planned``, absent in an older candidates
+    service: all null) beside the actual ones, read from its statistics: applications, people
+    trained, people who moved."""
+    planned = programme.get("planned") or {}
+    actual = {"applicants": int(counts["applications_total"]), "trained": _trained(counts),
+              "moved": _moved(counts)}
+    return {figure: PlannedActual(planned=planned.get(figure), actual=actual[figure])
+            for figure in PLANNED_FIGURES}

@@ -12,6 +12,7 @@ ROUTES: dict[str, str] = {
     "/v1/candidate-imports": "candidates",
     "/v1/applications": "candidates",
     "/v1/institutions": "candidates",
+    "/v1/agreements": "candidates",
     "/v1/training-modules": "candidates",
     "/v1/enrolments": "candidates",
     "/v1/employers": "placements",

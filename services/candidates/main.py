@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.candidates.agreements import router as agreements_router
 from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router
 from services.candidates.candidates import router as candidates_router
@@ -31,10 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         title="Pathways candidates",
         description="Programmes, candidate profiles, consents, applications, selection, "
-        "pre-departure training and partner institutions.",
+        "pre-departure training, partner institutions and their agreements.",
         # candidates first: its reads are the hot paths, and routes are matched in order.
         routers=[candidates_router.router, applications_router.router, programmes_router.router,
-                 institutions_router.router, training_router.router, imports_router.router,
+                 institutions_router.router, agreements_router.router,
+                 training_router.router, imports_router.router,
                  statistics_router.router, matching_profiles_router.router,
                  erasure_router.router,
                  subscriptions_router(events), events_admin.router],

@@ -1,5 +1,6 @@
 """Every table of the candidates service, imported so Alembic sees the whole metadata."""
 
+from services.candidates.agreements.models import Agreement, AgreementParty, ConsortiumMember
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.database import Base, event_tables, idempotency_keys
@@ -8,6 +9,7 @@ from services.candidates.institutions.models import Institution, Nomination
 from services.candidates.programmes.models import Programme
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
 
-__all__ = ["Application", "ApplicationTransition", "Attendance", "Base", "Candidate",
-           "CandidateErasure", "Consent", "Enrolment", "Institution", "Nomination", "Programme",
-           "TrainingModule", "event_tables", "idempotency_keys"]
+__all__ = ["Agreement", "AgreementParty", "Application", "ApplicationTransition", "Attendance",
+           "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember", "Enrolment",
+           "Institution", "Nomination", "Programme", "TrainingModule", "event_tables",
+           "idempotency_keys"]

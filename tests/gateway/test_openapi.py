@@ -70,6 +70,13 @@ class TestProgrammeOverview:
         assert body["programme"]["id"] == programme["id"]
         assert body["applications_total"] == 0
         assert body["applications_by_status"] == {}
+        # A new programme: no partners yet, nothing planned (whether or not the programme has
+        # a `planned` field), nothing achieved, no origin suspended.
+        assert body["consortium"] == [] and body["agreements"] == []
+        assert body["planned_vs_actual"] == {
+            figure: {"planned": None, "actual": 0}
+            for figure in ("applicants", "trained", "moved")}
+        assert body["suspended_origins"] == []
         # Nobody listens where this system's reintegration should be: the rest still answers.
         assert body["reintegration"] is None
         assert body["notes"] == ["reintegration: the service could not be reached."]

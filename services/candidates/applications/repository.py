@@ -148,8 +148,10 @@ async def placed_elsewhere(session: AsyncSession, *, programme_id: uuid.UUID,
 
 
 async def lock_with_candidates(session: AsyncSession, *, programme_id: uuid.UUID,
-                               statuses: Iterable[str]) -> list[tuple[Application, Candidate]]:
-    """The programme's applications in ``statuses`` with their candidates, rows locked.
+                               statuses: Iterable[str], nationality: str | None = None,
+                               ) -> list[tuple[Application, Candidate]]:
+    """The programme's applications in ``statuses`` (of candidates of ``nationality``, when
+    given) with their candidates, rows locked.
 
     Locked in id order so that two runs over the same programme queue up instead of
     deadlocking; the second sees the first's committed changes once it gets the locks.
@@ -162,6 +164,8 @@ async def lock_with_candidates(session: AsyncSession, *, programme_id: uuid.UUID
         .with_for_update(of=Application)
         .execution_options(populate_existing=True)
     )
+    if nationality is not None:
+        statement = statement.where(Candidate.nationality == nationality)
     return [(a, c) for a, c in (await session.execute(statement)).all()]
 
 

@@ -13,7 +13,10 @@ from services.candidates.applications.exceptions import (
     ApplicationNotFound,
     CandidateNotFound,
     ConsentRequired,
+    HistoricalEntryForbidden,
     IntakeClosed,
+    InvalidDates,
+    OriginSuspended,
 )
 from services.candidates.applications.models import Application
 from services.candidates.applications.schemas import (
@@ -28,6 +31,7 @@ from services.candidates.applications.schemas import (
     SelectionRun,
     SelectionSummary,
     Status,
+    SubmitBody,
     TransitionList,
     TransitionOut,
     WithdrawBody,
@@ -36,6 +40,7 @@ from services.candidates.candidates import service as candidate_service
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.auth import AUTH_RESPONSES, PrincipalDep
+from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, PreconditionFailed, responses
@@ -57,15 +62,19 @@ def _out(application: Application, *, status_code: int = 200,
 @router.post("/v1/applications", status_code=201, response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.WRITES_PEOPLE],
              responses=responses(ProgrammeNotFound, CandidateNotFound, ApplicationExists,
-                                 IdempotencyKeyReused))
+                                 IntakeClosed, OriginSuspended, IdempotencyKeyReused))
 async def create_application(data: ApplicationCreate, session: SessionDep,
-                             principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
+                             principal: PrincipalDep, idempotency: IdempotencyDep,
+                             now: NowDep) -> Response:
     """Start a candidate's application to a programme, as a draft.
 
     One application per candidate and programme. Status, score and ids are not accepted in the
     body: they change only through the actions below. A candidate applies for themselves
     (another ``candidate_id`` is a 403) to any programme, an officer for people they see
-    (another's is a 404) to the programmes they run (another is a 404).
+    (another's is a 404) to the programmes they run (another is a 404). Once the intake has
+    closed a candidate's draft is a 422 ``intake-closed``, while staff may still record one
+    (entering a past intake); a nationality the programme suspended as an origin is a 422
+    ``origin-suspended``.
     """
     await candidate_service.ensure_own(session, principal=principal,
                                        candidate_id=data.candidate_id)
@@ -74,7 +83,7 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
                                            candidate_id=data.candidate_id)
 
     async def produce() -> Response:
-        application = await service.create(session, data=data)
+        application = await service.create(session, data=data, principal=principal, now=now)
         return _out(application, status_code=201,
                     location=f"/v1/applications/{application.id}")
 
@@ -124,15 +133,24 @@ async def list_transitions(application_id: uuid.UUID, session: SessionDep,
 
 @router.post("/v1/applications/{application_id}/submit", response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.WRITES_PEOPLE],
-             responses=responses(*ACTION_ERRORS, IntakeClosed, ConsentRequired))
+             responses=responses(*ACTION_ERRORS, IntakeClosed, ConsentRequired, OriginSuspended,
+                                 InvalidDates, HistoricalEntryForbidden))
 async def submit_application(application_id: uuid.UUID, session: SessionDep,
-                             principal: PrincipalDep,
+                             principal: PrincipalDep, now: NowDep,
+                             data: SubmitBody | None = None,
                              if_match: IfMatchHeader = None) -> Response:
-    """Submit a draft: only while the programme's intake is open and with the consents it
-    requires given (latest event per purpose)."""
+    """Submit a draft: only while the programme's intake is open, with the consents it
+    requires given (latest event per purpose), from an origin it has not suspended.
+
+    The body is optional. Staff entering a past intake send ``submitted_at``: the window is
+    checked against it (not the clock) and it is stored as the submission time; a candidate
+    or institution sending it is a 403 ``historical-entry-forbidden``.
+    """
     await service.ensure_visible(session, principal=principal, application_id=application_id)
     return _out(await service.submit(session, application_id=application_id,
-                                     expected_version=expected_version(if_match)))
+                                     expected_version=expected_version(if_match),
+                                     principal=principal, now=now,
+                                     submitted_at=data.submitted_at if data else None))
 
 
 @router.post("/v1/applications/{application_id}/screen", response_model=ApplicationOut,

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
 
 from services.candidates.vocabulary import LongText
 from shared.schemas import ResponseModel, StrictModel
@@ -41,6 +41,17 @@ class RejectBody(StrictModel):
                                   {"reason": "Interview: technical level below the cohort."}]})
 
     reason: Reason
+
+
+class SubmitBody(StrictModel):
+    """When a past submission happened, as staff record it from the programme's files."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"submitted_at": "2019-04-02T10:15:00Z"}]})
+
+    submitted_at: AwareDatetime | None = Field(
+        None, description="Staff only: the moment it was submitted (not in the future); the "
+        "intake window is checked against it. Default: now.")
 
 
 class WithdrawBody(StrictModel):

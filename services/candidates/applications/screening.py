@@ -18,6 +18,9 @@ rule                   passes when                                failure code
                        (CEFR order, :func:`cefr_rank`)            ``language_below_minimum``
 ``first_time_only``    never placed (placed or returned) in       ``prior_participation``
                        another programme
+suspended origins      nationality not among the origins the      ``origin_suspended``
+                       programme suspended (checked when it has
+                       any; rule ``suspended_origins``)
 =====================  =========================================  ==========================
 
 A reason is ``{code, rule, detail, required, actual}``: ``code`` is the stable machine-readable
@@ -127,7 +130,8 @@ def _admitted(rule: str, code: str, what: tuple[str, str], actual: str | None,
 
 
 def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
-             origin_countries: Iterable[str], reference_date: date) -> list[Reason]:
+             origin_countries: Iterable[str], reference_date: date,
+             suspended_origins: Iterable[str] = ()) -> list[Reason]:
     """Every rule's outcome, passed or failed, in a fixed order (age, nationality, …)."""
     reasons: list[Reason] = []
     age = age_on(candidate.date_of_birth, reference_date)
@@ -151,6 +155,14 @@ def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
     reasons.append(_admitted("nationalities", "nationality_not_admitted",
                              ("Nationality", "nationalities"), candidate.nationality,
                              rules.get("nationalities") or origin_countries))
+    suspended = sorted(suspended_origins)
+    if suspended:
+        hit = candidate.nationality in suspended
+        reasons.append(Reason(
+            "origin_suspended" if hit else PASSED, "suspended_origins",
+            f"Nationality {candidate.nationality} is {'' if hit else 'not '}among the origins "
+            f"the programme suspended ({', '.join(suspended)}).", suspended,
+            candidate.nationality))
     if rules.get("residence_countries"):
         reasons.append(_admitted("residence_countries", "residence_not_admitted",
                                  ("Residence", "countries of residence"),
@@ -198,9 +210,10 @@ def evaluate(candidate: CandidateFacts, *, rules: Mapping[str, Any],
 
 
 def screen(candidate: CandidateFacts, *, rules: Mapping[str, Any],
-           origin_countries: Iterable[str], reference_date: date) -> Outcome:
+           origin_countries: Iterable[str], reference_date: date,
+           suspended_origins: Iterable[str] = ()) -> Outcome:
     """Eligible when every rule passes; the reasons to store follow the module docstring."""
     reasons = evaluate(candidate, rules=rules, origin_countries=origin_countries,
-                       reference_date=reference_date)
+                       reference_date=reference_date, suspended_origins=suspended_origins)
     failed = [r for r in reasons if r.failed]
     return Outcome(eligible=not failed, reasons=failed or reasons)

@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,10 @@ from services.candidates.applications.exceptions import (
     ApplicationNotFound,
     CandidateNotFound,
     ConsentRequired,
+    HistoricalEntryForbidden,
     IntakeClosed,
+    InvalidDates,
+    OriginSuspended,
 )
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.applications.repository import Move
@@ -31,9 +34,12 @@ from services.candidates.events import APPLICATION_EVENTS, ApplicationEvent, out
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes import targets as programme_targets
 from services.candidates.programmes.models import Programme
+from services.candidates.programmes.schemas import OriginSuspensionCreate
+from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
+from shared.lifecycle import Lifecycle
 from shared.pagination import PageParams
 
 # Applications a selection run ranks; "selected" ones keep their seat and are only counted.
@@ -122,11 +128,40 @@ async def transitions(session: AsyncSession, *,
 # --- create ---------------------------------------------------------------------------------
 
 
-async def create(session: AsyncSession, *, data: ApplicationCreate) -> Application:
-    """Create a draft application; candidate and programme must exist, the pair must be new."""
-    await programme_service.get(session, programme_id=data.programme_id)
-    if await repository.get_candidate(session, data.candidate_id, key_share=True) is None:
+def _intake_closed(programme: Programme, at: datetime, *, what: str) -> IntakeClosed:
+    return IntakeClosed(
+        f"Programme {programme.code} takes applications from "
+        f"{programme.intake_opens_at.isoformat()} until "
+        f"{programme.intake_closes_at.isoformat()}; {what} {at.isoformat()}.",
+        intake_opens_at=programme.intake_opens_at.isoformat(),
+        intake_closes_at=programme.intake_closes_at.isoformat(),
+    )
+
+
+def _ensure_origin_open(programme: Programme, nationality: str) -> None:
+    """OriginSuspended when the programme suspended the candidate's nationality as an origin."""
+    suspension = programme_service.suspension_of(programme, nationality)
+    if suspension is not None:
+        raise OriginSuspended(
+            f"Programme {programme.code} suspended applications from {nationality} on "
+            f"{suspension['suspended_on']}: {suspension['reason']}",
+            country=nationality, suspended_on=suspension["suspended_on"])
+
+
+async def create(session: AsyncSession, *, data: ApplicationCreate, principal: Principal,
+                 now: datetime) -> Application:
+    """Create a draft application; candidate and programme must exist, the pair must be new.
+
+    Once the intake has closed, only staff start drafts (they record past applications); the
+    candidate's nationality must not be an origin the programme suspended.
+    """
+    programme = await programme_service.get(session, programme_id=data.programme_id)
+    if principal.role not in access.STAFF and now >= programme.intake_closes_at:
+        raise _intake_closed(programme, now, what="it is now")
+    candidate = await repository.get_candidate(session, data.candidate_id, key_share=True)
+    if candidate is None:
         raise CandidateNotFound(f"No candidate {data.candidate_id}.")
+    _ensure_origin_open(programme, candidate.nationality)
     # Checked first for a clear answer; the unique constraint settles a race between two
     # requests that both pass this check.
     existing = await repository.find_pair(session, candidate_id=data.candidate_id,
@@ -181,8 +216,9 @@ async def _emit(session: AsyncSession,
 
 async def _act(session: AsyncSession, application: Application, action: str, *,
                to: str | None = None, reason: str | None = None,
-               values: repository.ApplicationChanges | None = None) -> Application:
-    new_status = state.target(action, application.status, to)
+               values: repository.ApplicationChanges | None = None,
+               lifecycle: Lifecycle = state.LIFECYCLE) -> Application:
+    new_status = lifecycle.target(action, application.status, to)
     moves = [Move(action, application.status, new_status, reason)]
     updated = await repository.move(session, application, moves, values or {})
     await _emit(session, [(application, moves)])
@@ -195,20 +231,30 @@ def _intake_open(programme: Programme, at: datetime) -> bool:
 
 
 async def submit(session: AsyncSession, *, application_id: uuid.UUID,
-                 expected_version: int | None) -> Application:
-    """Submit a draft inside the intake window, with every consent the programme requires."""
+                 expected_version: int | None, principal: Principal, now: datetime,
+                 submitted_at: datetime | None = None) -> Application:
+    """Submit a draft inside the intake window, with every consent the programme requires, from
+    an origin the programme has not suspended.
+
+    Staff recording a past submission give ``submitted_at`` (not in the future): the intake
+    window is checked against it instead of the clock, and it is stored as the submission time.
+    """
+    if submitted_at is not None and principal.role not in access.STAFF:
+        raise HistoricalEntryForbidden(
+            f"{access.who(principal)} submits now: only staff record a past submission "
+            "(submitted_at).")
     application = await _load_for(session, application_id=application_id, action="submit",
                                   expected_version=expected_version)
     programme = await programme_service.get(session, programme_id=application.programme_id)
-    now = datetime.now(UTC)
-    if not _intake_open(programme, now):
-        raise IntakeClosed(
-            f"Programme {programme.code} takes applications from "
-            f"{programme.intake_opens_at.isoformat()} until "
-            f"{programme.intake_closes_at.isoformat()}; it is now {now.isoformat()}.",
-            intake_opens_at=programme.intake_opens_at.isoformat(),
-            intake_closes_at=programme.intake_closes_at.isoformat(),
-        )
+    at = submitted_at or now
+    if at > now:
+        raise InvalidDates.of("submitted_at", "must not be in the future")
+    if not _intake_open(programme, at):
+        raise _intake_closed(programme, at, what="it was submitted at" if submitted_at
+                             else "it is now")
+    candidate = await repository.get_candidate(session, application.candidate_id)
+    assert candidate is not None  # the foreign key cascades: no application without candidate
+    _ensure_origin_open(programme, candidate.nationality)
     latest = await repository.latest_consents(session, candidate_id=application.candidate_id,
                                               purposes=programme.required_consents)
     missing = [p for p in programme.required_consents if latest.get(p) != "given"]
@@ -218,7 +264,7 @@ async def submit(session: AsyncSession, *, application_id: uuid.UUID,
             "given it (or withdrew it).",
             missing_purposes=missing,
         )
-    return await _act(session, application, "submit", values={"submitted_at": now})
+    return await _act(session, application, "submit", values={"submitted_at": at})
 
 
 async def _placed_elsewhere(session: AsyncSession, programme: Programme,
@@ -238,6 +284,7 @@ def _screen_one(candidate: Candidate, programme: Programme,
         origin_countries=programme.origin_countries,
         # Ages count on the intake's closing day, the same for every applicant.
         reference_date=programme.intake_closes_at.astimezone(UTC).date(),
+        suspended_origins=[s["country"] for s in programme.suspended_origins],
     )
 
 
@@ -295,6 +342,29 @@ async def withdraw(session: AsyncSession, *, application_id: uuid.UUID, reason: 
 
 
 # --- whole-programme runs -------------------------------------------------------------------
+
+
+async def suspend_origin(session: AsyncSession, *, programme_id: uuid.UUID,
+                         data: OriginSuspensionCreate, today: date) -> tuple[Programme, int]:
+    """Suspend an origin country and, in the same transaction, withdraw the pending
+    applications (draft up to waitlisted) of its nationals, each with its transition and
+    ``application.withdrawn`` event as a withdrawal has; selected ones keep their seat.
+
+    The programme with its new suspension, and how many applications were withdrawn.
+    """
+    programme = await programme_service.suspend_origin(session, programme_id=programme_id,
+                                                       data=data, today=today)
+    rows = await repository.lock_with_candidates(
+        session, programme_id=programme_id, statuses=state.PENDING_STATES,
+        nationality=data.country)
+    reason = f"origin suspended: {data.reason}"
+    changes = [(application, [Move("withdraw", application.status,
+                                   state.target("withdraw", application.status), reason)],
+                repository.ApplicationChanges(decision_reason=f"withdrawn: {reason}"))
+               for application, _ in rows]
+    await repository.move_many(session, changes)
+    await _emit(session, [(a, moves) for a, moves, _ in changes])
+    return programme, len(changes)
 
 
 async def screen_programme(session: AsyncSession, *, programme_id: uuid.UUID) -> list[Screened]:
@@ -415,7 +485,11 @@ async def follow_placement(session: AsyncSession, *, candidate_id: uuid.UUID,
     if found is None:
         return False
     application = await repository.get(session, found, for_update=True)
-    if application is None or not state.can(action, application.status):
+    if application is None:
         return False
-    await _act(session, application, action, reason=reason)
+    programme = await programme_service.get(session, programme_id=programme_id)
+    lifecycle = state.lifecycle(programme.repeat_stays)
+    if not lifecycle.can(action, application.status):
+        return False
+    await _act(session, application, action, reason=reason, lifecycle=lifecycle)
     return True

@@ -8,11 +8,14 @@
                             shortlisted | waitlisted --reject--> rejected
     any open state --withdraw--> withdrawn
     selected --place--> placed --return--> returned     (from placements' events only)
+    returned --place--> placed                          (repeat-stay programmes only)
 
-``ineligible``, ``rejected``, ``withdrawn`` and ``returned`` are final: nothing leaves them.
-Open states are the ones a candidate may still withdraw from. Everything else in this package
-asks this table (through :func:`target`) instead of testing statuses itself, so the lifecycle
-changes here only.
+``ineligible``, ``rejected``, ``withdrawn`` and ``returned`` are final: nothing leaves them,
+except that a programme with ``repeat_stays`` (WAFIRA's seasons) places a returnee again
+(:data:`REPEATING`, through :func:`lifecycle`). Open states are the ones a candidate may still
+withdraw from; pending ones are those not yet decided, which an origin's suspension withdraws.
+Everything else in this package asks these tables (through :func:`target`) instead of testing
+statuses itself, so the lifecycle changes here only.
 """
 
 from collections.abc import Mapping
@@ -23,6 +26,9 @@ from shared.lifecycle import Lifecycle
 
 OPEN_STATES: Final = frozenset({"draft", "submitted", "eligible", "shortlisted", "waitlisted",
                                 "selected"})
+# Open and not yet decided: a selected candidate keeps their seat when their origin is
+# suspended, the others are withdrawn.
+PENDING_STATES: Final = OPEN_STATES - {"selected"}
 
 TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
     "submit": {"draft": frozenset({"submitted"})},
@@ -41,6 +47,16 @@ ACTIONS: Final = tuple(TRANSITIONS)
 
 LIFECYCLE: Final = Lifecycle(STATUSES, TRANSITIONS)
 FINAL_STATES: Final = LIFECYCLE.final_states
+# A programme with repeat stays: a returnee's next stay starts from ``returned``.
+REPEATING: Final = Lifecycle(STATUSES, {
+    **TRANSITIONS, "place": {**TRANSITIONS["place"], "returned": frozenset({"placed"})}})
+
+
+def lifecycle(repeat_stays: bool) -> Lifecycle:
+    """The lifecycle of a programme's applications: :data:`REPEATING` when it has repeat
+    stays, else :data:`LIFECYCLE`."""
+    return REPEATING if repeat_stays else LIFECYCLE
+
 
 # The questions every caller asks, read from the table (shared.lifecycle).
 allowed_from = LIFECYCLE.allowed_from

@@ -9,11 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.candidates.database import Base, IdMixin, TimestampsMixin, VersionMixin
 
-INSTITUTION_KINDS = ("university", "employment_agency", "training_centre", "other")
+# Public bodies take part too: a city signs with a city of origin (MENTOR 2: Milan-Tangier),
+# a region or a ministry joins a programme's consortium.
+INSTITUTION_KINDS = ("university", "employment_agency", "training_centre", "municipality",
+                     "region", "ministry", "other")
 
 
 class Institution(IdMixin, TimestampsMixin, VersionMixin, Base):
-    """A university or employment agency that nominates candidates."""
+    """A partner: a university or employment agency that nominates candidates, a training
+    centre, a municipality, region or ministry that signs agreements."""
 
     __tablename__ = "institution"
     __table_args__ = (CheckConstraint(f"kind IN {INSTITUTION_KINDS}", name="kind_known"),)

@@ -45,7 +45,8 @@ CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey)
              responses=responses(*CREATE_ERRORS))
 async def create_institution(data: InstitutionCreate, session: SessionDep,
                              idempotency: IdempotencyDep) -> Response:
-    """Register a partner institution (university, employment agency, training centre)."""
+    """Register a partner institution: a university, employment agency or training centre, a
+    municipality, region or ministry."""
 
     async def produce() -> Response:
         institution = await service.create(session, data=data)

@@ -10,7 +10,8 @@ from services.candidates.vocabulary import CountryCode, LongText, ShortText
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Kept in step with models.INSTITUTION_KINDS, which the table's check constraint enforces.
-InstitutionKind = Literal["university", "employment_agency", "training_centre", "other"]
+InstitutionKind = Literal["university", "employment_agency", "training_centre", "municipality",
+                          "region", "ministry", "other"]
 
 
 class InstitutionCreate(StrictModel):

@@ -2,6 +2,8 @@
 
 Matching runs fetch a whole cohort (thousands of profiles) in one request, so the lines are built
 in SQL (as the hot candidate reads are) and streamed in keyset chunks, never all in memory.
+``stays_before`` counts the application's returns (its ``return`` transitions, on the
+transitions' application index): a returnee of a repeat-stay programme has had that many stays.
 """
 
 import uuid
@@ -23,7 +25,9 @@ _PROFILES = """SELECT a.id, json_build_object(
                   FROM jsonb_array_elements(c.education) AS e),
     'preferred_sectors', c.preferred_sectors, 'preferred_countries', c.preferred_countries,
     'available_from_date', c.available_from_date,
-    'available_until_date', c.available_until_date)::text
+    'available_until_date', c.available_until_date,
+    'stays_before', (SELECT count(*) FROM candidates.application_transition AS t
+                     WHERE t.application_id = a.id AND t.action = 'return'))::text
 FROM candidates.application AS a
 JOIN candidates.candidate AS c ON c.id = a.candidate_id
 WHERE a.programme_id = $1 AND a.status = ANY($2::text[]) AND a.id > $3{only}

@@ -1,6 +1,7 @@
 """HTTP route of the matching-profile export, made for the placements service's matching."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -19,6 +20,15 @@ router = APIRouter(prefix="/v1/programmes", tags=["matching"], responses=AUTH_RE
 
 NDJSON = "application/x-ndjson"
 MatchableStatus = Literal["selected", "waitlisted", "shortlisted"]
+
+
+def matchable_statuses(asked: Sequence[str], *, repeat_stays: bool) -> list[str]:
+    """The application statuses the export lists for ``asked``: ``selected`` means the
+    returnees too where the programme places people again."""
+    statuses = list(dict.fromkeys(asked))
+    if repeat_stays and "selected" in statuses:
+        statuses.append("returned")
+    return statuses
 
 
 @router.get(
@@ -43,9 +53,14 @@ async def matching_profiles(
     Only what matching needs: skills, languages, education levels and fields, wishes, dates,
     gender (for balance) and nationality (for eligibility); never a name, contact or birth
     date. For the placements service and the officers of the programme, never a ministry.
+    In a programme with ``repeat_stays``, ``selected`` also lists the returnees (applications
+    ``returned``), who may go again; ``stays_before`` says how many stays each has made.
     """
     programme_service.ensure_in_scope(principal, programme_id)
-    await programme_service.get(session, programme_id=programme_id)  # 404 when unknown
-    lines = repository.profile_lines(hot_reads, programme_id=programme_id,
-                                statuses=status or ["selected"], candidate_ids=candidate_id)
+    programme = await programme_service.get(session, programme_id=programme_id)  # 404 unknown
+    lines = repository.profile_lines(
+        hot_reads, programme_id=programme_id,
+        statuses=matchable_statuses(status or ["selected"], repeat_stays=programme.repeat_stays),
+        candidate_ids=candidate_id)
     return StreamingResponse(lines, media_type=NDJSON)
+

@@ -23,7 +23,8 @@ class EducationSummary(BaseModel):
 
 
 class MatchingProfile(BaseModel):
-    """One selected candidate as matching sees them (one NDJSON line)."""
+    """One selected candidate (or returnee, in a repeat-stay programme) as matching sees them
+    (one NDJSON line)."""
 
     candidate_id: uuid.UUID
     application_id: uuid.UUID
@@ -37,3 +38,6 @@ class MatchingProfile(BaseModel):
     preferred_countries: list[str] = Field(description="Empty: any destination.")
     available_from_date: date | None
     available_until_date: date | None
+    stays_before: int = Field(
+        description="Stays this candidate already made through the programme (returns): 0 "
+        "unless the programme has repeat stays and they returned.")

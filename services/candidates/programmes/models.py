@@ -23,6 +23,11 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
             "(gender_balance_min_share >= 0 AND gender_balance_min_share <= 1)",
             name="gender_share_range",
         ),
+        CheckConstraint("max_stay_months IS NULL OR max_stay_months BETWEEN 1 AND 120",
+                        name="max_stay_range"),
+        CheckConstraint("max_extension_months IS NULL OR max_extension_months BETWEEN 0 AND 120",
+                        name="max_extension_range"),
+        CheckConstraint("cardinality(stay_types) > 0", name="stay_types_given"),
     )
 
     code: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
@@ -49,4 +54,28 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
     )
     training_required_before_departure: Mapped[bool] = mapped_column(
         nullable=False, server_default=text("false")
+    )
+    # The programme's shape: what its stays are, how long, where, in which seasons, and what
+    # it planned (see schemas.ProgrammeFields).
+    stay_types: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{work}'")
+    )
+    repeat_stays: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
+    # {applicants, trained, moved}: each a count or null (not planned).
+    planned: Mapped[dict[str, int | None]] = mapped_column(
+        JSONB, nullable=False, server_default=text(
+            """'{"applicants": null, "trained": null, "moved": null}'""")
+    )
+    max_stay_months: Mapped[int | None] = mapped_column(Integer)
+    max_extension_months: Mapped[int | None] = mapped_column(Integer)
+    destination_regions: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'")
+    )
+    # [{name, starts_on, ends_on}], dates as ISO strings.
+    seasons: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'")
+    )
+    # [{country, reason, suspended_on}]: origins whose people may no longer apply.
+    suspended_origins: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'")
     )

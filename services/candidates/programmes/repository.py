@@ -9,14 +9,21 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.programmes.models import Programme
-from shared.db import insert
+from shared.db import insert, one_or_none
 from shared.pagination import PageParams, keyset
+from shared.versioning import update_locked as update_locked_row
 from shared.versioning import update_versioned as update_versioned_row
 
 
 async def get(session: AsyncSession, programme_id: uuid.UUID) -> Programme | None:
     """The programme with this id, if any."""
     return await session.get(Programme, programme_id)
+
+
+async def get_for_update(session: AsyncSession, programme_id: uuid.UUID) -> Programme | None:
+    """The programme read afresh, its row locked until the transaction ends."""
+    return await one_or_none(session, select(Programme).where(Programme.id == programme_id),
+                             for_update=True)
 
 
 async def code_exists(session: AsyncSession, code: str) -> bool:
@@ -41,6 +48,14 @@ class ProgrammeChanges(TypedDict, total=False):
     eligibility: dict[str, Any]
     required_consents: list[str]
     training_required_before_departure: bool
+    stay_types: list[str]
+    repeat_stays: bool
+    planned: dict[str, int | None]
+    max_stay_months: int | None
+    max_extension_months: int | None
+    destination_regions: list[str]
+    seasons: list[dict[str, str]]
+    suspended_origins: list[dict[str, str]]
 
 
 async def add(session: AsyncSession, programme: Programme) -> Programme:
@@ -55,6 +70,12 @@ async def update_versioned(
     """Apply ``changes`` if the row is still at ``expected_version``; None when it is not."""
     return await update_versioned_row(session, Programme, programme_id, expected_version,
                                       changes)
+
+
+async def update_locked(session: AsyncSession, programme_id: uuid.UUID,
+                        changes: ProgrammeChanges) -> Programme:
+    """Apply ``changes`` to a programme the caller holds locked, bumping its version (ETag)."""
+    return await update_locked_row(session, Programme, programme_id, changes)
 
 
 def _filtered(*, origin_country: str | None, destination_country: str | None,

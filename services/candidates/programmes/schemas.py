@@ -1,11 +1,19 @@
 """Wire formats of programmes."""
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.candidates.vocabulary import (
     CefrLevel,
@@ -14,14 +22,64 @@ from services.candidates.vocabulary import (
     Gender,
     LanguageCode,
     LongText,
+    RegionCode,
     Sector,
     ShortText,
+    StayType,
 )
 from shared.schemas import PatchModel, ResponseModel, StrictModel
+from shared.vocabulary import Reason
 
 SeatCount = Annotated[int, Field(ge=0, le=100_000)]
 ProgrammeCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{1,39}$")]
 Purpose = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+# A planned head count: PALIM planned 9,677 applicants; a million is a typo, not a plan.
+PlannedCount = Annotated[int | None, Field(ge=0, le=1_000_000)]
+Item = TypeVar("Item")
+
+
+def _distinct(values: Sequence[Item]) -> Sequence[Item]:
+    if len(set(values)) != len(values):
+        raise ValueError("each value may appear once")
+    return values
+
+
+StayTypes = Annotated[list[StayType], Field(min_length=1, max_length=4),
+                      AfterValidator(_distinct)]
+Regions = Annotated[list[RegionCode], Field(max_length=50), AfterValidator(_distinct)]
+StayMonths = Annotated[int, Field(ge=1, le=120)]
+ExtensionMonths = Annotated[int, Field(ge=0, le=120)]
+
+
+class PlannedFigures(StrictModel):
+    """What the programme planned, shown beside what it achieved; null: not planned."""
+
+    applicants: PlannedCount = None
+    trained: PlannedCount = None
+    moved: PlannedCount = None
+
+
+class Season(StrictModel):
+    """One season a seasonal programme runs, e.g. the 2024 strawberry harvest."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+def _distinct_names(seasons: list[Season]) -> list[Season]:
+    if len({s.name for s in seasons}) != len(seasons):
+        raise ValueError("season names must be unique")
+    return seasons
+
+
+Seasons = Annotated[list[Season], Field(max_length=50), AfterValidator(_distinct_names)]
 
 
 class LanguageRequirement(StrictModel):
@@ -88,6 +146,25 @@ class ProgrammeFields(StrictModel):
         default_factory=lambda: ["data_processing"], max_length=10,
         description="Consent purposes a candidate must have given before submitting.")
     training_required_before_departure: bool = False
+    stay_types: StayTypes = Field(
+        default_factory=lambda: list[StayType](["work"]),
+        description="What the stays are: work, traineeship (or internship), study, seasonal.")
+    repeat_stays: bool = Field(
+        False, description="A returnee may be matched and placed again (seasons after "
+        "seasons): the matching-profile export then lists returned applications too.")
+    planned: PlannedFigures = Field(
+        default_factory=PlannedFigures,
+        description="The numbers planned (applicants, trained, moved), shown beside actuals.")
+    max_stay_months: StayMonths | None = Field(
+        None, description="Longest stay the programme allows; placements enforces it.")
+    max_extension_months: ExtensionMonths | None = Field(
+        None, description="Longest total extension of a stay; placements enforces it.")
+    destination_regions: Regions = Field(
+        default_factory=list, description='ISO 3166-2 regions of the destination countries '
+        '(e.g. "BE-VLG" Flanders, "IT-25" Lombardy).')
+    seasons: Seasons = Field(
+        default_factory=list, description="The seasons of a programme with seasonal stays: "
+        "unique names, each ending after it starts.")
 
 
 class ProgrammeCreate(ProgrammeFields):
@@ -103,6 +180,10 @@ class ProgrammeCreate(ProgrammeFields):
                         "required_languages": [{"language": "fr", "min_level": "B2"}]},
         "required_consents": ["data_processing"],
         "training_required_before_departure": True,
+        "stay_types": ["traineeship"], "repeat_stays": False,
+        "planned": {"applicants": None, "trained": None, "moved": 250},
+        "max_stay_months": 6, "max_extension_months": 0,
+        "destination_regions": ["FR-IDF"], "seasons": [],
     }]})
 
     code: ProgrammeCode
@@ -117,7 +198,8 @@ class ProgrammeCreate(ProgrammeFields):
 class ProgrammeUpdate(PatchModel):
     """A partial change to a programme; absent fields stay as they are."""
 
-    nullable_fields = frozenset({"description", "gender_balance_min_share", "gender_targets"})
+    nullable_fields = frozenset({"description", "gender_balance_min_share", "gender_targets",
+                                 "max_stay_months", "max_extension_months"})
 
     name: ShortText | None = None
     description: LongText | None = None
@@ -132,6 +214,63 @@ class ProgrammeUpdate(PatchModel):
     eligibility: EligibilityRules | None = None
     required_consents: list[Purpose] | None = Field(None, max_length=10)
     training_required_before_departure: bool | None = None
+    stay_types: StayTypes | None = None
+    repeat_stays: bool | None = None
+    planned: PlannedFigures | None = None
+    max_stay_months: StayMonths | None = None
+    max_extension_months: ExtensionMonths | None = None
+    destination_regions: Regions | None = None
+    seasons: Seasons | None = None
+
+
+class PlannedFiguresOut(ResponseModel):
+    """What the programme planned; null where it planned nothing."""
+
+    applicants: int | None = None
+    trained: int | None = None
+    moved: int | None = None
+
+
+class SeasonOut(ResponseModel):
+    """One season of a seasonal programme."""
+
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class SuspendedOrigin(ResponseModel):
+    """An origin country whose people may no longer apply to the programme."""
+
+    country: str
+    reason: str
+    suspended_on: date
+
+
+class OriginSuspensionCreate(StrictModel):
+    """Suspend an origin country: its people's pending applications are withdrawn."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "country": "EG", "reason": "The Egyptian component was cancelled.",
+        "suspended_on": "2019-09-30",
+    }]})
+
+    country: CountryCode
+    reason: Reason
+    suspended_on: date | None = Field(
+        None, description="The day it was decided; default today, never in the future.")
+
+
+class OriginSuspensionOut(SuspendedOrigin):
+    """The suspension recorded, and how many applications it withdrew."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "country": "EG", "reason": "The Egyptian component was cancelled.",
+        "suspended_on": "2019-09-30", "withdrawn": 44,
+    }]})
+
+    withdrawn: int = Field(description="Pending applications of that nationality withdrawn "
+                                       "(draft up to waitlisted; selected ones stay).")
 
 
 class ProgrammeOut(ResponseModel):
@@ -152,6 +291,15 @@ class ProgrammeOut(ResponseModel):
     eligibility: EligibilityRules
     required_consents: list[str]
     training_required_before_departure: bool
+    stay_types: list[StayType]
+    repeat_stays: bool
+    planned: PlannedFiguresOut
+    max_stay_months: int | None
+    max_extension_months: int | None
+    destination_regions: list[str]
+    seasons: list[SeasonOut]
+    suspended_origins: list[SuspendedOrigin] = Field(
+        description="Origin countries whose people may no longer apply, and why.")
     version: int
     created_at: datetime
     updated_at: datetime

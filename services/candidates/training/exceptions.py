@@ -3,7 +3,10 @@
 from services.candidates.candidates.exceptions import (
     CandidateNotFound as CandidateNotFound,  # one 404 for a missing candidate, service-wide
 )
-from shared.errors import Conflict, NotFound
+from services.candidates.programmes.exceptions import (
+    InvalidDates as InvalidDates,  # one 422 for a date that cannot be, service-wide
+)
+from shared.errors import Conflict, NotFound, UnprocessableEntity
 
 
 class TrainingModuleNotFound(NotFound):
@@ -31,3 +34,10 @@ class TrainingConflict(Conflict):
     """A write lost a race with a concurrent change (say, the candidate was erased)."""
 
     slug, title = "training-conflict", "Conflicts with a concurrent change"
+
+
+class AttendanceInsufficient(UnprocessableEntity):
+    """Completing a module the candidate did not attend enough; names the hours attended and
+    required."""
+
+    slug, title = "attendance-insufficient", "Attendance insufficient"

@@ -44,12 +44,18 @@ class TrainingModule(IdMixin, TimestampsMixin, VersionMixin, Base):
 
 
 class Enrolment(IdMixin, Base):
-    """A candidate following a module, until completed or dropped."""
+    """A candidate following a module, until completed or dropped.
+
+    ``enrolled_on`` and ``completed_on`` are the days it happened (entered after the fact, they
+    may be long before ``enrolled_at`` and ``completed_at``, when it was recorded).
+    """
 
     __tablename__ = "enrolment"
     __table_args__ = (
         UniqueConstraint("module_id", "candidate_id"),
         CheckConstraint(f"status IN {ENROLMENT_STATUSES}", name="status_known"),
+        CheckConstraint("completed_on IS NULL OR completed_on >= enrolled_on",
+                        name="completed_after_enrolled"),
     )
 
     module_id: Mapped[uuid.UUID] = mapped_column(
@@ -63,6 +69,8 @@ class Enrolment(IdMixin, Base):
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    enrolled_on: Mapped[date] = mapped_column(Date, nullable=False)
+    completed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Attendance(IdMixin, Base):

@@ -53,6 +53,7 @@ class EnrolmentChanges(TypedDict, total=False):
 
     status: str
     completed_at: datetime | ColumnElement[datetime]  # a time, or the statement's now()
+    completed_on: date
 
 
 async def add_module(session: AsyncSession, module: TrainingModule) -> TrainingModule:
@@ -184,6 +185,16 @@ async def attendance_exists(session: AsyncSession, *, enrolment_id: uuid.UUID,
     found = await session.scalar(select(Attendance.id).where(
         Attendance.enrolment_id == enrolment_id, Attendance.session_date == session_date))
     return found is not None
+
+
+async def attended_hours(session: AsyncSession, *, enrolment_id: uuid.UUID,
+                         until: date) -> Decimal:
+    """Hours present at the enrolment's sessions up to ``until`` (inclusive)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Attendance.hours), 0))
+        .where(Attendance.enrolment_id == enrolment_id, Attendance.present,
+               Attendance.session_date <= until))
+    return Decimal(total or 0)
 
 
 async def add_attendance(session: AsyncSession, attendance: Attendance) -> Attendance:

@@ -15,8 +15,10 @@ from services.candidates.training import service
 from services.candidates.training.exceptions import (
     AlreadyEnrolled,
     AttendanceAlreadyRecorded,
+    AttendanceInsufficient,
     CandidateNotFound,
     EnrolmentNotFound,
+    InvalidDates,
     ModuleCodeTaken,
     TrainingConflict,
     TrainingModuleNotFound,
@@ -25,6 +27,7 @@ from services.candidates.training.schemas import (
     AttendanceCreate,
     AttendanceOut,
     CandidateTrainingOut,
+    CompleteBody,
     EnrolmentCreate,
     EnrolmentOut,
     EnrolmentStatus,
@@ -34,6 +37,7 @@ from services.candidates.training.schemas import (
     TrainingModuleUpdate,
 )
 from shared.auth import AUTH_RESPONSES, SIGNED_IN, Principal, PrincipalDep
+from shared.clock import NowDep, utc_date
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
@@ -127,10 +131,14 @@ async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdat
 @router.post("/v1/training-modules/{module_id}/enrolments", status_code=201,
              response_model=EnrolmentOut, dependencies=[access.STAFF],
              responses=responses(TrainingModuleNotFound, CandidateNotFound, AlreadyEnrolled,
-                                 TrainingConflict, *CREATE_ERRORS))
+                                 TrainingConflict, InvalidDates, *CREATE_ERRORS))
 async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: SessionDep,
-                          principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
+                          principal: PrincipalDep, idempotency: IdempotencyDep,
+                          now: NowDep) -> Response:
     """Enrol a candidate in a module; a candidate is enrolled in a module at most once.
+
+    ``enrolled_on`` is the day they began (default today, never in the future): attendance and
+    completion cannot be dated before it.
 
     An officer enrols, in a module of their programme, the people of that programme (applied,
     nominated or registered there); anybody else is a 404, as if missing.
@@ -143,7 +151,8 @@ async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: 
                                            candidate_id=data.candidate_id)
 
     async def produce() -> Response:
-        enrolment = await service.enrol(session, module_id=module_id, data=data)
+        enrolment = await service.enrol(session, module_id=module_id, data=data,
+                                        today=utc_date(now))
         return json_response(EnrolmentOut.model_validate(enrolment), status_code=201)
 
     return await idempotency.run(data, produce)
@@ -166,12 +175,22 @@ async def list_enrolments(
 
 
 @router.post("/v1/enrolments/{enrolment_id}/complete", response_model=EnrolmentOut,
-             dependencies=[access.STAFF], responses=responses(EnrolmentNotFound, IllegalTransition))
+             dependencies=[access.STAFF],
+             responses=responses(EnrolmentNotFound, IllegalTransition, InvalidDates,
+                                 AttendanceInsufficient))
 async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
-                          principal: PrincipalDep) -> Response:
-    """Mark the module completed by the candidate; only from ``enrolled``."""
+                             principal: PrincipalDep, now: NowDep,
+                             data: CompleteBody | None = None) -> Response:
+    """Mark the module completed by the candidate; only from ``enrolled``.
+
+    The body is optional: ``completed_on`` defaults to today (not in the future, not before
+    the enrolment). The candidate must have been present, by that day, for at least 80 % of
+    the module's hours; otherwise a 422 ``attendance-insufficient`` names ``attended_hours``
+    and ``required_hours``.
+    """
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
-    enrolment = await service.transition(session, enrolment_id=enrolment_id, action="complete")
+    enrolment = await service.complete(session, enrolment_id=enrolment_id, today=utc_date(now),
+                                       completed_on=data.completed_on if data else None)
     return json_response(EnrolmentOut.model_validate(enrolment))
 
 
@@ -181,7 +200,7 @@ async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
                          principal: PrincipalDep) -> Response:
     """Record that the candidate left the module; only from ``enrolled``."""
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
-    enrolment = await service.transition(session, enrolment_id=enrolment_id, action="drop")
+    enrolment = await service.drop(session, enrolment_id=enrolment_id)
     return json_response(EnrolmentOut.model_validate(enrolment))
 
 
@@ -190,16 +209,17 @@ async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
 @router.post("/v1/enrolments/{enrolment_id}/attendance", status_code=201,
              response_model=AttendanceOut, dependencies=[access.STAFF],
              responses=responses(EnrolmentNotFound, IllegalTransition,
-                                 AttendanceAlreadyRecorded, *CREATE_ERRORS))
+                                 AttendanceAlreadyRecorded, InvalidDates, *CREATE_ERRORS))
 async def record_attendance(enrolment_id: uuid.UUID, data: AttendanceCreate,
                             session: SessionDep, principal: PrincipalDep,
-                            idempotency: IdempotencyDep) -> Response:
-    """Record presence at one session; one record per session date, none once dropped."""
+                            idempotency: IdempotencyDep, now: NowDep) -> Response:
+    """Record presence at one session; one record per session date, none once dropped, none
+    in the future or before the enrolment."""
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
 
     async def produce() -> Response:
         attendance = await service.record_attendance(session, enrolment_id=enrolment_id,
-                                                     data=data)
+                                                     data=data, today=utc_date(now))
         return json_response(AttendanceOut.model_validate(attendance), status_code=201)
 
     return await idempotency.run(data, produce)

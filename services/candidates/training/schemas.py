@@ -71,10 +71,22 @@ class EnrolmentCreate(StrictModel):
     """Enrol a candidate in a module."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "candidate_id": "0b7f7c1e-4a8e-4c53-9a53-1f2a3b4c5d6e",
+        "candidate_id": "0b7f7c1e-4a8e-4c53-9a53-1f2a3b4c5d6e", "enrolled_on": "2026-04-06",
     }]})
 
     candidate_id: uuid.UUID
+    enrolled_on: date | None = Field(
+        None, description="The day the candidate began the module; default today, never in "
+        "the future (earlier when entering a past training).")
+
+
+class CompleteBody(StrictModel):
+    """When the candidate completed the module."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"completed_on": "2026-05-29"}]})
+
+    completed_on: date | None = Field(
+        None, description="Default today; not in the future, not before the enrolment.")
 
 
 class EnrolmentOut(ResponseModel):
@@ -84,8 +96,10 @@ class EnrolmentOut(ResponseModel):
     module_id: uuid.UUID
     candidate_id: uuid.UUID
     status: EnrolmentStatus
-    enrolled_at: datetime
-    completed_at: datetime | None
+    enrolled_on: date = Field(description="The day the candidate began the module.")
+    completed_on: date | None = Field(description="The day they completed it.")
+    enrolled_at: datetime = Field(description="When the enrolment was recorded.")
+    completed_at: datetime | None = Field(description="When the completion was recorded.")
 
 
 class AttendanceCreate(StrictModel):
@@ -95,7 +109,8 @@ class AttendanceCreate(StrictModel):
         "session_date": "2026-04-14", "present": True, "hours": "3.5",
     }]})
 
-    session_date: date
+    session_date: date = Field(
+        description="The day of the session: not in the future, not before the enrolment.")
     present: bool
     hours: SessionHours = Decimal(0)
 

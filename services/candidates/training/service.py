@@ -1,11 +1,15 @@
 """Training rules: module codes unique per programme, one enrolment per candidate and module,
 the enrolment lifecycle (enrolled → completed | dropped), one attendance record per session,
-and when a candidate's training counts as complete.
+completion only with enough attendance, and when a candidate's training counts as complete.
+
+Enrolment, attendance and completion carry the days they happened (entered after the fact, an
+operator gives them): never in the future, never before the enrolment.
 """
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_UP, Decimal
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +21,9 @@ from services.candidates.training import repository
 from services.candidates.training.exceptions import (
     AlreadyEnrolled,
     AttendanceAlreadyRecorded,
+    AttendanceInsufficient,
     EnrolmentNotFound,
+    InvalidDates,
     ModuleCodeTaken,
     TrainingConflict,
     TrainingModuleNotFound,
@@ -34,6 +40,24 @@ from shared.errors import IllegalTransition, PreconditionFailed
 from shared.pagination import PageParams
 
 HOURS_PRECISION = Decimal("0.01")
+# A module is completed only by those who attended at least this share of its hours: the
+# threshold vocational and pre-departure courses commonly set for their certificate (80 %),
+# which leaves room for a missed session or two but not for skipping the course.
+MIN_ATTENDANCE_SHARE = Decimal("0.8")
+
+
+def required_hours(module_hours: Decimal) -> Decimal:
+    """The hours of presence that complete a module of ``module_hours`` (rounded up to the
+    hundredth, so that the share is reached, never missed by a rounding)."""
+    return (module_hours * MIN_ATTENDANCE_SHARE).quantize(HOURS_PRECISION, rounding=ROUND_UP)
+
+
+def _happened(field: str, day: date, *, today: date, enrolled_on: date | None = None) -> None:
+    """InvalidDates naming ``field`` when ``day`` is in the future or before the enrolment."""
+    if day > today:
+        raise InvalidDates.of(field, f"must not be in the future (today is {today})")
+    if enrolled_on is not None and day < enrolled_on:
+        raise InvalidDates.of(field, f"must not be before the enrolment ({enrolled_on})")
 
 
 async def _ensure_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> None:
@@ -99,9 +123,12 @@ async def list_modules(session: AsyncSession, *, programme_id: uuid.UUID,
 
 # --- enrolments ----------------------------------------------------------------------------
 
-async def enrol(session: AsyncSession, *, module_id: uuid.UUID,
-                data: EnrolmentCreate) -> Enrolment:
-    """Enrol an existing candidate in a module, once."""
+async def enrol(session: AsyncSession, *, module_id: uuid.UUID, data: EnrolmentCreate,
+                today: date) -> Enrolment:
+    """Enrol an existing candidate in a module, once, on ``data.enrolled_on`` (default
+    ``today``)."""
+    enrolled_on = data.enrolled_on or today
+    _happened("enrolled_on", enrolled_on, today=today)
     await get_module(session, module_id=module_id)
     await _ensure_candidate(session, data.candidate_id)
     already = AlreadyEnrolled(
@@ -111,7 +138,8 @@ async def enrol(session: AsyncSession, *, module_id: uuid.UUID,
         raise already
     try:
         return await repository.add_enrolment(
-            session, Enrolment(module_id=module_id, candidate_id=data.candidate_id))
+            session, Enrolment(module_id=module_id, candidate_id=data.candidate_id,
+                               enrolled_on=enrolled_on))
     except IntegrityError as exc:
         # The checks passed, so a concurrent request got in between: the same enrolment
         # committed first, or the candidate was erased. A 409 either way, never a 500.
@@ -137,15 +165,31 @@ async def list_enrolments(session: AsyncSession, *, module_id: uuid.UUID, page: 
     return await repository.list_enrolments(session, page, module_id=module_id, status=status)
 
 
-async def transition(session: AsyncSession, *, enrolment_id: uuid.UUID,
-                     action: str) -> Enrolment:
-    """Apply ``complete`` or ``drop``; a 404 for an unknown enrolment, an IllegalTransition from
-    a state the lifecycle does not allow it from."""
-    current = await get_enrolment(session, enrolment_id=enrolment_id)
-    to_status = ENROLMENT.target(action, current.status)
-    changes: repository.EnrolmentChanges = {"status": to_status}
-    if to_status == "completed":
-        changes["completed_at"] = func.now()
+async def _ensure_attended(session: AsyncSession, enrolment: Enrolment,
+                           completed_on: date) -> None:
+    """AttendanceInsufficient unless the candidate was present, by ``completed_on``, for at
+    least the module's required share of its hours."""
+    module = await get_module(session, module_id=enrolment.module_id)
+    attended = (await repository.attended_hours(session, enrolment_id=enrolment.id,
+                                                until=completed_on)).quantize(HOURS_PRECISION)
+    required = required_hours(module.hours)
+    if attended < required:
+        raise AttendanceInsufficient(
+            f"Module {module.code} is completed with at least {required} of its {module.hours} "
+            f"hours attended ({MIN_ATTENDANCE_SHARE:.0%}); the candidate attended {attended} "
+            f"by {completed_on}. Record their attendance first.",
+            attended_hours=str(attended), required_hours=str(required),
+            module_hours=str(module.hours))
+
+
+async def _transition(session: AsyncSession, *, enrolment_id: uuid.UUID, action: str,
+                      current: Enrolment | None = None,
+                      values: repository.EnrolmentChanges | None = None) -> Enrolment:
+    """Apply ``action`` with ``values``; a 404 for an unknown enrolment, an IllegalTransition
+    from a state the lifecycle does not allow it from."""
+    current = current or await get_enrolment(session, enrolment_id=enrolment_id)
+    changes: repository.EnrolmentChanges = {
+        "status": ENROLMENT.target(action, current.status), **(values or {})}
     # The UPDATE tests the status again: of two concurrent actions, only one succeeds.
     updated = await repository.transition_enrolment(session, enrolment_id,
                                                     from_status=current.status, changes=changes)
@@ -156,16 +200,39 @@ async def transition(session: AsyncSession, *, enrolment_id: uuid.UUID,
     return updated
 
 
+async def complete(session: AsyncSession, *, enrolment_id: uuid.UUID, today: date,
+                   completed_on: date | None = None) -> Enrolment:
+    """The candidate completed the module on ``completed_on`` (default ``today``; not in the
+    future, not before the enrolment), having attended enough of it by then
+    (:data:`MIN_ATTENDANCE_SHARE`); only from ``enrolled``."""
+    current = await get_enrolment(session, enrolment_id=enrolment_id)
+    ENROLMENT.check("complete", current.status)
+    day = completed_on or today
+    _happened("completed_on", day, today=today, enrolled_on=current.enrolled_on)
+    await _ensure_attended(session, current, day)
+    return await _transition(session, enrolment_id=enrolment_id, action="complete",
+                             current=current,
+                             values={"completed_at": func.now(), "completed_on": day})
+
+
+async def drop(session: AsyncSession, *, enrolment_id: uuid.UUID) -> Enrolment:
+    """The candidate left the module; only from ``enrolled``."""
+    return await _transition(session, enrolment_id=enrolment_id, action="drop")
+
+
 # --- attendance ----------------------------------------------------------------------------
 
 async def record_attendance(session: AsyncSession, *, enrolment_id: uuid.UUID,
-                            data: AttendanceCreate) -> Attendance:
-    """Record presence at one session; once per session date, never on a dropped enrolment."""
+                            data: AttendanceCreate, today: date) -> Attendance:
+    """Record presence at one session; once per session date, never on a dropped enrolment,
+    never in the future or before the enrolment."""
     # Share-locked so a concurrent drop cannot slip in between this check and the insert.
     enrolment = await get_enrolment(session, enrolment_id=enrolment_id, lock=True)
     if enrolment.status not in ATTENDANCE_ALLOWED_FROM:
         raise IllegalTransition(action="record attendance", current_state=enrolment.status,
                                 allowed_from=list(ATTENDANCE_ALLOWED_FROM))
+    _happened("session_date", data.session_date, today=today,
+              enrolled_on=enrolment.enrolled_on)
     already = AttendanceAlreadyRecorded(
         f"Attendance on {data.session_date} is already recorded for enrolment {enrolment_id}.")
     if await repository.attendance_exists(session, enrolment_id=enrolment_id,

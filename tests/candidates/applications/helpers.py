@@ -1,7 +1,7 @@
 """Build applications in any state through the API, on candidates inserted directly."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -104,3 +104,20 @@ def born(on: date, *, years: int, days: int = 0) -> date:
     except ValueError:  # 29 February
         birthday = on.replace(year=on.year - years, day=28)
     return birthday + timedelta(days=days)
+
+
+def placement_event(kind: str, application: dict[str, Any], *,
+                    event_id: uuid.UUID | None = None, placement: str = "p1") -> dict[str, Any]:
+    """A placements event (``placement.started``, ``.completed``…) about the application's
+    candidate and programme, as the relay delivers it."""
+    return {"id": str(event_id or uuid.uuid4()), "type": kind, "version": 1,
+            "source": "placements", "subject_id": placement,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "data": {"placement_id": placement, "candidate_id": application["candidate_id"],
+                     "programme_id": application["programme_id"]}}
+
+
+async def status_of(client: httpx.AsyncClient, application: dict[str, Any]) -> str:
+    """The application's status as read now."""
+    status: str = (await client.get(f"/v1/applications/{application['id']}")).json()["status"]
+    return status

@@ -34,6 +34,20 @@ class TestCreateInstitution:
         assert response.headers["location"] == f"/v1/institutions/{created['id']}"
         assert response.headers["etag"] == '"1"'
 
+    @pytest.mark.parametrize(("kind", "name", "country", "city"), [
+        ("municipality", "Comune di Milano", "IT", "Milano"),
+        ("region", "Regione Piemonte", "IT", "Torino"),
+        ("ministry", "Ministère de l'Inclusion Économique", "MA", "Rabat"),
+    ])
+    async def test_public_bodies_are_partners_too(self, client: httpx.AsyncClient, kind: str,
+                                                  name: str, country: str, city: str) -> None:
+        response = await client.post("/v1/institutions", json=institution_body(
+            kind=kind, name=name, country=country, city=city))
+        assert response.status_code == 201, response.text
+        assert response.json()["kind"] == kind
+        listed = await all_pages(client, "/v1/institutions", kind=kind, country=country)
+        assert response.json()["id"] in [i["id"] for i in listed]
+
     async def test_city_and_email_are_optional(self, client: httpx.AsyncClient) -> None:
         body = institution_body()
         del body["city"], body["contact_email"]

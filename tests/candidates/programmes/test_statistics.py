@@ -8,18 +8,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.candidates.factories import (
-    create_candidate,
-    create_programme,
-    create_training_module,
-    enrol_candidate,
-)
+from tests.candidates.factories import create_candidate, create_programme, create_training_module
+from tests.candidates.training.helpers import complete, enrol
 from tests.conftest import TokenMinter
-
-
-async def _complete(client: httpx.AsyncClient, enrolment: dict[str, object]) -> None:
-    response = await client.post(f"/v1/enrolments/{enrolment['id']}/complete")
-    assert response.status_code == 200, response.text
 
 
 async def _programme(client: httpx.AsyncClient, mint_token: TokenMinter) -> str:
@@ -60,14 +51,14 @@ async def test_training_counted_and_counts_of_1_to_4_left_out_for_ministries(
     for n in range(10):
         candidate = await create_candidate(session)
         if n < 9:
-            await _complete(client, await enrol_candidate(client, module_id=language["id"],
-                                                          candidate_id=candidate.id))
+            await complete(client, await enrol(client, module_id=language["id"],
+                                                 candidate_id=candidate.id))
         if n < 8:
-            await _complete(client, await enrol_candidate(client, module_id=trade["id"],
-                                                          candidate_id=candidate.id))
+            await complete(client, await enrol(client, module_id=trade["id"],
+                                                 candidate_id=candidate.id))
         if n == 9:
-            await _complete(client, await enrol_candidate(client, module_id=optional["id"],
-                                                          candidate_id=candidate.id))
+            await complete(client, await enrol(client, module_id=optional["id"],
+                                                 candidate_id=candidate.id))
         await _apply(session, candidate_id=candidate.id, programme_id=pid,
                      status="returned" if n in (0, 1) else "selected")
 
@@ -88,8 +79,8 @@ async def test_a_zero_is_shown_to_ministries(
     # 5 trained applicants, 1 of whom is from Tunisia; none has moved yet.
     for n in range(5):
         candidate = await create_candidate(session, nationality="TN" if n == 0 else "MA")
-        await _complete(client, await enrol_candidate(client, module_id=module["id"],
-                                                      candidate_id=candidate.id))
+        await complete(client, await enrol(client, module_id=module["id"],
+                                             candidate_id=candidate.id))
         await _apply(session, candidate_id=candidate.id, programme_id=pid, status="selected")
 
     ministry = await _statistics(client, mint_token, role="ministry", programme_id=pid)

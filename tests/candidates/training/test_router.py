@@ -16,12 +16,14 @@ from tests.candidates.factories import (
     create_candidate,
     create_programme,
     create_training_module,
-    enrol_candidate,
     training_module_body,
 )
+from tests.candidates.training.helpers import complete, days_ago, enrol
 from tests.pages import all_pages
 
 PROBLEM = "application/problem+json"
+# Session days, between the helpers' enrolments (a month ago) and today.
+DAY, NEXT_DAY, THIRD_DAY = (days_ago(n).isoformat() for n in (10, 9, 8))
 
 
 async def _enrolment(client: httpx.AsyncClient, session: AsyncSession) -> dict[str, Any]:
@@ -29,7 +31,7 @@ async def _enrolment(client: httpx.AsyncClient, session: AsyncSession) -> dict[s
     programme = await create_programme(client)
     module = await create_training_module(client, programme_id=programme["id"])
     candidate = await create_candidate(session)
-    return await enrol_candidate(client, module_id=module["id"], candidate_id=candidate.id)
+    return await enrol(client, module_id=module["id"], candidate_id=candidate.id)
 
 
 async def _not_yet(*args: Any, **kwargs: Any) -> bool:
@@ -297,6 +299,7 @@ class TestEnrol:
         body = response.json()
         assert body["module_id"] == module["id"] and body["candidate_id"] == str(candidate.id)
         assert body["status"] == "enrolled" and body["completed_at"] is None
+        assert (body["enrolled_on"], body["completed_on"]) == (days_ago(0).isoformat(), None)
 
     async def test_twice_is_409(self, client: httpx.AsyncClient, session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
@@ -394,7 +397,7 @@ class TestListEnrolments:
         created = set()
         for _ in range(5):
             candidate = await create_candidate(session)
-            created.add((await enrol_candidate(client, module_id=module["id"],
+            created.add((await enrol(client, module_id=module["id"],
                                                candidate_id=candidate.id))["id"])
         url = f"/v1/training-modules/{module['id']}/enrolments"
         first = (await client.get(url, params={"limit": 2})).json()
@@ -406,10 +409,10 @@ class TestListEnrolments:
                                      session: AsyncSession) -> None:
         programme = await create_programme(client)
         module = await create_training_module(client, programme_id=programme["id"])
-        enrolments = [await enrol_candidate(client, module_id=module["id"],
+        enrolments = [await enrol(client, module_id=module["id"],
                                             candidate_id=(await create_candidate(session)).id)
                       for _ in range(3)]
-        await client.post(f"/v1/enrolments/{enrolments[0]['id']}/complete")
+        await complete(client, enrolments[0])
         await client.post(f"/v1/enrolments/{enrolments[1]['id']}/drop")
         url = f"/v1/training-modules/{module['id']}/enrolments"
         for status, expected in (("completed", 0), ("dropped", 1), ("enrolled", 2)):
@@ -435,11 +438,10 @@ class TestEnrolmentTransitions:
     async def test_complete_from_enrolled(self, client: httpx.AsyncClient,
                                           session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
-        response = await client.post(f"/v1/enrolments/{enrolment['id']}/complete")
-        assert response.status_code == 200
-        body = response.json()
+        body = await complete(client, enrolment)
         assert body["status"] == "completed" and body["completed_at"] is not None
         assert body["id"] == enrolment["id"]
+        assert body["completed_on"] == days_ago(0).isoformat()
 
     async def test_drop_from_enrolled(self, client: httpx.AsyncClient,
                                       session: AsyncSession) -> None:
@@ -458,8 +460,10 @@ class TestEnrolmentTransitions:
         state: str
     ) -> None:
         enrolment = await _enrolment(client, session)
-        assert (await client.post(f"/v1/enrolments/{enrolment['id']}/{first}")
-                ).status_code == 200
+        if first == "complete":
+            await complete(client, enrolment)
+        else:
+            assert (await client.post(f"/v1/enrolments/{enrolment['id']}/drop")).status_code == 200
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/{second}")
         assert response.status_code == 409
         assert response.headers["content-type"] == PROBLEM
@@ -491,19 +495,19 @@ class TestRecordAttendance:
                                      session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance",
-                                     json={"session_date": "2026-04-14", "present": True,
+                                     json={"session_date": DAY, "present": True,
                                            "hours": 3.5})
         assert response.status_code == 201
         body = response.json()
         assert body["enrolment_id"] == enrolment["id"]
-        assert body["session_date"] == "2026-04-14"
+        assert body["session_date"] == DAY
         assert body["present"] is True and body["hours"] == "3.50"
 
     async def test_absence_defaults_to_zero_hours(self, client: httpx.AsyncClient,
                                                   session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance",
-                                     json={"session_date": "2026-04-15", "present": False})
+                                     json={"session_date": NEXT_DAY, "present": False})
         assert response.status_code == 201
         assert response.json()["hours"] == "0.00"
 
@@ -511,13 +515,13 @@ class TestRecordAttendance:
                                           session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
         url = f"/v1/enrolments/{enrolment['id']}/attendance"
-        first = {"session_date": "2026-04-14", "present": True, "hours": 3}
+        first = {"session_date": DAY, "present": True, "hours": 3}
         assert (await client.post(url, json=first)).status_code == 201
         response = await client.post(url, json=first | {"hours": 4})
         assert response.status_code == 409
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["type"] == "/problems/attendance-already-recorded"
-        assert (await client.post(url, json=first | {"session_date": "2026-04-15"})
+        assert (await client.post(url, json=first | {"session_date": NEXT_DAY})
                 ).status_code == 201
 
     async def test_same_date_race_is_409(self, client: httpx.AsyncClient,
@@ -525,7 +529,7 @@ class TestRecordAttendance:
                                          monkeypatch: pytest.MonkeyPatch) -> None:
         enrolment = await _enrolment(client, session)
         url = f"/v1/enrolments/{enrolment['id']}/attendance"
-        body = {"session_date": "2026-04-14", "present": True, "hours": 3}
+        body = {"session_date": DAY, "present": True, "hours": 3}
         assert (await client.post(url, json=body)).status_code == 201
         monkeypatch.setattr(repository, "attendance_exists", _not_yet)
         response = await client.post(url, json=body)
@@ -535,7 +539,7 @@ class TestRecordAttendance:
     async def test_same_date_on_another_enrolment_is_fine(
         self, client: httpx.AsyncClient, session: AsyncSession
     ) -> None:
-        body = {"session_date": "2026-04-14", "present": True, "hours": 3}
+        body = {"session_date": DAY, "present": True, "hours": 3}
         for _ in range(2):
             enrolment = await _enrolment(client, session)
             response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance",
@@ -547,7 +551,7 @@ class TestRecordAttendance:
         enrolment = await _enrolment(client, session)
         await client.post(f"/v1/enrolments/{enrolment['id']}/drop")
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance",
-                                     json={"session_date": "2026-04-14", "present": True,
+                                     json={"session_date": DAY, "present": True,
                                            "hours": 2})
         assert response.status_code == 409
         problem = response.json()
@@ -558,15 +562,15 @@ class TestRecordAttendance:
                                                        session: AsyncSession) -> None:
         # Sessions are often entered after the module is signed off.
         enrolment = await _enrolment(client, session)
-        await client.post(f"/v1/enrolments/{enrolment['id']}/complete")
+        await complete(client, enrolment)
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance",
-                                     json={"session_date": "2026-04-14", "present": True,
+                                     json={"session_date": DAY, "present": True,
                                            "hours": 2})
         assert response.status_code == 201
 
     async def test_unknown_enrolment_is_404(self, client: httpx.AsyncClient) -> None:
         response = await client.post(f"/v1/enrolments/{uuid.uuid4()}/attendance",
-                                     json={"session_date": "2026-04-14", "present": True,
+                                     json={"session_date": DAY, "present": True,
                                            "hours": 2})
         assert response.status_code == 404
         assert response.json()["type"] == "/problems/enrolment-not-found"
@@ -575,26 +579,26 @@ class TestRecordAttendance:
         {"hours": -1}, {"hours": 24.01}, {"hours": 25}, {"hours": "three"}, {"hours": None},
         {"hours": "1.005"}, {"present": False, "hours": 2}, {"present": "perhaps"},
         {"present": None}, {"session_date": "2026-13-01"}, {"session_date": "14/04/2026"},
-        {"session_date": "2026-04-14T10:30:00Z"}, {"session_date": None}, {"notes": "late"},
+        {"session_date": f"{DAY}T10:30:00Z"}, {"session_date": None}, {"notes": "late"},
     ])
     async def test_bad_values_are_422_and_change_nothing(
         self, client: httpx.AsyncClient, session: AsyncSession, bad: dict[str, Any]
     ) -> None:
         enrolment = await _enrolment(client, session)
         url = f"/v1/enrolments/{enrolment['id']}/attendance"
-        body = {"session_date": "2026-04-14", "present": True, "hours": 3} | bad
+        body = {"session_date": DAY, "present": True, "hours": 3} | bad
         response = await client.post(url, json=body)
         assert response.status_code == 422, response.text
         assert response.json()["type"] == "/problems/validation"
         # The date is still free: nothing was recorded.
-        valid = {"session_date": "2026-04-14", "present": True, "hours": 3}
+        valid = {"session_date": DAY, "present": True, "hours": 3}
         assert (await client.post(url, json=valid)).status_code == 201
 
     @pytest.mark.parametrize("missing", ["session_date", "present"])
     async def test_missing_field_is_422(self, client: httpx.AsyncClient, session: AsyncSession,
                                         missing: str) -> None:
         enrolment = await _enrolment(client, session)
-        body = {"session_date": "2026-04-14", "present": True, "hours": 3}
+        body = {"session_date": DAY, "present": True, "hours": 3}
         del body[missing]
         response = await client.post(f"/v1/enrolments/{enrolment['id']}/attendance", json=body)
         assert response.status_code == 422
@@ -603,7 +607,7 @@ class TestRecordAttendance:
                                            session: AsyncSession) -> None:
         enrolment = await _enrolment(client, session)
         url = f"/v1/enrolments/{enrolment['id']}/attendance"
-        for day, hours in (("2026-04-14", 0), ("2026-04-15", 24)):
+        for day, hours in ((DAY, 0), (NEXT_DAY, 24)):
             response = await client.post(url, json={"session_date": day, "present": True,
                                                     "hours": hours})
             assert response.status_code == 201, response.text
@@ -637,7 +641,7 @@ class TestCandidateTrainingStatus:
         programme, lang, safety, culture = await self._curriculum(
             client, required_before_departure=True)
         candidate = await create_candidate(session)
-        enrolments = {m["code"]: await enrol_candidate(client, module_id=m["id"],
+        enrolments = {m["code"]: await enrol(client, module_id=m["id"],
                                                        candidate_id=candidate.id)
                       for m in (lang, safety, culture)}
 
@@ -650,14 +654,14 @@ class TestCandidateTrainingStatus:
         }
 
         # An optional module does not count towards completion.
-        await client.post(f"/v1/enrolments/{enrolments['CULTURE']['id']}/complete")
-        await client.post(f"/v1/enrolments/{enrolments['LANG']['id']}/complete")
+        await complete(client, enrolments["CULTURE"])
+        await complete(client, enrolments["LANG"])
         status = await self._status(client, candidate.id, programme["id"])
         assert status["completed_required_modules"] == 1
         assert status["missing_required_modules"] == ["SAFETY"]
         assert status["complete"] is False and status["ready_for_departure"] is False
 
-        await client.post(f"/v1/enrolments/{enrolments['SAFETY']['id']}/complete")
+        await complete(client, enrolments["SAFETY"])
         status = await self._status(client, candidate.id, programme["id"])
         assert status["completed_required_modules"] == 2
         assert status["missing_required_modules"] == []
@@ -670,9 +674,9 @@ class TestCandidateTrainingStatus:
                                                             required_before_departure=True)
         candidate = await create_candidate(session)
         for module in (lang, safety):
-            enrolment = await enrol_candidate(client, module_id=module["id"],
+            enrolment = await enrol(client, module_id=module["id"],
                                               candidate_id=candidate.id)
-            await client.post(f"/v1/enrolments/{enrolment['id']}/complete")
+            await complete(client, enrolment)
         status = await self._status(client, candidate.id, programme["id"])
         assert status["complete"] is True and status["ready_for_departure"] is True
 
@@ -682,9 +686,9 @@ class TestCandidateTrainingStatus:
         programme, lang, safety, _ = await self._curriculum(client,
                                                             required_before_departure=True)
         candidate = await create_candidate(session)
-        done = await enrol_candidate(client, module_id=lang["id"], candidate_id=candidate.id)
-        await client.post(f"/v1/enrolments/{done['id']}/complete")
-        dropped = await enrol_candidate(client, module_id=safety["id"],
+        done = await enrol(client, module_id=lang["id"], candidate_id=candidate.id)
+        await complete(client, done)
+        dropped = await enrol(client, module_id=safety["id"],
                                         candidate_id=candidate.id)
         await client.post(f"/v1/enrolments/{dropped['id']}/drop")
         status = await self._status(client, candidate.id, programme["id"])
@@ -696,7 +700,7 @@ class TestCandidateTrainingStatus:
     ) -> None:
         programme, lang, *_ = await self._curriculum(client, required_before_departure=False)
         candidate = await create_candidate(session)
-        await enrol_candidate(client, module_id=lang["id"], candidate_id=candidate.id)
+        await enrol(client, module_id=lang["id"], candidate_id=candidate.id)
         status = await self._status(client, candidate.id, programme["id"])
         assert status["complete"] is False
         assert status["training_required_before_departure"] is False
@@ -707,10 +711,10 @@ class TestCandidateTrainingStatus:
         programme, lang, _, culture = await self._curriculum(client,
                                                              required_before_departure=True)
         candidate = await create_candidate(session)
-        for module, sessions in ((lang, (("2026-04-14", True, "3.5"), ("2026-04-15", True, 4),
-                                         ("2026-04-16", False, 0))),
-                                 (culture, (("2026-04-14", True, "1.25"),))):
-            enrolment = await enrol_candidate(client, module_id=module["id"],
+        for module, sessions in ((lang, ((DAY, True, "3.5"), (NEXT_DAY, True, 4),
+                                         (THIRD_DAY, False, 0))),
+                                 (culture, ((DAY, True, "1.25"),))):
+            enrolment = await enrol(client, module_id=module["id"],
                                               candidate_id=candidate.id)
             for day, present, hours in sessions:
                 response = await client.post(
@@ -719,9 +723,9 @@ class TestCandidateTrainingStatus:
                 assert response.status_code == 201
         # Someone else's attendance in the same module is not counted.
         other = await create_candidate(session)
-        theirs = await enrol_candidate(client, module_id=lang["id"], candidate_id=other.id)
+        theirs = await enrol(client, module_id=lang["id"], candidate_id=other.id)
         await client.post(f"/v1/enrolments/{theirs['id']}/attendance",
-                          json={"session_date": "2026-04-14", "present": True, "hours": 8})
+                          json={"session_date": DAY, "present": True, "hours": 8})
         status = await self._status(client, candidate.id, programme["id"])
         assert status["hours_attended"] == "8.75"
 
@@ -751,7 +755,7 @@ class TestCandidateTrainingStatus:
         await self._curriculum(client, required_before_departure=True)  # not enrolled there
         candidate = await create_candidate(session)
         for module in (first_lang, second_lang):
-            await enrol_candidate(client, module_id=module["id"], candidate_id=candidate.id)
+            await enrol(client, module_id=module["id"], candidate_id=candidate.id)
         response = await client.get(f"/v1/candidates/{candidate.id}/training")
         assert response.status_code == 200
         by_programme = {s["programme_id"]: s for s in response.json()["programmes"]}

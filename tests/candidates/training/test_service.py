@@ -6,12 +6,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.training import service
-from tests.candidates.factories import (
-    create_candidate,
-    create_programme,
-    create_training_module,
-    enrol_candidate,
-)
+from tests.candidates.factories import create_candidate, create_programme, create_training_module
+from tests.candidates.training.helpers import complete, enrol
 
 
 class TestTrainingStatus:
@@ -21,12 +17,11 @@ class TestTrainingStatus:
         programme = await create_programme(client, training_required_before_departure=True)
         module = await create_training_module(client, programme_id=uuid.UUID(programme["id"]))
         candidate = await create_candidate(session)
-        enrolment = await enrol_candidate(client, module_id=module["id"],
-                                          candidate_id=candidate.id)
+        enrolment = await enrol(client, module_id=module["id"], candidate_id=candidate.id)
         before = await service.training_status(session, candidate_id=candidate.id,
                                                programme_id=uuid.UUID(programme["id"]))
         assert before.complete is False and before.ready_for_departure is False
-        await client.post(f"/v1/enrolments/{enrolment['id']}/complete")
+        await complete(client, enrolment)
         after = await service.training_status(session, candidate_id=candidate.id,
                                               programme_id=uuid.UUID(programme["id"]))
         assert after.complete is True and after.ready_for_departure is True
