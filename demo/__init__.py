@@ -1,4 +1,5 @@
-"""Demo data: real pilots (HOMERe, PALIM, MENTOR 2) replayed through the public API.
+"""Demo data: real pilots (HOMERe, PALIM, MENTOR 2, Digital Explorers, MATCH, WAFIRA, YGCA,
+MOVE_GREEN) replayed through the public API.
 
 ``demo.scenarios`` draws each pilot's people and story from a fixed seed (``demo.plan`` holds
 the data, ``demo.pool`` and ``demo.people`` the shared building blocks), ``demo.play`` plays

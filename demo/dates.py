@@ -44,10 +44,13 @@ class StayDates:
         return add_months(self.start, self.months)
 
 
-def stay(rng: random.Random, today: date, *, months: int, extension_months: int = 0) -> StayDates:
-    """A stay of ``months`` (plus an extension) ending ~six and a half months before ``today``."""
+def stay(rng: random.Random, today: date, *, months: int, extension_months: int = 0,
+         months_earlier: int = 0) -> StayDates:
+    """A stay of ``months`` (plus an extension) ending ~six and a half months before ``today``,
+    or ``months_earlier`` more (an earlier season or edition: its follow-ups are answered on
+    the days they were given, not on the seeding day)."""
     end = today - timedelta(days=rng.randint(*RETURN_DAYS_AGO))
-    end = end.replace(day=min(end.day, LAST_SAFE_DAY))
+    end = add_months(end.replace(day=min(end.day, LAST_SAFE_DAY)), -months_earlier)
     start = add_months(end, -(months + extension_months))
     return StayDates(start=start, months=months, end=end, extension_months=extension_months)
 

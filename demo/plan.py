@@ -8,10 +8,11 @@ programme's indicators should then show, so a test can hold the API to it.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 WORKING = ("employed_host_company", "employed_other_employer", "self_employed")
+VISA_WEEKS = 4  # from the visa application to the decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +48,16 @@ def login(scenario: str, role: str, what: str | None = None) -> Login:
 class Stay:
     """What happens to someone who moves, beyond what their vacancy decides: their answers
     at each follow-up point (``AnswerIn`` bodies) and the support measures they receive
-    (``MeasureCreate`` bodies without the case id; ``months_after_return`` sets their start
-    date, and ``outcome`` completes them with that outcome)."""
+    (``MeasureCreate`` bodies without the person: ``months_after_return`` sets their start
+    date from the last return, negative for support before it; ``stage`` is
+    ``after_return`` unless given, ``before_departure`` or ``during_stay``; ``outcome``
+    completes them with that outcome)."""
 
     answers: dict[int, dict[str, Any]]
     support: tuple[dict[str, Any], ...] = ()
+    # The answers after each earlier return (seasons: the same person went and came back
+    # before), oldest first; ``answers`` are those after the last one.
+    earlier: tuple[dict[int, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,12 @@ class Vacancy:
     arrival: date
     end: date  # the actual return, after any extension
     extension: dict[str, Any] | None = None
+    round: int = 0  # the matching round that fills it: seasons are filled one after another
+
+    @property
+    def visa_requested(self) -> date:
+        """When the officer applied for the visas: four weeks before the decision."""
+        return self.visa_decided - timedelta(days=VISA_WEEKS * 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,15 @@ class Plan:
     candidate_key: str = ""
     employer_key: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # printed after seeding
+    # Destinations whose visa desk is another system posting its decisions as a machine
+    # client (client credentials), by country, with the client's name; the others' desks
+    # are people with an account.
+    visa_machines: dict[str, str] = field(default_factory=dict)
+    # The consortium running the programme: (institution key, role, joined_on ISO date).
+    consortium: tuple[tuple[str, str, str], ...] = ()
+    # Agreements between partners: AgreementCreate bodies naming their parties by institution
+    # key (``parties``, the first records it) instead of ids.
+    agreements: tuple[dict[str, Any], ...] = ()
 
     @property
     def code(self) -> str:
@@ -144,8 +165,9 @@ def figures(plan: Plan) -> dict[str, Any]:
     selected = [a for a in plan.applicants if a.outcome == "selected"]
     movers = plan.movers
     points: dict[int, dict[str, int]] = {}
+    returns = [answers for m in movers if m.stay for answers in (*m.stay.earlier, m.stay.answers)]
     for point in plan.schedule["points_months"]:
-        answers = [m.stay.answers[point] for m in movers if m.stay and point in m.stay.answers]
+        answers = [found[point] for found in returns if point in found]
         if not answers:
             continue
         statuses = [a["employment_status"] for a in answers]
@@ -157,7 +179,16 @@ def figures(plan: Plan) -> dict[str, Any]:
             "abroad": sum(1 for a in answers if a.get("job_location") == "abroad"),
         }
     businesses = sum(1 for m in movers if m.stay and any(
-        a["employment_status"] == "self_employed" for a in m.stay.answers.values()))
+        a["employment_status"] == "self_employed"
+        for answers in (*m.stay.earlier, m.stay.answers) for a in answers.values()))
+    last_round = max((v.round for v in plan.vacancies), default=0)
+    support: Counter[tuple[str, str]] = Counter()
+    supported: dict[tuple[str, str], set[str]] = {}
+    for mover in movers:
+        for measure in mover.stay.support if mover.stay else ():
+            group = (measure.get("stage", "after_return"), measure["kind"])
+            support[group] += 1
+            supported.setdefault(group, set()).add(mover.key)
     final_status = {"selected": "selected", "waitlisted": "waitlisted",
                     "ineligible": "ineligible"}
     return {
@@ -174,7 +205,17 @@ def figures(plan: Plan) -> dict[str, Any]:
         "returnees_by_gender": _count(a.gender for a in movers),
         "returnees_by_origin": _count(a.origin for a in movers),
         "returnees_by_sector": _count(a.sector for a in movers),
+        # A seat is a person, except with repeated stays: everyone moves again in the last
+        # round (seasons: the same people).
+        "returnees_by_destination": _count(
+            v.body["location"]["country"] for v in plan.vacancies
+            if v.round == last_round or not plan.programme.get("repeat_stays")
+            for _ in range(v.body["seats"])),
+        "stays": sum(v.body["seats"] for v in plan.vacancies),
         "extended": sum(1 for v in plan.vacancies if v.extension for _ in range(v.body["seats"])),
+        # (stage, kind) -> measures and people supported
+        "support": {group: {"measures": n, "people": len(supported[group])}
+                    for group, n in sorted(support.items())},
         "businesses_created": businesses,
         "by_point": points,
     }

@@ -2,22 +2,31 @@
 own account doing its own part:
 
 - the admin only creates accounts: the officer (with no programme yet), then, once the
-  programme exists, the ministry's and the destination's visa authority's grants, and the
-  accounts of the partner institutions and of the host companies that act themselves;
+  programme exists, the ministry's and the destination's visa authority's grants (or the
+  visa authority's own system, a machine client, where the plan says so), and the accounts
+  of the partner institutions and of the host companies that act themselves;
 - the officer opens the programme (and signs in again: the new token carries it), sets its
-  follow-up schedule, registers the partner institutions, imports the applicants' forms for
-  the programme in bulk and files their consents and applications (as a caseworker does from
-  paper forms), screens, selects, trains, registers host companies and vacancies, runs
-  matching, drives placements and returnee cases, and records what other parties said on the
-  phone or in a signed form (the other hosts' and participants' acceptances, the answers of
-  returnees reached by a call);
+  follow-up schedule, registers the partner institutions and the consortium, imports the
+  applicants' forms for the programme in bulk and files their consents and applications (as a
+  caseworker does from paper forms), screens, selects, trains, registers host companies and
+  vacancies, runs matching (one round per season: the next once everyone is back), drives
+  placements and returnee cases, records support at every stage (before departure and during
+  the stay for the person in the programme, after return on their case), and records what
+  other parties said on the phone or in a signed form (the other hosts' and participants'
+  acceptances, the answers of returnees reached by a call, dated the week they fell due);
 - each institution registers its own students in bulk and nominates them to the programme;
+  the first party of each agreement records it with its own account;
 - some applicants (the showcased participant and a few others, see
   ``demo.scenarios.common.SIGN_UPS``) sign up, consent, apply and submit themselves;
 - the showcased host company and the hosts that extend stays accept their trainees and record
   their extension offers; the showcased participant accepts their own placement and answers
   their own follow-ups;
-- the destination's visa authority (France's, Belgium's, Italy's) posts the visa decisions.
+- the destination's visa authority (France's, Belgium's, Italy's…; Lithuania's own system
+  for Digital Explorers) posts the visa decisions.
+
+Everything that happened is dated as it happened: the visa requests and decisions, arrivals,
+returns, training attendance, follow-up answers recorded by caseworkers and support measures
+carry the plan's dates, not the seeding day's.
 
 When the gateway refuses more sign-ups from this address (10 an hour by default: several
 scenarios seeded within the hour), those applicants' forms are filed by the officer instead,
@@ -37,15 +46,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Never, TypeVar
 
+import httpx
 from tqdm import tqdm
 
 from demo.dates import add_months, intake_window
 from demo.plan import Applicant, Plan, Vacancy
-from launcher.api_client import Api, ApiError, SignUpLimited, sign_up, wait_for
+from launcher.api_client import Api, ApiError, SignUpLimited, response_body, sign_up, wait_for
 
 T = TypeVar("T")
 WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores
 EVENT_TIMEOUT_SECONDS = 120.0
+ANSWER_DAYS_AFTER_DUE = 5  # a caseworker reaches a returnee within the week a follow-up is due
 IN_PROGRESS = " [demo data: seeding in progress]"
 
 
@@ -129,15 +140,32 @@ class Player:
                 raise
         return Api.login(self.gateway, email, password)
 
+    def machine(self, name: str, role: str, **links: Any) -> Api:
+        """Register another system as a machine client and sign it in with its client
+        credentials (the secret is shown once, at creation: this run keeps it in memory)."""
+        made = self.admin.post("/v1/admin/clients", {"name": name, "role": role, **links})
+        response = httpx.post(f"{self.gateway}/v1/auth/token", timeout=30.0, data={
+            "grant_type": "client_credentials", "client_id": made["client_id"],
+            "client_secret": made["client_secret"]})
+        if response.status_code != 200:
+            raise ApiError("POST", f"/v1/auth/token ({name})", response.status_code,
+                           response_body(response))
+        return Api(self.gateway, response.json()["access_token"], label=name)
+
     def visa_authority(self, country: str) -> Api:
-        """The visa desk of ``country`` for this programme (made once, on first need)."""
+        """The visa desk of ``country`` for this programme (made once, on first need): the
+        destination's own system when the plan says so (:attr:`Plan.visa_machines`), else a
+        person's account."""
         with self._lock:
             if (found := self.apis.get(f"visa-{country}")) is None:
-                login = self.plan.ministry
-                email = f"visa-{country.lower()}@{login.email.partition('@')[2]}"
-                found = self.apis[f"visa-{country}"] = self.account(
-                    "visa_authority", email, login.password, country=country,
-                    programme_ids=[self.ids.programme])
+                links = {"country": country, "programme_ids": [self.ids.programme]}
+                if (system := self.plan.visa_machines.get(country)) is not None:
+                    found = self.machine(system, "visa_authority", **links)
+                else:
+                    login = self.plan.ministry
+                    email = f"visa-{country.lower()}@{login.email.partition('@')[2]}"
+                    found = self.account("visa_authority", email, login.password, **links)
+                self.apis[f"visa-{country}"] = found
             return found
 
     @property
@@ -179,8 +207,9 @@ class Player:
 
     def staff(self) -> None:
         """The admin grants the ministry and the destinations' visa authorities the programme;
-        the officer sets its follow-up schedule and registers the partner institutions, whose
-        accounts the admin then creates."""
+        the officer sets its follow-up schedule, registers the partner institutions (whose
+        accounts the admin then creates) and the consortium; each agreement is recorded by
+        its first party's own account."""
         self.stage("accounts")
         pid = self.ids.programme
         login = self.plan.ministry
@@ -195,6 +224,17 @@ class Player:
             self.apis[f"institution-{key}"] = self.account(
                 "institution", body["contact_email"], self.plan.institution.password,
                 institution_id=self.ids.institutions[key])
+        for key, role, joined_on in self.plan.consortium:
+            self.officer.post(f"/v1/programmes/{pid}/consortium", {
+                "institution_id": self.ids.institutions[key], "role": role,
+                "joined_on": joined_on}, key=self.key("consortium", key))
+        for n, agreement in enumerate(self.plan.agreements):
+            first, *_ = parties = agreement["parties"]
+            body = {k: v for k, v in agreement.items() if k != "parties"}
+            self.apis[f"institution-{first}"].post("/v1/agreements", {
+                **body, "programme_id": pid,
+                "party_ids": [self.ids.institutions[k] for k in parties]},
+                key=self.key("agreement", n))
         self.step()
 
     def sign_ups(self) -> None:
@@ -334,29 +374,44 @@ class Player:
         self.step()
 
     def train(self) -> None:
-        """Pre-departure training: every module, completed by the trained applicants."""
+        """Pre-departure training: every module, attended in full and completed by the trained
+        applicants, one module after the other in eight-hour days from the day after the intake
+        closed (a module is completed only with its attendance recorded, on the days it ran)."""
         trained = [a for a in self.plan.applicants if a.trained]
         if not self.plan.modules:
             return
         self.stage("training")
-        modules = [self.officer.post(f"/v1/programmes/{self.ids.programme}/training-modules",
-                                     body, key=self.key("module", body["code"]))["id"]
-                   for body in self.plan.modules]
+        modules = [(self.officer.post(f"/v1/programmes/{self.ids.programme}/training-modules",
+                                      body, key=self.key("module", body["code"]))["id"],
+                    float(body["hours"])) for body in self.plan.modules]
+        first_day = date.fromisoformat(self.plan.programme["intake_closes_at"][:10]) \
+            + timedelta(days=1)
 
         def complete(applicant: Applicant) -> None:
-            for module in modules:
+            day = first_day
+            for module, hours in modules:
                 enrolment = self.officer.post(
                     f"/v1/training-modules/{module}/enrolments",
-                    {"candidate_id": self.ids.candidates[applicant.key]},
+                    {"candidate_id": self.ids.candidates[applicant.key],
+                     "enrolled_on": day.isoformat()},
                     key=self.key(applicant.key, "enrolment", module))
-                self.officer.post(f"/v1/enrolments/{enrolment['id']}/complete")
+                url = f"/v1/enrolments/{enrolment['id']}"
+                while hours > 0:
+                    attended = min(hours, 8.0)
+                    self.officer.post(f"{url}/attendance", {
+                        "session_date": day.isoformat(), "present": True, "hours": attended},
+                        key=self.key(applicant.key, "attendance", module, day))
+                    hours -= attended
+                    day += timedelta(days=1)
+                self.officer.post(f"{url}/complete",
+                                  {"completed_on": (day - timedelta(days=1)).isoformat()})
 
         self.each(trained, complete)
 
     def hosts(self) -> None:
-        """The officer registers the host companies with their agreement and their vacancies;
-        the admin creates the accounts of the hosts that act themselves (:meth:`acting_hosts`).
-        """
+        """The officer registers the host companies with their agreement and the first round's
+        vacancies; the admin creates the accounts of the hosts that act themselves
+        (:meth:`acting_hosts`)."""
         self.stage("host companies")
         pid = self.ids.programme
         for key, employer in self.plan.employers.items():
@@ -365,15 +420,22 @@ class Player:
             self.ids.employers[key] = self.officer.post("/v1/employers", body,
                                                         key=self.key("employer", key))["id"]
             self.step()
-        for vacancy in self.plan.vacancies:
-            body = {**vacancy.body, "employer_id": self.ids.employers[vacancy.employer_key],
-                    "programme_id": pid}
-            made = self.officer.post("/v1/vacancies", body, key=self.key("vacancy", vacancy.key))
-            self.ids.vacancies[made["id"]] = vacancy.key
+        self.publish(0)
         for key, email in self.acting_hosts().items():
             self.apis[f"employer-{key}"] = self.account(
                 "employer", email, self.plan.employer.password,
                 employer_id=self.ids.employers[key])
+
+    def publish(self, round_: int) -> None:
+        """The officer publishes the vacancies of matching round ``round_`` (a season's)."""
+        pid = self.ids.programme
+        for vacancy in self.plan.vacancies:
+            if vacancy.round != round_:
+                continue
+            body = {**vacancy.body, "employer_id": self.ids.employers[vacancy.employer_key],
+                    "programme_id": pid}
+            made = self.officer.post("/v1/vacancies", body, key=self.key("vacancy", vacancy.key))
+            self.ids.vacancies[made["id"]] = vacancy.key
 
     def acting_hosts(self) -> dict[str, str]:
         """The hosts with their own account, by key, with its e-mail: the showcased one (the
@@ -386,22 +448,25 @@ class Player:
                 found[vacancy.employer_key] = employer["contacts"][0]["email"]
         return found
 
-    def match(self) -> list[dict[str, Any]]:
-        """A matching run, checked and confirmed; the placements it made."""
-        self.stage("matching")
+    def match(self, round_: int = 0) -> list[dict[str, Any]]:
+        """A matching run for round ``round_``, checked (every seat of the round's vacancies
+        filled) and confirmed; the placements it made."""
+        self.stage("matching" if round_ == 0 else f"matching, round {round_ + 1}")
         pid = self.ids.programme
         run = self.officer.post("/v1/matching-runs", {"programme_id": pid, **self.plan.matching},
-                                key=self.key("matching-run"))
+                                key=self.key("matching-run", *([round_] if round_ else [])))
         run = wait_for(lambda: (r := self.officer.get(f"/v1/matching-runs/{run['id']}"))
                        ["status"] in ("completed", "failed") and r,
                        what="the matching run to finish", timeout=EVENT_TIMEOUT_SECONDS)
         if run["status"] != "completed":
             raise ScenarioError(f"the matching run failed: {run['failure']}")
-        if run["summary"]["proposals"] != len(self.plan.movers):
+        seats = sum(v.body["seats"] for v in self.plan.vacancies if v.round == round_)
+        if run["summary"]["proposals"] != seats:
             raise ScenarioError(f"matching proposed {run['summary']['proposals']} placements, "
-                                f"the plan moves {len(self.plan.movers)}")
+                                f"the plan fills {seats} seats")
         self.officer.post(f"/v1/matching-runs/{run['id']}/confirm")
-        placements = self.officer.all_pages("/v1/placements", programme_id=pid)
+        placements = self.officer.all_pages("/v1/placements", programme_id=pid,
+                                            status="proposed")
         self.step()
         return placements
 
@@ -431,29 +496,46 @@ class Player:
             else self.officer
         host.post(f"{url}/accept-employer")
         trainee.post(f"{url}/accept-candidate")
-        self.officer.post(f"{url}/request-visa")
+        self.officer.post(f"{url}/request-visa",
+                          {"requested_on": vacancy.visa_requested.isoformat()})
         country = vacancy.body["location"]["country"]
         self.visa_authority(country).post(f"{url}/visa-decision", {
             "decision": "granted", "decision_date": vacancy.visa_decided.isoformat(),
             "reference": f"{country}-VISA-{placement[:8].upper()}"})
-        self.officer.post(f"{url}/arrive", {"arrival_date": vacancy.arrival.isoformat()})
+        arrival: dict[str, Any] = {"arrival_date": vacancy.arrival.isoformat()}
+        if vacancy.body.get("stay_type") == "study":  # the university's enrolment number
+            arrival["enrolment_reference"] = \
+                f"{vacancy.employer_key.upper()}-{vacancy.arrival.year}-{placement[:6].upper()}"
+        self.officer.post(f"{url}/arrive", arrival)
         if vacancy.extension:
             host.post(f"{url}/extend", vacancy.extension)
         self.officer.post(f"{url}/complete", {"end_date": vacancy.end.isoformat()})
 
+    def returned(self, people: int) -> None:
+        """Wait until the candidates service has heard of ``people`` returns (their
+        applications ``returned``): only then does its export list them again for another
+        round."""
+        pid = self.ids.programme
+        wait_for(lambda: self.officer.get(f"/v1/programmes/{pid}/statistics")["by_status"]
+                 .get("returned", 0) >= people,
+                 what=f"{people} applications to be marked returned by the placements' events",
+                 timeout=EVENT_TIMEOUT_SECONDS)
+
     def follow_up(self) -> None:
-        """Once reintegration has opened every case: assignment to the officer, the answers
-        and the support measures of each returnee."""
+        """Once reintegration has opened every case (and added every later stay to it):
+        assignment to the officer, the answers and the support measures of each returnee."""
         self.stage("returnee cases")
         pid, expected = self.ids.programme, len(self.plan.movers)
+        stays = sum(v.body["seats"] for v in self.plan.vacancies)
 
         def opened() -> list[dict[str, Any]] | None:
             found = self.officer.all_pages("/v1/returnee-cases", programme_id=pid)
-            return found if len(found) >= expected else None
+            complete = len(found) >= expected and sum(len(c["stays"]) for c in found) >= stays
+            return found if complete else None
 
         cases = wait_for(
             opened,
-            what=f"{expected} returnee cases to be opened by the placements' events",
+            what=f"{expected} returnee cases with {stays} stays, from the placements' events",
             timeout=EVENT_TIMEOUT_SECONDS)
         by_candidate = {cid: key for key, cid in self.ids.candidates.items()}
         applicants = {a.key: a for a in self.plan.applicants}
@@ -465,30 +547,49 @@ class Player:
         assert applicant.stay is not None
         self.officer.post(f"/v1/returnee-cases/{case['id']}/assign",
                           {"caseworker_subject": caseworker})
+        # Each follow-up belongs to the return it counts from: its due date says which.
+        returns = sorted(date.fromisoformat(s["return_date"]) for s in case["stays"])
+        answers = (*applicant.stay.earlier, applicant.stay.answers)
         follow_ups = self.officer.get(f"/v1/returnee-cases/{case['id']}/follow-ups")["items"]
+        today = self.plan.today
         for item in follow_ups:
-            answer = applicant.stay.answers.get(item["point_months"])
+            point, due = item["point_months"], date.fromisoformat(item["due_date"])
+            which = [n for n, back in enumerate(returns) if add_months(back, point) == due]
+            answer = answers[which[0]].get(point) if which else None
             if answer is None:
                 continue
-            own = applicant.key == self.plan.candidate_key and \
+            # The participant answers an open follow-up in the app, on the day; a caseworker
+            # records the others from a call in the week it fell due.
+            still_open = self.plan.today < date.fromisoformat(item["window_closes_at"][:10])
+            own = applicant.key == self.plan.candidate_key and still_open and \
                 answer["employment_status"] != "unreachable"
-            (self.apis["candidate"] if own else self.officer).post(
-                f"/v1/follow-ups/{item['id']}/answer", answer)
+            if own:
+                self.apis["candidate"].post(f"/v1/follow-ups/{item['id']}/answer", answer)
+            else:
+                answered_on = min(due + timedelta(days=ANSWER_DAYS_AFTER_DUE), today)
+                self.officer.post(f"/v1/follow-ups/{item['id']}/answer",
+                                  {**answer, "answered_on": answered_on.isoformat()})
             with self._lock:
                 self.ids.answers += 1
-        returned = date.fromisoformat(case["return_date"])
         for n, template in enumerate(applicant.stay.support):
-            self._support(case["id"], returned, template, n)
+            self._support(case, returns[-1], template, n)
 
-    def _support(self, case: str, returned: date, template: dict[str, Any], n: int) -> None:
+    def _support(self, case: dict[str, Any], returned: date, template: dict[str, Any],
+                 n: int) -> None:
+        """One support measure, dated from the last return: on the returnee's case after it,
+        for the person in the programme before it (before departure, during the stay)."""
         start = add_months(returned, template["months_after_return"])
-        body = {"case_id": case, "kind": template["kind"], "provider": template["provider"],
+        stage = template.get("stage", "after_return")
+        person = {"case_id": case["id"]} if stage == "after_return" else {
+            "candidate_id": case["candidate_id"], "programme_id": case["programme_id"],
+            "stage": stage}
+        body = {**person, "kind": template["kind"], "provider": template["provider"],
                 "start_date": start.isoformat()}
         if "amount" in template:
             body |= {"amount": template["amount"], "currency": template["currency"],
                      "disbursed_date": start.isoformat()}
         measure = self.officer.post("/v1/support-measures", body,
-                                    key=self.key(case, "measure", n))
+                                    key=self.key(case["id"], "measure", n))
         if "outcome" in template:
             end = add_months(start, template.get("months", 1))
             self.officer.post(f"/v1/support-measures/{measure['id']}/complete", {
@@ -502,17 +603,14 @@ class Player:
         """Wait until the candidates service has heard of every return, then mark the
         programme complete (its final description)."""
         self.stage("events")
-        pid, expected = self.ids.programme, len(self.plan.movers)
-        wait_for(lambda: self.officer.get(f"/v1/programmes/{pid}/statistics")["by_status"]
-                 .get("returned", 0) >= expected,
-                 what=f"{expected} applications to be marked returned by the placements' events",
-                 timeout=EVENT_TIMEOUT_SECONDS)
-        self.officer.call("PATCH", f"/v1/programmes/{pid}",
+        self.returned(len(self.plan.movers))
+        self.officer.call("PATCH", f"/v1/programmes/{self.ids.programme}",
                           json={"description": self.plan.programme["description"]})
         self.step()
 
     def play(self) -> Ids:
-        """Every stage in order; the ids handed out."""
+        """Every stage in order, the matching rounds one after the other (a season's stays
+        end before the next season is matched); the ids handed out."""
         self.open_programme()
         self.staff()
         self.sign_ups()
@@ -520,7 +618,15 @@ class Player:
         self.select()
         self.train()
         self.hosts()
-        self.stays(self.match())
+        rounds = max(v.round for v in self.plan.vacancies) + 1
+        placed: set[str] = set()
+        for round_ in range(rounds):
+            if round_:  # the earlier rounds' people are back first
+                self.returned(len(placed))
+                self.publish(round_)
+            placements = self.match(round_)
+            placed |= {p["candidate_id"] for p in placements}
+            self.stays(placements)
         self.follow_up()
         self.finish()
         return self.ids

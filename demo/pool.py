@@ -12,7 +12,7 @@ rule each (language level, education or age), so screening's reasons vary.
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,12 +35,16 @@ class Intake:
     university_names: dict[str, str]  # institution key -> name
 
 
-def _profile(rng: random.Random, intake: Intake, *, number: int, gender: str, origin: str,
-             sector: str, level: str, language_level: str, age: int,
-             countries: list[str], available: tuple[date, date]) -> dict[str, Any]:
-    languages = {"ar": "C2", "fr": "B2", "en": "B1"}
+def profile(rng: random.Random, intake: Intake, *, number: int, gender: str, origin: str,
+            sector: str, level: str, language_level: str, age: int,
+            countries: list[str], available: tuple[date, date],
+            school: str | None = None) -> dict[str, Any]:
+    """A CandidateCreate body: a graduate of ``level`` (from the partner university, or from
+    ``school``) who speaks the programme's language at ``language_level`` besides their
+    country's languages."""
+    languages = dict(people.HOME_LANGUAGES[origin])
     languages[intake.language] = language_level
-    institution = intake.university_names[intake.universities[origin]]
+    institution = school or intake.university_names[intake.universities[origin]]
     return {
         **people.identity(rng, gender=gender, nationality=origin, number=number,
                           domain=f"{intake.tag}.example.org"),
@@ -58,18 +62,19 @@ def _profile(rng: random.Random, intake: Intake, *, number: int, gender: str, or
 
 def cohort(rng: random.Random, intake: Intake, *, sectors: list[str], women: int,
            countries: list[str], available: tuple[date, date], first: int = 1,
-           trained: bool = False) -> list[Applicant]:
+           trained: bool = False, level: str = "master") -> list[Applicant]:
     """The people selection will pick: one per entry of ``sectors``, ``women`` of them women,
-    nominated by their university."""
+    nominated by their university (graduates of ``level``: a master's by default, see the
+    module's scores; a bachelor's still outranks the others, who are not nominated)."""
     genders = ["female"] * women + ["male"] * (len(sectors) - women)
     rng.shuffle(genders)
     found = []
     for i, (sector, gender) in enumerate(zip(sectors, genders, strict=True)):
         origin = rng.choice(intake.origins)
-        profile = _profile(rng, intake, number=first + i, gender=gender, origin=origin,
-                           sector=sector, level="master", language_level="C1",
-                           age=rng.randint(21, 26), countries=countries, available=available)
-        found.append(Applicant(key=f"{intake.tag}-{first + i:03d}", profile=profile,
+        body = profile(rng, intake, number=first + i, gender=gender, origin=origin,
+                       sector=sector, level=level, language_level="C1",
+                       age=rng.randint(21, 26), countries=countries, available=available)
+        found.append(Applicant(key=f"{intake.tag}-{first + i:03d}", profile=body,
                                sector=sector, outcome="selected",
                                nominated_by=intake.universities[origin], trained=trained))
     return found
@@ -89,11 +94,11 @@ def others(rng: random.Random, intake: Intake, *, eligible: int, ineligible: int
             language_level = "B1" if because == "language" else language_level
             level = "short_tertiary" if because == "education" else level
             age = rng.randint(32, 36) if because == "age" else age
-        profile = _profile(rng, intake, number=number, gender=gender,
-                           origin=rng.choice(intake.origins), sector=sector, level=level,
-                           language_level=language_level, age=age, countries=countries,
-                           available=available)
-        found.append(Applicant(key=f"{intake.tag}-{number:03d}", profile=profile, sector=sector,
+        body = profile(rng, intake, number=number, gender=gender,
+                       origin=rng.choice(intake.origins), sector=sector, level=level,
+                       language_level=language_level, age=age, countries=countries,
+                       available=available)
+        found.append(Applicant(key=f"{intake.tag}-{number:03d}", profile=body, sector=sector,
                                outcome="waitlisted" if i < eligible else "ineligible"))
     return found
 
@@ -105,18 +110,22 @@ def eligibility(intake: Intake) -> dict[str, Any]:
 
 
 def vacancy(rng: random.Random, *, key: str, employer_key: str, sector: str, title: str,
-            occupation: str, seats: int, dates: StayDates, country: str, city: str,
-            stipend: str | None, language: str, extension_offer: str | None = None) -> Vacancy:
+            occupation: str | None, seats: int, dates: StayDates, country: str, city: str,
+            stipend: str | None, language: str | None, extension_offer: str | None = None,
+            terms: Mapping[str, Any] | None = None, round_: int = 0) -> Vacancy:
     """A vacancy of ``sector`` whose trainees stay ``dates``; the visa is decided three to
-    six weeks before the start and trainees arrive within three days of it."""
+    six weeks before the start and trainees arrive within three days of it. ``terms`` adds
+    fields of its stay type (``stay_type``, ``season``, ``study_programme``…); ``round_`` is
+    the matching round that fills it."""
     required, extras = people.SECTOR_SKILLS[sector]
     body: dict[str, Any] = {
-        "title": title, "occupation_code": occupation, "sector": sector,
+        "title": title, **({"occupation_code": occupation} if occupation else {}),
+        "sector": sector,
         "required_skills": [{"label": s} for s in required],
         "nice_to_have_skills": [{"label": s} for s in extras],
-        "required_languages": [{"language": language, "min_level": "B2"}],
+        "required_languages": [{"language": language, "min_level": "B2"}] if language else [],
         "seats": seats, "start_date": dates.start.isoformat(), "duration_months": dates.months,
-        "location": {"country": country, "city": city},
+        "location": {"country": country, "city": city}, **(terms or {}),
     }
     if stipend:
         body["stipend"] = {"amount": stipend, "currency": "EUR"}
@@ -128,7 +137,7 @@ def vacancy(rng: random.Random, *, key: str, employer_key: str, sector: str, tit
     return Vacancy(key=key, employer_key=employer_key, body=body,
                    visa_decided=dates.start - timedelta(days=rng.randint(21, 42)),
                    arrival=dates.start + timedelta(days=rng.randint(0, 3)), end=dates.end,
-                   extension=extension)
+                   extension=extension, round=round_)
 
 
 def _scores(rng: random.Random, low: float) -> dict[str, float]:
@@ -177,7 +186,8 @@ def answers_at(rng: random.Random, movers: list[Applicant], mix: dict[str, int],
 
 @dataclass(frozen=True, slots=True)
 class Host:
-    """A host company and the one vacancy it offers the programme."""
+    """A host company (or a university: ``kind`` study_provider) and one vacancy it offers
+    the programme; a host listed again offers another vacancy in a later ``round``."""
 
     key: str
     name: str
@@ -185,36 +195,56 @@ class Host:
     sector: str
     seats: int
     title: str
-    occupation: str  # ISCO-08 unit group
+    occupation: str | None  # ISCO-08 unit group (optional for a study)
     size: str = "medium"
     months: int = 6
     extension_months: int = 0  # the host firm extends its trainees' stays by this much
+    country: str | None = None  # where it is, when a programme has several destinations
+    kind: str = "company"
+    # The vacancy's stay-type fields (stay_type, season, region, study_programme…).
+    terms: dict[str, Any] = field(default_factory=dict)
+    months_earlier: int = 0  # its stays end this many months before the latest ones
+    round: int = 0  # the matching round that fills it (seasons: one round each)
 
 
 def hosts(rng: random.Random, table: tuple[Host, ...], *, today: date, country: str,
-          language: str, signed: date, origins: tuple[str, ...], stipend: str,
+          language: str | None, signed: date, origins: tuple[str, ...], stipend: str,
           extension_offer: str | None = None
           ) -> tuple[dict[str, dict[str, Any]], tuple[Vacancy, ...]]:
     """Employer bodies (their agreement's programme id is filled in when played) and one
-    vacancy each, whose stays end about six and a half months before ``today``."""
+    vacancy each, whose stays end about six and a half months before ``today``; in
+    ``country`` unless the host names its own."""
     employers: dict[str, dict[str, Any]] = {}
     vacancies = []
     for host in table:
-        employers[host.key] = {
-            "name": host.name, "country": country, "city": host.city, "sector": host.sector,
-            "size": host.size,
-            "operates_in_origin_countries": list(origins) if rng.random() < 0.4 else [],
-            "contacts": [{"name": rng.choice(people.CONTACT_NAMES), "role": "HR manager",
-                          "email": f"hr@{host.key}.example.org"}],
-            "agreements": [{"signed_date": signed.isoformat(), "obligations": {
-                "mentor": True, "stipend": True, "stipend_amount": stipend,
-                "stipend_currency": "EUR", "housing_support": rng.random() < 0.5}}],
-        }
-        dates = stay(rng, today, months=host.months, extension_months=host.extension_months)
+        where = host.country or country
+        if host.key not in employers:
+            employers[host.key] = _employer(rng, host, country=where, signed=signed,
+                                            origins=origins, stipend=stipend)
+        dates = stay(rng, today, months=host.months, extension_months=host.extension_months,
+                     months_earlier=host.months_earlier)
         vacancies.append(vacancy(
-            rng, key=f"{host.key}-1", employer_key=host.key, sector=host.sector,
+            rng, key=f"{host.key}-{host.round + 1}", employer_key=host.key, sector=host.sector,
             title=host.title, occupation=host.occupation, seats=host.seats, dates=dates,
-            country=country, city=host.city, stipend=stipend, language=language,
-            extension_offer=extension_offer))
+            country=where, city=host.city, stipend=stipend, language=language,
+            extension_offer=extension_offer, terms=host.terms, round_=host.round))
     return employers, tuple(vacancies)
+
+
+def _employer(rng: random.Random, host: Host, *, country: str, signed: date,
+              origins: tuple[str, ...], stipend: str) -> dict[str, Any]:
+    """An EmployerCreate body (its agreement's programme id is filled in when played)."""
+    body = {
+        "name": host.name, "country": country, "city": host.city, "sector": host.sector,
+        "size": host.size,
+        "operates_in_origin_countries": list(origins) if rng.random() < 0.4 else [],
+        "contacts": [{"name": rng.choice(people.CONTACT_NAMES), "role": "HR manager",
+                      "email": f"hr@{host.key}.example.org"}],
+        "agreements": [{"signed_date": signed.isoformat(), "obligations": {
+            "mentor": True, "stipend": True, "stipend_amount": stipend,
+            "stipend_currency": "EUR", "housing_support": rng.random() < 0.5}}],
+    }
+    if host.kind != "company":
+        body["kind"] = host.kind
+    return body
 

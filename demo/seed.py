@@ -87,8 +87,10 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
         say(f"Seeded {plan.programme['name']} (programme {plan.code}, id {result.programme_id}) "
             f"in {result.seconds:.0f} s, seed {plan.seed}, anchored on {plan.today}.")
     say(f"  applicants {expected['applicants']}: {_counts(overview['applications_by_status'])}")
+    stays = (f" ({expected['stays']} stays)" if expected["stays"] != expected["returnees"]
+             else "")
     say(f"  selected {expected['selected']} ({_counts(expected['selected_by_gender'])}); "
-        f"trained {expected['trained']}; moved and returned {expected['returnees']}"
+        f"trained {expected['trained']}; moved and returned {expected['returnees']}{stays}"
         + (f"; stays extended by the host firm {expected['extended']}"
            if expected["extended"] else ""))
     say(f"  sectors of those who moved: {_counts(expected['returnees_by_sector'])}")

@@ -11,7 +11,9 @@ from launcher.bootstrap import bootstrap
 from launcher.migrate import downgrade, upgrade
 from launcher.topology import SERVICES, service
 
-DEMO_SCENARIOS = ("homere", "palim", "mentor2")  # demo.scenarios.SCENARIOS' names
+# demo.scenarios.SCENARIOS' names
+DEMO_SCENARIOS = ("homere", "palim", "mentor2", "digital-explorers", "match", "wafira", "ygca",
+                  "move-green")
 
 
 def main(argv: list[str] | None = None) -> int:

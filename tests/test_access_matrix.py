@@ -1,11 +1,11 @@
 """The authorisation matrix, generated from the gateway's merged OpenAPI document.
 
 Two parties are seeded through the gateway, each with one object of every kind (a programme
-with its candidate, application, nomination, training module and enrolment, employer, vacancy,
-matching run, placement walked to completion, mentor, alert, returnee case, follow-ups and a
-support measure), and one account per role of each party: an officer and a ministry
-(statistics) of its programme, a visa authority for its programme and destination, its
-institution, its employer and its candidate.
+with its candidate, application, nomination, training module and enrolment, consortium and an
+agreement of its institution, employer, vacancy, matching run, placement walked to completion,
+mentor, alert, returnee case, follow-ups and a support measure), and one account per role of
+each party: an officer and a ministry (statistics) of its programme, a visa authority for its
+programme and destination, its institution, its employer and its candidate.
 
 Then every operation of the document is tried by every role of party A against party B:
 
@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.candidates.factories import institution_body
 from tests.conftest import RunDatabase
 from tests.fuzz.seed import seed
 from tests.system import admin_token, password_token, running_system
@@ -43,7 +44,14 @@ KINDS = {
     "alert_id": "alert", "case_id": "case", "follow_up_id": "follow_up",
     "measure_id": "measure", "subscription_id": "subscription",
     "programme_ids": "programme", "account_id": "account", "client_id": "client",
+    "agreement_id": "agreement", "party_ids": "institution",
 }
+# List links that name another party's object beside the caller's own rather than alone: an
+# agreement has two parties or more, the caller's institution among them.
+LINKS_BESIDE_OWN = frozenset({"party_ids"})
+# Path parameters that are values rather than objects (an origin country of a programme): the
+# same value for both parties, the object around them (B's programme) is what is walled off.
+VALUES = {"country": "EG"}
 EVERY_ROLE = frozenset(ROLES)
 # Reads of B's objects that are no leak, and the roles that may make them: programmes and their
 # training catalogue are public to every signed-in role (a candidate chooses where to apply);
@@ -63,6 +71,8 @@ WIDENING_LINKS = {
     ("post", "/v1/applications", "programme_id", "candidate"): "a candidate applies anywhere",
     ("post", "/v1/institutions/{institution_id}/nominations", "programme_id", "institution"):
         "an institution nominates its students to any open programme",
+    ("post", "/v1/programmes/{programme_id}/consortium", "institution_id", "officer"):
+        "an officer takes any institution of the directory into their programme's consortium",
 }
 # Operations that name no object of a party (so no case of the matrix reaches them), and why.
 NO_OBJECT = {
@@ -134,6 +144,21 @@ def _party(admin: httpx.Client, gateway: str, name: str) -> Party:
     assert response.status_code == 201, response.text
     proposals = admin.get(f"/v1/matching-runs/{ids['run']}/proposals").json()["items"]
     ids["proposal"] = proposals[0]["id"] if proposals else str(uuid.uuid4())
+    # The institution leads the programme's consortium with a partner it signed an agreement
+    # with (the partner's id is kept out of ``ids``: officers read every institution).
+    response = admin.post("/v1/institutions", json=institution_body(kind="municipality"))
+    assert response.status_code == 201, response.text
+    partner = response.json()["id"]
+    for member, role in ((ids["institution"], "lead"), (partner, "partner")):
+        response = admin.post(f"/v1/programmes/{ids['programme']}/consortium", json={
+            "institution_id": member, "role": role})
+        assert response.status_code == 201, response.text
+    response = admin.post("/v1/agreements", json={
+        "programme_id": ids["programme"], "party_ids": [ids["institution"], partner],
+        "title": f"Party {name}'s agreement", "purpose": "Traineeships and mentoring.",
+        "signed_on": "2020-01-10", "starts_on": "2020-02-01"})
+    assert response.status_code == 201, response.text
+    ids["agreement"] = response.json()["id"]
     party = Party(name, ids)
     links: dict[str, dict[str, Any]] = {
         "officer": {"programme_ids": [ids["programme"]]},
@@ -217,15 +242,19 @@ def _link_fields(document: dict[str, Any], operation: dict[str, Any]) -> list[Lo
     return sorted(found, key=str)
 
 
-def _set(body: Any, at: Location, value: str) -> Any:
-    """``body`` with the link at ``at`` set to ``value`` (a list of it for ``…_ids``)."""
+def _set(body: Any, at: Location, value: str, *, beside_own: bool = False) -> Any:
+    """``body`` with the link at ``at`` set to ``value`` (a list of it for ``…_ids``; added to
+    the list there with ``beside_own``)."""
     if not isinstance(body, dict):
         body = {}
     target: Any = body
     for step in at[:-1]:
         target = target.setdefault(step, {}) if isinstance(target, dict) else target[step]
     name = str(at[-1])
-    target[name] = [value] if name.endswith("_ids") else value
+    if beside_own:
+        target[name] = [*target.get(name, []), value]
+    else:
+        target[name] = [value] if name.endswith("_ids") else value
     return body
 
 
@@ -234,6 +263,8 @@ def _fill(template: str, ids: dict[str, str]) -> str:
     url = template
     for name, kind in KINDS.items():
         url = url.replace("{" + name + "}", ids.get(kind, ""))
+    for name, value in VALUES.items():
+        url = url.replace("{" + name + "}", value)
     return url
 
 
@@ -253,7 +284,7 @@ def matrix(document: dict[str, Any], a: Party, b: Party) -> tuple[list[Case], se
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
-            unknown = [n for n in names if n not in KINDS]
+            unknown = [n for n in names if n not in KINDS and n not in VALUES]
             assert not unknown, f"{method.upper()} {path}: path parameters of no known " \
                                 f"kind {unknown}; add them to KINDS"
             queries = [p["name"] for p in operation.get("parameters", [])
@@ -270,7 +301,8 @@ def matrix(document: dict[str, Any], a: Party, b: Party) -> tuple[list[Case], se
                     if (method, path, name, role) in WIDENING_LINKS:
                         continue
                     body = _own_links(_example(document, operation), fields, a.ids)
-                    body = _set(body, at, b.ids[KINDS[str(at[-1])]])
+                    body = _set(body, at, b.ids[KINDS[str(at[-1])]],
+                                beside_own=str(at[-1]) in LINKS_BESIDE_OWN)
                     cases.append(Case("link", KINDS[str(at[-1])], role, method, path,
                                       _fill(path, a.ids), body,
                                       label=f"B's {name} in the body"))

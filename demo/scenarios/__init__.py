@@ -4,13 +4,27 @@ from collections.abc import Callable
 from datetime import date
 
 from demo.plan import Plan
-from demo.scenarios import homere, mentor2, palim
+from demo.scenarios import (
+    digital_explorers,
+    homere,
+    match,
+    mentor2,
+    move_green,
+    palim,
+    wafira,
+    ygca,
+)
 
 # name -> (builder, its default seed)
 SCENARIOS: dict[str, tuple[Callable[..., Plan], int]] = {
     "homere": (homere.build, homere.SEED),
     "palim": (palim.build, palim.SEED),
     "mentor2": (mentor2.build, mentor2.SEED),
+    "digital-explorers": (digital_explorers.build, digital_explorers.SEED),
+    "match": (match.build, match.SEED),
+    "wafira": (wafira.build, wafira.SEED),
+    "ygca": (ygca.build, ygca.SEED),
+    "move-green": (move_green.build, move_green.SEED),
 }
 
 

@@ -3,7 +3,7 @@ returnees' stories and the participant whose own account is shown."""
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -109,15 +109,22 @@ class Programme:
     destinations: list[str]
     sectors: list[str]
     capacity: int
-    gender_share: str
+    gender_share: str | None
     training: bool = False
+    # What else the programme states (stay_types, repeat_stays, planned, max_stay_months,
+    # destination_regions, seasons, gender_targets), as ProgrammeCreate fields.
+    shape: dict[str, Any] = field(default_factory=dict)
 
 
 def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dates: Calendar,
              institutions: dict[str, Institution], modules: tuple[dict[str, Any], ...],
              applicants: list[Applicant], employers: dict[str, dict[str, Any]],
              vacancies: tuple[Vacancy, ...], showcase: Applicant, candidate_what: str,
-             employer_key: str, employer_what: str, notes: tuple[str, ...] = ()) -> Plan:
+             employer_key: str, employer_what: str, notes: tuple[str, ...] = (),
+             visa_machines: dict[str, str] | None = None,
+             schedule: dict[str, Any] | None = None,
+             consortium: tuple[tuple[str, str, str], ...] = (),
+             agreements: tuple[dict[str, Any], ...] = ()) -> Plan:
     """The scenario's plan: its programme with the usual consent and screening rules, the
     shared follow-up schedule, a matching run that keeps each trainee in their own sector
     (min_score 0.5: a pair of sectors scores at most ~0.25, see demo.people.SECTOR_SKILLS),
@@ -132,9 +139,10 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
             "sectors": programme.sectors, **dates.window, "capacity": programme.capacity,
             "gender_balance_min_share": programme.gender_share,
             "eligibility": eligibility(dates.intake), "required_consents": ["data_processing"],
-            "training_required_before_departure": programme.training,
+            "training_required_before_departure": programme.training, **programme.shape,
         },
-        schedule=SCHEDULE, institutions=institution_bodies(institutions), modules=modules,
+        schedule=schedule or SCHEDULE, institutions=institution_bodies(institutions),
+        modules=modules,
         applicants=tuple(self_service(applicants, showcase.key)), employers=employers,
         vacancies=vacancies,
         matching={"algorithm": "optimal", "min_score": 0.5},
@@ -146,4 +154,19 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
                           INSTITUTION_PASSWORD.format(scenario=scenario),
                           ROLE_NOTES["institution"]),
         candidate_key=showcase.key, employer_key=employer_key, notes=notes,
+        visa_machines=visa_machines or {}, consortium=consortium, agreements=agreements,
     )
+
+
+def seasons(vacancies: tuple[Vacancy, ...]) -> tuple[list[dict[str, str]], tuple[Vacancy, ...]]:
+    """The seasons of a seasonal programme, one per matching round, named after the year its
+    stays start and spanning them (Season bodies); and the vacancies naming their season."""
+    found: dict[int, dict[str, str]] = {}
+    for round_ in sorted({v.round for v in vacancies}):
+        stays = [v for v in vacancies if v.round == round_]
+        first = min(date.fromisoformat(v.body["start_date"]) for v in stays)
+        found[round_] = {"name": str(first.year), "starts_on": first.isoformat(),
+                         "ends_on": max(v.end for v in stays).isoformat()}
+    named = tuple(replace(v, body={**v.body, "season": found[v.round]["name"]})
+                  for v in vacancies)
+    return [found[r] for r in sorted(found)], named
