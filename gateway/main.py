@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             window=settings.signup_rate_limit_window_seconds,
             prefix=f"{settings.rate_limit_key_prefix}:signup",
             fail_open=settings.rate_limit_fail_open)
+        app.state.overview_section_seconds = settings.overview_section_seconds
         app.state.proxy = Proxy(
             router=Router(route_table(settings.routes)),
             upstreams=Upstreams(settings.upstreams),

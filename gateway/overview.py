@@ -22,8 +22,6 @@ class UpstreamFailed(ProblemError):
     status, slug, title = 502, "bad-gateway", "Bad gateway"
 
 
-# How long the overview waits for a section it can do without.
-OPTIONAL_SECTION_SECONDS = 5.0
 # The overview shows this many of the programme's agreements (the API's page size at most).
 AGREEMENTS_SHOWN = 100
 # Consortia are a handful of partners: one page of the largest size holds them.
@@ -95,7 +93,7 @@ async def _optional(request: Request, service: str, path: str, *,
     name = section or service
     try:
         status, body = await asyncio.wait_for(_get(request, service, path),
-                                              OPTIONAL_SECTION_SECONDS)
+                                              request.app.state.overview_section_seconds)
     except (UpstreamFailed, TimeoutError):
         return None, f"{name}: the service could not be reached."
     if status != 200:

@@ -59,6 +59,9 @@ class Settings(ServiceSettings):
     import_max_body_bytes: int = 50 * MiB
     max_page_size: int = 200
     openapi_cache_seconds: float = 60.0
+    # How long the programme overview waits for a section it can do without (indicators,
+    # consortium, agreements) before answering without it.
+    overview_section_seconds: float = 5.0
 
     @model_validator(mode="after")
     def _check_upstreams(self) -> "Settings":

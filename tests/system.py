@@ -13,12 +13,15 @@ from launcher.runner import free_ports, replica_urls, start_system, stop
 from launcher.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
-# Connections per process for test systems: the test database server has 100 connection slots
-# (the embedded default, and the machine's), shared by this run's own pools and up to eight
-# processes (two replicas of each); production pools (10 + 10, hot 20) could take them all.
-SMALL_POOLS = {f"{spec.name.upper()}_{name}": value for spec in SERVICES
-               for name, value in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "5"),
-                                   ("DB_HOT_POOL_SIZE", "4"))}
+# The environment of every process of a test system. Connections per process: the test database
+# server has 100 connection slots (the embedded default, and the machine's), shared by this run's
+# own pools and up to eight processes (two replicas of each); production pools (10 + 10, hot 20)
+# could take them all. The overview's optional sections wait long enough for a machine under
+# load: the tests read them and must not find them dropped for slowness.
+TEST_ENV = {f"{spec.name.upper()}_{name}": value for spec in SERVICES
+            for name, value in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "5"),
+                                ("DB_HOT_POOL_SIZE", "4"))}
+TEST_ENV["GATEWAY_OVERVIEW_SECTION_SECONDS"] = "120"
 
 
 
@@ -48,7 +51,7 @@ def running_system(admin_url: str, *, replicas: int = 1,
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
     ports = iter(free_ports(len(SERVICES) * replicas))  # distinct: one system, no shared port
     urls = replica_urls(SERVICES, replicas, lambda spec, i: next(ports))
-    started = start_system(admin_url, urls, log_dir=log_dir, env={**SMALL_POOLS, **(env or {})})
+    started = start_system(admin_url, urls, log_dir=log_dir, env={**TEST_ENV, **(env or {})})
     try:
         yield System(urls, dict(started), log_dir)
     finally:

@@ -22,7 +22,7 @@ from launcher.runner import Child, port_in_use, supervise, wait_until_ready
 from launcher.topology import SERVICES, service
 from tests.actors import until
 from tests.conftest import RunDatabase
-from tests.system import SMALL_POOLS, admin_token
+from tests.system import TEST_ENV, admin_token
 
 PATHWAYS = str(Path(sys.executable).with_name("pathways"))
 OFFSETS = [spec.port - 8000 for spec in SERVICES]  # from the gateway's port
@@ -127,7 +127,7 @@ def test_a_taken_port_is_named_before_anything_starts() -> None:
 def test_a_crashed_service_is_restarted_while_the_others_keep_running(
         scratch_database: RunDatabase) -> None:
     base = free_base()
-    env = {**os.environ, **SMALL_POOLS, "DATABASE_URL": scratch_database.admin_url}
+    env = {**os.environ, **TEST_ENV, "DATABASE_URL": scratch_database.admin_url}
     with pathways_dev("--port-base", str(base), env=env) as (process, output):
         listed = output.wait_for(r"\[pathways dev\] processes: (.*)", timeout=120).group(1)
         pids = {name: int(pid) for name, pid in re.findall(r"(\w+) :\d+ pid (\d+)", listed)}

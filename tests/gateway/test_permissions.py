@@ -15,6 +15,8 @@ from tests.candidates.factories import candidate_body, institution_body, program
 from tests.gateway.conftest import GatewaySystem
 
 PASSWORD = "a long enough passphrase"
+# What a busy machine may take to answer (the overview asks three services); not a speed check.
+TIMEOUT = 60.0
 
 
 @dataclass
@@ -38,7 +40,7 @@ def _created(response: httpx.Response) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def people(system: GatewaySystem) -> Any:
-    admin = httpx.Client(base_url=system.gateway,
+    admin = httpx.Client(base_url=system.gateway, timeout=TIMEOUT,
                          headers={"Authorization": f"Bearer {system.token()}"})
     a = _created(admin.post("/v1/programmes", json=programme_body()))["id"]
     b = _created(admin.post("/v1/programmes", json=programme_body()))["id"]
@@ -63,7 +65,7 @@ def people(system: GatewaySystem) -> Any:
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         _created(admin.post("/v1/admin/accounts",
                             json={"email": email, "password": PASSWORD, "role": role, **link}))
-        clients[role] = httpx.Client(base_url=system.gateway, headers={
+        clients[role] = httpx.Client(base_url=system.gateway, timeout=TIMEOUT, headers={
             "Authorization": f"Bearer {system.token(email=email, password=PASSWORD)}"})
     yield People(a=a, b=b, x=x, y=y, app_x=app_x, app_y=app_y, institution=institution,
                  clients=clients)
