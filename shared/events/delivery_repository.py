@@ -12,9 +12,7 @@ from typing import TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import driver_connection
 from shared.events.tables import EventTables
 from shared.settings import EventSubscriber
 
@@ -24,15 +22,14 @@ Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 # --- outbox -----------------------------------------------------------------------------------
 
 
-async def record_events(session: AsyncSession, tables: EventTables, *, ids: list[uuid.UUID],
-                        types: list[str], versions: list[int], subject_ids: list[str],
-                        payloads: list[str], request_id: str | None,
+async def record_events(connection: Connection, tables: EventTables, *,
+                        ids: list[uuid.UUID], types: list[str], versions: list[int],
+                        subject_ids: list[str], payloads: list[str], request_id: str | None,
                         traceparent: str | None) -> int:
     """Insert events (``ids[n]`` of type ``types[n]``…, payloads as JSON text), in order, with
     one delivery row per subscription that may see each, and notify the relay when the
-    session's transaction commits; how many deliveries they made."""
+    connection's transaction commits; how many deliveries they made."""
     t = tables
-    connection = await driver_connection(session)
     row = await connection.fetchrow(f"""
         WITH u AS (
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[])

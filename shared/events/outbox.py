@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import driver_connection
 from shared.events import delivery_repository as repository
 from shared.events.tables import EventTables
 from shared.logs import request_id_var, traceparent_var
@@ -53,9 +54,17 @@ class Outbox:
         """Record events, in order, in one statement; return how many deliveries they made."""
         if not events:
             return 0
+        return await self.record_many_on(await driver_connection(session), events)
+
+    async def record_many_on(self, connection: repository.Connection,
+                             events: Sequence[NewEvent]) -> int:
+        """:meth:`record_many` on an asyncpg connection, in its transaction (work that runs its
+        own, such as a bulk import's ``COPY``)."""
+        if not events:
+            return 0
         request_id = request_id_var.get()
         return await repository.record_events(
-            session, self.tables,
+            connection, self.tables,
             ids=[e.id for e in events], types=[e.type for e in events],
             versions=[e.version for e in events],
             subject_ids=[str(e.subject_id) for e in events],

@@ -8,7 +8,7 @@ Nothing here commits: the request's session does.
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -230,11 +230,35 @@ def _intake_open(programme: Programme, at: datetime) -> bool:
     return programme.intake_opens_at <= at < programme.intake_closes_at
 
 
+def ensure_submittable(programme: Programme, *, at: datetime, now: datetime, dated: bool,
+                       nationality: str, consents: Mapping[str, str]) -> None:
+    """The programme's rules for a submission at ``at`` (``dated``: a past moment staff gave):
+    not in the future, inside the intake window, from an origin the programme has not
+    suspended, with every consent it requires given (``consents``: purpose → latest action).
+
+    Raises the first that fails: InvalidDates, IntakeClosed, OriginSuspended, ConsentRequired.
+    The bulk import of applications holds its lines to the same rules.
+    """
+    if at > now:
+        raise InvalidDates.of("submitted_at", "must not be in the future")
+    if not _intake_open(programme, at):
+        raise _intake_closed(programme, at, what="it was submitted at" if dated
+                             else "it is now")
+    _ensure_origin_open(programme, nationality)
+    missing = [p for p in programme.required_consents if consents.get(p) != "given"]
+    if missing:
+        raise ConsentRequired(
+            f"The programme requires consent for: {', '.join(missing)}; the candidate has not "
+            "given it (or withdrew it).",
+            missing_purposes=missing,
+        )
+
+
 async def submit(session: AsyncSession, *, application_id: uuid.UUID,
                  expected_version: int | None, principal: Principal, now: datetime,
                  submitted_at: datetime | None = None) -> Application:
     """Submit a draft inside the intake window, with every consent the programme requires, from
-    an origin the programme has not suspended.
+    an origin the programme has not suspended (:func:`ensure_submittable`).
 
     Staff recording a past submission give ``submitted_at`` (not in the future): the intake
     window is checked against it instead of the clock, and it is stored as the submission time.
@@ -246,24 +270,13 @@ async def submit(session: AsyncSession, *, application_id: uuid.UUID,
     application = await _load_for(session, application_id=application_id, action="submit",
                                   expected_version=expected_version)
     programme = await programme_service.get(session, programme_id=application.programme_id)
-    at = submitted_at or now
-    if at > now:
-        raise InvalidDates.of("submitted_at", "must not be in the future")
-    if not _intake_open(programme, at):
-        raise _intake_closed(programme, at, what="it was submitted at" if submitted_at
-                             else "it is now")
     candidate = await repository.get_candidate(session, application.candidate_id)
     assert candidate is not None  # the foreign key cascades: no application without candidate
-    _ensure_origin_open(programme, candidate.nationality)
     latest = await repository.latest_consents(session, candidate_id=application.candidate_id,
                                               purposes=programme.required_consents)
-    missing = [p for p in programme.required_consents if latest.get(p) != "given"]
-    if missing:
-        raise ConsentRequired(
-            f"The programme requires consent for: {', '.join(missing)}; the candidate has not "
-            "given it (or withdrew it).",
-            missing_purposes=missing,
-        )
+    at = submitted_at or now
+    ensure_submittable(programme, at=at, now=now, dated=submitted_at is not None,
+                       nationality=candidate.nationality, consents=latest)
     return await _act(session, application, "submit", values={"submitted_at": at})
 
 

@@ -2,7 +2,8 @@
 
 Two formats:
 
-* **NDJSON**: one JSON object per line, exactly the body of ``POST /v1/candidates``.
+* **NDJSON**: one JSON object per line, exactly the body of ``POST /v1/candidates`` (with the
+  application's fields, in an import of applications).
 * **CSV** with a header row. Flat columns carry the same names as the JSON fields; the nested
   ones are packed so a spreadsheet can hold them:
 
@@ -11,6 +12,7 @@ Two formats:
   ``preferred_sectors`` / ``preferred_countries``  ``ict; electrical_engineering`` / ``FR; BE``
   ``education_level``, ``education_field``, ``education_institution``, ``education_year``
                         one education entry (the highest); omit all four for none
+  ``consents``          ``data_processing; visa_file_sharing`` (an import of applications)
 
 Every value read from a CSV is stripped (``str.strip``), which the import counts on: it does not
 validate them with pydantic's own stripping. Empty cells (or only spaces) are absent values. A
@@ -62,7 +64,7 @@ def _languages(cell: str) -> list[dict[str, str]]:
 # How a packed cell becomes its JSON field; every other column is copied as it is.
 _PACKED: dict[str, Callable[[str], list[Any]]] = {
     "skills": _skills, "languages": _languages,
-    "preferred_sectors": _split, "preferred_countries": _split,
+    "preferred_sectors": _split, "preferred_countries": _split, "consents": _split,
 }
 
 

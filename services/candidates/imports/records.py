@@ -1,7 +1,9 @@
-"""COPY rows of validated import lines, in the candidate table's column order."""
+"""COPY rows of validated import lines, in the candidate table's column order; and, in an
+import of applications, each line's application beside its row."""
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -14,6 +16,23 @@ COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gend
 OWNER_COLUMNS = ("id", "registered_programme_id", "registered_institution_id")
 IMPORT_COLUMNS = COLUMNS + OWNER_COLUMNS
 ID = IMPORT_COLUMNS.index("id")
+NATIONALITY = IMPORT_COLUMNS.index("nationality")
+
+
+class Application(NamedTuple):
+    """The application of an import line (``schemas.ApplicantRow``'s own fields), its id made
+    here so that the report can name it. A tuple, as the COPY row beside it."""
+
+    id: uuid.UUID
+    consents: tuple[str, ...]  # the purposes the person's form consents to
+    consent_text_version: str | None
+    submitted_at: datetime | None  # None: submitted at the import's time
+    motivation: str | None
+
+
+# A validated line waiting for its batch: its number, its candidate COPY row (:func:`record`),
+# and its application in an import of applications (None in an import of people).
+Line = tuple[int, tuple[Any, ...], Application | None]
 
 
 def _json(value: Any) -> str:
@@ -56,3 +75,10 @@ def record(row: dict[str, Any], owned: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         tuple(get("preferred_countries", ())), get("available_from_date"),
         get("available_until_date"), *owned,
     )
+
+
+def application(row: dict[str, Any]) -> Application:
+    """The application of a line validated by ``schemas.applicant_row``."""
+    get = row.get
+    return Application(uuid.uuid4(), tuple(get("consents", ())), get("consent_text_version"),
+                       get("submitted_at"), get("motivation"))

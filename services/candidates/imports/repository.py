@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from services.candidates.imports.records import IMPORT_COLUMNS
+from services.candidates.programmes.models import Programme
 
 _REGISTERED = ("SELECT lower(email) FROM candidates.candidate "
                "WHERE lower(email) = ANY($1::text[])")
@@ -38,8 +39,49 @@ async def institution_exists(connection: asyncpg.Connection,
 
 async def copy_candidates(connection: asyncpg.Connection,
                           rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` (``records.record`` tuples) with one ``COPY``, in one transaction: a
-    unique email already taken raises ``asyncpg.UniqueViolationError`` and writes none."""
-    async with connection.transaction():
-        await connection.copy_records_to_table("candidate", schema_name="candidates",
-                                               columns=IMPORT_COLUMNS, records=rows)
+    """Insert ``rows`` (``records.record`` tuples) with one ``COPY``, in the caller's
+    transaction: a unique email already taken raises ``asyncpg.UniqueViolationError`` and
+    writes none."""
+    await connection.copy_records_to_table("candidate", schema_name="candidates",
+                                           columns=IMPORT_COLUMNS, records=rows)
+
+
+# --- an import of applications ------------------------------------------------------------------
+
+_TERMS = ("SELECT code, intake_opens_at, intake_closes_at, suspended_origins, required_consents "
+          "FROM candidates.programme WHERE id = $1 FOR SHARE")
+
+
+async def programme_terms(connection: asyncpg.Connection,
+                          programme_id: uuid.UUID) -> Programme | None:
+    """What a submission to the programme is checked against (its code, intake window,
+    suspended origins and required consents), share-locked until the transaction ends: a
+    concurrent change of them (an origin suspended, the window moved) waits for the batch, and
+    then sees its applications. A Programme attached to no session, None for no programme."""
+    row = await connection.fetchrow(_TERMS, programme_id)
+    return None if row is None else Programme(**dict(row.items()))
+
+
+# Columns of the rows an import of applications writes beside the candidates, in their order
+# (filing.py makes the rows); the others take their defaults.
+CONSENT_COLUMNS = ("candidate_id", "purpose", "text_version", "action")
+APPLICATION_COLUMNS = ("id", "candidate_id", "programme_id", "status", "motivation",
+                       "submitted_at", "version")
+TRANSITION_COLUMNS = ("application_id", "action", "from_status", "to_status", "reason")
+NOMINATION_COLUMNS = ("institution_id", "candidate_id", "programme_id", "note")
+
+
+async def copy_applications(connection: asyncpg.Connection, *,
+                            consents: Sequence[tuple[Any, ...]],
+                            applications: Sequence[tuple[Any, ...]],
+                            transitions: Sequence[tuple[Any, ...]],
+                            nominations: Sequence[tuple[Any, ...]]) -> None:
+    """Insert the rows of filed applications (in the ``*_COLUMNS`` orders), one ``COPY`` per
+    table, in the caller's transaction (that of their candidates' ``COPY``)."""
+    for table, columns, rows in (("consent", CONSENT_COLUMNS, consents),
+                                 ("application", APPLICATION_COLUMNS, applications),
+                                 ("application_transition", TRANSITION_COLUMNS, transitions),
+                                 ("nomination", NOMINATION_COLUMNS, nominations)):
+        if rows:
+            await connection.copy_records_to_table(table, schema_name="candidates",
+                                                   columns=columns, records=rows)

@@ -4,16 +4,26 @@ import uuid
 from datetime import date
 from typing import Annotated, NotRequired
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, with_config
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    with_config,
+)
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from services.candidates.candidates.schemas import BirthDate, EducationYear, Gender
+from services.candidates.candidates.schemas import BirthDate, EducationYear, Gender, TextVersion
+from services.candidates.programmes.schemas import Purpose
 from services.candidates.vocabulary import (
     CefrLevel,
     CountryCode,
     EducationLevel,
     Email,
     LanguageCode,
+    LongText,
     Sector,
     ShortText,
 )
@@ -49,6 +59,30 @@ class ImportReport(BaseModel):
     errors: list[LineError]
     errors_truncated: bool = Field(
         description="True when more lines were rejected than the report lists.")
+
+
+class ApplicationImportReport(ImportReport):
+    """What an import of applications did: the people created and, for each, the application
+    filed and submitted (the lists in the order of their lines, one entry per imported line)."""
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "format": "csv", "lines": 3, "imported": 2, "rejected": 1, "batches": 1,
+        "programme_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+        "created_ids": ["3f0c9a52-6a1e-4b7e-9d1f-2c4b6a8e0d13",
+                        "8b2d7e41-0c5f-4a96-b3e8-5d1f9c2a7e60"],
+        "application_ids": ["0d7c2b18-4e5a-4f6b-8c9d-1e2f3a4b5c6d",
+                            "6e5d4c3b-2a19-4f08-b7c6-d5e4f3a2b1c0"],
+        "errors": [{"line": 3, "errors": [{
+            "loc": ["consents"], "type": "consent-required",
+            "msg": "The programme requires consent for: data_processing; the candidate has "
+                   "not given it (or withdrew it)."}]}],
+        "errors_truncated": False,
+    }]}}
+
+    programme_id: uuid.UUID
+    application_ids: list[uuid.UUID] = Field(
+        description="The ids of the applications submitted, in the order of their lines: the "
+        "n-th is the application of the n-th of `created_ids`.")
 
 
 # The import validates each line against the same field types as ``CandidateCreate``, declared
@@ -123,6 +157,43 @@ class _StrippedCandidateRow(_CandidateRow):
     change nothing, yet it copies every string, a fifth of the validation time."""
 
 
+def _distinct_purposes(purposes: list[Purpose]) -> list[Purpose]:
+    if len(set(purposes)) != len(purposes):
+        raise ValueError("each purpose may appear only once")
+    return purposes
+
+
+@with_config(_STRICT)
+class _ApplicantRow(_CandidateRow):
+    """A line of an import of applications: the person (as a candidate line) and their
+    application to the import's programme."""
+
+    # The purposes the person consented to on the form they signed, and the version of its
+    # text; none is ever assumed.
+    consents: NotRequired[Annotated[list[Purpose], Field(max_length=20),
+                                    AfterValidator(_distinct_purposes)]]
+    consent_text_version: NotRequired[TextVersion | None]
+    # When they submitted it (staff entering past applications); default the import's time.
+    submitted_at: NotRequired[AwareDatetime | None]
+    motivation: NotRequired[LongText | None]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class _StrippedApplicantRow(_ApplicantRow):
+    """An applicant line of a document whose every string is already stripped (see
+    :class:`_StrippedCandidateRow`)."""
+
+
+def _consents_versioned(row: _ApplicantRow) -> _ApplicantRow:
+    if row.get("consents") and not row.get("consent_text_version"):
+        raise ValueError("consent_text_version is required with consents: the version of the "
+                         "text the person signed")
+    if row.get("consent_text_version") and not row.get("consents"):
+        raise ValueError("consent_text_version without consents: list the purposes consented "
+                         "to in consents")
+    return row
+
+
 def _available_in_order(row: _CandidateRow) -> _CandidateRow:
     start, end = row.get("available_from_date"), row.get("available_until_date")
     if start is not None and end is not None and end < start:
@@ -135,3 +206,11 @@ candidate_row = TypeAdapter(CandidateRow)
 # For documents of already stripped strings; same verdicts as candidate_row on those.
 stripped_candidate_row = TypeAdapter(
     Annotated[_StrippedCandidateRow, AfterValidator(_available_in_order)])
+
+ApplicantRow = Annotated[_ApplicantRow, AfterValidator(_available_in_order),
+                         AfterValidator(_consents_versioned)]
+applicant_row = TypeAdapter(ApplicantRow)
+# For documents of already stripped strings; same verdicts as applicant_row on those.
+stripped_applicant_row = TypeAdapter(
+    Annotated[_StrippedApplicantRow, AfterValidator(_available_in_order),
+              AfterValidator(_consents_versioned)])

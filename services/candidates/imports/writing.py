@@ -1,17 +1,17 @@
-"""Writing one batch of validated lines: new emails only, one ``COPY``, one transaction."""
+"""Writing one batch of validated lines: new emails only, one ``COPY``, one transaction (with
+the lines' applications, in an import of applications)."""
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 
 from services.candidates.imports import repository
-from services.candidates.imports.records import COLUMNS, ID
+from services.candidates.imports.filing import Filing, LineErrors
+from services.candidates.imports.records import COLUMNS, ID, Line
 
 _ATTEMPTS = 3
 
-Line = tuple[int, tuple[Any, ...]]  # line number, COPY row (records.record)
 EMAIL = COLUMNS.index("email")
 
 
@@ -23,26 +23,35 @@ class Written:
     taken: list[int] = field(default_factory=list)  # line numbers refused for their email
     claimed: set[str] = field(default_factory=set)  # the emails it registered
     ids: list[uuid.UUID] = field(default_factory=list)  # the candidates created, in line order
+    # Lines whose application the programme refused (an import of applications), and why.
+    refused: dict[int, LineErrors] = field(default_factory=dict)
+    application_ids: list[uuid.UUID] = field(default_factory=list)  # in line order
 
 
-def _sort(batch: list[Line], emails: list[str], taken: set[str],
-          seen: set[str]) -> tuple[list[tuple[Any, ...]], Written]:
-    rows = []
-    written = Written()
-    for (number, row), email in zip(batch, emails, strict=True):
+def _sort(batch: list[Line], emails: list[str], taken: set[str], seen: set[str],
+          refused: dict[int, LineErrors]) -> tuple[list[Line], Written]:
+    lines = []
+    written = Written(refused=refused)
+    for line, email in zip(batch, emails, strict=True):
+        number, row, application = line
+        if number in refused:
+            continue
         if email in taken or email in seen or email in written.claimed:
             written.taken.append(number)
         else:
             written.claimed.add(email)
-            rows.append(row)
+            lines.append(line)
             written.ids.append(row[ID])
-    written.imported = len(rows)
-    return rows, written
+            if application is not None:
+                written.application_ids.append(application.id)
+    written.imported = len(lines)
+    return lines, written
 
 
 async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emails: list[str],
-                      taken: set[str], seen: set[str]) -> Written:
-    """Copy the lines of ``batch`` whose email is new, in one transaction.
+                      taken: set[str], seen: set[str], filing: Filing | None = None) -> Written:
+    """Copy the lines of ``batch`` whose email is new, in one transaction; with ``filing``,
+    those whose application the programme takes, and their applications.
 
     ``emails`` are the lines' emails lower-cased; ``taken`` those already registered (from
     :func:`repository.registered`), ``seen`` those earlier batches imported; a line repeating
@@ -51,14 +60,18 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
     """
     attempt = 1
     while True:
-        rows, written = _sort(batch, emails, taken, seen)
-        if not rows:
-            return written
         try:
-            await repository.copy_candidates(connection, rows)
+            async with connection.transaction():
+                refused = {} if filing is None else await filing.refusals(connection, batch)
+                lines, written = _sort(batch, emails, taken, seen, refused)
+                if lines:
+                    await repository.copy_candidates(connection, [row for _, row, _ in lines])
+                    if filing is not None:
+                        await filing.write(connection, lines)
             return written
         except asyncpg.UniqueViolationError:
             if attempt == _ATTEMPTS:
                 raise
             attempt += 1
             taken = await repository.registered(connection, emails)
+

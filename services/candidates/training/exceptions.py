@@ -6,7 +6,7 @@ from services.candidates.candidates.exceptions import (
 from services.candidates.programmes.exceptions import (
     InvalidDates as InvalidDates,  # one 422 for a date that cannot be, service-wide
 )
-from shared.errors import Conflict, NotFound, UnprocessableEntity
+from shared.errors import Conflict, IllegalTransition, NotFound, UnprocessableEntity
 
 
 class TrainingModuleNotFound(NotFound):
@@ -15,7 +15,6 @@ class TrainingModuleNotFound(NotFound):
 
 class EnrolmentNotFound(NotFound):
     slug, title = "enrolment-not-found", "Enrolment not found"
-
 
 
 class ModuleCodeTaken(Conflict):
@@ -41,3 +40,14 @@ class AttendanceInsufficient(UnprocessableEntity):
     required."""
 
     slug, title = "attendance-insufficient", "Attendance insufficient"
+
+
+class EnrolmentsDropped(IllegalTransition):
+    """A session register naming enrolments that were dropped (no attendance once dropped):
+    the illegal transition of the one-by-one record, naming them in ``enrolment_ids``."""
+
+    def __init__(self, enrolment_ids: list[str], *, allowed_from: list[str]) -> None:
+        super().__init__(action="record attendance", current_state="dropped",
+                         allowed_from=allowed_from)
+        self.detail = f"{self.detail} Dropped: {', '.join(enrolment_ids)}."
+        self.extra["enrolment_ids"] = enrolment_ids

@@ -1,16 +1,18 @@
 """Every query on training modules, enrolments and attendance."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
 from sqlalchemy import ColumnElement, Row, and_, func, select, update
+from sqlalchemy import insert as sqlalchemy_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
-from shared.db import insert
+from shared.db import column_values, insert
 from shared.pagination import PageParams, keyset
 from shared.versioning import versioned_update
 
@@ -200,3 +202,39 @@ async def attended_hours(session: AsyncSession, *, enrolment_id: uuid.UUID,
 async def add_attendance(session: AsyncSession, attendance: Attendance) -> Attendance:
     """Insert an attendance record in a savepoint; a violation raises IntegrityError."""
     return await insert(session, attendance, savepoint=True)
+
+
+# --- session registers -----------------------------------------------------------------------
+
+async def lock_module_enrolments(session: AsyncSession, *, module_id: uuid.UUID,
+                                 enrolment_ids: Sequence[uuid.UUID]) -> list[Enrolment]:
+    """Those of ``enrolment_ids`` that are enrolments in the module, share-locked until the
+    transaction ends (as :func:`get_enrolment` with ``lock``: a concurrent drop waits).
+
+    Locked in id order, so that two registers naming the same people queue up instead of
+    deadlocking.
+    """
+    statement = (select(Enrolment)
+                 .where(Enrolment.module_id == module_id, Enrolment.id.in_(enrolment_ids))
+                 .order_by(Enrolment.id).with_for_update(read=True)
+                 .execution_options(populate_existing=True))
+    return list((await session.scalars(statement)).all())
+
+
+async def recorded_on(session: AsyncSession, *, enrolment_ids: Sequence[uuid.UUID],
+                      session_date: date) -> list[uuid.UUID]:
+    """Those of ``enrolment_ids`` whose attendance on ``session_date`` is already recorded."""
+    found = await session.scalars(select(Attendance.enrolment_id).where(
+        Attendance.enrolment_id.in_(enrolment_ids), Attendance.session_date == session_date)
+        .order_by(Attendance.enrolment_id))
+    return list(found.all())
+
+
+async def add_attendances(session: AsyncSession, rows: Sequence[Attendance]) -> list[Attendance]:
+    """Insert attendance records in one statement, in a savepoint: a violation raises
+    IntegrityError and inserts none. The records as stored (a register holds a few hundred at
+    most: one statement's parameters suffice)."""
+    statement = (sqlalchemy_insert(Attendance).values([column_values(row) for row in rows])
+                 .returning(Attendance).execution_options(populate_existing=True))
+    async with session.begin_nested():
+        return list((await session.scalars(statement)).all())

@@ -35,6 +35,8 @@ from services.candidates.training.schemas import (
     TrainingModuleCreate,
     TrainingModuleOut,
     TrainingModuleUpdate,
+    TrainingSessionCreate,
+    TrainingSessionOut,
 )
 from shared.auth import AUTH_RESPONSES, SIGNED_IN, Principal, PrincipalDep
 from shared.clock import NowDep, utc_date
@@ -221,6 +223,39 @@ async def record_attendance(enrolment_id: uuid.UUID, data: AttendanceCreate,
         attendance = await service.record_attendance(session, enrolment_id=enrolment_id,
                                                      data=data, today=utc_date(now))
         return json_response(AttendanceOut.model_validate(attendance), status_code=201)
+
+    return await idempotency.run(data, produce)
+
+
+@router.post("/v1/training-modules/{module_id}/sessions", status_code=201,
+             response_model=TrainingSessionOut, dependencies=[access.STAFF],
+             responses=responses(TrainingModuleNotFound, EnrolmentNotFound, IllegalTransition,
+                                 AttendanceAlreadyRecorded, InvalidDates, *CREATE_ERRORS))
+async def record_session(module_id: uuid.UUID, data: TrainingSessionCreate,
+                         session: SessionDep, principal: PrincipalDep,
+                         idempotency: IdempotencyDep, now: NowDep) -> Response:
+    """Record one session of the module for the whole class at once: the trainer's register.
+
+    ``attendees`` were present for the session's ``hours`` (or, as ``{enrolment_id, hours}``,
+    for their own); ``absent`` were not. One attendance record per enrolment, all or none, with
+    the rules of a single record for each: every enrolment in this module (another one, or one
+    the caller may not read, is a 404 ``enrolment-not-found`` naming it in ``enrolment_ids``),
+    none dropped (409 ``illegal-transition``), the session not in the future and not before
+    anyone's enrolment (422 ``invalid-dates``), nobody's attendance already recorded that day
+    (409 ``attendance-already-recorded``). At most 500 enrolments per register (422 naming
+    ``attendees``): a larger class sends it in parts.
+    """
+    await _ensure_module_in_scope(session, principal, module_id)
+
+    async def produce() -> Response:
+        records = await service.record_session(session, module_id=module_id, data=data,
+                                               today=utc_date(now))
+        present = sum(1 for record in records if record.present)
+        return json_response(TrainingSessionOut(
+            module_id=module_id, session_date=data.session_date,
+            hours=data.hours.quantize(service.HOURS_PRECISION),
+            present=present, absent=len(records) - present,
+            attendance=[AttendanceOut.model_validate(r) for r in records]), status_code=201)
 
     return await idempotency.run(data, produce)
 

@@ -1,6 +1,7 @@
 """Wire formats of pre-departure training: modules, enrolments, attendance and status."""
 
 import uuid
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
@@ -130,6 +131,79 @@ class AttendanceOut(ResponseModel):
     present: bool
     hours: Decimal
     recorded_at: datetime
+
+
+# A register is one call per session and module; a class of a few hundred is already a lecture
+# hall. More than this is a 422 naming ``attendees``: send the register in parts.
+MAX_SESSION_ATTENDEES = 500
+_ENROLMENT_IDS = ("3c9e1a52-7b4d-4f0e-8a61-2d5c9b7e1f30", "a1f4c8e2-5d3b-4e7a-9c06-8b2e4d6f1a93",
+                  "e7b2d9c4-1a6f-4c38-b5e0-3f9a7c1d2e84")
+
+
+class SessionAttendee(StrictModel):
+    """One person present at the session, with the hours they attended when not all of it."""
+
+    enrolment_id: uuid.UUID
+    hours: SessionHours | None = Field(
+        None, description="Hours this person attended (arrived late, left early); default the "
+        "session's hours.")
+
+
+class TrainingSessionCreate(StrictModel):
+    """A session's register: who was there (and who was not), recorded in one call."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "session_date": "2026-04-14", "hours": "8",
+        "attendees": [_ENROLMENT_IDS[0], {"enrolment_id": _ENROLMENT_IDS[1], "hours": "4"}],
+        "absent": [_ENROLMENT_IDS[2]],
+    }]})
+
+    session_date: date = Field(
+        description="The day of the session: not in the future, not before any listed "
+        "person's enrolment.")
+    hours: SessionHours = Field(description="How long the session ran, 0 to 24 hours: what each "
+                                "attendee attended unless they say otherwise.")
+    attendees: Annotated[list[uuid.UUID | SessionAttendee],
+                         Field(max_length=MAX_SESSION_ATTENDEES)] = Field(
+        description="The enrolments (in this module) present: an enrolment id, or "
+        f"`{{enrolment_id, hours}}`. At most {MAX_SESSION_ATTENDEES} per call.")
+    absent: Annotated[list[uuid.UUID], Field(max_length=MAX_SESSION_ATTENDEES)] = Field(
+        default_factory=list, description="The enrolments (in this module) absent from it.")
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        named = [self.enrolment_of(a) for a in self.attendees] + self.absent
+        if not named:
+            raise ValueError("a register names at least one enrolment (attendees or absent)")
+        if len(named) > MAX_SESSION_ATTENDEES:
+            raise ValueError(f"a register names at most {MAX_SESSION_ATTENDEES} enrolments "
+                             "(attendees and absent together); send it in parts")
+        if repeated := sorted(str(i) for i, n in Counter(named).items() if n > 1):
+            raise ValueError(f"each enrolment appears once in a register: {', '.join(repeated)}")
+        return self
+
+    @staticmethod
+    def enrolment_of(attendee: "uuid.UUID | SessionAttendee") -> uuid.UUID:
+        """The enrolment id of an entry of ``attendees``, in either of its forms."""
+        return attendee if isinstance(attendee, uuid.UUID) else attendee.enrolment_id
+
+    def attendance(self) -> dict[uuid.UUID, tuple[bool, Decimal]]:
+        """Enrolment id -> (present, hours), in the order the register lists them."""
+        found = {self.enrolment_of(a): (True, self.hours if isinstance(a, uuid.UUID)
+                                        or a.hours is None else a.hours)
+                 for a in self.attendees}
+        return found | {enrolment_id: (False, Decimal(0)) for enrolment_id in self.absent}
+
+
+class TrainingSessionOut(ResponseModel):
+    """A recorded session: one attendance record per enrolment of the register."""
+
+    module_id: uuid.UUID
+    session_date: date
+    hours: Decimal
+    present: int = Field(description="Attendees recorded present.")
+    absent: int = Field(description="Enrolments recorded absent.")
+    attendance: list[AttendanceOut] = Field(description="The records, in the register's order.")
 
 
 class ProgrammeTrainingStatus(ResponseModel):

@@ -23,6 +23,7 @@ from services.candidates.training.exceptions import (
     AttendanceAlreadyRecorded,
     AttendanceInsufficient,
     EnrolmentNotFound,
+    EnrolmentsDropped,
     InvalidDates,
     ModuleCodeTaken,
     TrainingConflict,
@@ -34,6 +35,7 @@ from services.candidates.training.schemas import (
     EnrolmentCreate,
     TrainingModuleCreate,
     TrainingModuleUpdate,
+    TrainingSessionCreate,
 )
 from services.candidates.training.state import ATTENDANCE_ALLOWED_FROM, ENROLMENT
 from shared.errors import IllegalTransition, PreconditionFailed
@@ -243,6 +245,52 @@ async def record_attendance(session: AsyncSession, *, enrolment_id: uuid.UUID,
             session, Attendance(enrolment_id=enrolment_id, **data.model_dump()))
     except IntegrityError as exc:
         raise already from exc
+
+
+async def record_session(session: AsyncSession, *, module_id: uuid.UUID,
+                         data: TrainingSessionCreate, today: date) -> list[Attendance]:
+    """Record a session's register: one attendance record per enrolment it names, all or none.
+
+    The same rules as :func:`record_attendance`, for every person at once: each enrolment must
+    be in the module (EnrolmentNotFound naming those that are not), none dropped, the session
+    not in the future nor before anyone's enrolment, nobody's attendance already recorded that
+    day. The records in the register's order.
+    """
+    await get_module(session, module_id=module_id)
+    _happened("session_date", data.session_date, today=today)
+    wanted = data.attendance()
+    ids = list(wanted)
+    # Share-locked, as one record's enrolment is: a concurrent drop waits for this register.
+    enrolments = {e.id: e for e in await repository.lock_module_enrolments(
+        session, module_id=module_id, enrolment_ids=ids)}
+    if missing := [str(i) for i in ids if i not in enrolments]:
+        raise EnrolmentNotFound(
+            f"No enrolment {', '.join(missing)} in training module {module_id}.",
+            enrolment_ids=missing)
+    if dropped := [str(i) for i in ids if enrolments[i].status not in ATTENDANCE_ALLOWED_FROM]:
+        raise EnrolmentsDropped(dropped, allowed_from=list(ATTENDANCE_ALLOWED_FROM))
+    if later := [str(i) for i in ids if data.session_date < enrolments[i].enrolled_on]:
+        raise InvalidDates(
+            f"session_date must not be before the enrolment of {', '.join(later)}.",
+            enrolment_ids=later, errors=[{"loc": ["body", "session_date"], "type": "invalid_date",
+                                          "msg": "must not be before the enrolment"}])
+    if recorded := await repository.recorded_on(session, enrolment_ids=ids,
+                                                session_date=data.session_date):
+        named = [str(i) for i in recorded]
+        raise AttendanceAlreadyRecorded(
+            f"Attendance on {data.session_date} is already recorded for enrolment "
+            f"{', '.join(named)}.", enrolment_ids=named)
+    try:
+        rows = await repository.add_attendances(session, [
+            Attendance(enrolment_id=i, session_date=data.session_date, present=present,
+                       hours=hours) for i, (present, hours) in wanted.items()])
+    except IntegrityError as exc:
+        # A concurrent register or record of the same day committed first.
+        raise AttendanceAlreadyRecorded(
+            f"Attendance on {data.session_date} was recorded meanwhile for some of these "
+            "enrolments; read the module's enrolments again.") from exc
+    by_enrolment = {row.enrolment_id: row for row in rows}
+    return [by_enrolment[i] for i in ids]
 
 
 # --- completion ----------------------------------------------------------------------------

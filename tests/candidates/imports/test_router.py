@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from services.candidates.imports.records import owner, record
+from services.candidates.imports.records import Line, owner, record
 from services.candidates.imports.schemas import candidate_row
 from services.candidates.imports.service import import_candidates
 from services.candidates.imports.writing import write_batch
@@ -223,8 +223,8 @@ async def test_an_email_registered_after_the_check_is_caught_by_the_retry(
     database = candidates_app.state.database
     await import_candidates(database, content=orjson.dumps(documents[1]), file_format="ndjson",
                             batch_size=10)
-    batch = [(n, record(candidate_row.validate_python(d), owner(None, None)))
-             for n, d in enumerate(documents, 1)]
+    batch: list[Line] = [(n, record(candidate_row.validate_python(d), owner(None, None)), None)
+                         for n, d in enumerate(documents, 1)]
     emails = [d["email"].lower() for d in documents]
     async with database.engine.connect() as sa_connection:
         connection = (await sa_connection.get_raw_connection()).driver_connection
