@@ -8,7 +8,7 @@ programme's indicators should then show, so a test can hold the API to it.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 WORKING = ("employed_host_company", "employed_other_employer", "self_employed")
@@ -58,6 +58,9 @@ class Stay:
     # The answers after each earlier return (seasons: the same person went and came back
     # before), oldest first; ``answers`` are those after the last one.
     earlier: tuple[dict[int, dict[str, Any]], ...] = ()
+    # The points after the last return whose window passed with no answer recorded (nobody
+    # called): the indicators count them as missed.
+    missed: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,9 @@ class Applicant:
     signs_up: bool = False
     trained: bool = False  # enrolled in and completed every training module
     stay: Stay | None = None  # set for those who move
+    # When the form was submitted, inside the intake window: staff filing it afterwards give
+    # it as the application's ``submitted_at``.
+    submitted_at: datetime | None = None
 
     @property
     def gender(self) -> str:
@@ -139,6 +145,15 @@ class Plan:
     # Agreements between partners: AgreementCreate bodies naming their parties by institution
     # key (``parties``, the first records it) instead of ids.
     agreements: tuple[dict[str, Any], ...] = ()
+    # Origin countries the programme suspended (OriginSuspensionCreate bodies).
+    suspended_origins: tuple[dict[str, Any], ...] = ()
+    # Entered after the fact in its real period (HOMERe, 2019-2020), not anchored on the
+    # seeding day: the programme is opened with the intake window it had, long closed, so no
+    # candidate may apply to it and nobody signs up to; the officer files every application
+    # with its real ``submitted_at`` (the showcased participant's account is made by the
+    # admin for their profile, to see their records, and they give their consent), and
+    # records every follow-up answer on the day it was given.
+    historical: bool = False
 
     @property
     def code(self) -> str:
@@ -161,18 +176,23 @@ def _count(values: Any) -> dict[str, int]:
 
 def figures(plan: Plan) -> dict[str, Any]:
     """What the programme should show once seeded: applications by final status, the
-    selected and returnees broken down, and per follow-up point who answered and how."""
+    selected and returnees broken down, and per follow-up point who was due (answered, or
+    missed: the window passed without an answer), who answered and how."""
     selected = [a for a in plan.applicants if a.outcome == "selected"]
     movers = plan.movers
     points: dict[int, dict[str, int]] = {}
     returns = [answers for m in movers if m.stay for answers in (*m.stay.earlier, m.stay.answers)]
     for point in plan.schedule["points_months"]:
         answers = [found[point] for found in returns if point in found]
-        if not answers:
+        missed = sum(1 for m in movers if m.stay and point in m.stay.missed)
+        if not answers and not missed:
             continue
         statuses = [a["employment_status"] for a in answers]
         points[point] = {
-            "due": len(answers),
+            "due": len(answers) + missed,
+            "answered": len(answers),
+            "unreachable": statuses.count("unreachable"),
+            "missed": missed,
             "responded": sum(1 for s in statuses if s != "unreachable"),
             "working": sum(1 for s in statuses if s in WORKING),
             "host_company": statuses.count("employed_host_company"),

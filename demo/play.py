@@ -5,28 +5,34 @@ own account doing its own part:
   programme exists, the ministry's and the destination's visa authority's grants (or the
   visa authority's own system, a machine client, where the plan says so), and the accounts
   of the partner institutions and of the host companies that act themselves;
-- the officer opens the programme (and signs in again: the new token carries it), sets its
-  follow-up schedule, registers the partner institutions and the consortium, imports the
-  applicants' forms for the programme in bulk and files their consents and applications (as a
-  caseworker does from paper forms), screens, selects, trains, registers host companies and
-  vacancies, runs matching (one round per season: the next once everyone is back), drives
-  placements and returnee cases, records support at every stage (before departure and during
-  the stay for the person in the programme, after return on their case), and records what
+- the officer opens the programme (and signs in again: the new token carries it), suspends
+  the origins it dropped, sets its follow-up schedule, registers the partner institutions and
+  the consortium, files the
+  applicants' forms in one import of applications (each person with the consent their form
+  gives and the day it was submitted, as a caseworker enters a call's forms) and the nominees'
+  consents and applications, screens, selects, trains (one register per session for the
+  whole class), registers host companies and vacancies, runs matching (one round per
+  season: the next once everyone is back), drives placements and returnee cases, records
+  support at every stage (before departure and during the stay for the person in the
+  programme, after return on their case), and records what
   other parties said on the phone or in a signed form (the other hosts' and participants'
   acceptances, the answers of returnees reached by a call, dated the week they fell due);
 - each institution registers its own students in bulk and nominates them to the programme;
   the first party of each agreement records it with its own account;
 - some applicants (the showcased participant and a few others, see
-  ``demo.scenarios.common.SIGN_UPS``) sign up, consent, apply and submit themselves;
+  ``demo.scenarios.common.SIGN_UPS``) sign up, consent, apply and submit themselves; none in a
+  programme entered after the fact (``Plan.historical``, HOMERe): its intake closed years
+  ago, so the officer files every form and the admin makes the showcased participant's
+  account for their profile;
 - the showcased host company and the hosts that extend stays accept their trainees and record
   their extension offers; the showcased participant accepts their own placement and answers
   their own follow-ups;
 - the destination's visa authority (France's, Belgium's, Italy's…; Lithuania's own system
   for Digital Explorers) posts the visa decisions.
 
-Everything that happened is dated as it happened: the visa requests and decisions, arrivals,
-returns, training attendance, follow-up answers recorded by caseworkers and support measures
-carry the plan's dates, not the seeding day's.
+Everything that happened is dated as it happened: the submissions the officer files, the visa
+requests and decisions, arrivals, returns, training attendance, follow-up answers recorded by
+caseworkers and support measures carry the plan's dates, not the seeding day's.
 
 When the gateway refuses more sign-ups from this address (10 an hour by default: several
 scenarios seeded within the hour), those applicants' forms are filed by the officer instead,
@@ -58,6 +64,18 @@ WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores
 EVENT_TIMEOUT_SECONDS = 120.0
 ANSWER_DAYS_AFTER_DUE = 5  # a caseworker reaches a returnee within the week a follow-up is due
 IN_PROGRESS = " [demo data: seeding in progress]"
+SESSION_HOURS = 8.0  # a training day
+REGISTER_SIZE = 500  # the most enrolments one session register takes
+CONSENT_TEXT_VERSION = "2024-10"  # of the consent every applicant's form gives
+
+
+def form(applicant: Applicant) -> dict[str, Any]:
+    """The applicant's form as a line of an import of applications: the person, the consent
+    the form gives and, when the plan knows it, the moment it was submitted."""
+    return {**applicant.profile, "consents": ["data_processing"],
+            "consent_text_version": CONSENT_TEXT_VERSION,
+            **({"submitted_at": applicant.submitted_at.isoformat()}
+               if applicant.submitted_at else {})}
 
 
 class ScenarioError(RuntimeError):
@@ -84,11 +102,13 @@ class Ids:
     vacancies: dict[str, str] = field(default_factory=dict)  # vacancy id -> plan key
     answers: int = 0
     measures: int = 0
+    selection: dict[str, Any] = field(default_factory=dict)  # the selection run's summary
 
 
 def units(plan: Plan) -> int:
     """How many steps the progress bar counts for ``plan``."""
-    return (5 + len(plan.applicants) + sum(1 for a in plan.applicants if a.nominated_by)
+    stages = 4 if plan.historical else 5  # a past intake has no sign-ups
+    return (stages + len(plan.applicants) + sum(1 for a in plan.applicants if a.nominated_by)
             + sum(1 for a in plan.applicants if a.trained) + len(plan.employers)
             + 2 * len(plan.movers))
 
@@ -177,10 +197,12 @@ class Player:
 
     def open_programme(self) -> None:
         """The admin creates the officer's account, with no programme; the officer opens the
-        programme with its intake open until tomorrow (applications can only be submitted
-        while it is open; :meth:`close_intake` sets the real window afterwards) and signs in
-        again, their new token carrying it. AlreadySeeded when a complete earlier run left it;
-        ScenarioError when one stopped half-way."""
+        programme and signs in again, their new token carrying it. A programme entered after
+        the fact (:attr:`Plan.historical`) has its real intake window from the start, long
+        closed (staff file its applications with the day each was submitted); the others'
+        intake is open until tomorrow, so that applicants submit themselves, and
+        :meth:`close_intake` sets the real window afterwards. AlreadySeeded when a complete
+        earlier run left it; ScenarioError when one stopped half-way."""
         self.stage("programme")
         plan = self.plan
         found = [p for p in self.admin.all_pages("/v1/programmes") if p["code"] == plan.code]
@@ -194,7 +216,8 @@ class Player:
         login = plan.officer
         officer = self.account("officer", login.email, login.password, programme_ids=[])
         opens = date.fromisoformat(plan.programme["intake_opens_at"][:10])
-        body = {**plan.programme, **intake_window(opens, plan.today + timedelta(days=1)),
+        window = {} if plan.historical else intake_window(opens, plan.today + timedelta(days=1))
+        body = {**plan.programme, **window,
                 "description": plan.programme["description"] + IN_PROGRESS}
         try:
             made = officer.post("/v1/programmes", body, key=self.key("programme"))
@@ -207,9 +230,9 @@ class Player:
 
     def staff(self) -> None:
         """The admin grants the ministry and the destinations' visa authorities the programme;
-        the officer sets its follow-up schedule, registers the partner institutions (whose
-        accounts the admin then creates) and the consortium; each agreement is recorded by
-        its first party's own account."""
+        the officer suspends the origins the programme dropped, sets its follow-up schedule,
+        registers the partner institutions (whose accounts the admin then creates) and the
+        consortium; each agreement is recorded by its first party's own account."""
         self.stage("accounts")
         pid = self.ids.programme
         login = self.plan.ministry
@@ -217,6 +240,9 @@ class Player:
                                              programme_ids=[pid])
         for country in self.plan.programme["destination_countries"]:
             self.visa_authority(country)
+        for suspension in self.plan.suspended_origins:
+            self.officer.post(f"/v1/programmes/{pid}/origin-suspensions", suspension,
+                              key=self.key("suspension", suspension["country"]))
         self.officer.call("PUT", f"/v1/follow-up-schedules/{pid}", json=self.plan.schedule)
         for key, body in self.plan.institutions.items():
             self.ids.institutions[key] = self.officer.post(
@@ -271,50 +297,77 @@ class Player:
             person.close()
 
     def _apply(self, api: Api, applicant: Applicant) -> None:
-        """Consent, application and submission, by the person or by the officer for them."""
+        """Consent, application and submission, by the person or by the officer for them. The
+        officer files a form with the day it was submitted; a programme entered after the fact
+        is closed to candidates (422 intake-closed): the person consents, and the officer files
+        their application."""
         k, candidate = applicant.key, self.ids.candidates[applicant.key]
         api.post(f"/v1/candidates/{candidate}/consents", {
-            "purpose": "data_processing", "text_version": "2024-10", "action": "given"},
+            "purpose": "data_processing", "text_version": CONSENT_TEXT_VERSION, "action": "given"},
             key=self.key(k, "consent"))
-        application = api.post("/v1/applications", {
+        filer = self.officer if self.plan.historical else api
+        application = filer.post("/v1/applications", {
             "candidate_id": candidate, "programme_id": self.ids.programme},
             key=self.key(k, "application"))
-        api.post(f"/v1/applications/{application['id']}/submit")
+        at = applicant.submitted_at if filer is self.officer else None
+        filer.post(f"/v1/applications/{application['id']}/submit",
+                   {"submitted_at": at.isoformat()} if at else None)
         with self._lock:
             self.ids.applications[k] = application["id"]
 
     def register(self) -> None:
-        """The other applicants: each institution imports its own nominees and the officer the
-        remaining forms for the programme, at the same time; then each institution nominates
-        its students and the officer files every one's consent, application and submission."""
+        """The other applicants, at the same time: the officer files the forms nobody
+        nominated in one import of applications (:meth:`_file_forms`), and each institution
+        imports its own nominees; then each institution nominates its students and the
+        officer files every nominee's consent, application and submission."""
         self.stage("applications")
-        pid = self.ids.programme
         signed_up = set(self.ids.candidates)
         by_paper = [a for a in self.plan.applicants if a.key not in signed_up]
+        forms = [a for a in by_paper if a.nominated_by is None]
         imports: list[tuple[Api, list[Applicant], dict[str, str]]] = [
             (self.apis[f"institution-{key}"], students, {})
             for key in self.plan.institutions
             if (students := [a for a in by_paper if a.nominated_by == key])]
-        imports.append((self.officer, [a for a in by_paper if a.nominated_by is None],
-                        {"programme_id": pid}))
-        with ThreadPoolExecutor(len(imports)) as pool:
+        with ThreadPoolExecutor(len(imports) + 1) as pool:
+            filed = pool.submit(self._file_forms, forms) if forms else None
             for found in pool.map(lambda job: self._import_profiles(*job), imports):
-                self.ids.candidates |= found
+                with self._lock:  # the forms' ids arrive meanwhile
+                    self.ids.candidates |= found
+            if filed is not None:
+                filed.result()
+        self.step(len(forms))
         if self.plan.candidate_key not in signed_up:
-            # Turned away by the sign-up limit: the admin makes the showcased participant's
-            # account for the profile the officer registered, and they apply themselves.
+            # Turned away by the sign-up limit (or an intake closed long ago): the admin makes
+            # the showcased participant's account for the profile filed for them.
             showcase = self.plan.candidate
             self.apis["candidate"] = self.account(
                 "candidate", showcase.email, showcase.password,
                 candidate_id=self.ids.candidates[self.plan.candidate_key])
 
         def file(applicant: Applicant) -> None:
-            if applicant.nominated_by:
-                self._nominate(applicant)  # which puts them in the officer's view
+            self._nominate(applicant)  # which puts them in the officer's view
             own = applicant.key == self.plan.candidate_key
             self._apply(self.apis["candidate"] if own else self.officer, applicant)
 
-        self.each(by_paper, file)
+        self.each([a for a in by_paper if a.nominated_by], file)
+
+    def _file_forms(self, applicants: list[Applicant]) -> None:
+        """The officer files the forms of ``applicants`` in one import of applications
+        (NDJSON): each line the person, the consent their form gives and the day it was
+        submitted. Their candidate and application ids from the report (in line order)."""
+        lines = "\n".join(json.dumps(form(a)) for a in applicants).encode()
+        report = self.officer.call(
+            "POST", "/v1/candidate-imports/applications", content=lines,
+            params={"programme_id": self.ids.programme},
+            headers={"Content-Type": "application/x-ndjson"})
+        if report["errors"]:
+            raise ScenarioError(f"the import of applications refused {report['rejected']} "
+                                f"forms: {report['errors'][:3]}")
+        with self._lock:
+            for applicant, candidate, application in zip(
+                    applicants, report["created_ids"], report["application_ids"], strict=True):
+                self.ids.candidates[applicant.key] = candidate
+                self.ids.applications[applicant.key] = application
 
     def _import_profiles(self, importer: Api, applicants: list[Applicant],
                          params: dict[str, str]) -> dict[str, str]:
@@ -365,6 +418,7 @@ class Player:
         pid = self.ids.programme
         self.officer.post(f"/v1/programmes/{pid}/screening")
         run = self.officer.post(f"/v1/programmes/{pid}/selection")
+        self.ids.selection = run["summary"]
         chosen = {d["application_id"] for d in run["decisions"] if d["outcome"] == "selected"}
         planned = {self.ids.applications[a.key] for a in self.plan.applicants
                    if a.outcome == "selected"}
@@ -376,37 +430,50 @@ class Player:
     def train(self) -> None:
         """Pre-departure training: every module, attended in full and completed by the trained
         applicants, one module after the other in eight-hour days from the day after the intake
-        closed (a module is completed only with its attendance recorded, on the days it ran)."""
+        closed. The officer enrols each trainee, records each day's register for the whole
+        class at once (a module is completed only with its attendance recorded, on the days it
+        ran), then completes each trainee's module on its last day."""
         trained = [a for a in self.plan.applicants if a.trained]
         if not self.plan.modules:
             return
         self.stage("training")
-        modules = [(self.officer.post(f"/v1/programmes/{self.ids.programme}/training-modules",
-                                      body, key=self.key("module", body["code"]))["id"],
-                    float(body["hours"])) for body in self.plan.modules]
-        first_day = date.fromisoformat(self.plan.programme["intake_closes_at"][:10]) \
+        pid = self.ids.programme
+        day = date.fromisoformat(self.plan.programme["intake_closes_at"][:10]) \
             + timedelta(days=1)
+        # Each module's days, in order: (its id, the day it starts, [(day, hours)]).
+        calendar = []
+        for body in self.plan.modules:
+            module = self.officer.post(f"/v1/programmes/{pid}/training-modules", body,
+                                       key=self.key("module", body["code"]))["id"]
+            sessions, hours = [], float(body["hours"])
+            while hours > 0:
+                sessions.append((day, min(hours, SESSION_HOURS)))
+                hours -= sessions[-1][1]
+                day += timedelta(days=1)
+            calendar.append((module, sessions[0][0], sessions))
 
-        def complete(applicant: Applicant) -> None:
-            day = first_day
-            for module, hours in modules:
-                enrolment = self.officer.post(
-                    f"/v1/training-modules/{module}/enrolments",
-                    {"candidate_id": self.ids.candidates[applicant.key],
-                     "enrolled_on": day.isoformat()},
-                    key=self.key(applicant.key, "enrolment", module))
-                url = f"/v1/enrolments/{enrolment['id']}"
-                while hours > 0:
-                    attended = min(hours, 8.0)
-                    self.officer.post(f"{url}/attendance", {
-                        "session_date": day.isoformat(), "present": True, "hours": attended},
-                        key=self.key(applicant.key, "attendance", module, day))
-                    hours -= attended
-                    day += timedelta(days=1)
-                self.officer.post(f"{url}/complete",
-                                  {"completed_on": (day - timedelta(days=1)).isoformat()})
+        def enrol(applicant: Applicant) -> list[str]:
+            return [self.officer.post(f"/v1/training-modules/{module}/enrolments", {
+                "candidate_id": self.ids.candidates[applicant.key],
+                "enrolled_on": starts.isoformat()},
+                key=self.key(applicant.key, "enrolment", module))["id"]
+                for module, starts, _ in calendar]
 
-        self.each(trained, complete)
+        rows = self.each(trained, enrol)  # per trainee, their enrolment in each module
+        enrolments = [[row[n] for row in rows] for n in range(len(calendar))]  # per module
+        for (module, _, sessions), class_ in zip(calendar, enrolments, strict=True):
+            for on, hours in sessions:
+                for part in range(0, len(class_), REGISTER_SIZE):
+                    self.officer.post(f"/v1/training-modules/{module}/sessions", {
+                        "session_date": on.isoformat(), "hours": hours,
+                        "attendees": class_[part:part + REGISTER_SIZE]},
+                        key=self.key("session", module, on, part))
+        completions = [(enrolment, sessions[-1][0]) for (_, _, sessions), class_
+                       in zip(calendar, enrolments, strict=True) for enrolment in class_]
+        with self._lock:  # a second pass over the trainees: their completions
+            self.bar.total = (self.bar.total or 0) + len(completions)
+        self.each(completions, lambda done: self.officer.post(
+            f"/v1/enrolments/{done[0]}/complete", {"completed_on": done[1].isoformat()}))
 
     def hosts(self) -> None:
         """The officer registers the host companies with their agreement and the first round's
@@ -584,7 +651,8 @@ class Player:
             "candidate_id": case["candidate_id"], "programme_id": case["programme_id"],
             "stage": stage}
         body = {**person, "kind": template["kind"], "provider": template["provider"],
-                "start_date": start.isoformat()}
+                "start_date": start.isoformat(),
+                **{k: template[k] for k in ("description",) if k in template}}
         if "amount" in template:
             body |= {"amount": template["amount"], "currency": template["currency"],
                      "disbursed_date": start.isoformat()}
@@ -613,7 +681,8 @@ class Player:
         end before the next season is matched); the ids handed out."""
         self.open_programme()
         self.staff()
-        self.sign_ups()
+        if not self.plan.historical:  # its intake closed long ago: nobody applies now
+            self.sign_ups()
         self.register()
         self.select()
         self.train()

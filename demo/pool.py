@@ -21,6 +21,8 @@ from demo.dates import StayDates, birth_date, stay
 from demo.plan import WORKING, Applicant, Vacancy
 
 INELIGIBLE_BECAUSE = ("language", "education", "age")
+# In a follow-up point's mix of answers: nobody recorded an answer before the window passed.
+MISSED = "missed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,10 @@ def answer(rng: random.Random, mover: Applicant, status: str, *, abroad: bool,
 def answers_at(rng: random.Random, movers: list[Applicant], mix: dict[str, int], *,
                abroad: int, local_employers: Mapping[str, tuple[str, ...]]
                ) -> dict[str, dict[str, Any]]:
-    """One follow-up point's answers: ``mix`` says how many answer each employment status
-    (adding up to the movers), ``abroad`` how many of those working work abroad."""
+    """One follow-up point's answers by applicant key: ``mix`` says how many answer each
+    employment status, and how many are ``missed`` (nobody recorded an answer before the
+    window passed: they have none), adding up to the movers; ``abroad`` how many of those
+    working work abroad."""
     statuses = [status for status, n in mix.items() for _ in range(n)]
     if len(statuses) != len(movers):
         raise ValueError(f"the mix counts {len(statuses)} answers for {len(movers)} returnees")
@@ -180,8 +184,7 @@ def answers_at(rng: random.Random, movers: list[Applicant], mix: dict[str, int],
     working = [i for i, s in enumerate(statuses) if s in WORKING]
     away = set(rng.sample(working, abroad))
     return {m.key: answer(rng, m, s, abroad=i in away, local_employers=local_employers)
-            for i, (m, s) in enumerate(zip(movers, statuses, strict=True))}
-
+            for i, (m, s) in enumerate(zip(movers, statuses, strict=True)) if s != MISSED}
 
 
 @dataclass(frozen=True, slots=True)

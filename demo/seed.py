@@ -8,7 +8,7 @@ earlier run left half-way is reported, with how to start over.
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TextIO
 
@@ -35,6 +35,8 @@ class Result:
     overview: dict[str, Any]  # GET /v1/programmes/{id}/overview as the ministry
     answers: int = 0
     measures: int = 0
+    # The selection run's summary as the officer's system answered it (by_gender, targets).
+    selection: dict[str, Any] = field(default_factory=dict)
 
 
 def seed(name: str, *, gateway_url: str, admin_email: str, admin_password: str,
@@ -64,7 +66,8 @@ def seed(name: str, *, gateway_url: str, admin_email: str, admin_password: str,
     return Result(plan=plan, programme_id=programme_id, already_there=already,
                   seconds=time.monotonic() - started, overview=overview,
                   answers=0 if already else player.ids.answers,
-                  measures=0 if already else player.ids.measures)
+                  measures=0 if already else player.ids.measures,
+                  selection={} if already else player.ids.selection)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -85,7 +88,8 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
             f"{result.programme_id}): nothing created.")
     else:
         say(f"Seeded {plan.programme['name']} (programme {plan.code}, id {result.programme_id}) "
-            f"in {result.seconds:.0f} s, seed {plan.seed}, anchored on {plan.today}.")
+            f"in {result.seconds:.0f} s, seed {plan.seed}, "
+            + ("in its real period." if plan.historical else f"anchored on {plan.today}."))
     say(f"  applicants {expected['applicants']}: {_counts(overview['applications_by_status'])}")
     stays = (f" ({expected['stays']} stays)" if expected["stays"] != expected["returnees"]
              else "")
@@ -94,6 +98,15 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
         + (f"; stays extended by the host firm {expected['extended']}"
            if expected["extended"] else ""))
     say(f"  sectors of those who moved: {_counts(expected['returnees_by_sector'])}")
+    planned = [f"{name} {'under 5' if figure['actual'] is None else figure['actual']} of "
+               f"{figure['planned']} planned"
+               for name, figure in (overview.get("planned_vs_actual") or {}).items()
+               if figure["planned"] is not None]
+    if planned:
+        say(f"  planned beside actual: {', '.join(planned)}")
+    for suspended in overview.get("suspended_origins") or []:
+        say(f"  origin suspended since {suspended['suspended_on']}: {suspended['country']}, "
+            f"{suspended['reason']}")
     if not result.already_there:
         say(f"  follow-up answers recorded {result.answers}, support measures {result.measures}")
     reintegration = overview.get("reintegration") or {}
@@ -109,7 +122,9 @@ def print_summary(result: Result, *, gateway_url: str, out: TextIO = sys.stdout)
             f"{count(point, 'employed_or_self_employed')} of {point['responded']} reached are "
             f"working{f' ({share:.0%})' if share is not None else ''}, "
             f"{count(point, 'host_company')} with their host company, "
-            f"{count(point, 'abroad')} abroad")
+            f"{count(point, 'abroad')} abroad"
+            + (f"; {count(point, 'missed')} missed (nobody reached in time)"
+               if point.get("missed", 0) != 0 else ""))
     for line in plan.notes:
         say(f"  {line}")
     say()

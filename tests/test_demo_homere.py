@@ -1,20 +1,23 @@
 """The HOMERe demo scenario: its data drawn from a seed, and played through the real system.
 
-The first tests need no database: the same seed gives the same people, and the plan holds the
-pilot's figures. The end-to-end test seeds HOMERe through the gateway of real processes and
-reads the figures back as the programme's ministry does (small cells suppressed), compared
-with what an officer of the programme reads (every cell). The system runs two replicas of every
-process.
+HOMERe is entered after the fact in its real period (May 2019 - December 2020): the intake of
+2019, the internships of 2020, and every follow-up (at return, six and twelve months) in the
+past, recorded with the days things happened. The first tests need no database: the same seed
+gives the same people whatever the seeding day, and the plan holds the pilot's figures and
+calendar. The end-to-end test seeds HOMERe through the gateway of real processes and reads the
+figures back as the programme's ministry does (small cells suppressed), compared with what an
+officer of the programme reads (every cell). The system runs two replicas of every process.
 """
 
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from demo.plan import figures
+from demo.dates import add_months
+from demo.plan import Plan, figures
 from demo.scenarios import SCENARIOS, build
 from demo.seed import Result, seed
 from launcher.api_client import Api, ApiError
@@ -27,15 +30,20 @@ DAY = date(2026, 11, 23)
 SMALL_SECTORS = {"mechanical_engineering", "civil_engineering", "agrifood",
                  "tourism_hospitality", "logistics", "renewable_energy", "healthcare", "finance",
                  "marketing", "chemistry"}
+POINTS = (0, 6, 12)
 
 
 # --- the plan, without a database -------------------------------------------------------------
 
 
-def test_same_seed_same_scenario() -> None:
+def test_same_seed_same_scenario_whatever_the_day() -> None:
     assert build("homere", today=DAY) == build("homere", today=DAY)
     other = build("homere", seed=7, today=DAY)
     assert other.applicants != build("homere", today=DAY).applicants
+    # Its real period: seeded on another day, the same people and the same dates.
+    later = build("homere", today=DAY + timedelta(days=400))
+    assert (later.applicants, later.vacancies) == (build("homere", today=DAY).applicants,
+                                                    build("homere", today=DAY).vacancies)
 
 
 def test_homere_plan_holds_the_pilot_figures() -> None:
@@ -51,16 +59,37 @@ def test_homere_plan_holds_the_pilot_figures() -> None:
     six = found["by_point"][6]
     assert 0.4 < six["working"] / six["responded"] < 0.5  # "almost half" employed
     assert six["host_company"] > 0
-    # Six-month follow-ups are due on the seeding day, twelve-month ones not yet.
-    assert all(v.end <= date(2026, 5, 23) for v in plan.vacancies)
-    assert all(v.arrival <= v.end and v.visa_decided < v.arrival for v in plan.vacancies)
+    # Every point of the schedule was due for all 50; a few twelve-month ones were missed.
+    assert sorted(found["by_point"]) == list(POINTS)
+    assert all(found["by_point"][p]["due"] == 50 for p in POINTS)
+    twelve = found["by_point"][12]
+    assert (twelve["answered"], twelve["missed"]) == (44, 6)
+    programme = plan.programme
+    assert programme["planned"]["moved"] == 250  # against the 50 who moved
+    assert programme["stay_types"] == ["traineeship"]
+    assert all(v.body["stay_type"] == "traineeship" and v.body["training_agreement_reference"]
+               for v in plan.vacancies)
+    assert "EG" in programme["origin_countries"]
+    [egypt] = plan.suspended_origins
+    assert egypt["country"] == "EG" and "Egyptian component was cancelled" in egypt["reason"]
+    assert {key: role for key, role, _ in plan.consortium}["ubo"] == "lead"
 
 
-@pytest.mark.parametrize(("name", "trained", "moved", "extended"),
-                         [("palim", 120, 30, 0), ("mentor2", 41, 41, 15)])
-def test_other_pilots(name: str, trained: int, moved: int, extended: int) -> None:
-    found = figures(build(name, today=DAY))
-    assert (found["trained"], found["returnees"], found["extended"]) == (trained, moved, extended)
+def test_homere_runs_in_its_real_period() -> None:
+    plan = build("homere", today=DAY)
+    assert plan.historical
+    opens, closes = _intake(plan)
+    assert date(2019, 5, 1) <= opens.date() < closes.date() <= date(2019, 12, 31)
+    # Every form was submitted inside the intake and is filed by the officer: nobody applies
+    # to an intake closed years ago.
+    assert all(a.submitted_at and opens <= a.submitted_at < closes for a in plan.applicants)
+    assert not any(a.signs_up for a in plan.applicants)
+    for v in plan.vacancies:
+        assert closes.date() < v.visa_requested < v.visa_decided < v.arrival < v.end
+        assert date(2020, 1, 1) <= v.arrival and v.end <= date(2020, 12, 31)
+    # The twelve-month follow-ups' windows closed long before today: every point is past.
+    window = timedelta(days=plan.schedule["window_days"])
+    assert max(add_months(v.end, 12) for v in plan.vacancies) + window < date.today()
 
 
 def test_the_command_offers_every_scenario() -> None:
@@ -98,6 +127,12 @@ def _point(cell: dict[str, Any], months: int) -> dict[str, Any]:
     return next(p for p in cell["by_point"] if p["point_months"] == months)
 
 
+def _intake(plan: Plan) -> tuple[datetime, datetime]:
+    """The programme's intake window: when it opened and closed."""
+    return (datetime.fromisoformat(plan.programme["intake_opens_at"]),
+            datetime.fromisoformat(plan.programme["intake_closes_at"]))
+
+
 def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) -> None:
     gateway, result, seconds = seeded
     assert not result.already_there
@@ -113,14 +148,27 @@ def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) ->
                                                   "ineligible": 60}
     assert overview["applicants_by_gender"] == expected["applicants_by_gender"]
     assert overview["applicants_by_nationality"] == expected["applicants_by_nationality"]
-    assert overview["programme"]["intake_closes_at"].startswith(
-        result.plan.programme["intake_closes_at"][:10])
+    programme = overview["programme"]
+    for bound in ("intake_opens_at", "intake_closes_at"):  # the real window, 2019
+        assert programme[bound].startswith(result.plan.programme[bound][:10])
+    assert programme["stay_types"] == ["traineeship"]
+
+    # What the programme planned and dropped, and who ran it.
+    assert overview["planned_vs_actual"]["moved"] == {"planned": 250, "actual": 50}
+    [egypt] = overview["suspended_origins"]
+    assert (egypt["country"], egypt["suspended_on"]) == ("EG", "2019-12-16")
+    assert "Egyptian component was cancelled" in egypt["reason"]
+    assert programme["suspended_origins"] == overview["suspended_origins"]
+    roles = {m["institution"]["name"]: m["role"] for m in overview["consortium"]}
+    assert roles["Université de Bretagne Occidentale"] == "lead"
+    assert roles["Association HOMERe France"] == "partner"
 
     # Reintegration, as the ministry reads it.
     indicators = overview["reintegration"]
     assert indicators["small_cell_threshold"] == 5
     total = indicators["total"]
-    assert (total["returnees"], total["businesses_created"]) == (50, 2)
+    assert (total["people"], total["stays"], total["businesses_created"]) == (
+        50, 50, expected["businesses_created"])
     genders = _by_value(indicators["by_gender"])
     assert {g: c["returnees"] for g, c in genders.items()} == {"female": 24, "male": 26}
     sectors = _by_value(indicators["by_sector"])
@@ -128,16 +176,25 @@ def test_ministry_reads_the_homere_figures(seeded: tuple[str, Result, float]) ->
         "ict": 30, "electrical_engineering": 5, "other": 15}  # the ten small sectors together
     origins = _by_value(indicators["by_origin_country"])
     assert {o: c["returnees"] for o, c in origins.items()} == expected["returnees_by_origin"]
-    for months, planned in expected["by_point"].items():
-        point = _point(total, months)
-        assert (point["due"], point["responded"], point["employed_or_self_employed"],
-                point["host_company"], point["abroad"]) == (
-            planned["due"], planned["responded"], *(
-                None if 0 < planned[k] < 5 else planned[k]  # 1 to 4 people: not shown
-                for k in ("working", "host_company", "abroad")))
+    # Every point of the schedule lies in the past: due for all 50, answered or missed,
+    # nothing open or pending; counts of 1 to 4 people are not shown.
+    assert [p["point_months"] for p in total["by_point"]] == list(POINTS)
+    for months in POINTS:
+        planned, point = expected["by_point"][months], _point(total, months)
+        assert (point["due"], point["responded"]) == (50, planned["responded"])
+        for seen, name in (("answered", "answered"), ("unreachable", "unreachable"),
+                           ("missed", "missed"), ("employed_or_self_employed", "working"),
+                           ("host_company", "host_company"), ("abroad", "abroad")):
+            assert point[seen] == (None if withheld(planned[name]) else planned[name]), seen
+        assert (point["open"], point["pending"]) == (0, 0)
     six = _point(total, 6)
     assert (six["employed_or_self_employed"], six["host_company"]) == (22, 6)
     assert 0.4 < six["employed_or_self_employed_share"] < 0.5  # almost half
+    twelve = _point(total, 12)
+    assert (twelve["answered"], twelve["unreachable"], twelve["missed"]) == (44, 5, 6)
+    # Health monitoring during the internships (the COVID-19 outbreak), for all 50.
+    support = {(r["stage"], r["kind"]): r for r in indicators["support"]}
+    assert support[("during_stay", "health")]["people"] == 50
     direct = ministry.get("/v1/indicators", params={"programme_id": pid})
     assert {**direct, "computed_at": None} == {**indicators, "computed_at": None}
 
@@ -230,15 +287,30 @@ def test_suppressed_cells_are_the_small_ones(seeded: tuple[str, Result, float]) 
 def test_the_seeded_people_see_their_part(seeded: tuple[str, Result, float]) -> None:
     gateway, result, _ = seeded
     plan = result.plan
+    window = _intake(plan)
+    # The showcased intern's account was made for the profile their university registered:
+    # their application, filed by the officer, carries the day it was submitted in 2019.
     trainee = _login(gateway, plan.candidate.email, plan.candidate.password)
+    [application] = trainee.get("/v1/applications")["items"]
+    assert application["status"] == "returned"
+    assert window[0] <= datetime.fromisoformat(application["submitted_at"]) < window[1]
     [placement] = trainee.get("/v1/placements")["items"]
-    assert (placement["status"], placement["sector"]) == ("completed", "ict")
-    answered = [f for f in trainee.get("/v1/follow-ups")["items"] if f["status"] == "completed"]
-    assert {f["point_months"] for f in answered} == {0, 6}
-    assert {f["answer"]["recorded_via"] for f in answered} == {"app"}
+    assert (placement["status"], placement["sector"], placement["stay_type"]) == (
+        "completed", "ict", "traineeship")
+    assert placement["actual_start_date"] >= "2020-01-01"
+    assert placement["actual_end_date"] <= "2020-12-31"
+    # Their follow-ups closed years ago: a caseworker recorded each answer on its day.
+    follow_ups = trainee.get("/v1/follow-ups")["items"]
+    assert {f["point_months"] for f in follow_ups} == set(POINTS)
+    for follow_up in follow_ups:
+        answer = follow_up["answer"]
+        assert follow_up["status"] == "completed" and answer["recorded_via"] == "caseworker"
+        assert follow_up["due_date"] <= answer["answered_on"] < \
+            follow_up["window_closes_at"][:10] < date.today().isoformat()
     host = _login(gateway, plan.employer.email, plan.employer.password)
     hosted = host.get("/v1/placements")["items"]
     assert len(hosted) == 6 and {p["status"] for p in hosted} == {"completed"}
+    assert {p["stay_type"] for p in hosted} == {"traineeship"}
     # The university registered and nominated its own students: it sees them, and no one else.
     university = _login(gateway, plan.institution.email, plan.institution.password)
     key = plan.institution.email.partition("@")[2].partition(".")[0]
@@ -246,15 +318,24 @@ def test_the_seeded_people_see_their_part(seeded: tuple[str, Result, float]) -> 
     assert len(students) == sum(a.nominated_by == key for a in plan.applicants) > 0
 
 
-def test_applicants_signed_up_themselves(seeded: tuple[str, Result, float]) -> None:
+def test_a_past_intake_is_closed_to_candidates(seeded: tuple[str, Result, float]) -> None:
+    """Nobody applies to HOMERe now: its intake closed in 2019. The officer filed every form
+    with the day it was submitted."""
     gateway, result, _ = seeded
-    signed_up = [a for a in result.plan.applicants if a.signs_up]
-    assert result.plan.candidate_key in {a.key for a in signed_up}
-    for applicant in signed_up:
-        person = _login(gateway, str(applicant.profile["email"]),
-                        result.plan.candidate.password)
-        [application] = person.get("/v1/applications")["items"]
-        assert application["programme_id"] == result.programme_id
+    plan = result.plan
+    trainee = _login(gateway, plan.candidate.email, plan.candidate.password)
+    with pytest.raises(ApiError) as refused:
+        trainee.post("/v1/applications", {"candidate_id": trainee.claims["candidate_id"],
+                                          "programme_id": result.programme_id})
+    assert (refused.value.status, refused.value.body["type"]) == (422, "/problems/intake-closed")
+    officer = _login(gateway, plan.officer.email, plan.officer.password)
+    filed = officer.all_pages("/v1/applications", programme_id=result.programme_id)
+    window = _intake(plan)
+    assert len(filed) == 300
+    assert all(window[0] <= datetime.fromisoformat(a["submitted_at"]) < window[1]
+               for a in filed)
+    assert sorted(datetime.fromisoformat(a["submitted_at"]) for a in filed) == sorted(
+        a.submitted_at for a in plan.applicants if a.submitted_at)
 
 
 def test_seeding_again_changes_nothing(seeded: tuple[str, Result, float]) -> None:

@@ -1,13 +1,14 @@
-"""The other pilots' demo scenarios: Digital Explorers, MATCH, WAFIRA, YGCA and MOVE_GREEN
-(PALIM's plan too; HOMERe's are in test_demo_homere).
+"""The other pilots' demo scenarios: Digital Explorers, MATCH, WAFIRA, YGCA, MOVE_GREEN,
+MENTOR 2 and PALIM (HOMERe's are in test_demo_homere).
 
 Without a database: the same seed gives the same plan, and each plan holds its pilot's published
 facts. Then one system of real processes (one replica each) is started once for the module and
 every scenario seeded in it through the gateway, each actor with its own account; the tests read
 back what each programme's ministry sees (small cells suppressed), what the Lithuanian visa
 authority's own system did, the seasons of the same women, study stays, support at every stage,
-the consortium and its agreements. How long each seeding took is printed (``-s``), never
-asserted.
+the consortium and its agreements (MENTOR 2's recorded by the cities themselves), extensions
+offered by host firms, and PALIM's trained-at-home pool beside those who moved. How long each
+seeding took is printed (``-s``), never asserted.
 """
 
 import json
@@ -27,8 +28,10 @@ from tests.conftest import RunDatabase
 from tests.system import ADMIN, PASSWORD, admin_token, running_system
 
 DAY = date(2026, 11, 23)
-PILOTS = ("digital-explorers", "match", "wafira", "ygca", "move-green")
+PILOTS = ("digital-explorers", "match", "wafira", "ygca", "move-green", "mentor2", "palim")
 MATCH_DESTINATIONS = {"BE": 15, "IT": 11, "LU": 10, "NL": 13}
+PALIM_APPLICANTS = 9_677  # the pilot's applications, every one filed
+MENTOR2_CITIES = {"Milano": "IT-25", "Torino": "IT-21"}  # Lombardy, Piedmont
 
 
 # --- the plans, without a database -------------------------------------------------------------
@@ -80,6 +83,38 @@ def test_match_plan_holds_the_pilot_facts() -> None:
     assert sum(n for s, n in sectors.items() if s != "ict") >= 5
 
 
+@pytest.mark.parametrize(("name", "trained", "moved", "extended"),
+                         [("palim", 120, 30, 0), ("mentor2", 41, 41, 15)])
+def test_trained_moved_extended(name: str, trained: int, moved: int, extended: int) -> None:
+    found = figures(build(name, today=DAY))
+    assert (found["trained"], found["returnees"], found["extended"]) == (trained, moved, extended)
+
+
+def test_mentor2_plan_traineeships_mentoring_and_the_cities() -> None:
+    plan = build("mentor2", today=DAY)
+    found = figures(plan)
+    programme = plan.programme
+    assert programme["stay_types"] == ["traineeship"]
+    assert sorted(programme["destination_regions"]) == sorted(MENTOR2_CITIES.values())
+    assert all(v.body["stay_type"] == "traineeship" and v.body["training_agreement_reference"]
+               and v.body["region"] == MENTOR2_CITIES[v.body["location"]["city"]]
+               for v in plan.vacancies)
+    assert programme["training_required_before_departure"] and plan.modules
+    # Mentoring during the traineeship and after return, for every trainee.
+    assert found["support"][("during_stay", "mentoring")]["people"] == 41
+    assert found["support"][("after_return", "mentoring")]["people"] == 41
+    # The extended stays stay within the programme's limits.
+    for v in plan.vacancies:
+        months = (v.end.year - v.arrival.year) * 12 + v.end.month - v.arrival.month
+        assert months <= programme["max_stay_months"]
+    members = {key: role for key, role, _ in plan.consortium}
+    assert members["milano"] == "lead"
+    assert [a["parties"] for a in plan.agreements] == [["milano", "tanger"],
+                                                       ["torino", "khouribga"]]
+    assert all(plan.institutions[k]["kind"] == "municipality" and k in members
+               for a in plan.agreements for k in a["parties"])
+
+
 def test_palim_plan_holds_the_published_figures() -> None:
     plan = build("palim", today=DAY)
     found = figures(plan)
@@ -91,6 +126,7 @@ def test_palim_plan_holds_the_published_figures() -> None:
     assert plan.programme["planned"] == {"applicants": None, "trained": 120, "moved": 30}
     assert plan.programme["destination_regions"] == ["BE-VLG"]
     assert {v.body["region"] for v in plan.vacancies} == {"BE-VLG"}
+    assert found["applicants"] == PALIM_APPLICANTS
 
 
 def test_wafira_plan_the_same_women_two_seasons() -> None:
@@ -295,10 +331,15 @@ def _support(indicators: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
     return {(row["stage"], row["kind"]): row for row in indicators["support"]}
 
 
-def _planned_support(result: Result) -> dict[tuple[str, str], dict[str, int]]:
-    """The plan's support rows as a ministry sees them: rows of 1 to 4 people left out."""
-    return {group: row for group, row in figures(result.plan)["support"].items()
-            if row["people"] >= 5}
+def _reads_support(indicators: dict[str, Any],
+                   result: Result) -> dict[tuple[str, str], dict[str, Any]]:
+    """The support rows by (stage, kind), checked against the plan's as a ministry sees them
+    (rows of 1 to 4 people left out)."""
+    support = _support(indicators)
+    planned = {group: (row["measures"], row["people"])
+               for group, row in figures(result.plan)["support"].items() if row["people"] >= 5}
+    assert {g: (r["measures"], r["people"]) for g, r in support.items()} == planned
+    return support
 
 
 def test_ministry_reads_wafira_seasons(seeded: Seeded) -> None:
@@ -324,9 +365,7 @@ def test_ministry_reads_wafira_seasons(seeded: Seeded) -> None:
     for point in total["by_point"]:  # each return's follow-ups, both seasons answered
         assert (point["due"], point["answered"], point["missed"]) == (58, 58, 0)
     assert total["businesses_created"] == figures(result.plan)["businesses_created"]
-    support = _support(indicators)
-    assert {g: (r["measures"], r["people"]) for g, r in support.items()} == {
-        g: (r["measures"], r["people"]) for g, r in _planned_support(result).items()}
+    support = _reads_support(indicators, result)
     grants = support[("after_return", "income_generating_activity")]["spend"]
     assert grants == [{"currency": "MAD", "amount": "345000.00"}]  # 23 x 15,000
 
@@ -355,9 +394,7 @@ def test_ministry_reads_ygca_study_stays(seeded: Seeded) -> None:
     indicators = overview["reintegration"]
     assert indicators["total"]["people"] == 40
     _reads_follow_ups(indicators["total"], result)
-    support = _support(indicators)
-    assert {g: (r["measures"], r["people"]) for g, r in support.items()} == {
-        g: (r["measures"], r["people"]) for g, r in _planned_support(result).items()}
+    support = _reads_support(indicators, result)
     # The four awards (4 people) are a small cell: left out for a ministry, seen by the officer.
     assert ("after_return", "award") not in support
     officer = _officer(gateway, result)
@@ -386,6 +423,95 @@ def test_ministry_reads_move_green_partners_and_plans(seeded: Seeded) -> None:
     _reads_follow_ups(indicators["total"], result)
     twelve = _point(indicators["total"], 12)
     assert twelve["due"] == 18  # only the first edition is a year back
-    support = _support(indicators)
-    assert {g: (r["measures"], r["people"]) for g, r in support.items()} == {
-        g: (r["measures"], r["people"]) for g, r in _planned_support(result).items()}
+    _reads_support(indicators, result)
+
+
+def test_ministry_reads_mentor2(seeded: Seeded) -> None:
+    gateway, result = seeded["mentor2"]
+    ministry = _ministry(gateway, result)
+    overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
+    _reads_applications(overview, result)
+    assert overview["applications_by_status"]["returned"] == 41  # 41 traineeships
+    assert overview["training"]["trained"] == overview["training"]["trained_and_moved"] == 41
+    assert overview["planned_vs_actual"]["moved"] == {"planned": 40, "actual": 41}
+    assert overview["programme"]["stay_types"] == ["traineeship"]
+    # The consortium, Milan leading, and the cities' agreements.
+    roles = {m["institution"]["name"]: m["role"] for m in overview["consortium"]}
+    assert roles["Comune di Milano"] == "lead" and roles["Città di Torino"] == "partner"
+    agreements = {a["title"]: a for a in overview["agreements"]}
+    assert sorted(agreements) == sorted(a["title"] for a in result.plan.agreements)
+    for agreement in agreements.values():
+        assert {p["kind"] for p in agreement["parties"]} == {"municipality"}
+    assert [p["name"] for p in agreements["Milan-Tangier cooperation on traineeships"][
+        "parties"]] == ["Comune di Milano", "Commune de Tanger"]
+    assert [p["name"] for p in agreements["Turin-Khouribga cooperation on traineeships"][
+        "parties"]] == ["Città di Torino", "Commune de Khouribga"]
+    indicators = overview["reintegration"]
+    assert indicators["total"]["people"] == 41
+    _reads_follow_ups(indicators["total"], result)
+    support = _reads_support(indicators, result)
+    assert support[("during_stay", "mentoring")]["people"] == 41
+    assert support[("after_return", "mentoring")]["people"] == 41
+
+
+def test_each_city_recorded_its_own_agreement(seeded: Seeded) -> None:
+    """Milan's account recorded Milan-Tangier and reads it; Turin's is not its to read."""
+    gateway, result = seeded["mentor2"]
+    milan = Api.login(gateway, "mobility@milano.example.org", result.plan.institution.password)
+    seen = milan.get("/v1/agreements", params={"programme_id": result.programme_id})["items"]
+    assert [a["title"] for a in seen] == ["Milan-Tangier cooperation on traineeships"]
+
+
+def test_host_firms_extended_their_trainees(seeded: Seeded) -> None:
+    gateway, result = seeded["mentor2"]
+    officer = _officer(gateway, result)
+    placements = officer.all_pages("/v1/placements", programme_id=result.programme_id)
+    assert len(placements) == 41
+    assert {p["stay_type"] for p in placements} == {"traineeship"}
+    assert {p["region"] for p in placements} == set(MENTOR2_CITIES.values())
+    extended = {v.key for v in result.plan.vacancies if v.extension}
+    plan = result.plan
+
+    def login(host: str) -> str:  # the showcased host's account, or its HR contact's
+        email = plan.employer.email if host == plan.employer_key \
+            else plan.employers[host]["contacts"][0]["email"]
+        return Api.login(gateway, email, plan.employer.password).subject
+
+    hosts = {login(v.employer_key) for v in plan.vacancies if v.extension}
+    assert len(hosts) == 3  # each firm that extends recorded its own offers
+    offers = 0
+    for placement in placements:
+        found = officer.get(f"/v1/placements/{placement['id']}/extensions")["items"]
+        if not found:
+            continue
+        [extension] = found
+        offers += 1
+        assert extension["new_end_date"] == placement["end_date"] == \
+            placement["actual_end_date"]
+        assert extension["offer_reference"] and extension["actor"] in hosts
+    assert offers == sum(v.body["seats"] for v in plan.vacancies if v.key in extended) == 15
+
+
+def test_ministry_reads_palim(seeded: Seeded) -> None:
+    gateway, result = seeded["palim"]
+    ministry = _ministry(gateway, result)
+    overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
+    _reads_applications(overview, result)
+    assert overview["applications_total"] == PALIM_APPLICANTS
+    # 120 selected and trained: 30 moved to Flanders and came back, 90 trained for home.
+    by_status = overview["applications_by_status"]
+    assert (by_status["selected"], by_status["returned"]) == (90, 30)
+    assert overview["training"] == {**overview["training"], "trained": 120,
+                                    "trained_and_moved": 30, "trained_and_stayed": 90}
+    assert overview["planned_vs_actual"]["trained"] == {"planned": 120, "actual": 120}
+    assert overview["planned_vs_actual"]["moved"] == {"planned": 30, "actual": 30}
+    assert overview["programme"]["destination_regions"] == ["BE-VLG"]
+    # 22 women of the 120, as the officer's selection run reported it.
+    assert result.selection["by_gender"] == {"female": 22, "male": 98}
+    indicators = overview["reintegration"]
+    assert indicators["total"]["people"] == 30
+    assert {g: c["returnees"] for g, c in _by_value(indicators["by_gender"]).items()} == {
+        "female": 5, "male": 25}
+    assert {d: c["returnees"] for d, c in _by_value(
+        indicators["by_destination_country"]).items()} == {"BE": 30}
+    _reads_follow_ups(indicators["total"], result)

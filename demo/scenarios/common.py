@@ -4,7 +4,7 @@ returnees' stories and the participant whose own account is shown."""
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from demo.dates import add_months, intake_window
@@ -15,9 +15,10 @@ from demo.pool import Intake, answers_at, eligibility
 INTAKE_MONTHS_BEFORE = (10, 7)
 # Trainees were available from a month before the first start to two months after the last end.
 AVAILABLE_MARGIN = (timedelta(days=30), timedelta(days=60))
-# Follow-ups at return, six and twelve months, answerable for 240 days: the return and
-# six-month ones are answered on the seeding day (see demo.dates), the twelve-month one is
-# not due yet.
+# Follow-ups at return, six and twelve months, answerable for 240 days: in a scenario
+# anchored on the seeding day the return and six-month ones are answered (see demo.dates) and
+# the twelve-month one is not due yet; in one entered after the fact (HOMERe) every window
+# has long closed.
 SCHEDULE = {"points_months": [0, 6, 12], "window_days": 240}
 # How many applicants sign up and apply with their own account, per scenario: the showcased
 # participant and every tenth of those not nominated, up to this many. The gateway takes 10
@@ -40,11 +41,14 @@ class Calendar:
 
 def calendar(vacancies: tuple[Vacancy, ...], *, tag: str, origins: tuple[str, ...],
              language: str, universities: dict[str, str],
-             institutions: dict[str, Institution]) -> Calendar:
-    """The intake placed before the vacancies' stays; ``universities`` names, per origin
-    country, the institution whose students apply (and who nominates the best)."""
+             institutions: dict[str, Institution],
+             intake_days: tuple[date, date] | None = None) -> Calendar:
+    """The intake placed before the vacancies' stays, or on the days ``intake_days`` gives (its
+    first and last day, as the programme ran it); ``universities`` names, per origin country,
+    the institution whose students apply (and who nominates the best)."""
     first = min(date.fromisoformat(v.body["start_date"]) for v in vacancies)
-    opens, closes = (add_months(first, -m) for m in INTAKE_MONTHS_BEFORE)
+    opens, closes = intake_days or (add_months(first, -INTAKE_MONTHS_BEFORE[0]),
+                                    add_months(first, -INTAKE_MONTHS_BEFORE[1]))
     intake = Intake(tag=tag, closes=closes, origins=origins, language=language,
                     universities=universities,
                     university_names={k: v[0] for k, v in institutions.items()})
@@ -86,16 +90,31 @@ def with_stays(rng: random.Random, movers: list[Applicant],
                for point, (mix, abroad) in mixes.items()}
     found = []
     for mover in movers:
-        own = {point: by_key[mover.key] for point, by_key in answers.items()}
-        found.append(replace(mover, stay=Stay(answers=own, support=support(rng, mover, own))))
+        own = {point: by_key[mover.key] for point, by_key in answers.items()
+               if mover.key in by_key}
+        missed = frozenset(point for point, by_key in answers.items()
+                           if mover.key not in by_key)
+        found.append(replace(mover, stay=Stay(answers=own, support=support(rng, mover, own),
+                                              missed=missed)))
     return found
 
 
 def showcase(movers: list[Applicant], sector: str) -> Applicant:
     """The participant whose account the demo prints: one of ``sector`` who answered every
-    follow-up themselves (a caseworker records the unreachable)."""
-    return next(a for a in movers if a.sector == sector and a.stay and all(
-        answer["employment_status"] != "unreachable" for answer in a.stay.answers.values()))
+    follow-up themselves (a caseworker records the unreachable) and missed none."""
+    return next(a for a in movers if a.sector == sector and a.stay and not a.stay.missed
+                and all(answer["employment_status"] != "unreachable"
+                        for answer in a.stay.answers.values()))
+
+
+def submissions(applicants: list[Applicant], window: dict[str, str]) -> list[Applicant]:
+    """``applicants`` with the moment each submitted their form: spread evenly over the
+    intake window in the order given, all strictly inside it, from 08:00 UTC on its first
+    day."""
+    opens = datetime.combine(date.fromisoformat(window["intake_opens_at"][:10]), time(8), UTC)
+    seconds = int((datetime.fromisoformat(window["intake_closes_at"]) - opens).total_seconds())
+    return [replace(a, submitted_at=opens + timedelta(
+        seconds=seconds * (n + 1) // (len(applicants) + 1))) for n, a in enumerate(applicants)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +143,15 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
              visa_machines: dict[str, str] | None = None,
              schedule: dict[str, Any] | None = None,
              consortium: tuple[tuple[str, str, str], ...] = (),
-             agreements: tuple[dict[str, Any], ...] = ()) -> Plan:
+             agreements: tuple[dict[str, Any], ...] = (),
+             suspended_origins: tuple[dict[str, Any], ...] = (),
+             historical: bool = False) -> Plan:
     """The scenario's plan: its programme with the usual consent and screening rules, the
     shared follow-up schedule, a matching run that keeps each trainee in their own sector
     (min_score 0.5: a pair of sectors scores at most ~0.25, see demo.people.SECTOR_SKILLS),
-    the applicants who sign up themselves (:func:`self_service`), and the accounts printed at
-    the end."""
+    the applicants who sign up themselves (:func:`self_service`; none in a ``historical``
+    programme), when each submitted (:func:`submissions`), and the accounts printed at the
+    end."""
     first = next(iter(institutions))
     return Plan(
         scenario=scenario, seed=seed, today=today,
@@ -143,7 +165,11 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
         },
         schedule=schedule or SCHEDULE, institutions=institution_bodies(institutions),
         modules=modules,
-        applicants=tuple(self_service(applicants, showcase.key)), employers=employers,
+        # Nobody applies themselves to an intake closed long ago: the officer files every
+        # form (see Plan.historical).
+        applicants=tuple(submissions(applicants if historical
+                                     else self_service(applicants, showcase.key), dates.window)),
+        employers=employers,
         vacancies=vacancies,
         matching={"algorithm": "optimal", "min_score": 0.5},
         officer=login(scenario, "officer"), ministry=login(scenario, "ministry"),
@@ -155,6 +181,7 @@ def assemble(*, scenario: str, seed: int, today: date, programme: Programme, dat
                           ROLE_NOTES["institution"]),
         candidate_key=showcase.key, employer_key=employer_key, notes=notes,
         visa_machines=visa_machines or {}, consortium=consortium, agreements=agreements,
+        suspended_origins=suspended_origins, historical=historical,
     )
 
 
