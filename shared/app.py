@@ -20,6 +20,7 @@ from shared.errors import install_error_handlers
 from shared.events.inbox import Inbox
 from shared.events.service_events import ServiceEvents
 from shared.logs import RequestContextMiddleware, configure_logging
+from shared.protective_headers import ProtectiveHeadersMiddleware
 from shared.settings import MissingSetting, ServiceSettings
 from shared.text import RefuseNulMiddleware
 
@@ -130,6 +131,8 @@ def create_service_app(
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    # Outermost: every answer carries the headers, the request context's bare 500 included.
+    app.add_middleware(ProtectiveHeadersMiddleware)
     app.include_router(health.router)
     secured = problem_docs.secured_operations(routers)
     if token_required:

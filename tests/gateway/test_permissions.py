@@ -129,6 +129,9 @@ class TestEveryRoleThroughTheGateway:
         for role in ("officer", "candidate", "institution"):
             response = people.clients[role].get("/v1/candidates", params={"limit": 200})
             assert [c["id"] for c in response.json()["items"]] == [people.x], role
+            # People's data is kept out of every cache, and never sniffed as something else.
+            assert response.headers["cache-control"] == "no-store"
+            assert response.headers["x-content-type-options"] == "nosniff"
 
 
 class TestServicesCheckTokensThemselves:

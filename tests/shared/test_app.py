@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Response
 
 from services.candidates.settings import Settings
 from shared.app import create_service_app
@@ -29,6 +29,19 @@ async def boom() -> None:
 async def conflict() -> None:
     """Fails with a domain error."""
     raise Conflict("That clashes.", current_state="draft")
+
+
+@router.get("/v1/people/{person_id}")
+async def person(person_id: str) -> dict[str, str]:
+    """An API answer that could hold a person's data."""
+    return {"id": person_id, "given_name": "Amina"}
+
+
+@router.get("/v1/calendar")
+async def calendar(response: Response) -> dict[str, str]:
+    """An API answer whose route chose its own caching."""
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return {"season": "2026"}
 
 
 class Note(StrictModel):
@@ -85,6 +98,27 @@ class TestProblems:
         wrong = await http.delete("/health/live")
         assert wrong.status_code == 405
         assert wrong.json()["type"] == "/problems/method-not-allowed"
+
+
+class TestProtectiveHeaders:
+    async def test_api_answers_are_not_stored_and_not_sniffed(
+            self, http: httpx.AsyncClient) -> None:
+        for response in (await http.get("/v1/people/p-1"), await http.get("/v1/people/p-1/x")):
+            assert response.headers["cache-control"] == "no-store"
+            assert response.headers["x-content-type-options"] == "nosniff"
+
+    async def test_a_bare_500_carries_them_too(self, http: httpx.AsyncClient) -> None:
+        response = await http.get("/boom")
+        assert response.status_code == 500
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    async def test_a_routes_own_caching_and_pages_outside_the_api_are_kept(
+            self, http: httpx.AsyncClient) -> None:
+        chosen = await http.get("/v1/calendar")
+        assert chosen.headers.get_list("cache-control") == ["public, max-age=60"]
+        health = await http.get("/health/live")
+        assert "cache-control" not in health.headers
+        assert health.headers["x-content-type-options"] == "nosniff"
 
 
 class TestRequestId:
