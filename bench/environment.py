@@ -15,13 +15,20 @@ from pathlib import Path
 
 from launcher.database import throwaway_database
 from launcher.runner import PROJECT_ROOT, free_port, stop, wait_until_ready
+from shared import sealing
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
 
 
 def bench_database() -> AbstractContextManager[str]:
-    """A fresh, migrated database (admin URL): embedded, or on ``DATABASE_URL``'s cluster."""
+    """A fresh, migrated database (admin URL): embedded, or on ``DATABASE_URL``'s cluster.
+
+    Thrown away afterwards, so its sealing and digest keys are made for it unless the
+    environment has some (shared.sealing has no default); the processes started inherit them."""
+    if not os.environ.get(sealing.SEALING_KEYS):
+        os.environ.update(sealing.generated_environment())
+        sealing.reload()
     return throwaway_database("pathways_bench")
 
 

@@ -3,7 +3,9 @@ revocation.
 
 Passwords and client secrets are stored as argon2id hashes; hashing runs in a worker thread so
 the event loop keeps serving. Signing keys are generated at first start and kept in the
-``gateway`` schema; a rotated-out key stays in the JWKS until every token it signed has expired.
+``gateway`` schema, their private halves sealed (:mod:`shared.sealing`); a rotated-out key stays
+in the JWKS until every token it signed has expired. An account's e-mail is unique by its keyed
+digest, which is also how it is looked up.
 The rules are here; their queries are in :mod:`gateway.identity_repository`.
 """
 
@@ -25,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import identity_repository as repository
 from gateway.models import Account, MachineClient, Revocation, SigningKey
+from shared import sealing
 from shared.auth import Principal, Revocations
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 from shared.pagination import PageParams
@@ -119,14 +122,15 @@ def generate_key(algorithm: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def _active(row: SigningKey) -> ActiveKey:
-    private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+    pem = sealing.unseal(row.private_pem)  # plain in a row from before sealing
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
     return ActiveKey(kid=row.kid, algorithm=row.algorithm, private_key=private)
 
 
 async def _new_key(session: AsyncSession, algorithm: str) -> SigningKey:
     kid, pem, public_jwk = generate_key(algorithm)
-    return await repository.add_key(session, kid=kid, algorithm=algorithm, private_pem=pem,
-                                    public_jwk=public_jwk)
+    return await repository.add_key(session, kid=kid, algorithm=algorithm,
+                                    private_pem=sealing.seal(pem), public_jwk=public_jwk)
 
 
 async def ensure_signing_key(session: AsyncSession, *, algorithm: str) -> ActiveKey:
@@ -143,6 +147,23 @@ async def rotate_signing_key(session: AsyncSession, *, algorithm: str) -> Active
     await repository.lock_signing_keys(session)
     await repository.retire_keys(session)
     return _active(await _new_key(session, algorithm))
+
+
+async def reseal_signing_keys(session: AsyncSession, keyring: sealing.Keyring, *,
+                              only_plain: bool = False) -> int:
+    """Rewrap every signing key's private PEM with ``keyring``'s current key (a plain one, from
+    before sealing, is sealed); with ``only_plain``, seal the plain ones only. How many changed.
+    A key sealed with a key the keyring lacks raises :class:`shared.sealing.UnknownSealingKey`."""
+    await repository.lock_signing_keys(session)
+    changed = 0
+    for kid, stored in await repository.private_pems(session):
+        if only_plain and sealing.is_sealed(stored):
+            continue
+        resealed = keyring.resealed(stored)
+        if resealed is not None:
+            await repository.set_private_pem(session, kid=kid, private_pem=resealed)
+            changed += 1
+    return changed
 
 
 async def current_signing_key(session: AsyncSession, *, cached: ActiveKey) -> ActiveKey:
@@ -187,12 +208,12 @@ def client_subject(client_id: str) -> str:
 
 def normalised_email(email: str) -> str:
     """An e-mail as accounts store it: trimmed, lower-cased."""
-    return email.strip().lower()
+    return sealing.normalised_email(email)
 
 
 async def email_registered(session: AsyncSession, *, email: str) -> bool:
     """Whether an account has this e-mail."""
-    return await repository.email_registered(session, normalised_email(email))
+    return await repository.email_registered(session, sealing.email_digest(email))
 
 
 # The read of a principal at token issue takes a share lock held until the token is signed, and
@@ -201,7 +222,7 @@ async def email_registered(session: AsyncSession, *, email: str) -> bool:
 async def authenticate_account(session: AsyncSession, *, email: str,
                                password: str) -> Principal | None:
     """The principal of the account with these credentials, or None."""
-    row = await repository.account_for_token(session, normalised_email(email))
+    row = await repository.account_for_token(session, sealing.email_digest(email))
     matches = await verify_secret(row.password_hash if row else _DUMMY_HASH, password)
     if row is None or not matches or row.disabled:
         return None
@@ -228,13 +249,15 @@ async def create_account(session: AsyncSession, *, email: str, password: str, ro
     check_links(role=role, candidate_id=candidate_id, employer_id=employer_id,
                 institution_id=institution_id, programme_ids=programme_ids or [],
                 country=country)
-    row = Account(email=normalised_email(email), password_hash=await hash_secret(password),
+    row = Account(email=normalised_email(email), email_digest=sealing.email_digest(email),
+                  password_hash=await hash_secret(password),
                   role=role, candidate_id=candidate_id, employer_id=employer_id,
                   institution_id=institution_id, programme_ids=programme_ids or [],
                   country=country)
     added = await repository.add_account(session, row)
     if added is None:
-        raise AccountExists(f"An account with e-mail {row.email} exists.")
+        # Not the address: problem bodies and their logs carry no personal data.
+        raise AccountExists("An account with this e-mail exists.")
     return added
 
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, any_, func, or_, select, text, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import REVOCATION_SEQUENCE, Account, MachineClient, Revocation, SigningKey
-from shared.db import rows_changed
+from shared.db import column_values, rows_changed
 
 # --- signing keys ---------------------------------------------------------------------------
 
@@ -55,6 +55,20 @@ async def add_key(session: AsyncSession, *, kid: str, algorithm: str, private_pe
     return row
 
 
+async def private_pems(session: AsyncSession) -> list[tuple[str, str]]:
+    """Every key's kid and stored private PEM (sealed, or plain from before sealing), locked
+    until the transaction ends."""
+    return [(row.kid, row.private_pem) for row in (await session.execute(
+        select(SigningKey.kid, SigningKey.private_pem).order_by(SigningKey.kid)
+        .with_for_update())).all()]
+
+
+async def set_private_pem(session: AsyncSession, *, kid: str, private_pem: str) -> None:
+    """Store a key's private PEM as given (sealed by the caller)."""
+    await session.execute(update(SigningKey).where(SigningKey.kid == kid)
+                          .values(private_pem=private_pem))
+
+
 async def public_keys(session: AsyncSession, *, retired_after: datetime) -> list[dict[str, Any]]:
     """The public JWKs of the keys not retired or retired after ``retired_after``, newest
     first."""
@@ -66,10 +80,10 @@ async def public_keys(session: AsyncSession, *, retired_after: datetime) -> list
 
 # --- accounts and machine clients -----------------------------------------------------------
 
-async def account_for_token(session: AsyncSession, email: str) -> Account | None:
-    """The account with this (normalised) e-mail, share-locked until the transaction ends."""
+async def account_for_token(session: AsyncSession, email_digest: str) -> Account | None:
+    """The account whose e-mail has this digest, share-locked until the transaction ends."""
     return (await session.execute(
-        select(Account).where(Account.email == email)
+        select(Account).where(Account.email_digest == email_digest)
         .with_for_update(read=True))).scalar_one_or_none()
 
 
@@ -78,22 +92,26 @@ async def client_for_token(session: AsyncSession, client_id: str) -> MachineClie
     return await session.get(MachineClient, client_id, with_for_update={"read": True})
 
 
-async def email_registered(session: AsyncSession, email: str) -> bool:
-    """Whether an account has this (normalised) e-mail."""
-    return await session.scalar(select(Account.id).where(Account.email == email)) is not None
+async def email_registered(session: AsyncSession, email_digest: str) -> bool:
+    """Whether an account has an e-mail with this digest."""
+    return await session.scalar(
+        select(Account.id).where(Account.email_digest == email_digest)) is not None
 
 
 async def add_account(session: AsyncSession, row: Account) -> Account | None:
     """Insert the account and return it with its server defaults; None when its e-mail is
-    taken (the transaction goes on: the insert ran in a savepoint)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
+    taken.
+
+    ``ON CONFLICT DO NOTHING`` on the e-mail's digest: a clash is no error, so the database
+    logs nothing about it, and a concurrent insert of the same address waits for the other
+    transaction and then yields no row."""
+    account_id = await session.scalar(
+        pg_insert(Account).values(**column_values(row))
+        .on_conflict_do_nothing(index_elements=[Account.email_digest])
+        .returning(Account.id))
+    if account_id is None:
         return None
-    await session.refresh(row)  # its server defaults (created_at, disabled)
-    return row
+    return await session.get(Account, account_id)
 
 
 async def add_client(session: AsyncSession, row: MachineClient) -> MachineClient:

@@ -12,7 +12,17 @@ import orjson
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from gateway import admin_router, auth_router, identity, openapi, overview, revocations, signup
+from gateway import (
+    access_log,
+    admin_router,
+    auth_router,
+    erasure,
+    identity,
+    openapi,
+    overview,
+    revocations,
+    signup,
+)
 from gateway.proxy import GatewayMiddleware, Proxy, build_session
 from gateway.ratelimit import build_rate_limiter
 from gateway.routes import Router, route_table
@@ -21,6 +31,7 @@ from gateway.throttle import LoginThrottle, Policy, build_failure_store
 from gateway.upstreams import Upstreams
 from shared.app import create_service_app
 from shared.auth import Principal, StaticKeySource, TokenVerifier
+from shared.events import inbox
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -116,8 +127,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The whole Pathways API behind one gateway: programmes, candidates, "
         "applications, training, placements and reintegration. Get a token at "
         "`POST /v1/auth/token` and send it as `Authorization: Bearer <token>`.",
-        routers=[auth_router.router, signup.router, admin_router.router, overview.router],
-        internal_routers=[revocations.router],
+        routers=[auth_router.router, signup.router, admin_router.router, overview.router,
+                 access_log.router],
+        # The inbox hears candidate.erased: the erased person's account goes (gateway.erasure).
+        internal_routers=[revocations.router, inbox.router],
+        events=erasure.EVENTS,
+        inbox=erasure.INBOX,
         on_startup=[start],
         on_shutdown=[stop],
         middleware=[Middleware(GatewayMiddleware)],

@@ -45,7 +45,10 @@ class Account(LinksMixin, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
-    email: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    # Kept to contact the person; unique by ``email_digest``, the keyed digest of the normalised
+    # address (shared.sealing), so that a clash the database logs names no address.
+    email: Mapped[str] = mapped_column(Text, nullable=False)
+    email_digest: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
 
 
@@ -66,6 +69,7 @@ class SigningKey(Base):
 
     kid: Mapped[str] = mapped_column(Text, primary_key=True)
     algorithm: Mapped[str] = mapped_column(Text, nullable=False)
+    # Sealed (shared.sealing); plain in rows from before sealing, until `pathways reseal`.
     private_pem: Mapped[str] = mapped_column(Text, nullable=False)
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     created_at: Mapped[datetime] = mapped_column(

@@ -36,7 +36,8 @@ class PlannedActual(BaseModel):
 
     planned: int | None = Field(description="null: the programme planned no such figure.")
     actual: int | None = Field(description=(
-        "null: not known to the caller (a count of 1 to 4 people, left out for a ministry)."))
+        "null: withheld from the caller (a ministry), as the statistics it is read from "
+        "withhold it or a count it adds up."))
 
 
 class ProgrammeOverview(BaseModel):
@@ -45,17 +46,25 @@ class ProgrammeOverview(BaseModel):
     reintegration indicators."""
 
     programme: dict[str, Any]
-    applications_total: int
-    applications_by_status: dict[str, int]
-    applicants_by_gender: dict[str, int]
-    applicants_by_nationality: dict[str, int]
-    training: dict[str, int] = Field(default_factory=dict, description=(
+    applications_total: int | None = Field(description=(
+        "Null when withheld from the caller (`GET /v1/programmes/{id}/statistics`)."))
+    applications_by_status: dict[str, int | None]
+    applicants_by_gender: dict[str, int | None]
+    applicants_by_nationality: dict[str, int | None]
+    training: dict[str, int | None] = Field(default_factory=dict, description=(
         "Pre-departure training: enrolled, trained (every required module), and of those "
         "trained_and_moved and trained_and_stayed. Empty when the programme trains no one."))
     reintegration: dict[str, Any] | None = Field(None, description=(
-        "The programme's reintegration indicators (`GET /v1/indicators`, small cells "
-        "suppressed for ministries); null when the reintegration service did not answer, "
+        "The programme's reintegration indicators (`GET /v1/indicators`, under disclosure "
+        "control for ministries); null when the reintegration service did not answer, "
         "with a note saying so."))
+    small_cell_threshold: int | None = Field(None, description=(
+        "For a caller whose figures are under disclosure control (a ministry), the threshold "
+        "under which a count of people is withheld; null for exact figures."))
+    suppressed_cells: int = Field(0, description=(
+        "How many counts the sections withhold from the caller, together (the statistics' "
+        "and the indicators'). The overview adds no figure of its own but sums of shown "
+        "ones: `planned_vs_actual` is null where a count it reads or adds is withheld."))
     consortium: list[dict[str, Any]] | None = Field(None, description=(
         "The institutions running the programme (`GET /v1/programmes/{id}/consortium`); null, "
         "with a note, when they could not be read."))
@@ -137,8 +146,13 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
     if agreements is not None and agreements.get("next_cursor"):
         notes.append(f"agreements: the first {AGREEMENTS_SHOWN} are shown; list them all with "
                      f"GET /v1/agreements?programme_id={programme_id}.")
+    suppressed = int(counts.get("suppressed_cells") or 0) + int(
+        (indicators or {}).get("suppressed_cells") or 0)
+    threshold = counts.get("small_cell_threshold") or (indicators or {}).get(
+        "small_cell_threshold")
     overview = ProgrammeOverview(
         programme=shown, applications_total=counts["applications_total"],
+        small_cell_threshold=threshold, suppressed_cells=suppressed,
         applications_by_status=counts["by_status"], applicants_by_gender=counts["by_gender"],
         applicants_by_nationality=counts["by_nationality"],
         training=counts.get("training", {}), reintegration=indicators,
@@ -152,24 +166,31 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
 
 
 def _trained(counts: dict[str, Any]) -> int | None:
-    """People trained; None when a ministry's statistics left the count out (1 to 4 people),
-    or may have (the training section emptied while cells were left out)."""
+    """People trained; None when the statistics withheld the count (null), or left it out as
+    an older candidates service did for a ministry (the training section emptied while cells
+    were left out)."""
     training = counts.get("training") or {}
     if "trained" in training:
-        return int(training["trained"])
+        trained = training["trained"]
+        return None if trained is None else int(trained)
     if training or counts.get("suppressed_cells"):
         return None
     return 0  # no training section and nothing left out: nobody enrolled
 
 
 def _moved(counts: dict[str, Any]) -> int | None:
-    """People whose stay abroad started; None when a status it counts may have been left out
-    (the statuses shown fall short of the total, which is never left out)."""
-    by_status: dict[str, int] = counts["by_status"]
-    complete = sum(by_status.values()) == counts["applications_total"]
+    """People whose stay abroad started: the sum of the statuses it counts, None when one of
+    them is withheld (null). An absent status is nobody, unless an older candidates service
+    left it out (its statuses then fall short of its total)."""
+    by_status: dict[str, int | None] = counts["by_status"]
+    if any(status in by_status and by_status[status] is None for status in MOVED_STATUSES):
+        return None
+    total = counts["applications_total"]
+    shown = [n for n in by_status.values() if n is not None]
+    complete = len(shown) < len(by_status) or sum(shown) == total
     if not complete and any(status not in by_status for status in MOVED_STATUSES):
         return None
-    return sum(by_status.get(status, 0) for status in MOVED_STATUSES)
+    return sum(by_status.get(status) or 0 for status in MOVED_STATUSES)
 
 
 def planned_vs_actual(programme: dict[str, Any],
@@ -178,7 +199,8 @@ def planned_vs_actual(programme: dict[str, Any],
     service: all null) beside the actual ones, read from its statistics: applications, people
     trained, people who moved."""
     planned = programme.get("planned") or {}
-    actual = {"applicants": int(counts["applications_total"]), "trained": _trained(counts),
+    total = counts["applications_total"]
+    actual = {"applicants": None if total is None else int(total), "trained": _trained(counts),
               "moved": _moved(counts)}
     return {figure: PlannedActual(planned=planned.get(figure), actual=actual[figure])
             for figure in PLANNED_FIGURES}

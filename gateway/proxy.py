@@ -6,7 +6,8 @@ cost more than the forwarding itself. All requests share one aiohttp session (ke
 connection pool, connect and read timeouts); aiohttp rather than httpx because on this path it
 forwards roughly twice as many requests per CPU second (see bench/gateway.py).
 
-Before forwarding: the bearer token is verified (401), the client's rate limit counted (429),
+Before forwarding: the bearer token is verified (401; a read of an erasure's progress may carry
+its receipt instead, see ``gateway.routes.RECEIPT_PATHS``), the client's rate limit counted (429),
 the page size (422) and body size (413) checked. Upstream failures become problems naming the
 service: refused connection 503, timeout 504, anything malformed 502. Hop-by-hop headers are
 dropped both ways; ``X-Request-ID``, W3C ``traceparent`` and ``X-Forwarded-*`` are set.
@@ -28,7 +29,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from yarl import URL
 
 from gateway.ratelimit import RateLimiter, RateLimiterUnavailable
-from gateway.routes import LARGE_BODY_PREFIXES, OWN_PATHS, Router
+from gateway.routes import (
+    LARGE_BODY_PREFIXES,
+    OWN_PATHS,
+    RECEIPT_HEADER,
+    RECEIPT_PATHS,
+    Router,
+)
 from gateway.upstreams import Upstreams
 from shared.auth import InvalidToken, Principal, TokenVerifier, bearer_token
 from shared.errors import problem_type
@@ -152,6 +159,10 @@ class Proxy:
             return
 
         token = bearer_token(headers.get("authorization"))
+        if token is None and scope["method"] in ("GET", "HEAD") \
+                and headers.get(RECEIPT_HEADER) and RECEIPT_PATHS.match(path):
+            await self._forward_with_receipt(scope, receive, send, service, headers)
+            return
         try:
             if token is None:
                 raise InvalidToken("Send a bearer token: Authorization: Bearer <access_token>. "
@@ -188,6 +199,16 @@ class Proxy:
             if scope["method"] == "POST" else None
         await self._send_upstream(scope, receive, send, service, headers, limit,
                                   on_created=None if hook is None else (principal, hook))
+
+    async def _forward_with_receipt(self, scope: Scope, receive: Receive, send: Send,
+                                    service: str, headers: dict[str, str]) -> None:
+        """Forward a tokenless read of :data:`RECEIPT_PATHS`; its service checks the receipt.
+        Counted against the caller's address, as the gateway's own tokenless paths are."""
+        client = scope.get("client")
+        if await refused_by_limiter(send, self.limiter, f"addr:{client[0] if client else '-'}",
+                                    instance=scope["path"]):
+            return
+        await self._send_upstream(scope, receive, send, service, headers, self.max_body_bytes)
 
     async def _too_large(self, send: Send, path: str, limit: int) -> None:
         await send_problem(send, status=413, slug="request-too-large", title="Request too large",

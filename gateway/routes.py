@@ -15,6 +15,9 @@ ROUTES: dict[str, str] = {
     "/v1/agreements": "candidates",
     "/v1/training-modules": "candidates",
     "/v1/enrolments": "candidates",
+    # An erasure's progress, followed by its requester with the erasure's receipt.
+    "/v1/erasures": "candidates",
+    "/v1/retention": "candidates",
     "/v1/employers": "placements",
     "/v1/vacancies": "placements",
     "/v1/matching-runs": "placements",
@@ -33,6 +36,10 @@ ROUTES: dict[str, str] = {
 # Paths the gateway answers itself although they sit under a routed prefix.
 OWN_PATHS = re.compile(r"^/v1/(auth|admin)(/|$)|^/v1/programmes/[^/]+/overview$")
 LARGE_BODY_PREFIXES = ("/v1/candidate-imports",)
+# Routed reads a caller may make without a token, proving who they are otherwise: the erasure's
+# progress with its receipt (the erased person's account is gone). The service checks the proof.
+RECEIPT_PATHS = re.compile(r"^/v1/erasures/[^/]+$")
+RECEIPT_HEADER = "erasure-receipt"
 
 
 def route_table(overrides: dict[str, str] | None = None) -> dict[str, str]:

@@ -4,7 +4,9 @@ One gateway transaction: the account is created, a short-lived token for it asks
 service to create the profile, and the account is linked to that profile before the commit. A
 profile the candidates service refuses rolls the account back and its problem is answered as it
 is. Whether the e-mail was already registered (here, or in candidates) is never told: those
-answers are the same 202 as a sign-up that worked. The person then signs in with the password
+answers are the same 202 as a sign-up that worked, and a registered e-mail's profile is still
+checked by the candidates service (``validate_only``), so that a profile it refuses is refused
+alike either way. The person then signs in with the password
 grant; that token carries their ``candidate_id``.
 """
 
@@ -18,7 +20,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from gateway import identity
-from gateway.models import Account
 from gateway.overview import UpstreamFailed
 from gateway.proxy import Proxy
 from gateway.ratelimit import RateLimiterUnavailable
@@ -60,7 +61,8 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
     Answers 202 whether or not the e-mail was already registered, so that nobody learns who
     has an account; then sign in with the password grant to get a token carrying your
     ``candidate_id``. A profile the candidates service refuses is answered with its 422
-    problem, and nothing is created. Limited per client address.
+    problem (whether or not the e-mail is registered), and nothing is created. Limited per
+    client address.
     """
     settings: Settings = request.app.state.settings
     address = request.client.host if request.client else "-"
@@ -78,17 +80,22 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
                                  "detail": f"Too many sign-ups: retry in {wait:.0f} s."},
                                 headers={"retry-after": f"{wait:.0f}"})
     email = data.email.strip().lower()
+    profile = {**data.profile, "email": email}
     if await identity.email_registered(session, email=email):
-        # Costs what creating an account costs, so the time taken does not tell either.
+        # As for a new e-mail, the password is hashed and the profile checked by the candidates
+        # service (nothing made): a profile it refuses is refused alike, a good one gets the
+        # same 202, and the time taken is alike too.
         await identity.hash_secret(data.password)
-        return _received()
+        status, body = await _create_profile(request, settings, subject=str(uuid.uuid4()),
+                                             profile=profile, validate_only=True)
+        return _received() if status == 204 else _refused(status, body)
     try:
         account = await identity.create_account(session, email=email, password=data.password,
                                                 role="candidate")
     except identity.AccountExists:  # registered a moment ago by a concurrent request
         return _received()
-    status, body = await _create_profile(request, settings, account=account,
-                                         profile={**data.profile, "email": email})
+    status, body = await _create_profile(request, settings, subject=str(account.id),
+                                         profile=profile)
     if status == 201:
         account.candidate_id = uuid.UUID(orjson.loads(body)["id"])
         await session.flush()
@@ -97,6 +104,11 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
     await session.rollback()
     if status == 409:  # the e-mail has a profile already (made by an officer, an import…)
         return _received()
+    return _refused(status, body)
+
+
+def _refused(status: int, body: bytes) -> Response:
+    """The candidates service's 4xx problem as it is; anything else is its failure."""
     if 400 <= status < 500:
         try:
             return problem_response(orjson.loads(body))
@@ -107,21 +119,25 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
                          service="candidates")
 
 
-async def _create_profile(request: Request, settings: Settings, *, account: Account,
-                          profile: dict[str, object]) -> tuple[int, bytes]:
-    """``POST /v1/candidates`` in the new person's name; its status and body."""
+async def _create_profile(request: Request, settings: Settings, *, subject: str,
+                          profile: dict[str, object],
+                          validate_only: bool = False) -> tuple[int, bytes]:
+    """``POST /v1/candidates`` in the new person's name (the account ``subject``); its status
+    and body. With ``validate_only`` the profile is only checked (204)."""
     proxy: Proxy = request.app.state.proxy
     # The key this replica signs with; a key rotated since stays published until its tokens
     # expire, so the candidates service accepts it either way.
     key = request.app.state.signing_key
     token = identity.issue_token(
-        Principal(subject=str(account.id), role="candidate"), key=key,
+        Principal(subject=subject, role="candidate"), key=key,
         issuer=settings.issuer, audience=settings.audience, ttl_seconds=SIGNUP_TOKEN_SECONDS)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                "Accept": "application/json", "X-Request-ID": request_id_var.get()}
     try:
-        async with proxy.session.post(f"{proxy.upstreams.base('candidates')}/v1/candidates",
-                                      data=orjson.dumps(profile), headers=headers) as response:
+        url = f"{proxy.upstreams.base('candidates')}/v1/candidates"
+        async with proxy.session.post(url, data=orjson.dumps(profile), headers=headers,
+                                      params={"validate_only": "true"} if validate_only else None,
+                                      ) as response:
             return response.status, await response.read()
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise UpstreamFailed("The candidates service could not be reached.",

@@ -1,13 +1,15 @@
 """The ``pathways`` command: ``dev``, ``serve``, ``db bootstrap|prepare|migrate``,
-``create-admin``, ``rotate-keys``, ``demo``, ``import-candidates``, ``wait-run``."""
+``create-admin``, ``rotate-keys``, ``reseal``, ``demo``, ``import-candidates``, ``wait-run``."""
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 from launcher import database, runner
 from launcher.bootstrap import bootstrap
+from launcher.keys import use_development_keys
 from launcher.migrate import downgrade, upgrade
 from launcher.topology import SERVICES, service
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     rotate = commands.add_parser("rotate-keys", help="start a new token signing key")
     rotate.add_argument("--algorithm", choices=["RS256", "EdDSA"], default="RS256")
+    commands.add_parser("reseal", help="rewrap every sealed secret with the current sealing key "
+                        "(SEALING_KEY_ID), sealing any stored before sealing existed")
     demo = commands.add_parser("demo", help="seed a demo scenario through the running gateway")
     demo.add_argument("scenario", choices=DEMO_SCENARIOS)
     demo.add_argument("--gateway-url", default="http://127.0.0.1:8000")
@@ -75,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
+    if args.command == "dev" or (args.command not in ("serve", "import-candidates", "wait-run")
+                                 and not os.environ.get("DATABASE_URL")):
+        # The development database (embedded, under var/) keeps its keys beside it: generated
+        # once, used unless the environment has its own. Elsewhere the keys have no default.
+        use_development_keys(Path(runner.PROJECT_ROOT) / "var")
     if args.command == "dev":
         return runner.dev(replicas=args.replicas, demo=args.demo, port_base=args.port_base)
     if args.command == "demo" and args.admin_email:
@@ -87,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         return runner.serve(service(args.name), host=args.host, port=args.port)
     admin_url = database.admin_database_url(
         data_dir=Path(runner.PROJECT_ROOT) / "var" / "postgres")
+    if args.command == "reseal":
+        from launcher.reseal import reseal
+
+        return reseal({spec: database.service_database_url(admin_url, spec)
+                       for spec in SERVICES})
     if args.command == "rotate-keys":
         from launcher.accounts import rotate_keys
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from launcher import migrate
 from launcher.bootstrap import bootstrap, drop_database
 from launcher.embedded_db import start_embedded
+from launcher.reseal import seal_plain_values
 from launcher.topology import SERVICES, ServiceSpec
 from shared.settings import role_url
 
@@ -36,10 +37,12 @@ def service_database_url(admin_url: str, spec: ServiceSpec) -> str:
 
 
 def prepare_database(admin_url: str, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
-    """Bootstrap roles and schemas, then migrate every service to head."""
+    """Bootstrap roles and schemas, migrate every service to head, seal plain secrets."""
     asyncio.run(bootstrap(admin_url, services))
     for spec in services:
         migrate.upgrade(spec, service_database_url(admin_url, spec))
+    # Secrets stored before sealing existed are sealed now (launcher.reseal).
+    seal_plain_values({spec: service_database_url(admin_url, spec) for spec in services})
 
 
 @contextmanager

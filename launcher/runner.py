@@ -137,14 +137,14 @@ def system_env(urls: Mapping[str, str | Sequence[str]]) -> dict[ServiceSpec, dic
     every = {k: [v] if isinstance(v, str) else list(v) for k, v in urls.items()}
     first = {k: v[0] for k, v in every.items()}
     secret = generate_secret()  # one per run: signs the services' events to each other
-    events = events_env({k: v for k, v in first.items() if k != "gateway"}, secret)
+    events = events_env(first, secret)  # the gateway hears events too (gateway.erasure)
     env: dict[ServiceSpec, dict[str, str]] = {}
     for name in urls:
         if name == "gateway":
             # It issues tokens in its own name: the URL the services are told to trust.
             upstreams = {k: v if len(v) > 1 else v[0] for k, v in every.items() if k != name}
             env[service(name)] = {"GATEWAY_UPSTREAMS": json.dumps(upstreams),
-                                  "AUTH_ISSUER": first[name]}
+                                  "AUTH_ISSUER": first[name], **events[name]}
         else:
             # The services check every token themselves, against the keys the gateway publishes.
             auth = auth_env(first["gateway"]) if "gateway" in first else {}

@@ -50,7 +50,7 @@ def service(name: str) -> ServiceSpec:
 
 
 # Who hears which of whose events, between services: publisher -> subscriber -> event types.
-# Each subscriber serves POST /internal/events (shared.events.inbox).
+# Each subscriber serves POST /internal/events (shared.events.inbox), the gateway included.
 EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "placements": {
         "candidates": ("placement.started", "placement.completed", "placement.ended_early"),
@@ -59,6 +59,8 @@ EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "candidates": {
         "placements": ("candidate.erased",),
         "reintegration": ("candidate.erased",),
+        # The erased person's account is deleted and its tokens refused (gateway.erasure).
+        "gateway": ("candidate.erased",),
     },
 }
 

@@ -37,10 +37,12 @@ log = logging.getLogger("pathways.auth")
 
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
 ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
-                          "visa_authority", "service")
+                          "visa_authority", "service", "data_protection_officer")
 """``ministry`` holds a statistics grant (aggregates of its programmes, never a person);
 ``visa_authority`` is a destination country's visa desk for its programmes: it reads the visa
-files of their placements in its ``country`` and posts the decisions."""
+files of their placements in its ``country`` and posts the decisions;
+``data_protection_officer`` reads every service's access record and verifies its chains, and
+sees no person's data itself."""
 
 
 class AuthSettings(BaseSettings):

@@ -6,6 +6,8 @@ from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from shared import sealing
+
 
 class MissingSetting(RuntimeError):
     """A required setting is absent; the process refuses to start."""
@@ -77,6 +79,17 @@ class ServiceSettings(BaseSettings):
                 f"Event subscribers are configured but no signing secret: set "
                 f'{prefix}EVENTS_SIGNING_SECRETS (a JSON list, e.g. ["whsec_…"]).'
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_sealing_keys(self) -> "ServiceSettings":
+        # Secrets at rest are sealed, unique e-mails keyed by digest (shared.sealing): the keys
+        # (SEALING_KEYS, SEALING_KEY_ID, DIGEST_KEY) have no default, so a process without them
+        # refuses to start rather than store a secret in the clear.
+        try:
+            sealing.keys()
+        except sealing.MissingKey as error:
+            raise MissingSetting(str(error)) from None
         return self
 
     @model_validator(mode="after")

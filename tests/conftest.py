@@ -7,6 +7,7 @@ runs inside a transaction that is rolled back at its end.
 """
 
 import asyncio
+import base64
 import json
 import os
 import time
@@ -30,6 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # without AUTH_JWKS_URL refuses to start otherwise. Set before any app is created (and inherited
 # by the child processes); processes given AUTH_JWKS_URL verify tokens all the same.
 os.environ.setdefault("AUTH_DISABLED", "true")
+# Secrets at rest are sealed and unique e-mails keyed by digest (shared.sealing), with keys that
+# have no default: this run's own, random, inherited by the processes the tests start.
+os.environ.setdefault("SEALING_KEYS",
+                      json.dumps({"run": base64.b64encode(os.urandom(32)).decode()}))
+os.environ.setdefault("DIGEST_KEY", base64.b64encode(os.urandom(32)).decode())
 
 from launcher.bootstrap import drop_database
 from launcher.database import prepare_database, service_database_url, throwaway_database

@@ -23,8 +23,10 @@ from demo.plan import figures
 from demo.scenarios import build
 from demo.seed import Result, seed
 from launcher.api_client import Api, ApiError
-from shared.small_cells import withheld
+from shared.disclosure import withheld
 from tests.conftest import RunDatabase
+from tests.linear_system import statistics_withheld
+from tests.reintegration.indicators.release import check, exact_for_ministry, flatten
 from tests.system import ADMIN, PASSWORD, admin_token, running_system
 
 DAY = date(2026, 11, 23)
@@ -221,34 +223,47 @@ def _officer(gateway: str, result: Result) -> Api:
     return Api.login(gateway, result.plan.officer.email, result.plan.officer.password)
 
 
-def _reads_applications(overview: dict[str, Any], result: Result) -> None:
-    """The overview's application counts are the plan's, as a ministry reads them: groups
-    of 1 to 4 people left out."""
+def _reads_applications(overview: dict[str, Any], result: Result, gateway: str) -> None:
+    """The overview's application counts are the plan's, as a ministry reads them: counts of
+    1 to 4 people withheld, and every count the others would give away; nothing withheld in
+    the statistics or the indicators can be derived from what is shown."""
     expected = figures(result.plan)
     assert not result.already_there
-    assert overview["applications_total"] == expected["applicants"]
+    assert overview["applications_total"] in (None, expected["applicants"])
     for seen, planned in (("applications_by_status", "applications_by_status"),
                           ("applicants_by_gender", "applicants_by_gender"),
                           ("applicants_by_nationality", "applicants_by_nationality")):
-        assert overview[seen] == {k: n for k, n in expected[planned].items() if not withheld(n)}
+        assert set(overview[seen]) == set(expected[planned])
+        for key, count in expected[planned].items():
+            assert overview[seen][key] in ((None,) if withheld(count) else (None, count))
+    officer = _officer(gateway, result)
+    statistics = statistics_withheld(
+        officer.get(f"/v1/programmes/{result.programme_id}/statistics"),
+        _ministry(gateway, result).get(f"/v1/programmes/{result.programme_id}/statistics"))
+    exact = officer.get("/v1/indicators", params={"programme_id": result.programme_id})
+    if overview["reintegration"] is not None:
+        indicators = check(exact_for_ministry(exact), flatten(overview["reintegration"]))
+        assert overview["suppressed_cells"] == len(statistics) + len(indicators)
 
 
 def _reads_follow_ups(total: dict[str, Any], result: Result) -> None:
-    """Each answered point as planned, counts of 1 to 4 people withheld from a ministry."""
+    """Each answered point as planned, counts of 1 to 4 people withheld from a ministry (and
+    the others withheld when they would give a small one away)."""
     for months, planned in figures(result.plan)["by_point"].items():
         point = _point(total, months)
-        assert (point["due"], point["responded"], point["employed_or_self_employed"],
-                point["host_company"], point["abroad"]) == (
-            planned["due"], planned["responded"], *(
-                None if 0 < planned[k] < 5 else planned[k]
-                for k in ("working", "host_company", "abroad")))
+        assert point["due"] == planned["due"]
+        assert point["responded"] in (None, planned["responded"])
+        for seen, name in (("employed_or_self_employed", "working"),
+                           ("host_company", "host_company"), ("abroad", "abroad")):
+            assert point[seen] in ((None,) if withheld(planned[name])
+                                   else (None, planned[name])), seen
 
 
 def test_ministry_reads_digital_explorers(seeded: Seeded) -> None:
     gateway, result = seeded["digital-explorers"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     assert overview["applications_by_status"] == {"returned": 30, "waitlisted": 40,
                                                   "ineligible": 20}
     assert overview["training"]["trained"] == overview["training"]["trained_and_moved"] == 30
@@ -260,8 +275,10 @@ def test_ministry_reads_digital_explorers(seeded: Seeded) -> None:
         "female": 12, "male": 18}
     _reads_follow_ups(indicators["total"], result)
     six = _point(indicators["total"], 6)
+    # The 28 who responded are withheld (beside the counts shown they would give a small one
+    # away); what they answered is shown.
     assert (six["responded"], six["employed_or_self_employed"], six["host_company"],
-            six["abroad"]) == (28, 21, 6, 6)
+            six["abroad"]) == (None, 21, 6, 6)
 
 
 def test_the_lithuanian_authority_decided_every_visa(seeded: Seeded) -> None:
@@ -295,7 +312,7 @@ def test_ministry_reads_match(seeded: Seeded) -> None:
     gateway, result = seeded["match"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     assert overview["programme"]["destination_countries"] == ["BE", "IT", "LU", "NL"]
     indicators = overview["reintegration"]
     assert indicators["total"]["returnees"] == 49
@@ -346,8 +363,9 @@ def test_ministry_reads_wafira_seasons(seeded: Seeded) -> None:
     gateway, result = seeded["wafira"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
-    assert overview["applicants_by_gender"] == {"female": 57}  # 3 men: a small cell
+    _reads_applications(overview, result, gateway)
+    # 3 men: a small cell, and the 57 women would be the total minus them.
+    assert overview["applicants_by_gender"] == {"female": None, "male": None}
     officer = _officer(gateway, result)
     counts = officer.get(f"/v1/programmes/{result.programme_id}/statistics")
     assert counts["by_gender"] == {"female": 57, "male": 3}
@@ -390,7 +408,7 @@ def test_ministry_reads_ygca_study_stays(seeded: Seeded) -> None:
     gateway, result = seeded["ygca"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     indicators = overview["reintegration"]
     assert indicators["total"]["people"] == 40
     _reads_follow_ups(indicators["total"], result)
@@ -411,7 +429,7 @@ def test_ministry_reads_move_green_partners_and_plans(seeded: Seeded) -> None:
     gateway, result = seeded["move-green"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     assert overview["planned_vs_actual"]["moved"] == {"planned": 36, "actual": 43}
     assert overview["planned_vs_actual"]["trained"] == {"planned": 36, "actual": 43}
     roles = {m["institution"]["name"].split(":")[0]: m["role"] for m in overview["consortium"]}
@@ -430,7 +448,7 @@ def test_ministry_reads_mentor2(seeded: Seeded) -> None:
     gateway, result = seeded["mentor2"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     assert overview["applications_by_status"]["returned"] == 41  # 41 traineeships
     assert overview["training"]["trained"] == overview["training"]["trained_and_moved"] == 41
     assert overview["planned_vs_actual"]["moved"] == {"planned": 40, "actual": 41}
@@ -496,7 +514,7 @@ def test_ministry_reads_palim(seeded: Seeded) -> None:
     gateway, result = seeded["palim"]
     ministry = _ministry(gateway, result)
     overview = ministry.get(f"/v1/programmes/{result.programme_id}/overview")
-    _reads_applications(overview, result)
+    _reads_applications(overview, result, gateway)
     assert overview["applications_total"] == PALIM_APPLICANTS
     # 120 selected and trained: 30 moved to Flanders and came back, 90 trained for home.
     by_status = overview["applications_by_status"]

@@ -146,6 +146,9 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
             origins=["MA", "TN", "EG"], destinations=["FR"], sectors=list(SECTORS),
             capacity=len(selected), gender_share="0.45", shape={
                 "stay_types": ["traineeship"], "max_stay_months": 6,
+                # Kept ten years after follow-up for the pilot's evaluation: with the default
+                # five, its 2020 returnees would be erased by the first retention round.
+                "retention_months": 120,
                 "planned": {"applicants": None, "trained": None, "moved": PLANNED_MOVES}}),
         institutions=INSTITUTIONS, modules=(), applicants=applicants, employers=employers,
         vacancies=vacancies, showcase=common.showcase(movers, "ict"),

@@ -56,6 +56,8 @@ SEES_PEOPLE = frozenset({"admin", "service", "officer", "institution", "candidat
 # Route dependencies: who may call a route at all (403 for every other role).
 STAFF = Depends(require_roles("admin", "officer"))
 ADMIN = Depends(require_roles("admin"))
+# The records of data protection: erasures, retention (ids and dates, no personal data).
+PRIVACY_RECORDS = Depends(require_roles("admin", "data_protection_officer"))
 READS_PEOPLE = Depends(require_roles("admin", "service", "officer", "institution", "candidate"))
 WRITES_PEOPLE = Depends(require_roles("admin", "officer", "candidate"))
 # Who registers a new person: staff, an institution its students, a candidate account itself.

@@ -6,16 +6,20 @@ from services.candidates.agreements import router as agreements_router
 from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router
 from services.candidates.candidates import router as candidates_router
-from services.candidates.database import event_tables, idempotency_keys
+from services.candidates.database import access_record, event_tables, idempotency_keys
 from services.candidates.erasure import router as erasure_router
 from services.candidates.events import EVENT_TYPES
 from services.candidates.imports import router as imports_router
 from services.candidates.institutions import router as institutions_router
 from services.candidates.matching_profiles import router as matching_profiles_router
 from services.candidates.programmes import router as programmes_router
+from services.candidates.retention import consumers as retention_consumers
+from services.candidates.retention import job as retention_job
+from services.candidates.retention import router as retention_router
 from services.candidates.settings import Settings
 from services.candidates.statistics import router as statistics_router
 from services.candidates.training import router as training_router
+from shared.access_record_router import access_log_router
 from shared.app import create_service_app
 from shared.events import admin as events_admin
 from shared.events import inbox
@@ -28,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the candidates app; settings are read here, not at import, so tests pass theirs."""
     events = ServiceEvents(tables=event_tables, source="candidates", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
+    start_retention, stop_retention = retention_job.lifespan_hooks()
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways candidates",
@@ -38,12 +43,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  institutions_router.router, agreements_router.router,
                  training_router.router, imports_router.router,
                  statistics_router.router, matching_profiles_router.router,
-                 erasure_router.router,
-                 subscriptions_router(events), events_admin.router],
-        internal_routers=[inbox.router],
+                 erasure_router.router, retention_router.router,
+                 subscriptions_router(events), events_admin.router,
+                 access_log_router(access_record)],
+        # The erasure's progress checks its caller itself: a receipt or a token.
+        internal_routers=[inbox.router, candidates_router.internal_router,
+                          erasure_router.status_router],
         events=events,
-        inbox=inbox.Inbox(handlers=consumers.HANDLERS),
+        inbox=inbox.Inbox(handlers=retention_consumers.with_return_dates(consumers.HANDLERS)),
         idempotency_table=idempotency_keys,
-        on_startup=[start_relay],
-        on_shutdown=[stop_relay],
+        on_startup=[start_relay, start_retention],
+        on_shutdown=[stop_retention, stop_relay],
     )

@@ -7,9 +7,11 @@ from services.candidates.database import Base, event_tables, idempotency_keys
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.institutions.models import Institution, Nomination
 from services.candidates.programmes.models import Programme
+from services.candidates.retention.models import RetentionErasure, RetentionReturn
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
 
 __all__ = ["Agreement", "AgreementParty", "Application", "ApplicationTransition", "Attendance",
            "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember", "Enrolment",
-           "Institution", "Nomination", "Programme", "TrainingModule", "event_tables",
+           "Institution", "Nomination", "Programme", "RetentionErasure", "RetentionReturn",
+           "TrainingModule", "event_tables",
            "idempotency_keys"]

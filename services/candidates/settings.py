@@ -1,5 +1,6 @@
 """Settings of the candidates service (environment prefix ``CANDIDATES_``)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -13,3 +14,9 @@ class Settings(ServiceSettings):
     service_name: str = "candidates"
     import_batch_size: int = 1000
     import_max_bytes: int = 50 * 1024 * 1024
+    # The periodic job erasing people whose retention expired
+    # (services.candidates.retention.job). Every replica runs it; claims of each person with
+    # SKIP LOCKED let them share the work. The first round comes one interval after start.
+    retention_job: bool = True
+    retention_interval_seconds: float = Field(86_400.0, gt=0)
+    retention_batch_size: int = Field(500, ge=1, le=100_000)

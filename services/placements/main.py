@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.placements.database import event_tables, idempotency_keys
+from services.placements.database import access_record, event_tables, idempotency_keys
 from services.placements.employers import router as employers_router
 from services.placements.events import EVENT_TYPES
 from services.placements.matching import consumers as matching_consumers
@@ -12,6 +12,7 @@ from services.placements.monitoring import router as monitoring_router
 from services.placements.placements import router as placements_router
 from services.placements.settings import Settings
 from services.placements.vacancies import router as vacancies_router
+from shared.access_record_router import access_log_router
 from shared.app import create_service_app
 from shared.events import admin as events_admin
 from shared.events import inbox
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[employers_router.router, vacancies_router.router, matching_router.router,
                  monitoring_router.router, placements_router.router,
                  matching_router.placement_router,
-                 subscriptions_router(events), events_admin.router],
+                 subscriptions_router(events), events_admin.router,
+                 access_log_router(access_record)],
         internal_routers=[inbox.router],
         events=events,
         inbox=inbox.Inbox(handlers=matching_consumers.HANDLERS),

@@ -1,7 +1,11 @@
 """The reintegration service's declarative base: every table lives in schema ``reintegration``."""
 
+from typing import Annotated
+
+from fastapi import Depends
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.access_record import AccessRecorder, ServiceAccessRecord
 from shared.db import service_metadata
 from shared.events.tables import event_tables as define_event_tables
 from shared.idempotency import idempotency_table
@@ -21,3 +25,6 @@ class Base(DeclarativeBase):
 idempotency_keys = idempotency_table(Base.metadata)
 # Outbox, deliveries, webhook subscriptions and inbox (shared.events).
 event_tables = define_event_tables(Base.metadata)
+# Who read or changed whose personal data (shared.access_record); routes take a recorder.
+access_record = ServiceAccessRecord(Base.metadata, service=SCHEMA)
+AccessRecorderDep = Annotated[AccessRecorder, Depends(access_record.recorder, scope="function")]

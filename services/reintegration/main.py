@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from services.reintegration.cases import consumers
 from services.reintegration.cases import router as cases_router
-from services.reintegration.database import event_tables, idempotency_keys
+from services.reintegration.database import access_record, event_tables, idempotency_keys
 from services.reintegration.events import EVENT_TYPES
 from services.reintegration.followups import overdue
 from services.reintegration.followups import router as follow_ups_router
@@ -13,6 +13,7 @@ from services.reintegration.schedules import router as schedules_router
 from services.reintegration.settings import Settings
 from services.reintegration.support import candidates
 from services.reintegration.support import router as support_router
+from shared.access_record_router import access_log_router
 from shared.app import create_service_app
 from shared.events import admin as events_admin
 from shared.events import inbox
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # indicators before follow-ups: /v1/follow-ups/export.csv is not a follow-up id.
         routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
                  support_router.router, schedules_router.router,
-                 subscriptions_router(events), events_admin.router],
+                 subscriptions_router(events), events_admin.router,
+                 access_log_router(access_record)],
         internal_routers=[inbox.router],
         events=events,
         inbox=inbox.Inbox(handlers=consumers.HANDLERS),

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from shared.access import Owners, Policy, Roles
 from shared.auth import ROLES, Principal
+from shared.disclosure import reads_exact
 from shared.errors import NotFound
 
 Row = TypeVar("Row")
@@ -54,5 +55,6 @@ def people_policy(*, name: str, not_found: type[NotFound], owners: Callable[[Row
 
 
 def sees_small_cells(principal: Principal) -> bool:
-    """Whether the caller may read breakdown cells of fewer than five people (not ministries)."""
-    return principal.role != "ministry"
+    """Whether the caller reads exact aggregates, small cells included (officers, admins,
+    services: :func:`shared.disclosure.reads_exact`)."""
+    return reads_exact(principal.role)

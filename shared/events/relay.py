@@ -29,8 +29,10 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from shared import sealing
 from shared.events import delivery_repository as repository
 from shared.events import wire
+from shared.events.personal import PersonalEvents, without
 from shared.events.signing import Signer
 from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
@@ -52,6 +54,8 @@ class RelayStats:
     delivered: int = 0
     failed_attempts: int = 0
     dead_lettered: int = 0
+    # Partner deliveries sent without their personal fields: the person did not consent.
+    personal_withheld: int = 0
     last_error: str | None = None
 
 
@@ -65,8 +69,11 @@ class Relay:
     """Delivers one service's outbox; see the module docstring."""
 
     def __init__(self, *, database_url: str, tables: EventTables, source: str,
-                 settings: ServiceSettings, application_name: str | None = None) -> None:
+                 settings: ServiceSettings, application_name: str | None = None,
+                 personal: PersonalEvents | None = None) -> None:
         self.dsn = asyncpg_dsn(database_url)
+        # Partner-visible types carrying personal data, and their consent hook (None: none).
+        self.personal = personal
         self.tables = tables
         self.source = source
         self.settings = settings
@@ -187,13 +194,27 @@ class Relay:
             self.stats.delivered += len(delivered)
             return len(rows)
 
-    def _envelope(self, row: asyncpg.Record, *, partner: bool = False) -> dict[str, Any]:
+    def _envelope(self, row: asyncpg.Record, *, partner: bool = False,
+                  withheld: frozenset[str] = frozenset()) -> dict[str, Any]:
+        payload = wire.for_partner(row["payload"], row["role"]) if partner else row["payload"]
         return wire.envelope(
             id=row["event_id"], type=row["type"], version=row["version"], source=self.source,
             subject_id=row["subject_id"], occurred_at=row["occurred_at"],
             request_id=row["request_id"], traceparent=row["traceparent"],
-            payload_json=(wire.for_partner(row["payload"], row["role"]) if partner
-                          else row["payload"]))
+            payload_json=without(payload, withheld) if withheld else payload)
+
+    async def _withheld(self, rows: list[asyncpg.Record]) -> dict[int, frozenset[str]]:
+        """Per delivery of a declared personal type whose person does not consent to partner
+        sharing now, the fields to leave out (the service's hook is asked once per round)."""
+        if self.personal is None:
+            return {}
+        about = {r["id"]: who for r in rows
+                 if (who := self.personal.person(r["type"], r["payload"])) is not None}
+        if not about:
+            return {}
+        consenting = await self.personal.consenting(set(about.values()))
+        return {delivery: self.personal.fields[row["type"]] for row in rows
+                if (delivery := row["id"]) in about and about[delivery] not in consenting}
 
     async def _deliver(self, rows: list[asyncpg.Record]) -> _Outcome:
         if rows[0]["kind"] == "internal":
@@ -252,10 +273,22 @@ class Relay:
         except UnsafeTarget as error:
             outcome.failed = {r["id"]: f"unsafe target: {error}" for r in rows}
             return outcome
-        secret = first["secret"]
-        signer = self._partner_signers.get(secret)
+        stored = first["secret"]  # sealed (shared.sealing); plain if stored before sealing
+        signer = self._partner_signers.get(stored)
         if signer is None:
-            signer = self._partner_signers[secret] = Signer([secret])
+            try:
+                signer = Signer([sealing.unseal(stored)])
+            except sealing.SealingError as error:  # names the key id, never the secret
+                outcome.failed = {r["id"]: str(error)[:500] for r in rows}
+                return outcome
+            self._partner_signers[stored] = signer
+        try:
+            withheld = await self._withheld(rows)
+        except Exception as error:  # personal data never leaves unchecked: retry later
+            log.warning("partner consent could not be checked", exc_info=True)
+            outcome.failed = {r["id"]: f"consent check failed: {type(error).__name__}"
+                              for r in rows}
+            return outcome
         by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
             by_subject[row["subject_id"]].append(row)
@@ -264,12 +297,18 @@ class Relay:
         async def send_subject(subject_rows: list[asyncpg.Record]) -> None:
             async with gate:
                 for row in subject_rows:  # in order; stop at the first failure
-                    body = wire.encode(self._envelope(row, partner=True))
+                    left_out = withheld.get(row["id"], frozenset())
+                    body = wire.encode(self._envelope(row, partner=True, withheld=left_out))
                     error = await self._post(row["url"], signer, str(row["event_id"]), body)
                     if error is not None:
                         outcome.failed[row["id"]] = error
                         return
                     outcome.delivered.append(row["id"])
+                    if left_out:
+                        self.stats.personal_withheld += 1
+                        log.info("personal fields withheld from a partner delivery: no consent",
+                                 extra={"event_id": str(row["event_id"]), "type": row["type"],
+                                        "subscription_id": str(row["subscription_id"])})
 
         await asyncio.gather(*(send_subject(r) for r in by_subject.values()))
         return outcome
@@ -278,8 +317,10 @@ class Relay:
 # --- in a service process -------------------------------------------------------------------
 
 
-def lifespan_hooks(tables: EventTables) -> tuple[Any, Any]:
-    """``on_startup``/``on_shutdown`` hooks running a relay inside a service app."""
+def lifespan_hooks(tables: EventTables,
+                   personal: PersonalEvents | None = None) -> tuple[Any, Any]:
+    """``on_startup``/``on_shutdown`` hooks running a relay inside a service app (``personal``:
+    the service's partner types carrying personal data and their consent hook, if any)."""
 
     async def start(app: Any) -> None:
         settings: ServiceSettings = app.state.settings
@@ -287,7 +328,7 @@ def lifespan_hooks(tables: EventTables) -> tuple[Any, Any]:
         if not settings.events_relay:
             return
         relay = Relay(database_url=settings.database_url or "", tables=tables,
-                      source=settings.service_name, settings=settings)
+                      source=settings.service_name, settings=settings, personal=personal)
         await relay.start()
         app.state.relay = relay
 

@@ -5,7 +5,7 @@ and marks) have theirs in :mod:`shared.events.delivery_repository`."""
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, insert, select, text
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,3 +136,30 @@ async def record_received(session: AsyncSession, tables: EventTables, *,
         "SELECT * FROM unnest($1::uuid[], $2::text[]) "
         "ON CONFLICT DO NOTHING RETURNING event_id", ids, types)
     return {row["event_id"] for row in rows}
+
+
+# --- sealed secrets (``pathways reseal``) -----------------------------------------------------
+
+
+async def table_exists(session: AsyncSession, tables: EventTables) -> bool:
+    """Whether this schema has the subscription table (a service without events has none)."""
+    return await session.scalar(
+        select(func.to_regclass(tables.name(tables.subscription)))) is not None
+
+
+async def partner_secrets(session: AsyncSession,
+                          tables: EventTables) -> Sequence[tuple[uuid.UUID, str]]:
+    """Every partner subscription's id and stored (sealed, or plain from before sealing)
+    secret, locked until the transaction ends."""
+    table = tables.subscription
+    return [(row.id, row.secret) for row in (await session.execute(
+        select(table.c.id, table.c.secret).where(table.c.secret.is_not(None))
+        .order_by(table.c.id).with_for_update())).all()]
+
+
+async def set_partner_secret(session: AsyncSession, tables: EventTables,
+                             subscription_id: uuid.UUID, secret: str) -> None:
+    """Store a subscription's secret as given (sealed by the caller)."""
+    table = tables.subscription
+    await session.execute(update(table).where(table.c.id == subscription_id)
+                          .values(secret=secret))

@@ -6,7 +6,8 @@ types. A subscription belongs to its creator (the token's client id) and records
 grant at creation: role, programmes and (visa authority) destination country. It receives only
 the events of those programmes (and that country), of the types the grant may see, shaped for
 the grant (:mod:`shared.events.grants`). It gets its own signing secret, returned once, at
-creation; the relay signs every delivery to it with that secret. Target URLs are checked
+creation, and stored sealed (:mod:`shared.sealing`); the relay unseals it to sign every delivery
+to it. Target URLs are checked
 against SSRF (:mod:`targets`).
 """
 
@@ -16,7 +17,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import sealing
 from shared.auth import Forbidden
 from shared.db import SessionDep
 from shared.errors import NotFound, UnprocessableEntity, responses
@@ -29,6 +32,7 @@ from shared.events.access import (
 )
 from shared.events.service_events import ServiceEvents, ServiceEventsDep
 from shared.events.signing import generate_secret
+from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
 from shared.schemas import StorableText
 
@@ -126,7 +130,7 @@ async def create_subscription(body: SubscriptionCreate, request: Request, sessio
     secret = generate_secret()
     row = await repository.add_partner_subscription(
         session, events.tables, owner=client.id, url=body.url,
-        event_types=sorted(set(body.event_types)), secret=secret, role=role,
+        event_types=sorted(set(body.event_types)), secret=sealing.seal(secret), role=role,
         programme_ids=list(client.programme_ids) if grant.scoped else None,
         country=client.country if grant.by_country else None)
     response.headers["location"] = f"{events.subscriptions_path}/{row['id']}"
@@ -189,3 +193,22 @@ def subscriptions_router(events: ServiceEvents) -> APIRouter:
     router.add_api_route("/{subscription_id}", delete_subscription, methods=["DELETE"],
                          status_code=204, responses=responses(SubscriptionNotFound))
     return router
+
+
+async def reseal_partner_secrets(session: AsyncSession, tables: EventTables,
+                                 keyring: sealing.Keyring, *, only_plain: bool = False) -> int:
+    """Rewrap every partner subscription's secret with ``keyring``'s current key (a plain one,
+    from before sealing, is sealed); with ``only_plain``, seal the plain ones only. How many
+    changed; none when the schema has no event tables. A secret sealed with a key the keyring
+    lacks raises :class:`shared.sealing.UnknownSealingKey`."""
+    if not await repository.table_exists(session, tables):
+        return 0
+    changed = 0
+    for subscription_id, stored in await repository.partner_secrets(session, tables):
+        if only_plain and sealing.is_sealed(stored):
+            continue
+        resealed = keyring.resealed(stored)
+        if resealed is not None:
+            await repository.set_partner_secret(session, tables, subscription_id, resealed)
+            changed += 1
+    return changed

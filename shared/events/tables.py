@@ -82,7 +82,8 @@ def event_tables(metadata: MetaData) -> EventTables:
         Column("owner", Text),
         Column("url", Text, nullable=False),
         Column("event_types", ARRAY(Text), nullable=False),
-        # partner: its own signing secret (whsec_…); internal: null, the settings' secrets sign.
+        # partner: its own signing secret (whsec_…), sealed (shared.sealing: plain in rows from
+        # before sealing, until `pathways reseal`); internal: null, the settings' secrets sign.
         Column("secret", Text),
         # partner: the grant it was registered under, copied from the creator's token: its
         # role, programmes and (visa authority) destination country. An event reaches it only

@@ -133,10 +133,10 @@ def _one_issuer(places: dict[str, Place]) -> list[str]:
 
 
 def _one_events_secret(places: dict[str, Place]) -> list[str]:
-    """The services sign and verify each other's events with the same secrets (the runner
-    gives them one)."""
+    """The services and the gateway sign and verify each other's events with the same secrets
+    (the runner gives them one)."""
     secrets = {name: place.env.get(f"{name.upper()}_EVENTS_SIGNING_SECRETS")
-               for name, place in places.items() if name != "gateway"}
+               for name, place in places.items()}
     if not secrets:
         return []
     first, reference = next(iter(secrets.items()))

@@ -33,6 +33,7 @@ from launcher.runner import (
     wait_until_ready,
 )
 from launcher.topology import service
+from shared import sealing
 from shared.db import Database
 from tests.conftest import RunDatabase
 
@@ -95,7 +96,9 @@ class GatewaySystem:
                 await connection.close()
 
         kid, pem = asyncio.run(load())
-        return kid, serialization.load_pem_private_key(pem.encode(), password=None)
+        # Stored sealed (shared.sealing): this run's keys open it, as the gateway's do.
+        return kid, serialization.load_pem_private_key(sealing.unseal(pem).encode(),
+                                                       password=None)
 
     def mint(self, **claims: Any) -> str:
         """A token signed with the gateway's real key, with ``claims`` over good defaults."""

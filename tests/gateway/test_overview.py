@@ -1,7 +1,8 @@
 """The overview's planned-versus-actual figures, from a programme and its statistics as the
-candidates service answers them (to an officer: every count; to a ministry: small cells left
-out). The composed overview itself is tested through the gateway (test_openapi, and
-tests/candidates/agreements/test_partners_gateway with every actor)."""
+candidates service answers them (to an officer: every count; to a ministry: withheld counts
+null, or left out by an older candidates service). The composed overview itself is tested
+through the gateway (test_openapi, tests/candidates/agreements/test_partners_gateway with every
+actor, and tests/reintegration/indicators/test_disclosure_through_gateway)."""
 
 from typing import Any
 
@@ -13,10 +14,12 @@ from gateway.overview import planned_vs_actual
 PALIM = {"code": "PALIM", "planned": {"applicants": None, "trained": 120, "moved": 30}}
 
 
-def statistics(by_status: dict[str, int], *, total: int | None = None,
-               training: dict[str, int] | None = None, suppressed: int = 0) -> dict[str, Any]:
+def statistics(by_status: dict[str, int | None], *, total: int | None = None,
+               training: dict[str, int | None] | None = None,
+               suppressed: int = 0) -> dict[str, Any]:
     """Statistics as ``GET /v1/programmes/{id}/statistics`` answers them."""
-    return {"applications_total": sum(by_status.values()) if total is None else total,
+    shown = [n for n in by_status.values() if n is not None]
+    return {"applications_total": sum(shown) if total is None else total,
             "by_status": by_status, "by_gender": {}, "by_nationality": {},
             "training": training or {}, "suppressed_cells": suppressed}
 
@@ -76,3 +79,25 @@ def test_trained_for_a_ministry(training: dict[str, int], suppressed: int,
                                 trained: int | None) -> None:
     counts = statistics({"submitted": 40}, training=training, suppressed=suppressed)
     assert figures(PALIM, counts)["trained"] == (120, trained)
+
+
+@pytest.mark.parametrize(("by_status", "total", "moved"), [
+    # "placed" withheld (null): the moved count would give it away, so it is null too.
+    ({"returned": 50, "placed": None, "waitlisted": None}, 243, None),
+    # Other statuses withheld, both moved ones shown: their sum is no secret.
+    ({"returned": 50, "placed": 7, "waitlisted": None, "rejected": None}, 260, 57),
+    # Nobody placed: an absent status is nobody, whatever else is withheld.
+    ({"returned": 50, "waitlisted": None, "rejected": None}, 243, 50),
+])
+def test_moved_from_withheld_counts(by_status: dict[str, int | None], total: int,
+                                    moved: int | None) -> None:
+    counts = statistics(by_status, total=total, suppressed=2)
+    assert figures(PALIM, counts)["moved"] == (30, moved)
+
+
+def test_a_withheld_total_and_trained_count_are_null() -> None:
+    counts = statistics({"submitted": None}, total=None, suppressed=4, training={
+        "enrolled": 3, "trained": None, "trained_and_moved": None, "trained_and_stayed": None})
+    counts["applications_total"] = None
+    assert figures(PALIM, counts) == {"applicants": (None, None), "trained": (120, None),
+                                      "moved": (30, 0)}

@@ -59,6 +59,7 @@ def people(system: GatewaySystem) -> Any:
         "candidate": {"candidate_id": x},
         "institution": {"institution_id": institution},
         "employer": {"employer_id": str(uuid.uuid4())},
+        "data_protection_officer": {},
     }
     clients = {"admin": admin}
     for role, link in links.items():
@@ -111,6 +112,15 @@ CASES = [
     ("candidate", "GET", "/v1/institutions", 403),
     # the gateway's own admin routes
     ("officer", "POST", "/v1/admin/accounts", 403),
+    # the access record: a candidate reads their own, the data protection officer everyone's
+    # (and no person's data itself); nobody else reads it
+    ("data_protection_officer", "GET", "/v1/candidates/{x}", 403),
+    ("data_protection_officer", "GET", "/v1/applications", 403),
+    ("data_protection_officer", "GET", "/v1/me/access-log", 403),
+    ("officer", "GET", "/v1/me/access-log", 403),
+    ("admin", "GET", "/v1/access-log", 403),
+    ("candidate", "GET", "/v1/access-log", 403),
+    ("officer", "GET", "/v1/access-log/verify", 403),
 ]
 
 

@@ -28,8 +28,13 @@ from services.placements.main import create_app as create_placements_app
 from services.placements.settings import Settings as PlacementsSettings
 from shared.auth import Principal, StaticKeySource, TokenVerifier
 from shared.events import wire
+from shared.events.signed_calls import SignedCaller
 from shared.events.signing import Signer, Verifier, generate_secret
 from tests.conftest import RunDatabase, rolled_back, sharing
+
+# Signs the internal events the tests post as if another service had sent them, and the
+# questions placements asks the candidates service as itself.
+SECRET = generate_secret()
 
 Headers = dict[str, str]
 
@@ -45,7 +50,7 @@ async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.MockTransport(FakeCandidates().handle),
             base_url="http://candidates") as http:
-        app.state.candidates_client = CandidatesClient(http)
+        app.state.candidates_client = CandidatesClient(http, signer=SignedCaller([SECRET]))
         yield app
 
 
@@ -127,11 +132,15 @@ class FakeCandidates:
         self.unknown: set[uuid.UUID] = set()
         self.asked: list[httpx.Request] = []  # every request, as it came
         self.down = False
+        # Consents withdrawn (or expired) since: (candidate, purpose) -> its state now.
+        self.lapsed: dict[tuple[uuid.UUID, str], str] = {}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.asked.append(request)
         if self.down:
             raise httpx.ConnectError("down", request=request)
+        if request.url.path == "/internal/consents/in-force":
+            return self._consents(request)
         token = (request.headers.get("authorization") or "").removeprefix("Bearer ")
         if not token:
             return httpx.Response(401)
@@ -160,6 +169,20 @@ class FakeCandidates:
             "preferred_countries": []}) for p, c in self.selected if p == programme and c in wanted]
         return httpx.Response(200, content=b"\n".join(lines))
 
+    def _consents(self, request: httpx.Request) -> httpx.Response:
+        """The signed consent question: data_processing is given by everyone, visa file
+        sharing by ``sharing_visa_identity``; unless ``lapsed`` says otherwise."""
+        if "webhook-signature" not in request.headers:
+            return httpx.Response(401)
+        asked = orjson.loads(request.content)
+        purpose = asked["purpose"]
+        states = {}
+        for raw in asked["candidate_ids"]:
+            candidate = uuid.UUID(raw)
+            given = purpose != "visa_file_sharing" or candidate in self.sharing_visa_identity
+            states[raw] = self.lapsed.get((candidate, purpose), "given" if given else "missing")
+        return httpx.Response(200, json={"purpose": purpose, "states": states})
+
 
 @pytest.fixture
 async def fake_candidates(placements_app: FastAPI) -> AsyncIterator[FakeCandidates]:
@@ -170,7 +193,8 @@ async def fake_candidates(placements_app: FastAPI) -> AsyncIterator[FakeCandidat
     before = placements_app.state.candidates_client
     http = httpx.AsyncClient(transport=httpx.MockTransport(fake.handle),
                              base_url="http://candidates")
-    placements_app.state.candidates_client = CandidatesClient(http)
+    placements_app.state.candidates_client = CandidatesClient(http,
+                                                              signer=SignedCaller([SECRET]))
     try:
         yield fake
     finally:
@@ -178,8 +202,6 @@ async def fake_candidates(placements_app: FastAPI) -> AsyncIterator[FakeCandidat
         await http.aclose()
 
 
-# Signs the internal events the tests post as if another service had sent them.
-SECRET = generate_secret()
 
 
 @pytest.fixture

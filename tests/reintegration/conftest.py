@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.main import create_app as create_reintegration_app
@@ -39,7 +40,29 @@ async def reintegration_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
         database_url=database.url("reintegration"), overdue_job=False,
         candidates_url="http://candidates.invalid"))
     async with app.router.lifespan_context(app):
-        yield app
+        # Exports ask the candidates service whose consent is in force: this stand-in answers
+        # every person's but those of ``LAPSED`` as given (and nothing else: unreachable).
+        from services.reintegration.support.candidates import CandidatesClient
+        kept = app.state.candidates_client
+        app.state.settings.events_signing_secrets = [SecretStr(SECRET)]
+        async with httpx.AsyncClient(transport=httpx.MockTransport(_consents),
+                                     base_url="http://candidates") as http:
+            app.state.candidates_client = CandidatesClient(http)
+            yield app
+        app.state.candidates_client = kept
+
+
+# Candidates whose data_processing consent the stand-in candidates service says is withdrawn.
+LAPSED: set[str] = set()
+
+
+def _consents(request: httpx.Request) -> httpx.Response:
+    if request.url.path != "/internal/consents/in-force":
+        raise httpx.ConnectError("candidates.invalid", request=request)
+    assert "webhook-signature" in request.headers
+    asked = orjson.loads(request.content)
+    return httpx.Response(200, json={"purpose": asked["purpose"], "states": {
+        c: "withdrawn" if c in LAPSED else "given" for c in asked["candidate_ids"]}})
 
 
 @pytest.fixture

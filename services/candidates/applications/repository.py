@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
+from services.candidates.candidates.repository import consent_state
 from services.candidates.institutions.models import Nomination
 from services.candidates.programmes.models import Programme
 from shared import access
@@ -97,7 +98,8 @@ async def add(session: AsyncSession, application: Application) -> Application | 
 
 async def latest_consents(session: AsyncSession, *, candidate_id: uuid.UUID,
                           purposes: Iterable[str]) -> dict[str, str]:
-    """``{purpose: action}`` of the latest consent event per purpose (absent: never recorded).
+    """``{purpose: state}`` of the latest consent event per purpose, its state now (given,
+    withdrawn or expired; absent: never recorded).
 
     Should two events carry the same instant, withdrawn wins: the safe reading.
     """
@@ -107,7 +109,8 @@ async def latest_consents(session: AsyncSession, *, candidate_id: uuid.UUID,
     # A candidate has a handful of consent events: read them all, newest first, and keep the
     # first per purpose (portable, unlike DISTINCT ON's changing SQLAlchemy spelling).
     statement = (
-        select(Consent.purpose, Consent.action)
+        # Its state now: a given consent past its expiry reads ``expired`` (not in force).
+        select(Consent.purpose, consent_state())
         .where(Consent.candidate_id == candidate_id, Consent.purpose.in_(wanted))
         .order_by(Consent.recorded_at.desc(), case((Consent.action == "withdrawn", 0), else_=1))
     )

@@ -37,8 +37,10 @@ from services.candidates.applications.schemas import (
     WithdrawBody,
 )
 from services.candidates.candidates import service as candidate_service
+from services.candidates.database import AccessRecorderDep
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
+from shared.access_record import AccessRecorder
 from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
@@ -53,6 +55,12 @@ router = APIRouter(responses=AUTH_RESPONSES)
 ACTION_ERRORS = (ApplicationNotFound, PreconditionFailed, IllegalTransition)
 
 
+def _changed(recorder: AccessRecorder, application: Application) -> Response:
+    """The application after an action on it, recorded as a change of its person's data."""
+    recorder.change(application.candidate_id, "application", application.id)
+    return _out(application)
+
+
 def _out(application: Application, *, status_code: int = 200,
          location: str | None = None) -> Response:
     return json_response(ApplicationOut.model_validate(application), status_code=status_code,
@@ -65,7 +73,7 @@ def _out(application: Application, *, status_code: int = 200,
                                  IntakeClosed, OriginSuspended, IdempotencyKeyReused))
 async def create_application(data: ApplicationCreate, session: SessionDep,
                              principal: PrincipalDep, idempotency: IdempotencyDep,
-                             now: NowDep) -> Response:
+                             now: NowDep, recorder: AccessRecorderDep) -> Response:
     """Start a candidate's application to a programme, as a draft.
 
     One application per candidate and programme. Status, score and ids are not accepted in the
@@ -84,6 +92,7 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
 
     async def produce() -> Response:
         application = await service.create(session, data=data, principal=principal, now=now)
+        recorder.change(application.candidate_id, "application", application.id)
         return _out(application, status_code=201,
                     location=f"/v1/applications/{application.id}")
 
@@ -96,6 +105,7 @@ async def list_applications(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
     candidate_id: Annotated[uuid.UUID | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -106,6 +116,8 @@ async def list_applications(
                                            programme_id=programme_id,
                                            candidate_id=candidate_id, status=status)
     items, next_cursor = page_of(applications, page)
+    for application in items:
+        recorder.read(application.candidate_id, "application", application.id)
     return json_response(Page[ApplicationOut](
         items=[ApplicationOut.model_validate(a) for a in items], next_cursor=next_cursor))
 
@@ -114,10 +126,12 @@ async def list_applications(
             tags=["applications"], dependencies=[access.READS_PEOPLE],
             responses=responses(ApplicationNotFound))
 async def get_application(application_id: uuid.UUID, session: SessionDep,
-                          principal: PrincipalDep) -> Response:
+                          principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """One application, with its ETag to send as ``If-Match`` on the next action."""
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    return _out(await service.get(session, application_id=application_id))
+    application = await service.get(session, application_id=application_id)
+    recorder.read(application.candidate_id, "application", application_id)
+    return _out(application)
 
 
 @router.get("/v1/applications/{application_id}/transitions", response_model=TransitionList,
@@ -136,7 +150,7 @@ async def list_transitions(application_id: uuid.UUID, session: SessionDep,
              responses=responses(*ACTION_ERRORS, IntakeClosed, ConsentRequired, OriginSuspended,
                                  InvalidDates, HistoricalEntryForbidden))
 async def submit_application(application_id: uuid.UUID, session: SessionDep,
-                             principal: PrincipalDep, now: NowDep,
+                             principal: PrincipalDep, now: NowDep, recorder: AccessRecorderDep,
                              data: SubmitBody | None = None,
                              if_match: IfMatchHeader = None) -> Response:
     """Submit a draft: only while the programme's intake is open, with the consents it
@@ -147,17 +161,18 @@ async def submit_application(application_id: uuid.UUID, session: SessionDep,
     or institution sending it is a 403 ``historical-entry-forbidden``.
     """
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    return _out(await service.submit(session, application_id=application_id,
+    submitted = await service.submit(session, application_id=application_id,
                                      expected_version=expected_version(if_match),
                                      principal=principal, now=now,
-                                     submitted_at=data.submitted_at if data else None))
+                                     submitted_at=data.submitted_at if data else None)
+    return _changed(recorder, submitted)
 
 
 @router.post("/v1/applications/{application_id}/screen", response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.STAFF],
              responses=responses(*ACTION_ERRORS))
 async def screen_application(application_id: uuid.UUID, session: SessionDep,
-                             principal: PrincipalDep,
+                             principal: PrincipalDep, recorder: AccessRecorderDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Screen a submitted application against the programme's eligibility rules.
 
@@ -167,56 +182,61 @@ async def screen_application(application_id: uuid.UUID, session: SessionDep,
     await service.ensure_visible(session, principal=principal, application_id=application_id)
     screened = await service.screen(session, application_id=application_id,
                                     expected_version=expected_version(if_match))
-    return _out(screened.application)
+    return _changed(recorder, screened.application)
 
 
 @router.post("/v1/applications/{application_id}/shortlist", response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.STAFF],
              responses=responses(*ACTION_ERRORS))
 async def shortlist_application(application_id: uuid.UUID, session: SessionDep,
-                                principal: PrincipalDep,
+                                principal: PrincipalDep, recorder: AccessRecorderDep,
                                 if_match: IfMatchHeader = None) -> Response:
     """Shortlist an eligible application (selection also does this for eligible ones)."""
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    return _out(await service.shortlist(session, application_id=application_id,
-                                        expected_version=expected_version(if_match)))
+    shortlisted = await service.shortlist(session, application_id=application_id,
+                                          expected_version=expected_version(if_match))
+    return _changed(recorder, shortlisted)
 
 
 @router.post("/v1/applications/{application_id}/reject", response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.STAFF],
              responses=responses(*ACTION_ERRORS))
 async def reject_application(application_id: uuid.UUID, data: RejectBody, session: SessionDep,
-                             principal: PrincipalDep,
+                             principal: PrincipalDep, recorder: AccessRecorderDep,
                              if_match: IfMatchHeader = None) -> Response:
     """Reject a shortlisted or waitlisted application; the reason is kept in its history."""
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    return _out(await service.reject(session, application_id=application_id, reason=data.reason,
-                                     expected_version=expected_version(if_match)))
+    rejected = await service.reject(session, application_id=application_id, reason=data.reason,
+                                    expected_version=expected_version(if_match))
+    return _changed(recorder, rejected)
 
 
 @router.post("/v1/applications/{application_id}/withdraw", response_model=ApplicationOut,
              tags=["applications"], dependencies=[access.WRITES_PEOPLE],
              responses=responses(*ACTION_ERRORS))
 async def withdraw_application(application_id: uuid.UUID, session: SessionDep,
-                               principal: PrincipalDep,
+                               principal: PrincipalDep, recorder: AccessRecorderDep,
                                data: WithdrawBody | None = None,
                                if_match: IfMatchHeader = None) -> Response:
     """Withdraw an open application (draft up to selected); the body and its reason are
     optional. A freed seat goes to the waitlist at the next selection run."""
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    return _out(await service.withdraw(session, application_id=application_id,
+    withdrawn = await service.withdraw(session, application_id=application_id,
                                        reason=data.reason if data else None,
-                                       expected_version=expected_version(if_match)))
+                                       expected_version=expected_version(if_match))
+    return _changed(recorder, withdrawn)
 
 
 @router.post("/v1/programmes/{programme_id}/screening", response_model=ScreeningRun,
              tags=["selection"], dependencies=[access.STAFF],
              responses=responses(ProgrammeNotFound))
 async def screen_programme(programme_id: uuid.UUID, session: SessionDep,
-                           principal: PrincipalDep) -> Response:
+                           principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """Screen every submitted application of the programme; counts and each outcome."""
     programme_service.ensure_in_scope(principal, programme_id)
     screened = await service.screen_programme(session, programme_id=programme_id)
+    for each in screened:
+        recorder.change(each.application.candidate_id, "application", each.application.id)
     outcomes = [ScreeningResult(
         application_id=s.application.id, candidate_id=s.application.candidate_id,
         status=s.outcome.status,
@@ -232,7 +252,7 @@ async def screen_programme(programme_id: uuid.UUID, session: SessionDep,
              tags=["selection"], dependencies=[access.STAFF],
              responses=responses(ProgrammeNotFound))
 async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
-                        principal: PrincipalDep) -> Response:
+                        principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """Rank the eligible, shortlisted and waitlisted applications and select the cohort.
 
     Fills the free seats (capacity minus those already selected), first the seats the
@@ -243,6 +263,8 @@ async def select_cohort(programme_id: uuid.UUID, session: SessionDep,
     """
     programme_service.ensure_in_scope(principal, programme_id)
     result = await service.select_cohort(session, programme_id=programme_id)
+    for decision in result.decisions:
+        recorder.change(decision.candidate.id, "application", decision.application.id)
     s = result.summary
     return json_response(SelectionRun(
         programme_id=programme_id,

@@ -30,6 +30,7 @@ from services.candidates.applications.models import Application, ApplicationTran
 from services.candidates.applications.repository import Move
 from services.candidates.applications.schemas import ApplicationCreate
 from services.candidates.candidates.models import Candidate
+from services.candidates.erasure import service as erasure_service
 from services.candidates.events import APPLICATION_EVENTS, ApplicationEvent, outbox
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes import targets as programme_targets
@@ -341,6 +342,8 @@ async def reject(session: AsyncSession, *, application_id: uuid.UUID, reason: st
     """Reject a shortlisted or waitlisted application, saying why."""
     application = await _load_for(session, application_id=application_id, action="reject",
                                   expected_version=expected_version)
+    await erasure_service.refuse_free_text(session, candidate_id=application.candidate_id,
+                                           texts=[reason], doing="reason")
     return await _act(session, application, "reject", reason=reason,
                       values={"decision_reason": f"rejected: {reason}"})
 
@@ -350,6 +353,8 @@ async def withdraw(session: AsyncSession, *, application_id: uuid.UUID, reason: 
     """Withdraw an open application (its seat, if selected, frees for the next selection run)."""
     application = await _load_for(session, application_id=application_id, action="withdraw",
                                   expected_version=expected_version)
+    await erasure_service.refuse_free_text(session, candidate_id=application.candidate_id,
+                                           texts=[reason], doing="reason")
     return await _act(session, application, "withdraw", reason=reason,
                       values={"decision_reason": "withdrawn" + (f": {reason}" if reason else "")})
 

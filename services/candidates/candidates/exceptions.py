@@ -1,5 +1,6 @@
 """Errors of the candidates domain."""
 
+from shared.auth import Forbidden
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 
 
@@ -9,6 +10,13 @@ class CandidateNotFound(NotFound):
 
 class EmailTaken(Conflict):
     slug, title = "candidate-email-taken", "Email already used"
+
+
+class EmailChangeNotAllowed(Forbidden):
+    """A candidate does not change their own profile's e-mail: whatever the new address, the
+    answer is this one, so that it never tells whether someone else has it."""
+
+    slug, title = "email-change-not-allowed", "E-mail change not allowed"
 
 
 class InvalidAvailability(UnprocessableEntity):
@@ -31,3 +39,10 @@ class ProgrammeRequired(UnprocessableEntity):
     """An officer registers people for one of their programmes, and must say which."""
 
     slug, title = "programme-required", "Programme required"
+
+
+class InvalidConsent(UnprocessableEntity):
+    """A consent record that cannot be: an expiry already past when the person records it, a
+    collection method the caller does not use."""
+
+    slug, title = "invalid-consent", "Invalid consent record"

@@ -27,7 +27,9 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
             "available_until_date IS NULL OR available_until_date >= available_from_date",
             name="availability_order",
         ),
-        Index("ix_candidate_email_lower", func.lower(text("email")), unique=True),
+        # E-mails are unique by their keyed digest (shared.sealing), not by the address: a clash
+        # the database logs then names a digest, never the address.
+        Index("ix_candidate_email_digest", "email_digest", unique=True),
         Index("ix_candidate_skill_keys", "skill_keys", postgresql_using="gin"),
         Index("ix_candidate_preferred_sectors", "preferred_sectors", postgresql_using="gin"),
         Index("ix_candidate_nationality_created", "nationality", "created_at", "id"),
@@ -51,6 +53,8 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
     given_name: Mapped[str] = mapped_column(Text, nullable=False)
     family_name: Mapped[str] = mapped_column(Text, nullable=False)
     email: Mapped[str] = mapped_column(Text, nullable=False)
+    # HMAC-SHA256 of the normalised e-mail under DIGEST_KEY; null once the person is erased.
+    email_digest: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     date_of_birth: Mapped[date] = mapped_column(Date, nullable=False)
     gender: Mapped[str] = mapped_column(Text, nullable=False)
@@ -88,12 +92,30 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
         ForeignKey("candidates.institution.id"))
 
 
+# ISO/IEC TS 27560's vocabularies, as stored. The legal bases are GDPR Art. 6(1)'s.
+LEGAL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task",
+               "legitimate_interests")
+# How the consent was collected: the person's own online form, a paper form an officer entered,
+# a line of an import of applications; ``unrecorded`` for events older than this record.
+CONSENT_METHODS = ("online_form", "paper_form", "import", "unrecorded")
+
+
 class Consent(Base):
-    """One consent event (given or withdrawn) for a purpose; never updated or deleted."""
+    """One consent event (given or withdrawn) for a purpose; never updated or deleted.
+
+    The fields are ISO/IEC TS 27560's consent record: the purpose, its legal basis, the version
+    of the notice the person saw, the event (given or withdrawn, and until when a given one
+    lasts: past ``expires_at`` it is expired without anyone writing), who recorded it (the
+    account's subject and role: the person themself or an officer entering a paper form), on
+    whose behalf (``candidate_id``), under which jurisdiction, by which method, and when.
+    """
 
     __tablename__ = "consent"
     __table_args__ = (
         CheckConstraint("action IN ('given', 'withdrawn')", name="action_known"),
+        CheckConstraint(f"legal_basis IN {LEGAL_BASES}", name="legal_basis_known"),
+        CheckConstraint(f"method IN {CONSENT_METHODS}", name="method_known"),
+        CheckConstraint("expires_at IS NULL OR action = 'given'", name="expiry_of_given"),
         Index("ix_consent_candidate_purpose", "candidate_id", "purpose", "recorded_at"),
     )
 
@@ -104,8 +126,17 @@ class Consent(Base):
         ForeignKey("candidates.candidate.id", ondelete="CASCADE"), nullable=False
     )
     purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    legal_basis: Mapped[str] = mapped_column(Text, nullable=False,
+                                             server_default=text("'consent'"))
     text_version: Mapped[str] = mapped_column(Text, nullable=False)
     action: Mapped[str] = mapped_column(Text, nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Null on events recorded before who-recorded-it was kept.
+    given_by_subject: Mapped[str | None] = mapped_column(Text)
+    given_by_role: Mapped[str | None] = mapped_column(Text)
+    jurisdiction: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text, nullable=False,
+                                        server_default=text("'unrecorded'"))
     # clock_timestamp(), not now(): events appended in one transaction must still be ordered,
     # since the latest event per purpose is the consent in force.
     recorded_at: Mapped[datetime] = mapped_column(

@@ -1,12 +1,12 @@
 """Every ORM query on candidates and consents (the hot reads' SQL is in ``read_repository``)."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from shared import access
 from shared.auth import Principal
 from shared.db import column_values
 
-EMAIL_INDEX = "ix_candidate_email_lower"
+EMAIL_INDEX = "ix_candidate_email_digest"
 
 
 class EmailClash(Exception):
@@ -160,6 +160,7 @@ class CandidateChanges(TypedDict, total=False):
     given_name: str
     family_name: str
     email: str
+    email_digest: str | None  # with ``email``: its keyed digest (shared.sealing)
     phone: str | None
     date_of_birth: date
     gender: str
@@ -198,23 +199,63 @@ async def update_versioned(
         raise
 
 
+# --- consents -------------------------------------------------------------------------------
+# The consent in force for a purpose is its latest event (withdrawn first at the same instant:
+# the safe reading); a given one past its ``expires_at`` is expired, at the moment it is read.
+
+def consent_state() -> ColumnElement[str]:
+    """An event's state now: ``given``, ``withdrawn`` or ``expired``."""
+    return case((and_(Consent.action == "given", Consent.expires_at <= func.now()), "expired"),
+                else_=Consent.action)
+
+
+# The same test on ``candidates.candidate AS c`` for the hot reads; {purpose}: an SQL expression
+# (a placeholder, a column) naming the purpose.
+IN_FORCE_SQL = (
+    "EXISTS (SELECT 1 FROM (SELECT k.action, k.expires_at FROM candidates.consent AS k "
+    "WHERE k.candidate_id = c.id AND k.purpose = {purpose} "
+    "ORDER BY k.recorded_at DESC, (k.action = 'withdrawn') DESC LIMIT 1) AS latest "
+    "WHERE latest.action = 'given' AND (latest.expires_at IS NULL OR latest.expires_at > now()))")
+
+
 async def add_consent(session: AsyncSession, consent: Consent) -> Consent:
     """Append a consent event and return it with its id and time."""
     statement = insert(Consent).values(**column_values(consent)).returning(Consent)
     return (await session.scalars(statement)).one()
 
 
-async def consents(session: AsyncSession, candidate_id: uuid.UUID) -> list[Consent]:
-    """Every consent event of a candidate, oldest first."""
-    statement = (select(Consent).where(Consent.candidate_id == candidate_id)
-                 .order_by(Consent.recorded_at, Consent.id))
-    return list((await session.scalars(statement)).all())
+async def consents(session: AsyncSession, candidate_id: uuid.UUID) -> list[tuple[Consent, str]]:
+    """Every consent event of a candidate, oldest first, each with its state now."""
+    statement = (select(Consent, consent_state()).where(Consent.candidate_id == candidate_id)
+                 .order_by(Consent.recorded_at, Consent.action, Consent.id))
+    return [(event, state) for event, state in (await session.execute(statement)).all()]
 
 
 async def current_actions(session: AsyncSession, candidate_id: uuid.UUID) -> dict[str, str]:
-    """Purpose → action of the latest consent event for each purpose."""
-    statement = (select(Consent.purpose, Consent.action)
+    """Purpose → state now (given, withdrawn, expired) of the latest event of each purpose."""
+    statement = (select(Consent.purpose, consent_state())
                  .where(Consent.candidate_id == candidate_id)
                  .ext(distinct_on(Consent.purpose))
-                 .order_by(Consent.purpose, Consent.recorded_at.desc(), Consent.id.desc()))
-    return {purpose: action for purpose, action in (await session.execute(statement)).all()}
+                 .order_by(Consent.purpose, Consent.recorded_at.desc(),
+                           (Consent.action == "withdrawn").desc(), Consent.id.desc()))
+    return {purpose: state for purpose, state in (await session.execute(statement)).all()}
+
+
+async def states_among(session: AsyncSession, candidate_ids: Sequence[uuid.UUID], *,
+                       purpose: str) -> dict[uuid.UUID, str]:
+    """The state now of the consent for ``purpose`` of those of ``candidate_ids`` who ever
+    recorded one (given, withdrawn or expired); the others are absent."""
+    if not candidate_ids:
+        return {}
+    statement = (select(Consent.candidate_id, consent_state())
+                 .where(Consent.candidate_id.in_(list(candidate_ids)), Consent.purpose == purpose)
+                 .ext(distinct_on(Consent.candidate_id))
+                 .order_by(Consent.candidate_id, Consent.recorded_at.desc(),
+                           (Consent.action == "withdrawn").desc(), Consent.id.desc()))
+    return {candidate: state for candidate, state in (await session.execute(statement)).all()}
+
+
+async def residence_country(session: AsyncSession, candidate_id: uuid.UUID) -> str | None:
+    """The candidate's country of residence (None: no such candidate)."""
+    return await session.scalar(select(Candidate.residence_country)
+                                .where(Candidate.id == candidate_id))

@@ -212,33 +212,99 @@ class CandidateOut(ResponseModel):
     updated_at: datetime
 
 
+LegalBasis = Literal["consent", "contract", "legal_obligation", "vital_interests",
+                     "public_task", "legitimate_interests"]
+ConsentMethod = Literal["online_form", "paper_form", "import", "unrecorded"]
+# What a caller may say of how it collected the consent (the others are the system's own).
+CollectionMethod = Literal["online_form", "paper_form"]
+ConsentState = Literal["given", "withdrawn", "expired"]
+
+
 class ConsentCreate(StrictModel):
-    """One consent event: the candidate gives or withdraws consent for a purpose."""
+    """One consent event: the candidate gives or withdraws consent for a purpose.
+
+    Only ``purpose``, ``text_version`` and ``action`` are required; the rest of the ISO/IEC TS
+    27560 record is derived from the caller when left out (see the route).
+    """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "purpose": "data_processing", "text_version": "2026-01", "action": "given",
+    }, {
+        "purpose": "visa_file_sharing", "text_version": "2026-01", "action": "given",
+        "legal_basis": "consent", "method": "paper_form", "jurisdiction": "MA",
+        "expires_at": "2028-01-01T00:00:00Z",
     }]})
 
     purpose: Purpose = Field(description="What the consent is for, e.g. data_processing.")
-    text_version: TextVersion = Field(description="Version of the text the candidate saw.")
+    text_version: TextVersion = Field(description="Version of the notice the person saw.")
     action: ConsentAction
+    legal_basis: LegalBasis = Field(
+        "consent", description="GDPR Art. 6(1) basis the record documents.")
+    expires_at: datetime | None = Field(
+        None, description="A given consent lapses then (``expired``) without anyone writing; "
+        "only with ``action`` given.")
+    jurisdiction: CountryCode | None = Field(
+        None, description="ISO 3166-1 alpha-2 of the law it is given under; default the "
+        "person's country of residence.")
+    method: CollectionMethod | None = Field(
+        None, description="How it was collected; default ``online_form`` when the person "
+        "records it, ``paper_form`` when an officer enters it. A person records only their "
+        "own online form.")
+
+    @model_validator(mode="after")
+    def _expiry_of_given(self) -> Self:
+        if self.expires_at is not None:
+            if self.action != "given":
+                raise ValueError("expires_at is only for a consent given")
+            if self.expires_at.tzinfo is None:
+                raise ValueError("expires_at needs a time zone (e.g. Z)")
+        return self
+
+
+class GivenBy(ResponseModel):
+    """Who recorded the event: the person themself (``data_subject``) or someone on their
+    behalf (``representative``: an officer entering a paper form, an import); null fields on
+    events recorded before this was kept."""
+
+    kind: Literal["data_subject", "representative"] | None
+    subject: str | None = Field(description="The recording account's subject id.")
+    role: str | None
 
 
 class ConsentOut(ResponseModel):
-    """A recorded consent event."""
+    """A recorded consent event: an ISO/IEC TS 27560 consent record."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "5a1e3c1e-3a8f-4f8e-9d51-8a1b2c3d4e5f", "purpose": "visa_file_sharing",
+        "legal_basis": "consent", "text_version": "2026-01", "action": "given",
+        "state": "given", "expires_at": None,
+        "given_by": {"kind": "representative", "subject": "7d1c…", "role": "officer"},
+        "on_behalf_of": "0b6f5c1e-3a8f-4f8e-9d51-8a1b2c3d4e5f", "jurisdiction": "MA",
+        "method": "paper_form", "recorded_at": "2026-06-01T10:00:00Z"}]})
 
     id: uuid.UUID
     purpose: str
-    text_version: str
-    action: ConsentAction
+    legal_basis: LegalBasis
+    text_version: str = Field(description="Version of the notice the person saw.")
+    action: ConsentAction = Field(description="What the event recorded.")
+    state: ConsentState = Field(description="What it means now: a given consent past its "
+                                "``expires_at`` is ``expired``.")
+    expires_at: datetime | None
+    given_by: GivenBy
+    on_behalf_of: uuid.UUID = Field(description="The person the consent is about.")
+    jurisdiction: str | None
+    method: ConsentMethod
     recorded_at: datetime
 
 
 class CurrentConsent(ResponseModel):
-    """The consent in force for one purpose: its latest event."""
+    """The consent in force for one purpose: its latest event, and its state now."""
 
     action: ConsentAction
+    state: ConsentState
+    legal_basis: LegalBasis
     text_version: str
+    expires_at: datetime | None
     recorded_at: datetime
 
 
@@ -265,3 +331,18 @@ class ConsentHistory(ResponseModel):
     items: list[ConsentOut]
     current: dict[str, CurrentConsent] = Field(
         description="Purpose → its latest event; a purpose never consented to is absent.")
+
+
+class ConsentQuery(StrictModel):
+    """Another service's question: whose consent for ``purpose`` is in force now?"""
+
+    purpose: Purpose
+    candidate_ids: list[uuid.UUID] = Field(max_length=10_000)
+
+
+class ConsentsInForce(ResponseModel):
+    """The answer: each id's consent state now (``given`` is in force; ``missing``: never
+    recorded, or no such candidate)."""
+
+    purpose: str
+    states: dict[uuid.UUID, Literal["given", "withdrawn", "expired", "missing"]]

@@ -5,7 +5,9 @@ Other domains of this service use ``get`` (the profile or CandidateNotFound) and
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +17,10 @@ from services.candidates.candidates import read_repository, repository
 from services.candidates.candidates.exceptions import (
     CandidateNotFound,
     ConsentRequired,
+    EmailChangeNotAllowed,
     EmailTaken,
     InvalidAvailability,
+    InvalidConsent,
     ProfileExists,
     ProgrammeRequired,
 )
@@ -31,6 +35,7 @@ from services.candidates.candidates.schemas import (
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes import service as programme_service
 from shared import access as shared_access
+from shared import sealing
 from shared.auth import Forbidden, Principal
 from shared.db import HotReads
 from shared.errors import PreconditionFailed
@@ -166,6 +171,7 @@ async def create(session: AsyncSession, *, data: CandidateCreate,
         raise _profile_exists(existing)
     candidate = await repository.add(session, Candidate(
         **data.model_dump(include=set(CandidateCreate.model_fields)),
+        email_digest=sealing.email_digest(data.email),
         skill_keys=skill_keys(data.skills), account_subject=subject,
         registered_programme_id=links.programme_id,
         registered_institution_id=links.institution_id))
@@ -210,16 +216,24 @@ async def page_body(hot_reads: HotReads, *, page: PageParams, filters: Candidate
 
 
 async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: CandidateUpdate,
-                 expected_version: int | None) -> Candidate:
-    """Change the given fields if the caller saw the current version (else 412)."""
+                 expected_version: int | None, may_change_email: bool = True) -> Candidate:
+    """Change the given fields if the caller saw the current version (else 412); without
+    ``may_change_email`` (a candidate's own edit) the e-mail may only be sent unchanged."""
     current = await get(session, candidate_id=candidate_id)
     changes = data.changes(repository.CandidateChanges)
+    if not may_change_email and "email" in changes and \
+            sealing.email_digest(changes["email"]) != current.email_digest:
+        # Refused before any lookup: the answer is the same whether the address is taken.
+        raise EmailChangeNotAllowed(
+            "Your profile's e-mail is changed by your programme's officer, not here.")
     for name in _DOCUMENT_LISTS:
         if name in changes:
             # changes() leaves out unset keys of nested items too; store them whole.
             changes[name] = [item.model_dump(mode="json") for item in getattr(data, name)]
     if data.skills is not None:
         changes["skill_keys"] = skill_keys(data.skills)
+    if "email" in changes:  # unique by its digest
+        changes["email_digest"] = sealing.email_digest(changes["email"])
     available_from = changes.get("available_from_date", current.available_from_date)
     available_until = changes.get("available_until_date", current.available_until_date)
     if (available_from is not None and available_until is not None
@@ -238,40 +252,99 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
     return updated
 
 
+# --- consents ------------------------------------------------------------------------------
+# The purposes the system checks at the moment of use (a programme may require others to apply).
+DATA_PROCESSING = "data_processing"  # every applicant's: matching, exports of people
+VISA_FILE_SHARING = "visa_file_sharing"  # the identity in the placement's visa file
+PARTNER_SHARING = "partner_sharing"  # personal data in a partner's webhook delivery
+# Who records their own consent, and who enters one on the person's behalf.
+_STAFF = frozenset({"admin", "officer"})
+
+
+def given_by_kind(role: str | None) -> str | None:
+    """``data_subject`` when the person recorded the event themself, ``representative`` when
+    someone did on their behalf; None when it was not kept."""
+    if role is None:
+        return None
+    return "data_subject" if role == "candidate" else "representative"
+
+
 async def record_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
-                         data: ConsentCreate) -> Consent:
-    """Append a consent event (given or withdrawn); earlier events are never changed."""
-    await ensure_exists(session, candidate_id=candidate_id)
-    return await repository.add_consent(
-        session, Consent(candidate_id=candidate_id, **data.model_dump()))
+                         data: ConsentCreate, principal: Principal) -> Consent:
+    """Append a consent event (given or withdrawn) with its ISO/IEC TS 27560 fields; earlier
+    events are never changed.
+
+    Left out, the method is the caller's (the person's own online form, or a paper form an
+    officer enters), the jurisdiction the person's country of residence. A person records only
+    their own online form, with an expiry still to come (InvalidConsent).
+    """
+    residence = await repository.residence_country(session, candidate_id)
+    if residence is None:
+        raise CandidateNotFound(f"No candidate {candidate_id}.")
+    staff = principal.role in _STAFF
+    method = data.method or ("paper_form" if staff else "online_form")
+    if not staff and method != "online_form":
+        raise InvalidConsent("A person records their own consent with the online form; a "
+                             "paper form is entered by an officer.", field="method")
+    if not staff and data.expires_at is not None and data.expires_at <= datetime.now(UTC):
+        raise InvalidConsent("expires_at must be in the future.", field="expires_at")
+    return await repository.add_consent(session, Consent(
+        candidate_id=candidate_id, purpose=data.purpose, legal_basis=data.legal_basis,
+        text_version=data.text_version, action=data.action, expires_at=data.expires_at,
+        given_by_subject=principal.subject, given_by_role=principal.role,
+        jurisdiction=data.jurisdiction or residence, method=method))
 
 
-async def consent_history(session: AsyncSession, *,
-                          candidate_id: uuid.UUID) -> tuple[list[Consent], dict[str, Consent]]:
-    """Every consent event, oldest first, and the latest event per purpose."""
+def state_now(consent: Consent) -> str:
+    """What ``consent`` means now: ``given``, ``withdrawn`` or ``expired``."""
+    if consent.action == "given" and consent.expires_at is not None \
+            and consent.expires_at <= datetime.now(UTC):
+        return "expired"
+    return consent.action
+
+
+async def consent_history(
+    session: AsyncSession, *, candidate_id: uuid.UUID,
+) -> tuple[list[tuple[Consent, str]], dict[str, tuple[Consent, str]]]:
+    """Every consent event with its state now, oldest first, and the latest per purpose."""
     await ensure_exists(session, candidate_id=candidate_id)
     events = await repository.consents(session, candidate_id)
-    current = {event.purpose: event for event in events}  # oldest first: the latest wins
+    current = {event.purpose: (event, state) for event, state in events}  # the latest wins
     return events, current
 
 
-# The consent a candidate gives to have their identity put in their placement's visa file.
-VISA_FILE_SHARING = "visa_file_sharing"
+async def ensure_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
+                         purpose: str) -> None:
+    """ConsentRequired unless the candidate's consent for ``purpose`` is in force now (given,
+    neither withdrawn since nor expired)."""
+    state = (await repository.current_actions(session, candidate_id)).get(purpose)
+    if state != "given":
+        why = {"withdrawn": "withdrew", "expired": "let expire"}.get(state or "",
+                                                                      "has not given")
+        raise ConsentRequired(f"The candidate {why} their consent to {purpose}.",
+                              purpose=purpose, candidate_id=str(candidate_id),
+                              consent_state=state or "missing")
+
+
+async def consent_states(session: AsyncSession, *, candidate_ids: Sequence[uuid.UUID],
+                         purpose: str) -> dict[uuid.UUID, str]:
+    """Each of ``candidate_ids``' consent for ``purpose`` now: ``given`` (in force),
+    ``withdrawn``, ``expired`` or ``missing`` (never recorded, or no such candidate)."""
+    found = await repository.states_among(session, candidate_ids, purpose=purpose)
+    return {candidate: found.get(candidate, "missing") for candidate in candidate_ids}
 
 
 async def visa_identity(session: AsyncSession, *, candidate_id: uuid.UUID) -> Candidate:
     """The candidate, whose identity goes into their visa file; ConsentRequired unless their
     ``visa_file_sharing`` consent is in force (CandidateNotFound when there is no such one)."""
     candidate = await get(session, candidate_id=candidate_id)
-    consents = await repository.current_actions(session, candidate_id)
-    if consents.get(VISA_FILE_SHARING) != "given":
-        raise ConsentRequired(f"The candidate has not consented to {VISA_FILE_SHARING}.",
-                              purpose=VISA_FILE_SHARING)
+    await ensure_consent(session, candidate_id=candidate_id, purpose=VISA_FILE_SHARING)
     return candidate
 
 
 async def current_consents(session: AsyncSession, candidate_id: uuid.UUID) -> dict[str, str]:
-    """Purpose → ``given`` or ``withdrawn``, from each purpose's latest event.
+    """Purpose → ``given``, ``withdrawn`` or ``expired`` (now), from each purpose's latest
+    event.
 
     A purpose never consented to is absent. It does not check that the candidate exists (an
     unknown one has no consents); call ``get`` for that. ``candidate_id`` may be passed by

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, func
+from sqlalchemy import DateTime, ForeignKey, Text, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,3 +22,6 @@ class CandidateErasure(Base):
     erased_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    # SHA-256 (hex) of the receipt the requester was given to follow the erasure without an
+    # account; null when nobody asked (an erasure by the retention job).
+    receipt_hash: Mapped[str | None] = mapped_column(Text)

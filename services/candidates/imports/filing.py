@@ -32,7 +32,7 @@ from services.candidates.applications.exceptions import (
 from services.candidates.applications.service import ensure_submittable
 from services.candidates.events import APPLICATION_SUBMITTED, ApplicationEvent, outbox
 from services.candidates.imports import repository
-from services.candidates.imports.records import ID, NATIONALITY, Application, Line
+from services.candidates.imports.records import ID, NATIONALITY, RESIDENCE, Application, Line
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.programmes.models import Programme
 from shared.errors import ProblemError
@@ -63,6 +63,9 @@ class Filing:
     now: datetime  # the import's time: the submission of lines that give none
     staff: bool  # admin or officer: may date a line's submission (submitted_at)
     nominated_by: uuid.UUID | None = None  # the institution filing: it nominates each line
+    # Who files it (subject, role): the consent records name them as recording on the
+    # people's behalf (ISO/IEC TS 27560's "given by"), by the method ``import``.
+    filed_by: tuple[str, str] | None = None
 
     def refusal(self, programme: Programme, row: tuple[Any, ...],
                 application: Application) -> LineErrors | None:
@@ -99,7 +102,9 @@ class Filing:
         for _, row, application in lines:
             assert application is not None
             candidate = row[ID]
-            consents += [(candidate, purpose, application.consent_text_version, "given")
+            subject, role = self.filed_by or (None, None)
+            consents += [(candidate, purpose, application.consent_text_version, "given",
+                          "import", subject, role, row[RESIDENCE])
                          for purpose in application.consents]
             applications.append((application.id, candidate, self.programme_id, "submitted",
                                  application.motivation, application.submitted_at or self.now,

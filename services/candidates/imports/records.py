@@ -7,16 +7,19 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from shared import sealing
+
 COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gender",
            "nationality", "residence_country", "residence_city", "education", "skills",
            "skill_keys", "languages", "preferred_sectors", "preferred_countries",
-           "available_from_date", "available_until_date")
+           "available_from_date", "available_until_date", "email_digest")
 # The row's id, made here so that the import can answer with it, and who the row belongs to
 # (the same on every row of an import): the import's rows are COPY'd in IMPORT_COLUMNS.
 OWNER_COLUMNS = ("id", "registered_programme_id", "registered_institution_id")
 IMPORT_COLUMNS = COLUMNS + OWNER_COLUMNS
 ID = IMPORT_COLUMNS.index("id")
 NATIONALITY = IMPORT_COLUMNS.index("nationality")
+RESIDENCE = IMPORT_COLUMNS.index("residence_country")
 
 
 class Application(NamedTuple):
@@ -73,7 +76,7 @@ def record(row: dict[str, Any], owned: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         get("residence_city"), _json(get("education", ())), _json(skills), _keys(skills),
         _json(get("languages", ())), tuple(get("preferred_sectors", ())),
         tuple(get("preferred_countries", ())), get("available_from_date"),
-        get("available_until_date"), *owned,
+        get("available_until_date"), sealing.email_digest(row["email"]), *owned,
     )
 
 

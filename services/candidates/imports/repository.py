@@ -9,12 +9,12 @@ import asyncpg
 from services.candidates.imports.records import IMPORT_COLUMNS
 from services.candidates.programmes.models import Programme
 
-_REGISTERED = ("SELECT lower(email) FROM candidates.candidate "
-               "WHERE lower(email) = ANY($1::text[])")
+_REGISTERED = ("SELECT email_digest FROM candidates.candidate "
+               "WHERE email_digest = ANY($1::text[])")
 
 
 async def registered(connection: asyncpg.Connection, emails: list[str]) -> set[str]:
-    """Those of ``emails`` (lower-cased) that a candidate already has."""
+    """Those of ``emails`` (keyed digests of e-mails) that a candidate already has."""
     # Prepared for this call, not taken from the connection's statement cache: Postgres plans
     # a prepared statement's first five runs for the values at hand (an index probe per
     # email). The cached one could then switch to a generic plan, made without knowing the
@@ -64,7 +64,8 @@ async def programme_terms(connection: asyncpg.Connection,
 
 # Columns of the rows an import of applications writes beside the candidates, in their order
 # (filing.py makes the rows); the others take their defaults.
-CONSENT_COLUMNS = ("candidate_id", "purpose", "text_version", "action")
+CONSENT_COLUMNS = ("candidate_id", "purpose", "text_version", "action", "method",
+                   "given_by_subject", "given_by_role", "jurisdiction")
 APPLICATION_COLUMNS = ("id", "candidate_id", "programme_id", "status", "motivation",
                        "submitted_at", "version")
 TRANSITION_COLUMNS = ("application_id", "action", "from_status", "to_status", "reason")

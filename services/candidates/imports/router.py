@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from services.candidates import access
 from services.candidates.candidates import service as candidate_service
 from services.candidates.candidates.exceptions import ProgrammeRequired
+from services.candidates.database import AccessRecorderDep
 from services.candidates.imports import service
 from services.candidates.imports.exceptions import ImportTooLarge, UnsupportedImportFormat
 from services.candidates.imports.filing import Filing
@@ -52,6 +53,7 @@ _EXAMPLE_APPLICATIONS = (
 async def import_candidates(
     request: Request,
     principal: PrincipalDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="The programme the people are registered for: required from an officer "
         "(one of their programmes), optional for an admin.")] = None,
@@ -78,10 +80,13 @@ async def import_candidates(
     await service.ensure_links(request.app.state.database, links=links)
     content, file_format = await _file(request)
     settings = request.app.state.settings
-    return await service.import_candidates(request.app.state.database, content=content,
-                                           file_format=file_format,
-                                           batch_size=settings.import_batch_size,
-                                           links=links)
+    report = await service.import_candidates(request.app.state.database, content=content,
+                                             file_format=file_format,
+                                             batch_size=settings.import_batch_size,
+                                             links=links)
+    # Each batch committed on its own; the entries commit with this request's session.
+    recorder.change(report.created_ids, "candidate")
+    return report
 
 
 @router.post("/applications", response_model=ApplicationImportReport,
@@ -96,6 +101,7 @@ async def import_applications(
     request: Request,
     principal: PrincipalDep,
     now: NowDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Required: the programme the applications are filed to (one of an "
         "officer's own; any programme for an institution, as its nominations).")] = None,
@@ -141,10 +147,13 @@ async def import_applications(
     content, file_format = await _file(request)
     settings = request.app.state.settings
     filing = Filing(programme_id=programme_id, now=now, staff=principal.role in STAFF,
-                    nominated_by=links.institution_id)
-    return await service.import_applications(
+                    nominated_by=links.institution_id,
+                    filed_by=(principal.subject, principal.role))
+    report = await service.import_applications(
         request.app.state.database, content=content, file_format=file_format,
         batch_size=settings.import_batch_size, links=links, filing=filing)
+    recorder.change(report.created_ids, "application")
+    return report
 
 
 async def _file(request: Request) -> tuple[bytes, str]:

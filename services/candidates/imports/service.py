@@ -32,7 +32,7 @@ from services.candidates.imports.schemas import (
     stripped_applicant_row,
     stripped_candidate_row,
 )
-from services.candidates.imports.writing import EMAIL, Written, write_batch
+from services.candidates.imports.writing import EMAIL_DIGEST, Written, write_batch
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.db import Database
@@ -199,7 +199,7 @@ async def _import(database: Database, *, content: bytes, file_format: str, batch
         writing: asyncio.Task[Written] | None = None
         try:
             while batch := await _next_batch(good, batch_size):
-                emails = [row[EMAIL].lower() for _, row, _ in batch]
+                emails = [row[EMAIL_DIGEST] for _, row, _ in batch]
                 checking = asyncio.create_task(repository.registered(checker, emails))
                 if writing is not None:
                     written = await writing

@@ -12,7 +12,8 @@ from services.candidates.imports.records import COLUMNS, ID, Line
 
 _ATTEMPTS = 3
 
-EMAIL = COLUMNS.index("email")
+# Lines are told apart, and checked against the registered, by their e-mail's keyed digest.
+EMAIL_DIGEST = COLUMNS.index("email_digest")
 
 
 @dataclass
@@ -53,7 +54,7 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
     """Copy the lines of ``batch`` whose email is new, in one transaction; with ``filing``,
     those whose application the programme takes, and their applications.
 
-    ``emails`` are the lines' emails lower-cased; ``taken`` those already registered (from
+    ``emails`` are the digests of the lines' emails; ``taken`` those already registered (from
     :func:`repository.registered`), ``seen`` those earlier batches imported; a line repeating
     an email earlier in the batch is refused too. Should someone register one of the emails
     before the COPY, the batch rolls back whole and is checked and written again.

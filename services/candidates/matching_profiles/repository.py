@@ -4,17 +4,25 @@ Matching runs fetch a whole cohort (thousands of profiles) in one request, so th
 in SQL (as the hot candidate reads are) and streamed in keyset chunks, never all in memory.
 ``stays_before`` counts the application's returns (its ``return`` transitions, on the
 transitions' application index): a returnee of a repeat-stay programme has had that many stays.
+
+Only people whose consents for matching (``purposes``) are all in force now are exported; the
+others are counted (:func:`left_out_for_consent`), never listed.
 """
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
 
+from services.candidates.candidates.repository import IN_FORCE_SQL
 from shared.db import HotReads
 
 CHUNK = 2000
 _NO_ID = uuid.UUID(int=0)
 
-# $1 programme, $2 statuses, $3 after this application id, $4 chunk size, [$5 candidate ids].
+# Every purpose of $3 in force for the candidate ``c``.
+_CONSENTED = ("NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS p(purpose) WHERE NOT "
+              f"{IN_FORCE_SQL.format(purpose='p.purpose')})")
+# $1 programme, $2 statuses, $3 consent purposes, $4 after this application id, $5 chunk size,
+# [$6 candidate ids].
 _PROFILES = """SELECT a.id, json_build_object(
     'candidate_id', c.id, 'application_id', a.id, 'gender', c.gender,
     'nationality', c.nationality, 'skill_keys', c.skill_keys, 'skills', c.skills,
@@ -30,20 +38,40 @@ _PROFILES = """SELECT a.id, json_build_object(
                      WHERE t.application_id = a.id AND t.action = 'return'))::text
 FROM candidates.application AS a
 JOIN candidates.candidate AS c ON c.id = a.candidate_id
-WHERE a.programme_id = $1 AND a.status = ANY($2::text[]) AND a.id > $3{only}
+WHERE a.programme_id = $1 AND a.status = ANY($2::text[]) AND """ + _CONSENTED + """
+  AND a.id > $4{only}
 ORDER BY a.id
-LIMIT $4"""
-_ONLY = " AND a.candidate_id = ANY($5::uuid[])"
+LIMIT $5"""
+_ONLY = " AND a.candidate_id = ANY($6::uuid[])"
+# $1 programme, $2 statuses, $3 consent purposes, [$4 candidate ids].
+_LEFT_OUT = """SELECT count(DISTINCT a.candidate_id)
+FROM candidates.application AS a
+JOIN candidates.candidate AS c ON c.id = a.candidate_id
+WHERE a.programme_id = $1 AND a.status = ANY($2::text[]) AND NOT """ + _CONSENTED + "{only}"
+
+
+async def left_out_for_consent(reads: HotReads, *, programme_id: uuid.UUID,
+                               statuses: Sequence[str], purposes: Sequence[str],
+                               candidate_ids: Sequence[uuid.UUID] | None) -> int:
+    """How many of the programme's people in ``statuses`` lack a consent of ``purposes``."""
+    only = " AND a.candidate_id = ANY($4::uuid[])" if candidate_ids is not None else ""
+    extra = [list(candidate_ids)] if candidate_ids is not None else []
+    rows = await reads.fetch(_LEFT_OUT.format(only=only), programme_id, list(statuses),
+                             list(purposes), *extra)
+    return int(rows[0][0])
 
 
 async def profile_lines(reads: HotReads, *, programme_id: uuid.UUID, statuses: Sequence[str],
+                        purposes: Sequence[str],
                         candidate_ids: Sequence[uuid.UUID] | None) -> AsyncIterator[bytes]:
-    """NDJSON chunks of the programme's profiles in ``statuses``, by application id."""
+    """NDJSON chunks of the programme's profiles in ``statuses`` whose consents of
+    ``purposes`` are in force, by application id."""
     sql = _PROFILES.format(only=_ONLY if candidate_ids is not None else "")
     extra = [list(candidate_ids)] if candidate_ids is not None else []
     after = _NO_ID
     while True:
-        rows = await reads.fetch(sql, programme_id, list(statuses), after, CHUNK, *extra)
+        rows = await reads.fetch(sql, programme_id, list(statuses), list(purposes), after,
+                                 CHUNK, *extra)
         if rows:
             yield ("\n".join(row[1] for row in rows) + "\n").encode()
         if len(rows) < CHUNK:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from services.candidates import access
+from services.candidates.candidates import service
 from services.candidates.matching_profiles import repository
 from services.candidates.matching_profiles.schemas import MatchingProfile
 from services.candidates.programmes import service as programme_service
@@ -19,6 +20,8 @@ from shared.errors import responses
 router = APIRouter(prefix="/v1/programmes", tags=["matching"], responses=AUTH_RESPONSES)
 
 NDJSON = "application/x-ndjson"
+# How many people of the asked statuses the export left out for want of a consent in force.
+LEFT_OUT_HEADER = "pathways-left-out-for-consent"
 MatchableStatus = Literal["selected", "waitlisted", "shortlisted"]
 
 
@@ -31,12 +34,21 @@ def matchable_statuses(asked: Sequence[str], *, repeat_stays: bool) -> list[str]
     return statuses
 
 
+def matching_purposes(required: Sequence[str]) -> list[str]:
+    """The consents matching a person needs: ``data_processing`` (every applicant's) and those
+    the programme requires to apply."""
+    return list(dict.fromkeys([service.DATA_PROCESSING, *required]))
+
+
 @router.get(
     "/{programme_id}/matching-profiles", dependencies=[access.MATCHES],
     response_model=MatchingProfile, responses={
         **responses(ProgrammeNotFound),
         200: {"description": "One MatchingProfile per line (NDJSON), by application id.",
-              "content": {NDJSON: {"schema": {"$ref": "#/components/schemas/MatchingProfile"}}}},
+              "content": {NDJSON: {"schema": {"$ref": "#/components/schemas/MatchingProfile"}}},
+              "headers": {LEFT_OUT_HEADER: {
+                  "description": "How many people the export left out because a consent "
+                  "matching needs is not in force.", "schema": {"type": "integer"}}}},
     })
 async def matching_profiles(
     programme_id: uuid.UUID,
@@ -55,12 +67,21 @@ async def matching_profiles(
     date. For the placements service and the officers of the programme, never a ministry.
     In a programme with ``repeat_stays``, ``selected`` also lists the returnees (applications
     ``returned``), who may go again; ``stays_before`` says how many stays each has made.
+
+    Consent is checked now, at each export: a person is listed only while their
+    ``data_processing`` consent and every consent the programme requires are in force (given,
+    not withdrawn, not expired). Those left out are only counted, in the
+    ``Pathways-Left-Out-For-Consent`` header.
     """
     programme_service.ensure_in_scope(principal, programme_id)
     programme = await programme_service.get(session, programme_id=programme_id)  # 404 unknown
-    lines = repository.profile_lines(
-        hot_reads, programme_id=programme_id,
-        statuses=matchable_statuses(status or ["selected"], repeat_stays=programme.repeat_stays),
+    statuses = matchable_statuses(status or ["selected"], repeat_stays=programme.repeat_stays)
+    purposes = matching_purposes(programme.required_consents)
+    left_out = await repository.left_out_for_consent(
+        hot_reads, programme_id=programme_id, statuses=statuses, purposes=purposes,
         candidate_ids=candidate_id)
-    return StreamingResponse(lines, media_type=NDJSON)
+    lines = repository.profile_lines(hot_reads, programme_id=programme_id, statuses=statuses,
+                                     purposes=purposes, candidate_ids=candidate_id)
+    return StreamingResponse(lines, media_type=NDJSON,
+                             headers={LEFT_OUT_HEADER: str(left_out)})
 

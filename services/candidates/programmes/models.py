@@ -28,6 +28,8 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
         CheckConstraint("max_extension_months IS NULL OR max_extension_months BETWEEN 0 AND 120",
                         name="max_extension_range"),
         CheckConstraint("cardinality(stay_types) > 0", name="stay_types_given"),
+        CheckConstraint("follow_up_months BETWEEN 0 AND 120", name="follow_up_range"),
+        CheckConstraint("retention_months BETWEEN 0 AND 240", name="retention_range"),
     )
 
     code: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
@@ -79,3 +81,9 @@ class Programme(IdMixin, TimestampsMixin, VersionMixin, Base):
     suspended_origins: Mapped[list[dict[str, str]]] = mapped_column(
         JSONB, nullable=False, server_default=text("'[]'")
     )
+    # How long returnees are followed up after their return, and how long their personal data
+    # is kept after that (services.candidates.retention decides who has expired).
+    follow_up_months: Mapped[int] = mapped_column(Integer, nullable=False,
+                                                  server_default=text("12"))
+    retention_months: Mapped[int] = mapped_column(Integer, nullable=False,
+                                                  server_default=text("60"))

@@ -56,6 +56,8 @@ class ProgrammeChanges(TypedDict, total=False):
     destination_regions: list[str]
     seasons: list[dict[str, str]]
     suspended_origins: list[dict[str, str]]
+    follow_up_months: int
+    retention_months: int
 
 
 async def add(session: AsyncSession, programme: Programme) -> Programme:

@@ -49,6 +49,23 @@ StayTypes = Annotated[list[StayType], Field(min_length=1, max_length=4),
 Regions = Annotated[list[RegionCode], Field(max_length=50), AfterValidator(_distinct)]
 StayMonths = Annotated[int, Field(ge=1, le=120)]
 ExtensionMonths = Annotated[int, Field(ge=0, le=120)]
+# Retention of personal data (services.candidates.retention): months of follow-up after a
+# return, then months the data is kept after that. The defaults are documented here and in the
+# README: the reintegration service's default schedule ends at 12 months; five years after is
+# the longest an audit of a funded project usually asks records for.
+DEFAULT_FOLLOW_UP_MONTHS = 12
+DEFAULT_RETENTION_MONTHS = 60
+FollowUpMonths = Annotated[int, Field(ge=0, le=120)]
+RetentionMonths = Annotated[int, Field(ge=0, le=240)]
+FOLLOW_UP_DESCRIPTION = (
+    "Months returnees are followed up after their return (default 12: the last point of the "
+    "default follow-up schedule; set it to the programme's last follow-up point). 0 to 120.")
+RETENTION_DESCRIPTION = (
+    "Months a person's personal data is kept after the end of their part in the programme "
+    "(default 60), then erased by the retention job: for a returnee the end of follow-up "
+    "(return date + follow_up_months); for someone never placed the later of the intake's "
+    "close and the decision on their application (ineligible, rejected, withdrawn). A person "
+    "of several programmes is kept until the latest expiry. 0 to 240.")
 
 
 class PlannedFigures(StrictModel):
@@ -165,6 +182,10 @@ class ProgrammeFields(StrictModel):
     seasons: Seasons = Field(
         default_factory=list, description="The seasons of a programme with seasonal stays: "
         "unique names, each ending after it starts.")
+    follow_up_months: FollowUpMonths = Field(DEFAULT_FOLLOW_UP_MONTHS,
+                                             description=FOLLOW_UP_DESCRIPTION)
+    retention_months: RetentionMonths = Field(DEFAULT_RETENTION_MONTHS,
+                                              description=RETENTION_DESCRIPTION)
 
 
 class ProgrammeCreate(ProgrammeFields):
@@ -184,6 +205,7 @@ class ProgrammeCreate(ProgrammeFields):
         "planned": {"applicants": None, "trained": None, "moved": 250},
         "max_stay_months": 6, "max_extension_months": 0,
         "destination_regions": ["FR-IDF"], "seasons": [],
+        "follow_up_months": 12, "retention_months": 60,
     }]})
 
     code: ProgrammeCode
@@ -221,6 +243,8 @@ class ProgrammeUpdate(PatchModel):
     max_extension_months: ExtensionMonths | None = None
     destination_regions: Regions | None = None
     seasons: Seasons | None = None
+    follow_up_months: FollowUpMonths | None = None
+    retention_months: RetentionMonths | None = None
 
 
 class PlannedFiguresOut(ResponseModel):
@@ -300,6 +324,8 @@ class ProgrammeOut(ResponseModel):
     seasons: list[SeasonOut]
     suspended_origins: list[SuspendedOrigin] = Field(
         description="Origin countries whose people may no longer apply, and why.")
+    follow_up_months: int = Field(description=FOLLOW_UP_DESCRIPTION)
+    retention_months: int = Field(description=RETENTION_DESCRIPTION)
     version: int
     created_at: datetime
     updated_at: datetime

@@ -23,7 +23,9 @@ async def programme_statistics(programme_id: uuid.UUID, session: SessionDep,
                                principal: PrincipalDep) -> Response:
     """Applications of a programme counted by status, gender and nationality.
 
-    Aggregates only: ministries read those of their programmes, as officers do.
+    Aggregates only: ministries read those of their programmes, as officers do, under
+    disclosure control: a count of 1 to 4 people is null, and so is every count the others
+    would give away by subtraction (the total included); `suppressed_cells` says how many.
     """
     return json_response(await service.programme_statistics(
         session, principal=principal, programme_id=programme_id))

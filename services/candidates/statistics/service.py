@@ -1,5 +1,11 @@
-"""A programme's statistics as the caller may read them: aggregates only, and for a ministry
-without the counts small enough to name a person (:mod:`shared.small_cells`)."""
+"""A programme's statistics as the caller may read them: aggregates only, and for a reader
+below officer under the kit's disclosure control (:mod:`shared.disclosure`).
+
+The release: the applications' total, which each breakdown (status, gender, nationality) sums
+to; the training's ``enrolled``, of whom ``trained``, who are ``trained_and_moved`` plus
+``trained_and_stayed``. A withheld count is null; so is every count the published ones would
+give away, the total included.
+"""
 
 import uuid
 
@@ -8,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates.programmes import service as programme_service
 from services.candidates.statistics import repository
 from services.candidates.statistics.schemas import ProgrammeStatistics
-from shared import small_cells
+from shared import disclosure
 from shared.auth import Principal
+
+TOTAL = ("applications_total",)
+BREAKDOWNS = ("by_status", "by_gender", "by_nationality")
 
 
 async def programme_statistics(session: AsyncSession, *, principal: Principal,
@@ -21,19 +30,43 @@ async def programme_statistics(session: AsyncSession, *, principal: Principal,
     training = await repository.training_counts(session, programme_id)
     statistics = ProgrammeStatistics(
         programme_id=programme_id, applications_total=counts.total,
-        by_status=counts.by_status, by_gender=counts.by_gender,
-        by_nationality=counts.by_nationality,
-        training=training if training["enrolled"] else {})
-    if principal.role == "ministry":
-        suppress_small_cells(statistics)
+        by_status=dict(counts.by_status), by_gender=dict(counts.by_gender),
+        by_nationality=dict(counts.by_nationality),
+        training=dict(training) if training["enrolled"] else {})
+    if not disclosure.reads_exact(principal.role):
+        suppress(statistics)
     return statistics
 
 
-def suppress_small_cells(statistics: ProgrammeStatistics) -> None:
-    """Leave out of every breakdown and of the training the counts a ministry may not see,
-    each counted once in ``suppressed_cells``; the applications' total stays."""
-    for cells in (statistics.by_status, statistics.by_gender, statistics.by_nationality,
-                  statistics.training):
-        for key in [key for key, count in cells.items() if small_cells.withheld(count)]:
-            del cells[key]
-            statistics.suppressed_cells += 1
+def release(statistics: ProgrammeStatistics) -> disclosure.Release:
+    """The statistics as cells and the sums relating them (nothing withheld yet)."""
+    found = disclosure.Release()
+    found.add(TOTAL, statistics.applications_total or 0)
+    for name in BREAKDOWNS:
+        cells: dict[str, int | None] = getattr(statistics, name)
+        found.add_sum(TOTAL, [found.add((name, key), count or 0)
+                              for key, count in cells.items()])
+    training = {key: found.add(("training", key), count or 0)
+                for key, count in statistics.training.items()}
+    if training:
+        moved, stayed = training["trained_and_moved"], training["trained_and_stayed"]
+        found.add_sum(training["trained"], [moved, stayed])
+        # Of so few people trained (or enrolled), even a zero says something of each.
+        found.add_unit([training["trained"]], [moved, stayed])
+        found.add_unit([training["enrolled"]], [training["trained"], moved, stayed])
+    return found
+
+
+def suppress(statistics: ProgrammeStatistics) -> None:
+    """Null every count the reader may not see (:mod:`shared.disclosure`), and say how many
+    and under which threshold."""
+    withheld = disclosure.suppress(release(statistics))
+    if not withheld.shown(TOTAL):
+        statistics.applications_total = None
+    for name in (*BREAKDOWNS, "training"):
+        cells: dict[str, int | None] = getattr(statistics, name)
+        for key in cells:
+            if not withheld.shown((name, key)):
+                cells[key] = None
+    statistics.suppressed_cells = withheld.count
+    statistics.small_cell_threshold = withheld.threshold

@@ -1,9 +1,12 @@
 """What the placements service does with other services' events (``POST /internal/events``).
 
 ``candidate.erased`` (from candidates): the proposals' snapshots of that candidate are blanked
-(profile, gender, nationality, the explanation's skill lists), keeping ids and scores, and so is
-the identity in their placements' visa files. Applied once, in the inbox's transaction
-(shared.events.inbox).
+(profile, gender, nationality, the explanation's skill lists), keeping ids and scores, and so
+are the identity and references of their placements' visa files, check-in notes and incident
+descriptions, evaluation comments, extension offers and the people's words in status-change
+reasons; the erasure is remembered, so free text sent about them later is refused (409).
+Applied once, in the inbox's transaction (shared.events.inbox): the candidates service reads
+the acknowledgement as "placements forgot".
 """
 
 import logging
@@ -11,6 +14,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements.erasure import service as erasure_service
 from services.placements.matching import service
 from services.placements.placements import service as placement_service
 from shared.events.inbox import Handler, ReceivedEvent
@@ -19,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
-    """Forget what matching kept of the erased candidate."""
+    """Forget what placements kept of the erased candidate."""
     try:
         candidate_id = uuid.UUID(str(event.data["candidate_id"]))
     except (KeyError, ValueError):
@@ -28,6 +32,7 @@ async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
         return
     await service.forget_candidate(session, candidate_id=candidate_id)
     await placement_service.forget_candidate(session, candidate_id=candidate_id)
+    await erasure_service.forget_candidate(session, candidate_id=candidate_id)
 
 
 HANDLERS: dict[str, Handler] = {"candidate.erased": candidate_erased}

@@ -40,6 +40,7 @@ from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.profiles import CandidatesClient
 from services.placements.matching.schemas import Parameters
 from services.placements.settings import Settings
+from shared.events.signed_calls import SignedCaller
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class MatchingJobs:
             outcome = await asyncio.to_thread(
                 service.compute, run_id=run.id,
                 parameters=Parameters.model_validate(run.parameters), inputs=inputs,
-                profiles=profiles)
+                profiles=profiles, left_out_for_consent=profiles.left_out_for_consent)
             del profiles, inputs
             await service.store(session, run_id=run.id, outcome=outcome, timings={
                 "fetch_seconds": fetched - started,
@@ -190,7 +191,10 @@ async def start(app: FastAPI) -> None:
     http = httpx.AsyncClient(base_url=settings.candidates_url, timeout=httpx.Timeout(
         settings.candidates_timeout_seconds, connect=5.0))
     app.state.candidates_http = http
-    app.state.candidates_client = CandidatesClient(http)
+    secrets = [s.get_secret_value() for s in settings.events_signing_secrets]
+    # The consent questions are asked as this service, signed like its internal events.
+    app.state.candidates_client = CandidatesClient(
+        http, signer=SignedCaller(secrets) if secrets else None)
     app.state.matching_jobs = MatchingJobs(app)
     await app.state.matching_jobs.open()
 

@@ -14,18 +14,20 @@ app there (``httpx.ASGITransport``).
 import asyncio
 import gc
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import httpx
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.inputs import CandidateProfile
 from services.placements.placements.exceptions import CandidatesUnavailable
 from services.placements.programme_rules import ProgrammeRules
+from shared.events.signed_calls import SignedCaller
 from shared.logs import request_id_var
 
 
@@ -104,12 +106,23 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse(body: bytes) -> list[MatchingProfile]:
+class Profiles(list[MatchingProfile]):
+    """The profiles of an export, and how many people it left out because a consent matching
+    needs is not in force (its ``Pathways-Left-Out-For-Consent`` header)."""
+
+    left_out_for_consent: int = 0
+
+
+# The export's count of the people it left out for want of consent.
+LEFT_OUT_HEADER = "pathways-left-out-for-consent"
+
+
+def parse(body: bytes) -> Profiles:
     """The profiles of an NDJSON body, line by line; RunFailure when a line is not one."""
     try:
         with collector_paused():
-            return [MatchingProfile.model_validate_json(line) for line in body.splitlines()
-                    if line.strip()]
+            return Profiles(MatchingProfile.model_validate_json(line)
+                            for line in body.splitlines() if line.strip())
     except ValidationError as exc:
         raise RunFailure("bad_profiles",
                          "The candidates service sent profiles this service cannot read "
@@ -131,13 +144,15 @@ def _headers(authorization: str | None) -> dict[str, str]:
 
 
 class CandidatesClient:
-    """Calls the candidates service; ``http`` is an ``httpx.AsyncClient`` on its base URL."""
+    """Calls the candidates service; ``http`` is an ``httpx.AsyncClient`` on its base URL;
+    ``signer`` signs the questions this service asks as itself (None: it cannot ask them)."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, signer: SignedCaller | None = None) -> None:
         self.http = http
+        self.signer = signer
 
     async def matching_profiles(self, programme_id: uuid.UUID, *,
-                                authorization: str | None) -> list[MatchingProfile]:
+                                authorization: str | None) -> Profiles:
         """The programme's selected candidates; RunFailure when they cannot be had.
 
         ``authorization`` is the run's requester's header, forwarded as is (None when auth is
@@ -165,7 +180,13 @@ class CandidatesClient:
                              f"The candidates service answered {response.status_code}; run "
                              "matching again later.")
         # Off the event loop: 10,000 profiles take ~0.2 s to validate.
-        return await asyncio.to_thread(parse, response.content)
+        profiles = await asyncio.to_thread(parse, response.content)
+        try:
+            profiles.left_out_for_consent = int(response.headers.get(LEFT_OUT_HEADER, "0"))
+        except ValueError:
+            raise RunFailure("bad_profiles", "The candidates service sent a count of people "
+                             "left out for consent this service cannot read.") from None
+        return profiles
 
     async def _ask(self, path: str, *, authorization: str | None, refused: frozenset[int],
                    params: dict[str, str] | None = None) -> httpx.Response | None:
@@ -232,3 +253,49 @@ class CandidatesClient:
             return None
         body: dict[str, Any] = response.json()
         return {name: body.get(name) for name in VISA_IDENTITY_FIELDS}
+
+    async def consent_states(self, purpose: str,
+                             candidate_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Each candidate's consent for ``purpose`` now: ``given`` (in force), ``withdrawn``,
+        ``expired`` or ``missing``, asked as this service (a signed question to
+        ``/internal/consents/in-force``: the caller's own token may not read the person, e.g.
+        a visa authority). CandidatesUnavailable when it cannot be asked, so that a use of
+        personal data never goes on unchecked."""
+        if not candidate_ids:
+            return {}
+        if self.signer is None:
+            raise CandidatesUnavailable("This service cannot ask the candidates service about "
+                                        "consents: it has no events_signing_secrets.")
+        states: dict[uuid.UUID, str] = {}
+        ids = list(dict.fromkeys(candidate_ids))
+        for start in range(0, len(ids), CONSENT_QUESTION_SIZE):
+            body = orjson.dumps({"purpose": purpose,
+                                 "candidate_ids": [str(c) for c in
+                                                   ids[start:start + CONSENT_QUESTION_SIZE]]})
+            headers = {**_headers(None), **self.signer.headers(body)}
+            try:
+                response = await self.http.post("/internal/consents/in-force", content=body,
+                                                headers=headers)
+            except httpx.HTTPError as exc:
+                raise CandidatesUnavailable(
+                    f"The candidates service could not be reached ({type(exc).__name__}); "
+                    "try again later.") from exc
+            if response.status_code != 200:
+                raise CandidatesUnavailable(f"The candidates service answered "
+                                            f"{response.status_code} about consents; try "
+                                            "again later.")
+            try:
+                answer = _ConsentStates.model_validate_json(response.content)
+            except ValidationError as exc:
+                raise CandidatesUnavailable("The candidates service sent consents this service "
+                                            "cannot read.") from exc
+            states.update(answer.states)
+        return {c: states.get(c, "missing") for c in ids}
+
+
+# Candidates per consent question (the candidates service takes up to 10,000).
+CONSENT_QUESTION_SIZE = 5000
+
+
+class _ConsentStates(_Line):
+    states: dict[uuid.UUID, str]

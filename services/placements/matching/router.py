@@ -28,7 +28,8 @@ from services.placements.matching.schemas import (
     RejectBody,
     RunStatus,
 )
-from services.placements.placements.exceptions import PlacementNotFound
+from services.placements.placements.exceptions import CandidatesUnavailable, PlacementNotFound
+from services.placements.upstream import CandidatesAsCallerDep
 from shared.access import FieldNotAllowed
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
@@ -137,15 +138,20 @@ async def reject_proposal(run_id: uuid.UUID, proposal_id: uuid.UUID, session: Se
 
 @router.post("/{run_id}/confirm", response_model=ConfirmOut,
              responses=responses(MatchingRunNotFound, Forbidden, PreconditionFailed,
-                                 IllegalTransition))
+                                 IllegalTransition, CandidatesUnavailable))
 async def confirm_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                      candidates: CandidatesAsCallerDep,
                       if_match: IfMatchHeader = None) -> Response:
     """Confirm a completed run (admins, officers): every proposal not rejected becomes a
     placement (``proposed``, publishing ``placement.confirmed``). A proposal whose candidate
-    was placed meanwhile, or whose vacancy is full or closed, is refused and listed; the
-    others go on. Confirming again creates nothing and answers the same."""
+    was placed meanwhile, or whose vacancy is full or closed, is refused and listed; so is one
+    whose candidate withdrew their ``data_processing`` consent since the run (or let it
+    expire): consent is checked now, with the candidates service (503, nothing changed, when
+    it cannot be asked). The others go on. Confirming again creates nothing and answers the
+    same."""
     run, refused = await service.confirm(session, principal=principal, run_id=run_id,
-                                         expected_version=expected_version(if_match))
+                                         expected_version=expected_version(if_match),
+                                         consents=candidates.client)
     return json_response(ConfirmOut(run=MatchingRunOut.model_validate(run),
                                     refused=[RefusedProposal.model_validate(p)
                                              for p in refused]), version=run.version)

@@ -147,6 +147,10 @@ class Summary(ResponseModel):
     candidates: int = Field(description="Candidates matched (selected, not already placed).")
     already_placed: int = Field(description="Selected candidates left out: they hold a "
                                 "placement in the programme.")
+    left_out_for_consent: int = Field(
+        0, description="Selected candidates left out of the pool because a consent matching "
+        "needs (data_processing, and those the programme requires) was not in force when the "
+        "run read them.")
     vacancies: int
     seats: int = Field(description="Free seats of the open vacancies.")
     proposals: int
@@ -182,7 +186,8 @@ class MatchingRunOut(ResponseModel):
         "created_at": "2026-06-01T10:00:00Z", "started_at": "2026-06-01T10:00:00Z",
         "finished_at": "2026-06-01T10:00:06Z", "confirmed_at": None, "confirmed_by": None,
         "version": 3, "updated_at": "2026-06-01T10:00:06Z",
-        "summary": {"candidates": 120, "already_placed": 0, "vacancies": 14, "seats": 30,
+        "summary": {"candidates": 120, "already_placed": 0, "left_out_for_consent": 2,
+                    "vacancies": 14, "seats": 30,
                     "proposals": 30, "total_score": 21.4, "unassigned_candidates": 90,
                     "unfilled_seats": 0, "candidates_without_options": 12,
                     "acceptable_pairs": 860, "unmet_constraints": [], "blocking_pairs": None,

@@ -38,7 +38,11 @@ from services.placements.matching.exceptions import (
 )
 from services.placements.matching.inputs import VacancyProfile
 from services.placements.matching.models import MatchingProposal, MatchingRun
-from services.placements.matching.profiles import MatchingProfile, collector_paused
+from services.placements.matching.profiles import (
+    CandidatesClient,
+    MatchingProfile,
+    collector_paused,
+)
 from services.placements.matching.schemas import (
     ADMIN_ONLY_FIELDS,
     MatchingRunCreate,
@@ -203,11 +207,12 @@ def _explanation(explanation: Any, weights: dict[str, float]) -> dict[str, Any]:
 
 
 def compute(*, run_id: uuid.UUID, parameters: Parameters, inputs: Inputs,
-            profiles: list[MatchingProfile]) -> Outcome:
+            profiles: list[MatchingProfile], left_out_for_consent: int = 0) -> Outcome:
     """Match the pools and build the proposal rows (CPU-bound: run it in a worker thread).
 
     Candidates already holding an open placement in the programme are left out; a candidate
-    listed twice by the export counts once.
+    listed twice by the export counts once. ``left_out_for_consent``: how many the export
+    left out because a consent matching needs is not in force (reported in the summary).
     """
     pool: dict[uuid.UUID, MatchingProfile] = {}
     for profile in profiles:
@@ -233,7 +238,7 @@ def compute(*, run_id: uuid.UUID, parameters: Parameters, inputs: Inputs,
         **result.summary(), "candidates": len(pool),
         "already_placed": len({p.candidate_id for p in profiles} & inputs.placed),
         "vacancies": len(inputs.vacancies), "seats": sum(v.seats for v in inputs.vacancies),
-        "proposals": len(records)}
+        "proposals": len(records), "left_out_for_consent": left_out_for_consent}
     return Outcome(summary=summary, records=records)
 
 
@@ -288,14 +293,23 @@ async def reject(session: AsyncSession, *, principal: Principal, run_id: uuid.UU
         "outcome": f"rejected by {principal.role}" + (f": {reason}" if reason else "")})
 
 
+# The consent a person's placement from a proposal needs in force when it is made: the one
+# every applicant gives (the candidates service's data_processing), which matching needed too.
+PLACING_CONSENT = "data_processing"
+
+
 async def confirm(session: AsyncSession, *, principal: Principal, run_id: uuid.UUID,
-                  expected_version: int | None) -> tuple[MatchingRun, list[MatchingProposal]]:
+                  expected_version: int | None, consents: CandidatesClient | None = None,
+                  ) -> tuple[MatchingRun, list[MatchingProposal]]:
     """Turn every proposal still ``proposed`` into a placement; the run becomes confirmed.
 
     All at once (:func:`placement_service.create_from_proposals`: a run of 5,000 proposals
     one by one took a minute). A proposal whose candidate already holds a placement in the
     programme, or whose vacancy is full, closed or gone, is marked ``refused`` with the reason
-    and the others go on.
+    and the others go on; so is one whose candidate's ``data_processing`` consent is no longer
+    in force now (withdrawn or expired since the run), asked of the candidates service through
+    ``consents`` (CandidatesUnavailable, nothing changed, when it cannot be asked; None: the
+    app has no candidates service to ask, as when the service runs alone).
     Confirming a confirmed run changes nothing and answers the same. Returns the run and the
     refused proposals.
     """
@@ -307,15 +321,21 @@ async def confirm(session: AsyncSession, *, principal: Principal, run_id: uuid.U
         raise IllegalTransition(action="confirm", current_state=run.status,
                                 allowed_from=["completed"])
     proposals = await repository.to_confirm(session, run.id)
+    states = ({} if consents is None else await consents.consent_states(
+        PLACING_CONSENT, [p.candidate_id for p in proposals]))
+    lapsed = [(p.id, "refused", None, f"consent-required: the candidate's {PLACING_CONSENT} "
+               f"consent is {states[p.candidate_id]} (not in force).")
+              for p in proposals if states.get(p.candidate_id, "given") != "given"]
+    proposals = [p for p in proposals if states.get(p.candidate_id, "given") == "given"]
     made = await placement_service.create_from_proposals(
         session, programme_id=run.programme_id, run_id=run.id, actor=principal,
         proposals=[placement_service.Proposal(
             proposal_id=p.id, candidate_id=p.candidate_id, vacancy_id=p.vacancy_id,
             score=p.score, origin_country=p.nationality, gender=p.gender) for p in proposals])
-    await repository.record_outcomes(session, [
+    await repository.record_outcomes(session, [*lapsed, *[
         (p.id, "confirmed", placement.id, None) if isinstance(placement, Placement)
         else (p.id, "refused", None, f"{placement.slug}: {placement.detail or placement.title}")
-        for p, placement in zip(proposals, made, strict=True)])
+        for p, placement in zip(proposals, made, strict=True)]])
     counts = await repository.count_by_status(session, run.id)
     confirmed = await repository.set_run(session, run.id, {
         "status": "confirmed", "confirmed_at": now(), "confirmed_by": principal.subject,

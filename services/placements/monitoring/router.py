@@ -8,8 +8,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from services.placements.database import AccessRecorderDep
 from services.placements.monitoring import service
 from services.placements.monitoring.exceptions import (
     AlertAcknowledged,
@@ -30,8 +32,9 @@ from services.placements.monitoring.schemas import (
     MentorOut,
     Severity,
 )
+from services.placements.placements import service as placement_service
 from services.placements.placements.exceptions import InvalidDates, PlacementNotFound
-from shared.auth import Forbidden, PrincipalDep
+from shared.auth import Forbidden, Principal, PrincipalDep
 from shared.db import SessionDep
 from shared.errors import InvalidCursor, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -42,6 +45,14 @@ router = APIRouter(prefix="/v1/placements", tags=["monitoring"])
 READ_ERRORS = (PlacementNotFound, Forbidden)
 CREATE_ERRORS = (*READ_ERRORS, PlacementStateConflict, IdempotencyKeyReused,
                  InvalidIdempotencyKey)
+
+
+async def _person(session: AsyncSession, principal: Principal,
+                  placement_id: uuid.UUID) -> uuid.UUID:
+    """Whose placement it is, for the access record (the route has already authorised it)."""
+    placement = await placement_service.get(session, principal=principal,
+                                            placement_id=placement_id)
+    return placement.candidate_id
 
 
 @router.get("/alerts", response_model=Page[AlertOut],
@@ -110,7 +121,8 @@ async def remove_mentor(placement_id: uuid.UUID, mentor_id: uuid.UUID, session: 
 @router.post("/{placement_id}/check-ins", status_code=201, response_model=CheckInOut,
              responses=responses(*CREATE_ERRORS, InvalidDates))
 async def record_check_in(placement_id: uuid.UUID, data: CheckInCreate, session: SessionDep,
-                          principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
+                          principal: PrincipalDep, idempotency: IdempotencyDep,
+                          recorder: AccessRecorderDep) -> Response:
     """Record how the trainee is doing, only while the placement is active (the employer,
     officers, admins). Each high or critical incident raises an alert to the programme's
     officers and publishes ``placement.incident_reported``."""
@@ -118,6 +130,8 @@ async def record_check_in(placement_id: uuid.UUID, data: CheckInCreate, session:
     async def produce() -> Response:
         check_in = await service.record_check_in(session, principal=principal,
                                                  placement_id=placement_id, data=data)
+        recorder.change(await _person(session, principal, placement_id), "check_in",
+                        check_in.id)
         return json_response(CheckInOut.model_validate(check_in), status_code=201)
 
     return await idempotency.run(data, produce)
@@ -126,23 +140,28 @@ async def record_check_in(placement_id: uuid.UUID, data: CheckInCreate, session:
 @router.get("/{placement_id}/check-ins", response_model=Page[CheckInOut],
             responses=responses(*READ_ERRORS, InvalidCursor))
 async def list_check_ins(placement_id: uuid.UUID, session: SessionDep,
-                         principal: PrincipalDep, page: PageDep) -> Response:
+                         principal: PrincipalDep, page: PageDep,
+                         recorder: AccessRecorderDep) -> Response:
     """The placement's check-ins, oldest first (the employer, officers, admins, services)."""
     rows = await service.check_ins(session, principal=principal, placement_id=placement_id,
                                    page=page)
+    recorder.read(await _person(session, principal, placement_id), "check_in", placement_id)
     return page_response(CheckInOut, rows, page)
 
 
 @router.post("/{placement_id}/evaluation", status_code=201, response_model=EvaluationOut,
              responses=responses(*CREATE_ERRORS, EvaluationExists))
 async def evaluate(placement_id: uuid.UUID, data: EvaluationCreate, session: SessionDep,
-                   principal: PrincipalDep, idempotency: IdempotencyDep) -> Response:
+                   principal: PrincipalDep, idempotency: IdempotencyDep,
+                   recorder: AccessRecorderDep) -> Response:
     """The employer's final evaluation of the trainee: once, after the placement completed or
     ended early."""
 
     async def produce() -> Response:
         evaluation = await service.evaluate(session, principal=principal,
                                             placement_id=placement_id, data=data)
+        recorder.change(await _person(session, principal, placement_id), "evaluation",
+                        evaluation.id)
         return json_response(EvaluationOut.model_validate(evaluation), status_code=201,
                              location=f"/v1/placements/{placement_id}/evaluation")
 
@@ -152,8 +171,9 @@ async def evaluate(placement_id: uuid.UUID, data: EvaluationCreate, session: Ses
 @router.get("/{placement_id}/evaluation", response_model=EvaluationOut,
             responses=responses(*READ_ERRORS, EvaluationNotFound))
 async def get_evaluation(placement_id: uuid.UUID, session: SessionDep,
-                         principal: PrincipalDep) -> Response:
+                         principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """The employer's evaluation of the placement, once given."""
     evaluation = await service.get_evaluation(session, principal=principal,
                                               placement_id=placement_id)
+    recorder.read(await _person(session, principal, placement_id), "evaluation", evaluation.id)
     return json_response(EvaluationOut.model_validate(evaluation))

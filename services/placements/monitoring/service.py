@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements.erasure import service as erasure_service
 from services.placements.events import INCIDENT_REPORTED, IncidentReported, outbox
 from services.placements.monitoring import repository
 from services.placements.monitoring.exceptions import (
@@ -97,6 +98,9 @@ async def record_check_in(session: AsyncSession, *, principal: Principal,
     placement = await _placement_in(session, principal=principal, placement_id=placement_id,
                                     action="check-in", states=state.STAY_STATES,
                                     doing="record a check-in for")
+    await erasure_service.refuse_free_text(
+        session, placement_id=placement_id, doing="notes or incident descriptions",
+        texts=[data.notes, data.housing_note, *(i.description for i in data.incidents)])
     day = data.check_in_date or utc_today()
     assert placement.actual_start_date is not None  # set on arrival, the only way to active
     if not placement.actual_start_date <= day <= utc_today():
@@ -164,6 +168,8 @@ async def evaluate(session: AsyncSession, *, principal: Principal, placement_id:
     """The employer's evaluation, once, after the placement completed or ended early."""
     await _placement_in(session, principal=principal, placement_id=placement_id,
                         action="evaluate", states=state.ENDED_STATES, doing="evaluate")
+    await erasure_service.refuse_free_text(session, placement_id=placement_id,
+                                           texts=[data.comments], doing="comments")
     already = EvaluationExists(f"Placement {placement_id} was already evaluated.")
     if await repository.evaluation(session, placement_id) is not None:
         raise already

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from services.placements.database import AccessRecorderDep
 from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.placements import service
 from services.placements.placements.exceptions import (
@@ -25,6 +26,7 @@ from services.placements.placements.schemas import (
     ExtensionList,
     ExtensionOut,
     HostOut,
+    IdentityWithheld,
     PlacementCreate,
     PlacementOut,
     RequestVisaBody,
@@ -45,6 +47,7 @@ from services.placements.vacancies.exceptions import (
     VacancyNotFound,
     VacancyUnavailable,
 )
+from shared.access_record import AccessRecorder
 from shared.auth import Forbidden, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
@@ -55,6 +58,12 @@ from shared.responses import json_response, page_response, resource_response
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
 ACTION_ERRORS = (PlacementNotFound, Forbidden, PreconditionFailed, IllegalTransition)
+
+
+def _changed(recorder: AccessRecorder, placement: Placement) -> Response:
+    """The placement after an action on it, recorded as a change of its person's data."""
+    recorder.change(placement.candidate_id, "placement", placement.id)
+    return _out(placement)
 
 
 def _out(placement: Placement, *, status_code: int = 200) -> Response:
@@ -69,7 +78,8 @@ def _out(placement: Placement, *, status_code: int = 200) -> Response:
                                  IdempotencyKeyReused, InvalidIdempotencyKey))
 async def create_placement(data: PlacementCreate, session: SessionDep,
                            principal: PrincipalDep, idempotency: IdempotencyDep,
-                           candidates: CandidatesAsCallerDep) -> Response:
+                           candidates: CandidatesAsCallerDep,
+                           recorder: AccessRecorderDep) -> Response:
     """Propose a placement directly, without a matching run (admins, officers).
 
     The vacancy must be one the caller reads (404), open with a free seat; an officer's
@@ -82,8 +92,10 @@ async def create_placement(data: PlacementCreate, session: SessionDep,
     """
 
     async def produce() -> Response:
-        return _out(await service.create(session, principal=principal, data=data,
-                                         candidates=candidates), status_code=201)
+        placement = await service.create(session, principal=principal, data=data,
+                                         candidates=candidates)
+        recorder.change(placement.candidate_id, "placement", placement.id)
+        return _out(placement, status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -93,6 +105,7 @@ async def list_placements(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
     employer_id: Annotated[uuid.UUID | None, Query()] = None,
     candidate_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -105,6 +118,8 @@ async def list_placements(
     placements = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id,
         "candidate_id": candidate_id, "vacancy_id": vacancy_id, "status": status})
+    for placement in placements[:page.limit]:
+        recorder.read(placement.candidate_id, "placement", placement.id)
     return page_response(PlacementOut, placements, page)
 
 
@@ -115,27 +130,37 @@ def _visa_file(found: service.VisaFile) -> VisaFileOut:
         destination_country=p.destination_country, start_date=p.start_date,
         end_date=p.end_date, visa_requested_on=p.visa_requested_on,
         visa_decision=p.visa_decision, visa_decision_date=p.visa_decision_date,
-        candidate=None if p.visa_identity is None else VisaIdentityOut.model_validate(
-            p.visa_identity),
+        candidate=None if found.identity is None else VisaIdentityOut.model_validate(
+            found.identity),
+        candidate_withheld=None if found.identity_withheld is None else IdentityWithheld(
+            consent_state=found.identity_withheld,
+            detail=f"The candidate's visa_file_sharing consent is {found.identity_withheld}: "
+            "their identity is not shared."),
         employer=VisaEmployerOut.model_validate(employer),
         vacancy=VisaVacancyOut.model_validate(vacancy))
 
 
 @router.get("/visa-requests", response_model=Page[VisaFileOut],
-            responses=responses(InvalidCursor, Forbidden))
+            responses=responses(InvalidCursor, Forbidden, CandidatesUnavailable))
 async def list_visa_requests(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    candidates: CandidatesAsCallerDep,
+    recorder: AccessRecorderDep,
     status: Annotated[list[VisaStatus] | None, Query(
         description="Default: visa_pending (awaiting a decision).")] = None,
 ) -> Response:
     """The visa files of placements whose visa was requested, oldest first: for a visa
     authority those of its programmes whose destination is its country; for officers those of
-    their programmes (admins, services: all). Other roles: 403."""
+    their programmes (admins, services: all). Other roles: 403. Each identity only while the
+    candidate's ``visa_file_sharing`` consent is in force now (see the visa file)."""
     rows = await service.visa_requests(session, principal=principal, page=page,
-                                       statuses=status or ["visa_pending"])
+                                       statuses=status or ["visa_pending"],
+                                       consents=candidates.client)
     items, next_cursor = page_of(rows, page)
+    for row in items:
+        recorder.read(row.placement.candidate_id, "visa_file", row.placement.id)
     return json_response(Page[VisaFileOut](items=[_visa_file(r) for r in items],
                                            next_cursor=next_cursor))
 
@@ -143,11 +168,12 @@ async def list_visa_requests(
 @router.get("/{placement_id}", response_model=PlacementOut,
             responses=responses(PlacementNotFound, Forbidden))
 async def get_placement(placement_id: uuid.UUID, session: SessionDep,
-                        principal: PrincipalDep) -> Response:
+                        principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """One placement, with its ETag to send as ``If-Match`` on the next action. The candidate
     sees their host employer's name and address (``host``) once the employer accepted them. A
     ministry or visa authority never reads a person's placement (403)."""
     placement = await service.get(session, principal=principal, placement_id=placement_id)
+    recorder.read(placement.candidate_id, "placement", placement_id)
     host = await service.host_of(session, principal=principal, placement=placement)
     body = PlacementOut.model_validate(placement)
     if host is not None:
@@ -156,15 +182,23 @@ async def get_placement(placement_id: uuid.UUID, session: SessionDep,
 
 
 @router.get("/{placement_id}/visa-file", response_model=VisaFileOut,
-            responses=responses(PlacementNotFound, Forbidden))
+            responses=responses(PlacementNotFound, Forbidden, CandidatesUnavailable))
 async def get_visa_file(placement_id: uuid.UUID, session: SessionDep,
-                        principal: PrincipalDep) -> Response:
+                        principal: PrincipalDep, recorder: AccessRecorderDep,
+                        candidates: CandidatesAsCallerDep) -> Response:
     """The minimum a visa decision needs: programme, destination, host employer's name and
     address, the job (title, ISCO-08 occupation, place, stipend) and the planned dates; no
     person field (see ``candidate``). For the visa authority of the placement's programme and
-    destination country once the visa is requested (404 otherwise), officers and admins."""
-    return json_response(_visa_file(await service.visa_file(
-        session, principal=principal, placement_id=placement_id)))
+    destination country once the visa is requested (404 otherwise), officers and admins.
+
+    The candidate's identity (``candidate``) is shown only while their ``visa_file_sharing``
+    consent is in force at this read: the candidates service is asked each time (503 when it
+    cannot be), so a withdrawal or an expiry takes effect on the next read, and
+    ``candidate_withheld`` says why it is not shown."""
+    found = await service.visa_file(session, principal=principal, placement_id=placement_id,
+                                    consents=candidates.client)
+    recorder.read(found.placement.candidate_id, "visa_file", placement_id)
+    return json_response(_visa_file(found))
 
 
 @router.get("/{placement_id}/transitions", response_model=TransitionList,
@@ -189,9 +223,10 @@ async def list_extensions(placement_id: uuid.UUID, session: SessionDep,
 @router.post("/{placement_id}/accept-employer", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS))
 async def accept_employer(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                          recorder: AccessRecorderDep,
                           if_match: IfMatchHeader = None) -> Response:
     """The employer accepts the proposed candidate (the employer, officers, admins)."""
-    return _out(await service.accept_employer(
+    return _changed(recorder, await service.accept_employer(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match)))
 
@@ -199,9 +234,10 @@ async def accept_employer(placement_id: uuid.UUID, session: SessionDep, principa
 @router.post("/{placement_id}/accept-candidate", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS))
 async def accept_candidate(placement_id: uuid.UUID, session: SessionDep,
+                           recorder: AccessRecorderDep,
                            principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """The candidate accepts, after the employer did (the candidate, officers, admins)."""
-    return _out(await service.accept_candidate(
+    return _changed(recorder, await service.accept_candidate(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match)))
 
@@ -209,10 +245,11 @@ async def accept_candidate(placement_id: uuid.UUID, session: SessionDep,
 @router.post("/{placement_id}/decline", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS))
 async def decline(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                  recorder: AccessRecorderDep,
                   data: DeclineBody | None = None, if_match: IfMatchHeader = None) -> Response:
     """Either party declines, while proposed or accepted: final, and the seat frees up. The
     body and its reason are optional."""
-    return _out(await service.decline(
+    return _changed(recorder, await service.decline(
         session, principal=principal, placement_id=placement_id,
         reason=data.reason if data else None, expected_version=expected_version(if_match)))
 
@@ -220,7 +257,8 @@ async def decline(placement_id: uuid.UUID, session: SessionDep, principal: Princ
 @router.post("/{placement_id}/request-visa", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS, InvalidDates, CandidatesUnavailable))
 async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                       candidates: CandidatesAsCallerDep, data: RequestVisaBody | None = None,
+                       candidates: CandidatesAsCallerDep, recorder: AccessRecorderDep,
+                       data: RequestVisaBody | None = None,
                        if_match: IfMatchHeader = None) -> Response:
     """Both parties accepted: the visa is requested (officers, admins), on ``requested_on``
     (optional body; default today, not in the future), kept as ``visa_requested_on``.
@@ -230,7 +268,7 @@ async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: 
     The visa file then carries the candidate's identity (name, date of birth, nationality,
     gender) if they have given their ``visa_file_sharing`` consent, as the candidates service
     tells it with the caller's own token; 503 (nothing changed) when it cannot be asked."""
-    return _out(await service.request_visa(
+    return _changed(recorder, await service.request_visa(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match),
         requested_on=data.requested_on if data else None, candidates=candidates))
@@ -239,12 +277,13 @@ async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: 
 @router.post("/{placement_id}/visa-decision", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS, InvalidDates))
 async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session: SessionDep,
+                        recorder: AccessRecorderDep,
                         principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """Record the visa decision: granted or refused (final). Posted by the visa authority of
     the placement's programme and destination country (machine client) or by an officer.
     ``decision_date`` (default today) is neither in the future nor before the visa request
     (422 ``invalid-dates`` naming it). Publishes ``placement.visa_decided``."""
-    return _out(await service.decide_visa(
+    return _changed(recorder, await service.decide_visa(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
 
@@ -252,12 +291,13 @@ async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session
 @router.post("/{placement_id}/arrive", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS, InvalidDates, StayFieldsInvalid))
 async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
+                 recorder: AccessRecorderDep,
                  principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """The trainee arrived: the placement becomes active (officers, admins). ``arrival_date``
     is neither in the future nor before the visa was granted (422 ``invalid-dates``); a study
     stay's arrival gives the student's ``enrolment_reference`` (422 ``stay-fields-invalid``
     without it, or with it on another stay). Publishes ``placement.started``."""
-    return _out(await service.arrive(
+    return _changed(recorder, await service.arrive(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
 
@@ -267,6 +307,7 @@ async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
                                  ProgrammeNotFound, CandidatesUnavailable))
 async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
                  principal: PrincipalDep, candidates: CandidatesAsCallerDep,
+                 recorder: AccessRecorderDep,
                  if_match: IfMatchHeader = None) -> Response:
     """Extend an active placement to a later end date on the employer's offer: the
     placement's employer records its own offer; officers and admins may record it for it.
@@ -274,7 +315,7 @@ async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
     end first planned, as the candidates service tells it with the caller's token (422
     ``programme-limit-exceeded`` naming ``new_end_date``; 503 when it cannot be asked).
     Publishes ``placement.extended``."""
-    return _out(await service.extend(
+    return _changed(recorder, await service.extend(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match), candidates=candidates))
 
@@ -282,9 +323,10 @@ async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
 @router.post("/{placement_id}/complete", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS, InvalidDates))
 async def complete(placement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                   recorder: AccessRecorderDep,
                    data: CompleteBody | None = None, if_match: IfMatchHeader = None) -> Response:
     """The stay ended as planned (officers, admins). Publishes ``placement.completed``."""
-    return _out(await service.complete(
+    return _changed(recorder, await service.complete(
         session, principal=principal, placement_id=placement_id,
         end_date=data.end_date if data else None, expected_version=expected_version(if_match)))
 
@@ -292,9 +334,10 @@ async def complete(placement_id: uuid.UUID, session: SessionDep, principal: Prin
 @router.post("/{placement_id}/end-early", response_model=PlacementOut,
              responses=responses(*ACTION_ERRORS, InvalidDates))
 async def end_early(placement_id: uuid.UUID, data: EndEarlyBody, session: SessionDep,
+                    recorder: AccessRecorderDep,
                     principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """The stay ended before its planned end, with a reason code (officers, admins).
     Publishes ``placement.ended_early`` with the reason code."""
-    return _out(await service.end_early(
+    return _changed(recorder, await service.end_early(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))

@@ -282,14 +282,27 @@ class VisaIdentityOut(ResponseModel):
     gender: str
 
 
+class IdentityWithheld(ResponseModel):
+    """The identity of a visa file is not shown: the consent it needs is not in force now."""
+
+    type: Literal["/problems/consent-required"] = "/problems/consent-required"
+    purpose: Literal["visa_file_sharing"] = "visa_file_sharing"
+    consent_state: str = Field(description="The consent's state now: withdrawn, expired, "
+                               "missing (or unchecked: no candidates service to ask).")
+    detail: str
+
+
 class VisaFileOut(ResponseModel):
     """What a visa decision needs, and nothing more: the placement, its programme and
     destination, the host, the job and the planned dates.
 
     ``candidate`` (the person's identity) is there only when the candidate had given their
-    ``visa_file_sharing`` consent when the visa was requested: it is copied then from the
-    candidates service (with the requesting officer's token), and blanked if the candidate is
-    erased. Without it, the applicant brings their identity to the visa desk themselves.
+    ``visa_file_sharing`` consent when the visa was requested (it is copied then from the
+    candidates service, with the requesting officer's token, and blanked if the candidate is
+    erased) *and* that consent is still in force when the file is read: the candidates service
+    is asked at every read, so a withdrawal (or an expiry) takes effect on the next one, and
+    ``candidate_withheld`` then says why. Without it, the applicant brings their identity to
+    the visa desk themselves.
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -320,5 +333,9 @@ class VisaFileOut(ResponseModel):
     visa_decision_date: date | None
     candidate: VisaIdentityOut | None = Field(
         None, description="The candidate's identity, when they consented to share it "
-        "(``visa_file_sharing``) before the visa was requested; null otherwise.")
+        "(``visa_file_sharing``) before the visa was requested and that consent is in force "
+        "now; null otherwise.")
+    candidate_withheld: IdentityWithheld | None = Field(
+        None, description="Why the identity this file held is not shown now; null when it is "
+        "shown or was never shared.")
 

@@ -16,7 +16,7 @@ the programme's ``max_stay_months`` and ``max_extension_months``
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.placements import programmes
 from services.placements.employers import repository as employer_repository
 from services.placements.employers.models import Employer
+from services.placements.erasure import service as erasure_service
 from services.placements.events import (
     ACTION_EVENTS,
     PLACEMENT_CONFIRMED,
@@ -69,7 +70,7 @@ from shared.events.outbox import NewEvent
 from shared.pagination import PageParams
 
 if TYPE_CHECKING:
-    from services.placements.matching.profiles import MatchingProfile
+    from services.placements.matching.profiles import CandidatesClient, MatchingProfile
 
 _PARTIES = frozenset({"admin", "officer", "employer"})  # the host's side
 _READERS = frozenset({"admin", "service", "officer", "employer", "candidate"})
@@ -219,11 +220,19 @@ async def extensions(session: AsyncSession, *, principal: Principal,
 
 @dataclass(frozen=True, slots=True)
 class VisaFile:
-    """What a visa decision needs: the placement, its employer and its vacancy."""
+    """What a visa decision needs: the placement, its employer and its vacancy; and, when the
+    identity it holds is not shown because the candidate's ``visa_file_sharing`` consent is not
+    in force now, that consent's state (``withdrawn``, ``expired``, ``missing``)."""
 
     placement: Placement
     employer: Employer
     vacancy: Vacancy
+    identity_withheld: str | None = None
+
+    @property
+    def identity(self) -> dict[str, Any] | None:
+        """The identity the file shows: the one copied at the request, while consented."""
+        return None if self.identity_withheld else self.placement.visa_identity
 
     @property
     def id(self) -> uuid.UUID:
@@ -236,27 +245,52 @@ class VisaFile:
         return self.placement.created_at
 
 
-async def visa_file(session: AsyncSession, *, principal: Principal,
-                    placement_id: uuid.UUID) -> VisaFile:
+# The consent a visa file's identity needs in force when the file is read (candidates' purpose).
+VISA_FILE_SHARING = "visa_file_sharing"
+
+
+async def _consented(files: list[VisaFile],
+                     consents: "CandidatesClient | None") -> list[VisaFile]:
+    """``files`` with the identity of each withheld unless the candidate's
+    ``visa_file_sharing`` consent is in force now, asked of the candidates service at this
+    read (CandidatesUnavailable when it cannot be asked: an identity is never shown unchecked).
+    ``consents`` None: no candidates service to ask (the service run alone): every identity is
+    withheld."""
+    holding = [f.placement.candidate_id for f in files if f.placement.visa_identity is not None]
+    if not holding:
+        return files
+    states = ({} if consents is None
+              else await consents.consent_states(VISA_FILE_SHARING, holding))
+    return [f if f.placement.visa_identity is None
+            or (state := states.get(f.placement.candidate_id, "unchecked")) == "given"
+            else replace(f, identity_withheld=state) for f in files]
+
+
+async def visa_file(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                    consents: "CandidatesClient | None" = None) -> VisaFile:
     """The placement's visa file: for the visa authority of its programme and destination
-    country once the visa is requested (404 before), for officers and admins always."""
+    country once the visa is requested (404 before), for officers and admins always; its
+    identity only while the candidate's ``visa_file_sharing`` consent is in force now."""
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action="read-visa-file")
     if principal.role == "visa_authority" and placement.status not in VISA_FILE_STATES:
         raise POLICY.not_found(f"No placement {placement_id}.")
     found = await repository.visa_file(session, placement.id)
     assert found is not None  # the placement's employer and vacancy are kept (RESTRICT)
-    return VisaFile(*found)
+    [checked] = await _consented([VisaFile(*found)], consents)
+    return checked
 
 
 async def visa_requests(session: AsyncSession, *, principal: Principal, page: PageParams,
-                        statuses: Sequence[str]) -> list[VisaFile]:
+                        statuses: Sequence[str],
+                        consents: "CandidatesClient | None" = None) -> list[VisaFile]:
     """A page of the visa files the caller may see (a visa authority: its programmes' in its
-    country), in ``statuses`` (a subset of :data:`VISA_FILE_STATES`), oldest first."""
+    country), in ``statuses`` (a subset of :data:`VISA_FILE_STATES`), oldest first; each
+    identity only while the candidate's ``visa_file_sharing`` consent is in force now."""
     access.ensure_role(principal, VISA_DESK, "read visa requests")
     rows = await repository.visa_files_page(session, page, principal=principal,
                                             statuses=statuses)
-    return [VisaFile(*row) for row in rows]
+    return await _consented([VisaFile(*row) for row in rows], consents)
 
 
 async def host_of(session: AsyncSession, *, principal: Principal,
@@ -534,6 +568,11 @@ async def accept_candidate(session: AsyncSession, *, principal: Principal,
 async def decline(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                   reason: str | None, expected_version: int | None) -> Placement:
     """Either party declines before the visa is requested; the seat frees up."""
+    if reason:  # the caller's rights first: another party's placement stays a 404
+        await authorize(session, principal=principal, placement_id=placement_id,
+                        action="decline")
+        await erasure_service.refuse_free_text(session, placement_id=placement_id,
+                                               texts=[reason], doing="reason")
     return await _act(session, principal=principal, placement_id=placement_id,
                       action="decline", expected_version=expected_version,
                       reason=f"declined by {principal.role}" + (f": {reason}" if reason else ""))
@@ -638,6 +677,11 @@ async def complete(session: AsyncSession, *, principal: Principal, placement_id:
 async def end_early(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
                     data: EndEarlyBody, expected_version: int | None) -> Placement:
     """The stay ended before its planned end, for a reason code (the note stays in history)."""
+    if data.note:  # the caller's rights first: another party's placement stays a 404
+        await authorize(session, principal=principal, placement_id=placement_id,
+                        action="end-early")
+        await erasure_service.refuse_free_text(session, placement_id=placement_id,
+                                               texts=[data.note], doing="note")
     return await _end(session, principal=principal, placement_id=placement_id,
                       action="end-early", end_date=data.end_date,
                       expected_version=expected_version,
@@ -653,6 +697,9 @@ async def extend(session: AsyncSession, *, principal: Principal, placement_id: u
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action="extend", for_update=True,
                                 expected_version=expected_version)
+    await erasure_service.refuse_free_text(
+        session, placement_id=placement_id, texts=[data.offer_text, data.offer_reference],
+        doing="offer text or reference")
     if data.new_end_date <= placement.end_date:
         raise _invalid_date("new_end_date", f"must be after the current end date "
                             f"{placement.end_date}", data.new_end_date,

@@ -5,11 +5,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.cases.models import ErasedCandidate, ReturneeCase, ReturneeStay
+from services.reintegration.database import idempotency_keys
 from shared import access
 from shared.auth import Principal
 from shared.db import column_values, one_or_none
@@ -76,6 +77,14 @@ async def add_stay_if_new(session: AsyncSession, stay: ReturneeStay) -> Returnee
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def people_of(session: AsyncSession,
+                    case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Each case's candidate, by case id."""
+    rows = await session.execute(select(ReturneeCase.id, ReturneeCase.candidate_id)
+                                 .where(ReturneeCase.id.in_(list(set(case_ids)))))
+    return {case_id: candidate_id for case_id, candidate_id in rows}
+
+
 async def stays_of(session: AsyncSession,
                    case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[ReturneeStay]]:
     """The stays of these cases, each case's in the order they ended."""
@@ -129,6 +138,15 @@ async def record_erasure(session: AsyncSession, candidate_id: uuid.UUID) -> None
     """Remember the erasure (once), for cases opened later."""
     await session.execute(insert(ErasedCandidate).values(candidate_id=candidate_id)
                           .on_conflict_do_nothing())
+
+
+async def forget_stored_answers(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
+    """Delete the answers kept for idempotent retries that name any of ``ids`` (the person, their
+    cases): copies of what was blanked."""
+    if ids:
+        table = idempotency_keys
+        await session.execute(delete(table).where(or_(
+            *(table.c.response_body.contains(str(i)) for i in ids))))
 
 
 async def blank_notes(session: AsyncSession, candidate_id: uuid.UUID) -> list[uuid.UUID]:

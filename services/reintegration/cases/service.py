@@ -133,12 +133,14 @@ def _joined(case: ReturneeCase, latest: repository.CaseChanges,
 
 
 async def erase_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
-    """Blank the free text of the candidate's cases, answers and support measures, and
-    remember the erasure for a case opened later; the coded answers stay for the indicators."""
+    """Blank the free text of the candidate's cases, answers and support measures, drop the
+    answers kept for retries that name them, and remember the erasure for a case opened later;
+    the coded answers stay for the indicators."""
     await repository.record_erasure(session, candidate_id)
     case_ids = await repository.blank_notes(session, candidate_id)
     await follow_up_repository.blank_free_text(session, case_ids)
     await support_repository.blank_free_text(session, candidate_id)
+    await repository.forget_stored_answers(session, [candidate_id, *case_ids])
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -175,6 +177,12 @@ async def of_person(session: AsyncSession, *, principal: Principal, candidate_id
 async def is_erased(session: AsyncSession, candidate_id: uuid.UUID) -> bool:
     """Whether the candidate's personal data was erased (no free text is kept about them)."""
     return await repository.is_erased(session, candidate_id)
+
+
+async def people_of(session: AsyncSession,
+                    case_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Whose each of these cases is (the caller read them): for the access record."""
+    return await repository.people_of(session, case_ids)
 
 
 async def stays(session: AsyncSession,

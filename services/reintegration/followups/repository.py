@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, insert, select, text, update
+from sqlalchemy import ColumnElement, case, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,13 +108,17 @@ async def cancel_scheduled(session: AsyncSession, case_id: uuid.UUID, now: datet
 
 
 async def blank_free_text(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
-    """Blank the employer names and notes of these cases' answers."""
+    """Blank the employer names and notes of these cases' answers, and the subject of the
+    person's own (deleted) account where they answered in the app."""
     if case_ids:
         await session.execute(
             update(FollowUp).where(FollowUp.case_id.in_(case_ids),
                                    (FollowUp.employer_name.is_not(None))
-                                   | (FollowUp.notes.is_not(None)))
-            .values(employer_name=None, notes=None, version=FollowUp.version + 1))
+                                   | (FollowUp.notes.is_not(None))
+                                   | (FollowUp.recorded_via == "app"))
+            .values(employer_name=None, notes=None, version=FollowUp.version + 1,
+                    recorded_by=case((FollowUp.recorded_via == "app", None),
+                                     else_=FollowUp.recorded_by)))
 
 
 _MARK_OVERDUE = text("""

@@ -1,12 +1,16 @@
 """HTTP routes of follow-ups: the due lists, one follow-up, and its answer."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from services.reintegration.cases import service as case_service
 from services.reintegration.cases.exceptions import CandidateErased
+from services.reintegration.database import AccessRecorderDep
 from services.reintegration.followups import service
 from services.reintegration.followups.exceptions import (
     FollowUpNotFound,
@@ -38,6 +42,11 @@ router = APIRouter(prefix="/v1/follow-ups", tags=["follow-ups"], responses=AUTH_
 CLOSING_ORDER = ("window_closes_at", "id")
 
 
+async def _people(session: AsyncSession, rows: Sequence[FollowUp]) -> list[uuid.UUID]:
+    """Whose these follow-ups are, for the access record (the caller read them)."""
+    return list((await case_service.people_of(session, [r.case_id for r in rows])).values())
+
+
 def _out(follow_up: FollowUp) -> Response:
     return json_response(FollowUpOut.of(follow_up), version=follow_up.version)
 
@@ -48,6 +57,7 @@ async def list_follow_ups(
     principal: PrincipalDep,
     page: PageDep,
     now: NowDep,
+    recorder: AccessRecorderDep,
     due: Annotated[Due | None, Query(description=(
         "`soon`: waiting for an answer and due within `within_days` (open ones included); "
         "`overdue`: the window passed without an answer."))] = None,
@@ -67,6 +77,7 @@ async def list_follow_ups(
         filters={"programme_id": programme_id, "origin_country": origin_country,
                  "caseworker": caseworker, "case_id": case_id, "status": status})
     items, next_cursor = page_of(rows, page, CLOSING_ORDER)
+    recorder.read(await _people(session, items), "follow_up")
     return json_response(FollowUpPage(items=[FollowUpOut.of(r) for r in items],
                                       next_cursor=next_cursor))
 
@@ -74,9 +85,11 @@ async def list_follow_ups(
 @router.get("/{follow_up_id}", response_model=FollowUpOut,
             responses=responses(FollowUpNotFound, Forbidden))
 async def get_follow_up(follow_up_id: uuid.UUID, session: SessionDep,
-                        principal: PrincipalDep) -> Response:
+                        principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """One follow-up with its answer, and its ETag."""
-    return _out(await service.get(session, principal=principal, follow_up_id=follow_up_id))
+    row = await service.get(session, principal=principal, follow_up_id=follow_up_id)
+    recorder.read(await _people(session, [row]), "follow_up", row.id)
+    return _out(row)
 
 
 @router.post("/{follow_up_id}/answer", response_model=FollowUpOut,
@@ -85,13 +98,14 @@ async def get_follow_up(follow_up_id: uuid.UUID, session: SessionDep,
                                  PreconditionFailed, IllegalTransition, FollowUpNotOpen,
                                  FollowUpWindowClosed))
 async def answer_follow_up(follow_up_id: uuid.UUID, data: AnswerIn, session: SessionDep,
-                           principal: PrincipalDep, now: NowDep,
+                           principal: PrincipalDep, now: NowDep, recorder: AccessRecorderDep,
                            if_match: IfMatchHeader = None) -> Response:
     """Answer a follow-up, from its due date until its window closes: the returnee from the
     app (their own), or a caseworker from a call. A caseworker recording an answer given
     earlier sends ``answered_on``, the day it was given: the window is checked against that
     day, and a follow-up the job marked overdue meanwhile takes it. Publishes
     ``followup.completed``."""
-    return _out(await service.answer(session, principal=principal, follow_up_id=follow_up_id,
-                                     data=data, now=now,
-                                     expected_version=expected_version(if_match)))
+    row = await service.answer(session, principal=principal, follow_up_id=follow_up_id,
+                               data=data, now=now, expected_version=expected_version(if_match))
+    recorder.change(await _people(session, [row]), "follow_up", row.id)
+    return _out(row)

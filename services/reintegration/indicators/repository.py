@@ -10,6 +10,7 @@ case: they count under their latest stay's sector and destination.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -186,18 +187,34 @@ EXPORT = """
     JOIN reintegration.returnee_case AS c ON c.id = f.case_id
     JOIN reintegration.returnee_stay AS s ON s.id = f.stay_id
     WHERE f.programme_id = $1 AND f.status IN ('completed', 'overdue')
+      AND NOT (c.candidate_id = ANY($3::uuid[]))
     ORDER BY returnee, return_month, f.point_months
+"""
+# The people the export would list (each is asked about their consent first).
+EXPORT_PEOPLE = """
+    SELECT DISTINCT c.candidate_id
+    FROM reintegration.follow_up AS f
+    JOIN reintegration.returnee_case AS c ON c.id = f.case_id
+    WHERE f.programme_id = $1 AND f.status IN ('completed', 'overdue')
 """
 
 
+async def export_people(connection: asyncpg.Connection,
+                        programme_id: uuid.UUID) -> list[uuid.UUID]:
+    """The candidates the programme's follow-up export would list."""
+    return [row[0] for row in await connection.fetch(EXPORT_PEOPLE, programme_id)]
+
+
 async def export_rows(connection: asyncpg.Connection, programme_id: uuid.UUID,
-                      salt: str) -> bytes:
-    """The programme's anonymised follow-up rows as CSV with a header, written by Postgres."""
+                      salt: str, left_out: Sequence[uuid.UUID] = ()) -> bytes:
+    """The programme's anonymised follow-up rows as CSV with a header, written by Postgres,
+    but for the people ``left_out``."""
     chunks: list[bytes] = []
 
     async def collect(chunk: bytes) -> None:
         chunks.append(chunk)
 
-    await connection.copy_from_query(EXPORT, programme_id, salt, output=collect,
+    await connection.copy_from_query(EXPORT, programme_id, salt, list(left_out),
+                                     output=collect,
                                      format="csv", header=True)
     return b"".join(chunks)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.reintegration.support.schemas import Kind, Stage
-from shared.small_cells import THRESHOLD
+from shared.disclosure import THRESHOLD
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 _POINT: dict[str, Any] = {
@@ -30,13 +30,14 @@ class PointIndicators(BaseModel):
     due: int = Field(description="Follow-ups answered or whose window passed: "
                      "answered + missed.")
     answered: int | None = Field(description=(
-        "With an answer recorded, `unreachable` included. Here and below, null for a ministry "
-        "when 1 to 4 people (small cell)."))
+        "With an answer recorded, `unreachable` included. Here and below, null for a reader "
+        "below officer when withheld (see `Indicators.suppressed_cells`); a share is null when "
+        "a count it divides is."))
     unreachable: int | None = Field(description="Recorded by a caseworker: nobody answered.")
     missed: int | None = Field(description="The window passed without an answer.")
     open: int | None = Field(description="Answerable now, not answered yet.")
     pending: int | None = Field(description="Not due yet.")
-    responded: int = Field(description="Answered by a returnee who was reached: "
+    responded: int | None = Field(description="Answered by a returnee who was reached: "
                            "answered - unreachable.")
     response_rate: float | None
     employed_or_self_employed: int | None = Field(description="Working.")
@@ -53,8 +54,8 @@ class Spend(BaseModel):
     """Money disbursed to returnees (measures of their cases), in one currency."""
 
     currency: str
-    amount: Decimal
-    measures: int
+    amount: Decimal | None = Field(description="Null when withheld.")
+    measures: int | None = Field(description="Null when withheld.")
     people: int
 
 
@@ -62,7 +63,7 @@ class Money(BaseModel):
     """An amount disbursed, in one currency."""
 
     currency: str
-    amount: Decimal
+    amount: Decimal | None = Field(description="Null when withheld.")
 
 
 class SupportIndicators(BaseModel):
@@ -71,17 +72,21 @@ class SupportIndicators(BaseModel):
 
     stage: Stage
     kind: Kind
-    measures: int
-    people: int = Field(description="Distinct people; a ministry does not see a row of 1 to 4.")
+    measures: int | None = Field(description="Null when withheld.")
+    people: int = Field(description=(
+        "Distinct people; a reader below officer does not see a row of 1 to 4."))
     spend: list[Money]
 
 
 class IndicatorCell(BaseModel):
     """The indicators of a group of returnees."""
 
-    returnees: int = Field(description="People: the same as `people`.")
-    people: int = Field(description="Distinct returnees.")
-    stays: int = Field(description="Their returns: a returnee of two seasons counts twice.")
+    returnees: int | None = Field(description=(
+        "People: the same as `people`. Null only in the total, when a reader below officer "
+        "may not see it (a group whose size is withheld is left out whole)."))
+    people: int | None = Field(description="Distinct returnees.")
+    stays: int | None = Field(description=(
+        "Their returns: a returnee of two seasons counts twice."))
     businesses_created: int | None = Field(
         description="Returnees who reported being self-employed or having created a business "
         "at any follow-up.")
@@ -119,10 +124,17 @@ class Indicators(BaseModel):
     programme_id: uuid.UUID
     computed_at: datetime
     small_cell_threshold: int | None = Field(description=(
-        f"For ministries, {THRESHOLD}: a breakdown cell counting fewer people is left out "
-        "(or its count nulled), because so small a group could name a person; sectors that "
-        "small are taken together as `other` first. Null for roles that see every cell."))
-    suppressed_cells: int = 0
+        f"For readers below officer (ministries), {THRESHOLD}: a count of fewer people is "
+        "withheld, totals included, because so small a group could name a person; sectors "
+        "that small are taken together as `other` first. Null for roles that see every cell."))
+    suppressed_cells: int = Field(0, description=(
+        "How many counts are withheld: the small ones, every count of a group, point, "
+        "currency or support row whose size is withheld (it is left out whole), and every "
+        "count the shown ones would give away through the sums this response documents: "
+        "each breakdown adds up to `total`, count by count; at a point `due = answered + "
+        "missed` and `answered = responded + unreachable`; the support rows' money is the "
+        "returnees' `support_spend` and what people without a case got. A withheld count is "
+        "null, or absent with its group, point or row."))
     total: IndicatorCell
     by_gender: list[GroupIndicators]
     by_origin_country: list[GroupIndicators]

@@ -1,18 +1,17 @@
-"""Outcome indicators: the cells Postgres counted, shaped, suppressed for ministries, and as CSV.
+"""Outcome indicators: the cells Postgres counted, shaped, under disclosure control for readers
+below officer, and as CSV.
 
 Every point of the programme's follow-up schedule is listed in every cell, with zeros where
 nobody was due (and the points of an earlier schedule some follow-ups still have).
 
-For ministries, first the sectors of fewer than five returnees each are taken together as one
-``other`` sector (with a sector actually called ``other``); then small cells are suppressed,
-by the kit's rule (:mod:`shared.small_cells`: a count of 1 to 4 people is withheld, 0 and 5 or
-more are shown): in every breakdown (by gender, origin country, sector, destination country,
-follow-up point, currency, support stage and kind) a cell whose size is withheld (its
-returnees; a point's follow-ups due or responded; a currency's or a support row's people) is
-left out, and a withheld count inside a cell that stays is nulled; each counts once in
-``suppressed_cells`` (an ``other`` that stays too small too). The programme's headline counts
-(returnees, stays, businesses created) stay, as the candidates service's statistics keep their
-total.
+For a reader below officer (a ministry), first the sectors of fewer than five returnees each
+are taken together as one ``other`` sector (with a sector actually called ``other``); then the
+whole response is one release of the kit's rule (:mod:`shared.disclosure`, modelled in
+:mod:`.disclosure`): counts of 1 to 4 people are withheld, totals included, with the group,
+point or row they are the size of, and so is every count the shown ones and the sums between
+them (breakdowns to total, ``due = answered + missed``, ``answered = responded +
+unreachable``, the support rows' money to the returnees') would give away. Officers, admins
+and services read every count.
 """
 
 import csv
@@ -20,7 +19,7 @@ import io
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,6 +28,7 @@ import asyncpg
 
 from services.reintegration import rules
 from services.reintegration.indicators import repository
+from services.reintegration.indicators.disclosure import GROUPINGS, withhold
 from services.reintegration.indicators.repository import BREAKDOWNS, Cells
 from services.reintegration.indicators.schemas import (
     GroupIndicators,
@@ -43,12 +43,10 @@ from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from shared import access
 from shared.auth import Principal
 from shared.clock import utc_date
-from shared.small_cells import THRESHOLD, withheld
+from shared.disclosure import withheld
 
 # Who may download anonymised follow-up rows: never a ministry, which reads aggregates only.
 EXPORTS_ROWS = frozenset({"admin", "service", "officer"})
-# The breakdowns, by the name of their list in :class:`Indicators`.
-GROUPINGS = ("gender", "origin_country", "sector", "destination_country")
 # The support rows in the order a person goes through them.
 STAGE_ORDER = {"before_departure": 0, "during_stay": 1, "after_return": 2}
 # What a ministry reads instead of the sectors too small to show one by one.
@@ -56,10 +54,6 @@ OTHER = "other"
 # A point's counts, as the query names them (``working`` is ``employed_or_self_employed``).
 _POINT_COUNTS = ("due", "answered", "unreachable", "missed", "open", "pending", "working",
                  "host_company", "abroad")
-# Counts of people inside a point that a ministry may see nulled, with their share if any.
-_NULLABLE = {"answered": None, "unreachable": None, "missed": None, "open": None,
-             "pending": None, "employed_or_self_employed": "employed_or_self_employed_share",
-             "host_company": "host_company_share", "abroad": "abroad_share"}
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -162,10 +156,10 @@ def shape(programme_id: uuid.UUID, cells: Cells, *, now: datetime) -> Indicators
 
 
 def _ordered(groups: list[GroupIndicators]) -> list[GroupIndicators]:
-    return sorted(groups, key=lambda g: (-g.returnees, g.value))
+    return sorted(groups, key=lambda g: (-(g.returnees or 0), g.value))
 
 
-# --- ministries ------------------------------------------------------------------------------
+# --- readers below officer ---------------------------------------------------------------------
 
 
 def _merged(value: str, groups: list[GroupIndicators]) -> GroupIndicators:
@@ -180,12 +174,13 @@ def _merged(value: str, groups: list[GroupIndicators]) -> GroupIndicators:
         for money in group.support_spend:
             known = spend.setdefault(money.currency, Spend(
                 currency=money.currency, amount=Decimal(0), measures=0, people=0))
-            known.amount += money.amount
-            known.measures += money.measures
+            # Nothing is withheld yet when groups are merged: every count is there.
+            known.amount = (known.amount or Decimal(0)) + (money.amount or Decimal(0))
+            known.measures = (known.measures or 0) + (money.measures or 0)
             known.people += money.people
     return GroupIndicators(
-        value=value, returnees=sum(g.returnees for g in groups),
-        people=sum(g.people for g in groups), stays=sum(g.stays for g in groups),
+        value=value, returnees=sum(g.returnees or 0 for g in groups),
+        people=sum(g.people or 0 for g in groups), stays=sum(g.stays or 0 for g in groups),
         businesses_created=sum(g.businesses_created or 0 for g in groups),
         by_point=[_point(p, counts) for p, counts in sorted(points.items())],
         support_spend=[spend[c] for c in sorted(spend)])
@@ -193,53 +188,13 @@ def _merged(value: str, groups: list[GroupIndicators]) -> GroupIndicators:
 
 def group_small_sectors(indicators: Indicators) -> Indicators:
     """The sectors of fewer than five returnees each taken together as ``other`` (with a
-    sector called ``other``, if any), for a ministry."""
-    small = [g for g in indicators.by_sector if withheld(g.returnees) or g.value == OTHER]
+    sector called ``other``, if any), for a reader below officer."""
+    small = [g for g in indicators.by_sector
+             if withheld(g.returnees or 0) or g.value == OTHER]
     if any(g.value != OTHER for g in small):
         merged = {g.value for g in small}
         kept = [g for g in indicators.by_sector if g.value not in merged]
         indicators.by_sector = _ordered([*kept, _merged(OTHER, small)])
-    return indicators
-
-
-def _suppress_within(cell: IndicatorCell) -> int:
-    """Drop the cell's points and spend cells whose people count is withheld, and null the
-    withheld counts (and their shares) in the points kept; how many."""
-    kept_points = [p for p in cell.by_point if not (withheld(p.due) or withheld(p.responded))]
-    kept_spend = [s for s in cell.support_spend if not withheld(s.people)]
-    dropped = len(cell.by_point) - len(kept_points) + len(cell.support_spend) - len(kept_spend)
-    cell.by_point, cell.support_spend = kept_points, kept_spend
-    for point in kept_points:
-        for name, share in _NULLABLE.items():
-            if withheld(getattr(point, name) or 0):
-                setattr(point, name, None)
-                if share is not None:
-                    setattr(point, share, None)
-                dropped += 1
-    return dropped
-
-
-def suppress_small_cells(indicators: Indicators) -> Indicators:
-    """The indicators a ministry reads (see the module docstring)."""
-    group_small_sectors(indicators)
-    suppressed = _suppress_within(indicators.total)
-    for name in GROUPINGS:
-        kept = []
-        for group in getattr(indicators, f"by_{name}"):
-            if withheld(group.returnees):
-                suppressed += 1
-                continue
-            suppressed += _suppress_within(group)
-            if withheld(group.businesses_created or 0):
-                group.businesses_created = None
-                suppressed += 1
-            kept.append(group)
-        setattr(indicators, f"by_{name}", kept)
-    support = [s for s in indicators.support if not withheld(s.people)]
-    suppressed += len(indicators.support) - len(support)
-    indicators.support = support
-    indicators.small_cell_threshold = THRESHOLD
-    indicators.suppressed_cells = suppressed
     return indicators
 
 
@@ -256,7 +211,7 @@ async def compute(connection: asyncpg.Connection, *, principal: Principal,
     found = await repository.cells(connection, programme_id, now=now, today=utc_date(now))
     indicators = shape(programme_id, found, now=now)
     if not rules.sees_small_cells(principal):
-        suppress_small_cells(indicators)
+        withhold(group_small_sectors(indicators))
     return indicators
 
 
@@ -279,7 +234,7 @@ def _csv_rows(breakdown: str, group: str, cell: IndicatorCell) -> list[tuple[Any
     for spend in cell.support_spend:
         for name in ("amount", "measures", "people"):
             rows.append((breakdown, group, "", spend.currency, f"support_spend_{name}",
-                         getattr(spend, name)))
+                         _blank(getattr(spend, name))))
     return rows
 
 
@@ -287,15 +242,17 @@ def _support_rows(support: list[SupportIndicators]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for row in support:
         group = f"{row.stage}/{row.kind}"
-        rows += [("support", group, "", "", "measures", row.measures),
+        rows += [("support", group, "", "", "measures", _blank(row.measures)),
                  ("support", group, "", "", "people", row.people)]
-        rows += [("support", group, "", money.currency, "spend_amount", money.amount)
+        rows += [("support", group, "", money.currency, "spend_amount", _blank(money.amount))
                  for money in row.spend]
     return rows
 
 
 def to_csv(indicators: Indicators) -> bytes:
-    """The indicators in long form, one value a line, for spreadsheets and pivot tables."""
+    """The indicators in long form, one value a line, for spreadsheets and pivot tables: the
+    same cells as the JSON (a withheld count blank, or absent with its group, point or row),
+    then the threshold and how many counts were withheld."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -304,14 +261,27 @@ def to_csv(indicators: Indicators) -> bytes:
         for group in getattr(indicators, f"by_{name}"):
             writer.writerows(_csv_rows(name, group.value, group))
     writer.writerows(_support_rows(indicators.support))
+    writer.writerow(("all", "", "", "", "small_cell_threshold",
+                     _blank(indicators.small_cell_threshold)))
     writer.writerow(("all", "", "", "", "suppressed_cells", indicators.suppressed_cells))
     return out.getvalue().encode()
 
 
+# Which of the given people's consent an export needs is not in force now.
+WithoutConsent = Callable[[Sequence[uuid.UUID]], Awaitable[set[uuid.UUID]]]
+
+
 async def export_rows(connection: asyncpg.Connection, *, principal: Principal,
-                      programme_id: uuid.UUID) -> bytes:
-    """The programme's anonymised follow-up rows (admins, services, its officers)."""
+                      programme_id: uuid.UUID,
+                      without_consent: WithoutConsent) -> tuple[bytes, int]:
+    """The programme's anonymised follow-up rows (admins, services, its officers) of the
+    people whose consent is in force now (``without_consent`` names the others among the ids
+    it is given), and how many people were left out."""
     ensure_readable(principal, programme_id)
     access.ensure_role(principal, EXPORTS_ROWS, "export follow-up rows: ministries read "
                        "aggregates only")
-    return await repository.export_rows(connection, programme_id, secrets.token_hex(16))
+    left_out = await without_consent(await repository.export_people(connection, programme_id))
+    body = await repository.export_rows(connection, programme_id, secrets.token_hex(16),
+                                        sorted(left_out))
+    return body, len(left_out)
+

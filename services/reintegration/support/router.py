@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
+from services.reintegration.database import AccessRecorderDep
 from services.reintegration.support import service
 from services.reintegration.support.exceptions import (
     CandidateNotFound,
@@ -52,7 +53,7 @@ def _out(measure: SupportMeasure, *, status_code: int = 200) -> Response:
                                  IdempotencyKeyReused, InvalidIdempotencyKey))
 async def create_measure(data: MeasureCreate, request: Request, session: SessionDep,
                          principal: PrincipalDep, idempotency: IdempotencyDep,
-                         now: NowDep) -> Response:
+                         now: NowDep, recorder: AccessRecorderDep) -> Response:
     """Add a support measure (admins, officers of the programme), at any stage: to a
     returnee's open case (``case_id``), or to a person of the programme before departure,
     during the stay or after return (``candidate_id``, ``programme_id``, ``stage``), whom the
@@ -69,9 +70,11 @@ async def create_measure(data: MeasureCreate, request: Request, session: Session
     candidates = getattr(request.app.state, "candidates_client", None)
 
     async def produce() -> Response:
-        return _out(await service.create(session, principal=principal, data=data,
-                                         today=utc_date(now), candidates=candidates,
-                                         authorization=authorization), status_code=201)
+        measure = await service.create(session, principal=principal, data=data,
+                                       today=utc_date(now), candidates=candidates,
+                                       authorization=authorization)
+        recorder.change(measure.candidate_id, "support_measure", measure.id)
+        return _out(measure, status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -81,6 +84,7 @@ async def list_measures(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    recorder: AccessRecorderDep,
     case_id: Annotated[uuid.UUID | None, Query()] = None,
     candidate_id: Annotated[uuid.UUID | None, Query()] = None,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -93,26 +97,32 @@ async def list_measures(
     rows = await service.list_page(session, principal=principal, page=page, filters={
         "case_id": case_id, "candidate_id": candidate_id, "programme_id": programme_id,
         "stage": stage, "kind": kind, "status": status})
+    for measure in rows[:page.limit]:
+        recorder.read(measure.candidate_id, "support_measure", measure.id)
     return page_response(MeasureOut, rows, page)
 
 
 @router.get("/{measure_id}", response_model=MeasureOut,
             responses=responses(MeasureNotFound, Forbidden))
 async def get_measure(measure_id: uuid.UUID, session: SessionDep,
-                      principal: PrincipalDep) -> Response:
+                      principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """One support measure, with its ETag."""
-    return _out(await service.get(session, principal=principal, measure_id=measure_id))
+    measure = await service.get(session, principal=principal, measure_id=measure_id)
+    recorder.read(measure.candidate_id, "support_measure", measure_id)
+    return _out(measure)
 
 
 @router.patch("/{measure_id}", response_model=MeasureOut,
               responses=responses(*ACTION_ERRORS, InvalidMeasure))
 async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: SessionDep,
-                       principal: PrincipalDep, now: NowDep,
+                       principal: PrincipalDep, now: NowDep, recorder: AccessRecorderDep,
                        if_match: IfMatchHeader = None) -> Response:
     """Change a planned or running measure (e.g. record the disbursement)."""
-    return _out(await service.edit(session, principal=principal, measure_id=measure_id,
-                                   data=data, today=utc_date(now),
-                                   expected_version=expected_version(if_match)))
+    measure = await service.edit(session, principal=principal, measure_id=measure_id,
+                                 data=data, today=utc_date(now),
+                                 expected_version=expected_version(if_match))
+    recorder.change(measure.candidate_id, "support_measure", measure_id)
+    return _out(measure)
 
 
 @router.post("/{measure_id}/start", response_model=MeasureOut,

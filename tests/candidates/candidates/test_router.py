@@ -528,9 +528,11 @@ class TestConsents:
         body = history.json()
         assert body["items"] == recorded  # oldest first
         assert body["current"] == {
-            "data_processing": {"action": "given", "text_version": "v1",
+            "data_processing": {"action": "given", "state": "given", "legal_basis": "consent",
+                                "text_version": "v1", "expires_at": None,
                                 "recorded_at": recorded[0]["recorded_at"]},
-            "marketing": {"action": "withdrawn", "text_version": "v2",
+            "marketing": {"action": "withdrawn", "state": "withdrawn", "legal_basis": "consent",
+                          "text_version": "v2", "expires_at": None,
                           "recorded_at": recorded[2]["recorded_at"]},
         }
 

@@ -138,6 +138,11 @@ class TestOfficerFiles:
                              f"/v1/candidates/{second}/consents")
         assert set(consents["current"]) == {"data_processing", "visa_file_sharing"}
         assert consents["current"]["data_processing"]["text_version"] == "2019-01"
+        # The 27560 record: filed by the officer on the person's behalf, by import.
+        record = consents["items"][0]
+        assert (record["method"], record["given_by"]["kind"], record["given_by"]["role"],
+                record["on_behalf_of"], record["jurisdiction"]) == (
+            "import", "representative", "officer", second, "MA")
         motivated = await get(committing_client, world.officer,
                               f"/v1/applications/{report['application_ids'][0]}")
         assert motivated["motivation"] == "Java developer, want Flemish experience."

@@ -9,6 +9,7 @@ from services.candidates.candidates.schemas import CandidateCreate
 from services.candidates.candidates.service import skill_keys
 from services.candidates.imports.records import COLUMNS, record
 from services.candidates.imports.schemas import candidate_row
+from shared import sealing
 
 _JSON = {"education", "skills", "languages"}
 _ARRAYS = {"skill_keys", "preferred_sectors", "preferred_countries"}
@@ -33,7 +34,8 @@ BODIES = [
 @pytest.mark.parametrize("body", BODIES, ids=["full", "minimal"])
 def test_record_is_what_the_service_stores(body: dict[str, object]) -> None:
     created = CandidateCreate.model_validate(body)
-    stored = created.model_dump() | {"skill_keys": skill_keys(created.skills)}
+    stored = created.model_dump() | {"skill_keys": skill_keys(created.skills),
+                                     "email_digest": sealing.email_digest(created.email)}
     row = dict(zip(COLUMNS, record(candidate_row.validate_python(body)), strict=True))
     for column, value in row.items():
         if column in _JSON:

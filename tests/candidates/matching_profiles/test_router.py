@@ -94,6 +94,39 @@ class TestExport:
         assert response.status_code == 404
 
 
+class TestConsent:
+    async def test_only_people_whose_consents_are_in_force_now_and_a_count_of_the_others(
+            self, client: httpx.AsyncClient, session: AsyncSession) -> None:
+        programme, (kept, withdrew, expired, required) = await cohort(
+            client, session, ["selected"] * 4)
+        url = f"/v1/programmes/{programme['id']}/matching-profiles"
+        first = await client.get(url)
+        assert {p["candidate_id"] for p in lines(first)} == {
+            str(c) for c in (kept, withdrew, expired, required)}
+        assert first.headers["pathways-left-out-for-consent"] == "0"
+        await client.post(f"/v1/candidates/{withdrew}/consents", json={
+            "purpose": "data_processing", "text_version": "v2", "action": "withdrawn"})
+        await client.post(f"/v1/candidates/{expired}/consents", json={
+            "purpose": "data_processing", "text_version": "v2", "action": "given",
+            "expires_at": "2020-01-01T00:00:00Z"})
+        # The programme also requires one more purpose, which one of them withdrew.
+        await client.patch(f"/v1/programmes/{programme['id']}", json={
+            "required_consents": ["data_processing", "training_records"]})
+        for candidate in (kept, withdrew, expired):
+            await client.post(f"/v1/candidates/{candidate}/consents", json={
+                "purpose": "training_records", "text_version": "v1", "action": "given"})
+        then = await client.get(url)
+        assert [p["candidate_id"] for p in lines(then)] == [str(kept)]
+        assert then.headers["pathways-left-out-for-consent"] == "3"
+        narrowed = await client.get(url, params={"candidate_id": [str(kept), str(withdrew)]})
+        assert narrowed.headers["pathways-left-out-for-consent"] == "1"
+        await client.post(f"/v1/candidates/{withdrew}/consents", json={
+            "purpose": "data_processing", "text_version": "v2", "action": "given"})
+        again = await client.get(url)
+        assert {p["candidate_id"] for p in lines(again)} == {str(kept), str(withdrew)}
+        assert again.headers["pathways-left-out-for-consent"] == "2"
+
+
 class TestWhoMayExport:
     @pytest.mark.parametrize(("role", "own", "expected"), [
         ("service", False, 200), ("officer", True, 200), ("officer", False, 404),

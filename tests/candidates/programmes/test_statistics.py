@@ -39,7 +39,7 @@ async def _statistics(client: httpx.AsyncClient, mint_token: TokenMinter, *, rol
     return body
 
 
-async def test_training_counted_and_counts_of_1_to_4_left_out_for_ministries(
+async def test_training_counted_and_counts_a_ministry_could_derive_withheld(
         client: httpx.AsyncClient, session: AsyncSession, mint_token: TokenMinter) -> None:
     pid = await _programme(client, mint_token)
     language = await create_training_module(client, programme_id=pid, code="LANG")
@@ -65,11 +65,15 @@ async def test_training_counted_and_counts_of_1_to_4_left_out_for_ministries(
     officer = await _statistics(client, mint_token, role="officer", programme_id=pid)
     assert officer["training"] == {"enrolled": 10, "trained": 8, "trained_and_moved": 2,
                                    "trained_and_stayed": 6}
+    assert (officer["suppressed_cells"], officer["small_cell_threshold"]) == (0, None)
     ministry = await _statistics(client, mint_token, role="ministry", programme_id=pid)
-    assert ministry["training"] == {"enrolled": 10, "trained": 8, "trained_and_stayed": 6}
-    assert ministry["by_status"] == {"selected": 8}
-    # by_status: returned (2); by_gender: none under 5; by_nationality: none; training: moved (2)
-    assert ministry["suppressed_cells"] == 2
+    # The 2 who moved are withheld, and so are the 6 who stayed (or 8 - 6 = 2); the 2
+    # returned, and the 8 selected (or 10 - 8 = 2). The total of 10 stays.
+    assert ministry["training"] == {"enrolled": 10, "trained": 8, "trained_and_moved": None,
+                                    "trained_and_stayed": None}
+    assert ministry["by_status"] == {"selected": None, "returned": None}
+    assert ministry["applications_total"] == 10
+    assert (ministry["suppressed_cells"], ministry["small_cell_threshold"]) == (4, 5)
 
 
 async def test_a_zero_is_shown_to_ministries(
@@ -86,7 +90,8 @@ async def test_a_zero_is_shown_to_ministries(
     ministry = await _statistics(client, mint_token, role="ministry", programme_id=pid)
     assert ministry["training"] == {"enrolled": 5, "trained": 5, "trained_and_moved": 0,
                                     "trained_and_stayed": 5}
-    assert ministry["by_nationality"] == {}  # MA (4) and TN (1)
+    # MA (4) and TN (1): both withheld, and neither is 5 minus the other.
+    assert ministry["by_nationality"] == {"MA": None, "TN": None}
     assert (ministry["by_status"], ministry["by_gender"]) == ({"selected": 5}, {"female": 5})
     assert ministry["suppressed_cells"] == 2
 

@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.matching.execution import MatchingJobs
 from services.placements.matching.profiles import CandidatesClient
+from shared.events.signed_calls import SignedCaller
+from shared.events.signing import Verifier, generate_secret
 from tests.conftest import rolled_back, sharing
+
+# Signs the consent questions placements asks the candidates app as itself.
+SECRET = generate_secret()
 
 
 @pytest.fixture
@@ -37,16 +42,20 @@ async def candidates(candidates_app: FastAPI,
 
 @pytest.fixture
 async def jobs(placements_app: FastAPI, session: AsyncSession,
-               candidates: httpx.AsyncClient) -> AsyncIterator[MatchingJobs]:
+               candidates: httpx.AsyncClient, candidates_app: FastAPI,
+               ) -> AsyncIterator[MatchingJobs]:
     """The placements app's runs, wired to the candidates app and to the test's transaction;
     ``await jobs.wait()`` lets the runs started so far finish."""
     matching: MatchingJobs = placements_app.state.matching_jobs
     connect, client = matching.connect, placements_app.state.candidates_client
     matching.connect = lambda: contextlib.nullcontext(session.bind)  # type: ignore[assignment,return-value]
-    placements_app.state.candidates_client = CandidatesClient(candidates)
+    placements_app.state.candidates_client = CandidatesClient(
+        candidates, signer=SignedCaller([SECRET]))
+    candidates_app.state.signed_calls_verifier = Verifier([SECRET])
     try:
         yield matching
     finally:
         await matching.wait()
         matching.connect = connect
         placements_app.state.candidates_client = client
+        del candidates_app.state.signed_calls_verifier

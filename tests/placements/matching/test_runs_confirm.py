@@ -227,3 +227,26 @@ class TestErasure:
                                        signed: Signer) -> None:
         response = await client.post("/internal/events", json=[])
         assert response.status_code == 401
+
+
+class TestConsentAtConfirmation:
+    async def test_a_withdrawal_since_the_run_refuses_the_proposal_and_places_the_others(
+            self, client: httpx.AsyncClient, jobs: MatchingJobs, pools: Cohort,
+            candidates: httpx.AsyncClient) -> None:
+        amina = pools.candidates["amina"]
+        run = await run_matching(client, jobs, pools)
+        assert run["summary"]["left_out_for_consent"] == 0
+        assert str(amina) in {p["candidate_id"] for p in await proposals_of(client, run)}
+        withdrawn = await candidates.post(f"/v1/candidates/{amina}/consents", json={
+            "purpose": "data_processing", "text_version": "v2", "action": "withdrawn"})
+        assert withdrawn.status_code == 201, withdrawn.text
+        confirmed = await _confirm(client, run)
+        [refused] = confirmed["refused"]
+        assert refused["candidate_id"] == str(amina)
+        assert refused["outcome"] == ("consent-required: the candidate's data_processing "
+                                      "consent is withdrawn (not in force).")
+        placed = {p["candidate_id"] for p in await _placements(client, pools)}
+        assert str(amina) not in placed and placed
+        # The next run leaves her out, and says so.
+        again = await run_matching(client, jobs, pools)
+        assert again["summary"]["left_out_for_consent"] == 1

@@ -1,5 +1,6 @@
 """The indicators against values computed by hand on a fixed dataset, seen on a fixed day;
-small-cell suppression and the ``other`` sector for ministries; the CSV exports.
+disclosure control and the ``other`` sector for ministries (checked against what a reader
+could derive, :mod:`tests.reintegration.indicators.release`); the CSV exports.
 
 The dataset (programme P, default schedule 0, 1, 3, 6, 12 months; the app's now is NOW,
 20 April 2026; every return on 15 January 2026; another programme's rows must not count):
@@ -44,6 +45,12 @@ from tests.reintegration.factories import (
     add_follow_up,
     add_measure,
     add_person_measure,
+)
+from tests.reintegration.indicators.release import (
+    check,
+    exact_for_ministry,
+    flatten,
+    parse_csv,
 )
 
 Auth = Callable[..., dict[str, str]]
@@ -286,45 +293,29 @@ class TestIndicators:
         assert (await client.get("/v1/indicators")).status_code == 422
 
 
-class TestSmallCellSuppression:
-    async def test_ministry_reads_no_cell_under_five(self, client: httpx.AsyncClient,
-                                                      auth: Auth, dataset: Dataset) -> None:
+class TestDisclosureControl:
+    async def test_ministry_reads_no_cell_it_could_derive(self, client: httpx.AsyncClient,
+                                                          auth: Auth, dataset: Dataset) -> None:
+        officer = await indicators(client, dataset.programme_id,
+                                   auth("officer", programme_ids=(dataset.programme_id,)))
         ministry = auth("ministry", programme_ids=(dataset.programme_id,))
         body = await indicators(client, dataset.programme_id, ministry)
-        assert body["small_cell_threshold"] == 5
-        # Headline counts stay; point 3 (4 respondents) and both currencies (2 and 1 people)
-        # go; at return, unreachable (1), missed (2), host company (1) and abroad (1) are
-        # nulled, and so are the 2 pending at six months.
-        zero_one, zero_twelve = point(1), point(12)
-        assert body["total"] == {
-            "returnees": 10, "people": 10, "stays": 11, "businesses_created": 3,
-            "by_point": [small(TOTAL_POINTS[0]), zero_one, small(TOTAL_POINTS[2]),
-                         zero_twelve], "support_spend": []}
-        # female: point 3 left out, working 3, host 1 at return and 1 pending nulled, both
-        # currencies and 2 businesses; male (4) and unknown (1) left out.
-        female = group("female", 5, None, [small(FEMALE[0]), zero_one, small(FEMALE[2]),
-                                           zero_twelve], [], stays=6)
-        assert body["by_gender"] == [female]
-        assert body["by_destination_country"] == [{**female, "value": "FR"}]
-        # MA: point 3, EUR (2 people), missed 1, working 4, host 1, abroad 1, pending 2,
-        # businesses 2; TN (3), unknown (1).
-        ma = BY_COUNTRY[0]
-        assert body["by_origin_country"] == [group(
-            "MA", 6, None, [small(ma["by_point"][0]), zero_one, small(ma["by_point"][3]),
-                            zero_twelve], [])]
-        # Logistics (2) and unknown (1) make an "other" of 3, still too small; ict: point 3,
-        # two currencies, 3 businesses, missed 1, host 1, abroad 1, pending 2.
-        assert body["by_sector"] == [group(
-            "ict", 7, None, [small(ICT["by_point"][0]), zero_one, small(ICT["by_point"][3]),
-                             zero_twelve], [], stays=8)]
-        # Support rows of 1, 3 and 2 people go.
+        hidden = check(exact_for_ministry(officer), flatten(body))
+        assert (body["small_cell_threshold"], body["suppressed_cells"]) == (5, len(hidden))
+        # The 10 returnees and their 11 stays are shown; the men (4) and unknown (1) are left
+        # out together, so that neither is the total minus the women.
+        assert (body["total"]["returnees"], body["total"]["stays"]) == (10, 11)
+        assert [g["value"] for g in body["by_gender"]] == ["female"]
+        # The total's 3 businesses and the women's 2 are withheld: 3 - 2 would be the men's.
+        assert body["total"]["businesses_created"] is None
+        assert body["by_gender"][0]["businesses_created"] is None
+        # At return: 10 due and 7 who responded shown, 8 answered, 1 unreachable and 2 missed
+        # withheld (8 = 7 + 1, 10 = 8 + 2).
+        at_return = body["total"]["by_point"][0]
+        assert (at_return["due"], at_return["responded"], at_return["answered"],
+                at_return["unreachable"], at_return["missed"]) == (10, 7, None, None, None)
+        # Support rows of 1, 3 and 2 people go, with their money.
         assert body["support"] == SUPPORT[:2]
-        assert body["suppressed_cells"] == (4 + 1 + 1 + 2) + (7 + 1 + 1) + (8 + 1 + 1) + \
-            (8 + 1) + (7 + 1 + 1) + 3
-        cells = [body["total"], *body["by_gender"], *body["by_origin_country"],
-                 *body["by_sector"], *body["by_destination_country"]]
-        counts = [p[k] for c in cells for p in c["by_point"] for k in NULLABLE]
-        assert all(n is None or n == 0 or n >= 5 for n in counts)
 
     async def test_small_sectors_are_shown_together_as_other(
             self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
@@ -346,6 +337,7 @@ class TestSmallCellSuppression:
             group("other", 6, 0, points(point(0, due=6, missed=6)), []),
             group("ict", 5, 0, points(point(0, due=5, missed=5)), [])]
         assert ministry["suppressed_cells"] == 0
+        check(exact_for_ministry(officer), flatten(ministry))
 
     async def test_a_point_nobody_answered_is_shown_when_enough_were_due(
             self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
@@ -357,12 +349,15 @@ class TestSmallCellSuppression:
                 await add_follow_up(session, case=case, point_months=6, status="overdue")
         ministry = auth("ministry", programme_ids=(programme,))
         body = await indicators(client, programme, ministry)
-        # Point 12: 5 missed, shown (no answer is no small cell); point 6: 3 due, left out of
-        # the total and of each breakdown's one group. The points nobody reached are listed.
+        # Point 12: 5 missed, shown (no answer is no small cell); point 6: 3 due, left out
+        # with its ten counts of the total and of each breakdown's one group. The points
+        # nobody reached are listed.
         shown = [point(0), point(1), point(3), point(12, due=5, missed=5)]
         assert body["total"]["by_point"] == shown
         assert body["by_gender"] == [group("female", 5, 0, shown, [])]
-        assert body["suppressed_cells"] == 5
+        assert body["suppressed_cells"] == 10 * 5
+        officer = await indicators(client, programme, auth("officer", programme_ids=(programme,)))
+        check(exact_for_ministry(officer), flatten(body))
 
     async def test_officer_reads_every_cell(self, client: httpx.AsyncClient, auth: Auth,
                                             dataset: Dataset) -> None:
@@ -371,19 +366,25 @@ class TestSmallCellSuppression:
         assert body["by_gender"] == BY_GENDER and body["by_sector"] == BY_SECTOR
         assert body["support"] == SUPPORT and body["suppressed_cells"] == 0
 
-    async def test_ministry_csv_is_suppressed_too(self, client: httpx.AsyncClient, auth: Auth,
-                                                  dataset: Dataset) -> None:
+    async def test_ministry_csv_is_the_json_s_release(self, client: httpx.AsyncClient,
+                                                      auth: Auth, dataset: Dataset) -> None:
         ministry = auth("ministry", programme_ids=(dataset.programme_id,))
-        response = await client.get("/v1/indicators", params={
-            "programme_id": str(dataset.programme_id)},
-            headers={**ministry, "Accept": "text/csv"})
-        rows = list(csv.DictReader(io.StringIO(response.text)))
-        assert {r["group"] for r in rows if r["breakdown"] == "gender"} == {"female"}
-        assert not [r for r in rows if r["point_months"] == "3"]
-        assert {r["group"] for r in rows if r["breakdown"] == "support"} == {
-            "before_departure/language", "during_stay/mentoring"}
-        assert rows[-1] == {"breakdown": "all", "group": "", "point_months": "",
-                            "currency": "", "indicator": "suppressed_cells", "value": "48"}
+        body = await indicators(client, dataset.programme_id, ministry)
+        officer = await indicators(client, dataset.programme_id,
+                                   auth("officer", programme_ids=(dataset.programme_id,)))
+        for response in [
+                await client.get("/v1/indicators", params={
+                    "programme_id": str(dataset.programme_id)},
+                    headers={**ministry, "Accept": "text/csv"}),
+                await client.get("/v1/indicators/export.csv", params={
+                    "programme_id": str(dataset.programme_id)}, headers=ministry)]:
+            table, closing = parse_csv(response.text)
+            assert table == flatten(body)
+            assert closing == {"small_cell_threshold": 5,
+                               "suppressed_cells": body["suppressed_cells"]}
+            check(exact_for_ministry(officer), table)
+            assert response.text.endswith(
+                f"all,,,,suppressed_cells,{body['suppressed_cells']}\n")
 
 
 class TestCsv:
