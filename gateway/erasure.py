@@ -12,8 +12,6 @@ events signed with the services' shared secret (``GATEWAY_EVENTS_SIGNING_SECRETS
 deployment may keep ``/internal/`` off its public ingress all the same.
 """
 
-import logging
-import uuid
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway import erasure_repository as repository
 from gateway import identity
 from gateway.models import SCHEMA, Account
+from shared.events.erasure import erased_candidate
 from shared.events.inbox import Handler, Inbox, ReceivedEvent
 from shared.events.service_events import ServiceEvents
 from shared.events.tables import event_tables as define_event_tables
-
-log = logging.getLogger("pathways.gateway.erasure")
 
 # On a MetaData of their own: only ``inbox`` is migrated (gate0003), the gateway has no outbox.
 event_tables = define_event_tables(MetaData(schema=SCHEMA))
@@ -35,11 +32,7 @@ EVENTS = ServiceEvents(tables=event_tables, source="gateway")
 async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
     """Delete the accounts (and machine clients) linked to the erased candidate and block
     their tokens."""
-    try:
-        candidate_id = uuid.UUID(str(event.data["candidate_id"]))
-    except (KeyError, ValueError):
-        log.warning("candidate.erased without a candidate id ignored",
-                    extra={"event_id": str(event.id)})
+    if (candidate_id := erased_candidate(event)) is None:
         return
     for row in await repository.principals_of_candidate(session, candidate_id):
         subject = str(row.id) if isinstance(row, Account) else identity.client_subject(

@@ -12,26 +12,16 @@ cannot be asked.
 import uuid
 from collections.abc import Sequence
 
-import httpx
-import orjson
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.reintegration.support.exceptions import CandidatesUnavailable
+from shared.consent_states import ConsentsUnanswered, consent_states
 from shared.events.signed_calls import SignedCaller
 
 # The consent an export of people needs in force (the candidates service's purpose).
 EXPORT_CONSENT = "data_processing"
 # How many people the export left out for want of consent: a header of the answer.
 LEFT_OUT_HEADER = "Pathways-Left-Out-For-Consent"
-# Ids per question (the candidates service takes up to 10,000).
-QUESTION_SIZE = 5000
-
-
-class _States(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    states: dict[uuid.UUID, str]
 
 
 async def without_consent(app: FastAPI, candidate_ids: Sequence[uuid.UUID], *,
@@ -45,27 +35,9 @@ async def without_consent(app: FastAPI, candidate_ids: Sequence[uuid.UUID], *,
     if client is None or not secrets:
         raise CandidatesUnavailable("This service cannot ask the candidates service about "
                                     "consents: no candidates client or events_signing_secrets.")
-    signer = SignedCaller(secrets)
-    lacking: set[uuid.UUID] = set()
-    ids = list(dict.fromkeys(candidate_ids))
-    for start in range(0, len(ids), QUESTION_SIZE):
-        chunk = ids[start:start + QUESTION_SIZE]
-        body = orjson.dumps({"purpose": purpose, "candidate_ids": [str(c) for c in chunk]})
-        try:
-            response = await client.http.post("/internal/consents/in-force", content=body,
-                                              headers=signer.headers(body))
-        except httpx.HTTPError as exc:
-            raise CandidatesUnavailable(
-                f"The candidates service could not be reached ({type(exc).__name__}); "
-                "try again later.") from exc
-        if response.status_code != 200:
-            raise CandidatesUnavailable(f"The candidates service answered "
-                                        f"{response.status_code} about consents; try again "
-                                        "later.")
-        try:
-            states = _States.model_validate_json(response.content).states
-        except ValidationError as exc:
-            raise CandidatesUnavailable("The candidates service sent consents this service "
-                                        "cannot read.") from exc
-        lacking.update(c for c in chunk if states.get(c) != "given")
-    return lacking
+    try:
+        states = await consent_states(client.http, SignedCaller(secrets), purpose=purpose,
+                                      candidate_ids=candidate_ids)
+    except ConsentsUnanswered as exc:
+        raise CandidatesUnavailable(str(exc)) from exc
+    return {c for c, state in states.items() if state != "given"}

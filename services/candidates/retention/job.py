@@ -12,8 +12,6 @@ and a replica that dies mid-round leaves nothing taken. Each erasure is recorded
 "now" is its argument.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.candidates.retention import service
 from services.candidates.retention.models import RetentionErasure
+from shared import periodic
+from shared.periodic import Hook, PeriodicJob
 
 log = logging.getLogger("pathways.candidates.retention")
 
@@ -61,61 +61,39 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class RetentionJob:
+class RetentionJob(PeriodicJob):
     """Runs :func:`run_round` every ``interval`` seconds until stopped."""
+
+    name = "candidates-retention"
+    done_message = "retention round erased people"
+    # A replica starting does not erase before anyone could look.
+    first_round_waits = True
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, interval: float,
                  batch_size: int, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(interval=interval)
         self.sessionmaker = sessionmaker
-        self.interval = interval
         self.batch_size = batch_size
         self.clock = clock
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> list[RetentionErasure]:
         """One round now."""
         return await run_round(self.sessionmaker, now=self.clock(), batch_size=self.batch_size)
 
-    async def _run(self) -> None:
-        while True:
-            # Interval first: a replica starting does not erase before anyone could look.
-            await asyncio.sleep(self.interval)
-            try:
-                if erased := await self.run_once():
-                    log.info("retention round erased people", extra={"count": len(erased)})
-            except Exception as exc:  # the next round tries again; a crash would stop the job
-                log.error("retention round failed", extra={"error": type(exc).__name__})
-
-    def start(self) -> None:
-        """Start the loop as a background task."""
-        self._task = asyncio.create_task(self._run(), name="candidates-retention")
-
-    async def stop(self) -> None:
-        """Cancel the loop and wait for it."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def tick(self) -> int:
+        """One round; how many people it erased."""
+        return len(await self.run_once())
 
 
-def lifespan_hooks() -> tuple[Any, Any]:
+def _build(app: Any) -> RetentionJob | None:
+    settings = app.state.settings
+    if not settings.retention_job:
+        return None
+    return RetentionJob(app.state.database.sessionmaker,
+                        interval=settings.retention_interval_seconds,
+                        batch_size=settings.retention_batch_size)
+
+
+def lifespan_hooks() -> tuple[Hook, Hook]:
     """``on_startup``/``on_shutdown`` hooks running the job inside the service app."""
-
-    async def start(app: Any) -> None:
-        settings = app.state.settings
-        app.state.retention_job = None
-        if not settings.retention_job:
-            return
-        job = RetentionJob(app.state.database.sessionmaker,
-                           interval=settings.retention_interval_seconds,
-                           batch_size=settings.retention_batch_size)
-        job.start()
-        app.state.retention_job = job
-
-    async def stop(app: Any) -> None:
-        job: RetentionJob | None = getattr(app.state, "retention_job", None)
-        if job is not None:
-            await job.stop()
-
-    return start, stop
+    return periodic.lifespan_hooks("retention_job", _build)

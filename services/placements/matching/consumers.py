@@ -9,26 +9,18 @@ Applied once, in the inbox's transaction (shared.events.inbox): the candidates s
 the acknowledgement as "placements forgot".
 """
 
-import logging
-import uuid
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.erasure import service as erasure_service
 from services.placements.matching import service
 from services.placements.placements import service as placement_service
+from shared.events.erasure import erased_candidate
 from shared.events.inbox import Handler, ReceivedEvent
-
-log = logging.getLogger(__name__)
 
 
 async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:
     """Forget what placements kept of the erased candidate."""
-    try:
-        candidate_id = uuid.UUID(str(event.data["candidate_id"]))
-    except (KeyError, ValueError):
-        log.warning("candidate.erased without a candidate id ignored",
-                    extra={"event_id": str(event.id)})
+    if (candidate_id := erased_candidate(event)) is None:
         return
     await service.forget_candidate(session, candidate_id=candidate_id)
     await placement_service.forget_candidate(session, candidate_id=candidate_id)

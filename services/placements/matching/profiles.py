@@ -20,13 +20,13 @@ from datetime import date
 from typing import Any
 
 import httpx
-import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.inputs import CandidateProfile
 from services.placements.placements.exceptions import CandidatesUnavailable
 from services.placements.programme_rules import ProgrammeRules
+from shared.consent_states import ConsentsUnanswered, consent_states
 from shared.events.signed_calls import SignedCaller
 from shared.logs import request_id_var
 
@@ -261,41 +261,9 @@ class CandidatesClient:
         ``/internal/consents/in-force``: the caller's own token may not read the person, e.g.
         a visa authority). CandidatesUnavailable when it cannot be asked, so that a use of
         personal data never goes on unchecked."""
-        if not candidate_ids:
-            return {}
-        if self.signer is None:
-            raise CandidatesUnavailable("This service cannot ask the candidates service about "
-                                        "consents: it has no events_signing_secrets.")
-        states: dict[uuid.UUID, str] = {}
-        ids = list(dict.fromkeys(candidate_ids))
-        for start in range(0, len(ids), CONSENT_QUESTION_SIZE):
-            body = orjson.dumps({"purpose": purpose,
-                                 "candidate_ids": [str(c) for c in
-                                                   ids[start:start + CONSENT_QUESTION_SIZE]]})
-            headers = {**_headers(None), **self.signer.headers(body)}
-            try:
-                response = await self.http.post("/internal/consents/in-force", content=body,
-                                                headers=headers)
-            except httpx.HTTPError as exc:
-                raise CandidatesUnavailable(
-                    f"The candidates service could not be reached ({type(exc).__name__}); "
-                    "try again later.") from exc
-            if response.status_code != 200:
-                raise CandidatesUnavailable(f"The candidates service answered "
-                                            f"{response.status_code} about consents; try "
-                                            "again later.")
-            try:
-                answer = _ConsentStates.model_validate_json(response.content)
-            except ValidationError as exc:
-                raise CandidatesUnavailable("The candidates service sent consents this service "
-                                            "cannot read.") from exc
-            states.update(answer.states)
-        return {c: states.get(c, "missing") for c in ids}
+        try:
+            return await consent_states(self.http, self.signer, purpose=purpose,
+                                        candidate_ids=candidate_ids)
+        except ConsentsUnanswered as exc:
+            raise CandidatesUnavailable(str(exc)) from exc
 
-
-# Candidates per consent question (the candidates service takes up to 10,000).
-CONSENT_QUESTION_SIZE = 5000
-
-
-class _ConsentStates(_Line):
-    states: dict[uuid.UUID, str]

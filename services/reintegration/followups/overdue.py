@@ -11,8 +11,6 @@ transaction.
 :func:`mark_overdue` is one step, for tests and operators; "now" is its argument.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reintegration.events import FOLLOWUP_OVERDUE, FollowUpEvent, outbox
 from services.reintegration.followups import repository
+from shared import periodic
 from shared.events.outbox import NewEvent
+from shared.periodic import Hook, PeriodicJob
 
 log = logging.getLogger("pathways.reintegration.overdue")
 
@@ -50,17 +50,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class OverdueJob:
+class OverdueJob(PeriodicJob):
     """Runs :func:`mark_overdue` every ``interval`` seconds until stopped."""
+
+    name = "reintegration-overdue"
+    done_message = "follow-ups marked overdue"
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, interval: float,
                  batch_size: int, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(interval=interval)
         self.sessionmaker = sessionmaker
-        self.interval = interval
         self.batch_size = batch_size
         self.clock = clock
         self.marked = 0
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """One round: batches until a batch is not full (or another replica holds the lock)."""
@@ -75,45 +77,19 @@ class OverdueJob:
         self.marked += total
         return total
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                if marked := await self.run_once():
-                    log.info("follow-ups marked overdue", extra={"count": marked})
-            except Exception:  # the next round tries again; a crash would stop the job
-                log.exception("overdue round failed")
-            await asyncio.sleep(self.interval)
-
-    def start(self) -> None:
-        """Start the loop as a background task."""
-        self._task = asyncio.create_task(self._run(), name="reintegration-overdue")
-
-    async def stop(self) -> None:
-        """Cancel the loop and wait for it."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def tick(self) -> int:
+        """One round (:meth:`run_once`)."""
+        return await self.run_once()
 
 
-def lifespan_hooks() -> tuple[Any, Any]:
+def _build(app: Any) -> OverdueJob | None:
+    settings = app.state.settings
+    if not settings.overdue_job:
+        return None
+    return OverdueJob(app.state.database.sessionmaker, interval=settings.overdue_interval_seconds,
+                      batch_size=settings.overdue_batch_size)
+
+
+def lifespan_hooks() -> tuple[Hook, Hook]:
     """``on_startup``/``on_shutdown`` hooks running the job inside the service app."""
-
-    async def start(app: Any) -> None:
-        settings = app.state.settings
-        app.state.overdue_job = None
-        if not settings.overdue_job:
-            return
-        job = OverdueJob(app.state.database.sessionmaker,
-                         interval=settings.overdue_interval_seconds,
-                         batch_size=settings.overdue_batch_size)
-        job.start()
-        app.state.overdue_job = job
-
-    async def stop(app: Any) -> None:
-        job: OverdueJob | None = getattr(app.state, "overdue_job", None)
-        if job is not None:
-            await job.stop()
-
-    return start, stop
+    return periodic.lifespan_hooks("overdue_job", _build)

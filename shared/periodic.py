@@ -1,0 +1,81 @@
+"""Background jobs every replica runs: a round every ``interval`` seconds, in the app's lifespan.
+
+A job subclasses :class:`PeriodicJob` and says what one round does (:meth:`PeriodicJob.tick`,
+answering how much it did); its rounds must be safe to run at the same time on several
+replicas (advisory locks, ``FOR UPDATE SKIP LOCKED``): this module only schedules them. A round
+that fails is logged by the error's type alone (a database error's message may quote a
+person's data) and the next one tries again: a crash would stop the job for good.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+log = logging.getLogger("pathways.jobs")
+
+
+class PeriodicJob:
+    """Runs :meth:`tick` every ``interval`` seconds in a background task until stopped."""
+
+    name: ClassVar[str]
+    # What a round that did something logs, with its count.
+    done_message: ClassVar[str]
+    # Whether the first round waits one interval (a replica starting does not act before
+    # anyone could look) or runs at once.
+    first_round_waits: ClassVar[bool] = False
+
+    def __init__(self, *, interval: float) -> None:
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> int:
+        """One round now; how many things it did."""
+        raise NotImplementedError
+
+    async def _run(self) -> None:
+        if self.first_round_waits:
+            await asyncio.sleep(self.interval)
+        while True:
+            try:
+                if done := await self.tick():
+                    log.info(self.done_message, extra={"job": self.name, "count": done})
+            except Exception as exc:  # the next round tries again
+                log.error("job round failed", extra={"job": self.name,
+                                                     "error_type": type(exc).__name__})
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        """Start the loop as a background task."""
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        """Cancel the loop and wait for it."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+Hook = Callable[[Any], Awaitable[None]]
+
+
+def lifespan_hooks(state_name: str,
+                   build: Callable[[Any], PeriodicJob | None]) -> tuple[Hook, Hook]:
+    """``on_startup``/``on_shutdown`` hooks running the job ``build(app)`` makes (None when the
+    app's settings turn it off), kept as ``app.state.<state_name>``."""
+
+    async def start(app: Any) -> None:
+        job = build(app)
+        setattr(app.state, state_name, job)
+        if job is not None:
+            job.start()
+
+    async def stop(app: Any) -> None:
+        job: PeriodicJob | None = getattr(app.state, state_name, None)
+        if job is not None:
+            await job.stop()
+
+    return start, stop
