@@ -11,7 +11,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = logging.getLogger("pathways.jobs")
 
@@ -57,6 +60,23 @@ class PeriodicJob:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+def wall_clock() -> datetime:
+    """A job's default clock: now, in UTC."""
+    return datetime.now(UTC)
+
+
+class DatabaseJob(PeriodicJob):
+    """A job whose rounds work through the database in batches of ``batch_size``, as of the
+    time ``clock`` says (tests give theirs)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, interval: float,
+                 batch_size: int, clock: Callable[[], datetime] = wall_clock) -> None:
+        super().__init__(interval=interval)
+        self.sessionmaker = sessionmaker
+        self.batch_size = batch_size
+        self.clock = clock
 
 
 Hook = Callable[[Any], Awaitable[None]]

@@ -73,16 +73,18 @@ class InboxResult(BaseModel):
     duplicates: int
 
 
-def _verifier(request: Request) -> Verifier:
+def internal_verifier(request: Request, attribute: str = "events_verifier") -> Verifier:
+    """The verifier of what other services sign with the internal ``events_signing_secrets``,
+    made once and kept on ``app.state.<attribute>`` (where a test may put its own)."""
     state = request.app.state
-    verifier: Verifier | None = getattr(state, "events_verifier", None)
+    verifier: Verifier | None = getattr(state, attribute, None)
     if verifier is None:
         settings = state.settings
         secrets = [s.get_secret_value() for s in settings.events_signing_secrets]
         if not secrets:
             raise InvalidSignature("This service has no events_signing_secrets configured.")
         verifier = Verifier(secrets, tolerance_seconds=settings.events_timestamp_tolerance_seconds)
-        state.events_verifier = verifier
+        setattr(state, attribute, verifier)
     return verifier
 
 
@@ -114,7 +116,7 @@ async def receive_events(request: Request, session: SessionDep, events: ServiceE
     """Apply the signed events of the body, each exactly once."""
     body = await request.body()
     try:
-        msg_id = _verifier(request).verify(body, request.headers)
+        msg_id = internal_verifier(request).verify(body, request.headers)
     except VerificationFailed as failure:
         if failure.stale:
             raise StaleWebhook(failure.reason) from None

@@ -16,30 +16,17 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import UnprocessableEntity
-from shared.events.inbox import InvalidSignature, StaleWebhook
-from shared.events.signing import Signer, VerificationFailed, Verifier
+from shared.events.inbox import InvalidSignature, StaleWebhook, internal_verifier
+from shared.events.signing import Signer, VerificationFailed
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def _verifier(request: Request) -> Verifier:
-    state = request.app.state
-    verifier: Verifier | None = getattr(state, "signed_calls_verifier", None)
-    if verifier is None:
-        settings = state.settings
-        secrets = [s.get_secret_value() for s in settings.events_signing_secrets]
-        if not secrets:
-            raise InvalidSignature("This service has no events_signing_secrets configured.")
-        verifier = Verifier(secrets, tolerance_seconds=settings.events_timestamp_tolerance_seconds)
-        state.signed_calls_verifier = verifier
-    return verifier
 
 
 async def verified_body(request: Request) -> bytes:
     """The request's body, once its signature is checked (a route dependency)."""
     body = await request.body()
     try:
-        _verifier(request).verify(body, request.headers)
+        internal_verifier(request, "signed_calls_verifier").verify(body, request.headers)
     except VerificationFailed as failure:
         if failure.stale:
             raise StaleWebhook(failure.reason) from None

@@ -13,8 +13,7 @@ and a replica that dies mid-round leaves nothing taken. Each erasure is recorded
 """
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.candidates.retention import service
 from services.candidates.retention.models import RetentionErasure
 from shared import periodic
-from shared.periodic import Hook, PeriodicJob
+from shared.periodic import DatabaseJob, Hook
 
 log = logging.getLogger("pathways.candidates.retention")
 
@@ -56,12 +55,7 @@ async def run_round(sessionmaker: async_sessionmaker[AsyncSession], *, now: date
             return erased
 
 
-def utc_now() -> datetime:
-    """The job's default clock."""
-    return datetime.now(UTC)
-
-
-class RetentionJob(PeriodicJob):
+class RetentionJob(DatabaseJob):
     """Runs :func:`run_round` every ``interval`` seconds until stopped."""
 
     name = "candidates-retention"
@@ -69,12 +63,6 @@ class RetentionJob(PeriodicJob):
     # A replica starting does not erase before anyone could look.
     first_round_waits = True
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, interval: float,
-                 batch_size: int, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(interval=interval)
-        self.sessionmaker = sessionmaker
-        self.batch_size = batch_size
-        self.clock = clock
 
     async def run_once(self) -> list[RetentionErasure]:
         """One round now."""

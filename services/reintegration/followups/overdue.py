@@ -12,17 +12,16 @@ transaction.
 """
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.events import FOLLOWUP_OVERDUE, FollowUpEvent, outbox
 from services.reintegration.followups import repository
 from shared import periodic
 from shared.events.outbox import NewEvent
-from shared.periodic import Hook, PeriodicJob
+from shared.periodic import DatabaseJob, Hook
 
 log = logging.getLogger("pathways.reintegration.overdue")
 
@@ -45,24 +44,13 @@ async def mark_overdue(session: AsyncSession, *, now: datetime, batch_size: int 
     return len(rows)
 
 
-def utc_now() -> datetime:
-    """The job's default clock."""
-    return datetime.now(UTC)
-
-
-class OverdueJob(PeriodicJob):
+class OverdueJob(DatabaseJob):
     """Runs :func:`mark_overdue` every ``interval`` seconds until stopped."""
 
     name = "reintegration-overdue"
     done_message = "follow-ups marked overdue"
-
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, interval: float,
-                 batch_size: int, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(interval=interval)
-        self.sessionmaker = sessionmaker
-        self.batch_size = batch_size
-        self.clock = clock
-        self.marked = 0
+    # Follow-ups this job marked since it started.
+    marked = 0
 
     async def run_once(self) -> int:
         """One round: batches until a batch is not full (or another replica holds the lock)."""
