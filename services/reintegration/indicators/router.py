@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from services.reintegration import consents
 from services.reintegration.csv_downloads import csv_response, wants_csv
+from services.reintegration.database import AccessRecorderDep
 from services.reintegration.indicators import service
 from services.reintegration.indicators.schemas import Indicators
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
@@ -73,7 +74,8 @@ async def indicators_csv(programme_id: ProgrammeQuery, session: SessionDep,
                            "data_processing consent is not in force.",
                            "schema": {"type": "integer"}}}}})
 async def follow_ups_csv(programme_id: ProgrammeQuery, session: SessionDep,
-                         principal: PrincipalDep, request: Request) -> Response:
+                         principal: PrincipalDep, request: Request,
+                         recorder: AccessRecorderDep) -> Response:
     """The programme's follow-ups answered or overdue, anonymised, one a line, for donors:
     no candidate, case or employer id and no free text; ``returnee`` is a pseudonym valid in
     this file only (one returnee's stays share it); the placement columns are the stay's, with
@@ -82,14 +84,16 @@ async def follow_ups_csv(programme_id: ProgrammeQuery, session: SessionDep,
 
     Only people whose ``data_processing`` consent is in force now are in the file (the
     candidates service is asked at each export; 503 when it cannot be): the
-    ``Pathways-Left-Out-For-Consent`` header says how many were left out."""
+    ``Pathways-Left-Out-For-Consent`` header says how many were left out. Each person in the
+    file gets an ``export`` entry in the access record."""
 
     async def without_consent(people: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         return await consents.without_consent(request.app, people)
 
-    body, left_out = await service.export_rows(
+    body, left_out, exported = await service.export_rows(
         await driver_connection(session), principal=principal, programme_id=programme_id,
         without_consent=without_consent)
+    recorder.export(exported, "follow_ups", programme_id)
     response = csv_response(body, filename=f"follow-ups-{programme_id}.csv")
     response.headers[consents.LEFT_OUT_HEADER] = str(left_out)
     return response

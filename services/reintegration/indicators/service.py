@@ -273,15 +273,18 @@ WithoutConsent = Callable[[Sequence[uuid.UUID]], Awaitable[set[uuid.UUID]]]
 
 async def export_rows(connection: asyncpg.Connection, *, principal: Principal,
                       programme_id: uuid.UUID,
-                      without_consent: WithoutConsent) -> tuple[bytes, int]:
+                      without_consent: WithoutConsent,
+                      ) -> tuple[bytes, int, list[uuid.UUID]]:
     """The programme's anonymised follow-up rows (admins, services, its officers) of the
     people whose consent is in force now (``without_consent`` names the others among the ids
-    it is given), and how many people were left out."""
+    it is given), how many people were left out, and who is in the file (for the access
+    record: an export of people is a use of each one's data, pseudonymised or not)."""
     ensure_readable(principal, programme_id)
     access.ensure_role(principal, EXPORTS_ROWS, "export follow-up rows: ministries read "
                        "aggregates only")
-    left_out = await without_consent(await repository.export_people(connection, programme_id))
+    people = await repository.export_people(connection, programme_id)
+    left_out = await without_consent(people)
     body = await repository.export_rows(connection, programme_id, secrets.token_hex(16),
                                         sorted(left_out))
-    return body, len(left_out)
+    return body, len(left_out), [p for p in people if p not in left_out]
 

@@ -128,33 +128,41 @@ async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: Sess
 @router.post("/{measure_id}/start", response_model=MeasureOut,
              responses=responses(*ACTION_ERRORS, InvalidMeasure))
 async def start_measure(measure_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                        now: NowDep, data: StartBody | None = None,
+                        now: NowDep, recorder: AccessRecorderDep,
+                        data: StartBody | None = None,
                         if_match: IfMatchHeader = None) -> Response:
     """A planned measure begins, on ``start_date`` (not in the future; default: its planned
     start if that day has come, else today). The body is optional."""
-    return _out(await service.act(session, principal=principal, measure_id=measure_id,
-                                  action="start", body=data, today=utc_date(now),
-                                  expected_version=expected_version(if_match)))
+    measure = await service.act(session, principal=principal, measure_id=measure_id,
+                                action="start", body=data, today=utc_date(now),
+                                expected_version=expected_version(if_match))
+    recorder.change(measure.candidate_id, "support_measure", measure_id)
+    return _out(measure)
 
 
 @router.post("/{measure_id}/complete", response_model=MeasureOut,
              responses=responses(*ACTION_ERRORS, InvalidMeasure))
 async def complete_measure(measure_id: uuid.UUID, data: CompleteBody, session: SessionDep,
-                           principal: PrincipalDep, now: NowDep,
+                           principal: PrincipalDep, now: NowDep, recorder: AccessRecorderDep,
                            if_match: IfMatchHeader = None) -> Response:
     """The measure ended, with its outcome, on ``end_date`` (not in the future, not before
     the start; default today)."""
-    return _out(await service.act(session, principal=principal, measure_id=measure_id,
-                                  action="complete", body=data, today=utc_date(now),
-                                  expected_version=expected_version(if_match)))
+    measure = await service.act(session, principal=principal, measure_id=measure_id,
+                                action="complete", body=data, today=utc_date(now),
+                                expected_version=expected_version(if_match))
+    recorder.change(measure.candidate_id, "support_measure", measure_id)
+    return _out(measure)
 
 
 @router.post("/{measure_id}/cancel", response_model=MeasureOut,
              responses=responses(*ACTION_ERRORS))
 async def cancel_measure(measure_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                         now: NowDep, data: CancelBody | None = None,
+                         now: NowDep, recorder: AccessRecorderDep,
+                         data: CancelBody | None = None,
                          if_match: IfMatchHeader = None) -> Response:
     """Drop a measure that has not ended; the body and its note are optional."""
-    return _out(await service.act(session, principal=principal, measure_id=measure_id,
-                                  action="cancel", body=data, today=utc_date(now),
-                                  expected_version=expected_version(if_match)))
+    measure = await service.act(session, principal=principal, measure_id=measure_id,
+                                action="cancel", body=data, today=utc_date(now),
+                                expected_version=expected_version(if_match))
+    recorder.change(measure.candidate_id, "support_measure", measure_id)
+    return _out(measure)

@@ -51,6 +51,13 @@ async def test_a_person_who_withdrew_is_left_out_and_counted(
     kept, left_out = await _rows(client, dataset)
     assert left_out == "1"
     assert len(kept) == len(everyone) - their_rows
+    # Each export is in the access record of each person in it: twice for those kept, once
+    # for her (the export that left her out did not use her data).
+    entries = dict((await session.execute(text(
+        "SELECT candidate_id::text, count(*) FROM reintegration.access_record "
+        "WHERE action = 'export' AND resource_type = 'follow_ups' AND resource_id = :p "
+        "GROUP BY 1"), {"p": str(dataset.programme_id)})).all())
+    assert entries == {person: 1 if person == withdrew else 2 for person, _ in people}
 
 
 async def test_no_export_when_consent_cannot_be_checked(

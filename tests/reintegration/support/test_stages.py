@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.support.candidates import CandidatesClient
 from shared.events.signing import Signer
@@ -289,13 +291,21 @@ class TestDatesOfWhatHappened:
             ("completed", today().isoformat())
 
     async def test_a_planned_start_to_come_starts_today(self, client: httpx.AsyncClient,
-                                                        signer: Signer) -> None:
+                                                        signer: Signer,
+                                                        session: AsyncSession) -> None:
         case = await open_case(client, signer)
         planned = (today() + timedelta(days=10)).isoformat()
         measure = (await client.post("/v1/support-measures", json={
             "case_id": case["id"], "kind": "mentoring", "start_date": planned})).json()
         started = await client.post(f"/v1/support-measures/{measure['id']}/start")
         assert started.json()["start_date"] == today().isoformat()
+        # Recording it and starting it are both changes of the person's support, on record.
+        recorded = (await session.execute(text(
+            "SELECT action, route FROM reintegration.access_record WHERE resource_id = :m "
+            "ORDER BY seq"), {"m": measure["id"]})).all()
+        assert [tuple(r) for r in recorded] == [
+            ("change", "/v1/support-measures"),
+            ("change", "/v1/support-measures/{measure_id}/start")]
 
 
 async def test_placement_event_for_a_measured_person_in_another_programme_leaves_it(
