@@ -100,6 +100,14 @@ def test_the_round_erases_whose_retention_expired(admin: Api) -> None:
 
     record = admin.get("/v1/retention/erasures", params={"programme_id": pid})["items"]
     assert record == erased
+    # The data-protection officer reads the record and each erasure's progress, runs nothing.
+    dpo, _ = account(admin, "data_protection_officer")
+    assert dpo.get("/v1/retention/erasures", params={"programme_id": pid})["items"] == erased
+    progress = until(lambda: (found := dpo.get(f"/v1/erasures/{long_ago}"))["complete"]
+                     and found, "the retention erasure acknowledged by every service")
+    assert {s["service"] for s in progress["services"]} == {"gateway", "placements",
+                                                            "reintegration"}
+    dpo.post("/v1/retention/rounds", 403)
     for reader in (officer, ministry):
         refused = reader.get("/v1/retention/erasures", 403)
         assert refused["status"] == 403
