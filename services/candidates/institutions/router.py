@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from services.candidates import access
 from services.candidates.candidates import service as candidate_service
+from services.candidates.database import AccessRecorderDep
 from services.candidates.institutions import service
 from services.candidates.institutions.exceptions import (
     AlreadyNominated,
@@ -112,7 +113,8 @@ async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
                                  AlreadyNominated, NominationConflict, *CREATE_ERRORS))
 async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
                              session: SessionDep, principal: PrincipalDep,
-                             idempotency: IdempotencyDep) -> Response:
+                             idempotency: IdempotencyDep,
+                             recorder: AccessRecorderDep) -> Response:
     """Nominate a candidate for a programme on behalf of the institution, once per pair.
 
     An institution nominates for itself the people it sees (its students and nominees), to any
@@ -126,6 +128,7 @@ async def nominate_candidate(institution_id: uuid.UUID, data: NominationCreate,
 
     async def produce() -> Response:
         nomination = await service.nominate(session, institution_id=institution_id, data=data)
+        recorder.change(nomination.candidate_id, "nomination", nomination.id)
         # No Location: a nomination is read through its institution's list, not on its own.
         return json_response(NominationOut.model_validate(nomination), status_code=201)
 
@@ -140,6 +143,7 @@ async def list_nominations(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> Response:
     """The institution's nominees, oldest nomination first, optionally for one programme.
@@ -153,5 +157,6 @@ async def list_nominations(
         session, institution_id=institution_id, page=page, programme_id=programme_id,
         programme_ids=access.programme_ids_scope(principal))
     items, next_cursor = page_of(nominations, page)
+    recorder.read([n.candidate_id for n in items], "nomination")
     return json_response(Page[NominationOut](
         items=[NominationOut.model_validate(n) for n in items], next_cursor=next_cursor))

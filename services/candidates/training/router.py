@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from services.candidates import access
 from services.candidates.candidates import service as candidate_service
+from services.candidates.database import AccessRecorderDep
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.training import service
@@ -136,7 +137,7 @@ async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdat
                                  TrainingConflict, InvalidDates, *CREATE_ERRORS))
 async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: SessionDep,
                           principal: PrincipalDep, idempotency: IdempotencyDep,
-                          now: NowDep) -> Response:
+                          now: NowDep, recorder: AccessRecorderDep) -> Response:
     """Enrol a candidate in a module; a candidate is enrolled in a module at most once.
 
     ``enrolled_on`` is the day they began (default today, never in the future): attendance and
@@ -155,6 +156,7 @@ async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: 
     async def produce() -> Response:
         enrolment = await service.enrol(session, module_id=module_id, data=data,
                                         today=utc_date(now))
+        recorder.change(enrolment.candidate_id, "enrolment", enrolment.id)
         return json_response(EnrolmentOut.model_validate(enrolment), status_code=201)
 
     return await idempotency.run(data, produce)
@@ -167,12 +169,14 @@ async def list_enrolments(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
+    recorder: AccessRecorderDep,
     status: Annotated[EnrolmentStatus | None, Query()] = None,
 ) -> Response:
     """The module's enrolments, earliest first, optionally in one status."""
     await _ensure_module_in_scope(session, principal, module_id)
     enrolments = await service.list_enrolments(session, module_id=module_id, page=page,
                                                status=status)
+    recorder.read([e.candidate_id for e in enrolments[:page.limit]], "enrolment")
     return page_response(EnrolmentOut, enrolments, page, columns=ENROLMENT_ORDER)
 
 
@@ -182,6 +186,7 @@ async def list_enrolments(
                                  AttendanceInsufficient))
 async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
                              principal: PrincipalDep, now: NowDep,
+                             recorder: AccessRecorderDep,
                              data: CompleteBody | None = None) -> Response:
     """Mark the module completed by the candidate; only from ``enrolled``.
 
@@ -193,16 +198,18 @@ async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
     enrolment = await service.complete(session, enrolment_id=enrolment_id, today=utc_date(now),
                                        completed_on=data.completed_on if data else None)
+    recorder.change(enrolment.candidate_id, "enrolment", enrolment_id)
     return json_response(EnrolmentOut.model_validate(enrolment))
 
 
 @router.post("/v1/enrolments/{enrolment_id}/drop", response_model=EnrolmentOut,
              dependencies=[access.STAFF], responses=responses(EnrolmentNotFound, IllegalTransition))
 async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
-                         principal: PrincipalDep) -> Response:
+                         principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """Record that the candidate left the module; only from ``enrolled``."""
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
     enrolment = await service.drop(session, enrolment_id=enrolment_id)
+    recorder.change(enrolment.candidate_id, "enrolment", enrolment_id)
     return json_response(EnrolmentOut.model_validate(enrolment))
 
 
@@ -269,6 +276,7 @@ async def candidate_training(
     candidate_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    recorder: AccessRecorderDep,
     programme_id: Annotated[uuid.UUID | None, Query(
         description="Only this programme; without it, every programme the candidate is "
         "enrolled in.")] = None,
@@ -278,6 +286,7 @@ async def candidate_training(
     Not paginated: one entry per programme the candidate trains in, a handful at most.
     """
     await candidate_service.ensure_visible(session, principal=principal, candidate_id=candidate_id)
+    recorder.read(candidate_id, "training", candidate_id)
     if programme_id is not None:
         programme_service.ensure_in_scope(principal, programme_id)
     statuses = await service.candidate_training(session, candidate_id=candidate_id,

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates import service as candidate_service
@@ -442,6 +443,19 @@ class TestEnrolmentTransitions:
         assert body["status"] == "completed" and body["completed_at"] is not None
         assert body["id"] == enrolment["id"]
         assert body["completed_on"] == days_ago(0).isoformat()
+
+    async def test_enrolling_and_completing_are_on_record(self, client: httpx.AsyncClient,
+                                                          session: AsyncSession) -> None:
+        enrolment = await _enrolment(client, session)
+        await complete(client, enrolment)
+        listed = await client.get(f"/v1/training-modules/{enrolment['module_id']}/enrolments")
+        assert listed.status_code == 200
+        recorded = (await session.execute(text(
+            "SELECT action, resource_type, method FROM candidates.access_record "
+            "WHERE candidate_id = :c ORDER BY seq"), {"c": enrolment["candidate_id"]})).all()
+        assert [tuple(r) for r in recorded] == [("change", "enrolment", "POST"),
+                                                ("change", "enrolment", "POST"),
+                                                ("read", "enrolment", "GET")]
 
     async def test_drop_from_enrolled(self, client: httpx.AsyncClient,
                                       session: AsyncSession) -> None:
