@@ -138,10 +138,11 @@ async def get_application(application_id: uuid.UUID, session: SessionDep,
             tags=["applications"], dependencies=[access.READS_PEOPLE],
             responses=responses(ApplicationNotFound))
 async def list_transitions(application_id: uuid.UUID, session: SessionDep,
-                           principal: PrincipalDep) -> Response:
+                           principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """The application's status history: every action, from which state to which, and why."""
     await service.ensure_visible(session, principal=principal, application_id=application_id)
-    rows = await service.transitions(session, application_id=application_id)
+    application, rows = await service.transitions(session, application_id=application_id)
+    recorder.read(application.candidate_id, "application_history", application_id)
     return json_response(TransitionList(items=[TransitionOut.model_validate(t) for t in rows]))
 
 

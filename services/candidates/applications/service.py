@@ -119,11 +119,11 @@ async def ensure_visible(session: AsyncSession, *, principal: Principal,
         raise ApplicationNotFound(f"No application {application_id}.")
 
 
-async def transitions(session: AsyncSession, *,
-                      application_id: uuid.UUID) -> list[ApplicationTransition]:
-    """The application's status history, oldest first (404 for an unknown application)."""
-    await get(session, application_id=application_id)
-    return await repository.transitions(session, application_id)
+async def transitions(session: AsyncSession, *, application_id: uuid.UUID,
+                      ) -> tuple[Application, list[ApplicationTransition]]:
+    """The application and its status history, oldest first (404 for an unknown one)."""
+    application = await get(session, application_id=application_id)
+    return application, await repository.transitions(session, application_id)
 
 
 # --- create ---------------------------------------------------------------------------------

@@ -204,19 +204,23 @@ async def get_visa_file(placement_id: uuid.UUID, session: SessionDep,
 @router.get("/{placement_id}/transitions", response_model=TransitionList,
             responses=responses(PlacementNotFound, Forbidden))
 async def list_transitions(placement_id: uuid.UUID, session: SessionDep,
-                           principal: PrincipalDep) -> Response:
+                           principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """The placement's history: its creation and every action, who did it, from which state
     to which, and why."""
-    rows = await service.transitions(session, principal=principal, placement_id=placement_id)
+    placement, rows = await service.transitions(session, principal=principal,
+                                                placement_id=placement_id)
+    recorder.read(placement.candidate_id, "placement_history", placement_id)
     return json_response(TransitionList(items=[TransitionOut.model_validate(t) for t in rows]))
 
 
 @router.get("/{placement_id}/extensions", response_model=ExtensionList,
             responses=responses(PlacementNotFound, Forbidden))
 async def list_extensions(placement_id: uuid.UUID, session: SessionDep,
-                          principal: PrincipalDep) -> Response:
+                          principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
     """The placement's extensions, with the employer's offers, oldest first."""
-    rows = await service.extensions(session, principal=principal, placement_id=placement_id)
+    placement, rows = await service.extensions(session, principal=principal,
+                                               placement_id=placement_id)
+    recorder.read(placement.candidate_id, "placement_extensions", placement_id)
     return json_response(ExtensionList(items=[ExtensionOut.model_validate(e) for e in rows]))
 
 

@@ -202,20 +202,20 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
                                       filters=filters)
 
 
-async def transitions(session: AsyncSession, *, principal: Principal,
-                      placement_id: uuid.UUID) -> list[PlacementTransition]:
-    """The placement's status history, oldest first."""
-    await authorize(session, principal=principal, placement_id=placement_id,
-                    action="read-history")
-    return await repository.transitions(session, placement_id)
+async def transitions(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                      ) -> tuple[Placement, list[PlacementTransition]]:
+    """The placement and its status history, oldest first."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="read-history")
+    return placement, await repository.transitions(session, placement_id)
 
 
-async def extensions(session: AsyncSession, *, principal: Principal,
-                     placement_id: uuid.UUID) -> list[PlacementExtension]:
-    """The placement's extensions, oldest first."""
-    await authorize(session, principal=principal, placement_id=placement_id,
-                    action="read-history")
-    return await repository.extensions(session, placement_id)
+async def extensions(session: AsyncSession, *, principal: Principal, placement_id: uuid.UUID,
+                     ) -> tuple[Placement, list[PlacementExtension]]:
+    """The placement and its extensions, oldest first."""
+    placement = await authorize(session, principal=principal, placement_id=placement_id,
+                                action="read-history")
+    return placement, await repository.extensions(session, placement_id)
 
 
 @dataclass(frozen=True, slots=True)

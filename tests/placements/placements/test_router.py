@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.pages import all_pages
@@ -108,7 +109,8 @@ class TestCreatePlacement:
 
 
 class TestLifecycle:
-    async def test_from_proposal_to_completion(self, client: httpx.AsyncClient) -> None:
+    async def test_from_proposal_to_completion(self, client: httpx.AsyncClient,
+                                               session: AsyncSession) -> None:
         placement = await create_placement(client)
         placement = await act(client, placement, "accept-employer")
         placement = await act(client, placement, "accept-candidate")
@@ -133,6 +135,11 @@ class TestLifecycle:
             ("visa-decision", "visa_pending", "visa_granted"),
             ("arrive", "visa_granted", "active"),
             ("complete", "active", "completed")]
+        # Reading the history is a read of the person's placement, on record like the rest.
+        recorded = (await session.execute(text(
+            "SELECT action, resource_type FROM placements.access_record WHERE resource_id = :p "
+            "ORDER BY seq DESC LIMIT 1"), {"p": placement["id"]})).one()
+        assert tuple(recorded) == ("read", "placement_history")
         assert {h["actor_role"] for h in history["items"]} == {"admin"}
 
     async def test_visa_refused_is_final_and_frees_the_seat(
