@@ -64,7 +64,9 @@ class Release:
     units: list[tuple[frozenset[Key], frozenset[Key]]] = field(default_factory=list)
     # Equations of another shape: the sum of the first cells equals the sum of the second.
     equations: list[tuple[tuple[Key, ...], tuple[Key, ...]]] = field(default_factory=list)
-    # Cells no response shows that a reader is assumed to know anyway: never withheld.
+    # Cells a reader is assumed to know anyway, from outside this release (a figure another
+    # service publishes, or one no response shows): never withheld to protect another cell,
+    # only when small themselves.
     known: set[Key] = field(default_factory=set)
 
     def add(self, key: Key, value: Value, *, counts_people: bool = True) -> Key:

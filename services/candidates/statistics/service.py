@@ -19,6 +19,10 @@ from shared.auth import Principal
 
 TOTAL = ("applications_total",)
 BREAKDOWNS = ("by_status", "by_gender", "by_nationality")
+# Published by reintegration too (its returnees, the same people in a programme without repeat
+# stays): never withheld here to protect another cell, or the other release would give it
+# away; reintegration treats its total of returnees alike (withheld only when small, in both).
+ALSO_PUBLISHED = (("by_status", "returned"),)
 
 
 async def programme_statistics(session: AsyncSession, *, principal: Principal,
@@ -46,6 +50,7 @@ def release(statistics: ProgrammeStatistics) -> disclosure.Release:
         cells: dict[str, int | None] = getattr(statistics, name)
         found.add_sum(TOTAL, [found.add((name, key), count or 0)
                               for key, count in cells.items()])
+    found.known.update(key for key in ALSO_PUBLISHED if key in found.cells)
     training = {key: found.add(("training", key), count or 0)
                 for key, count in statistics.training.items()}
     if training:

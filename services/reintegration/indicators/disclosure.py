@@ -36,6 +36,10 @@ SHARES = {"response_rate": ("responded", "due"),
           "host_company_share": ("host_company", "responded"),
           "abroad_share": ("abroad", "responded")}
 TOTAL: Key = ("all", "")
+# Published by candidates too (applications returned: the same people in a programme without
+# repeat stays): never withheld here to protect another cell, or the other release would give
+# it away; candidates treats its count alike (withheld only when small, in both).
+ALSO_PUBLISHED: tuple[Key, ...] = ((*TOTAL, "returnees"),)
 
 
 def groups(indicators: Indicators) -> list[tuple[Key, IndicatorCell]]:
@@ -76,6 +80,7 @@ def release(indicators: Indicators) -> Release:
     found = Release()
     for base, cell in groups(indicators):
         _cell(found, base, cell)
+    found.known.update(key for key in ALSO_PUBLISHED if key in found.cells)
     for key in [key for key in found.cells if key[:2] == TOTAL]:
         for name in GROUPINGS:
             parts = [(name, group.value, *key[2:])
