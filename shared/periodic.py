@@ -10,6 +10,7 @@ person's data) and the next one tries again: a crash would stop the job for good
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 log = logging.getLogger("pathways.jobs")
 
 
-class PeriodicJob:
+class PeriodicJob(ABC):
     """Runs :meth:`tick` every ``interval`` seconds in a background task until stopped."""
 
     name: ClassVar[str]
@@ -32,10 +33,18 @@ class PeriodicJob:
     def __init__(self, *, interval: float) -> None:
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        # Rounds the background loop finished (failed ones too), for whoever waits on them.
+        self.rounds = 0
+        self._round_ended = asyncio.Condition()
 
+    @abstractmethod
     async def tick(self) -> int:
         """One round now; how many things it did."""
-        raise NotImplementedError
+
+    async def after_rounds(self, count: int) -> None:
+        """Return once the background loop has finished ``count`` rounds (tests, operators)."""
+        async with self._round_ended:
+            await self._round_ended.wait_for(lambda: self.rounds >= count)
 
     async def _run(self) -> None:
         if self.first_round_waits:
@@ -47,6 +56,9 @@ class PeriodicJob:
             except Exception as exc:  # the next round tries again
                 log.error("job round failed", extra={"job": self.name,
                                                      "error_type": type(exc).__name__})
+            async with self._round_ended:
+                self.rounds += 1
+                self._round_ended.notify_all()
             await asyncio.sleep(self.interval)
 
     def start(self) -> None:
