@@ -11,6 +11,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# The programs the tests run that this project does not write (tests/external/package.json: an
+# OpenID provider, client generators, an OpenAPI linter), pinned by its lock file; needs npm.
+# Only the tests need them: `make dev` does not.
+NODE_STAMP := tests/external/node_modules/.installed-stamp
+$(NODE_STAMP): tests/external/package-lock.json
+	cd tests/external && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 install: $(STAMP)
 
 # `make dev DEMO=homere` (or palim, mentor2) also seeds a demo scenario through the API;
@@ -19,13 +27,13 @@ dev: install
 	$(BIN)/pathways dev $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(DEMO),--demo $(DEMO)) \
 		$(if $(PORT_BASE),--port-base $(PORT_BASE))
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The whole suite while every core is kept busy by a CPU hog started (one per core, `nproc`) and
 # stopped here, killed by pid on any exit: proves a busy machine does not turn the suite red
 # (no wall-clock thresholds, no sleeps as synchronisation). Takes about ten minutes.
-test-stress: install
+test-stress: install $(NODE_STAMP)
 	@set -e; pids=""; \
 	trap 'kill $$pids 2>/dev/null || true' EXIT INT TERM; \
 	for _ in $$(seq "$$(nproc)"); do \
