@@ -145,9 +145,19 @@ async def jwks(request: Request, session: SessionDep) -> dict[str, Any]:
     return await identity.published_keys(session, token_ttl_seconds=settings.token_ttl_seconds)
 
 
+# The claims of the built-in issuer's tokens (shared.auth.Principal.claims and issue_token).
+CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "role", "programme_ids",
+                    "candidate_id", "employer_id", "institution_id", "country", "client_id"]
+
+
 @router.get("/.well-known/openid-configuration", openapi_extra={"security": []})
 async def openid_configuration(request: Request) -> dict[str, Any]:
-    """Where the issuer's keys and token endpoint are."""
+    """Where the issuer's keys and token endpoint are (OpenID Connect Discovery 1.0).
+
+    The issuer has a token endpoint only, no authorization endpoint (people sign in with the
+    password grant, machines with client credentials): so no ``authorization_endpoint`` and
+    no response type, as OAuth 2.0 Authorization Server Metadata (RFC 8414) allows. Its
+    subjects are public: the same for every client."""
     settings: Settings = request.app.state.settings
     issuer = settings.issuer.rstrip("/")
     return {
@@ -156,7 +166,11 @@ async def openid_configuration(request: Request) -> dict[str, Any]:
         "token_endpoint": f"{issuer}/v1/auth/token",
         "grant_types_supported": ["password", "client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "id_token_signing_alg_values_supported": [settings.signing_algorithm],
+        "response_types_supported": [],
+        "subject_types_supported": ["public"],
+        # Discovery wants RS256 listed always; the configured algorithm signs new tokens.
+        "id_token_signing_alg_values_supported": sorted({"RS256", settings.signing_algorithm}),
+        "claims_supported": CLAIMS_SUPPORTED,
     }
 
 

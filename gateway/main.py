@@ -8,6 +8,7 @@ and the merged OpenAPI document with its docs pages.
 import asyncio
 import uuid
 
+import httpx
 import orjson
 from fastapi import FastAPI
 from starlette.middleware import Middleware
@@ -30,8 +31,10 @@ from gateway.settings import Settings
 from gateway.throttle import LoginThrottle, Policy, build_failure_store
 from gateway.upstreams import Upstreams
 from shared.app import create_service_app
-from shared.auth import Principal, StaticKeySource, TokenVerifier
+from shared.auth import Principal, TokenVerifier
 from shared.events import inbox
+from shared.jwks import StaticKeySource
+from shared.trusted_issuers import trusts
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,14 +57,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         revoked = await revocations.load(app)
         app.state.revocations_task = asyncio.create_task(revocations.follow(
             app, revoked, interval=settings.revocations_poll_seconds))
-        verifier = TokenVerifier(issuer=settings.issuer, audience=settings.audience,
-                                 keys=StaticKeySource(load_keys, min_refresh_interval=1.0),
-                                 revocations=revoked)
+        # The external issuers' keys are read with this client (none when there is none).
+        app.state.issuers_client = httpx.AsyncClient() if settings.trusted_issuers else None
+        verifier = TokenVerifier(
+            issuer=settings.issuer, audience=settings.audience,
+            keys=StaticKeySource(load_keys, min_refresh_interval=1.0), revocations=revoked,
+            trusted=trusts(settings.trusted_issuers, app.state.issuers_client)
+            if app.state.issuers_client is not None else ())
         app.state.token_verifier = verifier
 
         async def officer_opened(principal: Principal, body: bytes) -> None:
             # The officer who opens a programme runs it: add it to their programmes (not a
-            # revocation: it only widens). Their next token carries it.
+            # revocation: it only widens). Their next token carries it. An external officer
+            # (AUTH_TRUSTED_ISSUERS) has no account here: their programmes are their own
+            # provider's claims, so add_programme finds no one and the provider's operator
+            # grants the programme there.
             programme_id = uuid.UUID(orjson.loads(body)["id"])
             async with database.sessionmaker() as session, session.begin():
                 await identity.add_programme(session, subject=principal.subject,
@@ -120,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in ("login_throttle", "signup_limiter"):
             if (held := getattr(app.state, name, None)) is not None:
                 await (held.store if name == "login_throttle" else held).close()
+        if (client := getattr(app.state, "issuers_client", None)) is not None:
+            await client.aclose()
 
     app = create_service_app(
         settings=settings,

@@ -6,9 +6,10 @@ cost more than the forwarding itself. All requests share one aiohttp session (ke
 connection pool, connect and read timeouts); aiohttp rather than httpx because on this path it
 forwards roughly twice as many requests per CPU second (see bench/gateway.py).
 
-Before forwarding: the bearer token is verified (401; a read of an erasure's progress may carry
-its receipt instead, see ``gateway.routes.RECEIPT_PATHS``), the client's rate limit counted (429),
-the page size (422) and body size (413) checked. Upstream failures become problems naming the
+Before forwarding: the bearer token is verified (401, or 403 for a trusted external issuer's
+token that grants no Pathways role; a read of an erasure's progress may carry its receipt
+instead, see ``gateway.routes.RECEIPT_PATHS``), the client's rate limit counted (429), the page
+size (422) and body size (413) checked. Upstream failures become problems naming the
 service: refused connection 503, timeout 504, anything malformed 502. Hop-by-hop headers are
 dropped both ways; ``X-Request-ID``, W3C ``traceparent`` and ``X-Forwarded-*`` are set.
 """
@@ -37,7 +38,7 @@ from gateway.routes import (
     Router,
 )
 from gateway.upstreams import Upstreams
-from shared.auth import InvalidToken, Principal, TokenVerifier, bearer_token
+from shared.auth import Forbidden, InvalidToken, Principal, TokenVerifier, bearer_token
 from shared.errors import problem_type
 from shared.logs import request_id_var
 
@@ -172,6 +173,10 @@ class Proxy:
             await send_problem(send, status=401, slug=exc.slug, title=exc.title,
                                detail=exc.detail or exc.title, instance=path,
                                headers=exc.headers)
+            return
+        except Forbidden as exc:  # a trusted issuer's token that grants no Pathways role
+            await send_problem(send, status=403, slug=exc.slug, title=exc.title,
+                               detail=exc.detail or exc.title, instance=path)
             return
 
         if await refused_by_limiter(send, self.limiter, principal.subject, instance=path):
@@ -358,8 +363,8 @@ async def _own_path_key(proxy: Proxy, scope: Scope) -> str:
             if token is not None:
                 try:
                     return (await proxy.verifier.verify(token)).subject
-                except InvalidToken:
-                    break  # the route answers 401; counted by address meanwhile
+                except (InvalidToken, Forbidden):
+                    break  # the route answers 401 or 403; counted by address meanwhile
     client = scope.get("client")
     return f"addr:{client[0] if client else '-'}"
 

@@ -4,6 +4,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import MissingSetting, ServiceSettings
+from shared.trusted_issuers import TrustedIssuers
 
 MiB = 1024 * 1024
 
@@ -30,6 +31,11 @@ class Settings(ServiceSettings):
                           validation_alias=AliasChoices("GATEWAY_AUDIENCE", "AUTH_AUDIENCE"))
     token_ttl_seconds: int = 900
     signing_algorithm: str = "RS256"
+    # The operator's own OpenID Connect providers, trusted besides the built-in issuer: the
+    # same JSON list the services read (shared.trusted_issuers documents its format).
+    trusted_issuers: TrustedIssuers = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("GATEWAY_TRUSTED_ISSUERS", "AUTH_TRUSTED_ISSUERS"))
 
     rate_limit_requests: int = 6000
     rate_limit_window_seconds: int = 60
@@ -74,4 +80,8 @@ class Settings(ServiceSettings):
                 'object such as {"candidates": "http://127.0.0.1:8101", ...}.')
         if self.signing_algorithm not in ("RS256", "EdDSA"):
             raise ValueError("GATEWAY_SIGNING_ALGORITHM must be RS256 or EdDSA")
+        named = [t.issuer for t in self.trusted_issuers]
+        if self.issuer in named or len(set(named)) != len(named):
+            raise ValueError("AUTH_TRUSTED_ISSUERS names the gateway's own issuer, or one "
+                             "issuer twice")
         return self

@@ -23,6 +23,7 @@ from shared.logs import RequestContextMiddleware, configure_logging
 from shared.protective_headers import ProtectiveHeadersMiddleware
 from shared.settings import MissingSetting, ServiceSettings
 from shared.text import RefuseNulMiddleware
+from shared.trusted_issuers import TrustedIssuersSettings, trusts
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 log = logging.getLogger("pathways.app")
@@ -73,6 +74,8 @@ def create_service_app(
     on), and the app refuses to start if one does not, or if ``AUTH_JWKS_URL`` is unset without
     an explicit ``AUTH_DISABLED=true``; the gateway, which issues tokens, checks them route by
     route instead. Revoked tokens are refused: the gateway's feed is polled about every second.
+    Tokens of the external issuers of ``AUTH_TRUSTED_ISSUERS`` are accepted too
+    (:mod:`shared.trusted_issuers`).
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     ``events`` and ``inbox`` are what the shared events routes serve and apply for this service
     (:mod:`shared.events.service_events`, :class:`shared.events.inbox.Inbox`).
@@ -80,6 +83,7 @@ def create_service_app(
     configure_logging(settings.service_name, settings.log_level)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
     auth_settings = auth_settings_or_refuse(token_required=token_required)
+    trusted_issuers = TrustedIssuersSettings().auth_trusted_issuers
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,8 +96,9 @@ def create_service_app(
         poller: asyncio.Task[None] | None = None
         if jwks_client is not None:
             revocations = Revocations()
-            app.state.token_verifier = verifier_from_settings(auth_settings, jwks_client,
-                                                              revocations)
+            app.state.token_verifier = verifier_from_settings(
+                auth_settings, jwks_client, revocations,
+                trusted=trusts(trusted_issuers, jwks_client))
             if (feed := auth_settings.revocations_url()) is not None:
                 poller = asyncio.create_task(poll_revocations(
                     revocations, url=feed, client=jwks_client,

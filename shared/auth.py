@@ -1,20 +1,24 @@
 """Who is calling: bearer tokens verified the same way by the gateway and every service.
 
-Tokens are JWTs signed by the gateway's issuer with an asymmetric key (RS256 or EdDSA); their
-public keys are published at the issuer's JWKS URL. A verifier checks the signature with the key
-named by the token's ``kid`` (fetching the JWKS again when the kid is unknown: that is how a key
-rotation reaches the services), the algorithm against an allow-list (never ``none``, never an
-HMAC algorithm, so a public key cannot be abused as an HMAC secret), the issuer, the audience and
-the expiry.
+Tokens are JWTs signed with an asymmetric key (:mod:`shared.jwks`: RS256, PS256, ES256 or
+EdDSA; never ``none``, never an HMAC algorithm, so a public key cannot be abused as an HMAC
+secret). The gateway's built-in issuer signs them, and an operator may trust its own OpenID
+Connect providers besides (``AUTH_TRUSTED_ISSUERS``, :mod:`shared.trusted_issuers`). A verifier
+picks the issuer by the token's ``iss``, then checks the signature with that issuer's key named
+by the token's ``kid`` (reading the issuer's keys again when the kid is unknown, a rotation, and
+every few minutes, a withdrawal), the algorithm against that issuer's allow-list and the key's
+type, the audience and the expiry.
 
 In a service, auth is on when ``AUTH_JWKS_URL`` is set. A service with neither it nor an explicit
 ``AUTH_DISABLED=true`` refuses to start (``shared.app``): a forgotten setting must not open every
 route. With ``AUTH_DISABLED=true`` (tests, a service debugged on its own) :data:`PrincipalDep`
 yields :data:`AUTH_DISABLED`, an all-powerful principal.
 
-A verified token can still be revoked before it expires (its account disabled, deleted or
-re-linked): :class:`Revocations` holds, per subject, the second up to which its tokens are
-refused; the gateway fills it from its database, each service from the gateway's feed.
+A verified token of the built-in issuer can still be revoked before it expires (its account
+disabled, deleted or re-linked): :class:`Revocations` holds, per subject, the second up to which
+its tokens are refused; the gateway fills it from its database, each service from the gateway's
+feed. An external issuer's subjects are not in that feed: such an issuer revokes by its own
+means (short-lived tokens, withdrawing a key from its JWKS).
 """
 
 import asyncio
@@ -23,7 +27,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import httpx
 import jwt
@@ -32,10 +36,13 @@ from fastapi.dependencies.models import Dependant
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import ProblemError
+from shared.jwks import ALLOWED_ALGORITHMS as ALLOWED_ALGORITHMS
+from shared.jwks import KeySource as KeySource
+from shared.jwks import StaticKeySource as StaticKeySource
+from shared.jwks import jwks_key_source as jwks_key_source
 
 log = logging.getLogger("pathways.auth")
 
-ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "EdDSA")
 ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
                           "visa_authority", "service", "data_protection_officer")
 """``ministry`` holds a statistics grant (aggregates of its programmes, never a person);
@@ -206,73 +213,49 @@ async def poll_revocations(revocations: Revocations, *, url: str, client: httpx.
         await asyncio.sleep(interval)
 
 
-class KeySource(Protocol):
-    """Where a verifier finds public keys by kid."""
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """One issuer a verifier trusts: its tokens must be for ``audience``, signed with one of
+    ``algorithms`` by one of its ``keys``; ``principal`` reads the caller from their verified
+    claims (the built-in issuer's claims as they are, by default; see
+    :mod:`shared.trusted_issuers` for an external issuer's mapping)."""
 
-    async def key(self, kid: str) -> jwt.PyJWK | None:
-        """The key called ``kid``, refreshing the set once if it is unknown; None if none."""
-
-    async def refresh(self) -> None:
-        """Load the key set again now."""
-
-
-class StaticKeySource:
-    """Keys given up front, refreshed by calling ``load`` when a kid is unknown."""
-
-    def __init__(self, load: Callable[[], Awaitable[dict[str, Any]]], *,
-                 min_refresh_interval: float = 5.0) -> None:
-        self._load = load
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._loaded_at = -1e9
-        self._lock = asyncio.Lock()
-        self.min_refresh_interval = min_refresh_interval
-
-    async def key(self, kid: str) -> jwt.PyJWK | None:
-        """See :class:`KeySource`."""
-        if (found := self._keys.get(kid)) is not None:
-            return found
-        async with self._lock:
-            if kid not in self._keys and \
-                    time.monotonic() - self._loaded_at >= self.min_refresh_interval:
-                await self.refresh()
-        return self._keys.get(kid)
-
-    async def refresh(self) -> None:
-        """Load the key set again."""
-        document = await self._load()
-        keys: dict[str, jwt.PyJWK] = {}
-        for entry in document.get("keys", []):
-            if entry.get("kid") and entry.get("alg") in ALLOWED_ALGORITHMS:
-                keys[entry["kid"]] = jwt.PyJWK(entry)
-        self._keys = keys
-        self._loaded_at = time.monotonic()
-
-
-def jwks_key_source(url: str, client: httpx.AsyncClient) -> StaticKeySource:
-    """Keys fetched from a JWKS URL, fetched again on an unknown kid (key rotation)."""
-
-    async def load() -> dict[str, Any]:
-        response = await client.get(url, timeout=5.0)
-        response.raise_for_status()
-        keys: dict[str, Any] = response.json()
-        return keys
-
-    return StaticKeySource(load)
+    issuer: str
+    audience: str
+    keys: KeySource
+    algorithms: tuple[str, ...] = ALLOWED_ALGORITHMS
+    principal: Callable[[dict[str, Any]], Principal] = Principal.from_claims
 
 
 class TokenVerifier:
-    """Verifies bearer tokens; remembers verified ones until they expire."""
+    """Verifies bearer tokens of the built-in issuer (``issuer``, ``audience``, ``keys``) and of
+    the ``trusted`` external ones; remembers verified tokens until they expire or their key is
+    withdrawn.
+
+    The issuer is picked by the token's ``iss`` (read before the signature is checked, only to
+    choose), then the token is checked strictly against that issuer alone: its algorithms, a
+    key of its own set that fits the algorithm, its audience. A token of an issuer not trusted
+    here, or whose key is gone, is an :class:`InvalidToken`.
+    """
 
     def __init__(self, *, issuer: str, audience: str, keys: KeySource,
                  algorithms: Sequence[str] = ALLOWED_ALGORITHMS, leeway: float = 10.0,
-                 cache_size: int = 10_000, revocations: Revocations | None = None) -> None:
+                 cache_size: int = 10_000, revocations: Revocations | None = None,
+                 trusted: Sequence[Trust] = ()) -> None:
         self.issuer = issuer
         self.audience = audience
         self.keys = keys
         self.algorithms = tuple(a for a in algorithms if a in ALLOWED_ALGORITHMS)
         self.leeway = leeway
         self.cache_size = cache_size
-        self._cache: dict[str, tuple[Principal, float]] = {}
+        self.issuers: dict[str, Trust] = {issuer: Trust(issuer=issuer, audience=audience,
+                                                        keys=keys, algorithms=self.algorithms)}
+        for trust in trusted:
+            if trust.issuer in self.issuers:
+                raise ValueError(f"The issuer {trust.issuer} is trusted twice.")
+            self.issuers[trust.issuer] = trust
+        # token -> its principal, expiry, issuer and kid: a hit is good while its key is.
+        self._cache: dict[str, tuple[Principal, float, Trust, str]] = {}
         self.revocations = revocations
 
     def _unrevoked(self, principal: Principal) -> Principal:
@@ -282,33 +265,40 @@ class TokenVerifier:
         return principal
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid, unrevoked token; :class:`InvalidToken` otherwise."""
+        """The principal of a valid, unrevoked token; :class:`InvalidToken` otherwise (and
+        :class:`Forbidden` for a valid token of an external issuer that grants no role here)."""
         cached = self._cache.get(token)
         if cached is not None:
-            principal, expires = cached
-            if time.time() < expires + self.leeway:
+            principal, expires, known, known_kid = cached
+            if time.time() < expires + self.leeway \
+                    and await known.keys.key(known_kid) is not None:
                 return self._unrevoked(principal)
-            del self._cache[token]
+            self._cache.pop(token, None)
         try:
             header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
             raise InvalidToken("The token is not a well-formed JWT.") from exc
+        named = unverified.get("iss")
+        trust = self.issuers.get(named) if isinstance(named, str) else None
+        if trust is None:
+            raise InvalidToken("The token's issuer is not trusted here.")
         algorithm = header.get("alg")
-        if algorithm not in self.algorithms:
-            raise InvalidToken(f"Tokens signed with {algorithm!r} are not accepted.")
+        if algorithm not in trust.algorithms:
+            raise InvalidToken(f"Tokens of this issuer signed with {algorithm!r} are not "
+                               "accepted.")
         kid = header.get("kid")
-        key = await self.keys.key(kid) if isinstance(kid, str) else None
+        key = await trust.keys.key(kid) if isinstance(kid, str) else None
         if key is None:
             raise InvalidToken("The token was not signed by a key of this issuer.")
-        if key.algorithm_name != algorithm:
-            raise InvalidToken("The token's algorithm does not match its key.")
+        if algorithm not in key.algorithms:
+            raise InvalidToken("The token's algorithm does not fit its key.")
         try:
             claims = jwt.decode(
-                token, key.key, algorithms=[algorithm], audience=self.audience,
-                issuer=self.issuer, leeway=self.leeway,
+                token, key.key, algorithms=[algorithm], audience=trust.audience,
+                issuer=trust.issuer, leeway=self.leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
-            principal = Principal.from_claims(claims)
         except jwt.ExpiredSignatureError as exc:
             raise InvalidToken("The token has expired.") from exc
         except jwt.InvalidAudienceError as exc:
@@ -317,9 +307,13 @@ class TokenVerifier:
             raise InvalidToken("The token was issued by someone else.") from exc
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken("The token is not valid.") from exc
+        try:
+            principal = trust.principal(claims)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken("The token is not valid.") from exc
         if len(self._cache) >= self.cache_size:
             self._cache.clear()
-        self._cache[token] = (principal, float(claims["exp"]))
+        self._cache[token] = (principal, float(claims["exp"]), trust, str(kid))
         return self._unrevoked(principal)
 
 
@@ -332,13 +326,15 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 def verifier_from_settings(settings: AuthSettings, client: httpx.AsyncClient,
-                           revocations: Revocations | None = None) -> TokenVerifier | None:
-    """A verifier fetching keys from ``AUTH_JWKS_URL``, or None (auth off) when it is unset."""
+                           revocations: Revocations | None = None,
+                           trusted: Sequence[Trust] = ()) -> TokenVerifier | None:
+    """A verifier fetching the built-in issuer's keys from ``AUTH_JWKS_URL`` and trusting the
+    ``trusted`` external issuers too, or None (auth off) when ``AUTH_JWKS_URL`` is unset."""
     if not settings.auth_jwks_url:
         return None
     return TokenVerifier(issuer=settings.auth_issuer, audience=settings.auth_audience,
                          keys=jwks_key_source(settings.auth_jwks_url, client),
-                         revocations=revocations)
+                         revocations=revocations, trusted=trusted)
 
 
 # Where a request keeps its verified caller: several dependencies of one route may ask for it.
