@@ -7,6 +7,11 @@ subject ids (account UUIDs, ``client:<id>``) and epoch seconds, no e-mail, name 
 only make the services refuse more tokens, never accept one. It is the gateway's own route, not
 a proxied one (``/internal`` paths are never forwarded to a service); a deployment may keep
 ``/internal/`` off its public ingress all the same.
+
+Only the built-in issuer's subjects are ever in it. The callers of an external issuer
+(``AUTH_TRUSTED_ISSUERS``, :mod:`shared.trusted_issuers`) have subjects of their own form,
+``<issuer>#<sub>``, and are revoked by that issuer's own means: short-lived tokens, a key
+withdrawn from its JWKS (refused within its ``refresh_seconds``).
 """
 
 import asyncio

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from pydantic import ValidationError
 
+from gateway.settings import Settings as GatewaySettings
 from shared.auth import Forbidden, InvalidToken, Principal, TokenVerifier, Trust
 from shared.jwks import StaticKeySource, discovery_key_source, fitting_algorithms, keys_of
 from shared.trusted_issuers import (
@@ -326,6 +327,20 @@ class TestSettings:
         monkeypatch.setenv("AUTH_TRUSTED_ISSUERS", json.dumps([entry]))
         with pytest.raises(ValidationError):
             TrustedIssuersSettings()
+
+
+    def test_the_gateway_reads_the_same_setting(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        upstreams = {"candidates": "http://a", "placements": "http://b",
+                     "reintegration": "http://c"}
+        monkeypatch.setenv("AUTH_TRUSTED_ISSUERS", json.dumps([{"issuer": EXTERNAL}]))
+        settings = GatewaySettings(upstreams=upstreams, database_url="postgresql://x@y/z")
+        assert [t.issuer for t in settings.trusted_issuers] == [EXTERNAL]
+        # Its own issuer, or one issuer twice, is a mistake.
+        monkeypatch.setenv("GATEWAY_ISSUER", BUILT_IN)
+        for issuers in ([{"issuer": BUILT_IN}], [{"issuer": EXTERNAL}, {"issuer": EXTERNAL}]):
+            monkeypatch.setenv("AUTH_TRUSTED_ISSUERS", json.dumps(issuers))
+            with pytest.raises(ValidationError, match="own issuer, or one issuer twice"):
+                GatewaySettings(upstreams=upstreams, database_url="postgresql://x@y/z")
 
 
 class TestKeyRefresh:
