@@ -4,15 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install dev test test-stress lint bench clean-db fuzz
+.PHONY: install dev test test-stress lint bench clean-db fuzz lock
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# The pip a venv comes with (23) gives up on the OpenTelemetry packages' exact pins of
+	@# each other where a newer resolver backtracks to the set that fits.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=25'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
 # The programs the tests run that this project does not write (tests/external/package.json: an
-# OpenID provider, client generators, an OpenAPI linter), pinned by its lock file; needs npm.
+# OpenID provider, client generators, an OpenAPI linter, the Compose specification's schema),
+# pinned by its lock file; needs npm.
 # Only the tests need them: `make dev` does not.
 NODE_STAMP := tests/external/node_modules/.installed-stamp
 $(NODE_STAMP): tests/external/package-lock.json
@@ -20,6 +24,15 @@ $(NODE_STAMP): tests/external/package-lock.json
 	@touch $(NODE_STAMP)
 
 install: $(STAMP)
+
+# requirements.lock: every runtime dependency of pyproject.toml pinned with its files' hashes,
+# resolved for the image's Python (3.11, glibc Linux on x86_64, wheels only); the image installs
+# exactly that (deploy/Dockerfile). Run it after changing `dependencies` in pyproject.toml: the
+# tests fail on a lock that no longer satisfies it. Needs PyPI.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_36 --only-binary :all: \
+		--custom-compile-command 'make lock' --output-file requirements.lock
 
 # `make dev DEMO=homere` (or palim, mentor2) also seeds a demo scenario through the API;
 # `make dev PORT_BASE=9000` runs the gateway on 9000 and the services on 9101-9103.

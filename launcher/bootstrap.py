@@ -4,7 +4,10 @@ Runs with the administrator's ``DATABASE_URL``. Each role owns only its schema: 
 other services' schemas and none on ``public``.
 """
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -29,9 +32,30 @@ async def ensure_database(admin_url: str) -> None:
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await connection.execute(f"CREATE DATABASE {_quote_ident(name)}")
+            # Another preparer may create it meanwhile.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await connection.execute(f"CREATE DATABASE {_quote_ident(name)}")
     finally:
         await connection.close()
+
+
+# The advisory lock one preparer of a database holds at a time (``pathways db prepare`` runs in
+# every replica's init step; each database has its own lock space).
+PREPARE_LOCK = "pathways:prepare"
+
+
+@asynccontextmanager
+async def prepare_lock(admin_url: str) -> AsyncIterator[None]:
+    """Held while this process prepares the database ``admin_url`` names; another preparer waits
+    here until it is done. A session lock on a connection of its own: a preparer that dies
+    releases it with its connection (and its migration's transaction is rolled back). Needs a
+    direct connection, not one through a pooler in transaction mode."""
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute("SELECT pg_advisory_lock(hashtext($1))", PREPARE_LOCK)
+        yield
+    finally:
+        await connection.close()  # the session's end releases the lock
 
 
 async def drop_database(admin_url: str) -> None:

@@ -34,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database set-up").add_subparsers(dest="db_command",
                                                                           required=True)
     db.add_parser("bootstrap", help="create the database, roles and schemas (idempotent)")
-    db.add_parser("prepare", help="bootstrap, then migrate every service to head (idempotent)")
+    prepare = db.add_parser("prepare", help="bootstrap, then migrate every service to head "
+                            "(idempotent; concurrent runs take turns)")
+    prepare.add_argument("--service", choices=[s.name for s in SERVICES],
+                         help="only this service's role, schema and migrations (a container's "
+                         "init step: it needs only that role's password)")
     migrate = db.add_parser("migrate", help="run migrations of every service, or one")
     migrate.add_argument("--service", choices=[s.name for s in SERVICES])
     migrate.add_argument("--revision", default="head")
@@ -116,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         return create_admin(admin_url, email=args.email, password=args.password,
                             gateway_url=args.gateway_url)
     if args.db_command == "prepare":
-        database.prepare_database(admin_url)
-        print("prepared: " + ", ".join(s.schema for s in SERVICES))
+        prepared = (service(args.service),) if args.service else SERVICES
+        database.prepare_database(admin_url, prepared)
+        print("prepared: " + ", ".join(s.schema for s in prepared))
         return 0
     if args.db_command == "bootstrap":
         asyncio.run(bootstrap(admin_url, SERVICES))

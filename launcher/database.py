@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from launcher import migrate
-from launcher.bootstrap import bootstrap, drop_database
+from launcher.bootstrap import bootstrap, drop_database, ensure_database, prepare_lock
 from launcher.embedded_db import start_embedded
 from launcher.reseal import seal_plain_values
 from launcher.topology import SERVICES, ServiceSpec
@@ -37,8 +37,23 @@ def service_database_url(admin_url: str, spec: ServiceSpec) -> str:
 
 
 def prepare_database(admin_url: str, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
-    """Bootstrap roles and schemas, migrate every service to head, seal plain secrets."""
-    asyncio.run(bootstrap(admin_url, services))
+    """Bootstrap roles and schemas, migrate ``services`` to head, seal plain secrets.
+
+    Idempotent, and safe to run from several processes at once (every replica's init step does):
+    they take turns under the database's prepare lock, the later ones finding everything done.
+    """
+    asyncio.run(_prepare(admin_url, services))
+
+
+async def _prepare(admin_url: str, services: tuple[ServiceSpec, ...]) -> None:
+    await ensure_database(admin_url)  # the lock lives in the database
+    async with prepare_lock(admin_url):
+        await bootstrap(admin_url, services)
+        # Alembic and the sealing run event loops of their own: in a thread, the lock held here.
+        await asyncio.to_thread(_migrate_and_seal, admin_url, services)
+
+
+def _migrate_and_seal(admin_url: str, services: tuple[ServiceSpec, ...]) -> None:
     for spec in services:
         migrate.upgrade(spec, service_database_url(admin_url, spec))
     # Secrets stored before sealing existed are sealed now (launcher.reseal).

@@ -1,6 +1,9 @@
 """The database as every service sees it: roles isolated, migrations reversible, no drift."""
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 
 import asyncpg
@@ -11,8 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from launcher import migrate
-from launcher.bootstrap import bootstrap, drop_database
+from launcher.bootstrap import PREPARE_LOCK, bootstrap, drop_database, ensure_database
 from launcher.database import prepare_database, service_database_url
+from launcher.runner import PROJECT_ROOT
 from launcher.topology import SERVICES, service
 from services.candidates.models import Base as CandidatesBase
 from services.reintegration.models import Base as ReintegrationBase
@@ -150,3 +154,87 @@ class TestRawConnection:
                 assert connection.get_server_pid() == reused
         finally:
             await db.dispose()
+
+
+def _scratch_url(database: RunDatabase, prefix: str) -> tuple[str, str]:
+    """A new database's name and admin URL on the run database's cluster (not created)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    url = make_url(database.admin_url).set(database=name)
+    return name, url.render_as_string(hide_password=False)
+
+
+def _prepare(admin_url: str, *service_args: str) -> subprocess.Popen[bytes]:
+    """``pathways db prepare`` in a process of its own, as a container's init step runs it."""
+    return subprocess.Popen([sys.executable, "-m", "launcher.cli", "db", "prepare", *service_args],
+                            env={**os.environ, "DATABASE_URL": admin_url}, cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+async def _schemas_at_head(admin_url: str) -> dict[str, str | None]:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        versions = {}
+        for spec in SERVICES:
+            exists = await connection.fetchval("SELECT to_regclass($1)",
+                                               f"{spec.schema}.alembic_version")
+            versions[spec.name] = exists and await connection.fetchval(
+                f"SELECT version_num FROM {spec.schema}.alembic_version")
+        return versions
+    finally:
+        await connection.close()
+
+
+class TestPrepareTakesTurns:
+    """Every replica's init step runs ``pathways db prepare``: replicas starting together must
+    not trip over each other's migrations (without the lock, concurrent runs fail on duplicate
+    catalog rows), and a later one finds everything done."""
+
+    async def test_a_preparer_waits_for_the_lock_then_prepares(
+            self, database: RunDatabase) -> None:
+        name, admin_url = _scratch_url(database, "pathways_prepare_lock")
+        await ensure_database(admin_url)
+        holder = await asyncpg.connect(admin_url)
+        process: subprocess.Popen[bytes] | None = None
+        try:
+            await holder.execute("SELECT pg_advisory_lock(hashtext($1))", PREPARE_LOCK)
+            process = _prepare(admin_url, "--service", "reintegration")
+            waiting = ("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                       "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = $1")
+            while not await holder.fetchval(waiting, name):  # until it waits on the lock
+                assert process.poll() is None, process.communicate()[0].decode()
+                await asyncio.sleep(0.05)
+            # Waiting, it has done nothing yet.
+            assert not await holder.fetchval(
+                "SELECT 1 FROM pg_namespace WHERE nspname = 'reintegration'")
+            await holder.execute("SELECT pg_advisory_unlock(hashtext($1))", PREPARE_LOCK)
+            output = (await asyncio.to_thread(process.communicate, timeout=600))[0].decode()
+            assert process.returncode == 0, output
+            assert output.strip().endswith("prepared: reintegration")
+            versions = await _schemas_at_head(admin_url)
+            assert versions["reintegration"] and not versions["candidates"]
+        finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+            await holder.close()
+            await drop_database(admin_url)
+
+    async def test_preparers_started_together_all_succeed(self, database: RunDatabase) -> None:
+        _, admin_url = _scratch_url(database, "pathways_prepare_together")
+        # Two replicas of one service and one of another, as a first rollout starts them: the
+        # same migrations, and the same bootstrap statements, at the same time.
+        processes = [_prepare(admin_url, "--service", "gateway"),
+                     _prepare(admin_url, "--service", "gateway"),
+                     _prepare(admin_url, "--service", "reintegration")]
+        try:
+            outputs = [(await asyncio.to_thread(p.communicate, timeout=600))[0].decode()
+                       for p in processes]
+            assert [p.returncode for p in processes] == [0, 0, 0], outputs
+            versions = await _schemas_at_head(admin_url)
+            assert versions["gateway"] and versions["reintegration"], versions
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            await drop_database(admin_url)
