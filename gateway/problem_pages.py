@@ -97,7 +97,7 @@ class ProblemPage:
 
     slug: str
     title: str
-    status: int
+    statuses: list[int]  # one, unless classes of several services share the type
     explanations: list[str] = field(default_factory=list)
     operations: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, id
 
@@ -105,10 +105,14 @@ class ProblemPage:
     def type(self) -> str:
         return problem_type(self.slug)
 
+    def advice(self) -> list[str]:
+        """What to do, for each status of the type."""
+        return [ADVICE[s] for s in self.statuses if s in ADVICE]
+
     def as_json(self) -> dict[str, Any]:
         """The page as JSON."""
-        return {"type": self.type, "title": self.title, "status": self.status,
-                "explanations": self.explanations, "advice": ADVICE.get(self.status, ""),
+        return {"type": self.type, "title": self.title, "statuses": self.statuses,
+                "explanations": self.explanations, "advice": self.advice(),
                 "operations": [{"method": m, "path": p, "operation_id": i}
                                for m, p, i in self.operations]}
 
@@ -126,7 +130,9 @@ def catalogue(document: dict[str, Any]) -> dict[str, ProblemPage]:
                     continue
                 slug = str(value["type"]).removeprefix(_TYPE_PREFIX)
                 page = pages.setdefault(slug, ProblemPage(slug, str(value.get("title", slug)),
-                                                          int(value.get("status", 0))))
+                                                          []))
+                if (status := int(value.get("status", 0))) not in page.statuses:
+                    page.statuses.append(status)
                 explanation = example.get("description")
                 if explanation and explanation not in page.explanations:
                     page.explanations.append(explanation)
@@ -134,7 +140,7 @@ def catalogue(document: dict[str, Any]) -> dict[str, ProblemPage]:
                 if where not in page.operations:
                     page.operations.append(where)
     for slug, (title, status) in UNLISTED.items():
-        pages.setdefault(slug, ProblemPage(slug, title, status))
+        pages.setdefault(slug, ProblemPage(slug, title, [status]))
     for slug, page in pages.items():
         if not page.explanations and slug in EXPLANATIONS:
             page.explanations.append(EXPLANATIONS[slug])
@@ -159,12 +165,14 @@ def page_html(page: ProblemPage) -> HTMLResponse:
         f"<p>{_code(page.title)}.</p>"
     answered = "".join(f"<li><code>{html.escape(m)} {html.escape(p)}</code> "
                        f"({html.escape(i)})</li>" for m, p, i in page.operations)
-    return _html(f"{page.title} ({page.status})", (
+    statuses = " or ".join(str(s) for s in page.statuses)
+    advice = "".join(f"<p>{_code(text)}</p>" for text in page.advice())
+    return _html(f"{page.title} ({statuses})", (
         f"<h1>{html.escape(page.title)}</h1>\n"
-        f"<p>HTTP status {page.status}; problem type <code>{html.escape(page.type)}</code>, "
+        f"<p>HTTP status {statuses}; problem type <code>{html.escape(page.type)}</code>, "
         f"sent as <code>{PROBLEM_MEDIA_TYPE}</code>.</p>\n"
         f"<h2>When it happens</h2>\n{meaning}\n"
-        f"<h2>What to do</h2>\n<p>{_code(ADVICE.get(page.status, ''))}</p>\n"
+        f"<h2>What to do</h2>\n{advice}\n"
         + (f"<h2>Operations that answer it</h2>\n<ul>{answered}</ul>\n" if answered else "")
         + f"<p><a href=\"{PREFIX}\">Every problem type</a></p>"))
 
@@ -172,7 +180,7 @@ def page_html(page: ProblemPage) -> HTMLResponse:
 def index_html(pages: dict[str, ProblemPage]) -> HTMLResponse:
     """The list of every problem type."""
     items = "".join(f"<li><a href=\"{html.escape(p.type)}\">{html.escape(p.title)}</a> "
-                    f"({p.status})</li>" for p in pages.values())
+                    f"({', '.join(str(s) for s in p.statuses)})</li>" for p in pages.values())
     return _html("Problem types", f"<h1>Problem types</h1>\n<ul>{items}</ul>")
 
 
@@ -183,18 +191,25 @@ def _wants_json(request: Request) -> bool:
 
 def install(app: FastAPI, document: Callable[[], Awaitable[dict[str, Any]]]) -> None:
     """Serve the problem pages on ``app``, built from the merged document ``document()``
-    gives."""
+    gives (the catalogue is made again only when that document is another)."""
+    made: list[tuple[dict[str, Any], dict[str, ProblemPage]]] = []
+
+    async def catalogue_now() -> dict[str, ProblemPage]:
+        current = await document()
+        if not made or made[0][0] is not current:
+            made[:] = [(current, catalogue(current))]
+        return made[0][1]
 
     async def problem_index(request: Request) -> Response:
         """Every problem type of the API."""
-        pages = catalogue(await document())
+        pages = await catalogue_now()
         if _wants_json(request):
             return JSONResponse([p.as_json() for p in pages.values()])
         return index_html(pages)
 
     async def problem_page(slug: str, request: Request) -> Response:
         """What one problem type means and what to do about it."""
-        page = catalogue(await document()).get(slug)
+        page = (await catalogue_now()).get(slug)
         if page is None:
             raise NotFound(f"No problem type {slug}; {PREFIX} lists them.")
         return JSONResponse(page.as_json()) if _wants_json(request) else page_html(page)

@@ -255,8 +255,8 @@ class TestProblemTypes:
                 assert "What to do" in page.text
             described = client.get("/problems/precondition-failed",
                                    headers={"Accept": "application/json"})
-            assert described.json()["status"] == 412
-            assert "If-Match" in described.json()["advice"]
+            assert described.json()["statuses"] == [412]
+            assert "If-Match" in described.json()["advice"][0]
             assert any(o["operation_id"] == "programmes_update"
                        for o in described.json()["operations"])
             unknown = client.get("/problems/no-such-problem")
