@@ -100,8 +100,9 @@ async def _merged(request: Request, *, services: tuple[str, ...], limit: int,
     return Page(items=merged, next_cursor=_encode(following) if following else None)
 
 
+# Named by hand: the rule (shared.operation_ids) would repeat "access" in each.
 @router.get("/v1/me/access-log", response_model=Page[AccessEntryOut],
-            responses=responses(InvalidCursor, UpstreamFailed))
+            operation_id="access_record_mine", responses=responses(InvalidCursor, UpstreamFailed))
 async def my_access_log(request: Request, principal: Candidate,
                         limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None,
                         since: Since = None, until: Until = None) -> Page[AccessEntryOut]:
@@ -114,7 +115,7 @@ async def my_access_log(request: Request, principal: Candidate,
 
 
 @router.get("/v1/access-log", response_model=Page[AccessEntryOut],
-            responses=responses(InvalidCursor, UpstreamFailed))
+            operation_id="access_record_list", responses=responses(InvalidCursor, UpstreamFailed))
 async def access_log(
     request: Request, principal: Auditor,
     limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None,
@@ -134,7 +135,7 @@ async def access_log(
 
 
 @router.get("/v1/access-log/verify", response_model=AccessLogVerification,
-            responses=responses(UpstreamFailed))
+            operation_id="access_record_verify", responses=responses(UpstreamFailed))
 async def verify_access_log(request: Request, principal: Auditor) -> AccessLogVerification:
     """Walk every service's chain of entries: each must follow from the one before it (its
     sequence number, the previous entry's hash, its own hash). ``first_broken_sequence``

@@ -50,14 +50,36 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
+def _oauth_example(status: int, error: str, detail: str, explanation: str) -> dict[str, Any]:
+    slug = f"oauth-{error.replace('_', '-')}"
+    return {slug: {"summary": error, "description": explanation, "value": {
+        "type": problem_type(slug), "title": "Token request refused", "status": status,
+        "detail": detail, "error": error}}}
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "invalid_request, invalid_grant or "
-          "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {}}},
+          "unsupported_grant_type", "content": {PROBLEM_MEDIA_TYPE: {"examples": {
+              **_oauth_example(400, "invalid_request", "Send username and password.",
+                               "A token request without the fields its grant needs."),
+              **_oauth_example(400, "invalid_grant", "Wrong e-mail or password.",
+                               "The e-mail and password do not match an enabled account."),
+              **_oauth_example(400, "unsupported_grant_type",
+                               "grant_type must be password or client_credentials.",
+                               "A grant type other than password and client_credentials.")}}}},
     401: {"model": Problem, "description": "invalid_client",
-          "content": {PROBLEM_MEDIA_TYPE: {}}},
+          "content": {PROBLEM_MEDIA_TYPE: {"examples": _oauth_example(
+              401, "invalid_client", "Unknown client or wrong secret.",
+              "The client id and secret do not match an enabled machine client.")}}},
     429: {"model": Problem, "description": "Too many failed attempts for this account "
           "or from this address: wait `Retry-After` seconds",
-          "content": {PROBLEM_MEDIA_TYPE: {}}}}
+          "content": {PROBLEM_MEDIA_TYPE: {"examples": {"login-throttled": {
+              "summary": "Too many failed sign-ins",
+              "description": "Too many failed sign-ins for one account or from one address "
+                             "within the window: sign-ins wait, longer at each further lock.",
+              "value": {"type": problem_type("login-throttled"),
+                        "title": "Too many failed sign-ins", "status": 429,
+                        "detail": "Too many failed attempts: retry in 5 s."}}}}}}}
 
 
 def _throttled(wait: int) -> Response:
@@ -182,7 +204,8 @@ async def create_account(data: AccountCreate, session: SessionDep, admin: AdminD
     ``employer_id``, an institution its ``institution_id``, a visa authority its ``country``;
     an officer may start with no programme (they open their own)."""
     row = await identity.create_account(session, **data.model_dump())
-    return json_response(account_out(row), status_code=201)
+    return json_response(account_out(row), status_code=201,
+                         location=f"/v1/admin/accounts/{row.id}")
 
 
 @router.post("/v1/admin/clients", status_code=201, response_model=ClientCreated, tags=["admin"],
@@ -191,4 +214,4 @@ async def create_client(data: ClientCreate, session: SessionDep, admin: AdminDep
     """Create a machine client (admins only); its secret is in this answer and nowhere else."""
     row, secret = await identity.create_client(session, **data.model_dump())
     return json_response(ClientCreated(client_secret=secret, **client_out(row).model_dump()),
-                         status_code=201)
+                         status_code=201, location=f"/v1/admin/clients/{row.client_id}")

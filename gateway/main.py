@@ -150,5 +150,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         middleware=[Middleware(GatewayMiddleware)],
         token_required=False,  # it issues them: its routes say which need one
     )
-    openapi.install(app, ttl=settings.openapi_cache_seconds)
+    openapi.install(app, ttl=settings.openapi_cache_seconds, public_url=settings.issuer)
     return app

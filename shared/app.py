@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
-from shared import docs_pages, health, problem_docs
+from shared import docs_pages, health, operation_ids, problem_docs
 from shared.auth import AuthSettings, Revocations, poll_revocations, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -124,7 +124,8 @@ def create_service_app(
 
     # FastAPI's own /docs and /redoc load their assets from CDNs: docs_pages serves offline ones.
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None,
+                  generate_unique_id_function=operation_ids.operation_id)
     docs_pages.install(app)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table

@@ -5,6 +5,7 @@ exceptions become a bare 500 problem in ``shared.logs.RequestContextMiddleware``
 goes to the log, never to the client.
 """
 
+import inspect
 import logging
 from typing import Any, ClassVar
 
@@ -74,11 +75,20 @@ class ProblemError(Exception):
                 "detail": f"{cls.title}."}
 
     @classmethod
+    def explanation(cls) -> str | None:
+        """When this error happens: its class's own docstring (its first paragraph)."""
+        doc = cls.__dict__.get("__doc__")
+        return inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ") if doc else None
+
+    @classmethod
     def response_doc(cls) -> dict[int | str, dict[str, Any]]:
-        """The OpenAPI ``responses`` entry documenting this error, with its own example."""
+        """The OpenAPI ``responses`` entry documenting this error, with its own example (and
+        its explanation, which the gateway's problem pages show)."""
+        example: dict[str, Any] = {"summary": cls.title, "value": cls.example()}
+        if (explanation := cls.explanation()) is not None:
+            example["description"] = explanation
         return {cls.status: {"model": Problem, "description": cls.title,
-                             "content": {PROBLEM_MEDIA_TYPE: {"examples": {
-                                 cls.slug: {"summary": cls.title, "value": cls.example()}}}}}}
+                             "content": {PROBLEM_MEDIA_TYPE: {"examples": {cls.slug: example}}}}}
 
 
 class NotFound(ProblemError):

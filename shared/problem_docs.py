@@ -38,6 +38,7 @@ from shared.errors import (
     ProblemError,
     problem_type,
 )
+from shared.example_nulls import restore_nulls
 from shared.idempotency import InvalidIdempotencyKey
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -229,8 +230,8 @@ def install(app: FastAPI, *, secured: set[tuple[str, str]]) -> None:
         nonlocal described
         document = build()
         if document is not described:  # FastAPI built it anew (first call, or routes changed)
-            described = describe_problems(
-                document, secured=lambda path, method: (path, method) in secured)
+            described = describe_problems(  # on examples whole again (shared.example_nulls)
+                restore_nulls(document), secured=lambda path, method: (path, method) in secured)
         return document
 
     # FastAPI's documented way to serve a customised document; mypy forbids assigning a method.

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import sealing
+from shared import operation_ids, sealing
 from shared.auth import Forbidden
 from shared.db import SessionDep
 from shared.errors import NotFound, UnprocessableEntity, responses
@@ -178,7 +178,10 @@ def subscriptions_router(events: ServiceEvents) -> APIRouter:
     include it, so their documentation could not differ per service, and a router included
     under a prefix is not among the routes whose token check the app proves at start-up.
     """
-    router = APIRouter(prefix=events.subscriptions_path, tags=["webhooks"])
+    # Each service's routes get ids of their own: webhooks_candidates_subscriptions_list, …
+    router = APIRouter(prefix=events.subscriptions_path, tags=["webhooks"],
+                       generate_unique_id_function=operation_ids.for_resource(
+                           f"webhooks {events.source} subscriptions"))
     router.add_api_route(
         "", create_subscription, methods=["POST"], status_code=201,
         response_model=SubscriptionCreated,

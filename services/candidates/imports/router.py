@@ -26,6 +26,8 @@ router = APIRouter(prefix="/v1/candidate-imports", tags=["candidates"],
 
 _MEDIA_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson",
                 "application/ndjson": "ndjson"}
+# The body is the file as it is: bytes, which client generators take as a file to send.
+_FILE = {"type": "string", "format": "binary"}
 _EXAMPLE_CSV = (
     "given_name,family_name,email,date_of_birth,gender,nationality,residence_country,"
     "education_level,education_field,education_institution,education_year,skills,languages,"
@@ -47,8 +49,8 @@ _EXAMPLE_APPLICATIONS = (
              responses=responses(UnsupportedImportFormat, ImportTooLarge, ProgrammeRequired,
                                  ProgrammeNotFound, InstitutionNotFound),
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},
-                 "application/x-ndjson": {"schema": {"type": "string"}},
+                 "text/csv": {"schema": _FILE, "example": _EXAMPLE_CSV},
+                 "application/x-ndjson": {"schema": _FILE},
              }}})
 async def import_candidates(
     request: Request,
@@ -94,8 +96,8 @@ async def import_candidates(
              responses=responses(UnsupportedImportFormat, ImportTooLarge, ProgrammeRequired,
                                  ProgrammeNotFound, InstitutionNotFound),
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_APPLICATIONS},
-                 "application/x-ndjson": {"schema": {"type": "string"}},
+                 "text/csv": {"schema": _FILE, "example": _EXAMPLE_APPLICATIONS},
+                 "application/x-ndjson": {"schema": _FILE},
              }}})
 async def import_applications(
     request: Request,
