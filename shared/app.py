@@ -65,7 +65,7 @@ def create_service_app(
     internal_routers: Sequence[APIRouter] = (),
     events: ServiceEvents | None = None,
     inbox: Inbox | None = None,
-    metrics_token_required: bool = False,
+    public_entry: bool = False,
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs, health,
     metrics (``/metrics``), traces when an OTLP endpoint is configured (``shared.tracing``) and
@@ -78,8 +78,9 @@ def create_service_app(
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     ``events`` and ``inbox`` are what the shared events routes serve and apply for this service
     (:mod:`shared.events.service_events`, :class:`shared.events.inbox.Inbox`).
-    ``metrics_token_required``: ``/metrics`` is served only with ``METRICS_TOKEN`` set (the
-    gateway, which the public reaches; :mod:`shared.metrics_endpoint`).
+    ``public_entry``: the public reaches this app (the gateway): its ``/metrics`` is served only
+    with ``METRICS_TOKEN`` set (:mod:`shared.metrics_endpoint`), and its answers do not name
+    their route template (``Pathways-Route``, which a service tells the gateway).
     """
     configure_logging(settings.service_name, settings.log_level)
     tracing.configure(settings.service_name)
@@ -132,12 +133,13 @@ def create_service_app(
     app.state.inbox = inbox
     app.state.token_verifier = None
     app.state.metrics_access = metrics_endpoint.MetricsAccess(
-        metrics_endpoint.MetricsSettings().metrics_token, token_required=metrics_token_required)
+        metrics_endpoint.MetricsSettings().metrics_token, token_required=public_entry)
     install_error_handlers(app)
     for extra in middleware:  # inside the request context: they see the request id
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name,
+                       name_routes=not public_entry)
     # Outermost: every answer carries the headers, the request context's bare 500 included.
     app.add_middleware(ProtectiveHeadersMiddleware)
     app.include_router(health.router)

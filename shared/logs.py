@@ -214,14 +214,16 @@ class RequestContextMiddleware:
     the request in the metrics (:mod:`shared.metrics`).
 
     It also turns an unexpected exception into a bare 500 problem carrying the request id, so
-    no stack trace ever reaches a client. A response names its route template in the
-    ``Pathways-Route`` header, which the gateway reads and drops.
+    no stack trace ever reaches a client. With ``name_routes`` (a service, behind the gateway)
+    an answer names its route template in the ``Pathways-Route`` header, which the gateway reads
+    and drops.
     """
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, name_routes: bool = True) -> None:
         self.app = app
         self.log = logging.getLogger("pathways.errors")
         self.access = AccessLog(service)
+        self.name_routes = name_routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -248,7 +250,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 if (template := getattr(scope.get("route"), "path", None)) is not None:
-                    headers.append((ROUTE_HEADER, template.encode()))
+                    if self.name_routes:
+                        headers.append((ROUTE_HEADER, template.encode()))
                 elif ROUTE_KEY in scope:  # the server span ends with the answer: name it now
                     tracing.name_server_span(scope["method"], scope[ROUTE_KEY])
                 message["headers"] = headers

@@ -215,10 +215,10 @@ class TestMetrics:
             self, database: RunDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
         settings = Settings(database_url=database.url("candidates"))
         public = create_service_app(settings=settings, title="probe", description="probe",
-                                    routers=[], metrics_token_required=True)
+                                    routers=[], public_entry=True)
         monkeypatch.setenv("METRICS_TOKEN", "a scraper's token")
         guarded = create_service_app(settings=settings, title="probe", description="probe",
-                                     routers=[], metrics_token_required=True)
+                                     routers=[], public_entry=True)
         async with public.router.lifespan_context(public), \
                 guarded.router.lifespan_context(guarded):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=public),
