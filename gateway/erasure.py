@@ -26,7 +26,7 @@ from shared.events.tables import event_tables as define_event_tables
 
 # On a MetaData of their own: only ``inbox`` is migrated (gate0003), the gateway has no outbox.
 event_tables = define_event_tables(MetaData(schema=SCHEMA))
-EVENTS = ServiceEvents(tables=event_tables, source="gateway")
+EVENTS = ServiceEvents(tables=event_tables, source="gateway", outbox=False)
 
 
 async def candidate_erased(session: AsyncSession, event: ReceivedEvent) -> None:

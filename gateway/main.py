@@ -149,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_shutdown=[stop],
         middleware=[Middleware(GatewayMiddleware)],
         token_required=False,  # it issues them: its routes say which need one
+        public_entry=True,  # the public reaches it: /metrics only with METRICS_TOKEN
     )
     openapi.install(app, ttl=settings.openapi_cache_seconds, public_url=settings.issuer)
     return app

@@ -12,6 +12,11 @@ instead, see ``gateway.routes.RECEIPT_PATHS``), the client's rate limit counted 
 size (422) and body size (413) checked. Upstream failures become problems naming the
 service: refused connection 503, timeout 504, anything malformed 502. Hop-by-hop headers are
 dropped both ways; ``X-Request-ID``, W3C ``traceparent`` and ``X-Forwarded-*`` are set.
+
+For the access line and the metrics, a routed request is labelled with the route template the
+service names in its answer (``Pathways-Route``, taken off here), else with the routed prefix
+(``/v1/programmes/*``: the service did not answer, or the gateway refused the request first),
+and with its verified caller (:mod:`shared.logs`).
 """
 
 import asyncio
@@ -38,9 +43,16 @@ from gateway.routes import (
     Router,
 )
 from gateway.upstreams import Upstreams
-from shared.auth import Forbidden, InvalidToken, Principal, TokenVerifier, bearer_token
+from shared.auth import (
+    PRINCIPAL_KEY,
+    Forbidden,
+    InvalidToken,
+    Principal,
+    TokenVerifier,
+    bearer_token,
+)
 from shared.errors import problem_type
-from shared.logs import request_id_var
+from shared.logs import ROUTE_HEADER, ROUTE_KEY, request_id_var, traceparent_var
 
 log = logging.getLogger("pathways.gateway.proxy")
 
@@ -53,7 +65,7 @@ _REPLACED = frozenset({"host", "x-request-id", "traceparent", "x-forwarded-for",
                        "x-forwarded-proto", "x-forwarded-host", "forwarded"})
 _RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                             b"proxy-authorization", b"te", b"trailer", b"trailers",
-                            b"transfer-encoding", b"upgrade", b"x-request-id"})
+                            b"transfer-encoding", b"upgrade", b"x-request-id", ROUTE_HEADER})
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _SMALL_BODY = 256 * 1024
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -178,6 +190,7 @@ class Proxy:
             await send_problem(send, status=403, slug=exc.slug, title=exc.title,
                                detail=exc.detail or exc.title, instance=path)
             return
+        scope[PRINCIPAL_KEY] = principal
 
         if await refused_by_limiter(send, self.limiter, principal.subject, instance=path):
             return
@@ -230,7 +243,10 @@ class Proxy:
             (k, v) for k, v in incoming.items()
             if k not in HOP_BY_HOP and k not in _REPLACED and k not in connection_listed)
         out["X-Request-ID"] = request_id_var.get()
-        out["traceparent"] = next_traceparent(incoming.get("traceparent"))
+        # Also this request's trace in the gateway's own log lines, when tracing is off (on,
+        # the aiohttp instrumentation replaces the header with its span's context).
+        out["traceparent"] = outgoing = next_traceparent(incoming.get("traceparent"))
+        traceparent_var.set(outgoing)
         client = scope.get("client")
         if client:
             out["X-Forwarded-For"] = client[0]
@@ -284,7 +300,7 @@ class Proxy:
                 try:
                     async with self.session.request(method, url, headers=out, data=data,
                                                     allow_redirects=False) as response:
-                        started = await self._relay(response, method, send, on_created)
+                        started = await self._relay(response, scope, send, on_created)
                         return
                 except aiohttp.ServerDisconnectedError:
                     if started or retries == 0:
@@ -300,10 +316,16 @@ class Proxy:
             await self._upstream_problem(send, exc, service=service, path=path,
                                          too_large=too_large, limit=limit)
 
-    async def _relay(self, response: aiohttp.ClientResponse, method: str, send: Send,
+    async def _relay(self, response: aiohttp.ClientResponse, scope: Scope, send: Send,
                      on_created: tuple[Principal, CreatedHook] | None = None) -> bool:
-        headers = [(k.lower(), v) for k, v in response.raw_headers
-                   if k.lower() not in _RESPONSE_DROP]
+        method: str = scope["method"]
+        headers = []
+        for name, value in response.raw_headers:
+            lowered = name.lower()
+            if lowered == ROUTE_HEADER:
+                scope[ROUTE_KEY] = value.decode("latin-1")
+            elif lowered not in _RESPONSE_DROP:
+                headers.append((lowered, value))
         length = response.content_length
         if on_created is not None and response.status == 201 \
                 and (length is None or length <= _CAPTURE_LIMIT):
@@ -362,9 +384,11 @@ async def _own_path_key(proxy: Proxy, scope: Scope) -> str:
             token = bearer_token(value.decode("latin-1"))
             if token is not None:
                 try:
-                    return (await proxy.verifier.verify(token)).subject
+                    principal = await proxy.verifier.verify(token)
                 except (InvalidToken, Forbidden):
                     break  # the route answers 401 or 403; counted by address meanwhile
+                scope[PRINCIPAL_KEY] = principal  # the route's own check takes it from there
+                return principal.subject
     client = scope.get("client")
     return f"addr:{client[0] if client else '-'}"
 
@@ -382,8 +406,11 @@ class GatewayMiddleware:
             return
         proxy: Proxy = scope["app"].state.proxy
         if OWN_PATHS.match(path) is None:
-            service = proxy.router.service_for(path)
-            if service is not None:
+            routed = proxy.router.match(path)
+            if routed is not None:
+                prefix, service = routed
+                # Until the service names its route: the prefix, never the path (it holds ids).
+                scope[ROUTE_KEY] = prefix if path == prefix else f"{prefix}/*"
                 await proxy.forward(scope, receive, send, service)
                 return
         else:

@@ -56,6 +56,11 @@ class Router:
 
     def service_for(self, path: str) -> str | None:
         """The service serving ``path``, or None when no route matches."""
+        found = self.match(path)
+        return None if found is None else found[1]
+
+    def match(self, path: str) -> tuple[str, str] | None:
+        """The prefix of the table ``path`` falls under and its service, or None."""
         if not path.startswith("/v1/"):
             return None
         end = path.find("/", 4)
@@ -63,5 +68,6 @@ class Router:
         found = self.table.get(prefix)
         if found is None and end > 0:
             second = path.find("/", end + 1)
-            found = self.table.get(path if second < 0 else path[:second])
-        return found
+            prefix = path if second < 0 else path[:second]
+            found = self.table.get(prefix)
+        return None if found is None else (prefix, found)

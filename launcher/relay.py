@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from launcher.topology import service
+from shared import tracing
 from shared.events.relay import Relay
 from shared.logs import configure_logging
 from shared.settings import ServiceSettings
@@ -26,6 +27,7 @@ async def _run_alone(service_name: str) -> None:
     database_module = importlib.import_module(f"{spec.migrations_package}.database")
     settings: ServiceSettings = settings_module.Settings()
     configure_logging(f"{settings.service_name}-relay", settings.log_level)
+    tracing.configure(f"{settings.service_name}-relay")
     relay = Relay(database_url=settings.database_url or "", tables=database_module.event_tables,
                   source=settings.service_name, settings=settings)
     stopped = asyncio.Event()

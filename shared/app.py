@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
-from shared import docs_pages, health, operation_ids, problem_docs
+from shared import docs_pages, health, metrics_endpoint, operation_ids, problem_docs, tracing
 from shared.auth import AuthSettings, Revocations, poll_revocations, verifier_from_settings
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -66,8 +66,10 @@ def create_service_app(
     internal_routers: Sequence[APIRouter] = (),
     events: ServiceEvents | None = None,
     inbox: Inbox | None = None,
+    public_entry: bool = False,
 ) -> FastAPI:
-    """A FastAPI app with the database, problem+json errors, request ids, logs, health and
+    """A FastAPI app with the database, problem+json errors, request ids, logs, health,
+    metrics (``/metrics``), traces when an OTLP endpoint is configured (``shared.tracing``) and
     ``/docs`` and ``/redoc`` pages that need no internet (``shared.docs_pages``).
 
     With ``token_required`` every route of ``routers`` must check a bearer token (once auth is
@@ -79,8 +81,12 @@ def create_service_app(
     ``internal_routers`` (the events inbox) authenticate their callers otherwise, by signature.
     ``events`` and ``inbox`` are what the shared events routes serve and apply for this service
     (:mod:`shared.events.service_events`, :class:`shared.events.inbox.Inbox`).
+    ``public_entry``: the public reaches this app (the gateway): its ``/metrics`` is served only
+    with ``METRICS_TOKEN`` set (:mod:`shared.metrics_endpoint`), and its answers do not name
+    their route template (``Pathways-Route``, which a service tells the gateway).
     """
     configure_logging(settings.service_name, settings.log_level)
+    tracing.configure(settings.service_name)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
     auth_settings = auth_settings_or_refuse(token_required=token_required)
     trusted_issuers = TrustedIssuersSettings().auth_trusted_issuers
@@ -132,14 +138,18 @@ def create_service_app(
     app.state.events = events
     app.state.inbox = inbox
     app.state.token_verifier = None
+    app.state.metrics_access = metrics_endpoint.MetricsAccess(
+        metrics_endpoint.MetricsSettings().metrics_token, token_required=public_entry)
     install_error_handlers(app)
     for extra in middleware:  # inside the request context: they see the request id
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name,
+                       name_routes=not public_entry)
     # Outermost: every answer carries the headers, the request context's bare 500 included.
     app.add_middleware(ProtectiveHeadersMiddleware)
     app.include_router(health.router)
+    app.include_router(metrics_endpoint.router)
     secured = problem_docs.secured_operations(routers)
     if token_required:
         refuse_unguarded_routes(routers, secured)
@@ -148,6 +158,7 @@ def create_service_app(
     for router in internal_routers:
         app.include_router(router)
     problem_docs.install(app, secured=secured)
+    tracing.instrument_app(app)
     return app
 
 

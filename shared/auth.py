@@ -338,12 +338,12 @@ def verifier_from_settings(settings: AuthSettings, client: httpx.AsyncClient,
 
 
 # Where a request keeps its verified caller: several dependencies of one route may ask for it.
-_PRINCIPAL_KEY = "pathways.principal"
+PRINCIPAL_KEY = "pathways.principal"
 
 
 async def get_principal(request: Request) -> Principal:
     """The caller, from the request's bearer token; :data:`AUTH_DISABLED` when auth is off."""
-    known: Principal | None = request.scope.get(_PRINCIPAL_KEY)
+    known: Principal | None = request.scope.get(PRINCIPAL_KEY)
     if known is not None:
         return known
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
@@ -354,7 +354,7 @@ async def get_principal(request: Request) -> Principal:
         if token is None:
             raise InvalidToken("Send a bearer token: Authorization: Bearer <access_token>.")
         principal = await verifier.verify(token)
-    request.scope[_PRINCIPAL_KEY] = principal
+    request.scope[PRINCIPAL_KEY] = principal
     return principal
 
 

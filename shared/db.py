@@ -9,6 +9,7 @@ altogether: ``HotReadsDep`` lends them a connection from a small asyncpg pool of
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 
 import asyncpg
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 Model = TypeVar("Model")
 
@@ -58,6 +59,19 @@ def create_engine(url: str, *, application_name: str, pool_size: int = 10,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PoolUsage:
+    """A connection pool's use now: its size, the most connections it may open (``limit``),
+    those open, those lent out, and those open beyond its size (``overflow``)."""
+
+    pool: str
+    size: int
+    limit: int
+    open: int
+    checked_out: int
+    overflow: int
+
+
 class Database:
     """The engine, session factory and hot-read pool of one service process, built in its lifespan.
 
@@ -72,6 +86,19 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.hot_reads = HotReads(url, application_name=application_name,
                                   size=hot_pool_size or pool_size)
+        self._limit = pool_size + max_overflow
+
+    def pool_usage(self) -> list[PoolUsage]:
+        """The use of the sessions' pool and of the hot reads' (for the metrics)."""
+        pool = self.engine.pool
+        usage = [self.hot_reads.usage()]
+        if isinstance(pool, QueuePool):  # the async engine's is one; a test's may not be
+            # overflow() counts from -size: the connections opened beyond size when positive.
+            open_now = pool.size() + pool.overflow()
+            usage.insert(0, PoolUsage(pool="sessions", size=pool.size(), limit=self._limit,
+                                      open=max(0, open_now), checked_out=pool.checkedout(),
+                                      overflow=max(0, pool.overflow())))
+        return usage
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -198,6 +225,13 @@ class HotReads:
             await self._pool.close()
             self._pool = None
 
+    def usage(self) -> PoolUsage:
+        """The pool's use now (nothing open until the first hot read)."""
+        opened = 0 if self._pool is None else self._pool.get_size()
+        idle = 0 if self._pool is None else self._pool.get_idle_size()
+        return PoolUsage(pool="hot_reads", size=self._size, limit=self._size, open=opened,
+                         checked_out=opened - idle, overflow=0)
+
 
 async def _keep_session_state(connection: asyncpg.Connection) -> None:
     """Nothing to reset between hot reads.
@@ -212,6 +246,10 @@ class SessionHotReads(HotReads):
 
     def __init__(self, session: AsyncSession) -> None:  # no pool, no gate: one connection
         self.session = session
+
+    def usage(self) -> PoolUsage:
+        """No pool of its own: the session's connection is the sessions' pool's."""
+        return PoolUsage(pool="hot_reads", size=0, limit=0, open=0, checked_out=0, overflow=0)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         """The first row of ``query`` on the session's connection, or None."""

@@ -1,9 +1,16 @@
-"""JSON logs with the request id, and the middleware that assigns it.
+"""JSON logs with the request id and trace id, and the middleware that assigns them.
 
 Logs never carry personal data: the access line has the route's path template where one matched
-(never the query string, which may hold a name searched for) and no bodies.
+(never the query string, which may hold a name searched for), the caller as a keyed pseudonym
+(never the token's subject, see :func:`caller_pseudonym`) and no bodies.
+
+Every line written while a request or an event delivery is handled carries ``trace_id`` and
+``span_id``: the current OpenTelemetry span's when tracing is on (:mod:`shared.tracing`), else
+those of the incoming W3C ``traceparent``, so that a request's lines in every process it went
+through share one trace id either way.
 """
 
+import functools
 import itertools
 import json
 import logging
@@ -16,7 +23,11 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import orjson
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import metrics, sealing, tracing
+from shared.auth import PRINCIPAL_KEY, Principal
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 # The caller's W3C trace context, kept so events recorded by the request carry it on.
@@ -29,17 +40,56 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _ID_PREFIX = uuid.uuid4().hex[:20]
 _id_counter = itertools.count()
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# Where a request that matched no route of the app keeps its route template, when something
+# else knew it (the gateway's proxy: the template of the service's route).
+ROUTE_KEY = "pathways.route"
+ANONYMOUS = "anonymous"
+
+
+def trace_ids() -> tuple[str, str] | None:
+    """The trace id and span id of the work under way: the current span's, else the incoming
+    ``traceparent``'s, else None."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        return f"{context.trace_id:032x}", f"{context.span_id:016x}"
+    incoming = traceparent_var.get()
+    return None if incoming is None else (incoming[3:35], incoming[36:52])
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the work under way (the current span when tracing is on, else
+    the incoming one): what events recorded now carry, so their delivery joins this trace."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        return f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"
+    return traceparent_var.get()
+
+
+@functools.lru_cache(maxsize=4096)
+def caller_pseudonym(subject: str) -> str:
+    """A token subject as the logs name it: the first 16 hex digits of its keyed digest
+    (``DIGEST_KEY``, :mod:`shared.sealing`), the same in every process; without the key it
+    cannot be turned back into the subject, nor made from one."""
+    try:
+        digests = sealing.keys().digests
+    except sealing.MissingKey:
+        return "(no digest key)"
+    return digests.digest(f"caller:{subject}")[:16]
 
 
 def _entry(when: datetime, *, level: str, logger: str, msg: str,
            service: str) -> dict[str, Any]:
     """The fields every log line starts with, access lines included."""
-    return {"ts": when.isoformat(timespec="milliseconds"), "level": level, "logger": logger,
-            "msg": msg, "service": service, "request_id": request_id_var.get()}
+    entry = {"ts": when.isoformat(timespec="milliseconds"), "level": level, "logger": logger,
+             "msg": msg, "service": service, "request_id": request_id_var.get()}
+    if (ids := trace_ids()) is not None:
+        entry["trace_id"], entry["span_id"] = ids
+    return entry
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, service, request id, extras."""
+    """One JSON object per line: time, level, logger, message, service, request id, trace and
+    span ids, extras."""
 
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -108,7 +158,8 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
 
 # Routes polled by the system itself every second (services follow the gateway's revocations):
 # their successful requests would bury everything else in the access log.
-QUIET_ROUTES = frozenset({"/internal/revocations"})
+# The scraper's reads of /metrics likewise.
+QUIET_ROUTES = frozenset({"/internal/revocations", "/metrics"})
 
 
 class AccessLog:
@@ -124,45 +175,70 @@ class AccessLog:
         self.service = service
         self.logger = logging.getLogger("pathways.access")
 
-    def write(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
-        """Log one request: its method, route template, status and duration."""
+    def write(self, *, method: str, path: str, status: int, duration_ms: float,
+              caller: str = ANONYMOUS) -> None:
+        """Log one request: its method, route template, status, duration and caller (a
+        pseudonym, or ``anonymous``)."""
         if not self.logger.isEnabledFor(logging.INFO) or (status < 400 and path in QUIET_ROUTES):
             return
         line = orjson.dumps({
             **_entry(datetime.now(UTC), level="info", logger=self.logger.name, msg="request",
                      service=self.service),
-            "method": method, "path": path, "status": status, "duration_ms": duration_ms})
+            "method": method, "path": path, "status": status, "duration_ms": duration_ms,
+            "caller": caller})
         stream = sys.stdout  # whatever it is now: test runners swap it
         stream.write(line.decode() + "\n")
         stream.flush()
 
 
+def route_of(scope: Scope) -> str:
+    """The route template a request matched (the app's, else :data:`ROUTE_KEY`'s), or
+    ``(unmatched)``: never the raw path, which holds ids."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or scope.get(ROUTE_KEY) or "(unmatched)"
+
+
+def caller_of(scope: Scope) -> str:
+    """The pseudonym of the caller whose token the request proved, or ``anonymous``."""
+    principal: Principal | None = scope.get(PRINCIPAL_KEY)
+    return ANONYMOUS if principal is None else caller_pseudonym(principal.subject)
+
+
+# The route template a service answered with, for the gateway's access line and metrics; the
+# gateway takes it off before relaying the answer.
+ROUTE_HEADER = b"pathways-route"
+
+
 class RequestContextMiddleware:
-    """Take or assign ``X-Request-ID``, echo it on the response, and log one access line.
+    """Take or assign ``X-Request-ID``, echo it on the response, log one access line and count
+    the request in the metrics (:mod:`shared.metrics`).
 
     It also turns an unexpected exception into a bare 500 problem carrying the request id, so
-    no stack trace ever reaches a client.
+    no stack trace ever reaches a client. With ``name_routes`` (a service, behind the gateway)
+    an answer names its route template in the ``Pathways-Route`` header, which the gateway reads
+    and drops.
     """
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, name_routes: bool = True) -> None:
         self.app = app
         self.log = logging.getLogger("pathways.errors")
         self.access = AccessLog(service)
+        self.name_routes = name_routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = trace = None
+        raw = incoming = None
         for key, value in scope["headers"]:
             if key == b"x-request-id" and raw is None:
                 raw = value
-            elif key == b"traceparent" and trace is None:
-                trace = value.decode("latin-1")
+            elif key == b"traceparent" and incoming is None:
+                incoming = value.decode("latin-1")
         request_id = incoming_request_id(raw)
         token = request_id_var.set(request_id)
         trace_token = traceparent_var.set(
-            trace if trace is not None and _VALID_TRACEPARENT.match(trace) else None)
+            incoming if incoming is not None and _VALID_TRACEPARENT.match(incoming) else None)
         started = time.perf_counter()
         status = 500
         started_response = False
@@ -172,8 +248,13 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started_response = True
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                if (template := getattr(scope.get("route"), "path", None)) is not None:
+                    if self.name_routes:
+                        headers.append((ROUTE_HEADER, template.encode()))
+                elif ROUTE_KEY in scope:  # the server span ends with the answer: name it now
+                    tracing.name_server_span(scope["method"], scope[ROUTE_KEY])
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -185,9 +266,10 @@ class RequestContextMiddleware:
             if not started_response:
                 await _send_internal_error(send_with_id, request_id)
         finally:
-            route = scope.get("route")
-            self.access.write(method=scope["method"],
-                              path=getattr(route, "path", None) or "(unmatched)", status=status,
-                              duration_ms=round((time.perf_counter() - started) * 1000, 2))
+            seconds = time.perf_counter() - started
+            route = route_of(scope)
+            metrics.REQUESTS.observe(scope["method"], route, status, seconds)
+            self.access.write(method=scope["method"], path=route, status=status,
+                              duration_ms=round(seconds * 1000, 2), caller=caller_of(scope))
             request_id_var.reset(token)
             traceparent_var.reset(trace_token)

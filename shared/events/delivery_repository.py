@@ -107,7 +107,7 @@ async def claim_due(connection: Connection, tables: EventTables, *,
         )
         SELECT c.id, c.subscription_id, c.subject_id, o.id AS event_id, o.type, o.version,
                o.payload::text AS payload, o.occurred_at, o.request_id, o.traceparent,
-               s.kind, s.url, s.secret, s.role
+               s.kind, s.name, s.url, s.secret, s.role
         FROM c
         JOIN {t.name(t.outbox)} o ON o.id = c.event_id
         JOIN {t.name(t.subscription)} s ON s.id = c.subscription_id

@@ -8,6 +8,10 @@ together. A duplicate (a retry after a lost acknowledgement) gets 200 and no sec
 Refused with 4xx and no effect: a missing or wrong signature (401), a timestamp outside the
 replay window or a ``webhook-id`` that does not name the body's events (400).
 
+The new events are applied in a span of their own (``apply events``), in the trace the
+delivery's ``traceparent`` continues (the relay's, a child of the request that recorded the
+first event: :mod:`shared.events.relay`) and linked to the traces of the others.
+
 This route is internal: the gateway never routes ``/internal/…``, and it is left out of the
 public OpenAPI document.
 """
@@ -20,6 +24,9 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
+from opentelemetry import trace
+from opentelemetry.trace import Link
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +58,8 @@ Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[ReceivedEvent]], Awaitable[None]]
 
 _BODY = TypeAdapter(list[ReceivedEvent] | ReceivedEvent)
+tracer = trace.get_tracer("pathways.events.inbox")
+_TRACE_CONTEXT = TraceContextTextMapPropagator()
 
 
 class InvalidSignature(ProblemError):
@@ -138,6 +147,19 @@ async def receive_events(request: Request, session: SessionDep, events: ServiceE
         if event.id in fresh:
             fresh.discard(event.id)  # a batch listing an id twice applies it once
             new.append(event)
+    if new:
+        with tracer.start_as_current_span("apply events", links=_links(new), attributes={
+                "messaging.system": "pathways.events", "messaging.operation.type": "process",
+                "messaging.batch.message_count": len(new),
+                "pathways.event.types": sorted({e.type for e in new})}):
+            await _apply(session, inbox, new)
+    applied = len(new)
+    return InboxResult(received=len(received), applied=applied,
+                       duplicates=len(received) - applied)
+
+
+async def _apply(session: AsyncSession, inbox: Inbox, new: list[ReceivedEvent]) -> None:
+    """Apply ``new`` in order, a run of consecutive events of one type at a time."""
     start = 0
     while start < len(new):
         end = start + 1
@@ -150,6 +172,23 @@ async def receive_events(request: Request, session: SessionDep, events: ServiceE
             for event in run:
                 await inbox.handlers[kind](session, event)
         start = end
-    applied = len(new)
-    return InboxResult(received=len(received), applied=applied,
-                       duplicates=len(received) - applied)
+
+
+def _links(events: list[ReceivedEvent]) -> list[Link]:
+    """Links to the traces of the events that recorded them, other than the current one (none
+    when nothing is traced)."""
+    span = trace.get_current_span()
+    if not span.is_recording():
+        return []
+    current = span.get_span_context().trace_id
+    seen = {current}
+    links = []
+    for event in events:
+        if not event.traceparent:
+            continue
+        context = trace.get_current_span(
+            _TRACE_CONTEXT.extract({"traceparent": event.traceparent})).get_span_context()
+        if context.is_valid and context.trace_id not in seen:
+            seen.add(context.trace_id)
+            links.append(Link(context))
+    return links

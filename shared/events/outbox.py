@@ -10,6 +10,9 @@ Order per subject: deliveries are numbered (``event_delivery.id``) when the even
 A caller must hold the subject's row lock when it records (state transitions do: they lock the
 row they change), so two transactions never record events of the same subject concurrently and
 the numbers follow the order of the changes.
+
+Each event keeps the W3C ``traceparent`` of the work that recorded it (the current span when
+tracing is on, else the request's incoming one): its delivery continues that trace.
 """
 
 import uuid
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import driver_connection
 from shared.events import delivery_repository as repository
 from shared.events.tables import EventTables
-from shared.logs import request_id_var, traceparent_var
+from shared.logs import current_traceparent, request_id_var
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,4 +73,4 @@ class Outbox:
             subject_ids=[str(e.subject_id) for e in events],
             payloads=[orjson.dumps(e.payload).decode() for e in events],
             request_id=None if request_id == "-" else request_id,
-            traceparent=traceparent_var.get())
+            traceparent=current_traceparent())

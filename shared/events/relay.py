@@ -13,6 +13,12 @@ Internal subscribers get batches: a JSON array of up to ``request_batch`` events
 subject's events in the same batch and in order, applied by the receiver in one transaction.
 Partner webhooks get one event per request, one subject's events one after another.
 
+Each POST is a span (``deliver to <subscriber>``), a child of the trace of the work that
+recorded its first event (the ``traceparent`` the outbox kept) and linked to the others', and it
+carries that context in its own ``traceparent`` header: the subscriber's inbox continues the
+trace (:mod:`shared.tracing`; with tracing off, the recorded ``traceparent`` is sent as it is, so
+the subscriber's log lines still name the trace).
+
 It wakes on ``NOTIFY`` (sent when a transaction that recorded events commits) and otherwise
 polls every ``poll_seconds``. Run it inside a service (``start``/``stop`` as lifespan hooks) or
 alone (``python -m launcher.relay --service candidates``).
@@ -22,11 +28,16 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 import httpx
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, Span, SpanKind, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.engine import make_url
 
 from shared import sealing
@@ -36,14 +47,43 @@ from shared.events.personal import PersonalEvents, without
 from shared.events.signing import Signer
 from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
+from shared.logs import current_traceparent, traceparent_var
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("pathways.events.relay")
+tracer = trace.get_tracer("pathways.events.relay")
+_TRACE_CONTEXT = TraceContextTextMapPropagator()
 
 
 def asyncpg_dsn(url: str) -> str:
     """A plain ``postgresql://`` DSN for asyncpg from a (possibly SQLAlchemy) URL."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def delivery_span(rows: Sequence[asyncpg.Record]) -> Iterator[Span]:
+    """The span of one POST of ``rows`` (see the module docstring), current while it lasts,
+    with the first row's ``traceparent`` as the request's for the log lines meanwhile."""
+    recorded = [row["traceparent"] for row in rows if row["traceparent"]]
+    contexts = [_TRACE_CONTEXT.extract({"traceparent": value}) for value in recorded]
+    parents = [trace.get_current_span(c).get_span_context() for c in contexts]
+    first = parents[0] if parents and parents[0].is_valid else None
+    links = [Link(p) for p in parents[1:]
+             if p.is_valid and (first is None or p.trace_id != first.trace_id)]
+    internal = rows[0]["kind"] == "internal"
+    subscriber = rows[0]["name"] if internal and rows[0]["name"] else "partner webhook"
+    attributes = {"messaging.system": "pathways.events", "messaging.operation.type": "send",
+                  "messaging.destination.name": subscriber,
+                  "messaging.batch.message_count": len(rows),
+                  "pathways.event.types": sorted({row["type"] for row in rows})}
+    token = traceparent_var.set(recorded[0] if first is not None else None)
+    try:
+        with tracer.start_as_current_span(
+                f"deliver to {subscriber}", context=contexts[0] if first else Context(),
+                kind=SpanKind.PRODUCER, links=links, attributes=attributes) as span:
+            yield span
+    finally:
+        traceparent_var.reset(token)
 
 
 @dataclass(slots=True)
@@ -221,11 +261,22 @@ class Relay:
             return await self._deliver_batches(rows)
         return await self._deliver_one_by_one(rows)
 
-    async def _post(self, url: str, signer: Signer, msg_id: str, body: bytes) -> str | None:
-        """POST a signed body; None when the subscriber acknowledged it, else the error."""
+    async def _post(self, url: str, signer: Signer, msg_id: str, body: bytes,
+                    rows: Sequence[asyncpg.Record]) -> str | None:
+        """POST a signed body of ``rows`` in their delivery span; None when the subscriber
+        acknowledged it, else the error."""
+        with delivery_span(rows) as span:
+            error = await self._send(url, signer, msg_id, body)
+            if error is not None:
+                span.set_status(StatusCode.ERROR, error.split(":", 1)[0])
+            return error
+
+    async def _send(self, url: str, signer: Signer, msg_id: str, body: bytes) -> str | None:
         assert self._http is not None
         headers = {"content-type": "application/json",
                    **signer.sign(msg_id=msg_id, body=body).as_dict()}
+        if (traceparent := current_traceparent()) is not None:
+            headers["traceparent"] = traceparent
         try:
             response = await self._http.post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
@@ -255,7 +306,8 @@ class Relay:
         async def send(chunk: list[asyncpg.Record]) -> None:
             body = wire.encode([self._envelope(r) for r in chunk])
             error = await self._post(url, signer,
-                                     wire.batch_id([str(r["event_id"]) for r in chunk]), body)
+                                     wire.batch_id([str(r["event_id"]) for r in chunk]), body,
+                                     chunk)
             if error is None:
                 outcome.delivered.extend(r["id"] for r in chunk)
             else:
@@ -299,7 +351,8 @@ class Relay:
                 for row in subject_rows:  # in order; stop at the first failure
                     left_out = withheld.get(row["id"], frozenset())
                     body = wire.encode(self._envelope(row, partner=True, withheld=left_out))
-                    error = await self._post(row["url"], signer, str(row["event_id"]), body)
+                    error = await self._post(row["url"], signer, str(row["event_id"]), body,
+                                             [row])
                     if error is not None:
                         outcome.failed[row["id"]] = error
                         return

@@ -18,11 +18,13 @@ from shared.events.tables import EventTables
 @dataclass(frozen=True, slots=True)
 class ServiceEvents:
     """A service's events: ``tables``, ``source`` (the service's name), and ``event_types``, each
-    type a partner may subscribe to with its description."""
+    type a partner may subscribe to with its description; ``outbox`` is false for a service that
+    only receives events (its outbox tables are not migrated)."""
 
     tables: EventTables
     source: str
     event_types: Mapping[str, str] = field(default_factory=dict)
+    outbox: bool = True
 
     @property
     def subscriptions_path(self) -> str:

@@ -1,4 +1,4 @@
-"""What the app factory gives every service: problems, request ids, health."""
+"""What the app factory gives every service: problems, request ids, logs, metrics, health."""
 
 import json
 from collections.abc import AsyncIterator
@@ -7,11 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Response
+from prometheus_client.parser import text_string_to_metric_families
 
 from services.candidates.settings import Settings
 from shared.app import create_service_app
-from shared.auth import SIGNED_IN, require_roles
+from shared.auth import AUTH_DISABLED, SIGNED_IN, require_roles
 from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, responses
+from shared.logs import caller_pseudonym
 from shared.schemas import StrictModel
 from tests.conftest import RunDatabase
 from tests.docs_pages import assert_offline_docs
@@ -164,6 +166,73 @@ class TestAccessLog:
         assert access == [("(unmatched)", 404), ("/boom", 500)]
         [error] = [a for a in lines if a["logger"] == "pathways.errors"]
         assert error["error_type"] == "RuntimeError" and "Traceback" in error["exc"]
+
+
+    async def test_lines_name_the_trace_and_the_caller_by_pseudonym(
+            self, http: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]) -> None:
+        trace_id, span_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+        capsys.readouterr()
+        response = await http.get("/v1/people/p-1",
+                                  headers={"traceparent": f"00-{trace_id}-{span_id}-01"})
+        await http.get("/health/live")
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        signed_in, anonymous = [a for a in lines if a["logger"] == "pathways.access"]
+        # Tracing is off here: the ids are the incoming traceparent's.
+        assert (signed_in["trace_id"], signed_in["span_id"]) == (trace_id, span_id)
+        assert signed_in["caller"] == caller_pseudonym(AUTH_DISABLED.subject)
+        assert len(signed_in["caller"]) == 16 and AUTH_DISABLED.subject not in json.dumps(lines)
+        assert anonymous["caller"] == "anonymous" and "trace_id" not in anonymous
+        # The route template goes back to the caller (the gateway), which takes it off.
+        assert response.headers["pathways-route"] == "/v1/people/{person_id}"
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+class TestMetrics:
+    async def test_requests_by_route_template_and_the_pools(
+            self, http: httpx.AsyncClient) -> None:
+        await http.get("/v1/people/p-1")
+        await http.get("/boom")
+        response = await http.get("/metrics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain; version=")
+        samples = _samples(response.text)
+        person = ("method", "GET"), ("route", "/v1/people/{person_id}")
+        assert samples[("pathways_http_requests_total", (*person, ("status_class", "2xx")))] >= 1
+        assert samples[("pathways_http_request_duration_seconds_count", person)] >= 1
+        boom = ("method", "GET"), ("route", "/boom")
+        assert samples[("pathways_http_server_errors_total", boom)] >= 1
+        assert samples[("pathways_db_pool_size", (("pool", "sessions"),))] == 10
+        assert ("pathways_db_pool_checked_out", (("pool", "hot_reads"),)) in samples
+        assert samples[("pathways_service", (("service", "candidates"),
+                                             ("version", "0.1.0")))] == 1
+        assert "p-1" not in response.text
+
+    async def test_only_with_the_token_when_one_is_set(
+            self, database: RunDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+        settings = Settings(database_url=database.url("candidates"))
+        public = create_service_app(settings=settings, title="probe", description="probe",
+                                    routers=[], public_entry=True)
+        monkeypatch.setenv("METRICS_TOKEN", "a scraper's token")
+        guarded = create_service_app(settings=settings, title="probe", description="probe",
+                                     routers=[], public_entry=True)
+        async with public.router.lifespan_context(public), \
+                guarded.router.lifespan_context(guarded):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=public),
+                                         base_url="http://p") as client:
+                # Where the public reaches (the gateway): not served without a token set.
+                assert (await client.get("/metrics")).status_code == 404
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded),
+                                         base_url="http://p") as client:
+                refused = await client.get("/metrics",
+                                           headers={"Authorization": "Bearer wrong"})
+                assert refused.status_code == 401
+                assert refused.json()["type"] == "/problems/metrics-token-required"
+                assert (await client.get("/metrics", headers={
+                    "Authorization": "Bearer a scraper's token"})).status_code == 200
 
 
 class TestEveryRouteChecksAToken:

@@ -33,9 +33,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from services.placements.matching import repository, service
+from services.placements.matching import metrics, repository, service
 from services.placements.matching.exceptions import RunFailure
 from services.placements.matching.profiles import CandidatesClient
 from services.placements.matching.schemas import Parameters
@@ -43,6 +44,7 @@ from services.placements.settings import Settings
 from shared.events.signed_calls import SignedCaller
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 
@@ -95,7 +97,11 @@ class MatchingJobs:
             await session.commit()
             try:
                 async with self._slots:
-                    await self._run(session, run_id, authorization)
+                    # In the trace of the request that asked for it (the task copied its
+                    # context), which has answered by now.
+                    with tracer.start_as_current_span(
+                            "matching run", attributes={"pathways.matching_run.id": str(run_id)}):
+                        await self._run(session, run_id, authorization)
             finally:
                 try:
                     await repository.unlock_run(session, run_id)
@@ -111,8 +117,9 @@ class MatchingJobs:
         await session.commit()
         if run is None:
             return
+        started = time.perf_counter()
+        ended = "failed"
         try:
-            started = time.perf_counter()
             client: CandidatesClient = self.app.state.candidates_client
             # The profiles over HTTP while the vacancies are read; both finish before a
             # failure of either is raised (the session must be idle to roll back).
@@ -134,6 +141,7 @@ class MatchingJobs:
                 "fetch_seconds": fetched - started,
                 "match_seconds": time.perf_counter() - fetched})
             await session.commit()
+            ended = "completed"
             log.info("matching run completed", extra={"run_id": str(run_id)})
         except RunFailure as failure:
             await self._fail(session, run_id, failure.reason, failure.detail)
@@ -145,6 +153,8 @@ class MatchingJobs:
             log.exception("matching run failed", extra={"run_id": str(run_id)})
             await self._fail(session, run_id, "engine_error", "The run failed unexpectedly; "
                              "the placements service's logs say why.")
+        finally:
+            metrics.RUN_SECONDS.labels(ended).observe(time.perf_counter() - started)
 
     async def _fail(self, session: AsyncSession, run_id: uuid.UUID, reason: str,
                     detail: str) -> None:
