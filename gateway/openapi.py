@@ -3,9 +3,11 @@ every service, fetched from the services' ``/openapi.json`` and cached.
 
 Component schemas with the same name but different content in two documents are renamed
 ``<service>__<name>`` (and every ``$ref`` to them rewritten), so merging never silently
-replaces one service's model with another's. A service that does not answer is left out of the
-document until it does (the cache only keeps complete fetches). Each ``/v1/…`` operation also
-documents the 429 of the gateway's rate limit, which no service answers itself.
+replaces one service's model with another's. While a service does not give its document (any
+replica of it), there is no merged one: ``/openapi.json`` answers 503 ``api-incomplete`` naming
+the services missing, with ``Retry-After``, rather than a partial API (only complete documents
+are cached). Each ``/v1/…`` operation also documents the 429 of the gateway's rate limit, which
+no service answers itself.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Route
 
 from gateway.routes import Router
+from shared.errors import ProblemError
 from shared.problem_docs import add_problem, operations
 
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -79,6 +82,18 @@ def merge(own: dict[str, Any], upstream: dict[str, dict[str, Any]],
     return merged
 
 
+class IncompleteDocument(ProblemError):
+    """Some service routed to did not give its OpenAPI document: there is no whole one yet."""
+
+    status, slug, title = 503, "api-incomplete", "API description incomplete"
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"The API description is not available until every service gives its "
+                         f"own; missing: {', '.join(missing)}. Try again shortly.",
+                         missing=missing)
+        self.headers = {"Retry-After": "5"}
+
+
 class MergedOpenAPI:
     """Builds the merged document on demand and keeps it for ``ttl`` seconds."""
 
@@ -90,34 +105,38 @@ class MergedOpenAPI:
         self._lock = asyncio.Lock()
 
     async def document(self) -> dict[str, Any]:
-        """The merged document, rebuilt when stale or incomplete."""
+        """The merged document, rebuilt when stale; :class:`IncompleteDocument` while a service
+        does not give its own."""
         async with self._lock:
             if self._document is None or time.monotonic() - self._built_at > self.ttl:
-                document, complete = await self._build()
-                if not complete:
-                    return document
+                document, missing = await self._build()
+                if missing:
+                    raise IncompleteDocument(missing)
                 self._document, self._built_at = document, time.monotonic()
             return self._document
 
-    async def _build(self) -> tuple[dict[str, Any], bool]:
+    async def _build(self) -> tuple[dict[str, Any], list[str]]:
+        """The merged document and the services whose document is missing from it."""
         proxy = self.app.state.proxy
         session: aiohttp.ClientSession = proxy.session
         services = sorted(set(proxy.router.table.values()))
 
         async def fetch(service: str) -> dict[str, Any] | None:
-            try:
-                async with session.get(f"{proxy.upstreams.base(service)}/openapi.json",
-                                       timeout=aiohttp.ClientTimeout(total=5)) as response:
-                    if response.status != 200:
-                        return None
-                    document: dict[str, Any] = await response.json()
-                    return document
-            except (aiohttp.ClientError, TimeoutError, ValueError):
-                return None
+            for base in proxy.upstreams.in_turn(service):  # any replica's will do
+                try:
+                    async with session.get(f"{base}/openapi.json",
+                                           timeout=aiohttp.ClientTimeout(total=5)) as response:
+                        if response.status == 200:
+                            document: dict[str, Any] = await response.json()
+                            return document
+                except (aiohttp.ClientError, TimeoutError, ValueError):
+                    continue
+            return None
 
         documents = await asyncio.gather(*(fetch(s) for s in services))
         found = {s: d for s, d in zip(services, documents, strict=True) if d is not None}
-        return merge(self.app.openapi(), found, proxy.router), len(found) == len(services)
+        missing = [s for s in services if s not in found]
+        return merge(self.app.openapi(), found, proxy.router), missing
 
 
 def install(app: FastAPI, *, ttl: float) -> None:

@@ -18,6 +18,12 @@ from typing import Any, TextIO
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.errors import (
+    database_unavailable,
+    report_database_unavailable,
+    send_database_unavailable,
+)
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 # The caller's W3C trace context, kept so events recorded by the request carry it on.
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
@@ -179,6 +185,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
+            if database_unavailable(exc):  # no bug: the database is down or restarting
+                report_database_unavailable(exc)
+                if not started_response:
+                    await send_database_unavailable(send_with_id, instance=scope["path"])
+                return
             # A bug: log it with its traceback, answer a bare problem, keep the process serving.
             self.log.error("unhandled error", exc_info=exc,
                            extra={"error_type": type(exc).__name__})
