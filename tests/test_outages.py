@@ -49,6 +49,7 @@ class Outages:
     system: System
     token: str
     candidate_id: str
+    programme_id: str
 
     @property
     def gateway(self) -> str:
@@ -56,8 +57,8 @@ class Outages:
 
     def requests(self) -> dict[str, Callable[[], httpx.Response]]:
         """One request of each kind, through the gateway: a token, a read of a service (on an
-        ORM session), a hot read (asyncpg's pool and the access record's session) and a
-        write."""
+        ORM session), a hot read (asyncpg's pool and the access record's session), a write and
+        a read the gateway composes from several."""
         auth = {"Authorization": f"Bearer {self.token}"}
         return {
             "token": lambda: httpx.post(f"{self.gateway}/v1/auth/token", data={
@@ -67,6 +68,8 @@ class Outages:
                                           headers=auth),
             "write": lambda: httpx.post(f"{self.gateway}/v1/programmes", json=programme_body(),
                                         headers=auth),
+            "composed read": lambda: httpx.get(
+                f"{self.gateway}/v1/programmes/{self.programme_id}/overview", headers=auth),
         }
 
     def log(self, name: str) -> str:
@@ -81,10 +84,14 @@ def outages() -> Iterator[Outages]:
         prepare_database(admin_url)
         with running_system(admin_url, env=ENV) as system:
             token = admin_token(admin_url, system["gateway"])
-            created = httpx.post(f"{system['gateway']}/v1/candidates", json=candidate_body(),
-                                 headers={"Authorization": f"Bearer {token}"})
-            assert created.status_code == 201, created.text
-            yield Outages(server, system, token, created.json()["id"])
+            auth = {"Authorization": f"Bearer {token}"}
+            person = httpx.post(f"{system['gateway']}/v1/candidates", json=candidate_body(),
+                                headers=auth)
+            assert person.status_code == 201, person.text
+            programme = httpx.post(f"{system['gateway']}/v1/programmes", json=programme_body(),
+                                   headers=auth)
+            assert programme.status_code == 201, programme.text
+            yield Outages(server, system, token, person.json()["id"], programme.json()["id"])
         # No request, whatever happened, was a bug.
         for log in system.log_dir.glob("*.log"):
             text = log.read_text()
