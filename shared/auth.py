@@ -85,6 +85,18 @@ class Forbidden(ProblemError):
     status, slug, title = 403, "forbidden", "Forbidden"
 
 
+class KeysUnavailable(ProblemError):
+    """The issuer's keys, needed to check this token, cannot be fetched now (the gateway or its
+    database is down): no verdict on the token, try again."""
+
+    status, slug, title = 503, "token-keys-unavailable", "Token keys unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("The keys that check tokens cannot be fetched from their issuer right "
+                         "now; try again shortly.")
+        self.headers = {"Retry-After": "5"}
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The caller a verified token names: a person's account or a machine client."""
@@ -252,9 +264,14 @@ def jwks_key_source(url: str, client: httpx.AsyncClient) -> StaticKeySource:
     """Keys fetched from a JWKS URL, fetched again on an unknown kid (key rotation)."""
 
     async def load() -> dict[str, Any]:
-        response = await client.get(url, timeout=5.0)
-        response.raise_for_status()
-        keys: dict[str, Any] = response.json()
+        try:
+            response = await client.get(url, timeout=5.0)
+            response.raise_for_status()
+            keys: dict[str, Any] = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("token keys unavailable", extra={"url": url,
+                                                         "error_type": type(exc).__name__})
+            raise KeysUnavailable from exc
         return keys
 
     return StaticKeySource(load)

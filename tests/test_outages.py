@@ -9,10 +9,12 @@ services say they are not ready; once it is back the very first request on each 
 their own. Each test leaves the system whole, whatever the order they run in.
 """
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import asyncpg
 import httpx
 import pytest
 
@@ -48,6 +50,7 @@ class Outages:
     server: PostgresServer
     system: System
     token: str
+    database: str
     candidate_id: str
     programme_id: str
 
@@ -72,6 +75,20 @@ class Outages:
                 f"{self.gateway}/v1/programmes/{self.programme_id}/overview", headers=auth),
         }
 
+    def listening(self, application_name: str) -> int:
+        """How many connections of ``application_name`` have LISTEN as their last statement."""
+
+        async def count() -> int:
+            connection = await asyncpg.connect(self.server.url(self.database))
+            try:
+                return int(await connection.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 "
+                    "AND query LIKE 'LISTEN %'", application_name))
+            finally:
+                await connection.close()
+
+        return asyncio.run(count())
+
     def log(self, name: str) -> str:
         """What the first process of service ``name`` logged so far."""
         return (self.system.log_dir / f"{name}-1.log").read_text()
@@ -80,7 +97,8 @@ class Outages:
 @pytest.fixture(scope="module")
 def outages() -> Iterator[Outages]:
     with postgres_server() as server:
-        admin_url = server.url(f"pathways_outage_{uuid.uuid4().hex[:8]}")
+        database = f"pathways_outage_{uuid.uuid4().hex[:8]}"
+        admin_url = server.url(database)
         prepare_database(admin_url)
         with running_system(admin_url, env=ENV) as system:
             token = admin_token(admin_url, system["gateway"])
@@ -91,7 +109,8 @@ def outages() -> Iterator[Outages]:
             programme = httpx.post(f"{system['gateway']}/v1/programmes", json=programme_body(),
                                    headers=auth)
             assert programme.status_code == 201, programme.text
-            yield Outages(server, system, token, person.json()["id"], programme.json()["id"])
+            yield Outages(server, system, token, database, person.json()["id"],
+                          programme.json()["id"])
         # No request, whatever happened, was a bug.
         for log in system.log_dir.glob("*.log"):
             text = log.read_text()
@@ -147,6 +166,9 @@ def test_a_database_outage_is_a_503_and_ends_on_its_own(outages: Outages) -> Non
         until(lambda url=url: ready(url).status_code == 200, f"{url} ready again",
               deadline=DEADLINE_SECONDS)
     until(lambda: resumed(outages.log("reintegration")), "the relay and the job resumed",
+          deadline=DEADLINE_SECONDS)
+    # The relay listens again for the NOTIFY of new events, on one connection.
+    until(lambda: outages.listening("reintegration-relay") == 1, "the relay listening again",
           deadline=DEADLINE_SECONDS)
 
 

@@ -112,6 +112,7 @@ class Relay:
         await self._listen()
 
     async def _listen(self) -> None:
+        self._listen_again = False
         try:
             self._listener = await asyncpg.connect(
                 self.dsn, server_settings={"application_name": self.application_name})

@@ -1,5 +1,6 @@
 """A database out of reach is a 503 ``database-unavailable``, and only that is: a failing
-statement, or an OSError that is not the database's socket, stays a bug (a bare 500).
+statement, or an OSError that is not the database's socket, stays a bug (a bare 500). Token
+keys that cannot be fetched from their issuer are a 503 too.
 
 The errors are the real ones: connections to a port nobody listens on, a connection the server
 ended, a statement the server refused. The whole system living through an outage is
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from launcher.runner import free_port
 from services.candidates.settings import Settings
 from shared.app import create_service_app
+from shared.auth import SIGNED_IN
 from shared.db import Database, SessionDep
 from shared.errors import PROBLEM_MEDIA_TYPE, database_unavailable
 from tests.conftest import RunDatabase
@@ -146,3 +150,33 @@ class TestAnswers:
         assert int(response.headers["retry-after"]) > 0
         assert response.json()["not_ready"] == ["database"]
         assert (await http.get("/health/live")).status_code == 200
+
+
+signed_in = APIRouter(dependencies=[SIGNED_IN])
+
+
+@signed_in.get("/whoami")
+async def whoami() -> dict[str, str]:
+    """Any signed-in caller."""
+    return {"status": "ok"}
+
+
+async def test_token_keys_out_of_reach_are_a_503(monkeypatch: pytest.MonkeyPatch,
+                                                 database: RunDatabase) -> None:
+    """A service that cannot fetch its issuer's keys (the gateway down) cannot say whether a
+    token is good: neither 401 nor a bug, a 503 to retry."""
+    monkeypatch.setenv("AUTH_JWKS_URL", f"http://127.0.0.1:{free_port()}/.well-known/jwks.json")
+    monkeypatch.setenv("AUTH_REVOCATIONS_URL", "off")
+    monkeypatch.setenv("AUTH_DISABLED", "false")
+    app = create_service_app(settings=Settings(database_url=database.url("candidates")),
+                             title="probe", description="probe", routers=[signed_in])
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token = jwt.encode({"sub": "someone"}, key, algorithm="RS256", headers={"kid": "unknown"})
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://probe") as client:
+            response = await client.get("/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert int(response.headers["retry-after"]) > 0
+    assert response.json()["type"] == "/problems/token-keys-unavailable"
