@@ -147,7 +147,8 @@ class RequestContextMiddleware:
     """Take or assign ``X-Request-ID``, echo it on the response, and log one access line.
 
     It also turns an unexpected exception into a bare 500 problem carrying the request id, so
-    no stack trace ever reaches a client.
+    no stack trace ever reaches a client; the database out of reach is a 503 instead
+    (``shared.errors.database_unavailable``).
     """
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
