@@ -38,9 +38,10 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 @contextmanager
 def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
-                    port: int | None = None) -> Iterator[str]:
+                    port: int | None = None, probe: str = "/health/ready") -> Iterator[str]:
     """Serve ``app`` with one uvicorn worker (uvloop, httptools) on ``port`` (a free one by
-    default); yields its base URL.
+    default); yields its base URL once ``probe`` answers 200 (``/health/live`` for a gateway
+    started before its upstream).
 
     Its output goes to a log file that is kept, so that a failed run can be looked into; the
     end of it goes into the error when the process does not start.
@@ -63,7 +64,7 @@ def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
         url = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_until_ready(url, process=process)
+                wait_until_ready(url, process=process, probe=probe)
             except (RuntimeError, TimeoutError) as error:
                 raise RuntimeError(f"{app} did not start ({error}); end of {log_path}:\n"
                                    f"{_tail(log_path)}") from error

@@ -91,7 +91,9 @@ async def running_issuer(candidates_url: str, *, upstream: str) -> AsyncIterator
         # One token outlives the longest benchmark on a slow machine; a remembered token is
         # checked alike whatever its lifetime.
         "GATEWAY_TOKEN_TTL_SECONDS": "7200"}
-    with uvicorn_process("gateway.main:create_app", env=gateway_env, port=port):
+    # Live, not ready: its upstream starts once it can fetch this gateway's keys.
+    with uvicorn_process("gateway.main:create_app", env=gateway_env, port=port,
+                         probe="/health/live"):
         # In a thread: making the account runs an event loop of its own.
         yield Issuer(url, await asyncio.to_thread(_admin_token, candidates_url, url))
 

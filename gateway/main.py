@@ -26,6 +26,7 @@ from gateway import (
 )
 from gateway.proxy import GatewayMiddleware, Proxy, build_session
 from gateway.ratelimit import build_rate_limiter
+from gateway.readiness import UpstreamReadiness
 from gateway.routes import Router, route_table
 from gateway.settings import Settings
 from gateway.throttle import LoginThrottle, Policy, build_failure_store
@@ -102,9 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             prefix=f"{settings.rate_limit_key_prefix}:signup",
             fail_open=settings.rate_limit_fail_open)
         app.state.overview_section_seconds = settings.overview_section_seconds
+        router, upstreams = Router(route_table(settings.routes)), Upstreams(settings.upstreams)
         app.state.proxy = Proxy(
-            router=Router(route_table(settings.routes)),
-            upstreams=Upstreams(settings.upstreams),
+            router=router,
+            upstreams=upstreams,
             session=build_session(connect_timeout=settings.connect_timeout,
                                   read_timeout=settings.read_timeout,
                                   max_connections=settings.max_connections),
@@ -120,6 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             after_create={("officer", "/v1/programmes"): officer_opened,
                           ("candidate", "/v1/candidates"): profile_created},
         )
+        # Ready (shared.health) only once every service routed to is.
+        app.state.readiness_checks = [UpstreamReadiness(
+            list(set(router.table.values())), upstreams, app.state.proxy.session,
+            timeout=settings.upstream_ready_timeout,
+            cache_seconds=settings.upstream_ready_cache_seconds)]
 
     async def stop(app: FastAPI) -> None:
         await revocations.stop(getattr(app.state, "revocations_task", None))

@@ -19,8 +19,9 @@ every service, fetched from the services' ``/openapi.json`` and cached.
 - each ``/v1/…`` operation documents the gateway's own answers that no service gives: the 429
   of its rate limit, the 503 of a limiter (and, routed, of a service) that does not answer.
 
-A service that does not answer is left out of the document until it does (the cache only keeps
-complete fetches).
+While a service does not give its document (any replica of it), there is no merged one:
+``/openapi.json`` answers 503 ``api-incomplete`` naming the services missing, with
+``Retry-After``, rather than a partial API (only complete documents are cached).
 """
 
 import asyncio
@@ -40,7 +41,7 @@ from starlette.routing import Route
 from gateway import header_docs, problem_pages
 from gateway.api_tags import TAGS
 from gateway.routes import Router
-from shared.errors import PROBLEM_MEDIA_TYPE, problem_type
+from shared.errors import PROBLEM_MEDIA_TYPE, ProblemError, problem_type
 from shared.problem_docs import add_problem, operations, problem_example
 
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -50,6 +51,15 @@ OWN = "gateway"
 LIMITER_UNAVAILABLE = {
     "type": problem_type("rate-limiter-unavailable"), "title": "Rate limiter unavailable",
     "status": 503, "detail": "Requests cannot be counted right now: retry in 5 s."}
+# Answers of any /v1 operation while PostgreSQL (the gateway's or the service's) cannot be reached,
+# and of a routed one while the service cannot read the token keys (shared.errors, shared.jwks).
+DATABASE_UNAVAILABLE = {
+    "type": problem_type("database-unavailable"), "title": "Database unavailable",
+    "status": 503, "detail": "The database cannot be reached right now; try again in 5 s."}
+KEYS_UNAVAILABLE = {
+    "type": problem_type("token-keys-unavailable"), "title": "Token keys unavailable",
+    "status": 503, "detail": "The keys that check tokens cannot be fetched from their issuer "
+                             "right now; try again shortly."}
 PROBLEM_PAGES_NOTE = ("\n\nEvery problem's `type` (`/problems/…`, relative to this API's URL) is "
                       "a page describing it: what it means and what to do.")
 
@@ -189,11 +199,15 @@ def _gateway_problems(document: dict[str, Any], own_paths: set[str]) -> None:
             continue
         add_problem(operation, 429, "Too many requests")  # gateway.proxy counts every call
         add_problem(operation, 503, "Service unavailable", LIMITER_UNAVAILABLE)
+        examples = operation["responses"]["503"]["content"][PROBLEM_MEDIA_TYPE]["examples"]
+        examples.setdefault("database-unavailable", {"summary": DATABASE_UNAVAILABLE["title"],
+                                                     "value": DATABASE_UNAVAILABLE})
         if path not in own_paths:
             routed = problem_example(503)
-            examples = operation["responses"]["503"]["content"][PROBLEM_MEDIA_TYPE]["examples"]
             examples.setdefault("service-unavailable",
                                 {"summary": routed["title"], "value": routed})
+            examples.setdefault("token-keys-unavailable", {"summary": KEYS_UNAVAILABLE["title"],
+                                                           "value": KEYS_UNAVAILABLE})
 
 
 def merge(own: dict[str, Any], upstream: dict[str, dict[str, Any]], router: Router, *,
@@ -237,6 +251,18 @@ def merge(own: dict[str, Any], upstream: dict[str, dict[str, Any]], router: Rout
     return merged
 
 
+class IncompleteDocument(ProblemError):
+    """Some service routed to did not give its OpenAPI document: there is no whole one yet."""
+
+    status, slug, title = 503, "api-incomplete", "API description incomplete"
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"The API description is not available until every service gives its "
+                         f"own; missing: {', '.join(missing)}. Try again shortly.",
+                         missing=missing)
+        self.headers = {"Retry-After": "5"}
+
+
 class MergedOpenAPI:
     """Builds the merged document on demand and keeps it for ``ttl`` seconds."""
 
@@ -249,35 +275,40 @@ class MergedOpenAPI:
         self._lock = asyncio.Lock()
 
     async def document(self) -> dict[str, Any]:
-        """The merged document, rebuilt when stale or incomplete."""
+        """The merged document, rebuilt when stale; :class:`IncompleteDocument` while a service
+        does not give its own."""
         async with self._lock:
             if self._document is None or time.monotonic() - self._built_at > self.ttl:
-                document, complete = await self._build()
-                if not complete:
-                    return document
+                document, missing = await self._build()
+                if missing:
+                    raise IncompleteDocument(missing)
                 self._document, self._built_at = document, time.monotonic()
             return self._document
 
-    async def _build(self) -> tuple[dict[str, Any], bool]:
+    async def _build(self) -> tuple[dict[str, Any], list[str]]:
+        """The merged document and the services whose document is missing from it."""
         proxy = self.app.state.proxy
         session: aiohttp.ClientSession = proxy.session
         services = sorted(set(proxy.router.table.values()))
 
         async def fetch(service: str) -> dict[str, Any] | None:
-            try:
-                async with session.get(f"{proxy.upstreams.base(service)}/openapi.json",
-                                       timeout=aiohttp.ClientTimeout(total=5)) as response:
-                    if response.status != 200:
-                        return None
-                    document: dict[str, Any] = await response.json()
-                    return document
-            except (aiohttp.ClientError, TimeoutError, ValueError):
-                return None
+            for base in proxy.upstreams.in_turn(service):  # any replica's will do
+                try:
+                    async with session.get(f"{base}/openapi.json",
+                                           timeout=aiohttp.ClientTimeout(total=5)) as response:
+                        if response.status == 200:
+                            document: dict[str, Any] = await response.json()
+                            return document
+                except (aiohttp.ClientError, TimeoutError, ValueError):
+                    continue
+            return None
 
         documents = await asyncio.gather(*(fetch(s) for s in services))
         found = {s: d for s, d in zip(services, documents, strict=True) if d is not None}
-        document = merge(self.app.openapi(), found, proxy.router, public_url=self.public_url)
-        return document, len(found) == len(services)
+        missing = [s for s in services if s not in found]
+        if missing:  # no document is made of a part
+            return {}, missing
+        return merge(self.app.openapi(), found, proxy.router, public_url=self.public_url), []
 
 
 def install(app: FastAPI, *, ttl: float, public_url: str | None = None) -> None:

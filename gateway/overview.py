@@ -135,8 +135,9 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
                       section="agreements"))
     for code, body in ((status, programme), (stats_status, stats)):
         if code != 200:
-            try:
-                return problem_response(orjson.loads(body))
+            try:  # a 503 (the service's database out of reach, say) keeps saying when to retry
+                return problem_response(orjson.loads(body),
+                                        headers={"Retry-After": "5"} if code == 503 else None)
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 return problem_response({"type": problem_type("bad-gateway"),
                                          "title": "Bad gateway", "status": 502,

@@ -24,6 +24,10 @@ class Settings(ServiceSettings):
     connect_timeout: float = 2.0
     read_timeout: float = 30.0
     max_connections: int = 512
+    # The gateway's /health/ready asks each service's (gateway.readiness): how long it waits for
+    # a replica's answer, and how long it keeps the services' state before asking again.
+    upstream_ready_timeout: float = 1.0
+    upstream_ready_cache_seconds: float = 1.0
 
     issuer: str = Field("http://127.0.0.1:8000",
                         validation_alias=AliasChoices("GATEWAY_ISSUER", "AUTH_ISSUER"))

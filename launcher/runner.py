@@ -91,14 +91,21 @@ def events_env(urls: dict[str, str], secret: str) -> dict[str, dict[str, str]]:
 
 
 def wait_until_ready(url: str, *, timeout: float = 30.0,
-                     process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
+                     process: subprocess.Popen[bytes] | None = None,
+                     probe: str = "/health/ready") -> None:
+    """Poll ``url`` + ``probe`` until it answers 200; fail if the process dies first.
+
+    A gateway is ready only once every service it routes to is: one started before them, or
+    routing to a service that never comes, is waited for with ``probe="/health/live"`` (up and
+    started, its lifespan run).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"process for {url} exited with {process.returncode}")
         try:
-            if httpx.get(f"{url}/health/ready", timeout=1.0).status_code == 200:
+            # Above the gateway's own wait for its services' answers (gateway.readiness).
+            if httpx.get(f"{url}{probe}", timeout=3.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -201,8 +208,9 @@ def system_children(urls: Mapping[str, Sequence[str]], *, log_dir: Path | None =
 
 
 def start_children(admin_url: str, children: Sequence[Child]) -> None:
-    """Start ``children`` in order and wait until each is ready. On a failure the processes
-    already started are stopped."""
+    """Start ``children`` in order and wait until each is ready (the gateway, last, once the
+    services it routes to are: see gateway.readiness). On a failure the processes already
+    started are stopped."""
     try:
         for child in children:
             child.start(admin_url)

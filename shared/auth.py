@@ -38,6 +38,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ProblemError
 from shared.jwks import ALLOWED_ALGORITHMS as ALLOWED_ALGORITHMS
 from shared.jwks import KeySource as KeySource
+from shared.jwks import KeysUnavailable as KeysUnavailable
 from shared.jwks import StaticKeySource as StaticKeySource
 from shared.jwks import jwks_key_source as jwks_key_source
 

@@ -2,19 +2,25 @@
 
 Every 4xx/5xx leaving a service is ``application/problem+json`` with a stable ``type``. Unexpected
 exceptions become a bare 500 problem in ``shared.logs.RequestContextMiddleware``; their traceback
-goes to the log, never to the client.
+goes to the log, never to the client. The database being out of reach is not a bug: it answers
+503 ``database-unavailable`` with ``Retry-After`` (:func:`database_unavailable` tells it apart).
 """
 
 import inspect
 import logging
+import time
+import traceback
 from typing import Any, ClassVar
 
+import asyncpg
 import orjson
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Send
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("pathways.errors")
@@ -131,6 +137,97 @@ class InvalidCursor(ProblemError):
     status, slug, title = 400, "invalid-cursor", "Invalid pagination cursor"
 
 
+class DatabaseUnavailable(ProblemError):
+    """The database cannot be reached, or dropped the connection: try again shortly."""
+
+    status, slug, title = 503, "database-unavailable", "Database unavailable"
+    retry_after_seconds: ClassVar[int] = 5
+    headers: ClassVar[dict[str, str]] = {"Retry-After": str(retry_after_seconds)}
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or "The database cannot be reached right now; try again in "
+                         f"{self.retry_after_seconds} s.", **extra)
+
+
+# SQLSTATEs saying the connection, not the statement, failed: class 08 (connection exception,
+# but a protocol violation, a bug), the server shutting down or starting (57P01-57P03), and no
+# connection slot left (53300).
+_UNAVAILABLE_STATES = frozenset({"08000", "08001", "08003", "08004", "08006",
+                                 "57P01", "57P02", "57P03", "53300"})
+# The driver's own modules: an OSError raised in them is the database's socket failing.
+_DRIVER_MODULES = ("asyncpg.", "sqlalchemy.dialects.postgresql.asyncpg")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is out of reach, rather than that a statement failed.
+
+    Yes for: a refused, reset or timed-out connection to the database (an ``OSError`` the driver
+    raised: the same error from anything else, a file or another service, is no outage), a
+    connection SQLAlchemy found dead (``connection_invalidated``), an error whose SQLSTATE is a
+    connection one (see ``_UNAVAILABLE_STATES``), asyncpg's "connection is closed", and no
+    pooled connection coming free in time. Follows ``orig`` and ``__cause__``: SQLAlchemy and
+    asyncpg wrap the driver's error. Anything else (a constraint, a syntax error, a
+    statement cancelled) stays a bug or a problem of its own.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseUnavailable | sqlalchemy.exc.TimeoutError):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if getattr(current, "sqlstate", None) in _UNAVAILABLE_STATES:
+            return True
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        if isinstance(current, OSError) and _raised_by_driver(current):
+            return True
+        current = current.orig if isinstance(current, sqlalchemy.exc.DBAPIError) \
+            else current.__cause__
+    return False
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    return any(frame.f_globals.get("__name__", "").startswith(_DRIVER_MODULES)
+               for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
+class _OutageLog:
+    """Logs that the database is out of reach at most once every ``every`` seconds per process:
+    during an outage every request would say it, and the access log already counts them."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.every = every
+        self._last = float("-inf")
+
+    def __call__(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self._last = now
+            # The error's kind only: a database error's message may quote a person's data.
+            log.warning("database unavailable: answering 503",
+                        extra={"error_type": type(exc).__name__})
+
+
+report_database_unavailable = _OutageLog()
+
+
+def database_unavailable_problem(instance: str | None = None) -> dict[str, Any]:
+    """The 503 problem document answered while the database is out of reach."""
+    return DatabaseUnavailable().to_problem(instance=instance)
+
+
+async def send_database_unavailable(send: Send, *, instance: str | None = None) -> None:
+    """Answer the 503 problem straight from the ASGI layer (a middleware's fallback)."""
+    body = orjson.dumps(database_unavailable_problem(instance))
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in DatabaseUnavailable.headers.items())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 VALIDATION_EXAMPLE: dict[str, Any] = {
     "type": problem_type("validation"), "title": "Validation failed", "status": 422,
     "detail": "The request has invalid or unknown fields; see errors.",
@@ -199,8 +296,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     }, headers=getattr(exc, "headers", None))
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not database_unavailable(exc):
+        raise exc  # a bug after all: shared.logs answers the bare 500 and logs its traceback
+    report_database_unavailable(exc)
+    return problem_response(database_unavailable_problem(request.url.path),
+                            headers=DatabaseUnavailable.headers)
+
+
+# What a lost or refused database connection raises; _database_error tells outages apart.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, asyncpg.PostgresError,
+    asyncpg.InterfaceError, OSError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, _database_error)

@@ -11,7 +11,8 @@ A :class:`StaticKeySource` reads its set again every ``refresh_seconds`` (checke
 asked for, so a withdrawn key stops verifying within that interval of its withdrawal) and when a
 token names a kid it does not know (a rotation), at most once every ``min_refresh_interval``
 seconds so that made-up kids cannot make it hammer the issuer. While the set cannot be read the
-last one read stays in use (and a warning is logged once per outage).
+last one read stays in use (and a warning is logged once per outage); a token whose key was
+never read then gets no verdict: :class:`KeysUnavailable` (503, try again), not a 401.
 """
 
 import asyncio
@@ -25,6 +26,8 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from shared.errors import ProblemError
+
 log = logging.getLogger("pathways.auth.keys")
 
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
@@ -37,6 +40,18 @@ _FITTING: dict[tuple[str, str | None], frozenset[str]] = {
 }
 MIN_RSA_BITS = 2048
 DEFAULT_REFRESH_SECONDS = 300.0
+
+
+class KeysUnavailable(ProblemError):
+    """The issuer's keys, needed to check this token, cannot be fetched now (the gateway or its
+    database is down): no verdict on the token, try again."""
+
+    status, slug, title = 503, "token-keys-unavailable", "Token keys unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("The keys that check tokens cannot be fetched from their issuer right "
+                         "now; try again shortly.")
+        self.headers = {"Retry-After": "5"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,7 @@ class StaticKeySource:
         self._loaded_at = -1e12  # last successful read
         self._tried_at = -1e12  # last attempt, successful or not
         self._failing = False
+        self._unreachable = False  # failing for want of an answer, not a wrong one
         self._lock = asyncio.Lock()
         self.min_refresh_interval = min_refresh_interval
         self.refresh_seconds = refresh_seconds
@@ -142,6 +158,9 @@ class StaticKeySource:
                         log.warning("could not read the issuer's keys; keeping the last known",
                                     extra={"error_type": type(exc).__name__})
                     self._failing = True
+                    self._unreachable = not isinstance(exc, DiscoveryMismatch)
+            if self._failing and self._unreachable and kid not in self._keys:
+                raise KeysUnavailable  # unknown only because the set cannot be read now
         return self._keys.get(kid)
 
     async def refresh(self) -> None:

@@ -28,6 +28,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics, sealing, tracing
 from shared.auth import PRINCIPAL_KEY, Principal
+from shared.errors import (
+    database_unavailable,
+    report_database_unavailable,
+    send_database_unavailable,
+)
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 # The caller's W3C trace context, kept so events recorded by the request carry it on.
@@ -214,9 +219,10 @@ class RequestContextMiddleware:
     the request in the metrics (:mod:`shared.metrics`).
 
     It also turns an unexpected exception into a bare 500 problem carrying the request id, so
-    no stack trace ever reaches a client. With ``name_routes`` (a service, behind the gateway)
-    an answer names its route template in the ``Pathways-Route`` header, which the gateway reads
-    and drops.
+    no stack trace ever reaches a client; the database out of reach is a 503 instead
+    (``shared.errors.database_unavailable``). With ``name_routes`` (a service, behind the
+    gateway) an answer names its route template in the ``Pathways-Route`` header, which the
+    gateway reads and drops.
     """
 
     def __init__(self, app: ASGIApp, *, service: str, name_routes: bool = True) -> None:
@@ -260,6 +266,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
+            if database_unavailable(exc):  # no bug: the database is down or restarting
+                report_database_unavailable(exc)
+                if not started_response:
+                    await send_database_unavailable(send_with_id, instance=scope["path"])
+                return
             # A bug: log it with its traceback, answer a bare problem, keep the process serving.
             self.log.error("unhandled error", exc_info=exc,
                            extra={"error_type": type(exc).__name__})

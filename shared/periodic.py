@@ -4,7 +4,8 @@ A job subclasses :class:`PeriodicJob` and says what one round does (:meth:`Perio
 answering how much it did); its rounds must be safe to run at the same time on several
 replicas (advisory locks, ``FOR UPDATE SKIP LOCKED``): this module only schedules them. A round
 that fails is logged by the error's type alone (a database error's message may quote a
-person's data) and the next one tries again: a crash would stop the job for good.
+person's data) and the next one tries again: a crash would stop the job for good. Rounds that
+fail because the database is out of reach are one warning per outage, and a note when it ends.
 """
 
 import asyncio
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.errors import database_unavailable
 
 log = logging.getLogger("pathways.jobs")
 
@@ -49,13 +52,22 @@ class PeriodicJob(ABC):
     async def _run(self) -> None:
         if self.first_round_waits:
             await asyncio.sleep(self.interval)
+        unreachable = False  # the database was out of reach at the last round
         while True:
             try:
                 if done := await self.tick():
                     log.info(self.done_message, extra={"job": self.name, "count": done})
+                if unreachable:
+                    log.info("job resumed: database reachable again", extra={"job": self.name})
+                unreachable = False
             except Exception as exc:  # the next round tries again
-                log.error("job round failed", extra={"job": self.name,
-                                                     "error_type": type(exc).__name__})
+                if not database_unavailable(exc):
+                    log.error("job round failed", extra={"job": self.name,
+                                                         "error_type": type(exc).__name__})
+                elif not unreachable:
+                    log.warning("job round skipped: database unavailable",
+                                extra={"job": self.name, "error_type": type(exc).__name__})
+                    unreachable = True
             async with self._round_ended:
                 self.rounds += 1
                 self._round_ended.notify_all()

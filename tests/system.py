@@ -9,7 +9,15 @@ from pathlib import Path
 import httpx
 
 from launcher.accounts import create_admin
-from launcher.runner import free_ports, replica_urls, start_system, stop
+from launcher.runner import (
+    Child,
+    free_ports,
+    replica_urls,
+    start_children,
+    stop,
+    system_children,
+    wait_until_ready,
+)
 from launcher.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
@@ -29,16 +37,29 @@ class System(dict[str, str]):
     """Each service's base URL by name (its first replica's), and every replica's in
     :attr:`replicas`."""
 
-    def __init__(self, replicas: dict[str, list[str]],
-                 processes: dict[str, subprocess.Popen[bytes]], log_dir: Path) -> None:
+    def __init__(self, replicas: dict[str, list[str]], children: dict[str, Child],
+                 log_dir: Path, admin_url: str) -> None:
         super().__init__({name: urls[0] for name, urls in replicas.items()})
         self.replicas = replicas
-        self.processes = processes  # by URL
+        self.children = children  # by URL
         self.log_dir = log_dir  # <service>-<replica>.log, replicas counted from 1
+        self.admin_url = admin_url
+
+    @property
+    def processes(self) -> dict[str, subprocess.Popen[bytes]]:
+        """The process serving each URL now."""
+        return {url: child.process for url, child in self.children.items()
+                if child.process is not None}
 
     def stop_replica(self, url: str) -> None:
         """Stop the process serving ``url``."""
         stop([self.processes[url]])
+
+    def start_replica(self, url: str) -> None:
+        """Start the process serving ``url`` again, as it was (after :meth:`stop_replica`), and
+        wait until it is ready."""
+        child = self.children[url]
+        wait_until_ready(url, process=child.start(self.admin_url), timeout=120.0)
 
 
 @contextmanager
@@ -51,11 +72,13 @@ def running_system(admin_url: str, *, replicas: int = 1,
     log_dir = Path(tempfile.mkdtemp(prefix="pathways-procs-"))
     ports = iter(free_ports(len(SERVICES) * replicas))  # distinct: one system, no shared port
     urls = replica_urls(SERVICES, replicas, lambda spec, i: next(ports))
-    started = start_system(admin_url, urls, log_dir=log_dir, env={**TEST_ENV, **(env or {})})
+    children = system_children(urls, log_dir=log_dir, env={**TEST_ENV, **(env or {})})
+    start_children(admin_url, children)
+    system = System(urls, {child.url: child for child in children}, log_dir, admin_url)
     try:
-        yield System(urls, dict(started), log_dir)
+        yield system
     finally:
-        stop([process for _, process in started])
+        stop(list(system.processes.values()))
 
 
 def admin_token(admin_url: str, gateway_url: str) -> str:

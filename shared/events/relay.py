@@ -22,6 +22,10 @@ the subscriber's log lines still name the trace).
 It wakes on ``NOTIFY`` (sent when a transaction that recorded events commits) and otherwise
 polls every ``poll_seconds``. Run it inside a service (``start``/``stop`` as lifespan hooks) or
 alone (``python -m launcher.relay --service candidates``).
+
+While the database is out of reach its rounds fail: it says so once (a warning, with the error's
+kind only), tries again every ``poll_seconds``, and once a round succeeds says so and listens
+again; what was due meanwhile is delivered then.
 """
 
 import asyncio
@@ -41,6 +45,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from sqlalchemy.engine import make_url
 
 from shared import sealing
+from shared.errors import database_unavailable
 from shared.events import delivery_repository as repository
 from shared.events import wire
 from shared.events.personal import PersonalEvents, without
@@ -128,6 +133,8 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
+        self._unreachable = False  # the database was out of reach at the last round
+        self._listen_again = False  # LISTEN failed for an outage: try again once it is over
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -145,14 +152,17 @@ class Relay:
         await self._listen()
 
     async def _listen(self) -> None:
+        self._listen_again = False
         try:
             self._listener = await asyncpg.connect(
                 self.dsn, server_settings={"application_name": self.application_name})
             await self._listener.add_listener(self.tables.channel,
                                               lambda *_: self._wake.set())
         except (OSError, asyncpg.PostgresError) as error:  # polling still delivers
-            log.warning("relay cannot LISTEN; polling only", extra={"error": str(error)})
+            log.warning("relay cannot LISTEN; polling only",
+                        extra={"error_type": type(error).__name__})
             self._listener = None
+            self._listen_again = database_unavailable(error)
 
     async def close(self) -> None:
         """Release connections."""
@@ -190,9 +200,20 @@ class Relay:
             try:
                 claimed = await self.run_once()
             except Exception as error:  # the database or the network hiccupped: wait, retry
-                log.exception("relay round failed")
                 self.stats.last_error = str(error)
                 claimed = 0
+                if not database_unavailable(error):
+                    log.exception("relay round failed")
+                elif not self._unreachable:
+                    log.warning("relay: database unavailable; retrying every poll",
+                                extra={"error_type": type(error).__name__})
+                    self._unreachable = True
+            else:
+                if self._unreachable:
+                    log.info("relay: database reachable again")
+                    self._unreachable = False
+                if self._listen_again:
+                    await self._listen()
             if self._listener is not None and self._listener.is_closed():
                 await self._listen()
             if claimed >= self.settings.events_batch_size or self._stopping:

@@ -142,9 +142,11 @@ def system(scratch_database: RunDatabase) -> Iterator[GatewaySystem]:
                                 port=gateway_port, log_file=logs / "gateway.log",
                                 extra_env=common)
         processes.append(gateway)
-        for process, port in ((candidates, candidates_port), (echo, echo_port),
-                              (gateway, gateway_port)):
+        for process, port in ((candidates, candidates_port), (echo, echo_port)):
             wait_until_ready(f"http://127.0.0.1:{port}", process=process)
+        # Never ready: nobody serves reintegration (nor a readiness probe at garbage).
+        wait_until_ready(f"http://127.0.0.1:{gateway_port}", process=gateway,
+                         probe="/health/live")
         gateway_db_url = scratch_database.url("gateway")
 
         async def create_admin() -> None:
@@ -182,7 +184,7 @@ def another_gateway(system: GatewaySystem, name: str, env: dict[str, str]) -> It
                             log_file=system.logs / f"{name}.log",
                             extra_env={**system.gateway_env, **env})
     try:
-        wait_until_ready(f"http://127.0.0.1:{port}", process=process)
+        wait_until_ready(f"http://127.0.0.1:{port}", process=process, probe="/health/live")
         yield f"http://127.0.0.1:{port}"
     finally:
         stop([process])

@@ -1,17 +1,32 @@
 """One merged OpenAPI document, and the composed programme overview."""
 
+import json
+from collections.abc import Iterator
+
 import httpx
+import pytest
 from openapi_spec_validator import validate
 
 from gateway.routes import Router, route_table
 from tests.candidates.factories import programme_body
 from tests.docs_pages import assert_offline_docs
-from tests.gateway.conftest import GatewaySystem
+from tests.gateway.conftest import GatewaySystem, another_gateway
+
+
+@pytest.fixture(scope="module")
+def whole(system: GatewaySystem) -> Iterator[str]:
+    """A gateway every upstream of which answers (the echo stands in for placements and
+    reintegration): the system's own routes to a service nobody serves."""
+    upstreams = {"candidates": system.candidates, "placements": system.echo,
+                 "reintegration": system.echo}
+    with another_gateway(system, "whole", {"GATEWAY_UPSTREAMS": json.dumps(upstreams),
+                                           "GATEWAY_ROUTES": "{}"}) as url:
+        yield url
 
 
 class TestMergedOpenAPI:
-    def test_valid_and_complete(self, system: GatewaySystem) -> None:
-        spec = httpx.get(f"{system.gateway}/openapi.json").json()
+    def test_valid_and_complete(self, system: GatewaySystem, whole: str) -> None:
+        spec = httpx.get(f"{whole}/openapi.json").json()
         validate(spec)
         router = Router(route_table())
         candidates = httpx.get(f"{system.candidates}/openapi.json").json()
@@ -25,8 +40,8 @@ class TestMergedOpenAPI:
         assert spec["security"] == [{"bearer": []}]
         assert spec["paths"]["/v1/auth/token"]["post"]["security"] == []
 
-    def test_documents_the_gateways_own_errors(self, system: GatewaySystem) -> None:
-        spec = httpx.get(f"{system.gateway}/openapi.json").json()
+    def test_documents_the_gateways_own_errors(self, whole: str) -> None:
+        spec = httpx.get(f"{whole}/openapi.json").json()
         problem = {"$ref": "#/components/schemas/Problem"}
         for path, item in spec["paths"].items():
             for method, operation in item.items():
@@ -44,18 +59,42 @@ class TestMergedOpenAPI:
         examples = rate_limited["content"]["application/problem+json"]["examples"]
         assert next(iter(examples.values()))["value"]["type"] == "/problems/rate-limited"
 
-    def test_two_statuses_of_one_operation_show_different_problems(
-            self, system: GatewaySystem) -> None:
-        spec = httpx.get(f"{system.gateway}/openapi.json").json()
+    def test_two_statuses_of_one_operation_show_different_problems(self, whole: str) -> None:
+        spec = httpx.get(f"{whole}/openapi.json").json()
         responses = spec["paths"]["/v1/applications/{application_id}/submit"]["post"]["responses"]
         shown = {status: next(iter(answer["content"]["application/problem+json"]["examples"]
                                    .values()))["value"]
                  for status, answer in responses.items() if status in ("404", "409")}
         assert {s: e["status"] for s, e in shown.items()} == {"404": 404, "409": 409}
 
-    async def test_docs_pages_work_offline(self, system: GatewaySystem) -> None:
-        async with httpx.AsyncClient(base_url=system.gateway) as client:
+    async def test_docs_pages_work_offline(self, whole: str) -> None:
+        async with httpx.AsyncClient(base_url=whole) as client:
             await assert_offline_docs(client.get)
+
+    def test_none_while_a_service_does_not_give_its_own(self, system: GatewaySystem) -> None:
+        # Nobody serves reintegration; the garbage upstream does not speak HTTP.
+        for _ in range(2):  # the refusal is not cached: each request tries again
+            response = httpx.get(f"{system.gateway}/openapi.json")
+            assert response.status_code == 503
+            assert response.headers["content-type"] == "application/problem+json"
+            assert int(response.headers["retry-after"]) > 0
+            problem = response.json()
+            assert problem["type"] == "/problems/api-incomplete"
+            assert problem["missing"] == ["garbage", "reintegration"]
+            assert "reintegration" in problem["detail"]
+
+
+class TestReadiness:
+    def test_not_ready_while_a_service_routed_to_is_not(self, system: GatewaySystem) -> None:
+        response = httpx.get(f"{system.gateway}/health/ready")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert int(response.headers["retry-after"]) > 0
+        assert response.json()["not_ready"] == ["garbage", "reintegration"]
+        assert httpx.get(f"{system.gateway}/health/live").status_code == 200
+
+    def test_ready_once_every_service_is(self, whole: str) -> None:
+        assert httpx.get(f"{whole}/health/ready").json() == {"status": "ok"}
 
 
 class TestProgrammeOverview:
