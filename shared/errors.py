@@ -14,12 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 IF_MATCH_MISSING = ("Send If-Match with the ETag last read (GET it first): a change without one "
                     "could overwrite another's.")
 log = logging.getLogger("pathways.errors")
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def problem_type(slug: str) -> str:
@@ -221,12 +222,15 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 def allowed_methods(request: Request) -> str:
     """Every method the app serves on the request's path, for a 405's ``Allow``: Starlette's
-    names only those of the first route whose path matched."""
-    path = request.scope["path"]
-    methods = {method for route in request.app.router.routes
-               if isinstance(route, Route) and route.path_regex.match(path)
-               for method in route.methods or ()}
-    return ", ".join(sorted(methods))
+    names only those of the first route whose path matched. Each method is tried on the app's
+    routes as the router would (included routers too), on a copy of the request's scope."""
+    allowed = []
+    for method in _METHODS:
+        probe = {name: dict(value) if isinstance(value, dict) else value
+                 for name, value in request.scope.items()} | {"method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -15,3 +15,6 @@ def if_match(read: httpx.Response | dict[str, Any]) -> dict[str, str]:
     if isinstance(read, httpx.Response):
         return {"If-Match": read.headers["etag"]}
     return {"If-Match": f'"{read["version"]}"'}
+
+# What a programme's follow-up schedule is at while it is the default one.
+DEFAULT_SCHEDULE = {"If-Match": '"0"'}
