@@ -6,7 +6,8 @@ A route with a JSON body takes ``application/json`` and its structured suffixes
 A body of another type, or of none, is refused with the types the route takes in
 ``Accept-Post`` or ``Accept-Patch`` (RFC 5789 §3.1), where FastAPI would have tried to validate
 it and answered a 422 about fields the client never meant to send. Routes that read their body
-themselves (the CSV and NDJSON imports, the signed events inbox) check its type themselves.
+themselves check it themselves: the CSV and NDJSON imports answer the same 415, the signed
+events inbox and internal questions trust their signature only.
 """
 
 from fastapi import Depends, Request
