@@ -243,7 +243,7 @@ class Player:
         for suspension in self.plan.suspended_origins:
             self.officer.post(f"/v1/programmes/{pid}/origin-suspensions", suspension,
                               key=self.key("suspension", suspension["country"]))
-        self.officer.call("PUT", f"/v1/follow-up-schedules/{pid}", json=self.plan.schedule)
+        self.officer.change("PUT", f"/v1/follow-up-schedules/{pid}", self.plan.schedule)
         for key, body in self.plan.institutions.items():
             self.ids.institutions[key] = self.officer.post(
                 "/v1/institutions", body, key=self.key("institution", key))["id"]
@@ -408,8 +408,8 @@ class Player:
         """The intake's real window, so screening counts ages on its real closing day."""
         opens = date.fromisoformat(self.plan.programme["intake_opens_at"][:10])
         closes = date.fromisoformat(self.plan.programme["intake_closes_at"][:10])
-        self.officer.call("PATCH", f"/v1/programmes/{self.ids.programme}",
-                          json=intake_window(opens, closes))
+        self.officer.change("PATCH", f"/v1/programmes/{self.ids.programme}",
+                            intake_window(opens, closes))
 
     def select(self) -> None:
         """Screening and selection by the officer, checked against the plan."""
@@ -672,8 +672,8 @@ class Player:
         programme complete (its final description)."""
         self.stage("events")
         self.returned(len(self.plan.movers))
-        self.officer.call("PATCH", f"/v1/programmes/{self.ids.programme}",
-                          json={"description": self.plan.programme["description"]})
+        self.officer.change("PATCH", f"/v1/programmes/{self.ids.programme}",
+                            {"description": self.plan.programme["description"]})
         self.step()
 
     def play(self) -> Ids:

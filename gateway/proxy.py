@@ -63,9 +63,11 @@ HOP_BY_HOP = frozenset({
 # Set by the gateway itself, never taken from the client as they are.
 _REPLACED = frozenset({"host", "x-request-id", "traceparent", "x-forwarded-for",
                        "x-forwarded-proto", "x-forwarded-host", "forwarded"})
+# The gateway's server sets its own Date and Server: the service's would make two of each.
 _RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                             b"proxy-authorization", b"te", b"trailer", b"trailers",
-                            b"transfer-encoding", b"upgrade", b"x-request-id", ROUTE_HEADER})
+                            b"transfer-encoding", b"upgrade", b"x-request-id", b"date",
+                            b"server", ROUTE_HEADER})
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _SMALL_BODY = 256 * 1024
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

@@ -70,6 +70,12 @@ class Api:
         ``key`` becomes the ``Idempotency-Key`` header: the same key and body replay the first
         answer, which makes the call safe to retry after a dropped connection.
         """
+        return response_body(self.send(method, path, expect=expect, key=key, **kwargs))
+
+    def send(self, method: str, path: str, *, expect: tuple[int, ...] = (200, 201, 202),
+             key: str | None = None, **kwargs: Any) -> httpx.Response:
+        """Send one request, retried as :meth:`call` says; the answer, or ApiError on an
+        unexpected status."""
         headers = dict(kwargs.pop("headers", {}))
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -87,12 +93,20 @@ class Api:
                 continue
             if response.status_code not in expect:
                 raise ApiError(method, path, response.status_code, response_body(response))
-            return response_body(response)
+            return response
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def get(self, path: str, **kwargs: Any) -> Any:
         """GET ``path``; the JSON answer."""
         return self.call("GET", path, **kwargs)
+
+    def change(self, method: str, path: str, body: Any, **kwargs: Any) -> Any:
+        """PATCH or PUT ``body`` as JSON to ``path``; the JSON answer. The change names the
+        version just read in ``If-Match``, as every change of a resource with an ETag must
+        (the scenarios are its only writers, so the version read is the one changed)."""
+        etag = self.send("GET", path).headers["etag"]
+        headers = {**kwargs.pop("headers", {}), "If-Match": etag}
+        return self.call(method, path, json=body, headers=headers, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         """POST ``body`` as JSON to ``path``; the JSON answer."""

@@ -20,6 +20,8 @@ from shared.errors import install_error_handlers
 from shared.events.inbox import Inbox
 from shared.events.service_events import ServiceEvents
 from shared.logs import RequestContextMiddleware, configure_logging
+from shared.media_types import MEDIA_TYPE_CHECK
+from shared.not_modified import NotModifiedMiddleware
 from shared.protective_headers import ProtectiveHeadersMiddleware
 from shared.settings import MissingSetting, ServiceSettings
 from shared.text import RefuseNulMiddleware
@@ -129,8 +131,9 @@ def create_service_app(
                 await jwks_client.aclose()
 
     # FastAPI's own /docs and /redoc load their assets from CDNs: docs_pages serves offline ones.
+    # Every route refuses a body of a type it does not take (415) before validating it.
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,
+                  docs_url=None, redoc_url=None, dependencies=[MEDIA_TYPE_CHECK],
                   generate_unique_id_function=operation_ids.operation_id)
     docs_pages.install(app)
     app.state.settings = settings
@@ -141,6 +144,9 @@ def create_service_app(
     app.state.metrics_access = metrics_endpoint.MetricsAccess(
         metrics_endpoint.MetricsSettings().metrics_token, token_required=public_entry)
     install_error_handlers(app)
+    # Innermost: a 304 stands for the route's own 200 (the gateway's proxied answers are the
+    # services' own, 304s included).
+    app.add_middleware(NotModifiedMiddleware)
     for extra in middleware:  # inside the request context: they see the request id
         app.add_middleware(extra.cls, *extra.args, **extra.kwargs)
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string

@@ -20,10 +20,14 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import Send
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+IF_MATCH_MISSING = ("Send If-Match with the ETag last read (GET it first): a change without one "
+                    "could overwrite another's.")
 log = logging.getLogger("pathways.errors")
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def problem_type(slug: str) -> str:
@@ -127,6 +131,35 @@ class IllegalTransition(ProblemError):
 
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(ProblemError):
+    """An update without ``If-Match`` (``shared.concurrency.IfMatchRequired``)."""
+
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        """A 428 says what to send."""
+        return {**super().example(), "detail": IF_MATCH_MISSING}
+
+
+class UnsupportedMediaType(ProblemError):
+    """A body of a type its route does not take (``shared.media_types``)."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+    def __init__(self, detail: str, *, accepted: list[str], header: str | None = None) -> None:
+        super().__init__(detail, accepted=accepted)
+        # Accept-Post or Accept-Patch: the types the route takes (RFC 5789 §3.1)
+        self.headers = {header: ", ".join(accepted)} if header else None
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        """A 415 names the types the route takes."""
+        return {**super().example(),
+                "detail": "This body must be application/json or application/*+json, not "
+                          "'text/plain'.", "accepted": ["application/json", "application/*+json"]}
 
 
 class UnprocessableEntity(ProblemError):
@@ -277,8 +310,16 @@ async def _problem_error(request: Request, exc: Exception) -> Response:
                             headers=getattr(exc, "headers", None))
 
 
+def _lacks_if_match(exc: RequestValidationError) -> bool:
+    return any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", "If-Match")
+               for e in exc.errors())
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if _lacks_if_match(exc):  # a required If-Match (shared.concurrency): 428, not a field error
+        return problem_response(
+            PreconditionRequired(IF_MATCH_MISSING).to_problem(instance=request.url.path))
     return problem_response({
         "type": problem_type("validation"), "title": "Validation failed", "status": 422,
         "detail": "The request has invalid or unknown fields; see errors.",
@@ -286,14 +327,31 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     })
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves on the request's path, for a 405's ``Allow``: Starlette's
+    names only those of the first route whose path matched. Each method is tried on the app's
+    routes as the router would (included routers too), on a copy of the request's scope."""
+    allowed = []
+    for method in _METHODS:
+        probe = {name: dict(value) if isinstance(value, dict) else value
+                 for name, value in request.scope.items()} | {"method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers, detail = getattr(exc, "headers", None), str(exc.detail)
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        headers, detail = {**(headers or {}), "Allow": allow}, f"This path allows {allow}."
     titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     return problem_response({
         "type": problem_type(slug), "title": titles.get(exc.status_code, "HTTP error"),
-        "status": exc.status_code, "detail": str(exc.detail), "instance": request.url.path,
-    }, headers=getattr(exc, "headers", None))
+        "status": exc.status_code, "detail": detail, "instance": request.url.path,
+    }, headers=headers)
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:

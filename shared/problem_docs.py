@@ -9,7 +9,8 @@ given shape that no route lists itself. So each app's document is corrected once
 - each operation gets the errors its shape makes possible: 422 (validation) when it takes any
   input, 404 when its path names an object, 400 and 413 when it takes a body, 401 and 403 when
   it needs a token, and the error of each shared parameter it takes (``cursor``,
-  ``Idempotency-Key``, ``If-Match``). A status a route documents itself keeps its description.
+  ``Idempotency-Key``, ``If-Match``; 428 too where ``If-Match`` is required), 415 when it takes
+  a body. A status a route documents itself keeps its description.
 - each error response shows an example of its own status: the examples of the errors the route
   lists (``shared.errors.responses``), else the problem the shared machinery sends for that
   status (a 404 names the route's object, a 422 lists its ``errors``). The ``Problem`` schema
@@ -34,8 +35,10 @@ from shared.errors import (
     InvalidCursor,
     NotFound,
     PreconditionFailed,
+    PreconditionRequired,
     Problem,
     ProblemError,
+    UnsupportedMediaType,
     problem_type,
 )
 from shared.example_nulls import restore_nulls
@@ -52,6 +55,10 @@ PARAMETER_PROBLEMS: dict[tuple[str, str], type[ProblemError]] = {
     ("query", "cursor"): InvalidCursor,
     ("header", "idempotency-key"): InvalidIdempotencyKey,
     ("header", "if-match"): PreconditionFailed,
+}
+# And the problem answered when such a parameter is required but missing.
+REQUIRED_PARAMETER_PROBLEMS: dict[tuple[str, str], type[ProblemError]] = {
+    ("header", "if-match"): PreconditionRequired,
 }
 
 
@@ -79,7 +86,9 @@ _STATUS_EXAMPLES: dict[int, dict[str, Any]] = {
     413: {"type": problem_type("request-too-large"), "title": "Request too large",
           "status": 413, "detail": "The body may be at most 1048576 bytes here.",
           "max_bytes": 1048576},
+    415: UnsupportedMediaType.example(),
     422: VALIDATION_EXAMPLE,
+    428: PreconditionRequired.example(),
     429: {"type": problem_type("rate-limited"), "title": "Too many requests", "status": 429,
           "detail": "Slow down: retry in 12 s."},
     502: {"type": problem_type("bad-gateway"), "title": "Bad gateway", "status": 502,
@@ -173,10 +182,15 @@ def _shape_problems(path: str, operation: dict[str, Any]) -> list[tuple[int, str
     if "requestBody" in operation:
         problems.append((400, "The body could not be parsed", problem_example(400)))
         problems.append((413, "Request too large", problem_example(413)))
+        problems.append((415, UnsupportedMediaType.title, problem_example(415)))
     for parameter in parameters:
-        error = PARAMETER_PROBLEMS.get((parameter.get("in", ""), parameter.get("name", "").lower()))
+        key = (parameter.get("in", ""), parameter.get("name", "").lower())
+        error = PARAMETER_PROBLEMS.get(key)
         if error is not None:
             problems.append((error.status, error.title, error.example()))
+        missing = REQUIRED_PARAMETER_PROBLEMS.get(key) if parameter.get("required") else None
+        if missing is not None:
+            problems.append((missing.status, missing.title, problem_example(missing.status)))
     return problems
 
 

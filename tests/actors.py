@@ -38,6 +38,12 @@ class Api:
         """GET, see :meth:`call`."""
         return self.call("GET", path, expect, **kwargs)
 
+    def if_match(self, path: str) -> dict[str, str]:
+        """The ``If-Match`` naming what ``path`` is now (read with a GET), for changing it."""
+        response = self.http.get(path)
+        assert response.status_code == 200, f"GET {path}: {response.text}"
+        return {"If-Match": response.headers["etag"]}
+
     def claims(self) -> dict[str, Any]:
         """The claims of this actor's token (unverified: the test only reads them)."""
         return jwt.decode(self.token, options={"verify_signature": False})  # type: ignore[no-any-return]

@@ -171,7 +171,8 @@ def test_an_erased_person_is_gone_everywhere_and_still_counted(
         "programme_id": programme_id})["items"], "the returnee's case")[0]
     assert case["candidate_id"] == me
     noted = officer.http.patch(f"/v1/returnee-cases/{case['id']}",
-                               json={"notes": f"Call Amina {marker} after six."})
+                               json={"notes": f"Call Amina {marker} after six."},
+                               headers=officer.if_match(f"/v1/returnee-cases/{case['id']}"))
     assert noted.status_code == 200, noted.text
     [first, *_] = person.get(f"/v1/returnee-cases/{case['id']}/follow-ups")["items"]
     person.post(f"/v1/follow-ups/{first['id']}/answer", json={
@@ -238,8 +239,9 @@ def test_an_erased_person_is_gone_everywhere_and_still_counted(
     assert columns_naming(scratch_database.admin_url, *needles) == []
 
     # New free text about them is refused; the indicators still count them.
-    refused_notes = officer.http.patch(f"/v1/returnee-cases/{case['id']}",
-                                       json={"notes": f"More about {marker}."})
+    refused_notes = officer.http.patch(
+        f"/v1/returnee-cases/{case['id']}", json={"notes": f"More about {marker}."},
+        headers=officer.if_match(f"/v1/returnee-cases/{case['id']}"))
     assert refused_notes.status_code == 409, refused_notes.text
     assert refused_notes.json()["type"] == "/problems/candidate-erased"
     after = officer.get("/v1/indicators", params={"programme_id": programme_id})["total"]

@@ -185,10 +185,11 @@ def test_the_officer_signs_in_at_the_provider_and_runs_a_programme(
     assert officer.get(f"/v1/programmes/{programme_id}")["id"] == programme_id
     # The gateway keeps no account for them: the programme is theirs once their provider's
     # claims say so, not before.
-    officer.call("PATCH", f"/v1/programmes/{programme_id}", 404, json={"capacity": 60})
+    path = f"/v1/programmes/{programme_id}"
+    officer.call("PATCH", path, 404, json={"capacity": 60}, headers=officer.if_match(path))
     provider.grant_programmes([programme_id], account=OFFICER)
     officer = Api(system["gateway"], provider.sign_in(OFFICER, OFFICER_PASSWORD))
-    changed = officer.call("PATCH", f"/v1/programmes/{programme_id}", json={"capacity": 60})
+    changed = officer.call("PATCH", path, json={"capacity": 60}, headers=officer.if_match(path))
     assert changed["capacity"] == 60
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from tests.actors import PASSWORD, Api, login, new_email
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
+from tests.etags import NEW
 from tests.system import admin_token, running_system
 
 
@@ -147,7 +148,7 @@ def story(scratch_database: RunDatabase) -> Iterator[dict[str, Any]]:
         answers["profile with a used e-mail"] = officer.http.post(
             "/v1/candidates", json=personal.person(email=email.upper(), programme_id=programme))
         answers["e-mail changed to a used one"] = officer.http.patch(
-            f"/v1/candidates/{other['id']}", json={"email": email})
+            f"/v1/candidates/{other['id']}", json={"email": email}, headers=NEW)
         # Validation errors carrying personal values.
         bad = personal.person(programme_id=programme)
         bad["email"] = personal.remember(f"not-an-address-{_word(8).lower()}")
@@ -165,7 +166,8 @@ def story(scratch_database: RunDatabase) -> Iterator[dict[str, Any]]:
         mine = person.claims()["candidate_id"]
         person.get(f"/v1/candidates/{mine}")
         answers["own profile"] = person.http.patch(
-            f"/v1/candidates/{mine}", json={"residence_city": personal.remember(_word())})
+            f"/v1/candidates/{mine}", json={"residence_city": personal.remember(_word())},
+            headers=person.if_match(f"/v1/candidates/{mine}"))
         log_dir = system.log_dir
     service_logs = {path.name: path.read_text(errors="replace")
                     for path in sorted(log_dir.glob("*.log"))}

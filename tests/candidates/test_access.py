@@ -23,6 +23,7 @@ from tests.candidates.factories import (
     training_module_body,
 )
 from tests.conftest import TokenMinter
+from tests.etags import NEW
 
 PROBLEM = "application/problem+json"
 
@@ -84,9 +85,13 @@ async def world(client: httpx.AsyncClient, session: AsyncSession,
 
 async def call(client: httpx.AsyncClient, world: World, role: str, method: str, path: str,
                json: Any = None) -> httpx.Response:
-    """Send one request as ``role``, the world's placeholders filled into ``path``."""
+    """Send one request as ``role``, the world's placeholders filled into ``path``. A change
+    names whatever version the object is at (``If-Match: *``): access is what is tested."""
     url = path.format(**{k: v for k, v in vars(world).items() if isinstance(v, str)})
-    return await client.request(method, url, json=json, headers=world.auth(role))
+    headers = world.auth(role)
+    if method in ("PATCH", "PUT", "DELETE"):
+        headers = {**headers, "If-Match": "*"}
+    return await client.request(method, url, json=json, headers=headers)
 
 
 def ids(response: httpx.Response) -> set[str]:
@@ -445,5 +450,5 @@ class TestOfficerOpensProgrammes:
         assert (before.status_code, problem_type(before)) == (404, "programme-not-found")
         carries = mint_token("officer", programme_ids=[world.a, new])
         after = await client.patch(f"/v1/programmes/{new}", json={"capacity": 12},
-                                   headers={"Authorization": f"Bearer {carries}"})
+                                   headers={"Authorization": f"Bearer {carries}", **NEW})
         assert (after.status_code, after.json()["capacity"]) == (200, 12)

@@ -100,6 +100,27 @@ class TestHeaders:
         assert re.fullmatch(rf"00-{trace}-[0-9a-f]{{16}}-01", seen["traceparent"])
         assert seen["traceparent"] != f"00-{trace}-b7ad6b7169203331-01"  # a new span
 
+    def test_one_date_and_no_server_however_answered(self, system: GatewaySystem) -> None:
+        """One Date, the gateway's; no Server header at all (processes run without uvicorn's, and
+        the gateway drops a service's): the answer does not advertise what serves it."""
+        headers = _auth(system)
+        programme = httpx.post(f"{system.gateway}/v1/programmes", json=programme_body(),
+                               headers=headers)
+        answers = {
+            "forwarded": httpx.get(f"{system.gateway}/v1/employers", headers=headers),
+            "forwarded, its 304": httpx.get(
+                f"{system.gateway}{programme.headers['location']}",
+                headers={**headers, "If-None-Match": programme.headers["etag"]}),
+            "forwarded problem": httpx.get(f"{system.gateway}/v1/candidates/{uuid.uuid4()}",
+                                           headers=headers),
+            "the gateway's own problem": httpx.get(f"{system.gateway}/v1/employers"),
+            "the gateway's own route": httpx.get(f"{system.gateway}/.well-known/jwks.json"),
+        }
+        assert answers["forwarded, its 304"].status_code == 304
+        for what, response in answers.items():
+            assert len(response.headers.get_list("date")) == 1, what
+            assert response.headers.get_list("server") == [], what
+
     def test_traceparent_and_request_id_are_added_when_absent(
             self, system: GatewaySystem) -> None:
         response = httpx.get(f"{system.gateway}/v1/employers", headers=_auth(system))

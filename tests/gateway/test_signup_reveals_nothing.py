@@ -107,15 +107,17 @@ class TestOwnProfile:
         assert _sign_up(gateway, email).status_code == 202
         person = login(gateway, email)
         mine = f"/v1/candidates/{person.claims()['candidate_id']}"
-        answers = [person.http.patch(mine, json={"email": address})
+        answers = [person.http.patch(mine, json={"email": address},
+                                     headers=person.if_match(mine))
                    for address in (registered, new_email("candidate"))]
         assert _shape(answers[0]) == _shape(answers[1])
         assert answers[0].status_code == 403
         assert answers[0].json()["type"] == "/problems/email-change-not-allowed"
         # Their own address sent back unchanged is no change; other fields still change.
-        person.call("PATCH", mine, 200, json={"email": email.upper(), "residence_city": "Fes"})
+        person.call("PATCH", mine, 200, json={"email": email.upper(), "residence_city": "Fes"},
+                    headers=person.if_match(mine))
         # Staff are told the address is taken: that is their job.
-        taken = admin.http.patch(mine, json={"email": registered})
+        taken = admin.http.patch(mine, json={"email": registered}, headers=admin.if_match(mine))
         assert taken.status_code == 409
         assert taken.json()["type"] == "/problems/candidate-email-taken"
         assert registered not in taken.text.lower()

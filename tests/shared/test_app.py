@@ -2,18 +2,21 @@
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Form, Response
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.responses import Response as StarletteResponse
 
 from services.candidates.settings import Settings
 from shared.app import create_service_app
 from shared.auth import AUTH_DISABLED, SIGNED_IN, require_roles
-from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, responses
+from shared.concurrency import IfMatchRequired, expected_version
+from shared.errors import PROBLEM_MEDIA_TYPE, Conflict, PreconditionFailed, responses
 from shared.logs import caller_pseudonym
+from shared.responses import json_response
 from shared.schemas import StrictModel
 from tests.conftest import RunDatabase
 from tests.docs_pages import assert_offline_docs
@@ -60,6 +63,36 @@ async def post_note(note_id: str, note: Note, q: str | None = None) -> Note:
     return note
 
 
+# One versioned thing, as a service's resources are: read with its ETag, changed with If-Match.
+THING: dict[str, Any] = {"version": 3}
+
+
+@router.get("/v1/things/{thing_id}")
+async def read_thing(thing_id: str) -> StarletteResponse:
+    """The thing with its ETag."""
+    return json_response({"id": thing_id, **THING}, version=THING["version"])
+
+
+@router.patch("/v1/things/{thing_id}")
+async def change_thing(thing_id: str, note: Note, if_match: IfMatchRequired) -> StarletteResponse:
+    """Changes the thing if If-Match names its version."""
+    wanted = expected_version(if_match)
+    if wanted is not None and wanted != THING["version"]:
+        raise PreconditionFailed("stale")
+    return json_response({"id": thing_id, **THING, "text": note.text},
+                         version=THING["version"])
+
+
+@router.delete("/v1/things/{thing_id}", status_code=204)
+async def delete_thing(thing_id: str) -> None:
+    """Deletes nothing: its path takes a third method."""
+
+
+@router.post("/v1/forms", status_code=204)
+async def post_form(name: Annotated[str, Form()]) -> None:
+    """A form body, as the token endpoint takes."""
+
+
 @pytest.fixture(scope="module")
 async def app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     application = create_service_app(
@@ -100,6 +133,80 @@ class TestProblems:
         wrong = await http.delete("/health/live")
         assert wrong.status_code == 405
         assert wrong.json()["type"] == "/problems/method-not-allowed"
+
+
+class TestHttpSemantics:
+    """Conditional requests, 405s that say what is allowed, 415s for bodies of another type."""
+
+    async def test_a_change_requires_if_match_compared_strongly(
+            self, http: httpx.AsyncClient) -> None:
+        url, body = "/v1/things/t-1", {"text": "x"}
+        missing = await http.patch(url, json=body)
+        assert (missing.status_code, missing.json()["type"]) == (
+            428, "/problems/precondition-required")
+        assert missing.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        # A missing If-Match is answered before a bad body is looked at.
+        assert (await http.patch(url, json={"wrong": 1})).status_code == 428
+        # A list naming several versions is refused: one client edits from one copy.
+        for refused in ('W/"3"', '"2"', "3", '"3", "4"', '"2", "3"'):
+            response = await http.patch(url, json=body, headers={"If-Match": refused})
+            assert (response.status_code, response.json()["type"]) == (
+                412, "/problems/precondition-failed"), refused
+        for accepted in ('"3"', 'W/"2", "3"', "*"):
+            response = await http.patch(url, json=body, headers={"If-Match": accepted})
+            assert response.status_code == 200, (accepted, response.text)
+
+    async def test_if_none_match_naming_the_etag_is_304(self, http: httpx.AsyncClient) -> None:
+        url = "/v1/things/t-1"
+        for matching in ('"3"', 'W/"3"', '"1", "3"', "*"):
+            response = await http.get(url, headers={"If-None-Match": matching})
+            assert response.status_code == 304, matching
+            assert response.content == b"" and response.headers["etag"] == '"3"'
+            assert "content-type" not in response.headers
+            assert response.headers["cache-control"] == "no-store"
+        fresh = await http.get(url, headers={"If-None-Match": '"2"'})
+        assert (fresh.status_code, fresh.json()["version"]) == (200, 3)
+        # Only a read: a change with If-None-Match is no conditional read.
+        changed = await http.patch(url, json={"text": "x"},
+                                   headers={"If-Match": '"3"', "If-None-Match": '"3"'})
+        assert changed.status_code == 200
+
+    async def test_405_allows_every_method_of_the_path(self, http: httpx.AsyncClient) -> None:
+        response = await http.post("/v1/things/t-1", json={"text": "x"})
+        assert response.status_code == 405
+        assert response.headers["allow"] == "DELETE, GET, PATCH"
+        assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        assert response.json()["type"] == "/problems/method-not-allowed"
+        assert (await http.put("/health/live")).headers["allow"] == "GET"
+
+    async def test_a_body_of_another_type_is_415(self, http: httpx.AsyncClient) -> None:
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {"content-type": content_type} if content_type else {}
+            response = await http.post("/notes/n-1", content=b'{"text": "x"}', headers=headers)
+            assert response.status_code == 415, content_type
+            assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+            assert response.json()["type"] == "/problems/unsupported-media-type"
+            assert response.headers["accept-post"] == "application/json, application/*+json"
+        patched = await http.patch("/v1/things/t-1", content=b"text=x",
+                                   headers={"content-type": "text/plain", "If-Match": '"3"'})
+        assert patched.status_code == 415
+        assert patched.headers["accept-patch"] == "application/json, application/*+json"
+        for accepted in ("application/json; charset=utf-8", "application/merge-patch+json"):
+            response = await http.post("/notes/n-1", content=b'{"text": "x"}',
+                                       headers={"content-type": accepted})
+            assert response.status_code == 200, accepted
+        form = await http.post("/v1/forms", json={"name": "x"})
+        assert form.status_code == 415
+        assert form.headers["accept-post"] == \
+            "application/x-www-form-urlencoded, multipart/form-data"
+        assert (await http.post("/v1/forms", data={"name": "x"})).status_code == 204
+
+    def test_documented(self, app: FastAPI) -> None:
+        thing = app.openapi()["paths"]["/v1/things/{thing_id}"]["patch"]
+        [if_match] = [p for p in thing["parameters"] if p["name"] == "If-Match"]
+        assert (if_match["in"], if_match["required"]) == ("header", True)
+        assert {"412", "415", "428"} <= set(thing["responses"])
+        assert "428" not in app.openapi()["paths"]["/notes/{note_id}"]["post"]["responses"]
 
 
 class TestProtectiveHeaders:

@@ -46,7 +46,7 @@ from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.vocabulary import CountryCode, Sector
 from shared.access_record import ids_in_page
 from shared.auth import AUTH_RESPONSES, PrincipalDep
-from shared.concurrency import IfMatchHeader, etag, expected_version
+from shared.concurrency import IfMatchRequired, etag, expected_version
 from shared.db import HotReadsDep, SessionDep
 from shared.errors import PreconditionFailed, responses
 from shared.events.signed_calls import VerifiedBody, parse
@@ -158,7 +158,7 @@ async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
                                   InvalidAvailability, EmailChangeNotAllowed))
 async def update_candidate(candidate_id: uuid.UUID, data: CandidateUpdate, session: SessionDep,
                            principal: PrincipalDep, recorder: AccessRecorderDep,
-                           if_match: IfMatchHeader = None) -> Response:
+                           if_match: IfMatchRequired) -> Response:
     """Change some fields of a profile; send ``If-Match`` with its ETag to avoid lost updates.
 
     Lists (education, skills, languages, preferences) are replaced whole. A candidate edits

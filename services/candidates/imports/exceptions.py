@@ -1,10 +1,26 @@
 """Errors of the bulk import."""
 
-from shared.errors import ProblemError
+from typing import Any
+
+from shared.errors import ProblemError, UnsupportedMediaType, problem_type
 
 
-class UnsupportedImportFormat(ProblemError):
-    status, slug, title = 415, "unsupported-import-format", "Unsupported import format"
+class UnsupportedImportFormat(UnsupportedMediaType):
+    """A file that is neither CSV nor NDJSON: the 415 any route answers for a body it does not
+    take, naming the import's types."""
+
+    ACCEPTED = ("text/csv", "application/x-ndjson", "application/ndjson")
+
+    def __init__(self, sent: str) -> None:
+        super().__init__(f"Send the file as {', '.join(self.ACCEPTED)}, not '{sent}'.",
+                         accepted=list(self.ACCEPTED), header="Accept-Post")
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        """A 415 of an import names its types."""
+        return {"type": problem_type(cls.slug), "title": cls.title, "status": cls.status,
+                "detail": f"Send the file as {', '.join(cls.ACCEPTED)}, not 'application/json'.",
+                "accepted": list(cls.ACCEPTED)}
 
 
 class ImportTooLarge(ProblemError):

@@ -163,8 +163,7 @@ async def _file(request: Request) -> tuple[bytes, str]:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     file_format = _MEDIA_TYPES.get(media_type)
     if file_format is None:
-        raise UnsupportedImportFormat(
-            f"Send the file as {', '.join(sorted(_MEDIA_TYPES))}, not '{media_type or 'none'}'.")
+        raise UnsupportedImportFormat(media_type or "none")
     limit = request.app.state.settings.import_max_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -28,7 +28,7 @@ from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.vocabulary import CountryCode
 from shared.auth import AUTH_RESPONSES, PrincipalDep, require_roles
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -94,7 +94,7 @@ async def get_institution(institution_id: uuid.UUID, session: SessionDep,
               responses=responses(InstitutionNotFound, PreconditionFailed))
 async def update_institution(institution_id: uuid.UUID, data: InstitutionUpdate,
                              session: SessionDep, principal: PrincipalDep,
-                             if_match: IfMatchHeader = None) -> Response:
+                             if_match: IfMatchRequired) -> Response:
     """Change some fields of an institution; send ``If-Match`` with its ETag.
 
     Admins change any institution, an institution's account its own record only; officers

@@ -31,7 +31,7 @@ from services.candidates.programmes.schemas import (
 from services.candidates.vocabulary import CountryCode, Sector
 from shared.auth import AUTH_RESPONSES, SIGNED_IN, PrincipalDep
 from shared.clock import NowDep, utc_date
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused
@@ -102,7 +102,7 @@ async def get_programme(programme_id: uuid.UUID, session: SessionDep) -> Respons
               responses=responses(ProgrammeNotFound, PreconditionFailed, InvalidIntakeWindow,
                                   InvalidGenderTargets, InvalidProgrammeShape))
 async def update_programme(programme_id: uuid.UUID, data: ProgrammeUpdate, session: SessionDep,
-                           principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+                           principal: PrincipalDep, if_match: IfMatchRequired) -> Response:
     """Change some fields of a programme; send ``If-Match`` with its ETag to avoid lost updates.
 
     Admins change any programme; an officer only the programmes they run (another is a 404).

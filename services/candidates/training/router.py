@@ -41,7 +41,7 @@ from services.candidates.training.schemas import (
 )
 from shared.auth import AUTH_RESPONSES, SIGNED_IN, Principal, PrincipalDep
 from shared.clock import NowDep, utc_date
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -121,7 +121,7 @@ async def get_training_module(module_id: uuid.UUID, session: SessionDep) -> Resp
               responses=responses(TrainingModuleNotFound, ModuleCodeTaken, PreconditionFailed))
 async def update_training_module(module_id: uuid.UUID, data: TrainingModuleUpdate,
                                  session: SessionDep, principal: PrincipalDep,
-                                 if_match: IfMatchHeader = None) -> Response:
+                                 if_match: IfMatchRequired) -> Response:
     """Change some fields of a module; send ``If-Match`` with its ETag to avoid lost updates."""
     await _ensure_module_in_scope(session, principal, module_id)
     module = await service.update_module(session, module_id=module_id, data=data,

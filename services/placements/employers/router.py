@@ -23,7 +23,7 @@ from services.placements.employers.schemas import (
 from services.placements.vocabulary import CountryCode, Sector
 from shared.access import FieldNotAllowed
 from shared.auth import Forbidden, PrincipalDep
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -88,7 +88,7 @@ async def get_employer(employer_id: uuid.UUID, session: SessionDep,
               responses=responses(EmployerNotFound, PreconditionFailed, Forbidden,
                                   FieldNotAllowed, EmployerInUse))
 async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session: SessionDep,
-                          principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+                          principal: PrincipalDep, if_match: IfMatchRequired) -> Response:
     """Change some fields of an employer; send ``If-Match`` with its ETag.
 
     An employer may update its own record except ``agreements`` and ``kind`` (422); an officer
@@ -103,7 +103,7 @@ async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session:
                responses=responses(EmployerNotFound, EmployerInUse, PreconditionFailed,
                                    Forbidden))
 async def delete_employer(employer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                          if_match: IfMatchHeader = None) -> Response:
+                          if_match: IfMatchRequired) -> Response:
     """Delete an employer that has no vacancies (admins and officers)."""
     await service.delete(session, principal=principal, employer_id=employer_id,
                          expected_version=expected_version(if_match))

@@ -29,7 +29,7 @@ from services.placements.vacancies.schemas import (
 )
 from services.placements.vocabulary import CountryCode, IscoCode, Sector, StayType
 from shared.auth import Forbidden, PrincipalDep
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchHeader, IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -103,7 +103,7 @@ async def get_vacancy(vacancy_id: uuid.UUID, session: SessionDep,
               responses=responses(*CHANGE_ERRORS, *STAY_ERRORS, SeatsTaken))
 async def update_vacancy(vacancy_id: uuid.UUID, data: VacancyUpdate, session: SessionDep,
                          principal: PrincipalDep, candidates: CandidatesAsCallerDep,
-                         if_match: IfMatchHeader = None) -> Response:
+                         if_match: IfMatchRequired) -> Response:
     """Change some fields of a vacancy; send ``If-Match`` with its ETag. The vacancy must still
     fit its stay type and host (422); a new stay type or length is checked against the
     programme's rules as on publishing. Seats cannot drop below the number its placements
@@ -134,7 +134,7 @@ async def reopen_vacancy(vacancy_id: uuid.UUID, session: SessionDep, principal: 
 @router.delete("/{vacancy_id}", status_code=204,
                responses=responses(*CHANGE_ERRORS, VacancyInUse))
 async def delete_vacancy(vacancy_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
-                         if_match: IfMatchHeader = None) -> Response:
+                         if_match: IfMatchRequired) -> Response:
     """Delete a vacancy no placement refers to; close it otherwise."""
     await service.delete(session, principal=principal, vacancy_id=vacancy_id,
                          expected_version=expected_version(if_match))

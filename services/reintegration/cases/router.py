@@ -23,7 +23,7 @@ from services.reintegration.vocabulary import CountryCode
 from shared.access_record import AccessRecorder, Action
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
 from shared.clock import NowDep
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchHeader, IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.pagination import Page, PageDep, page_of
@@ -80,7 +80,7 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, principal: Principal
               responses=responses(*ACTION_ERRORS, CandidateErased))
 async def edit_case(case_id: uuid.UUID, data: CaseUpdate, session: SessionDep,
                     principal: PrincipalDep, recorder: AccessRecorderDep,
-                    if_match: IfMatchHeader = None) -> Response:
+                    if_match: IfMatchRequired) -> Response:
     """Change the caseworker's notes (admins, officers of the programme)."""
     case = await service.edit(session, principal=principal, case_id=case_id, data=data,
                               expected_version=expected_version(if_match))

@@ -10,6 +10,9 @@ from services.reintegration.database import Base, TimestampsMixin, VersionMixin
 
 DEFAULT_POINTS = (0, 1, 3, 6, 12)
 DEFAULT_WINDOW_DAYS = 30
+# The version (and ETag) of the default schedule a programme follows until it sets its own: a
+# first PUT names it in If-Match like any later one.
+DEFAULT_VERSION = 0
 
 
 class FollowUpSchedule(TimestampsMixin, VersionMixin, Base):

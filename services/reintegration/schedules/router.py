@@ -9,7 +9,7 @@ from services.reintegration.schedules import service
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
 from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
 from shared.auth import AUTH_RESPONSES, PrincipalDep
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import PreconditionFailed, responses
 from shared.responses import json_response
@@ -34,8 +34,9 @@ async def get_schedule(programme_id: uuid.UUID, session: SessionDep,
 @router.put("/{programme_id}", response_model=ScheduleOut,
             responses=responses(ProgrammeNotFound, PreconditionFailed))
 async def put_schedule(programme_id: uuid.UUID, data: ScheduleIn, session: SessionDep,
-                       principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
+                       principal: PrincipalDep, if_match: IfMatchRequired) -> Response:
     """Set the programme's schedule (admins, its officers). Cases opened afterwards are
-    scheduled by it; open cases keep the follow-ups they have."""
+    scheduled by it; open cases keep the follow-ups they have. ``If-Match`` names the schedule
+    read: the default one's ETag is ``"0"``."""
     return _out(await service.put(session, principal=principal, programme_id=programme_id,
                                   data=data, expected_version=expected_version(if_match)))

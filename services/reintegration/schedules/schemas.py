@@ -6,7 +6,11 @@ from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from services.reintegration.schedules.models import DEFAULT_POINTS, DEFAULT_WINDOW_DAYS
+from services.reintegration.schedules.models import (
+    DEFAULT_POINTS,
+    DEFAULT_VERSION,
+    DEFAULT_WINDOW_DAYS,
+)
 from shared.schemas import ResponseModel, StrictModel
 
 Point = Annotated[int, Field(ge=0, le=120)]
@@ -39,11 +43,11 @@ class ScheduleOut(ResponseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "programme_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
         "points_months": list(DEFAULT_POINTS), "window_days": DEFAULT_WINDOW_DAYS,
-        "is_default": True, "version": None, "updated_at": None}]})
+        "is_default": True, "version": DEFAULT_VERSION, "updated_at": None}]})
 
     programme_id: uuid.UUID
     points_months: list[int]
     window_days: int
     is_default: bool
-    version: int | None
+    version: int = Field(description="The ETag's version; 0 for the default schedule.")
     updated_at: datetime | None

@@ -17,7 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration import rules
 from services.reintegration.schedules import repository
 from services.reintegration.schedules.exceptions import ProgrammeNotFound
-from services.reintegration.schedules.models import DEFAULT_POINTS, DEFAULT_WINDOW_DAYS
+from services.reintegration.schedules.models import (
+    DEFAULT_POINTS,
+    DEFAULT_VERSION,
+    DEFAULT_WINDOW_DAYS,
+)
 from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
 from shared import access
 from shared.auth import Principal
@@ -78,7 +82,8 @@ async def get(session: AsyncSession, *, principal: Principal,
     row = await repository.get(session, programme_id)
     if row is None:
         return ScheduleOut(programme_id=programme_id, points_months=list(DEFAULT_POINTS),
-                           window_days=DEFAULT_WINDOW_DAYS, is_default=True, version=None,
+                           window_days=DEFAULT_WINDOW_DAYS, is_default=True,
+                           version=DEFAULT_VERSION,
                            updated_at=None)
     return ScheduleOut(programme_id=programme_id, points_months=row.points_months,
                        window_days=row.window_days, is_default=False, version=row.version,
@@ -87,14 +92,16 @@ async def get(session: AsyncSession, *, principal: Principal,
 
 async def put(session: AsyncSession, *, principal: Principal, programme_id: uuid.UUID,
               data: ScheduleIn, expected_version: int | None) -> ScheduleOut:
-    """Set the programme's schedule (admins, its officers); cases opened from now on use it."""
+    """Set the programme's schedule (admins, its officers); cases opened from now on use it.
+    ``expected_version`` is that of the schedule read, :data:`DEFAULT_VERSION` for the default."""
     access.ensure_role(principal, access.STAFF, "set follow-up schedules")
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     current = await repository.get(session, programme_id, for_update=True)
-    if expected_version is not None and (current is None or current.version != expected_version):
+    version = current.version if current else DEFAULT_VERSION
+    if expected_version is not None and version != expected_version:
         raise PreconditionFailed(
             f"The schedule changed since version {expected_version}; read it again.",
-            current_version=current.version if current else None)
+            current_version=version)
     row = await repository.upsert(session, programme_id=programme_id,
                                   points_months=data.points_months, window_days=data.window_days)
     return ScheduleOut(programme_id=programme_id, points_months=row.points_months,

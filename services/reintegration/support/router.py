@@ -30,7 +30,7 @@ from services.reintegration.support.schemas import (
 )
 from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
 from shared.clock import NowDep, utc_date
-from shared.concurrency import IfMatchHeader, expected_version
+from shared.concurrency import IfMatchHeader, IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
@@ -116,7 +116,7 @@ async def get_measure(measure_id: uuid.UUID, session: SessionDep,
               responses=responses(*ACTION_ERRORS, InvalidMeasure))
 async def edit_measure(measure_id: uuid.UUID, data: MeasureUpdate, session: SessionDep,
                        principal: PrincipalDep, now: NowDep, recorder: AccessRecorderDep,
-                       if_match: IfMatchHeader = None) -> Response:
+                       if_match: IfMatchRequired) -> Response:
     """Change a planned or running measure (e.g. record the disbursement)."""
     measure = await service.edit(session, principal=principal, measure_id=measure_id,
                                  data=data, today=utc_date(now),

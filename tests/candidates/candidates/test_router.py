@@ -18,6 +18,7 @@ from tests.candidates.factories import (
     create_programme,
     post_candidate,
 )
+from tests.etags import NEW
 
 PROBLEM = "application/problem+json"
 
@@ -412,12 +413,26 @@ class TestUpdateCandidate:
         read = await client.get(url)
         assert read.json() == body and read.headers["etag"] == '"2"'
 
-    async def test_patch_without_if_match(self, client: httpx.AsyncClient) -> None:
+    async def test_patch_without_if_match_is_428_and_changes_nothing(
+            self, client: httpx.AsyncClient) -> None:
         created = await post_candidate(client)
-        response = await client.patch(f"/v1/candidates/{created['id']}",
-                                      json={"gender": "undisclosed"})
-        assert response.status_code == 200
-        assert response.json()["gender"] == "undisclosed"
+        url = f"/v1/candidates/{created['id']}"
+        response = await client.patch(url, json={"gender": "undisclosed"})
+        assert response.status_code == 428
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["type"] == "/problems/precondition-required"
+        assert (await client.get(url)).json() == created
+
+    async def test_weak_etag_never_matches_a_change(self, client: httpx.AsyncClient) -> None:
+        created = await post_candidate(client)
+        url = f"/v1/candidates/{created['id']}"
+        weak = await client.patch(url, json={"gender": "undisclosed"},
+                                  headers={"If-Match": 'W/"1"'})
+        assert weak.status_code == 412
+        assert (await client.get(url)).json() == created
+        anything = await client.patch(url, json={"gender": "undisclosed"},
+                                      headers={"If-Match": "*"})
+        assert anything.status_code == 200 and anything.json()["version"] == 2
 
     async def test_stale_etag_is_412_and_changes_nothing(self, client: httpx.AsyncClient) -> None:
         created = await post_candidate(client)
@@ -435,13 +450,14 @@ class TestUpdateCandidate:
         created = await post_candidate(client)
         for field in ("given_name", "email", "date_of_birth", "skills", "languages"):
             response = await client.patch(f"/v1/candidates/{created['id']}",
-                                          json={field: None})
+                                          json={field: None}, headers=NEW)
             assert response.status_code == 422, field
 
     async def test_null_clears_optional_field(self, client: httpx.AsyncClient) -> None:
         created = await post_candidate(client)
         response = await client.patch(f"/v1/candidates/{created['id']}",
-                                      json={"phone": None, "available_until_date": None})
+                                      json={"phone": None, "available_until_date": None},
+                                      headers=NEW)
         assert response.status_code == 200
         assert response.json()["phone"] is None
         assert response.json()["available_until_date"] is None
@@ -457,7 +473,7 @@ class TestUpdateCandidate:
         bad = resolved(bad)  # dates computed now (see resolved)
         created = await post_candidate(client)
         url = f"/v1/candidates/{created['id']}"
-        response = await client.patch(url, json=bad)
+        response = await client.patch(url, json=bad, headers=NEW)
         assert response.status_code == 422, (bad, response.text)
         assert (await client.get(url)).json() == created
 
@@ -467,7 +483,8 @@ class TestUpdateCandidate:
         created = await post_candidate(client, available_from_date="2026-09-01",
                                        available_until_date="2027-08-31")
         url = f"/v1/candidates/{created['id']}"
-        response = await client.patch(url, json={"available_until_date": "2026-01-01"})
+        response = await client.patch(url, json={"available_until_date": "2026-01-01"},
+                                      headers=NEW)
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/invalid-availability"
         assert (await client.get(url)).json()["version"] == 1
@@ -476,7 +493,7 @@ class TestUpdateCandidate:
         old, new = unique("old"), unique("New")
         created = await post_candidate(client, skills=[{"label": old}])
         response = await client.patch(f"/v1/candidates/{created['id']}",
-                                      json={"skills": [{"label": new}]})
+                                      json={"skills": [{"label": new}]}, headers=NEW)
         assert response.status_code == 200
         assert response.json()["skills"] == [{"uri": None, "label": new}]
         assert await listed(client, skill=old) == []
@@ -489,7 +506,8 @@ class TestUpdateCandidate:
         first = await post_candidate(client)
         second = await post_candidate(client)
         url = f"/v1/candidates/{second['id']}"
-        response = await client.patch(url, json={"email": first["email"].upper()})
+        response = await client.patch(url, json={"email": first["email"].upper()},
+                                      headers=NEW)
         assert response.status_code == 409
         assert response.json()["type"] == "/problems/candidate-email-taken"
         assert (await client.get(url)).json() == second
@@ -498,12 +516,12 @@ class TestUpdateCandidate:
         created = await post_candidate(client)
         local, _, domain = created["email"].partition("@")
         response = await client.patch(f"/v1/candidates/{created['id']}",
-                                      json={"email": f"{local.upper()}@{domain}"})
+                                      json={"email": f"{local.upper()}@{domain}"}, headers=NEW)
         assert response.status_code == 200, response.text
 
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
         response = await client.patch(f"/v1/candidates/{uuid.uuid4()}",
-                                      json={"residence_city": "Rabat"})
+                                      json={"residence_city": "Rabat"}, headers=NEW)
         assert response.status_code == 404
         assert response.json()["type"] == "/problems/candidate-not-found"
 

@@ -201,6 +201,9 @@ class TestRefusals:
         response = await _import(client, "a,b\n", "application/pdf")
         assert response.status_code == 415
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "/problems/unsupported-media-type"
+        assert response.headers["accept-post"] == \
+            "text/csv, application/x-ndjson, application/ndjson"
 
     async def test_too_large_is_413(self, client: httpx.AsyncClient,
                                     candidates_app: FastAPI) -> None:

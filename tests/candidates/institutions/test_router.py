@@ -17,6 +17,7 @@ from tests.candidates.factories import (
     create_programme,
     institution_body,
 )
+from tests.etags import NEW
 from tests.pages import all_pages
 
 PROBLEM = "application/problem+json"
@@ -189,17 +190,19 @@ class TestUpdateInstitution:
                                       headers={"If-Match": "yesterday"})
         assert response.status_code == 412
 
-    async def test_without_if_match_applies(self, client: httpx.AsyncClient) -> None:
+    async def test_without_if_match_is_428_and_changes_nothing(
+            self, client: httpx.AsyncClient) -> None:
         created = await create_institution(client)
-        response = await client.patch(f"/v1/institutions/{created['id']}",
-                                      json={"name": "UM5 Rabat"})
-        assert response.status_code == 200
-        assert response.json()["name"] == "UM5 Rabat"
+        url = f"/v1/institutions/{created['id']}"
+        response = await client.patch(url, json={"name": "UM5 Rabat"})
+        assert response.status_code == 428
+        assert response.json()["type"] == "/problems/precondition-required"
+        assert (await client.get(url)).json() == created
 
     async def test_optional_fields_can_be_cleared(self, client: httpx.AsyncClient) -> None:
         created = await create_institution(client)
         response = await client.patch(f"/v1/institutions/{created['id']}",
-                                      json={"city": None, "contact_email": None})
+                                      json={"city": None, "contact_email": None}, headers=NEW)
         assert response.status_code == 200
         assert response.json()["city"] is None and response.json()["contact_email"] is None
 
@@ -210,12 +213,13 @@ class TestUpdateInstitution:
                                                         bad: dict[str, Any]) -> None:
         created = await create_institution(client)
         url = f"/v1/institutions/{created['id']}"
-        response = await client.patch(url, json=bad)
+        response = await client.patch(url, json=bad, headers=NEW)
         assert response.status_code == 422
         assert (await client.get(url)).json() == created
 
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
-        response = await client.patch(f"/v1/institutions/{uuid.uuid4()}", json={"city": "Fès"})
+        response = await client.patch(f"/v1/institutions/{uuid.uuid4()}", json={"city": "Fès"},
+                                      headers=NEW)
         assert response.status_code == 404
         assert response.json()["type"] == "/problems/institution-not-found"
 

@@ -14,6 +14,7 @@ from services.candidates.matching_profiles.schemas import MatchingProfile
 from tests.candidates.applications.helpers import apply, candidate_id
 from tests.candidates.factories import create_programme
 from tests.conftest import TokenMinter
+from tests.etags import if_match
 
 PERSONAL = {"given_name", "family_name", "email", "phone", "date_of_birth", "residence_city"}
 
@@ -110,8 +111,11 @@ class TestConsent:
             "purpose": "data_processing", "text_version": "v2", "action": "given",
             "expires_at": "2020-01-01T00:00:00Z"})
         # The programme also requires one more purpose, which one of them withdrew.
-        await client.patch(f"/v1/programmes/{programme['id']}", json={
+        programme_url = f"/v1/programmes/{programme['id']}"
+        changed = await client.patch(programme_url, headers=if_match(
+            await client.get(programme_url)), json={
             "required_consents": ["data_processing", "training_records"]})
+        assert changed.status_code == 200, changed.text
         for candidate in (kept, withdrew, expired):
             await client.post(f"/v1/candidates/{candidate}/consents", json={
                 "purpose": "training_records", "text_version": "v1", "action": "given"})

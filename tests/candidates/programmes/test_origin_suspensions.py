@@ -15,6 +15,7 @@ from shared.clock import utc_today
 from tests.candidates.applications.helpers import act, apply, candidate_id
 from tests.candidates.factories import create_programme
 from tests.conftest import TokenMinter
+from tests.etags import if_match
 
 REASON = "The Egyptian component was cancelled."
 # Pending: what a suspension withdraws. Decided ones stay as they are.
@@ -168,13 +169,15 @@ class TestSuspend:
         await _suspend(client, programme["id"])
         url = f"/v1/programmes/{programme['id']}"
         before = (await client.get(url)).json()
-        response = await client.patch(url, json={"origin_countries": ["MA", "TN"]})
+        response = await client.patch(url, json={"origin_countries": ["MA", "TN"]},
+                                      headers=if_match(before))
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/invalid-programme-shape"
         assert response.json()["errors"][0]["loc"] == ["body", "origin_countries"]
         assert (await client.get(url)).json() == before
         await client.delete(f"{url}/origin-suspensions/EG")
-        response = await client.patch(url, json={"origin_countries": ["MA", "TN"]})
+        response = await client.patch(url, json={"origin_countries": ["MA", "TN"]},
+                                      headers=if_match(await client.get(url)))
         assert response.status_code == 200, response.text
 
     async def test_unknown_programme_is_404(self, client: httpx.AsyncClient) -> None:

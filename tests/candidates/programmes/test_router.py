@@ -7,6 +7,7 @@ from collections.abc import Callable
 import httpx
 
 from tests.candidates.factories import create_programme, programme_body
+from tests.etags import NEW
 
 PROBLEM = "application/problem+json"
 
@@ -194,17 +195,20 @@ class TestUpdateProgramme:
     async def test_window_must_stay_ordered(self, client: httpx.AsyncClient) -> None:
         created = await create_programme(client)
         response = await client.patch(f"/v1/programmes/{created['id']}",
-                                      json={"intake_closes_at": "2000-01-01T00:00:00Z"})
+                                      json={"intake_closes_at": "2000-01-01T00:00:00Z"},
+                                      headers=NEW)
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/invalid-intake-window"
 
     async def test_null_for_required_field_is_422(self, client: httpx.AsyncClient) -> None:
         created = await create_programme(client)
-        response = await client.patch(f"/v1/programmes/{created['id']}", json={"name": None})
+        response = await client.patch(f"/v1/programmes/{created['id']}", json={"name": None},
+                                      headers=NEW)
         assert response.status_code == 422
 
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
-        response = await client.patch(f"/v1/programmes/{uuid.uuid4()}", json={"capacity": 3})
+        response = await client.patch(f"/v1/programmes/{uuid.uuid4()}", json={"capacity": 3},
+                                      headers=NEW)
         assert response.status_code == 404
 
 
@@ -249,10 +253,11 @@ class TestGenderTargets:
         created = await create_programme(client, capacity=5, gender_balance_min_share=None,
                                          gender_targets={"female": 2, "male": 3})
         url = f"/v1/programmes/{created['id']}"
-        response = await client.patch(url, json={"capacity": 4})
+        response = await client.patch(url, json={"capacity": 4}, headers=NEW)
         assert response.status_code == 422
         assert response.json()["errors"][0]["loc"] == ["body", "gender_targets"]
         assert (await client.get(url)).json()["capacity"] == 5
-        response = await client.patch(url, json={"capacity": 4, "gender_targets": None})
+        response = await client.patch(url, json={"capacity": 4, "gender_targets": None},
+                                      headers=NEW)
         assert response.status_code == 200, response.text
         assert response.json()["gender_targets"] is None

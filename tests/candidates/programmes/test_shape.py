@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.candidates.factories import create_programme, programme_body
+from tests.etags import NEW
 
 WAFIRA = {
     "origin_countries": ["MA"], "destination_countries": ["ES"],
@@ -108,7 +109,7 @@ class TestUpdate:
             self, client: httpx.AsyncClient, change: dict[str, Any], field: str) -> None:
         created = await create_programme(client, **WAFIRA)
         url = f"/v1/programmes/{created['id']}"
-        response = await client.patch(url, json=change)
+        response = await client.patch(url, json=change, headers=NEW)
         assert response.status_code == 422, response.text
         assert response.json()["type"] == "/problems/invalid-programme-shape"
         assert _locs(response) == [["body", field]]
@@ -122,6 +123,6 @@ class TestUpdate:
                                                         bad: dict[str, Any]) -> None:
         created = await create_programme(client, **WAFIRA)
         url = f"/v1/programmes/{created['id']}"
-        response = await client.patch(url, json=bad)
+        response = await client.patch(url, json=bad, headers=NEW)
         assert response.status_code == 422, response.text
         assert (await client.get(url)).json() == created

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.programmes.models import Programme
 from tests.candidates.factories import create_programme, programme_body
+from tests.etags import NEW
 
 PROBLEM = "application/problem+json"
 
@@ -26,7 +27,7 @@ class TestRetentionFields:
         programme = await create_programme(client, follow_up_months=24, retention_months=36)
         assert (programme["follow_up_months"], programme["retention_months"]) == (24, 36)
         changed = await client.patch(f"/v1/programmes/{programme['id']}",
-                                     json={"retention_months": 0})
+                                     json={"retention_months": 0}, headers=NEW)
         assert changed.status_code == 200, changed.text
         assert (changed.json()["follow_up_months"], changed.json()["retention_months"]) == (24, 0)
 
@@ -53,7 +54,8 @@ class TestRetentionFields:
     async def test_bad_values_are_422_on_patch(self, client: httpx.AsyncClient, field: str,
                                                value: Any) -> None:
         programme = await create_programme(client, retention_months=24)
-        response = await client.patch(f"/v1/programmes/{programme['id']}", json={field: value})
+        response = await client.patch(f"/v1/programmes/{programme['id']}", json={field: value},
+                                      headers=NEW)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith(PROBLEM)
         read = (await client.get(f"/v1/programmes/{programme['id']}")).json()

@@ -18,6 +18,7 @@ from shared.clock import utc_today
 from tests.actors import Api, account, officer_with_programme, until
 from tests.candidates.factories import candidate_body
 from tests.conftest import RunDatabase
+from tests.etags import NEW
 from tests.placements.factories import employer_body, vacancy_body
 from tests.system import admin_token, running_system
 
@@ -118,7 +119,7 @@ def test_the_round_erases_whose_retention_expired(admin: Api) -> None:
                                     {"follow_up_months": "a year"}, {"retention_months": None}])
 def test_bad_rules_are_a_422_problem(admin: Api, change: dict[str, Any]) -> None:
     officer, pid = officer_with_programme(admin, retention_months=24)
-    response = officer.http.patch(f"/v1/programmes/{pid}", json=change)
+    response = officer.http.patch(f"/v1/programmes/{pid}", json=change, headers=NEW)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert next(iter(change)) in response.text

@@ -20,6 +20,7 @@ from tests.candidates.factories import (
     training_module_body,
 )
 from tests.candidates.training.helpers import complete, days_ago, enrol
+from tests.etags import NEW
 from tests.pages import all_pages
 
 PROBLEM = "application/problem+json"
@@ -240,7 +241,7 @@ class TestUpdateTrainingModule:
         await create_training_module(client, programme_id=programme["id"], code="TAKEN")
         module = await create_training_module(client, programme_id=programme["id"])
         url = f"/v1/training-modules/{module['id']}"
-        response = await client.patch(url, json={"code": "TAKEN"})
+        response = await client.patch(url, json={"code": "TAKEN"}, headers=NEW)
         assert response.status_code == 409
         assert response.json()["type"] == "/problems/training-module-code-taken"
         assert (await client.get(url)).json()["code"] == module["code"]
@@ -252,7 +253,7 @@ class TestUpdateTrainingModule:
         module = await create_training_module(client, programme_id=programme["id"])
         monkeypatch.setattr(repository, "module_code_exists", _not_yet)
         url = f"/v1/training-modules/{module['id']}"
-        response = await client.patch(url, json={"code": "TAKEN"})
+        response = await client.patch(url, json={"code": "TAKEN"}, headers=NEW)
         assert response.status_code == 409
         assert (await client.get(url)).json() == module
 
@@ -260,14 +261,15 @@ class TestUpdateTrainingModule:
         programme = await create_programme(client)
         module = await create_training_module(client, programme_id=programme["id"])
         response = await client.patch(f"/v1/training-modules/{module['id']}",
-                                      json={"code": module["code"], "title": "New title"})
+                                      json={"code": module["code"], "title": "New title"},
+                                      headers=NEW)
         assert response.status_code == 200
 
     async def test_description_can_be_cleared(self, client: httpx.AsyncClient) -> None:
         programme = await create_programme(client)
         module = await create_training_module(client, programme_id=programme["id"])
         response = await client.patch(f"/v1/training-modules/{module['id']}",
-                                      json={"description": None})
+                                      json={"description": None}, headers=NEW)
         assert response.status_code == 200 and response.json()["description"] is None
 
     @pytest.mark.parametrize("bad", [{"title": None}, {"hours": None}, {"hours": 0},
@@ -278,12 +280,13 @@ class TestUpdateTrainingModule:
         programme = await create_programme(client)
         module = await create_training_module(client, programme_id=programme["id"])
         url = f"/v1/training-modules/{module['id']}"
-        response = await client.patch(url, json=bad)
+        response = await client.patch(url, json=bad, headers=NEW)
         assert response.status_code == 422
         assert (await client.get(url)).json() == module
 
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
-        response = await client.patch(f"/v1/training-modules/{uuid.uuid4()}", json={"hours": 3})
+        response = await client.patch(f"/v1/training-modules/{uuid.uuid4()}", json={"hours": 3},
+                                      headers=NEW)
         assert response.status_code == 404
         assert response.json()["type"] == "/problems/training-module-not-found"
 

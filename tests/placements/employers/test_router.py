@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.etags import NEW, if_match
 from tests.pages import all_pages
 from tests.placements.factories import (
     PROBLEM,
@@ -99,11 +100,12 @@ class TestEmployerKind:
             self, client: httpx.AsyncClient) -> None:
         employer = await create_employer(client)
         url = f"/v1/employers/{employer['id']}"
-        changed = await client.patch(url, json={"kind": "study_provider"})
+        changed = await client.patch(url, json={"kind": "study_provider"}, headers=NEW)
         assert changed.json()["kind"] == "study_provider"
-        await client.patch(url, json={"kind": "company"})
+        back = await client.patch(url, json={"kind": "company"}, headers=if_match(changed))
         await create_vacancy(client, employer=employer)
-        refused = await client.patch(url, json={"kind": "study_provider"})
+        refused = await client.patch(url, json={"kind": "study_provider"},
+                                     headers=if_match(back))
         assert (refused.status_code, refused.json()["type"]) == (409, "/problems/employer-in-use")
         assert (await client.get(url)).json()["kind"] == "company"
 
@@ -112,7 +114,7 @@ class TestEmployerKind:
         own = await create_employer(client)
         response = await client.patch(
             f"/v1/employers/{own['id']}", json={"kind": "study_provider"},
-            headers=auth("employer", employer_id=uuid.UUID(own["id"])))
+            headers={**auth("employer", employer_id=uuid.UUID(own["id"])), **NEW})
         assert response.status_code == 422
         assert response.json()["errors"][0]["loc"] == ["body", "kind"]
         assert (await client.get(f"/v1/employers/{own['id']}")).json()["kind"] == "company"
@@ -203,14 +205,14 @@ class TestUpdateEmployer:
         agreements = [{"programme_id": programme, "signed_date": "2026-03-01",
                        "obligations": {"housing_support": True}}]
         response = await client.patch(f"/v1/employers/{created['id']}",
-                                      json={"agreements": agreements})
+                                      json={"agreements": agreements}, headers=NEW)
         assert response.json()["agreements"][0]["obligations"]["housing_support"] is True
         listed = await client.get("/v1/employers", params={"programme_id": programme})
         assert [e["id"] for e in listed.json()["items"]] == [created["id"]]
 
     async def test_stale_if_match_is_412(self, client: httpx.AsyncClient) -> None:
         created = await create_employer(client)
-        await client.patch(f"/v1/employers/{created['id']}", json={"city": "Nice"})
+        await client.patch(f"/v1/employers/{created['id']}", json={"city": "Nice"}, headers=NEW)
         response = await client.patch(f"/v1/employers/{created['id']}", json={"city": "Paris"},
                                       headers={"If-Match": '"1"'})
         assert response.status_code == 412
@@ -221,23 +223,25 @@ class TestUpdateEmployer:
     async def test_bad_patch_is_422(self, client: httpx.AsyncClient,
                                     bad: dict[str, Any]) -> None:
         created = await create_employer(client)
-        response = await client.patch(f"/v1/employers/{created['id']}", json=bad)
+        response = await client.patch(f"/v1/employers/{created['id']}", json=bad, headers=NEW)
         assert response.status_code == 422
 
     async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
-        response = await client.patch(f"/v1/employers/{uuid.uuid4()}", json={"city": "X"})
+        response = await client.patch(f"/v1/employers/{uuid.uuid4()}", json={"city": "X"},
+                                      headers=NEW)
         assert response.status_code == 404
 
 
 class TestDeleteEmployer:
     async def test_deleted(self, client: httpx.AsyncClient) -> None:
         created = await create_employer(client)
-        assert (await client.delete(f"/v1/employers/{created['id']}")).status_code == 204
+        assert (await client.delete(f"/v1/employers/{created['id']}",
+                                    headers=NEW)).status_code == 204
         assert (await client.get(f"/v1/employers/{created['id']}")).status_code == 404
 
     async def test_with_vacancies_is_409(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client)
-        response = await client.delete(f"/v1/employers/{vacancy['employer_id']}")
+        response = await client.delete(f"/v1/employers/{vacancy['employer_id']}", headers=NEW)
         assert response.status_code == 409
         assert response.json()["type"] == "/problems/employer-in-use"
 
@@ -246,6 +250,13 @@ class TestDeleteEmployer:
         response = await client.delete(f"/v1/employers/{created['id']}",
                                        headers={"If-Match": '"7"'})
         assert response.status_code == 412
+
+    async def test_without_if_match_is_428_and_keeps_it(self, client: httpx.AsyncClient) -> None:
+        created = await create_employer(client)
+        response = await client.delete(f"/v1/employers/{created['id']}")
+        assert (response.status_code, response.json()["type"]) == (
+            428, "/problems/precondition-required")
+        assert (await client.get(f"/v1/employers/{created['id']}")).status_code == 200
 
 
 class TestEmployerPermissions:
@@ -259,10 +270,10 @@ class TestEmployerPermissions:
         listed = await client.get("/v1/employers", params={"country": "SM"}, headers=me)
         assert [e["id"] for e in listed.json()["items"]] == [own["id"]]
         patched = await client.patch(f"/v1/employers/{own['id']}", json={"city": "Nice"},
-                                     headers=me)
+                                     headers={**me, **NEW})
         assert patched.status_code == 200
         hidden = await client.patch(f"/v1/employers/{other['id']}", json={"city": "Nice"},
-                                    headers=me)
+                                    headers={**me, **NEW})
         assert hidden.status_code == 404
 
     async def test_employer_may_not_set_its_agreements(self, client: httpx.AsyncClient,
@@ -270,7 +281,7 @@ class TestEmployerPermissions:
         own = await create_employer(client)
         response = await client.patch(
             f"/v1/employers/{own['id']}", json={"agreements": []},
-            headers=auth("employer", employer_id=uuid.UUID(own["id"])))
+            headers={**auth("employer", employer_id=uuid.UUID(own["id"])), **NEW})
         assert response.status_code == 422
         assert response.json()["type"] == "/problems/field-not-allowed"
         assert response.json()["errors"][0]["loc"] == ["body", "agreements"]
@@ -283,7 +294,8 @@ class TestEmployerPermissions:
         created = await client.post("/v1/employers", json=employer_body(), headers=me)
         assert created.status_code == 403
         assert created.json()["type"] == "/problems/forbidden"
-        assert (await client.delete(f"/v1/employers/{own['id']}", headers=me)).status_code == 403
+        assert (await client.delete(f"/v1/employers/{own['id']}",
+                                    headers={**me, **NEW})).status_code == 403
 
     async def test_officer_registers_under_own_programmes_only(self, client: httpx.AsyncClient,
                                                                auth: Auth) -> None:
@@ -320,17 +332,19 @@ class TestEmployerPermissions:
         officer = auth("officer", programme_ids=(mine,))
         own_only = [a for a in shared["agreements"] if a["programme_id"] == str(mine)]
         dropped_theirs = await client.patch(f"/v1/employers/{shared['id']}",
-                                            json={"agreements": own_only}, headers=officer)
+                                            json={"agreements": own_only},
+                                            headers={**officer, **NEW})
         assert dropped_theirs.status_code == 403
         added = own_only + [a | {"programme_id": str(uuid.uuid4())} for a in own_only]
         named_foreign = await client.patch(f"/v1/employers/{shared['id']}",
                                            json={"agreements": shared["agreements"] + added[1:]},
-                                           headers=officer)
+                                           headers={**officer, **NEW})
         assert named_foreign.status_code == 404
         changed_mine = [a | {"signed_date": "2026-02-01"} if a["programme_id"] == str(mine)
                         else a for a in shared["agreements"]]
         response = await client.patch(f"/v1/employers/{shared['id']}",
-                                      json={"agreements": changed_mine}, headers=officer)
+                                      json={"agreements": changed_mine},
+                                      headers={**officer, **NEW})
         assert response.status_code == 200, response.text
 
     @pytest.mark.parametrize("role", ["candidate", "ministry", "institution"])

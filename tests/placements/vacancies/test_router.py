@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.etags import NEW
 from tests.pages import all_pages
 from tests.placements.factories import (
     PROBLEM,
@@ -169,17 +170,18 @@ class TestUpdateVacancy:
     async def test_bad_patch_is_422(self, client: httpx.AsyncClient,
                                     bad: dict[str, Any]) -> None:
         vacancy = await create_vacancy(client)
-        response = await client.patch(f"/v1/vacancies/{vacancy['id']}", json=bad)
+        response = await client.patch(f"/v1/vacancies/{vacancy['id']}", json=bad, headers=NEW)
         assert response.status_code == 422, response.text
 
     async def test_seats_never_below_the_placements(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client, seats=3)
         await create_placement(client, vacancy=vacancy)
         await create_placement(client, vacancy=vacancy)
-        response = await client.patch(f"/v1/vacancies/{vacancy['id']}", json={"seats": 1})
+        response = await client.patch(f"/v1/vacancies/{vacancy['id']}", json={"seats": 1},
+                                      headers=NEW)
         assert response.status_code == 409
         assert response.json()["seats_taken"] == 2
-        ok = await client.patch(f"/v1/vacancies/{vacancy['id']}", json={"seats": 2})
+        ok = await client.patch(f"/v1/vacancies/{vacancy['id']}", json={"seats": 2}, headers=NEW)
         assert ok.status_code == 200
 
     async def test_stale_if_match_is_412(self, client: httpx.AsyncClient) -> None:
@@ -215,12 +217,13 @@ class TestOpenAndClose:
 class TestDeleteVacancy:
     async def test_deleted(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client)
-        assert (await client.delete(f"/v1/vacancies/{vacancy['id']}")).status_code == 204
+        assert (await client.delete(f"/v1/vacancies/{vacancy['id']}",
+                                    headers=NEW)).status_code == 204
         assert (await client.get(f"/v1/vacancies/{vacancy['id']}")).status_code == 404
 
     async def test_with_placements_is_409(self, client: httpx.AsyncClient) -> None:
         placement = await create_placement(client)
-        response = await client.delete(f"/v1/vacancies/{placement['vacancy_id']}")
+        response = await client.delete(f"/v1/vacancies/{placement['vacancy_id']}", headers=NEW)
         assert response.json()["type"] == "/problems/vacancy-in-use"
 
 
@@ -236,7 +239,7 @@ class TestVacancyPermissions:
         assert (await client.get(f"/v1/vacancies/{other['id']}", headers=me)).status_code == 404
         for method, path in [("PATCH", ""), ("POST", "/close"), ("DELETE", "")]:
             response = await client.request(method, f"/v1/vacancies/{other['id']}{path}",
-                                            headers=me, json={"seats": 1}
+                                            headers={**me, **NEW}, json={"seats": 1}
                                             if method == "PATCH" else None)
             assert response.status_code == 404, (method, path)
         closed = await client.post(f"/v1/vacancies/{own['id']}/close", headers=me)

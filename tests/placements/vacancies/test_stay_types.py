@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.etags import NEW, if_match
 from tests.placements.conftest import FakeCandidates
 from tests.placements.factories import (
     PROBLEM,
@@ -134,7 +135,7 @@ class TestHosts:
         vacancy = await create_vacancy(client)
         response = await client.patch(f"/v1/vacancies/{vacancy['id']}", json={
             "stay_type": "study", "study_programme": "MSc Data Science",
-            "qualification_level": "master"})
+            "qualification_level": "master"}, headers=NEW)
         assert response.json()["type"] == "/problems/host-not-study-provider"
         assert (await client.get(f"/v1/vacancies/{vacancy['id']}")).json() == vacancy
 
@@ -144,11 +145,11 @@ class TestUpdate:
         employer = await _host(client, "traineeship")
         vacancy = await create_vacancy(client, employer=employer, **STAY_FIELDS["traineeship"])
         url = f"/v1/vacancies/{vacancy['id']}"
-        kept = await client.patch(url, json={"stay_type": "work"})
+        kept = await client.patch(url, json={"stay_type": "work"}, headers=NEW)
         assert kept.status_code == 422
         assert _named(kept.json()) == {"training_agreement_reference"}
         changed = await client.patch(url, json={"stay_type": "seasonal", "season": "2027",
-                                                "training_agreement_reference": None})
+                                                "training_agreement_reference": None}, headers=NEW)
         assert changed.status_code == 200, changed.text
         assert (changed.json()["stay_type"], changed.json()["season"],
                 changed.json()["training_agreement_reference"]) == ("seasonal", "2027", None)
@@ -156,22 +157,23 @@ class TestUpdate:
     async def test_a_region_follows_its_country(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client, region="FR-ARA")
         url = f"/v1/vacancies/{vacancy['id']}"
-        moved = await client.patch(url, json={"location": {"country": "BE", "city": "Gent"}})
+        moved = await client.patch(url, json={"location": {"country": "BE", "city": "Gent"}},
+                                   headers=NEW)
         assert moved.status_code == 422
         assert _named(moved.json()) == {"region"}
         both = await client.patch(url, json={"location": {"country": "BE", "city": "Gent"},
-                                             "region": "BE-VLG"})
+                                             "region": "BE-VLG"}, headers=NEW)
         assert both.json()["region"] == "BE-VLG"
 
     async def test_only_a_study_drops_its_occupation(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client)
         response = await client.patch(f"/v1/vacancies/{vacancy['id']}",
-                                      json={"occupation_code": None})
+                                      json={"occupation_code": None}, headers=NEW)
         assert _named(response.json()) == {"occupation_code"}
         study = await create_vacancy(client, employer=await _host(client, "study"),
                                      **(STAY_FIELDS["study"] | {"occupation_code": "2149"}))
         dropped = await client.patch(f"/v1/vacancies/{study['id']}",
-                                     json={"occupation_code": None})
+                                     json={"occupation_code": None}, headers=NEW)
         assert dropped.json()["occupation_code"] is None
 
 
@@ -207,7 +209,7 @@ class TestProgrammeRules:
         ok = await client.post("/v1/vacancies", json=_body(employer, duration_months=12))
         assert ok.status_code == 201, ok.text
         longer = await client.patch(f"/v1/vacancies/{ok.json()['id']}",
-                                    json={"duration_months": 18})
+                                    json={"duration_months": 18}, headers=NEW)
         assert longer.json()["type"] == "/problems/programme-limit-exceeded"
 
     async def test_asks_with_the_callers_own_token(
@@ -229,8 +231,10 @@ class TestProgrammeRules:
         vacancy = await create_vacancy(client, employer=employer)
         fake_candidates.unknown.add(programme)
         url = f"/v1/vacancies/{vacancy['id']}"
-        assert (await client.patch(url, json={"seats": 5})).status_code == 200
-        response = await client.patch(url, json={"duration_months": 9})
+        more_seats = await client.patch(url, json={"seats": 5}, headers=NEW)
+        assert more_seats.status_code == 200
+        response = await client.patch(url, json={"duration_months": 9},
+                                      headers=if_match(more_seats))
         assert response.json()["type"] == "/problems/programme-not-found"
         assert (await client.get(url)).json()["duration_months"] == 6
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reintegration.cases.models import ReturneeCase
 from services.reintegration.followups.models import FollowUp
 from shared.events.signing import Signer
+from tests.etags import DEFAULT_SCHEDULE, if_match
 from tests.reintegration.factories import (
     answer_body,
     case_row,
@@ -85,7 +86,8 @@ class TestOpenCase:
                                               signer: Signer) -> None:
         programme = uuid.uuid4()
         put = await client.put(f"/v1/follow-up-schedules/{programme}",
-                               json={"points_months": [0, 2, 24], "window_days": 10})
+                               json={"points_months": [0, 2, 24], "window_days": 10},
+                               headers=DEFAULT_SCHEDULE)
         assert put.status_code == 200, put.text
         case = await open_case(client, signer, programme_id=programme,
                                actual_end_date=date(2026, 6, 15))
@@ -168,7 +170,9 @@ class TestCandidateErased:
     async def test_free_text_is_blanked_and_coded_answers_stay(
             self, client: httpx.AsyncClient, session: AsyncSession, signer: Signer) -> None:
         case = await open_case(client, signer, actual_end_date=today())
-        await client.patch(f"/v1/returnee-cases/{case['id']}", json={"notes": "Call at 18:00"})
+        noted = await client.patch(f"/v1/returnee-cases/{case['id']}",
+                                   json={"notes": "Call at 18:00"}, headers=if_match(case))
+        assert noted.status_code == 200, noted.text
         first = (await follow_ups_of(client, case))[0]
         answered = await client.post(f"/v1/follow-ups/{first['id']}/answer",
                                      json=answer_body(notes="Works in Rabat"))
@@ -190,7 +194,9 @@ class TestCandidateErased:
                                                     signer: Signer) -> None:
         case = await open_case(client, signer, actual_end_date=today())
         await deliver(client, signer, [erased_event(case["candidate_id"])])
-        notes = await client.patch(f"/v1/returnee-cases/{case['id']}", json={"notes": "x"})
+        url = f"/v1/returnee-cases/{case['id']}"
+        notes = await client.patch(url, json={"notes": "x"},
+                                   headers=if_match(await client.get(url)))
         assert notes.status_code == 409
         assert notes.json()["type"] == "/problems/candidate-erased"
         first = (await follow_ups_of(client, case))[0]
@@ -212,7 +218,9 @@ class TestCandidateErased:
     async def test_erasure_of_a_stranger_changes_nothing(
             self, client: httpx.AsyncClient, signer: Signer) -> None:
         case = await open_case(client, signer)
-        await client.patch(f"/v1/returnee-cases/{case['id']}", json={"notes": "kept"})
+        noted = await client.patch(f"/v1/returnee-cases/{case['id']}", json={"notes": "kept"},
+                                   headers=if_match(case))
+        assert noted.status_code == 200, noted.text
         await deliver(client, signer, [erased_event(uuid.uuid4())])
         assert (await client.get(f"/v1/returnee-cases/{case['id']}")).json()["notes"] == "kept"
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.signing import Signer
+from tests.etags import if_match
 from tests.reintegration.factories import PROBLEM, follow_ups_of, open_case, outbox_events
 
 
@@ -60,14 +61,15 @@ class TestEdit:
         assert (changed.json()["notes"], changed.headers["etag"]) == ("Prefers calls", '"2"')
         stale = await client.patch(url, json={"notes": "x"}, headers={"If-Match": '"1"'})
         assert stale.status_code == 412
-        cleared = await client.patch(url, json={"notes": None})
+        cleared = await client.patch(url, json={"notes": None}, headers=if_match(changed))
         assert cleared.json()["notes"] is None
 
     @pytest.mark.parametrize("body", [{"status": "closed"}, {"caseworker_subject": "x"},
                                       {"return_date": "2026-01-01"}, {"notes": "x" * 5001}])
     async def test_refused_fields(self, client: httpx.AsyncClient, case: dict[str, Any],
                                   body: dict[str, Any]) -> None:
-        response = await client.patch(f"/v1/returnee-cases/{case['id']}", json=body)
+        response = await client.patch(f"/v1/returnee-cases/{case['id']}", json=body,
+                                      headers=if_match(case))
         assert response.status_code == 422
 
 

@@ -40,6 +40,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.etags import DEFAULT_SCHEDULE
 from tests.reintegration.factories import (
     add_case,
     add_follow_up,
@@ -273,7 +274,8 @@ class TestIndicators:
         clock.set(NOW)
         programme = uuid.uuid4()
         put = await client.put(f"/v1/follow-up-schedules/{programme}",
-                               json={"points_months": [0, 24], "window_days": 30})
+                               json={"points_months": [0, 24], "window_days": 30},
+                               headers=DEFAULT_SCHEDULE)
         assert put.status_code == 200, put.text
         case = await add_case(session, programme_id=programme)
         await add_follow_up(session, case=case, point_months=3, status="overdue")

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.etags import DEFAULT_SCHEDULE
+
 Auth = Callable[..., dict[str, str]]
 
 
@@ -17,12 +19,16 @@ class TestSchedule:
         assert response.status_code == 200
         assert response.json() == {"programme_id": str(programme),
                                    "points_months": [0, 1, 3, 6, 12], "window_days": 30,
-                                   "is_default": True, "version": None, "updated_at": None}
-        assert "etag" not in response.headers
+                                   "is_default": True, "version": 0, "updated_at": None}
+        assert response.headers["etag"] == '"0"'
 
     async def test_set_then_replace_with_if_match(self, client: httpx.AsyncClient) -> None:
         url = f"/v1/follow-up-schedules/{uuid.uuid4()}"
-        first = await client.put(url, json={"points_months": [0, 6, 12], "window_days": 45})
+        without = await client.put(url, json={"points_months": [0, 6, 12], "window_days": 45})
+        assert (without.status_code, without.json()["type"]) == (
+            428, "/problems/precondition-required")
+        first = await client.put(url, json={"points_months": [0, 6, 12], "window_days": 45},
+                                 headers=DEFAULT_SCHEDULE)
         assert first.status_code == 200, first.text
         assert (first.json()["is_default"], first.json()["version"]) == (False, 1)
         assert first.headers["etag"] == '"1"'
@@ -48,7 +54,7 @@ class TestSchedule:
     ])
     async def test_invalid(self, client: httpx.AsyncClient, body: dict[str, Any]) -> None:
         url = f"/v1/follow-up-schedules/{uuid.uuid4()}"
-        response = await client.put(url, json=body)
+        response = await client.put(url, json=body, headers=DEFAULT_SCHEDULE)
         assert response.status_code == 422, response.text
         assert (await client.get(url)).json()["is_default"] is True
 
@@ -60,12 +66,12 @@ class TestSchedulePermissions:
         body = {"points_months": [0, 12], "window_days": 30}
         mine = {"programme_ids": (programme,)}
         others = {"programme_ids": (uuid.uuid4(),)}
-        assert (await client.put(url, json=body, headers=auth("officer", **mine))
-                ).status_code == 200
-        assert (await client.put(url, json=body, headers=auth("officer", **others))
-                ).status_code == 404
-        assert (await client.put(url, json=body, headers=auth("ministry", **mine))
-                ).status_code == 403
+        assert (await client.put(url, json=body, headers={
+            **auth("officer", **mine), **DEFAULT_SCHEDULE})).status_code == 200
+        assert (await client.put(url, json=body, headers={
+            **auth("officer", **others), "If-Match": "*"})).status_code == 404
+        assert (await client.put(url, json=body, headers={
+            **auth("ministry", **mine), "If-Match": "*"})).status_code == 403
         assert (await client.get(url, headers=auth("ministry", **mine))).status_code == 200
         assert (await client.get(url, headers=auth("ministry", **others))).status_code == 404
         for role in ("candidate", "employer", "institution"):

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from shared.events.signing import Signer
+from tests.etags import NEW, if_match
 from tests.reintegration.factories import open_case, today
 
 # Stands for tomorrow's date in parameters, resolved when the test runs: a date computed at
@@ -108,7 +109,8 @@ class TestLifecycle:
         assert (done.json()["status"], done.json()["outcome"]) == ("completed", "successful")
         again = await client.post(f"{url}/start")
         assert again.status_code == 409 and again.json()["current_state"] == "completed"
-        edit = await client.patch(url, json={"provider": "x"})
+        edit = await client.patch(url, json={"provider": "x"},
+                                  headers=if_match(await client.get(url)))
         assert edit.status_code == 409
 
     async def test_cancel(self, client: httpx.AsyncClient, case: dict[str, Any]) -> None:
@@ -142,15 +144,16 @@ class TestEdit:
         assert paid.json()["disbursed_date"] == "2026-02-01"
         stale = await client.patch(url, json={"provider": "x"}, headers={"If-Match": '"1"'})
         assert stale.status_code == 412
-        dropped = await client.patch(url, json={"currency": None})
+        dropped = await client.patch(url, json={"currency": None}, headers=if_match(paid))
         assert dropped.status_code == 422  # an amount without its currency
-        assert (await client.patch(url, json={"kind": "mentoring"})).status_code == 422
+        assert (await client.patch(url, json={"kind": "mentoring"},
+                                   headers=if_match(paid))).status_code == 422
 
     async def test_money_stays_off_other_kinds(self, client: httpx.AsyncClient,
                                                case: dict[str, Any]) -> None:
         measure = await create(client, case, kind="mentoring")
         response = await client.patch(f"/v1/support-measures/{measure['id']}",
-                                      json={"amount": "5.00", "currency": "EUR"})
+                                      json={"amount": "5.00", "currency": "EUR"}, headers=NEW)
         assert response.status_code == 422
 
 
