@@ -52,6 +52,9 @@ PLACES: dict[str, dict[str, str]] = {
                      "pod{app.kubernetes.io/name=otel-collector}",
     },
 }
+# Prometheus, scraping every pod's /metrics on the pod's named port.
+MONITORING = ("namespace{kubernetes.io/metadata.name=monitoring} "
+              "pod{app.kubernetes.io/name=prometheus}")
 # Partner webhooks: any public address over HTTPS; never a private, shared, loopback or
 # link-local (cloud metadata) one.
 WEBHOOKS = ("cidr 0.0.0.0/0 except 10.0.0.0/8,100.64.0.0/10,127.0.0.0/8,169.254.0.0/16,"
@@ -73,17 +76,18 @@ def expected(kustomization: str) -> tuple[set[Flow], set[Flow]]:
     places = PLACES[kustomization]
     inbound = {(callee, f"pod {caller}", f"TCP/{PORTS[callee]}") for caller, callee in talks_to()}
     inbound.add(("gateway", places["ingress-controller"], "TCP/8000"))
+    inbound |= {(name, MONITORING, "TCP/http") for name in NAMES}
     outbound = {(caller, f"pod {callee}", f"TCP/{PORTS[callee]}")
                 for caller, callee in talks_to()}
     for name in NAMES:
         outbound |= {(name, DNS, "UDP/53"), (name, DNS, "TCP/53"),
                      (name, places["postgres"], "TCP/5432"),
                      (name, places["collector"], "TCP/4317"),
-                     (name, places["collector"], "TCP/4318")}
+                     (name, places["collector"], "TCP/4318"),
+                     (name, places["identity-provider"], places["identity-provider-port"])}
     outbound.add(("gateway", places["redis"], "TCP/6379"))
     for name in SERVICES_ONLY:
-        outbound |= {(name, places["identity-provider"], places["identity-provider-port"]),
-                     (name, WEBHOOKS, "TCP/443")}
+        outbound.add((name, WEBHOOKS, "TCP/443"))
     return inbound, outbound
 
 
