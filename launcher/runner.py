@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from launcher.api_client import tls_context
 from launcher.database import admin_database_url, prepare_database, service_database_url
 from launcher.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 from shared.events.signing import generate_secret
@@ -94,15 +95,17 @@ def wait_until_ready(url: str, *, timeout: float = 30.0,
                      process: subprocess.Popen[bytes] | None = None) -> None:
     """Poll ``url``/health/ready until it answers 200; fail if the process dies first."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+    # One client for every poll: each new one would load the CA bundle again (tls_context).
+    with httpx.Client(timeout=1.0, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"process for {url} exited with {process.returncode}")
+            try:
+                if http.get(f"{url}/health/ready").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
     raise TimeoutError(f"{url} was not ready within {timeout:.0f}s")
 
 
