@@ -57,7 +57,15 @@ from tqdm import tqdm
 
 from demo.dates import add_months, intake_window
 from demo.plan import Applicant, Plan, Vacancy
-from launcher.api_client import Api, ApiError, SignUpLimited, response_body, sign_up, wait_for
+from launcher.api_client import (
+    Api,
+    ApiError,
+    SignUpLimited,
+    response_body,
+    sign_up,
+    tls_context,
+    wait_for,
+)
 
 T = TypeVar("T")
 WORKERS = 8  # concurrent calls: enough to keep four processes busy on two cores
@@ -166,7 +174,7 @@ class Player:
         made = self.admin.post("/v1/admin/clients", {"name": name, "role": role, **links})
         response = httpx.post(f"{self.gateway}/v1/auth/token", timeout=30.0, data={
             "grant_type": "client_credentials", "client_id": made["client_id"],
-            "client_secret": made["client_secret"]})
+            "client_secret": made["client_secret"]}, verify=tls_context())
         if response.status_code != 200:
             raise ApiError("POST", f"/v1/auth/token ({name})", response.status_code,
                            response_body(response))

@@ -23,6 +23,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import identity_repository as repository
@@ -32,7 +34,24 @@ from shared.auth import Principal, Revocations
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 from shared.pagination import PageParams
 
-_hasher = PasswordHasher()
+
+class HashCost(BaseSettings):
+    """Argon2id's cost for new hashes (environment prefix ``GATEWAY_PASSWORD_HASH_``): by
+    default RFC 9106's second recommended option (3 passes over 64 MiB, 4 lanes), argon2-cffi's
+    own default. A hash records its cost, so one made at another cost still verifies (at its
+    own). Lower it only where the hashes guard nothing: the test suite sets 1 pass over 64 KiB,
+    as each hash at the default takes some 0.2 s of CPU and its processes make thousands."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_PASSWORD_HASH_", extra="ignore")
+
+    time_cost: int = Field(3, ge=1)
+    memory_kib: int = Field(65536, ge=64)  # at least 8 KiB per lane
+    parallelism: int = Field(4, ge=1, le=8)
+
+
+_cost = HashCost()
+_hasher = PasswordHasher(time_cost=_cost.time_cost, memory_cost=_cost.memory_kib,
+                         parallelism=_cost.parallelism)
 # Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("pathways-dummy-password")
 

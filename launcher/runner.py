@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from launcher.api_client import tls_context
 from launcher.database import admin_database_url, prepare_database, service_database_url
 from launcher.topology import CALLS, EVENT_ROUTES, SERVICES, ServiceSpec, service
 from shared.events.signing import generate_secret
@@ -100,16 +101,18 @@ def wait_until_ready(url: str, *, timeout: float = 30.0,
     started, its lifespan run).
     """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            # Above the gateway's own wait for its services' answers (gateway.readiness).
-            if httpx.get(f"{url}{probe}", timeout=3.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+    # One client for every poll: each new one would load the CA bundle again (tls_context).
+    # Its timeout is above the gateway's own wait for its services' answers (gateway.readiness).
+    with httpx.Client(timeout=3.0, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"process for {url} exited with {process.returncode}")
+            try:
+                if http.get(f"{url}{probe}").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
     raise TimeoutError(f"{url} was not ready within {timeout:.0f}s")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import jwt
 
+from launcher.api_client import tls_context
 from tests.candidates.factories import programme_body
 from tests.system import password_token
 
@@ -21,7 +22,7 @@ class Api:
     def __init__(self, gateway: str, token: str) -> None:
         self.gateway = gateway
         self.token = token
-        self.http = httpx.Client(base_url=gateway, timeout=30,
+        self.http = httpx.Client(base_url=gateway, timeout=30, verify=tls_context(),
                                  headers={"Authorization": f"Bearer {token}"})
 
     def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:

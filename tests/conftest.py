@@ -36,6 +36,10 @@ os.environ.setdefault("AUTH_DISABLED", "true")
 os.environ.setdefault("SEALING_KEYS",
                       json.dumps({"run": base64.b64encode(os.urandom(32)).decode()}))
 os.environ.setdefault("DIGEST_KEY", base64.b64encode(os.urandom(32)).decode())
+# Passwords hashed at a token cost (gateway.identity.HashCost): argon2id all the same, but a
+# hash at the production cost takes 0.2 s of CPU and the run's processes make thousands of them.
+os.environ.setdefault("GATEWAY_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("GATEWAY_PASSWORD_HASH_MEMORY_KIB", "64")
 
 from launcher.bootstrap import drop_database
 from launcher.database import prepare_database, service_database_url, throwaway_database

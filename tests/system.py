@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from launcher.accounts import create_admin
+from launcher.api_client import tls_context
 from launcher.runner import (
     Child,
     free_ports,
@@ -91,6 +92,7 @@ def admin_token(admin_url: str, gateway_url: str) -> str:
 def password_token(gateway_url: str, email: str, password: str) -> str:
     """A person's token from the gateway (password grant)."""
     response = httpx.post(f"{gateway_url}/v1/auth/token", data={
-        "grant_type": "password", "username": email, "password": password})
+        "grant_type": "password", "username": email, "password": password},
+        verify=tls_context())
     assert response.status_code == 200, response.text
     return response.json()["access_token"]  # type: ignore[no-any-return]

@@ -60,8 +60,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from services.placements.matching.encoding import Problem
 from services.placements.matching.scoring import Pairs
@@ -85,6 +83,10 @@ class Selection:
 
 def max_weight_matching(pairs: Pairs, seats: np.ndarray, n_candidates: int) -> np.ndarray:
     """Indices of the pairs of a maximum-score assignment under seats (LAPJVsp, see above)."""
+    # Imported at first use (as linprog below): scipy's solvers take half a second of CPU to
+    # import, which every start of the service would pay before its first matching run.
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     n_vacancies = len(seats)
     degree = np.bincount(pairs.vacancy, minlength=n_vacancies)
     usable = np.minimum(seats, degree)
@@ -141,6 +143,9 @@ class _Programme:
         when the programme is infeasible; :class:`SolverStopped` past the deadline or when
         the solver gives up.
         """
+        # At first use, as max_weight_matching says.
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
         rows = self.rows
         if slack:
             rows = sp.hstack([rows, sp.csr_matrix((rows.shape[0], slack))], format="csr")
