@@ -32,8 +32,10 @@ async def ensure_database(admin_url: str) -> None:
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            # Another preparer may create it meanwhile.
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+            # Another preparer may create it meanwhile: the loser gets duplicate_database, or,
+            # when both passed the catalog check at once, a unique violation on its name index.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError,
+                                     asyncpg.UniqueViolationError):
                 await connection.execute(f"CREATE DATABASE {_quote_ident(name)}")
     finally:
         await connection.close()
