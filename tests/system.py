@@ -23,13 +23,14 @@ from launcher.topology import SERVICES
 
 ADMIN, PASSWORD = "admin@example.org", "a long enough passphrase"
 # The environment of every process of a test system. Connections per process: the test database
-# server has 100 connection slots (the embedded default, and the machine's), shared by this run's
-# own pools and up to eight processes (two replicas of each); production pools (10 + 10, hot 20)
-# could take them all. The overview's optional sections wait long enough for a machine under
-# load: the tests read them and must not find them dropped for slowness.
+# server has 100 connection slots (the embedded default, and the machine's), shared by two test
+# workers (`make test` runs pytest-xdist with two), each with this run's own pools and a system
+# of up to eight processes (two replicas of each); production pools (10 + 10, hot 20) could take
+# them all. The overview's optional sections wait long enough for a machine under load: the tests
+# read them and must not find them dropped for slowness.
 TEST_ENV = {f"{spec.name.upper()}_{name}": value for spec in SERVICES
-            for name, value in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "5"),
-                                ("DB_HOT_POOL_SIZE", "4"))}
+            for name, value in (("DB_POOL_SIZE", "2"), ("DB_MAX_OVERFLOW", "3"),
+                                ("DB_HOT_POOL_SIZE", "3"))}
 TEST_ENV["GATEWAY_OVERVIEW_SECTION_SECONDS"] = "120"
 
 
