@@ -41,10 +41,12 @@ dev: install
 		$(if $(PORT_BASE),--port-base $(PORT_BASE))
 
 # Two pytest workers (pytest-xdist), each test file on one of them, so that a file's module-wide
-# test system starts once: the suite's processes leave a core idle half the time otherwise.
-# `make test PYTEST_WORKERS=0` runs it in one process.
-PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+# test system starts once: the suite's processes leave a core idle half the time otherwise. Each
+# worker starts its own embedded PostgreSQL; on a DATABASE_URL cluster the workers would share
+# its connection slots (100 on a default server: two workers peaked at 93), so there the suite
+# runs in one process unless PYTEST_WORKERS says otherwise.
+PYTEST_WORKERS ?= $(if $(DATABASE_URL),1,2)
+PYTEST_PARALLEL = $(if $(filter 0 1,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
