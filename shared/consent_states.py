@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.events.signed_calls import SignedCaller
 from shared.logs import request_id_var
+from shared.service_http import RETRY_SAFE
 
 QUESTION_PATH = "/internal/consents/in-force"
 # Candidates per question (the candidates service takes up to 10,000).
@@ -35,21 +36,6 @@ class _States(BaseModel):
     states: dict[uuid.UUID, str]
 
 
-async def _ask(http: httpx.AsyncClient, signer: SignedCaller, body: bytes) -> httpx.Response:
-    """POST the question once more, newly signed, if a pooled keep-alive connection was closed
-    by the server as it was reused (``RemoteProtocolError``): the question changes nothing."""
-    for attempt in (1, 2):
-        headers = {"accept": "application/json", **signer.headers(body)}
-        if (request_id := request_id_var.get()) != "-":
-            headers["x-request-id"] = request_id
-        try:
-            return await http.post(QUESTION_PATH, content=body, headers=headers)
-        except httpx.RemoteProtocolError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
 async def consent_states(http: httpx.AsyncClient, signer: SignedCaller | None, *, purpose: str,
                          candidate_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Each candidate's consent for ``purpose`` now: ``given`` (in force), ``withdrawn``,
@@ -64,8 +50,13 @@ async def consent_states(http: httpx.AsyncClient, signer: SignedCaller | None, *
     for start in range(0, len(ids), QUESTION_SIZE):
         body = orjson.dumps({"purpose": purpose, "candidate_ids": [
             str(c) for c in ids[start:start + QUESTION_SIZE]]})
+        headers = {"accept": "application/json", **signer.headers(body)}
+        if (request_id := request_id_var.get()) != "-":
+            headers["x-request-id"] = request_id
         try:
-            response = await _ask(http, signer, body)
+            # A question changes nothing: it may be sent again on a dropped connection.
+            response = await http.post(QUESTION_PATH, content=body, headers=headers,
+                                       extensions={RETRY_SAFE: True})
         except httpx.HTTPError as exc:
             raise ConsentsUnanswered(f"The candidates service could not be reached "
                                      f"({type(exc).__name__}); try again later.") from exc

@@ -42,6 +42,7 @@ from services.placements.matching.profiles import CandidatesClient
 from services.placements.matching.schemas import Parameters
 from services.placements.settings import Settings
 from shared.events.signed_calls import SignedCaller
+from shared.service_http import service_client
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -198,7 +199,7 @@ class MatchingJobs:
 async def start(app: FastAPI) -> None:
     """Startup hook: the candidates client and the runs' machinery; sweep interrupted runs."""
     settings: Settings = app.state.settings
-    http = httpx.AsyncClient(base_url=settings.candidates_url, timeout=httpx.Timeout(
+    http = service_client(settings.candidates_url, timeout=httpx.Timeout(
         settings.candidates_timeout_seconds, connect=5.0))
     app.state.candidates_http = http
     secrets = [s.get_secret_value() for s in settings.events_signing_secrets]

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from services.reintegration.support.exceptions import CandidatesUnavailable
 from shared.app import Hook
 from shared.logs import request_id_var
+from shared.service_http import service_client
 
 # The application statuses of someone the programme supports: selected (training, waiting to
 # leave), placed (abroad), returned (home again).
@@ -86,7 +87,7 @@ def lifespan_hooks() -> tuple[Hook, Hook]:
 
     async def start(app: FastAPI) -> None:
         settings = app.state.settings
-        http = httpx.AsyncClient(base_url=settings.candidates_url, timeout=httpx.Timeout(
+        http = service_client(settings.candidates_url, timeout=httpx.Timeout(
             settings.candidates_timeout_seconds, connect=5.0))
         app.state.candidates_client = CandidatesClient(http)
 
