@@ -4,11 +4,12 @@ An admin sets up a programme, candidates selected through the candidates API and
 with a vacancy; an officer of the programme runs matching (placements fetches the profiles
 from candidates with the officer's token), reviews and confirms; the placement then goes
 through its lifecycle to completion, and the candidates service hears of it by events: the
-application ends ``returned``.
+application ends ``returned``. The officer reads the run's fairness report along the way: it
+adds up to the run's pool, proposals and placements.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -31,6 +32,24 @@ def _account(admin: Api, role: str, **links: Any) -> Api:
     return account(admin, role, **links)[0]
 
 
+def _fairness(officer: Api, run: dict[str, Any]) -> dict[str, Any]:
+    """The run's fairness report as the officer reads it, checked to add up to the run."""
+    report: dict[str, Any] = officer.get(f"/v1/matching-runs/{run['id']}/fairness")
+    totals = report["totals"]
+    assert (totals["pool"], totals["selected"]) == (run["summary"]["candidates"],
+                                                    run["summary"]["proposals"])
+    assert totals["placed"] == (run["confirmation"] or {"created": 0})["created"]
+    for dimension in ("gender", "nationality", "age_band"):
+        for column in totals:
+            assert sum(g[column] for g in report[dimension]) == totals[column], dimension
+    return report
+
+
+def _by_group(report: dict[str, Any], dimension: str,
+              *columns: str) -> dict[str, tuple[Any, ...]]:
+    return {g["group"]: tuple(g[c] for c in columns) for g in report[dimension]}
+
+
 def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> None:
     admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
     today = datetime.now(UTC).date().isoformat()
@@ -40,9 +59,13 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
         gender_balance_min_share=None))
     pid = programme["id"]
     applications = []
-    for gender, skills in (("female", ["Python", "SQL"]), ("male", ["Python"])):
+    # Born on 1 January, 30 and 20 years ago: 25-34 and 18-24 whatever today is.
+    year = datetime.now(UTC).year
+    for gender, skills, born in (("female", ["Python", "SQL"], year - 30),
+                                 ("male", ["Python"], year - 20)):
         candidate = admin.post("/v1/candidates", 201, json=candidate_body(
             gender=gender, skills=[{"label": s} for s in skills],
+            date_of_birth=date(born, 1, 1).isoformat(),
             available_from_date=today, available_until_date=None))
         admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
             "purpose": "data_processing", "text_version": "v1", "action": "given"})
@@ -72,6 +95,16 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
     [proposal] = officer.get(f"/v1/matching-runs/{run['id']}/proposals")["items"]
     assert proposal["vacancy_id"] == vacancy["id"]
     assert proposal["explanation"]["matched_nice_to_have_skills"] == ["sql"]
+    # Its fairness: the pool of two against the one proposal (she fits better: SQL).
+    fairness = _fairness(officer, run)
+    assert _by_group(fairness, "gender", "pool", "selected", "placed") == {
+        "female": (1, 1, 0), "male": (1, 0, 0)}
+    assert _by_group(fairness, "age_band", "pool", "pool_share", "selected_share") == {
+        "18-24": (1, 0.5, 0.0), "25-34": (1, 0.5, 1.0)}
+    assert _by_group(fairness, "nationality", "pool", "selected") == {"MA": (2, 1)}
+    assert run["summary"]["fairness"]["gender"] == [
+        {"group": "female", "pool": 1, "pool_share": 0.5, "selected": 1, "selected_share": 1.0},
+        {"group": "male", "pool": 1, "pool_share": 0.5, "selected": 0, "selected_share": 0.0}]
     confirmed = officer.post(f"/v1/matching-runs/{run['id']}/confirm")
     assert confirmed["run"]["confirmation"]["created"] == 1
 
@@ -88,6 +121,10 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
     officer.post(f"{url}/visa-decision", json={"decision": "granted"})
     officer.post(f"{url}/arrive", json={"arrival_date": today})
     assert officer.post(f"{url}/complete", json={"end_date": today})["status"] == "completed"
+    # Placed, and accepted by both parties: the report follows the placement.
+    fairness = _fairness(officer, confirmed["run"])
+    assert _by_group(fairness, "gender", "placed", "accepted", "acceptance_rate") == {
+        "female": (1, 1, 1.0), "male": (0, 0, None)}
 
     # candidates hears of it through the events relay: placed, then returned
     [placed] = [a for a in applications if a["candidate_id"] == placement["candidate_id"]]

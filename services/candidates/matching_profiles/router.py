@@ -14,6 +14,7 @@ from services.candidates.matching_profiles.schemas import MatchingProfile
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.auth import AUTH_RESPONSES, PrincipalDep
+from shared.clock import NowDep, utc_date
 from shared.db import HotReadsDep, SessionDep
 from shared.errors import responses
 
@@ -55,6 +56,7 @@ async def matching_profiles(
     session: SessionDep,
     hot_reads: HotReadsDep,
     principal: PrincipalDep,
+    now: NowDep,
     status: Annotated[list[MatchableStatus] | None, Query(
         description="Application statuses to export; default `selected`.")] = None,
     candidate_id: Annotated[list[uuid.UUID] | None, Query(
@@ -63,8 +65,10 @@ async def matching_profiles(
     """The programme's candidates as matching sees them, streamed as NDJSON.
 
     Only what matching needs: skills, languages, education levels and fields, wishes, dates,
-    gender (for balance) and nationality (for eligibility); never a name, contact or birth
-    date. For the placements service and the officers of the programme, never a ministry.
+    gender (for balance) and nationality (for eligibility), and the age band on the day of the
+    export (for the run's fairness report: never read by a score); never a name, contact or
+    birth date. For the placements service and the officers of the programme, never a
+    ministry.
     In a programme with ``repeat_stays``, ``selected`` also lists the returnees (applications
     ``returned``), who may go again; ``stays_before`` says how many stays each has made.
 
@@ -81,7 +85,8 @@ async def matching_profiles(
         hot_reads, programme_id=programme_id, statuses=statuses, purposes=purposes,
         candidate_ids=candidate_id)
     lines = repository.profile_lines(hot_reads, programme_id=programme_id, statuses=statuses,
-                                     purposes=purposes, candidate_ids=candidate_id)
+                                     purposes=purposes, candidate_ids=candidate_id,
+                                     on=utc_date(now))
     return StreamingResponse(lines, media_type=NDJSON,
                              headers={LEFT_OUT_HEADER: str(left_out)})
 

@@ -16,6 +16,10 @@ constraint        a pair passes when
 ``nationality``   the vacancy admits any nationality, or the candidate's is in its list
 ``exclusion``     the officer did not exclude the pair
 ================  =======================================================================
+
+``nationality`` is the one hard constraint that reads a protected characteristic: a vacancy's
+eligible nationalities are a legal condition of the scheme (its mobility or visa agreement),
+which decides whether a pair may be matched, never its score (see :mod:`.scoring`).
 """
 
 from collections.abc import Callable

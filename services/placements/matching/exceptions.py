@@ -40,6 +40,13 @@ class RunInProgress(Conflict):
     slug, title = "matching-run-in-progress", "Matching run in progress"
 
 
+class FairnessUnavailable(Conflict):
+    """The run has no fairness report: it did not complete, or completed before runs recorded
+    their pool's composition."""
+
+    slug, title = "fairness-unavailable", "No fairness report for this run"
+
+
 class RunFailure(Exception):
     """Why a run failed: a stable ``reason`` code and a human ``detail``; stored on the run,
     never raised to a client."""

@@ -83,9 +83,10 @@ class MatchingProposal(Base):
     Written in bulk when the run completes (COPY), with ids that sort in the engine's order
     (by vacancy, best score first), so pages come in that order. ``profile`` is the candidate's
     pseudonymised snapshot (skills, languages, education; never a name, contact, birth date,
-    gender or nationality); ``gender`` and ``nationality`` are kept apart for the placement
-    confirming makes (indicators, origin country) and never shown. Erasing the candidate
-    blanks all three and the skill lists of the explanation (``erased_at``).
+    gender, nationality or age); ``gender`` and ``nationality`` are kept apart for the
+    placement confirming makes (indicators, origin country) and, with ``age_band``, for the
+    run's fairness report (counts per group only), and never shown one by one. Erasing the
+    candidate blanks all four and the skill lists of the explanation (``erased_at``).
     """
 
     __tablename__ = "matching_proposal"
@@ -113,6 +114,8 @@ class MatchingProposal(Base):
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     gender: Mapped[str | None] = mapped_column(Text)
     nationality: Mapped[str | None] = mapped_column(Text)
+    # The candidate's age band on the run's day, as the candidates service exported it.
+    age_band: Mapped[str | None] = mapped_column(Text)
     placement_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     outcome: Mapped[str | None] = mapped_column(Text)  # why rejected or refused
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.placements.matching.exceptions import RunFailure
+from services.placements.matching.fairness import Groups
 from services.placements.matching.inputs import CandidateProfile
 from services.placements.placements.exceptions import CandidatesUnavailable
 from services.placements.programme_rules import ProgrammeRules
@@ -52,7 +53,13 @@ class Education(_Line):
 
 
 class MatchingProfile(_Line):
-    """One line of the export (the fields matching uses; others are ignored)."""
+    """One line of the export (the fields matching uses; others are ignored).
+
+    ``gender``, ``nationality`` and ``age_band`` never reach a score: :meth:`as_input` passes
+    gender (for the optional minimum share per gender) and nationality (for the vacancies'
+    eligible nationalities, a hard legal condition) to the engine, and the age band not at
+    all; the three are counted for the run's fairness report (:meth:`groups`).
+    """
 
     candidate_id: uuid.UUID
     gender: str
@@ -65,6 +72,12 @@ class MatchingProfile(_Line):
     preferred_countries: list[str]
     available_from_date: date | None = None
     available_until_date: date | None = None
+    # Absent from an export made before the candidates service sent it: unknown.
+    age_band: str | None = None
+
+    def groups(self) -> Groups:
+        """The candidate's groups in the fairness report."""
+        return Groups(gender=self.gender, nationality=self.nationality, age_band=self.age_band)
 
     def as_input(self) -> CandidateProfile:
         """The engine's view of this candidate."""

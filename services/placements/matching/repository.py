@@ -7,11 +7,11 @@ counts taken seats.
 import secrets
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, func, select, text, update
+from sqlalchemy import Select, case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,7 @@ _UNIQUE_VIOLATION = "23505"
 RUN_LOCK_CLASS = 0x4D52  # "MR"
 # Proposal columns written by COPY, in this order.
 PROPOSAL_COLUMNS = ("id", "run_id", "candidate_id", "vacancy_id", "employer_id", "score",
-                    "explanation", "profile", "gender", "nationality")
+                    "explanation", "profile", "gender", "nationality", "age_band")
 
 
 def ordered_ids(count: int) -> list[uuid.UUID]:
@@ -269,6 +269,28 @@ async def count_by_status(session: AsyncSession, run_id: uuid.UUID) -> dict[str,
     return {status: count for status, count in rows.all()}
 
 
+async def proposal_outcomes(session: AsyncSession, run_id: uuid.UUID, *,
+                            accepted: Collection[str], declined: Collection[str],
+                            ) -> list[tuple[str | None, str | None, str | None, str | None, int]]:
+    """How many of the run's proposals there are per (gender, nationality, age band, what
+    became of their placement): the last is None for a proposal that made no placement, else
+    ``accepted`` (its placement's status is one of ``accepted``), ``declined`` (one of
+    ``declined``) or ``awaiting``."""
+    placement = case((MatchingProposal.placement_id.is_(None), None),
+                     (Placement.status.in_(accepted), "accepted"),
+                     (Placement.status.in_(declined), "declined"), else_="awaiting")
+    rows = await session.execute(
+        select(MatchingProposal.gender, MatchingProposal.nationality, MatchingProposal.age_band,
+               placement, func.count())
+        .select_from(MatchingProposal)
+        .outerjoin(Placement, Placement.id == MatchingProposal.placement_id)
+        .where(MatchingProposal.run_id == run_id)
+        .group_by(MatchingProposal.gender, MatchingProposal.nationality,
+                  MatchingProposal.age_band, placement))
+    return [(gender, nationality, age_band, outcome, count)
+            for gender, nationality, age_band, outcome, count in rows.all()]
+
+
 async def refused(session: AsyncSession, run_id: uuid.UUID) -> list[MatchingProposal]:
     """The run's proposals confirming could not turn into placements, in the engine's order."""
     # populate_existing: the outcomes were just written by a raw UPDATE, behind the ORM.
@@ -281,13 +303,14 @@ async def refused(session: AsyncSession, run_id: uuid.UUID) -> list[MatchingProp
 
 
 async def erase_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> int:
-    """Blank the candidate's profile snapshots, gender, nationality and the skill lists of
-    their explanations, keeping ids and scores; how many proposals changed."""
+    """Blank the candidate's profile snapshots, gender, nationality, age band and the skill
+    lists of their explanations, keeping ids and scores; how many proposals changed."""
     return await rows_changed(session, (
         update(MatchingProposal)
         .where(MatchingProposal.candidate_id == candidate_id,
                MatchingProposal.erased_at.is_(None))
-        .values(profile=None, gender=None, nationality=None, erased_at=func.now(),
+        .values(profile=None, gender=None, nationality=None, age_band=None,
+                erased_at=func.now(),
                 explanation=MatchingProposal.explanation.op("||")(text(
                     "'{\"matched_required_skills\": null, \"missing_required_skills\": null, "
                     "\"matched_nice_to_have_skills\": null}'::jsonb")))))

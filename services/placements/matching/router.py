@@ -1,5 +1,5 @@
-"""HTTP routes of matching runs: start, read, list, review proposals, confirm; and the
-pseudonymised profile of the candidate proposed on a placement."""
+"""HTTP routes of matching runs: start, read, list, review proposals, confirm, the fairness
+report; and the pseudonymised profile of the candidate proposed on a placement."""
 
 import uuid
 from typing import Annotated
@@ -10,6 +10,7 @@ from starlette.responses import Response
 from services.placements.matching import service
 from services.placements.matching.exceptions import (
     CandidateProfileNotFound,
+    FairnessUnavailable,
     InvalidParameters,
     MatchingRunNotFound,
     NothingToMatch,
@@ -20,6 +21,9 @@ from services.placements.matching.models import MatchingRun
 from services.placements.matching.schemas import (
     CandidateProfileOut,
     ConfirmOut,
+    FairnessReportOut,
+    FairnessTotals,
+    GroupFigures,
     MatchingRunCreate,
     MatchingRunOut,
     ProposalOut,
@@ -101,6 +105,34 @@ async def list_runs(
 async def get_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """One run: its status, parameters, summary (once completed) or failure."""
     return _out(await service.get_run(session, principal=principal, run_id=run_id))
+
+
+@router.get("/{run_id}/fairness", response_model=FairnessReportOut,
+            responses=responses(MatchingRunNotFound, FairnessUnavailable, Forbidden))
+async def fairness_report(run_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep) -> Response:
+    """Who the run considered, proposed and placed, by gender, nationality and age band, set
+    against its pool (admins, officers of the programme, services).
+
+    Per group: ``pool`` (candidates the run considered, counted on its day), ``selected`` (its
+    proposals), ``placed`` (proposals confirming turned into placements), ``accepted``,
+    ``declined`` and ``awaiting`` (what became of those placements), each count's share of
+    the dimension's total, ``selection_rate`` (selected / pool) and ``acceptance_rate``
+    (accepted by both parties / selected). Each dimension adds up to ``totals``: the run's
+    pool size, its proposals and the placements its confirmation created. ``unknown`` counts
+    missing values (an age band not sent; a candidate erased since). The scores never read
+    gender, nationality or age: the report only counts what the run did. 409
+    ``fairness-unavailable`` for a run that did not complete.
+    """
+    run, report = await service.fairness_report(session, principal=principal, run_id=run_id)
+
+    def groups(dimension: str) -> list[GroupFigures]:
+        return [GroupFigures.model_validate(f) for f in report.dimensions[dimension]]
+
+    return json_response(FairnessReportOut(
+        run_id=run.id, programme_id=run.programme_id, run_status=run.status,
+        totals=FairnessTotals.model_validate(report.totals), gender=groups("gender"),
+        nationality=groups("nationality"), age_band=groups("age_band")))
 
 
 @router.get("/{run_id}/proposals", response_model=Page[ProposalOut],

@@ -141,6 +141,26 @@ class Timings(ResponseModel):
     total_seconds: float
 
 
+class GroupShare(ResponseModel):
+    """A group's part of the run's pool and of its proposals, on the run's day."""
+
+    group: str = Field(description="female, MA, 25-34…; unknown when the value is missing.")
+    pool: int = Field(description="Candidates of the group the run considered, on its day.")
+    pool_share: float | None = Field(description="pool / the pool's size; null when empty.")
+    selected: int = Field(description="The group's proposals, whatever became of them.")
+    selected_share: float | None = Field(description="selected / the run's proposals; null "
+                                         "without proposals.")
+
+
+class RunFairness(ResponseModel):
+    """The pool and the proposals of the run by gender, nationality and age band (its
+    fairness report, ``GET /v1/matching-runs/{id}/fairness``, follows them further)."""
+
+    gender: list[GroupShare]
+    nationality: list[GroupShare]
+    age_band: list[GroupShare]
+
+
 class Summary(ResponseModel):
     """A completed run's figures."""
 
@@ -162,6 +182,9 @@ class Summary(ResponseModel):
     unmet_constraints: list[UnmetConstraint]
     blocking_pairs: int | None = Field(description="stable: 0 (checked); optimal: null.")
     placed_by_gender: dict[str, int]
+    fairness: RunFairness | None = Field(
+        None, description="Pool and proposals by gender, nationality and age band: each "
+        "group's count and share (null for a run made before runs recorded them).")
     timings: Timings
 
 
@@ -192,6 +215,22 @@ class MatchingRunOut(ResponseModel):
                     "unfilled_seats": 0, "candidates_without_options": 12,
                     "acceptable_pairs": 860, "unmet_constraints": [], "blocking_pairs": None,
                     "placed_by_gender": {"female": 15, "male": 15},
+                    "fairness": {
+                        "gender": [
+                            {"group": "female", "pool": 60, "pool_share": 0.5,
+                             "selected": 15, "selected_share": 0.5},
+                            {"group": "male", "pool": 60, "pool_share": 0.5,
+                             "selected": 15, "selected_share": 0.5}],
+                        "nationality": [
+                            {"group": "MA", "pool": 80, "pool_share": 0.6667,
+                             "selected": 21, "selected_share": 0.7},
+                            {"group": "TN", "pool": 40, "pool_share": 0.3333,
+                             "selected": 9, "selected_share": 0.3}],
+                        "age_band": [
+                            {"group": "18-24", "pool": 70, "pool_share": 0.5833,
+                             "selected": 16, "selected_share": 0.5333},
+                            {"group": "25-34", "pool": 50, "pool_share": 0.4167,
+                             "selected": 14, "selected_share": 0.4667}]},
                     "timings": {"fetch_seconds": 0.08, "match_seconds": 0.05,
                                 "store_seconds": 0.01, "total_seconds": 0.14}},
     }]})
@@ -327,3 +366,68 @@ class CandidateProfileOut(ResponseModel):
     candidate_id: uuid.UUID
     profile: ProfileSnapshot | None = Field(description="Null once the candidate's data was "
                                             "erased.")
+
+
+class GroupFigures(GroupShare):
+    """One group's figures in a run's fairness report: its part of the pool and of the
+    proposals (``group`` is unknown also for a candidate erased since the run), and what
+    became of its proposals."""
+
+    selection_rate: float | None = Field(description="selected / pool.")
+    placed: int = Field(description="Proposals confirming turned into placements.")
+    placed_share: float | None = Field(description="placed / the run's placements.")
+    accepted: int = Field(description="Placements accepted by both parties (employer, then "
+                          "candidate), whatever happened next.")
+    declined: int = Field(description="Placements declined by either party.")
+    awaiting: int = Field(description="Placements still awaiting an acceptance.")
+    acceptance_rate: float | None = Field(description="accepted / selected: of the group's "
+                                          "proposals, the share accepted by both parties.")
+
+
+class FairnessTotals(ResponseModel):
+    """The run's totals, which every dimension's groups add up to."""
+
+    pool: int = Field(description="The run's summary's candidates.")
+    selected: int = Field(description="The run's proposals (its summary's proposals).")
+    placed: int = Field(description="Placements made (its confirmation's created).")
+    accepted: int
+    declined: int
+    awaiting: int
+
+
+_GROUP = {"pool_share": 0.5, "selected_share": 0.5, "placed_share": 0.5, "declined": 0}
+
+
+class FairnessReportOut(ResponseModel):
+    """Who a run considered, proposed and placed, by gender, nationality and age band, against
+    its pool; shares are of the dimension's total, null when that total is 0. Shares and rates
+    are only counted here: no score ever reads gender, nationality or age."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "run_id": _RUN_ID, "programme_id": _PROGRAMME_ID, "run_status": "confirmed",
+        "totals": {"pool": 4, "selected": 2, "placed": 2, "accepted": 1, "declined": 0,
+                   "awaiting": 1},
+        "gender": [
+            {"group": "female", "pool": 2, "selected": 1, "selection_rate": 0.5, "placed": 1,
+             "accepted": 1, "awaiting": 0, "acceptance_rate": 1.0, **_GROUP},
+            {"group": "male", "pool": 2, "selected": 1, "selection_rate": 0.5, "placed": 1,
+             "accepted": 0, "awaiting": 1, "acceptance_rate": 0.0, **_GROUP}],
+        "nationality": [
+            {"group": "MA", "pool": 4, "pool_share": 1.0, "selected": 2,
+             "selected_share": 1.0, "selection_rate": 0.5, "placed": 2, "placed_share": 1.0,
+             "accepted": 1, "declined": 0, "awaiting": 1, "acceptance_rate": 0.5}],
+        "age_band": [
+            {"group": "18-24", "pool": 2, "selected": 1, "selection_rate": 0.5, "placed": 1,
+             "accepted": 1, "awaiting": 0, "acceptance_rate": 1.0, **_GROUP},
+            {"group": "unknown", "pool": 2, "selected": 1, "selection_rate": 0.5,
+             "placed": 1, "accepted": 0, "awaiting": 1, "acceptance_rate": 0.0, **_GROUP}],
+    }]})
+
+    run_id: uuid.UUID
+    programme_id: uuid.UUID
+    run_status: RunStatus = Field(description="completed: nothing placed yet; confirmed: "
+                                  "placed, accepted, declined and awaiting count placements.")
+    totals: FairnessTotals
+    gender: list[GroupFigures]
+    nationality: list[GroupFigures]
+    age_band: list[GroupFigures]

@@ -27,6 +27,29 @@ Why these choices:
   list: an explicit wish is worth more than indifference (the hard constraint treats both
   alike).
 
+What a score reads, and what it never reads. A score is a function of the candidate's skills,
+languages and their levels, education fields, preferred sectors and preferred countries, and
+of the vacancy's requirements: nothing else (:meth:`Scorer.shares` gathers from exactly those
+tables of the :class:`~.encoding.Problem`). It never reads gender, nationality, age or birth
+date: the engine's input carries no age at all (the candidates service's age band goes to the
+run's fairness report, :mod:`.fairness`, and stops there), and :meth:`Scorer.shares` and
+:meth:`Scorer.total` never touch the encoded gender or nationality.
+``tests/placements/matching/test_protected_attributes.py`` changes candidates' gender,
+nationality and age band, everything else equal, and checks that every score and explanation
+stays the same to the last bit, and that a whole run assigns the same pairs when no gender
+share is set.
+
+Two steps of a run read a protected characteristic, and neither is a score:
+
+- *nationality*, in the hard constraint ``nationality`` (:mod:`.constraints`): a vacancy's
+  ``eligible_nationalities`` is a legal condition of the scheme (a mobility or visa agreement
+  between two countries). It decides whether the pair may be matched at all, never how well it
+  fits, and a pair it rules out names it in the explanation's ``failed_constraints``.
+- *gender*, in the optional ``gender_min_share`` of an ``optimal`` run (:mod:`.assignment`): a
+  programme's goal on the shares of the placements (gender balance), a constraint on the
+  assignment as a whole that never changes a pair's score. With no share set, gender changes
+  nothing in a run.
+
 A pair is *acceptable* when it passes every hard constraint (:mod:`.constraints`) and its
 score is at least ``min_score`` (up to float rounding, :func:`reaches`); only acceptable pairs
 are ever assigned or ranked.

@@ -10,10 +10,11 @@ out candidates who already hold an open placement in the programme and counts th
 placements take, so nothing is ever placed twice at once (a returnee the export lists again,
 in a programme of repeated stays, is matched for a new stay). Nothing here commits.
 
-Who sees what: admins and officers of the run's programme see runs and every proposal; machine
-clients (``service``) read them; an employer sees only the proposals for its own vacancies
-(not the rejected or refused ones), and a run without any is a 404 for it; candidates,
-ministries and institutions get 403.
+Who sees what: admins and officers of the run's programme see runs, every proposal and the
+run's fairness report (:func:`fairness_report`); machine clients (``service``) read them; an
+employer sees only the proposals for its own vacancies (not the rejected or refused ones), and
+a run without any is a 404 for it (its fairness report a 403: it is the programme's);
+candidates, ministries and institutions get 403.
 """
 
 import time
@@ -26,10 +27,11 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.employers.exceptions import ProgrammeNotFound
-from services.placements.matching import repository
+from services.placements.matching import fairness, repository
 from services.placements.matching.engine import run_matching
 from services.placements.matching.exceptions import (
     CandidateProfileNotFound,
+    FairnessUnavailable,
     InvalidParameters,
     MatchingRunNotFound,
     NothingToMatch,
@@ -233,12 +235,16 @@ def compute(*, run_id: uuid.UUID, parameters: Parameters, inputs: Inputs,
                 employer[assignment.vacancy_id], assignment.score,
                 orjson.dumps(_explanation(explanation, weights)).decode(),
                 orjson.dumps(profile.snapshot()).decode(), profile.gender,
-                profile.nationality))
+                profile.nationality, profile.age_band))
     summary = {
         **result.summary(), "candidates": len(pool),
         "already_placed": len({p.candidate_id for p in profiles} & inputs.placed),
         "vacancies": len(inputs.vacancies), "seats": sum(v.seats for v in inputs.vacancies),
-        "proposals": len(records), "left_out_for_consent": left_out_for_consent}
+        "proposals": len(records), "left_out_for_consent": left_out_for_consent,
+        # The pool is not stored: its composition is counted now, for the fairness report.
+        "fairness": fairness.composition(
+            (p.groups() for p in pool.values()),
+            (pool[a.candidate_id].groups() for a in result.assignments))}
     return Outcome(summary=summary, records=records)
 
 
@@ -252,6 +258,30 @@ async def store(session: AsyncSession, *, run_id: uuid.UUID, outcome: Outcome,
     await repository.set_run(session, run_id, {
         "status": "completed", "finished_at": now(),
         "summary": {**outcome.summary, "timings": timings}}, from_statuses=("running",))
+
+
+# --- fairness -------------------------------------------------------------------------------
+
+
+async def fairness_report(session: AsyncSession, *, principal: Principal,
+                          run_id: uuid.UUID) -> tuple[MatchingRun, fairness.Report]:
+    """The run's fairness report (:mod:`.fairness`): admins, officers of the programme and
+    services, like the run itself. FairnessUnavailable for a run that did not complete (no
+    proposals), or that completed before its pool's composition was recorded."""
+    run = await _authorize(session, principal=principal, run_id=run_id)
+    if run.status not in ("completed", "confirmed"):
+        raise FairnessUnavailable(f"Run {run_id} is {run.status}: a fairness report is made of "
+                                  "a completed (or confirmed) run's pool and proposals.")
+    recorded = (run.summary or {}).get("fairness")
+    if recorded is None:
+        raise FairnessUnavailable(f"Run {run_id} completed before runs recorded their pool's "
+                                  "composition; run matching again for a fairness report.")
+    rows = await repository.proposal_outcomes(session, run.id,
+                                              accepted=fairness.ACCEPTED_BY_BOTH,
+                                              declined=fairness.DECLINED)
+    return run, fairness.report(fairness.pool_counts(recorded), (
+        fairness.Outcome(fairness.Groups(gender, nationality, age_band), placement, count)
+        for gender, nationality, age_band, placement, count in rows))
 
 
 # --- proposals ------------------------------------------------------------------------------
@@ -367,6 +397,6 @@ async def candidate_profile(session: AsyncSession, *, principal: Principal,
 
 
 async def forget_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> int:
-    """Blank what proposals keep of an erased candidate (profile, gender, nationality, skill
-    lists), keeping ids and scores; how many proposals changed."""
+    """Blank what proposals keep of an erased candidate (profile, gender, nationality, age
+    band, skill lists), keeping ids and scores; how many proposals changed."""
     return await repository.erase_candidate(session, candidate_id)

@@ -1,16 +1,20 @@
 """The matching-profile export: the cohort as NDJSON, only what matching needs."""
 
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.matching_profiles import repository
 from services.candidates.matching_profiles.schemas import MatchingProfile
+from shared.clock import utc_now
 from tests.candidates.applications.helpers import apply, candidate_id
 from tests.candidates.factories import create_programme
 from tests.conftest import TokenMinter
@@ -145,3 +149,52 @@ class TestWhoMayExport:
         client.headers["Authorization"] = f"Bearer {mint_token(role, **links)}"
         response = await client.get(f"/v1/programmes/{programme['id']}/matching-profiles")
         assert response.status_code == expected, response.text
+
+
+class TestAgeBand:
+    """The age band on the export's day (its clock), never the birth date."""
+
+    DAY = datetime(2031, 3, 15, 12, tzinfo=UTC)
+
+    @pytest.fixture
+    def export_day(self, candidates_app: FastAPI) -> Iterator[datetime]:
+        async def day() -> datetime:
+            return self.DAY
+
+        candidates_app.dependency_overrides[utc_now] = day
+        try:
+            yield self.DAY
+        finally:
+            del candidates_app.dependency_overrides[utc_now]
+
+    async def test_bands_by_age_in_full_years_on_the_day(
+            self, client: httpx.AsyncClient, session: AsyncSession,
+            export_day: datetime) -> None:
+        day = export_day.date()
+        born = {  # birth date -> band on ``day`` (a birthday on the day counts)
+            day.replace(year=day.year - 18) + timedelta(days=1): "under-18",
+            day.replace(year=day.year - 18): "18-24",
+            day.replace(year=day.year - 25) + timedelta(days=1): "18-24",
+            day.replace(year=day.year - 25): "25-34",
+            day.replace(year=day.year - 45) + timedelta(days=1): "35-44",
+            day.replace(year=day.year - 45): "45+",
+        }
+        programme, candidates = await cohort(client, session, ["selected"] * len(born))
+        for candidate, birth_date in zip(candidates, born, strict=True):
+            await session.execute(
+                text("UPDATE candidates.candidate SET date_of_birth = :d WHERE id = :i"),
+                {"d": birth_date, "i": candidate})
+        profiles = {p["candidate_id"]: p for p in lines(await client.get(
+            f"/v1/programmes/{programme['id']}/matching-profiles"))}
+        assert [profiles[str(c)]["age_band"] for c in candidates] == list(born.values())
+        assert not any("date_of_birth" in p for p in profiles.values())
+
+    async def test_none_once_erased(self, client: httpx.AsyncClient, session: AsyncSession,
+                                    export_day: datetime) -> None:
+        programme, (kept, erased) = await cohort(client, session, ["selected"] * 2)
+        response = await client.post(f"/v1/candidates/{erased}/erase")
+        assert response.status_code in (200, 202), response.text
+        profiles = {p["candidate_id"]: p for p in lines(await client.get(
+            f"/v1/programmes/{programme['id']}/matching-profiles"))}
+        assert profiles[str(kept)]["age_band"] == "25-34"  # born 2000-05-17
+        assert profiles[str(erased)]["age_band"] is None
