@@ -87,3 +87,14 @@ def officer_with_programme(admin: Api, **programme: Any) -> tuple[Api, str]:
     created = login(admin.gateway, email).post("/v1/programmes", 201, json=programme_body(
         **{"gender_balance_min_share": None, **programme}))
     return login(admin.gateway, email), created["id"]
+
+
+def applies(person: Api, programme_id: str) -> dict[str, Any]:
+    """A signed-up person consents to the processing of their data, applies to the programme
+    and submits; the submitted application."""
+    me = person.claims()["candidate_id"]
+    person.post(f"/v1/candidates/{me}/consents", 201, json={
+        "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
+    application = person.post("/v1/applications", 201, json={
+        "candidate_id": me, "programme_id": programme_id})
+    return dict(person.post(f"/v1/applications/{application['id']}/submit"))

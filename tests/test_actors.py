@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.actors import PASSWORD, Api, account, login, new_email, until
+from tests.actors import PASSWORD, Api, account, applies, login, new_email, until
 from tests.candidates.factories import candidate_body, institution_body, programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
@@ -278,12 +278,7 @@ def test_a_programme_run_by_its_actors(gateway: str, admin: Api, officer: str) -
     applicants = [sign_up(gateway, gender=g, skills=[{"label": "Python"}])[0]
                   for g in ("female", "male")]
     for person in applicants:
-        me = person.claims()["candidate_id"]
-        person.post(f"/v1/candidates/{me}/consents", 201, json={
-            "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
-        application = person.post("/v1/applications", 201, json={
-            "candidate_id": me, "programme_id": programme_id})
-        person.post(f"/v1/applications/{application['id']}/submit")
+        applies(person, programme_id)
 
     # The officer screens and selects, registers the host company and its vacancy.
     officer_api.post(f"/v1/programmes/{programme_id}/screening")

@@ -78,8 +78,9 @@ class PlacementEvent(BaseModel):
 
 class IncidentReported(BaseModel):
     """Payload of ``placement.incident_reported`` (subject: the placement): a high or critical
-    incident in a check-in. No description and no candidate id: officers read those in the
-    check-in itself."""
+    incident in a check-in, or a deviation its wage or housing check found (``incident_type``:
+    the deviation's kind, e.g. ``wage_shortfall``). No description, no amounts and no
+    candidate id: officers read those in the check-in itself."""
 
     placement_id: uuid.UUID
     programme_id: uuid.UUID

@@ -3,8 +3,8 @@ text, blanked; codes, ratings, dates and statuses kept."""
 
 import uuid
 
-from sqlalchemy import case, delete, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, case, delete, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.database import idempotency_keys
@@ -49,9 +49,9 @@ async def candidate_of(session: AsyncSession, placement_id: uuid.UUID) -> uuid.U
 
 async def blank_free_text(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     """Blank the free text of these placements: references naming the person (visa,
-    enrolment), check-in notes and incident descriptions, evaluation comments, extension
-    offers, and the people's words in status-change reasons; the person's own account subject
-    where it recorded something."""
+    enrolment), check-in and housing-check notes and incident descriptions, evaluation
+    comments, extension offers, and the people's words in status-change reasons; the person's
+    own account subject where it recorded something."""
     if not ids:
         return
     await session.execute(
@@ -61,6 +61,8 @@ async def blank_free_text(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     await session.execute(
         update(CheckIn).where(CheckIn.placement_id.in_(ids))
         .values(notes=None, housing_note=None,
+                housing_check=CheckIn.housing_check.op("-", return_type=JSONB)(
+                    literal("note", Text)),
                 incidents=text("(SELECT coalesce(jsonb_agg(i - 'description'), '[]'::jsonb) "
                                "FROM jsonb_array_elements(placements.check_in.incidents) i)"),
                 recorded_by=case((CheckIn.recorded_by_role == "candidate", ERASED_SUBJECT),

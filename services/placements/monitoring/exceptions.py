@@ -1,6 +1,7 @@
-"""Errors of the monitoring domain: mentors, check-ins, alerts and evaluations."""
+"""Errors of the monitoring domain: mentors, check-ins and their wage checks, alerts and
+evaluations."""
 
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, UnprocessableEntity
 
 
 class MentorNotFound(NotFound):
@@ -29,3 +30,11 @@ class EvaluationExists(Conflict):
 
 class AlertAcknowledged(Conflict):
     slug, title = "alert-acknowledged", "Alert already acknowledged"
+
+
+class InvalidCheck(UnprocessableEntity):
+    """A wage check that cannot be compared with what was agreed: no agreed amount given and
+    no stipend on the vacancy (or one of 0), or a currency other than the stipend's it is
+    compared with; ``errors`` names the field."""
+
+    slug, title = "invalid-check", "Invalid wage check"

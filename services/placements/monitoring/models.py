@@ -52,7 +52,11 @@ class Mentor(IdMixin, Base):
 
 
 class CheckIn(IdMixin, Base):
-    """How the trainee is doing, recorded while the placement is active; never changed."""
+    """How the trainee is doing, recorded while the placement is active; never changed.
+
+    Recorded by the host's side, officers, or the trainee themself (``recorded_by_role``
+    candidate); it may carry a wage check and a housing check.
+    """
 
     __tablename__ = "check_in"
     __table_args__ = (
@@ -74,13 +78,22 @@ class CheckIn(IdMixin, Base):
     incidents: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, nullable=False, server_default=text("'[]'")
     )
+    # What was paid for a month against what was agreed, and the deviations found then
+    # (schemas.WageCheckOut); null when the check-in has none. Kept as recorded, thresholds of
+    # the day included: a later change of a rule does not rewrite what an officer was told.
+    wage_check: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    # The dwelling: rent, space, occupants, condition, and the deviations found
+    # (schemas.HousingCheckOut); null when the check-in has none.
+    housing_check: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     recorded_by: Mapped[str] = mapped_column(Text, nullable=False)
     recorded_by_role: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = _created_at()
 
 
 class Alert(IdMixin, Base):
-    """A high or critical incident, for the officers of the placement's programme to act on."""
+    """A high or critical incident, or a deviation found by a wage or housing check, for the
+    officers of the placement's programme to act on (``incident_type``: the incident's type or
+    the deviation's kind)."""
 
     __tablename__ = "alert"
     __table_args__ = (

@@ -18,6 +18,7 @@ from services.placements.monitoring.exceptions import (
     AlertNotFound,
     EvaluationExists,
     EvaluationNotFound,
+    InvalidCheck,
     MentorNotFound,
     PlacementStateConflict,
 )
@@ -67,8 +68,9 @@ async def list_alerts(
         description="false: the alerts still to handle.")] = None,
     severity: Annotated[Severity | None, Query()] = None,
 ) -> Response:
-    """Alerts raised by high and critical incidents, oldest first (officers: their
-    programmes'), filtered by programme, placement, acknowledgement or severity."""
+    """Alerts raised by high and critical incidents and by the deviations wage and housing
+    checks found, oldest first (officers: their programmes'), filtered by programme,
+    placement, acknowledgement or severity."""
     rows = await service.alerts(session, principal=principal, page=page,
                                 programme_id=programme_id, placement_id=placement_id,
                                 acknowledged=acknowledged, severity=severity)
@@ -119,13 +121,18 @@ async def remove_mentor(placement_id: uuid.UUID, mentor_id: uuid.UUID, session: 
 
 
 @router.post("/{placement_id}/check-ins", status_code=201, response_model=CheckInOut,
-             responses=responses(*CREATE_ERRORS, InvalidDates))
+             responses=responses(*CREATE_ERRORS, InvalidDates, InvalidCheck))
 async def record_check_in(placement_id: uuid.UUID, data: CheckInCreate, session: SessionDep,
                           principal: PrincipalDep, idempotency: IdempotencyDep,
                           recorder: AccessRecorderDep) -> Response:
     """Record how the trainee is doing, only while the placement is active (the employer,
-    officers, admins). Each high or critical incident raises an alert to the programme's
-    officers and publishes ``placement.incident_reported``."""
+    officers, admins, and the trainee on their own placement), maybe with a month's pay
+    (``wage_check``: against the agreed pay, by default the vacancy's monthly stipend) and the
+    dwelling (``housing_check``). Each high or critical incident, and each deviation the checks
+    find (``wage_shortfall``, ``excessive_deductions``, ``fee_deducted``,
+    ``overcrowded_housing``), raises an alert to the programme's officers and publishes
+    ``placement.incident_reported``. A period outside the stay is 422 ``invalid-dates``, a pay
+    that cannot be compared (no agreed amount, another currency) 422 ``invalid-check``."""
 
     async def produce() -> Response:
         check_in = await service.record_check_in(session, principal=principal,
@@ -142,7 +149,9 @@ async def record_check_in(placement_id: uuid.UUID, data: CheckInCreate, session:
 async def list_check_ins(placement_id: uuid.UUID, session: SessionDep,
                          principal: PrincipalDep, page: PageDep,
                          recorder: AccessRecorderDep) -> Response:
-    """The placement's check-ins, oldest first (the employer, officers, admins, services)."""
+    """The placement's check-ins, oldest first, with their wage and housing checks and what
+    they found (officers, admins, services; the employer all but those the trainee reported;
+    the trainee only those)."""
     rows = await service.check_ins(session, principal=principal, placement_id=placement_id,
                                    page=page)
     recorder.read(await _person(session, principal, placement_id), "check_in", placement_id)

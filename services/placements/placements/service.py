@@ -117,8 +117,10 @@ POLICY: Policy[Placement] = Policy(
         "read-history": _READERS,
         "read-mentors": _READERS,
         "name-mentor": _PARTIES,
-        "check-in": _PARTIES,
-        "read-check-ins": _PARTIES | {"service"},
+        # The trainee reports their own pay and dwelling too; which check-ins each reads is
+        # monitoring.repository.readable_check_ins.
+        "check-in": _PARTIES | {"candidate"},
+        "read-check-ins": _PARTIES | {"service", "candidate"},
         "evaluate": _PARTIES,
         "read-evaluation": _PARTIES | {"service"},
         # The proposal's pseudonymised profile (services.placements.matching); an employer

@@ -37,7 +37,10 @@ class TestCandidateErased:
                                           "housing_note": f"{marker}'s flat",
                                           "notes": f"Met {marker}.",
                                           "incidents": [{"type": "housing", "severity": "high",
-                                                         "description": f"{marker} hurt"}]})
+                                                         "description": f"{marker} hurt"}],
+                                          "housing_check": {
+                                              "living_space_m2": "30", "occupants": 2,
+                                              "note": f"{marker} sleeps in the hall"}})
         assert written.status_code == 201, written.text
         extended = await client.post(f"{url}/extend", json={
             "new_end_date": (placement.end_date + timedelta(days=10)).isoformat(),
@@ -62,7 +65,10 @@ class TestCandidateErased:
         assert check["notes"] is None and check["housing_note"] is None
         assert check["incidents"] == [{"type": "housing", "severity": "high",
                                        "description": None}]
+        assert check["housing_check"]["note"] is None
         assert check["wellbeing"] == 2  # the coded answers stay
+        assert (check["housing_check"]["living_space_m2"],
+                check["housing_check"]["occupants"]) == ("30", 2)
         read = (await client.get(url)).json()
         assert read["end_reason"] == "health" and read["status"] == "ended_early"
         reasons = [t["reason"] for t in (await client.get(f"{url}/transitions")).json()["items"]]
@@ -75,10 +81,13 @@ class TestCandidateErased:
         url = f"/v1/placements/{placement.id}"
         assert (await post_erased(client, signed, placement.candidate_id,
                                   uuid.uuid4())).status_code == 200
-        refused = await client.post(f"{url}/check-ins", json={
-            "wellbeing": 3, "housing": "ok", "notes": "About them."})
-        assert refused.status_code == 409
-        assert refused.json()["type"] == "/problems/candidate-erased"
+        for words in ({"notes": "About them."},
+                      {"housing_check": {"rent_amount": "300", "currency": "EUR",
+                                         "note": "Their room is damp."}}):
+            refused = await client.post(f"{url}/check-ins", json={
+                "wellbeing": 3, "housing": "ok", **words})
+            assert refused.status_code == 409
+            assert refused.json()["type"] == "/problems/candidate-erased"
         coded = await client.post(f"{url}/check-ins", json={"wellbeing": 3, "housing": "ok"})
         assert coded.status_code == 201, coded.text
         offer = await client.post(f"{url}/extend", json={

@@ -269,22 +269,25 @@ class TestEvaluation:
 
 
 class TestMonitoringPermissions:
+    # Mentors, check-ins, evaluation; the trainee records check-ins on their own placement.
     @pytest.mark.parametrize(("role", "expected"), [
-        ("employer", 201), ("officer", 201), ("candidate", 403), ("ministry", 403),
-        ("service", 403)])
+        ("employer", (201, 201, 201)), ("officer", (201, 201, 201)),
+        ("candidate", (403, 201, 403)), ("ministry", (403, 403, 403)),
+        ("service", (403, 403, 403))])
     async def test_who_records(self, client: httpx.AsyncClient, session: AsyncSession,
-                               auth: Auth, role: str, expected: int) -> None:
+                               auth: Auth, role: str, expected: tuple[int, int, int]) -> None:
         active = await add_placement(session, status="active")
         ended = await add_placement(session, status="completed")
-        for placement, path, body in [(active, "mentors", MENTOR),
-                                      (active, "check-ins", check_in()),
-                                      (ended, "evaluation", EVALUATION)]:
+        for (placement, path, body), code in zip([(active, "mentors", MENTOR),
+                                                  (active, "check-ins", check_in()),
+                                                  (ended, "evaluation", EVALUATION)],
+                                                 expected, strict=True):
             headers = auth(role, programme_ids=(placement.programme_id,),
                            employer_id=placement.employer_id,
                            candidate_id=placement.candidate_id)
             response = await client.post(f"/v1/placements/{placement.id}/{path}", json=body,
                                          headers=headers)
-            assert response.status_code == expected, (path, response.text)
+            assert response.status_code == code, (path, response.text)
 
     async def test_another_employer_gets_404(self, client: httpx.AsyncClient,
                                              session: AsyncSession, auth: Auth) -> None:
@@ -294,3 +297,15 @@ class TestMonitoringPermissions:
             response = await client.post(f"/v1/placements/{placement.id}/{path}", json=body,
                                          headers=other)
             assert response.status_code == 404
+
+    async def test_another_trainee_gets_404(self, client: httpx.AsyncClient,
+                                            session: AsyncSession, auth: Auth) -> None:
+        placement = await add_placement(session, status="active")
+        other = auth("candidate", candidate_id=uuid.uuid4())
+        url = f"/v1/placements/{placement.id}/check-ins"
+        response = await client.post(url, headers=other, json=check_in(wage_check={
+            "period": today().strftime("%Y-%m"), "paid_amount": "900.00",
+            "agreed_amount": "1200.00", "currency": "EUR"}))
+        assert response.json()["type"] == "/problems/placement-not-found"
+        assert (await client.get(url, headers=other)).status_code == 404
+        assert (await client.get(url)).json()["items"] == []

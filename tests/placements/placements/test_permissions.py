@@ -86,7 +86,8 @@ async def test_reads_per_role(client: httpx.AsyncClient, session: AsyncSession, 
         "would_host_again": True})
     readers = {"": READERS, "/transitions": HISTORY_READERS, "/extensions": HISTORY_READERS,
                "/mentors": HISTORY_READERS,
-               "/check-ins": {"admin", "officer", "employer", "service"},
+               # The trainee reads the check-ins they reported (monitoring tests which).
+               "/check-ins": {"admin", "officer", "employer", "service", "candidate"},
                "/evaluation": {"admin", "officer", "employer", "service"}}
     for path, allowed in readers.items():
         url = f"/v1/placements/{placement.id}{path}"
