@@ -1,7 +1,7 @@
 """Matching fairness: each proposal keeps the candidate's age band on the run's day, for the
 run's fairness report (gender and nationality were kept already).
 
-Revision ID: plac0014
+Revision ID: plac0010
 Revises: plac0009
 Create Date: 2026-12-05 05:00:00
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "plac0014"
+revision: str = "plac0010"
 down_revision: str | Sequence[str] | None = "plac0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 agreed (with the deductions) and the dwelling's rent, space and occupants, each with the
 deviations found when it was recorded.
 
-Revision ID: plac0013
-Revises: plac0014
+Revision ID: plac0011
+Revises: plac0010
 Create Date: 2026-12-05 04:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "plac0013"
-down_revision: str | Sequence[str] | None = "plac0014"
+revision: str = "plac0011"
+down_revision: str | Sequence[str] | None = "plac0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
