@@ -141,6 +141,14 @@ class Timings(ResponseModel):
     total_seconds: float
 
 
+class ExcludedEmployer(ResponseModel):
+    """An employer suspended in the programme when the run read its vacancies."""
+
+    employer_id: uuid.UUID
+    vacancies: int = Field(description="Its vacancies in the programme the suspension keeps "
+                           "out of matching: those it closed, and any open.")
+
+
 class Summary(ResponseModel):
     """A completed run's figures."""
 
@@ -162,6 +170,9 @@ class Summary(ResponseModel):
     unmet_constraints: list[UnmetConstraint]
     blocking_pairs: int | None = Field(description="stable: 0 (checked); optimal: null.")
     placed_by_gender: dict[str, int]
+    excluded_suspended_employers: list[ExcludedEmployer] = Field(
+        default_factory=list, description="Employers suspended in the programme: none of "
+        "their vacancies was matched (empty for runs made before suspensions existed).")
     timings: Timings
 
 
@@ -192,6 +203,8 @@ class MatchingRunOut(ResponseModel):
                     "unfilled_seats": 0, "candidates_without_options": 12,
                     "acceptable_pairs": 860, "unmet_constraints": [], "blocking_pairs": None,
                     "placed_by_gender": {"female": 15, "male": 15},
+                    "excluded_suspended_employers": [
+                        {"employer_id": _EMPLOYER_ID, "vacancies": 2}],
                     "timings": {"fetch_seconds": 0.08, "match_seconds": 0.05,
                                 "store_seconds": 0.01, "total_seconds": 0.14}},
     }]})
