@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.actors import Api, account, officer_with_programme, until
-from tests.candidates.factories import candidate_body
+from tests.actors import Api, account, officer_with_programme, selected_candidate, until
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
 from tests.system import admin_token, running_system
@@ -47,15 +46,8 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
     nordlys, nordlys_api = hosts["Nordlys Software"]
 
     # An applicant the admin seeds; the officer screens and selects.
-    candidate = admin.post("/v1/candidates", 201, json=candidate_body(
-        available_from_date=datetime.now(UTC).date().isoformat(), available_until_date=None))
-    admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
-        "purpose": "data_processing", "text_version": "v1", "action": "given"})
-    application = admin.post("/v1/applications", 201, json={
-        "candidate_id": candidate["id"], "programme_id": pid})
-    admin.post(f"/v1/applications/{application['id']}/submit")
-    officer.post(f"/v1/programmes/{pid}/screening")
-    officer.post(f"/v1/programmes/{pid}/selection")
+    candidate_id = selected_candidate(admin, officer, pid,
+                                      available_from=datetime.now(UTC).date().isoformat())
 
     # The officer suspends Nordlys in the programme: its vacancy closes. Without a reason,
     # nothing happens; the employer cannot suspend (or reinstate) itself.
@@ -83,7 +75,7 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
     assert [p["vacancy_id"] for p in proposals] == [vacancies["Atlas Systems"]["id"]]
 
     # No placement with it, and it cannot reopen its vacancy.
-    placing = {"candidate_id": candidate["id"], "vacancy_id": vacancies["Nordlys Software"]["id"]}
+    placing = {"candidate_id": candidate_id, "vacancy_id": vacancies["Nordlys Software"]["id"]}
     refused = officer.post("/v1/placements", 409, json=placing)
     assert refused["type"] == "/problems/employer-suspended"
     reopened = nordlys_api.post(f"{nordlys_vacancy}/reopen", 409)
