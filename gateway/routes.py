@@ -19,6 +19,8 @@ ROUTES: dict[str, str] = {
     "/v1/erasures": "candidates",
     "/v1/retention": "candidates",
     "/v1/employers": "placements",
+    # A programme's employers' standing (aggregates for ministries).
+    "/v1/employer-standing": "placements",
     "/v1/vacancies": "placements",
     "/v1/matching-runs": "placements",
     "/v1/placements": "placements",

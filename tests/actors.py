@@ -9,7 +9,7 @@ import httpx
 import jwt
 
 from launcher.api_client import tls_context
-from tests.candidates.factories import programme_body
+from tests.candidates.factories import candidate_body, programme_body
 from tests.system import password_token
 
 DEADLINE_SECONDS = 60
@@ -98,3 +98,20 @@ def applies(person: Api, programme_id: str) -> dict[str, Any]:
     application = person.post("/v1/applications", 201, json={
         "candidate_id": me, "programme_id": programme_id})
     return dict(person.post(f"/v1/applications/{application['id']}/submit"))
+
+
+def selected_candidate(admin: Api, officer: Api, programme_id: str, *,
+                       available_from: str) -> str:
+    """An applicant the admin seeds (available from ``available_from``, open-ended), screened
+    and selected by the programme's officer; the candidate's id."""
+    candidate = admin.post("/v1/candidates", 201, json=candidate_body(
+        available_from_date=available_from, available_until_date=None))
+    admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
+        "purpose": "data_processing", "text_version": "v1", "action": "given"})
+    application = admin.post("/v1/applications", 201, json={
+        "candidate_id": candidate["id"], "programme_id": programme_id})
+    admin.post(f"/v1/applications/{application['id']}/submit")
+    officer.post(f"/v1/programmes/{programme_id}/screening")
+    officer.post(f"/v1/programmes/{programme_id}/selection")
+    assert officer.get(f"/v1/applications/{application['id']}")["status"] == "selected"
+    return str(candidate["id"])

@@ -23,6 +23,8 @@ PLACEMENT_ENDED_EARLY = "placement.ended_early"
 INCIDENT_REPORTED = "placement.incident_reported"
 VISA_REQUESTED = "placement.visa_requested"
 VISA_DECIDED = "placement.visa_decided"
+EMPLOYER_SUSPENDED = "employer.suspended"
+EMPLOYER_REINSTATED = "employer.reinstated"
 
 # Which placement action publishes which event (creating a placement publishes "confirmed").
 ACTION_EVENTS = {"request-visa": VISA_REQUESTED, "visa-decision": VISA_DECIDED,
@@ -42,6 +44,10 @@ EVENT_TYPES = {
     PLACEMENT_EXTENDED: "An active placement was extended to a later end date.",
     PLACEMENT_COMPLETED: "The placement ended as planned.",
     PLACEMENT_ENDED_EARLY: "The placement ended before its planned end; see reason.",
+    EMPLOYER_SUSPENDED: "An employer was suspended in the programme: its open vacancies there "
+    "were closed; it takes no new placement there until reinstated.",
+    EMPLOYER_REINSTATED: "A suspended employer was reinstated in the programme (its vacancies "
+    "stay closed until reopened).",
 }
 
 outbox = Outbox(event_tables)
@@ -89,3 +95,18 @@ class IncidentReported(BaseModel):
     alert_id: uuid.UUID
     incident_type: str
     severity: str
+
+
+class EmployerSuspensionEvent(BaseModel):
+    """Payload of ``employer.suspended`` and ``employer.reinstated`` (subject: the employer):
+    ids and dates only; the reasons stay with the programme's officers and the employer."""
+
+    suspension_id: uuid.UUID
+    employer_id: uuid.UUID
+    programme_id: uuid.UUID
+    suspended_on: date
+    review_on: date | None
+    reinstated_on: date | None = Field(description="employer.reinstated: the day it took "
+                                       "effect; null on employer.suspended.")
+    closed_vacancy_ids: list[uuid.UUID] = Field(description="The open vacancies the suspension "
+                                                "closed.")

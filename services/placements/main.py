@@ -11,6 +11,7 @@ from services.placements.matching import router as matching_router
 from services.placements.monitoring import router as monitoring_router
 from services.placements.placements import router as placements_router
 from services.placements.settings import Settings
+from services.placements.standing import router as standing_router
 from services.placements.vacancies import router as vacancies_router
 from shared.access_record_router import access_log_router
 from shared.app import create_service_app
@@ -30,7 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Pathways placements",
         description="Employers, vacancies, matching runs, placements and their monitoring.",
         # monitoring before placements: /v1/placements/alerts is not a placement id.
-        routers=[employers_router.router, vacancies_router.router, matching_router.router,
+        routers=[employers_router.router, standing_router.router, vacancies_router.router,
+                 matching_router.router,
                  monitoring_router.router, placements_router.router,
                  matching_router.placement_router,
                  subscriptions_router(events), events_admin.router,

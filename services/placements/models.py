@@ -1,7 +1,7 @@
 """Every table of the placements service, imported so Alembic sees the whole metadata."""
 
 from services.placements.database import Base, event_tables, idempotency_keys
-from services.placements.employers.models import Employer
+from services.placements.employers.models import Employer, EmployerSuspension
 from services.placements.erasure.models import ErasedCandidate
 from services.placements.matching.models import MatchingProposal, MatchingRun
 from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
@@ -12,6 +12,7 @@ from services.placements.placements.models import (
 )
 from services.placements.vacancies.models import Vacancy
 
-__all__ = ["Alert", "Base", "CheckIn", "Employer", "ErasedCandidate", "Evaluation",
-           "MatchingProposal", "MatchingRun", "Mentor", "Placement", "PlacementExtension",
-           "PlacementTransition", "Vacancy", "event_tables", "idempotency_keys"]
+__all__ = ["Alert", "Base", "CheckIn", "Employer", "EmployerSuspension", "ErasedCandidate",
+           "Evaluation", "MatchingProposal", "MatchingRun", "Mentor", "Placement",
+           "PlacementExtension", "PlacementTransition", "Vacancy", "event_tables",
+           "idempotency_keys"]

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from services.placements.vacancies.service import add_months
-from tests.actors import PASSWORD, Api, account, login, new_email
-from tests.candidates.factories import candidate_body, programme_body
+from tests.actors import PASSWORD, Api, account, login, new_email, selected_candidate
+from tests.candidates.factories import programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import STAY_FIELDS, employer_body, vacancy_body
 from tests.system import admin_token, running_system
@@ -42,21 +42,6 @@ def _officer_with_programme(admin: Api, **programme: Any) -> tuple[Api, str]:
     created = login(admin.gateway, email).post("/v1/programmes", 201, json=programme_body(
         gender_balance_min_share=None, **programme))
     return login(admin.gateway, email), created["id"]
-
-
-def _selected_candidate(admin: Api, officer: Api, programme_id: str, today: date) -> str:
-    """An applicant the admin seeds, screened and selected by the officer."""
-    candidate = admin.post("/v1/candidates", 201, json=candidate_body(
-        available_from_date=today.isoformat(), available_until_date=None))
-    admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
-        "purpose": "data_processing", "text_version": "v1", "action": "given"})
-    application = admin.post("/v1/applications", 201, json={
-        "candidate_id": candidate["id"], "programme_id": programme_id})
-    admin.post(f"/v1/applications/{application['id']}/submit")
-    officer.post(f"/v1/programmes/{programme_id}/screening")
-    officer.post(f"/v1/programmes/{programme_id}/selection")
-    assert officer.get(f"/v1/applications/{application['id']}")["status"] == "selected"
-    return str(candidate["id"])
 
 
 def test_stays_of_a_programme_by_its_actors(gateway: str,
@@ -90,7 +75,7 @@ def test_stays_of_a_programme_by_its_actors(gateway: str,
         employer_id=company["id"], programme_id=pid, seats=1))
 
     # A selected candidate is placed; both parties accept; the visa is requested.
-    candidate_id = _selected_candidate(admin, officer, pid, today)
+    candidate_id = selected_candidate(admin, officer, pid, available_from=today.isoformat())
     placement = officer.post("/v1/placements", 201, json={
         "candidate_id": candidate_id, "vacancy_id": job["id"]})
     assert placement["stay_type"] == "work"

@@ -8,7 +8,8 @@ class EmployerNotFound(NotFound):
 
 
 class EmployerInUse(Conflict):
-    """Deleting an employer that still has vacancies (close or delete them first)."""
+    """Deleting an employer that still has vacancies (close or delete them first) or a history
+    of suspensions (kept: it is the evidence of its standing)."""
 
     slug, title = "employer-in-use", "Employer still has vacancies"
 
@@ -25,3 +26,10 @@ class ProgrammeNotFound(NotFound):
     agreements, hence here."""
 
     slug, title = "programme-not-found", "Programme not found"
+
+
+class EmployerSuspended(Conflict):
+    """Publishing or reopening a vacancy, or making a placement (directly or by confirming a
+    matching run), with an employer suspended in that programme: reinstate it first."""
+
+    slug, title = "employer-suspended", "Employer suspended in the programme"

@@ -12,7 +12,6 @@ from services.placements.employers.exceptions import (
     EmployerInUse,
     EmployerNotFound,
 )
-from services.placements.employers.models import Employer
 from services.placements.employers.schemas import (
     EmployerCreate,
     EmployerKind,
@@ -34,7 +33,7 @@ router = APIRouter(prefix="/v1/employers", tags=["employers"])
 CREATE_ERRORS = (IdempotencyKeyReused, InvalidIdempotencyKey, Forbidden)
 
 
-def _out(employer: Employer, *, status_code: int = 200) -> Response:
+def _out(employer: service.EmployerView, *, status_code: int = 200) -> Response:
     return resource_response(EmployerOut, employer, collection=router.prefix,
                              status_code=status_code)
 
@@ -50,8 +49,8 @@ async def create_employer(data: EmployerCreate, session: SessionDep, principal: 
     """
 
     async def produce() -> Response:
-        return _out(await service.create(session, principal=principal, data=data),
-                    status_code=201)
+        created = await service.create(session, principal=principal, data=data)
+        return _out(service.EmployerView(created, []), status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -69,19 +68,24 @@ async def list_employers(
         description="Employers with an agreement with this programme.")] = None,
 ) -> Response:
     """List the employers the caller may see, oldest first, filtered by country, sector, size,
-    kind or programme. An officer sees those of their programmes, an employer only itself."""
+    kind or programme. An officer sees those of their programmes, an employer only itself;
+    each with its standing in the programmes the caller sees."""
     employers = await service.list_page(session, principal=principal, page=page,
                                         country=country, sector=sector, size=size, kind=kind,
                                         programme_id=programme_id)
-    return page_response(EmployerOut, employers, page)
+    return page_response(EmployerOut, await service.views(session, principal=principal,
+                                                          employers=employers), page)
 
 
 @router.get("/{employer_id}", response_model=EmployerOut,
             responses=responses(EmployerNotFound))
 async def get_employer(employer_id: uuid.UUID, session: SessionDep,
                        principal: PrincipalDep) -> Response:
-    """One employer, with its ETag for a later PATCH."""
-    return _out(await service.get(session, principal=principal, employer_id=employer_id))
+    """One employer, with its ETag for a later PATCH, and its standing: ``suspended`` with the
+    suspensions in force in the programmes the caller sees (an officer: their own; admins and
+    the employer itself: every one, reason included)."""
+    employer = await service.get(session, principal=principal, employer_id=employer_id)
+    return _out(await service.view(session, principal=principal, employer=employer))
 
 
 @router.patch("/{employer_id}", response_model=EmployerOut,
@@ -95,8 +99,9 @@ async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session:
     may change the agreements of their own programmes only (403). The kind cannot change while
     the host has vacancies (409).
     """
-    return _out(await service.update(session, principal=principal, employer_id=employer_id,
-                                     data=data, expected_version=expected_version(if_match)))
+    employer = await service.update(session, principal=principal, employer_id=employer_id,
+                                    data=data, expected_version=expected_version(if_match))
+    return _out(await service.view(session, principal=principal, employer=employer))
 
 
 @router.delete("/{employer_id}", status_code=204,
@@ -104,7 +109,8 @@ async def update_employer(employer_id: uuid.UUID, data: EmployerUpdate, session:
                                    Forbidden))
 async def delete_employer(employer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
                           if_match: IfMatchRequired) -> Response:
-    """Delete an employer that has no vacancies (admins and officers)."""
+    """Delete an employer that has no vacancies and was never suspended (admins and
+    officers)."""
     await service.delete(session, principal=principal, employer_id=employer_id,
                          expected_version=expected_version(if_match))
     return Response(status_code=204)

@@ -23,6 +23,7 @@ EmployerSize = Literal["micro", "small", "medium", "large"]
 EmployerKind = Literal["company", "study_provider"]
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+_EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
 
 
 class Obligations(StrictModel):
@@ -124,8 +125,44 @@ class EmployerUpdate(PatchModel):
     agreements: Agreements | None = None
 
 
+Standing = Literal["active", "suspended"]
+
+
+class SuspensionOut(ResponseModel):
+    """An employer's suspension in one programme, in force until ``reinstated_on`` is set.
+
+    Shown to the programme's officers, admins and the employer itself, reason included: an
+    employer has a right to know why it is suspended (write nothing in a reason that the
+    employer may not read, such as a worker's name)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "employer_id": _EMPLOYER_ID,
+        "programme_id": _PROGRAMME_ID,
+        "reason": "Housing below the agreed standard at two check-ins; fees charged to workers.",
+        "suspended_on": "2026-11-30", "review_on": "2027-02-28", "suspended_by": "user-12",
+        "closed_vacancy_ids": ["7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918"],
+        "reinstated_on": None, "reinstated_by": None, "reinstatement_reason": None,
+        "created_at": "2026-12-01T09:30:00Z",
+    }]})
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    programme_id: uuid.UUID
+    reason: str
+    suspended_on: date = Field(description="The day the suspension took effect.")
+    review_on: date | None = Field(description="When the officers plan to review it.")
+    suspended_by: str
+    closed_vacancy_ids: list[uuid.UUID] = Field(
+        description="The vacancies in the programme that were open and the suspension "
+        "closed; reinstating does not reopen them.")
+    reinstated_on: date | None
+    reinstated_by: str | None
+    reinstatement_reason: str | None
+    created_at: datetime
+
+
 class EmployerOut(ResponseModel):
-    """A host as the API shows it."""
+    """A host as the API shows it, with its standing in the programmes the caller sees."""
 
     id: uuid.UUID
     name: str
@@ -137,6 +174,12 @@ class EmployerOut(ResponseModel):
     operates_in_origin_countries: list[str]
     contacts: list[Contact]
     agreements: list[Agreement]
+    standing: Standing = Field(
+        description="suspended while a suspension is in force in a programme the caller "
+        "sees (an officer: their own programmes; admins and the employer itself: any), else "
+        "active.")
+    suspensions: list[SuspensionOut] = Field(
+        description="The suspensions in force in the programmes the caller sees.")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -161,6 +161,14 @@ class RunFairness(ResponseModel):
     age_band: list[GroupShare]
 
 
+class ExcludedEmployer(ResponseModel):
+    """An employer suspended in the programme when the run read its vacancies."""
+
+    employer_id: uuid.UUID
+    vacancies: int = Field(description="Its vacancies in the programme the suspension keeps "
+                           "out of matching: those it closed, and any open.")
+
+
 class Summary(ResponseModel):
     """A completed run's figures."""
 
@@ -185,6 +193,9 @@ class Summary(ResponseModel):
     fairness: RunFairness | None = Field(
         None, description="Pool and proposals by gender, nationality and age band: each "
         "group's count and share (null for a run made before runs recorded them).")
+    excluded_suspended_employers: list[ExcludedEmployer] = Field(
+        default_factory=list, description="Employers suspended in the programme: none of "
+        "their vacancies was matched (empty for runs made before suspensions existed).")
     timings: Timings
 
 
@@ -231,6 +242,8 @@ class MatchingRunOut(ResponseModel):
                              "selected": 16, "selected_share": 0.5333},
                             {"group": "25-34", "pool": 50, "pool_share": 0.4167,
                              "selected": 14, "selected_share": 0.4667}]},
+                    "excluded_suspended_employers": [
+                        {"employer_id": _EMPLOYER_ID, "vacancies": 2}],
                     "timings": {"fetch_seconds": 0.08, "match_seconds": 0.05,
                                 "store_seconds": 0.01, "total_seconds": 0.14}},
     }]})

@@ -19,13 +19,14 @@ candidates, ministries and institutions get 403.
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements.employers import service as employer_service
 from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.matching import fairness, repository
 from services.placements.matching.engine import run_matching
@@ -167,11 +168,13 @@ async def fail_interrupted(session: AsyncSession, *, grace_seconds: float) -> li
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """What a run reads in placements: the open vacancies with their free seats, who already
-    holds a placement in the programme, and the pairs declined before."""
+    holds a placement in the programme, the pairs declined before, and the employers
+    suspended in the programme (their vacancies left out: employer id, how many)."""
 
     vacancies: list[VacancyProfile]
     placed: set[uuid.UUID]
     declined: set[tuple[uuid.UUID, uuid.UUID]]
+    suspended: list[tuple[uuid.UUID, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,8 @@ class Outcome:
 
 
 async def load_inputs(session: AsyncSession, *, run: MatchingRun) -> Inputs:
-    """The run's vacancies (open, free seats only, as many seats as are free) and exclusions."""
+    """The run's vacancies (open, free seats only, as many seats as are free, none of an
+    employer suspended in the programme) and exclusions."""
     found = await vacancy_service.open_vacancies(session, programme_id=run.programme_id)
     vacancies = [VacancyProfile(
         vacancy_id=o.vacancy.id, employer_id=o.vacancy.employer_id, seats=o.seats_free,
@@ -196,7 +200,9 @@ async def load_inputs(session: AsyncSession, *, run: MatchingRun) -> Inputs:
         eligible_nationalities=o.vacancy.eligible_nationalities) for o in found]
     return Inputs(vacancies=vacancies,
                   placed=await repository.placed_candidates(session, run.programme_id),
-                  declined=await repository.declined_pairs(session, run.programme_id))
+                  declined=await repository.declined_pairs(session, run.programme_id),
+                  suspended=await employer_service.kept_out_of_matching(
+                      session, programme_id=run.programme_id))
 
 
 def _explanation(explanation: Any, weights: dict[str, float]) -> dict[str, Any]:
@@ -244,7 +250,10 @@ def compute(*, run_id: uuid.UUID, parameters: Parameters, inputs: Inputs,
         # The pool is not stored: its composition is counted now, for the fairness report.
         "fairness": fairness.composition(
             (p.groups() for p in pool.values()),
-            (pool[a.candidate_id].groups() for a in result.assignments))}
+            (pool[a.candidate_id].groups() for a in result.assignments)),
+        "excluded_suspended_employers": [
+            {"employer_id": str(employer_id), "vacancies": count}
+            for employer_id, count in inputs.suspended]}
     return Outcome(summary=summary, records=records)
 
 

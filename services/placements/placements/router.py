@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from services.placements.database import AccessRecorderDep
-from services.placements.employers.exceptions import ProgrammeNotFound
+from services.placements.employers.exceptions import EmployerSuspended, ProgrammeNotFound
 from services.placements.placements import service
 from services.placements.placements.exceptions import (
     CandidateAlreadyPlaced,
@@ -73,7 +73,8 @@ def _out(placement: Placement, *, status_code: int = 200) -> Response:
 
 @router.post("", status_code=201, response_model=PlacementOut,
              responses=responses(VacancyNotFound, CandidateNotFound, VacancyUnavailable,
-                                 CandidateAlreadyPlaced, InvalidDates, ProgrammeLimitExceeded,
+                                 EmployerSuspended, CandidateAlreadyPlaced, InvalidDates,
+                                 ProgrammeLimitExceeded,
                                  ProgrammeNotFound, Forbidden, CandidatesUnavailable,
                                  IdempotencyKeyReused, InvalidIdempotencyKey))
 async def create_placement(data: PlacementCreate, session: SessionDep,
@@ -82,7 +83,8 @@ async def create_placement(data: PlacementCreate, session: SessionDep,
                            recorder: AccessRecorderDep) -> Response:
     """Propose a placement directly, without a matching run (admins, officers).
 
-    The vacancy must be one the caller reads (404), open with a free seat; an officer's
+    The vacancy must be one the caller reads (404), open with a free seat, and its employer
+    not suspended in the programme (409 ``employer-suspended``); an officer's
     candidate must have a selected application in the vacancy's programme, as the candidates
     service tells it with the caller's own token (404 otherwise, 503 when it cannot be asked);
     a candidate has at most one open placement per programme. Dates other than the vacancy's

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements import programmes
 from services.placements.employers import repository as employer_repository
+from services.placements.employers import service as employer_service
+from services.placements.employers.exceptions import EmployerSuspended
 from services.placements.employers.models import Employer
 from services.placements.erasure import service as erasure_service
 from services.placements.events import (
@@ -372,7 +374,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     """Propose a placement directly (admins, officers of the vacancy's programme).
 
     Both links are authorised as reads: the vacancy as this caller reads it (404), the
-    candidate by the candidates service (:func:`_authorize_candidate`, 404). A candidate's
+    candidate by the candidates service (:func:`_authorize_candidate`, 404). The vacancy's
+    employer must not be suspended in the programme (EmployerSuspended). A candidate's
     gender and nationality (as origin) come from their profile when the body omits them.
     Dates of its own stay within the programme's ``max_stay_months`` (422 naming end_date).
     """
@@ -395,6 +398,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     existing = await repository.open_placement_id(session, candidate_id=data.candidate_id,
                                                   programme_id=vacancy.programme_id)
     if existing is None:
+        await employer_service.ensure_may_host(session, employer_id=vacancy.employer_id,
+                                               programme_id=vacancy.programme_id)
         vacancy = await vacancy_service.reserve_seat(session, vacancy_id=vacancy.id,
                                                      programme_id=vacancy.programme_id)
         placement = await _create(
@@ -431,7 +436,8 @@ class Proposal:
 
 
 # Why a proposal may not become a placement (create_from_proposals answers them per proposal).
-Refusal = CandidateAlreadyPlaced | ProposalConflict | VacancyNotFound | VacancyUnavailable
+Refusal = (CandidateAlreadyPlaced | ProposalConflict | VacancyNotFound | VacancyUnavailable
+           | EmployerSuspended)
 
 
 async def create_from_proposal(session: AsyncSession, *, programme_id: uuid.UUID,
@@ -445,7 +451,8 @@ async def create_from_proposal(session: AsyncSession, *, programme_id: uuid.UUID
     proposal again returns the placement it made, in any transaction.
 
     The vacancy must be open, of ``programme_id`` and have a free seat (VacancyNotFound,
-    VacancyUnavailable); a candidate with an open placement in the programme is refused
+    VacancyUnavailable), its employer not suspended in the programme (EmployerSuspended); a
+    candidate with an open placement in the programme is refused
     (CandidateAlreadyPlaced, naming it); a proposal id already used for another candidate or
     vacancy is a ProposalConflict. Publishes ``placement.confirmed`` when it creates.
     """
@@ -476,8 +483,11 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
     placed: dict[uuid.UUID, uuid.UUID | None] = dict(await repository.open_placement_ids(
         session, candidate_ids=(p.candidate_id for p in proposals), programme_id=programme_id))
     fresh = [(i, p) for i, p in enumerate(proposals) if p.proposal_id not in existing]
-    vacancies, taken = await vacancy_service.lock_for_placements(
-        session, (p.vacancy_id for _, p in fresh if p.candidate_id not in placed))
+    wanted = [p.vacancy_id for _, p in fresh if p.candidate_id not in placed]
+    # The hosts before the vacancies: the order a suspension locks them in.
+    suspended = await employer_service.suspended_hosts(session, programme_id=programme_id,
+                                                       vacancy_ids=wanted)
+    vacancies, taken = await vacancy_service.lock_for_placements(session, wanted)
     rows: list[Placement] = []
     waiting: list[tuple[int, Proposal]] = []
     for i, p in enumerate(proposals):
@@ -488,11 +498,15 @@ async def create_from_proposals(session: AsyncSession, *, programme_id: uuid.UUI
                 continue
             if p.candidate_id in placed:
                 raise _already_placed(placed[p.candidate_id], p.candidate_id, programme_id)
+            target = vacancies.get(p.vacancy_id)
+            if target is not None and target.employer_id in suspended:
+                raise employer_service.suspended_error(employer_id=target.employer_id,
+                                                       programme_id=programme_id)
             vacancy = vacancy_service.free_seat(
                 vacancies.get(p.vacancy_id), vacancy_id=p.vacancy_id,
                 programme_id=programme_id, taken=taken.get(p.vacancy_id, 0))
         except (CandidateAlreadyPlaced, ProposalConflict, VacancyNotFound,
-                VacancyUnavailable) as refusal:
+                VacancyUnavailable, EmployerSuspended) as refusal:
             made[i] = refusal
             continue
         taken[vacancy.id] = taken.get(vacancy.id, 0) + 1

@@ -9,9 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.placements.employers.models import EmployerSuspension
 from services.placements.placements.models import Placement
 from services.placements.placements.state import SEAT_HOLDING_STATES
 from services.placements.queries import delete_unreferenced
@@ -109,11 +110,28 @@ async def seats_taken(session: AsyncSession,
 
 
 async def open_in_programme(session: AsyncSession, programme_id: uuid.UUID) -> list[Vacancy]:
-    """Every open vacancy of the programme, oldest first."""
+    """Every open vacancy of the programme whose employer is not suspended there, oldest
+    first."""
+    suspended = exists().where(EmployerSuspension.employer_id == Vacancy.employer_id,
+                               EmployerSuspension.programme_id == Vacancy.programme_id,
+                               EmployerSuspension.reinstated_on.is_(None))
     rows = await session.scalars(
-        select(Vacancy).where(Vacancy.programme_id == programme_id, Vacancy.status == "open")
+        select(Vacancy).where(Vacancy.programme_id == programme_id, Vacancy.status == "open",
+                              ~suspended)
         .order_by(Vacancy.created_at, Vacancy.id))
     return list(rows.all())
+
+
+async def close_open(session: AsyncSession, *, employer_id: uuid.UUID,
+                     programme_id: uuid.UUID) -> list[uuid.UUID]:
+    """Close every open vacancy of the employer in the programme, bumping their versions;
+    their ids, in id order."""
+    rows = await session.scalars(
+        update(Vacancy).where(Vacancy.employer_id == employer_id,
+                              Vacancy.programme_id == programme_id, Vacancy.status == "open")
+        .values(status="closed", version=Vacancy.version + 1).returning(Vacancy.id)
+        .execution_options(synchronize_session=False))
+    return sorted(rows.all())
 
 
 async def list_page(session: AsyncSession, page: PageParams, *, principal: Principal,

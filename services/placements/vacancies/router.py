@@ -6,7 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from services.placements.employers.exceptions import EmployerNotFound, ProgrammeNotFound
+from services.placements.employers.exceptions import (
+    EmployerNotFound,
+    EmployerSuspended,
+    ProgrammeNotFound,
+)
 from services.placements.placements.exceptions import CandidatesUnavailable
 from services.placements.programmes import ProgrammeLimitExceeded
 from services.placements.upstream import CandidatesAsCallerDep
@@ -48,14 +52,15 @@ def _out(vacancy: Vacancy, *, status_code: int = 200) -> Response:
 
 
 @router.post("", status_code=201, response_model=VacancyOut,
-             responses=responses(EmployerNotFound, NoAgreement, *STAY_ERRORS, Forbidden,
-                                 IdempotencyKeyReused, InvalidIdempotencyKey))
+             responses=responses(EmployerNotFound, NoAgreement, EmployerSuspended, *STAY_ERRORS,
+                                 Forbidden, IdempotencyKeyReused, InvalidIdempotencyKey))
 async def create_vacancy(data: VacancyCreate, session: SessionDep, principal: PrincipalDep,
                          idempotency: IdempotencyDep,
                          candidates: CandidatesAsCallerDep) -> Response:
     """Publish an open vacancy (admins, officers of its programme, the employer itself).
 
-    The employer must have an agreement with the programme. The vacancy is a stay of one type
+    The employer must have an agreement with the programme and not be suspended there (409
+    ``employer-suspended``). The vacancy is a stay of one type
     with that type's fields (422 ``stay-fields-invalid`` naming each missing or foreign one);
     a study is hosted by a study provider, and a study provider hosts nothing else (422). The
     programme, as the candidates service tells it with the caller's token, must run the stay
@@ -123,10 +128,11 @@ async def close_vacancy(vacancy_id: uuid.UUID, session: SessionDep, principal: P
 
 
 @router.post("/{vacancy_id}/reopen", response_model=VacancyOut,
-             responses=responses(*CHANGE_ERRORS, IllegalTransition))
+             responses=responses(*CHANGE_ERRORS, IllegalTransition, EmployerSuspended))
 async def reopen_vacancy(vacancy_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
                          if_match: IfMatchHeader = None) -> Response:
-    """Open a closed vacancy again."""
+    """Open a closed vacancy again; not while its employer is suspended in the vacancy's
+    programme (409 ``employer-suspended``: reinstating reopens nothing by itself)."""
     return _out(await service.reopen(session, principal=principal, vacancy_id=vacancy_id,
                                      expected_version=expected_version(if_match)))
 

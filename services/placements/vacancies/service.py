@@ -5,8 +5,11 @@ A vacancy is of one stay type (work, traineeship, study, seasonal), each with it
 (:data:`STAY_FIELDS`); a study is hosted by a study provider, every other stay by a company.
 Publishing or changing a vacancy's type or length asks the candidates service for the
 programme's rules (:mod:`services.placements.programmes`) with the caller's token.
-Status changes only through :func:`close` and :func:`reopen`. The matching domain reads a
-programme's open vacancies with their free seats through :func:`open_vacancies`; placements
+Status changes only through :func:`close` and :func:`reopen`, and :func:`close_for_suspension`
+when the employer is suspended in the programme (no vacancy of a suspended employer is published
+or reopened there: 409 ``employer-suspended``). The matching domain reads a programme's open
+vacancies with their free seats through :func:`open_vacancies` (a suspended employer's left
+out); placements
 take a seat through :func:`reserve_seat`, under the vacancy's row lock, so two placements
 never take the last seat twice.
 """
@@ -174,6 +177,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: VacancyCr
     if data.programme_id not in employer.programme_ids:
         raise NoAgreement(f"Employer {employer.id} has no agreement with programme "
                           f"{data.programme_id}; record it on the employer first.")
+    await employer_service.ensure_may_host(session, employer_id=employer.id,
+                                           programme_id=data.programme_id)
     columns = _columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"})
     _check_stay_fields(columns)
     _check_host(employer.kind, data.stay_type)
@@ -250,9 +255,23 @@ async def close(session: AsyncSession, *, principal: Principal, vacancy_id: uuid
 
 async def reopen(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID,
                  expected_version: int | None) -> Vacancy:
-    """Open a closed vacancy again."""
+    """Open a closed vacancy again; not while its employer is suspended in its programme
+    (EmployerSuspended)."""
+    # Read (unlocked: a vacancy never changes employer or programme) to lock its employer
+    # before the vacancy, in the order a suspension takes them.
+    vacancy = await get(session, principal=principal, vacancy_id=vacancy_id)
+    await employer_service.ensure_may_host(session, employer_id=vacancy.employer_id,
+                                           programme_id=vacancy.programme_id)
     return await _act(session, principal=principal, vacancy_id=vacancy_id, action="reopen",
                       expected_version=expected_version)
+
+
+async def close_for_suspension(session: AsyncSession, *, employer_id: uuid.UUID,
+                               programme_id: uuid.UUID) -> list[uuid.UUID]:
+    """Close every open vacancy of an employer being suspended in the programme (the caller
+    holds the employer's row locked and records who and why); their ids."""
+    return await repository.close_open(session, employer_id=employer_id,
+                                       programme_id=programme_id)
 
 
 async def delete(session: AsyncSession, *, principal: Principal, vacancy_id: uuid.UUID,
@@ -277,8 +296,9 @@ async def list_page(session: AsyncSession, *, principal: Principal, page: PagePa
 
 async def open_vacancies(session: AsyncSession, *, programme_id: uuid.UUID,
                          free_seats_only: bool = True) -> list[OpenVacancy]:
-    """The programme's open vacancies with the seats placements hold, oldest first; by default
-    only those with a free seat. What a matching run reads."""
+    """The programme's open vacancies with the seats placements hold, oldest first, but none
+    of an employer suspended there; by default only those with a free seat. What a matching
+    run reads."""
     vacancies = await repository.open_in_programme(session, programme_id)
     taken = await repository.seats_taken(session, (v.id for v in vacancies))
     found = [OpenVacancy(v, taken[v.id]) for v in vacancies]

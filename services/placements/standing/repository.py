@@ -1,0 +1,122 @@
+"""Every query of the employers' standing: the evidence counted in Postgres, by programme and
+employer, and the employers a programme's report lists.
+
+The evidence is read from the placements, check-ins and evaluations of the same service (same
+schema): each query groups by ``(programme_id, employer_id)`` and yields cells keyed as
+:data:`Cell` says, so that a new kind of evidence (grievances by category and outcome, fees
+charged to workers) is one more query here and one more section in the schema.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import column, func, select, true
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.employers.models import Employer, EmployerSuspension
+from services.placements.monitoring.models import RATINGS, CheckIn, Evaluation
+from services.placements.placements.models import Placement
+
+# A cell of evidence: its section, its figure and maybe a category, e.g.
+# ("placements", "by_status", "active") or ("evaluations", "count").
+Cell = tuple[str, ...]
+Scope = tuple[uuid.UUID, uuid.UUID]  # (programme_id, employer_id)
+Statement = TypeVar("Statement")
+
+
+@dataclass
+class Evidence:
+    """The evidence counted for each (programme, employer) that has any, and the number of
+    suspensions recorded for each."""
+
+    cells: dict[Scope, dict[Cell, int]] = field(default_factory=dict)
+    suspensions: dict[Scope, int] = field(default_factory=dict)
+
+    def add(self, scope: Scope, cell: Cell, value: int) -> None:
+        """Record one counted cell of a (programme, employer)."""
+        self.cells.setdefault(scope, {})[cell] = value
+
+
+def _scoped(statement: Statement, programme: Any, employer: Any, *,
+            programme_ids: Sequence[uuid.UUID] | None,
+            employer_id: uuid.UUID | None) -> Statement:
+    """``statement`` limited to the programmes and the employer asked for, grouped by both."""
+    scoped: Any = statement
+    if programme_ids is not None:
+        scoped = scoped.where(programme.in_(list(programme_ids)))
+    if employer_id is not None:
+        scoped = scoped.where(employer == employer_id)
+    grouped: Statement = scoped.group_by(programme, employer)
+    return grouped
+
+
+async def evidence(session: AsyncSession, *, programme_ids: Sequence[uuid.UUID] | None,
+                   employer_id: uuid.UUID | None = None) -> Evidence:
+    """The evidence in ``programme_ids`` (None: every programme), of one employer or all:
+    placements by status, check-ins (those with a housing issue) and their incidents by type,
+    evaluations (count, the sum of each rating, how many would host again), suspensions."""
+    found = Evidence()
+    p = Placement
+
+    def scoped(statement: Statement, programme: Any = p.programme_id,
+               employer: Any = p.employer_id) -> Statement:
+        return _scoped(statement, programme, employer, programme_ids=programme_ids,
+                       employer_id=employer_id)
+
+    placements = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, p.status, func.count()).group_by(p.status)))
+    for programme, employer, status, count in placements.all():
+        found.add((programme, employer), ("placements", "by_status", status), count)
+
+    check_ins = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, func.count(),
+               func.count().filter(CheckIn.housing == "issue"))
+        .select_from(CheckIn).join(p, p.id == CheckIn.placement_id)))
+    for programme, employer, count, housing in check_ins.all():
+        found.add((programme, employer), ("check_ins", "total"), count)
+        found.add((programme, employer), ("check_ins", "with_housing_issue"), housing)
+
+    incident = (func.jsonb_array_elements(CheckIn.incidents)
+                .table_valued(column("value", JSONB)).lateral("incident"))
+    kind = incident.c.value["type"].astext
+    incidents = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, kind, func.count())
+        .select_from(CheckIn).join(p, p.id == CheckIn.placement_id).join(incident, true())
+        .group_by(kind)))
+    for programme, employer, type_, count in incidents.all():
+        found.add((programme, employer), ("check_ins", "incidents_by_type", type_), count)
+
+    evaluations = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, func.count(),
+               func.count().filter(Evaluation.would_host_again),
+               *(func.sum(getattr(Evaluation, name)) for name in RATINGS))
+        .select_from(Evaluation).join(p, p.id == Evaluation.placement_id)))
+    for programme, employer, count, again, *sums in evaluations.all():
+        found.add((programme, employer), ("evaluations", "count"), count)
+        found.add((programme, employer), ("evaluations", "would_host_again"), again)
+        for name, total in zip(RATINGS, sums, strict=True):
+            found.add((programme, employer), ("evaluations", "rating_sum", name), int(total))
+
+    s = EmployerSuspension
+    suspensions = await session.execute(scoped(
+        select(s.programme_id, s.employer_id, func.count()), s.programme_id, s.employer_id))
+    found.suspensions = {(programme, employer): count
+                         for programme, employer, count in suspensions.all()}
+    return found
+
+
+async def employers_of_programme(session: AsyncSession,
+                                 programme_id: uuid.UUID) -> list[Employer]:
+    """The employers a programme's report lists, by name: those with an agreement with it, and
+    those that had placements or suspensions in it (an agreement dropped keeps its history)."""
+    placed = select(Placement.employer_id).where(Placement.programme_id == programme_id)
+    suspended = select(EmployerSuspension.employer_id).where(
+        EmployerSuspension.programme_id == programme_id)
+    rows = await session.scalars(select(Employer).where(
+        Employer.programme_ids.contains([programme_id]) | Employer.id.in_(placed)
+        | Employer.id.in_(suspended)).order_by(Employer.name, Employer.id))
+    return list(rows.all())
+

@@ -1,0 +1,330 @@
+"""Employer standing: suspending and reinstating an employer in a programme, and the evidence
+of how it hosts people.
+
+**Suspension is per programme.** An officer suspends an employer in one of their programmes
+that the employer has an agreement with (another programme, or one without an agreement, is a
+404); admins in any programme of its agreements. In the same transaction the employer's open
+vacancies in that programme are closed (their ids kept on the suspension, with who and why);
+while it is suspended there, publishing or reopening a vacancy and making a placement with it
+in that programme are 409 ``employer-suspended``, and matching runs of the programme leave its
+vacancies out and say so (``excluded_suspended_employers``). Its other programmes, and the
+placements already made, go on. Reinstating is an explicit action with its reason; it reopens
+no vacancy (the employer or an officer reopens what still makes sense). Suspending a suspended
+employer, or reinstating one that is not, is a 409 naming its state. The employer itself may
+do neither (403). Both publish an event (``employer.suspended``, ``employer.reinstated``: ids
+and dates, no reason) and bump the employer's version (its ETag: its standing changed).
+
+**Standing** is counted in Postgres (:mod:`.repository`): per programme, the employer's
+placements by status, the check-ins during its stays (with a housing issue) and their
+incidents by type, its evaluations (means, would host again), its suspensions. The employer
+reads its own (it knows its workers; no one is named), officers their programmes', admins all.
+A ministry reads the programme's report (:func:`programme_report`): companies by name, workers
+only as counts under the kit's disclosure control (:mod:`shared.disclosure`).
+"""
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.placements.employers import repository as employer_repository
+from services.placements.employers import service as employer_service
+from services.placements.employers.exceptions import ProgrammeNotFound
+from services.placements.employers.models import Employer, EmployerSuspension
+from services.placements.employers.schemas import Obligations, SuspensionOut
+from services.placements.events import (
+    EMPLOYER_REINSTATED,
+    EMPLOYER_SUSPENDED,
+    EmployerSuspensionEvent,
+    outbox,
+)
+from services.placements.monitoring.models import RATINGS
+from services.placements.placements.exceptions import InvalidDates
+from services.placements.standing import repository
+from services.placements.standing.repository import Cell
+from services.placements.standing.schemas import (
+    CheckInFigures,
+    EmployerStanding,
+    EmployerStandingLine,
+    EvaluationFigures,
+    Evidence,
+    PlacementFigures,
+    ProgrammeEmployerStanding,
+    ProgrammeStanding,
+    ReinstateBody,
+    SuspendBody,
+)
+from services.placements.vacancies import service as vacancy_service
+from shared import access, disclosure
+from shared.auth import Principal
+from shared.errors import IllegalTransition
+from shared.events.outbox import NewEvent
+from shared.pagination import PageParams
+
+# Who reads a programme's report: its officers and ministries, admins and services.
+REPORT_READERS = frozenset({"admin", "service", "officer", "ministry"})
+# The cells every employer has (zero when nothing happened); categories come as they occur.
+BASE_CELLS: tuple[Cell, ...] = (
+    ("placements", "total"), ("check_ins", "total"), ("check_ins", "with_housing_issue"),
+    ("evaluations", "count"), ("evaluations", "would_host_again"),
+    *(("evaluations", "rating_sum", name) for name in RATINGS))
+# Cells that count no one: a sum of ratings, shown only with the count it is the sum over.
+NOT_PEOPLE = frozenset(("evaluations", "rating_sum", name) for name in RATINGS)
+# Within one employer (or the programme): cells that describe the people another counts, and
+# are withheld whole with it (a zero among three says something about each of the three).
+UNITS: dict[Cell, str] = {("check_ins", "total"): "check_ins",
+                          ("evaluations", "count"): "evaluations"}
+ALL = "all"  # the scope of the programme's own figures in a release
+
+
+def _invalid(field: str, message: str, value: date) -> InvalidDates:
+    return InvalidDates(f"{field} {value} {message}.", errors=[
+        {"loc": ["body", field], "msg": message, "type": "invalid_date"}])
+
+
+def _happened(field: str, day: date | None, *, today: date) -> date:
+    """The day something happened: ``day``, default today, never in the future."""
+    happened = day or today
+    if happened > today:
+        raise _invalid(field, "is in the future", happened)
+    return happened
+
+
+def _event(event_type: str, suspension: EmployerSuspension) -> NewEvent:
+    payload = EmployerSuspensionEvent(
+        suspension_id=suspension.id, employer_id=suspension.employer_id,
+        programme_id=suspension.programme_id, suspended_on=suspension.suspended_on,
+        review_on=suspension.review_on, reinstated_on=suspension.reinstated_on,
+        closed_vacancy_ids=suspension.closed_vacancy_ids)
+    return NewEvent(type=event_type, subject_id=suspension.employer_id,
+                    payload=payload.model_dump(mode="json"))
+
+
+async def _load(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                programme_id: uuid.UUID, action: str,
+                expected_version: int | None) -> Employer:
+    """The employer, locked, for ``action`` in the programme: 404 unless the caller sees it,
+    403 for a role that may not act, 412 for a stale If-Match, 404 for a programme not the
+    caller's."""
+    employer = await employer_service.lock_for_action(
+        session, principal=principal, employer_id=employer_id, action=action,
+        expected_version=expected_version)
+    access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
+    return employer
+
+
+async def suspend(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                  data: SuspendBody, today: date,
+                  expected_version: int | None = None) -> employer_service.EmployerView:
+    """Suspend the employer in a programme of its agreements and close its open vacancies
+    there (see the module docstring); the employer as the caller now reads it."""
+    employer = await _load(session, principal=principal, employer_id=employer_id,
+                           programme_id=data.programme_id, action="suspend",
+                           expected_version=expected_version)
+    if data.programme_id not in employer.programme_ids:
+        raise ProgrammeNotFound(f"Employer {employer_id} has no agreement with programme "
+                                f"{data.programme_id}: it cannot be suspended there.")
+    suspended_on = _happened("suspended_on", data.suspended_on, today=today)
+    if data.review_on is not None and data.review_on < suspended_on:
+        raise _invalid("review_on", f"is before suspended_on ({suspended_on})", data.review_on)
+    already = IllegalTransition(action="suspend", current_state="suspended",
+                                allowed_from=["active"])
+    # Under the employer's row lock: no other suspension of it is being recorded meanwhile.
+    if await employer_repository.suspension_in_force(session, employer_id=employer_id,
+                                                     programme_id=data.programme_id):
+        raise already
+    closed = await vacancy_service.close_for_suspension(
+        session, employer_id=employer_id, programme_id=data.programme_id)
+    suspension = await employer_repository.add_suspension(session, EmployerSuspension(
+        employer_id=employer_id, programme_id=data.programme_id, reason=data.reason,
+        suspended_on=suspended_on, review_on=data.review_on, suspended_by=principal.subject,
+        suspended_by_role=principal.role, closed_vacancy_ids=closed))
+    if suspension is None:
+        raise already
+    await outbox.record_many(session, [_event(EMPLOYER_SUSPENDED, suspension)])
+    return await employer_service.touch(session, principal=principal, employer_id=employer_id)
+
+
+async def reinstate(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                    data: ReinstateBody, today: date,
+                    expected_version: int | None = None) -> employer_service.EmployerView:
+    """End the employer's suspension in the programme, with its reason; its vacancies stay
+    closed. The employer as the caller now reads it."""
+    await _load(session, principal=principal, employer_id=employer_id,
+                programme_id=data.programme_id, action="reinstate",
+                expected_version=expected_version)
+    suspension = await employer_repository.suspension_in_force(
+        session, employer_id=employer_id, programme_id=data.programme_id)
+    if suspension is None:
+        raise IllegalTransition(action="reinstate", current_state="active",
+                                allowed_from=["suspended"])
+    reinstated_on = _happened("reinstated_on", data.reinstated_on, today=today)
+    if reinstated_on < suspension.suspended_on:
+        raise _invalid("reinstated_on", f"is before the suspension ({suspension.suspended_on})",
+                       reinstated_on)
+    ended = await employer_repository.reinstate(
+        session, suspension.id, on=reinstated_on, by=principal.subject, by_role=principal.role,
+        reason=data.reason)
+    await outbox.record_many(session, [_event(EMPLOYER_REINSTATED, ended)])
+    return await employer_service.touch(session, principal=principal, employer_id=employer_id)
+
+
+async def suspensions(session: AsyncSession, *, principal: Principal, employer_id: uuid.UUID,
+                      page: PageParams) -> list[EmployerSuspension]:
+    """A page of the employer's suspensions the caller sees (in force or not), oldest first."""
+    await employer_service.get(session, principal=principal, employer_id=employer_id)
+    return await employer_repository.suspensions_page(
+        session, page, employer_id=employer_id,
+        programme_ids=employer_service.visible_programmes(principal))
+
+
+# --- the evidence, shaped -------------------------------------------------------------------
+
+
+def _evidence(cells: Mapping[Cell, int], shown: Callable[[Cell], bool] = lambda _: True
+              ) -> Evidence:
+    """The evidence of ``cells`` (absent: zero), each withheld cell null."""
+
+    def value(cell: Cell) -> int | None:
+        return cells.get(cell, 0) if shown(cell) else None
+
+    def category(section: str, figure: str) -> dict[str, int | None]:
+        return {cell[2]: value(cell) for cell in sorted(cells)
+                if cell[:2] == (section, figure)}
+
+    count = value(("evaluations", "count"))
+
+    def mean(cell: Cell) -> float | None:
+        total = value(cell)
+        return None if not count or total is None else round(total / count, 2)
+
+    return Evidence(
+        placements=PlacementFigures(total=value(("placements", "total")),
+                                    by_status=category("placements", "by_status")),
+        check_ins=CheckInFigures(total=value(("check_ins", "total")),
+                                 with_housing_issue=value(("check_ins", "with_housing_issue")),
+                                 incidents_by_type=category("check_ins", "incidents_by_type")),
+        evaluations=EvaluationFigures(
+            count=count,
+            mean_ratings={name: mean(("evaluations", "rating_sum", name)) for name in RATINGS},
+            would_host_again_share=mean(("evaluations", "would_host_again"))))
+
+
+def _completed(cells: Mapping[Cell, int] | None) -> dict[Cell, int]:
+    """An employer's cells with every base cell (zero when absent) and the placements' total."""
+    found = dict.fromkeys(BASE_CELLS, 0) | dict(cells or {})
+    found[("placements", "total")] = sum(v for c, v in found.items()
+                                         if c[:2] == ("placements", "by_status"))
+    return found
+
+
+# --- one employer ---------------------------------------------------------------------------
+
+
+async def employer_standing(session: AsyncSession, *, principal: Principal,
+                            employer_id: uuid.UUID) -> EmployerStanding:
+    """The employer's standing in each programme the caller sees: its agreement, its
+    suspension in force, how many it had, and the evidence (exact: the readers are its own
+    programmes' officers, admins and the employer itself)."""
+    employer = await employer_service.get(session, principal=principal,
+                                          employer_id=employer_id)
+    scope = employer_service.visible_programmes(principal)
+    found = await repository.evidence(session, programme_ids=scope, employer_id=employer_id)
+    in_force = {s.programme_id: s for s in await employer_repository.suspensions_in_force(
+        session, [employer_id], programme_ids=scope)}
+    agreements = {uuid.UUID(str(a["programme_id"])): a for a in employer.agreements}
+    programmes = {*agreements, *(p for p, _ in found.cells), *(p for p, _ in found.suspensions)}
+    if scope is not None:
+        programmes &= set(scope)
+    lines = []
+    for programme_id in sorted(programmes):
+        agreement = agreements.get(programme_id)
+        suspension = in_force.get(programme_id)
+        lines.append(ProgrammeStanding(
+            programme_id=programme_id,
+            agreement_signed_date=agreement["signed_date"] if agreement else None,
+            obligations=Obligations.model_validate(agreement.get("obligations", {}))
+            if agreement else None,
+            standing="suspended" if suspension else "active",
+            suspension=SuspensionOut.model_validate(suspension) if suspension else None,
+            suspensions=found.suspensions.get((programme_id, employer_id), 0),
+            evidence=_evidence(_completed(found.cells.get((programme_id, employer_id))))))
+    return EmployerStanding(employer_id=employer.id, name=employer.name,
+                            standing="suspended" if in_force else "active", programmes=lines)
+
+
+# --- a programme's report -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Release:
+    """A programme's report as one release of the disclosure kit: each employer's cells under
+    its id, the programme's under :data:`ALL`."""
+
+    release: disclosure.Release
+    scopes: dict[str, dict[Cell, int]]
+
+
+def _release(by_employer: Mapping[uuid.UUID, dict[Cell, int]]) -> _Release:
+    """The cells and the sums relating them: within a scope, the placements' total is the sum
+    of their statuses; across scopes, each programme cell is the sum of the employers'."""
+    scopes: dict[str, dict[Cell, int]] = {str(e): cells for e, cells in by_employer.items()}
+    total: dict[Cell, int] = dict.fromkeys(BASE_CELLS, 0)
+    for cells in by_employer.values():
+        for cell, value in cells.items():
+            total[cell] = total.get(cell, 0) + value
+    scopes[ALL] = total
+    found = disclosure.Release()
+    for scope, cells in scopes.items():
+        for cell, value in cells.items():
+            found.add((scope, *cell), value, counts_people=cell not in NOT_PEOPLE)
+        found.add_sum((scope, "placements", "total"),
+                      [(scope, *c) for c in cells if c[:2] == ("placements", "by_status")])
+        for size, section in UNITS.items():
+            found.add_unit([(scope, *size)], [(scope, *c) for c in cells
+                                               if c[0] == section and c != size])
+    for cell in total:
+        found.add_sum((ALL, *cell), [(scope, *cell) for scope, cells in scopes.items()
+                                     if scope != ALL and cell in cells])
+    return _Release(found, scopes)
+
+
+async def programme_report(session: AsyncSession, *, principal: Principal,
+                           programme_id: uuid.UUID) -> ProgrammeEmployerStanding:
+    """The standing of the programme's employers (see :class:`ProgrammeEmployerStanding`): a
+    ministry's counts of people under disclosure control, exact for officers and admins."""
+    access.ensure_role(principal, REPORT_READERS, "read the employers' standing")
+    access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
+    employers = await repository.employers_of_programme(session, programme_id)
+    found = await repository.evidence(session, programme_ids=[programme_id])
+    in_force = {s.employer_id: s for s in await employer_repository.suspensions_in_force(
+        session, (e.id for e in employers), programme_ids=[programme_id])}
+    built = _release({e.id: _completed(found.cells.get((programme_id, e.id)))
+                      for e in employers})
+    withheld: disclosure.Suppression | None = None
+    if not disclosure.reads_exact(principal.role):
+        withheld = disclosure.suppress(built.release)
+
+    def shaped(scope: str) -> Evidence:
+        if withheld is None:
+            return _evidence(built.scopes[scope])
+        return _evidence(built.scopes[scope], lambda cell: withheld.shown((scope, *cell)))
+
+    return ProgrammeEmployerStanding(
+        programme_id=programme_id,
+        employers_with_agreement=sum(programme_id in e.programme_ids for e in employers),
+        suspended_now=len(in_force),
+        suspensions_recorded=sum(found.suspensions.values()),
+        evidence=shaped(ALL),
+        employers=[EmployerStandingLine(
+            employer_id=e.id, name=e.name, country=e.country, sector=e.sector,
+            standing="suspended" if e.id in in_force else "active",
+            suspended_on=in_force[e.id].suspended_on if e.id in in_force else None,
+            review_on=in_force[e.id].review_on if e.id in in_force else None,
+            suspensions=found.suspensions.get((programme_id, e.id), 0),
+            evidence=shaped(str(e.id))) for e in employers],
+        suppressed_cells=withheld.count if withheld else 0,
+        small_cell_threshold=withheld.threshold if withheld else None)
+
