@@ -8,7 +8,7 @@ programme goal; a seasonal worker's stays are told apart by their season).
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,9 @@ PLACEMENT_ENDED_EARLY = "placement.ended_early"
 INCIDENT_REPORTED = "placement.incident_reported"
 VISA_REQUESTED = "placement.visa_requested"
 VISA_DECIDED = "placement.visa_decided"
+GRIEVANCE_FILED = "grievance.filed"
+GRIEVANCE_ESCALATED = "grievance.escalated"
+GRIEVANCE_RESOLVED = "grievance.resolved"
 
 # Which placement action publishes which event (creating a placement publishes "confirmed").
 ACTION_EVENTS = {"request-visa": VISA_REQUESTED, "visa-decision": VISA_DECIDED,
@@ -42,6 +45,11 @@ EVENT_TYPES = {
     PLACEMENT_EXTENDED: "An active placement was extended to a later end date.",
     PLACEMENT_COMPLETED: "The placement ended as planned.",
     PLACEMENT_ENDED_EARLY: "The placement ended before its planned end; see reason.",
+    GRIEVANCE_FILED: "A worker's grievance was filed (category, severity, the level handling "
+    "it first); no placement, person or words.",
+    GRIEVANCE_ESCALATED: "A grievance's deadline passed unresolved: it moved up a level "
+    "(employer, programme, ministry).",
+    GRIEVANCE_RESOLVED: "A grievance was resolved, with its outcome.",
 }
 
 outbox = Outbox(event_tables)
@@ -88,3 +96,20 @@ class IncidentReported(BaseModel):
     alert_id: uuid.UUID
     incident_type: str
     severity: str
+
+
+class GrievanceEvent(BaseModel):
+    """Payload of ``grievance.*`` events (subject: the grievance). Codes only: no placement,
+    employer or candidate id and no words, since the grievance itself is the person's (an
+    employer with one trainee would single them out); officers read the grievance."""
+
+    grievance_id: uuid.UUID
+    programme_id: uuid.UUID
+    category: str
+    severity: str
+    level: str = Field(description="employer, programme or ministry: who handles it now.")
+    previous_level: str | None = Field(None, description="escalated only: the level before.")
+    status: str = Field(description="open, in_progress or resolved.")
+    outcome: str | None = Field(None, description="resolved only: upheld, partly_upheld, "
+                                "not_upheld or withdrawn.")
+    due_at: datetime = Field(description="When it must be resolved at its level.")
