@@ -23,6 +23,8 @@ TAGS: dict[str, str] = {
     "placements": "Placements of candidates with employers, from acceptance through the visa "
                   "and the stay to its end.",
     "monitoring": "Following a placement: mentors, check-ins, alerts and its evaluation.",
+    "grievances": "A placed worker's complaints about their placement, escalated from the "
+                  "employer to the programme to the ministry's statistics when unresolved.",
     "returnee cases": "Reintegration cases of people back from a placement.",
     "follow-ups": "Follow-up surveys of returnees and their answers.",
     "follow-up schedules": "When each programme follows up its returnees.",

@@ -1,8 +1,9 @@
 """Background jobs every replica runs: a round every ``interval`` seconds, in the app's lifespan.
 
 A job subclasses :class:`PeriodicJob` and says what one round does (:meth:`PeriodicJob.tick`,
-answering how much it did); its rounds must be safe to run at the same time on several
-replicas (advisory locks, ``FOR UPDATE SKIP LOCKED``): this module only schedules them. A round
+answering how much it did), or :class:`BatchedJob` and says what one batch of a round does; its
+rounds must be safe to run at the same time on several replicas (advisory locks,
+``FOR UPDATE SKIP LOCKED``): this module only schedules them. A round
 that fails is logged by the error's type alone (a database error's message may quote a
 person's data) and the next one tries again: a crash would stop the job for good. Rounds that
 fail because the database is out of reach are one warning per outage, and a note when it ends.
@@ -101,6 +102,35 @@ class DatabaseJob(PeriodicJob):
         self.sessionmaker = sessionmaker
         self.batch_size = batch_size
         self.clock = clock
+
+
+class BatchedJob(DatabaseJob):
+    """A job whose round runs :meth:`step` in a transaction of its own, batch after batch,
+    until a batch is not full (or another replica held the job's lock: the step did nothing)."""
+
+    # What the job did since it started, counted by its steps.
+    done = 0
+
+    @abstractmethod
+    async def step(self, session: AsyncSession, now: datetime) -> int:
+        """One batch of at most ``batch_size`` things as of ``now``, in ``session``'s
+        transaction; how many it did."""
+
+    async def run_once(self) -> int:
+        """One round: batches until a batch is not full."""
+        total = 0
+        while True:
+            async with self.sessionmaker() as session, session.begin():
+                did = await self.step(session, self.clock())
+            total += did
+            if did < self.batch_size:
+                break
+        self.done += total
+        return total
+
+    async def tick(self) -> int:
+        """One round (:meth:`run_once`)."""
+        return await self.run_once()
 
 
 Hook = Callable[[Any], Awaitable[None]]

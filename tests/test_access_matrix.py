@@ -3,9 +3,9 @@
 Two parties are seeded through the gateway, each with one object of every kind (a programme
 with its candidate, application, nomination, training module and enrolment, consortium and an
 agreement of its institution, employer, vacancy, matching run, placement walked to completion,
-mentor, alert, returnee case, follow-ups and a support measure), and one account per role of
-each party: an officer and a ministry (statistics) of its programme, a visa authority for its
-programme and destination, its institution, its employer and its candidate.
+mentor, alert, grievance, returnee case, follow-ups and a support measure), and one account
+per role of each party: an officer and a ministry (statistics) of its programme, a visa
+authority for its programme and destination, its institution, its employer and its candidate.
 
 Then every operation of the document is tried by every role of party A against party B:
 
@@ -42,7 +42,7 @@ KINDS = {
     "employer_id": "employer", "vacancy_id": "vacancy", "run_id": "run",
     "proposal_id": "proposal", "placement_id": "placement", "mentor_id": "mentor",
     "alert_id": "alert", "case_id": "case", "follow_up_id": "follow_up",
-    "measure_id": "measure", "subscription_id": "subscription",
+    "measure_id": "measure", "subscription_id": "subscription", "grievance_id": "grievance",
     "programme_ids": "programme", "account_id": "account", "client_id": "client",
     "agreement_id": "agreement", "party_ids": "institution",
 }

@@ -2,16 +2,18 @@
 
 One running system. A person signs up, consents and applies with a motivation naming them, is
 selected, enrolled in training, matched and placed; the officer and the employer write about
-them (check-in notes and an incident, an extension offer, an evaluation), the visa desk decides
-with a reference; after the return the officer keeps case notes, the returnee answers a
-follow-up naming their new employer, and a support measure is described and closed with a
-note. Every personal value carries one unique marker (the phone, digits only, its own).
+them (check-in notes and an incident, an extension offer, an evaluation), the person files a
+grievance the officer answers and resolves, the visa desk decides with a reference; after the
+return the officer keeps case notes, the returnee answers a follow-up naming their new
+employer, and a support measure is described and closed with a note. Every personal value
+carries one unique marker (the phone, digits only, its own).
 
 Then the person erases themself. The erasure's receipt, with no token, follows the
 acknowledgements of every service until ``complete``; after that: the old token is refused by
 the gateway and by each service, the password grant fails, no route an admin reads returns a
 marker, no text, JSON or array column of any table of the four schemas holds one (by SQL, over
-``information_schema``), and the programme's indicators still count the person.
+``information_schema``), and the programme's indicators and grievance statistics still count
+the person.
 """
 
 import asyncio
@@ -157,6 +159,13 @@ def test_an_erased_person_is_gone_everywhere_and_still_counted(
         "notes": f"Spoke with Amina {marker} at work.",
         "incidents": [{"type": "housing", "severity": "high",
                        "description": f"{marker} was locked out."}]})
+    grievance = person.post("/v1/grievances", 201, json={
+        "placement_id": placement["id"], "category": "housing", "severity": "medium",
+        "description": f"I am Amina {marker}; my flat has no heating."})
+    officer.post(f"/v1/grievances/{grievance['id']}/respond", json={
+        "message": f"Dear Amina {marker}, the landlord comes on Monday."})
+    officer.post(f"/v1/grievances/{grievance['id']}/resolve", json={
+        "outcome": "upheld", "resolution": f"Heating repaired for {marker}."})
     host.post(f"{url}/extend", json={
         "new_end_date": (datetime.fromisoformat(placement["end_date"]).date()
                          + timedelta(days=30)).isoformat(),
@@ -229,6 +238,7 @@ def test_an_erased_person_is_gone_everywhere_and_still_counted(
              f"/v1/support-measures/{measure['id']}",
              f"/v1/support-measures?programme_id={programme_id}",
              f"/v1/follow-ups/export.csv?programme_id={programme_id}",
+             f"/v1/grievances/{grievance['id']}", f"/v1/grievances/{grievance['id']}/history",
              "/v1/admin/accounts?role=candidate&limit=200"]
     for path in reads:
         response = admin.http.get(path)
@@ -248,3 +258,5 @@ def test_an_erased_person_is_gone_everywhere_and_still_counted(
     assert after["returnees"] == before["returnees"] == 1
     statistics = officer.get(f"/v1/programmes/{programme_id}/statistics")
     assert statistics["applications_total"] == 1
+    grievances = officer.get("/v1/grievances/statistics", params={"programme_id": programme_id})
+    assert (grievances["total"], grievances["by_outcome"]["upheld"]) == (1, 1)

@@ -8,7 +8,7 @@ programme goal; a seasonal worker's stays are told apart by their season).
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,9 @@ VISA_REQUESTED = "placement.visa_requested"
 VISA_DECIDED = "placement.visa_decided"
 EMPLOYER_SUSPENDED = "employer.suspended"
 EMPLOYER_REINSTATED = "employer.reinstated"
+GRIEVANCE_FILED = "grievance.filed"
+GRIEVANCE_ESCALATED = "grievance.escalated"
+GRIEVANCE_RESOLVED = "grievance.resolved"
 
 # Which placement action publishes which event (creating a placement publishes "confirmed").
 ACTION_EVENTS = {"request-visa": VISA_REQUESTED, "visa-decision": VISA_DECIDED,
@@ -48,6 +51,11 @@ EVENT_TYPES = {
     "were closed; it takes no new placement there until reinstated.",
     EMPLOYER_REINSTATED: "A suspended employer was reinstated in the programme (its vacancies "
     "stay closed until reopened).",
+    GRIEVANCE_FILED: "A worker's grievance was filed (category, severity, the level handling "
+    "it first); no placement, person or words.",
+    GRIEVANCE_ESCALATED: "A grievance's deadline passed unresolved: it moved up a level "
+    "(employer, programme, ministry).",
+    GRIEVANCE_RESOLVED: "A grievance was resolved, with its outcome.",
 }
 
 outbox = Outbox(event_tables)
@@ -110,3 +118,20 @@ class EmployerSuspensionEvent(BaseModel):
                                        "effect; null on employer.suspended.")
     closed_vacancy_ids: list[uuid.UUID] = Field(description="The open vacancies the suspension "
                                                 "closed.")
+
+
+class GrievanceEvent(BaseModel):
+    """Payload of ``grievance.*`` events (subject: the grievance). Codes only: no placement,
+    employer or candidate id and no words, since the grievance itself is the person's (an
+    employer with one trainee would single them out); officers read the grievance."""
+
+    grievance_id: uuid.UUID
+    programme_id: uuid.UUID
+    category: str
+    severity: str
+    level: str = Field(description="employer, programme or ministry: who handles it now.")
+    previous_level: str | None = Field(None, description="escalated only: the level before.")
+    status: str = Field(description="open, in_progress or resolved.")
+    outcome: str | None = Field(None, description="resolved only: upheld, partly_upheld, "
+                                "not_upheld or withdrawn.")
+    due_at: datetime = Field(description="When it must be resolved at its level.")

@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from services.placements.database import access_record, event_tables, idempotency_keys
 from services.placements.employers import router as employers_router
 from services.placements.events import EVENT_TYPES
+from services.placements.grievances import escalation as grievance_escalation
+from services.placements.grievances import router as grievances_router
 from services.placements.matching import consumers as matching_consumers
 from services.placements.matching import execution as matching_execution
 from services.placements.matching import router as matching_router
@@ -26,21 +28,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the placements app; settings are read here, not at import, so tests pass theirs."""
     events = ServiceEvents(tables=event_tables, source="placements", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
+    start_escalation, stop_escalation = grievance_escalation.lifespan_hooks()
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways placements",
-        description="Employers, vacancies, matching runs, placements and their monitoring.",
+        description="Employers, vacancies, matching runs, placements and their monitoring, "
+        "and the placed workers' grievances.",
         # monitoring before placements: /v1/placements/alerts is not a placement id.
         routers=[employers_router.router, standing_router.router, vacancies_router.router,
                  matching_router.router,
                  monitoring_router.router, placements_router.router,
-                 matching_router.placement_router,
+                 matching_router.placement_router, grievances_router.router,
                  subscriptions_router(events), events_admin.router,
                  access_log_router(access_record)],
         internal_routers=[inbox.router],
         events=events,
         inbox=inbox.Inbox(handlers=matching_consumers.HANDLERS),
         idempotency_table=idempotency_keys,
-        on_startup=[start_relay, matching_execution.start],
-        on_shutdown=[matching_execution.stop, stop_relay],
+        on_startup=[start_relay, matching_execution.start, start_escalation],
+        on_shutdown=[stop_escalation, matching_execution.stop, stop_relay],
     )

@@ -3,6 +3,7 @@
 from services.placements.database import Base, event_tables, idempotency_keys
 from services.placements.employers.models import Employer, EmployerSuspension
 from services.placements.erasure.models import ErasedCandidate
+from services.placements.grievances.models import Grievance, GrievanceAction
 from services.placements.matching.models import MatchingProposal, MatchingRun
 from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
 from services.placements.placements.models import (
@@ -13,6 +14,6 @@ from services.placements.placements.models import (
 from services.placements.vacancies.models import Vacancy
 
 __all__ = ["Alert", "Base", "CheckIn", "Employer", "EmployerSuspension", "ErasedCandidate",
-           "Evaluation", "MatchingProposal", "MatchingRun", "Mentor", "Placement",
-           "PlacementExtension", "PlacementTransition", "Vacancy", "event_tables",
-           "idempotency_keys"]
+           "Evaluation", "Grievance", "GrievanceAction", "MatchingProposal", "MatchingRun",
+           "Mentor", "Placement", "PlacementExtension", "PlacementTransition", "Vacancy",
+           "event_tables", "idempotency_keys"]

@@ -23,6 +23,12 @@ class Settings(ServiceSettings):
     # run may stay `queued` before its process is presumed gone (its task starts at once).
     matching_sweep_seconds: float = Field(60.0, gt=0)
     matching_queued_grace_seconds: float = Field(60.0, ge=0)
+    # The periodic job escalating grievances past their deadline
+    # (services.placements.grievances.escalation). Every replica runs it; an advisory lock lets
+    # one of them work at a time.
+    grievance_escalation_job: bool = True
+    grievance_escalation_interval_seconds: float = Field(60.0, gt=0)
+    grievance_escalation_batch_size: int = Field(1000, ge=1, le=100_000)
 
     @model_validator(mode="after")
     def _candidates_url_given(self) -> "Settings":

@@ -41,12 +41,14 @@ class Grant:
 
 
 # Aggregate-safe types: what a statistics grant counts (no case, no erasure, no incident, no
-# visa file: those concern one person).
+# visa file: those concern one person). Grievance events carry codes only (no placement,
+# employer or person: services/placements/events.py), so a ministry counts them too.
 MINISTRY_EVENT_TYPES = frozenset({
     "application.submitted", "application.selected", "application.withdrawn",
     "placement.confirmed", "placement.started", "placement.extended", "placement.completed",
     "placement.ended_early",
     "followup.completed", "followup.overdue",
+    "grievance.filed", "grievance.escalated", "grievance.resolved",
 })
 VISA_EVENT_TYPES = frozenset({"placement.visa_requested", "placement.visa_decided"})
 # What a visa desk's decision needs from an event; the visa file (GET

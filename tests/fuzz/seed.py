@@ -2,7 +2,8 @@
 
 Without them every ``/{id}`` the fuzzer makes up is a 404 and the code behind it (If-Match,
 transitions, bodies checked against a stored object) is never reached. One placement is walked
-to completion so that reintegration opens its returnee case (by event) with follow-ups.
+to completion so that reintegration opens its returnee case (by event) with follow-ups; a
+grievance is filed about it on the way.
 """
 
 import time
@@ -89,6 +90,9 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
     admin.post(f"{url}/check-ins", {"wellbeing": 2, "housing": "issue", "incidents": [
         {"type": "housing", "severity": "high"}]}, expect=201)
     [alert] = admin.items("/v1/placements/alerts", placement_id=placement["id"])
+    grievance = admin.post("/v1/grievances", {
+        "placement_id": placement["id"], "category": "housing", "severity": "medium",
+        "description": "The heating has been broken for a week."}, expect=201)
     run = admin.post("/v1/matching-runs", {"programme_id": programme["id"]}, expect=202)
     admin.post(f"{url}/complete", {"end_date": today})
 
@@ -104,4 +108,5 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
         "run_id": [run["id"]], "placement_id": [placement["id"]], "mentor_id": [mentor["id"]],
         "alert_id": [alert["id"]], "case_id": [case["id"]],
         "follow_up_id": [f["id"] for f in follow_ups], "measure_id": [measure["id"]],
+        "grievance_id": [grievance["id"]],
     }

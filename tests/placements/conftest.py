@@ -46,7 +46,8 @@ async def placements_app(database: RunDatabase) -> AsyncIterator[FastAPI]:
     from services.placements.matching.profiles import CandidatesClient
 
     app = create_placements_app(PlacementsSettings(
-        database_url=database.url("placements"), candidates_url="http://candidates.invalid"))
+        database_url=database.url("placements"), candidates_url="http://candidates.invalid",
+        grievance_escalation_job=False))
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.MockTransport(FakeCandidates().handle),
             base_url="http://candidates") as http:

@@ -125,6 +125,9 @@ POLICY: Policy[Placement] = Policy(
         "read-check-ins": _PARTIES | {"service", "candidate"},
         "evaluate": _PARTIES,
         "read-evaluation": _PARTIES | {"service"},
+        # A grievance about the placement (services.placements.grievances): its worker, the
+        # employer's mentor on their behalf, officers on their behalf.
+        "file-grievance": _PARTIES | {"candidate"},
         # The proposal's pseudonymised profile (services.placements.matching); an employer
         # sees it only until it accepts.
         "read-candidate-profile": frozenset({"admin", "officer", "employer", "candidate"}),

@@ -21,7 +21,7 @@ from services.reintegration.events import FOLLOWUP_OVERDUE, FollowUpEvent, outbo
 from services.reintegration.followups import repository
 from shared import periodic
 from shared.events.outbox import NewEvent
-from shared.periodic import DatabaseJob, Hook
+from shared.periodic import BatchedJob, Hook
 
 log = logging.getLogger("pathways.reintegration.overdue")
 
@@ -44,30 +44,20 @@ async def mark_overdue(session: AsyncSession, *, now: datetime, batch_size: int 
     return len(rows)
 
 
-class OverdueJob(DatabaseJob):
+class OverdueJob(BatchedJob):
     """Runs :func:`mark_overdue` every ``interval`` seconds until stopped."""
 
     name = "reintegration-overdue"
     done_message = "follow-ups marked overdue"
-    # Follow-ups this job marked since it started.
-    marked = 0
 
-    async def run_once(self) -> int:
-        """One round: batches until a batch is not full (or another replica holds the lock)."""
-        total = 0
-        while True:
-            async with self.sessionmaker() as session, session.begin():
-                marked = await mark_overdue(session, now=self.clock(),
-                                            batch_size=self.batch_size)
-            total += marked
-            if marked < self.batch_size:
-                break
-        self.marked += total
-        return total
+    async def step(self, session: AsyncSession, now: datetime) -> int:
+        """One batch (:func:`mark_overdue`)."""
+        return await mark_overdue(session, now=now, batch_size=self.batch_size)
 
-    async def tick(self) -> int:
-        """One round (:meth:`run_once`)."""
-        return await self.run_once()
+    @property
+    def marked(self) -> int:
+        """Follow-ups this job marked since it started."""
+        return self.done
 
 
 def _build(app: Any) -> OverdueJob | None:
