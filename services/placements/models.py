@@ -10,8 +10,14 @@ from services.placements.placements.models import (
     PlacementExtension,
     PlacementTransition,
 )
+from services.placements.recruitment_costs.models import (
+    ExchangeRateTable,
+    PlacementEarnings,
+    RecruitmentCost,
+)
 from services.placements.vacancies.models import Vacancy
 
 __all__ = ["Alert", "Base", "CheckIn", "Employer", "ErasedCandidate", "Evaluation",
-           "MatchingProposal", "MatchingRun", "Mentor", "Placement", "PlacementExtension",
-           "PlacementTransition", "Vacancy", "event_tables", "idempotency_keys"]
+           "ExchangeRateTable", "MatchingProposal", "MatchingRun", "Mentor", "Placement",
+           "PlacementEarnings", "PlacementExtension", "PlacementTransition", "RecruitmentCost",
+           "Vacancy", "event_tables", "idempotency_keys"]

@@ -89,6 +89,9 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
     admin.post(f"{url}/check-ins", {"wellbeing": 2, "housing": "issue", "incidents": [
         {"type": "housing", "severity": "high"}]}, expect=201)
     [alert] = admin.items("/v1/placements/alerts", placement_id=placement["id"])
+    cost = admin.post(f"{url}/recruitment-costs", {
+        "category": "recruitment_fee", "amount": "300", "currency": "EUR",
+        "incurred_on": today, "paid_by": "worker"}, expect=201)
     run = admin.post("/v1/matching-runs", {"programme_id": programme["id"]}, expect=202)
     admin.post(f"{url}/complete", {"end_date": today})
 
@@ -102,6 +105,6 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
         "module_id": [module["id"]], "enrolment_id": [enrolment["id"]],
         "employer_id": [employer["id"]], "vacancy_id": [vacancy["id"]],
         "run_id": [run["id"]], "placement_id": [placement["id"]], "mentor_id": [mentor["id"]],
-        "alert_id": [alert["id"]], "case_id": [case["id"]],
+        "alert_id": [alert["id"]], "cost_id": [cost["id"]], "case_id": [case["id"]],
         "follow_up_id": [f["id"] for f in follow_ups], "measure_id": [measure["id"]],
     }
