@@ -13,7 +13,16 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import events, gateway, imports, indicators, matching, reads, report
+from bench import (
+    events,
+    gateway,
+    imports,
+    indicators,
+    matching,
+    reads,
+    recruitment_costs,
+    report,
+)
 from bench.environment import RESULTS, bench_database
 from bench.figures import Incomplete
 from bench.machine import load_average, machine, postgres_version
@@ -23,7 +32,8 @@ from launcher.topology import service
 Benchmark = Callable[[str], Awaitable[Any]]
 BENCHMARKS: dict[str, Benchmark] = {
     "reads": reads.run, "imports": imports.run, "gateway": gateway.run, "events": events.run,
-    "matching": matching.run, "indicators": indicators.run}
+    "matching": matching.run, "indicators": indicators.run,
+    "recruitment_costs": recruitment_costs.run}
 
 
 def _print(figure: dict[str, Any]) -> None:

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from launcher.database import throwaway_database
+from launcher.database import service_database_url, throwaway_database
 from launcher.runner import PROJECT_ROOT, free_port, stop, wait_until_ready
+from launcher.topology import service as service_spec
 from shared import sealing
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -30,6 +31,14 @@ def bench_database() -> AbstractContextManager[str]:
         os.environ.update(sealing.generated_environment())
         sealing.reload()
     return throwaway_database("pathways_bench")
+
+
+@contextmanager
+def alone(service: str) -> Iterator[str]:
+    """The URL of ``service``'s role on a throwaway database (:func:`bench_database`), for a
+    benchmark run on its own (``python -m bench.<name>``)."""
+    with bench_database() as admin_url:
+        yield service_database_url(admin_url, service_spec(service))
 
 
 def _tail(path: Path, lines: int = 20) -> str:

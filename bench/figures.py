@@ -9,7 +9,8 @@ the measured thing and of its baseline, which the report's chart draws; and ``to
 both sides check the caller's bearer token, which the report's Tokens section says.
 """
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -53,3 +54,21 @@ class Incomplete(Exception):
     def __init__(self, figures: list[Figure]) -> None:
         super().__init__(f"failed after {len(figures)} figures")
         self.figures = figures
+
+
+async def best_ms(run: Callable[[], Awaitable[Any]], rounds: int) -> float:
+    """The best time of ``rounds`` runs of ``run``, in milliseconds (caches warm: the first
+    runs pay for what the next ones find ready)."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        await run()
+        times.append((time.perf_counter() - started) * 1000)
+    return min(times)
+
+
+def print_figures(figures: Iterable[Figure]) -> None:
+    """Each figure against its baseline, one line each (a benchmark run on its own)."""
+    for f in figures:
+        print(f"   {f['name']}: {f['value']} {f['unit']} vs baseline {f['baseline']} "
+              f"({f['baseline_name']}) -> ratio {f['ratio']} (goal {f['goal']})")

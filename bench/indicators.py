@@ -34,7 +34,7 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,8 +42,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.environment import uvicorn_process
-from bench.figures import figure
+from bench.environment import alone, uvicorn_process
+from bench.figures import best_ms, figure, print_figures
 from services.reintegration.indicators import repository, service
 from services.reintegration.schedules.service import add_months, closes_at
 from shared.settings import role_url
@@ -154,16 +154,6 @@ async def load(connection: asyncpg.Connection) -> list[uuid.UUID]:
     return programmes
 
 
-async def _best(run: Callable[[], Awaitable[Any]]) -> float:
-    """The best time of ROUNDS runs, in milliseconds."""
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        await run()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times)
-
-
 def _scans(plan: list[str]) -> Iterator[str]:
     """The lines of a plan that say how rows are read and grouped, and what it cost."""
     for line in plan:
@@ -224,7 +214,7 @@ async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]
         for _ in range(2):
             for name, run in (("indicators", indicators), ("count", count),
                               ("copy", copy_out)):
-                best[name] = min(best.get(name, float("inf")), await _best(run))
+                best[name] = min(best.get(name, float("inf")), await best_ms(run, ROUNDS))
         plans = await explain(connection, programme)
     finally:
         await connection.close()
@@ -260,7 +250,7 @@ async def over_http(url: str, statements: dict[str, Any]) -> dict[str, Any]:
                                           params={"programme_id": statements["programme_id"]})
                 response.raise_for_status()
 
-            best = await _best(get)
+            best = await best_ms(get, ROUNDS)
     return figure("GET /v1/indicators of that programme (reintegration process, HTTP)",
                   unit="ms", value=round(best, 1), baseline=statements["value"],
                   baseline_name="its three statements and shaping alone (above)",
@@ -279,17 +269,10 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
 
 def main() -> int:
     """Run alone on a throwaway database; print, leave the report as it is."""
-    from bench.environment import bench_database
-    from launcher.database import service_database_url
-    from launcher.topology import service as spec
-
-    with bench_database() as admin_url:
-        figures, plans = asyncio.run(measure(service_database_url(admin_url,
-                                                                  spec("reintegration"))))
+    with alone("reintegration") as url:
+        figures, plans = asyncio.run(measure(url))
     _print(figures, plans)
-    for f in figures:
-        print(f"   {f['name']}: {f['value']} {f['unit']} vs baseline {f['baseline']} "
-              f"({f['baseline_name']}) -> ratio {f['ratio']} (goal {f['goal']})")
+    print_figures(figures)
     return 0
 
 

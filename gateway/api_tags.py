@@ -25,6 +25,11 @@ TAGS: dict[str, str] = {
     "monitoring": "Following a placement: mentors, check-ins, alerts and its evaluation.",
     "grievances": "A placed worker's complaints about their placement, escalated from the "
                   "employer to the programme to the ministry's statistics when unresolved.",
+    "recruitment costs": "What placed workers' recruitment cost them and others (the ILO "
+                         "categories), their earnings at destination, and SDG indicator "
+                         "10.7.1.",
+    "exchange rates": "The exchange rates a programme supplies to put costs and earnings in "
+                      "one currency.",
     "returnee cases": "Reintegration cases of people back from a placement.",
     "follow-ups": "Follow-up surveys of returnees and their answers.",
     "follow-up schedules": "When each programme follows up its returnees.",

@@ -25,6 +25,8 @@ ROUTES: dict[str, str] = {
     "/v1/matching-runs": "placements",
     "/v1/placements": "placements",
     "/v1/grievances": "placements",
+    "/v1/recruitment-costs": "placements",
+    "/v1/exchange-rates": "placements",
     "/v1/returnee-cases": "reintegration",
     "/v1/follow-ups": "reintegration",
     "/v1/support-measures": "reintegration",

@@ -3,6 +3,7 @@
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -89,15 +90,34 @@ def officer_with_programme(admin: Api, **programme: Any) -> tuple[Api, str]:
     return login(admin.gateway, email), created["id"]
 
 
-def applies(person: Api, programme_id: str) -> dict[str, Any]:
-    """A signed-up person consents to the processing of their data, applies to the programme
-    and submits; the submitted application."""
-    me = person.claims()["candidate_id"]
+def signup_profile(**overrides: Any) -> dict[str, Any]:
+    """A candidate's own profile as the sign-up form sends it (no e-mail: the account's),
+    available from today."""
+    body = candidate_body(available_from_date=datetime.now(UTC).date().isoformat(),
+                          available_until_date=None, **overrides)
+    del body["email"]
+    return body
+
+
+def sign_up(gateway: str, **profile: Any) -> tuple[Api, str]:
+    """A person signs up as a candidate and logs in; their session and e-mail."""
+    email = new_email("candidate")
+    response = httpx.post(f"{gateway}/v1/auth/signup", json={
+        "email": email, "password": PASSWORD, "profile": signup_profile(**profile)})
+    assert response.status_code == 202, response.text
+    return login(gateway, email), email
+
+
+def applies(person: Api, programme_id: str) -> str:
+    """A signed-up candidate consents to the processing of their data, applies to the
+    programme and submits; their candidate id."""
+    me: str = person.claims()["candidate_id"]
     person.post(f"/v1/candidates/{me}/consents", 201, json={
         "purpose": "data_processing", "text_version": "2026-01", "action": "given"})
     application = person.post("/v1/applications", 201, json={
         "candidate_id": me, "programme_id": programme_id})
-    return dict(person.post(f"/v1/applications/{application['id']}/submit"))
+    person.post(f"/v1/applications/{application['id']}/submit")
+    return me
 
 
 def selected_candidate(admin: Api, officer: Api, programme_id: str, *,

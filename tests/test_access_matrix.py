@@ -41,7 +41,7 @@ KINDS = {
     "institution_id": "institution", "module_id": "module", "enrolment_id": "enrolment",
     "employer_id": "employer", "vacancy_id": "vacancy", "run_id": "run",
     "proposal_id": "proposal", "placement_id": "placement", "mentor_id": "mentor",
-    "alert_id": "alert", "case_id": "case", "follow_up_id": "follow_up",
+    "alert_id": "alert", "cost_id": "cost", "case_id": "case", "follow_up_id": "follow_up",
     "measure_id": "measure", "subscription_id": "subscription", "grievance_id": "grievance",
     "programme_ids": "programme", "account_id": "account", "client_id": "client",
     "agreement_id": "agreement", "party_ids": "institution",

@@ -20,7 +20,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.actors import PASSWORD, Api, account, applies, login, new_email, until
+from tests.actors import (
+    PASSWORD,
+    Api,
+    account,
+    applies,
+    login,
+    new_email,
+    sign_up,
+    signup_profile,
+    until,
+)
 from tests.candidates.factories import candidate_body, institution_body, programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
@@ -44,23 +54,6 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
 def admin(gateway: str, scratch_database: RunDatabase) -> Api:
     """The admin, whose only job here is to create accounts and grants."""
     return Api(gateway, admin_token(scratch_database.admin_url, gateway))
-
-
-def _profile(**overrides: Any) -> dict[str, Any]:
-    """A candidate's own profile as the sign-up form sends it (no e-mail: the account's)."""
-    body = candidate_body(available_from_date=datetime.now(UTC).date().isoformat(),
-                          available_until_date=None, **overrides)
-    del body["email"]
-    return body
-
-
-def sign_up(gateway: str, **profile: Any) -> tuple[Api, str]:
-    """A person signs up as a candidate and logs in; their session and e-mail."""
-    email = new_email("candidate")
-    response = httpx.post(f"{gateway}/v1/auth/signup", json={
-        "email": email, "password": PASSWORD, "profile": _profile(**profile)})
-    assert response.status_code == 202, response.text
-    return login(gateway, email), email
 
 
 def open_programme(officer_email: str, gateway: str, **overrides: Any) -> tuple[Api, str]:
@@ -100,7 +93,7 @@ class TestSignUp:
         answers = []
         for password in (PASSWORD, "somebody else's passphrase"):
             response = httpx.post(f"{gateway}/v1/auth/signup", json={
-                "email": email, "password": password, "profile": _profile()})
+                "email": email, "password": password, "profile": signup_profile()})
             answers.append((response.status_code, response.json()))
         assert answers[0] == answers[1]
         # The first person's password still opens the account; the second's does not.
@@ -113,7 +106,7 @@ class TestSignUp:
     def test_bad_input_is_refused_and_creates_no_account(self, gateway: str) -> None:
         email = new_email("candidate")
         response = httpx.post(f"{gateway}/v1/auth/signup", json={
-            "email": email, "password": PASSWORD, "profile": _profile(nationality="XX")})
+            "email": email, "password": PASSWORD, "profile": signup_profile(nationality="XX")})
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("application/problem+json")
         refused = httpx.post(f"{gateway}/v1/auth/token", data={

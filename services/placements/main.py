@@ -12,6 +12,7 @@ from services.placements.matching import execution as matching_execution
 from services.placements.matching import router as matching_router
 from services.placements.monitoring import router as monitoring_router
 from services.placements.placements import router as placements_router
+from services.placements.recruitment_costs import router as recruitment_costs_router
 from services.placements.settings import Settings
 from services.placements.standing import router as standing_router
 from services.placements.vacancies import router as vacancies_router
@@ -33,12 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings or Settings(),
         title="Pathways placements",
         description="Employers, vacancies, matching runs, placements and their monitoring, "
-        "and the placed workers' grievances.",
+        "the placed workers' grievances, recruitment costs and SDG 10.7.1.",
         # monitoring before placements: /v1/placements/alerts is not a placement id.
         routers=[employers_router.router, standing_router.router, vacancies_router.router,
                  matching_router.router,
                  monitoring_router.router, placements_router.router,
                  matching_router.placement_router, grievances_router.router,
+                 recruitment_costs_router.router, recruitment_costs_router.rates_router,
                  subscriptions_router(events), events_admin.router,
                  access_log_router(access_record)],
         internal_routers=[inbox.router],

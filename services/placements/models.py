@@ -11,9 +11,15 @@ from services.placements.placements.models import (
     PlacementExtension,
     PlacementTransition,
 )
+from services.placements.recruitment_costs.models import (
+    ExchangeRateTable,
+    PlacementEarnings,
+    RecruitmentCost,
+)
 from services.placements.vacancies.models import Vacancy
 
 __all__ = ["Alert", "Base", "CheckIn", "Employer", "EmployerSuspension", "ErasedCandidate",
-           "Evaluation", "Grievance", "GrievanceAction", "MatchingProposal", "MatchingRun",
-           "Mentor", "Placement", "PlacementExtension", "PlacementTransition", "Vacancy",
-           "event_tables", "idempotency_keys"]
+           "Evaluation", "ExchangeRateTable", "Grievance", "GrievanceAction", "MatchingProposal",
+           "MatchingRun", "Mentor", "Placement", "PlacementEarnings", "PlacementExtension",
+           "PlacementTransition", "RecruitmentCost", "Vacancy", "event_tables",
+           "idempotency_keys"]

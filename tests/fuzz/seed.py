@@ -93,6 +93,9 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
     grievance = admin.post("/v1/grievances", {
         "placement_id": placement["id"], "category": "housing", "severity": "medium",
         "description": "The heating has been broken for a week."}, expect=201)
+    cost = admin.post(f"{url}/recruitment-costs", {
+        "category": "recruitment_fee", "amount": "300", "currency": "EUR",
+        "incurred_on": today, "paid_by": "worker"}, expect=201)
     run = admin.post("/v1/matching-runs", {"programme_id": programme["id"]}, expect=202)
     admin.post(f"{url}/complete", {"end_date": today})
 
@@ -106,7 +109,7 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
         "module_id": [module["id"]], "enrolment_id": [enrolment["id"]],
         "employer_id": [employer["id"]], "vacancy_id": [vacancy["id"]],
         "run_id": [run["id"]], "placement_id": [placement["id"]], "mentor_id": [mentor["id"]],
-        "alert_id": [alert["id"]], "case_id": [case["id"]],
+        "alert_id": [alert["id"]], "cost_id": [cost["id"]], "case_id": [case["id"]],
         "follow_up_id": [f["id"] for f in follow_ups], "measure_id": [measure["id"]],
         "grievance_id": [grievance["id"]],
     }

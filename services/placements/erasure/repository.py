@@ -3,7 +3,7 @@ text, blanked; codes, ratings, dates and statuses kept."""
 
 import uuid
 
-from sqlalchemy import Text, case, delete, func, literal, or_, select, text, update
+from sqlalchemy import Text, and_, case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from services.placements.placements.models import (
     PlacementExtension,
     PlacementTransition,
 )
+from services.placements.recruitment_costs.models import PlacementEarnings, RecruitmentCost
 
 # What replaces the token subject of the person's own (deleted) account where it was recorded.
 ERASED_SUBJECT = "erased"
@@ -50,8 +51,10 @@ async def candidate_of(session: AsyncSession, placement_id: uuid.UUID) -> uuid.U
 async def blank_free_text(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     """Blank the free text of these placements: references naming the person (visa,
     enrolment), check-in and housing-check notes and incident descriptions, evaluation
-    comments, extension offers, and the people's words in status-change reasons; the person's
-    own account subject where it recorded something."""
+    comments, extension offers, the people's words in status-change reasons, and recruitment
+    costs' notes, evidence references and withdrawal reasons; the person's own account subject
+    where it recorded something. Amounts, currencies, dates and codes stay (SDG 10.7.1 counts
+    them)."""
     if not ids:
         return
     await session.execute(
@@ -75,6 +78,19 @@ async def blank_free_text(session: AsyncSession, ids: list[uuid.UUID]) -> None:
         update(PlacementExtension).where(PlacementExtension.placement_id.in_(ids))
         .values(offer_text=None, offer_reference=None)
         .execution_options(synchronize_session=False))
+    by_person = RecruitmentCost.recorded_by_role == "candidate"
+    await session.execute(
+        update(RecruitmentCost).where(RecruitmentCost.placement_id.in_(ids))
+        .values(note=None, evidence_reference=None, withdrawal_reason=None,
+                recorded_by=case((by_person, ERASED_SUBJECT), else_=RecruitmentCost.recorded_by),
+                withdrawn_by=case(
+                    (and_(by_person, RecruitmentCost.withdrawn_by == RecruitmentCost.recorded_by),
+                     ERASED_SUBJECT), else_=RecruitmentCost.withdrawn_by))
+        .execution_options(synchronize_session=False))
+    await session.execute(
+        update(PlacementEarnings).where(PlacementEarnings.placement_id.in_(ids),
+                                        PlacementEarnings.reported_by == "worker")
+        .values(recorded_by=ERASED_SUBJECT).execution_options(synchronize_session=False))
     await session.execute(
         update(PlacementTransition).where(PlacementTransition.placement_id.in_(ids))
         .values(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -99,6 +100,11 @@ class Placement(IdMixin, TimestampsMixin, VersionMixin, Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
     # A study stay: the student's enrolment at the study provider, given on arrival.
     enrolment_reference: Mapped[str | None] = mapped_column(Text)
+    # False once the worker bore any recruitment fee or related cost (a recruitment cost line
+    # paid by the worker, above zero, not withdrawn): kept by
+    # services.placements.recruitment_costs in the transaction that records or withdraws a
+    # line, under this row's lock, so every read of a placement carries it without a join.
+    zero_fee: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
 
 
 class PlacementTransition(Base):

@@ -48,27 +48,38 @@ from services.placements.vacancies.exceptions import (
     VacancyUnavailable,
 )
 from shared.access_record import AccessRecorder
-from shared.auth import Forbidden, PrincipalDep
+from shared.auth import Forbidden, Principal, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep, page_of
-from shared.responses import json_response, page_response, resource_response
+from shared.responses import json_response
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
 ACTION_ERRORS = (PlacementNotFound, Forbidden, PreconditionFailed, IllegalTransition)
 
 
-def _changed(recorder: AccessRecorder, placement: Placement) -> Response:
+def _changed(recorder: AccessRecorder, principal: Principal, placement: Placement) -> Response:
     """The placement after an action on it, recorded as a change of its person's data."""
     recorder.change(placement.candidate_id, "placement", placement.id)
-    return _out(placement)
+    return _out(placement, principal)
 
 
-def _out(placement: Placement, *, status_code: int = 200) -> Response:
-    return resource_response(PlacementOut, placement, collection=router.prefix,
-                             status_code=status_code)
+def _shown(placement: Placement, principal: Principal) -> PlacementOut:
+    """The placement as ``principal`` reads it: ``zero_fee`` only for who reads its
+    recruitment costs (an employer must not learn that its worker reported a fee)."""
+    body = PlacementOut.model_validate(placement)
+    if service.POLICY.may(principal, "read-costs"):
+        return body
+    return body.model_copy(update={"zero_fee": None})
+
+
+def _out(placement: Placement, principal: Principal, *, status_code: int = 200) -> Response:
+    return json_response(_shown(placement, principal), status_code=status_code,
+                         version=placement.version,
+                         location=f"{router.prefix}/{placement.id}" if status_code == 201
+                         else None)
 
 
 @router.post("", status_code=201, response_model=PlacementOut,
@@ -97,7 +108,7 @@ async def create_placement(data: PlacementCreate, session: SessionDep,
         placement = await service.create(session, principal=principal, data=data,
                                          candidates=candidates)
         recorder.change(placement.candidate_id, "placement", placement.id)
-        return _out(placement, status_code=201)
+        return _out(placement, principal, status_code=201)
 
     return await idempotency.run(data, produce)
 
@@ -120,9 +131,11 @@ async def list_placements(
     placements = await service.list_page(session, principal=principal, page=page, filters={
         "programme_id": programme_id, "employer_id": employer_id,
         "candidate_id": candidate_id, "vacancy_id": vacancy_id, "status": status})
-    for placement in placements[:page.limit]:
+    items, next_cursor = page_of(placements, page)
+    for placement in items:
         recorder.read(placement.candidate_id, "placement", placement.id)
-    return page_response(PlacementOut, placements, page)
+    return json_response(Page[PlacementOut](items=[_shown(p, principal) for p in items],
+                                            next_cursor=next_cursor))
 
 
 def _visa_file(found: service.VisaFile) -> VisaFileOut:
@@ -177,7 +190,7 @@ async def get_placement(placement_id: uuid.UUID, session: SessionDep,
     placement = await service.get(session, principal=principal, placement_id=placement_id)
     recorder.read(placement.candidate_id, "placement", placement_id)
     host = await service.host_of(session, principal=principal, placement=placement)
-    body = PlacementOut.model_validate(placement)
+    body = _shown(placement, principal)
     if host is not None:
         body = body.model_copy(update={"host": HostOut.model_validate(host)})
     return json_response(body, version=placement.version)
@@ -232,7 +245,7 @@ async def accept_employer(placement_id: uuid.UUID, session: SessionDep, principa
                           recorder: AccessRecorderDep,
                           if_match: IfMatchHeader = None) -> Response:
     """The employer accepts the proposed candidate (the employer, officers, admins)."""
-    return _changed(recorder, await service.accept_employer(
+    return _changed(recorder, principal, await service.accept_employer(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match)))
 
@@ -243,7 +256,7 @@ async def accept_candidate(placement_id: uuid.UUID, session: SessionDep,
                            recorder: AccessRecorderDep,
                            principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """The candidate accepts, after the employer did (the candidate, officers, admins)."""
-    return _changed(recorder, await service.accept_candidate(
+    return _changed(recorder, principal, await service.accept_candidate(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match)))
 
@@ -255,7 +268,7 @@ async def decline(placement_id: uuid.UUID, session: SessionDep, principal: Princ
                   data: DeclineBody | None = None, if_match: IfMatchHeader = None) -> Response:
     """Either party declines, while proposed or accepted: final, and the seat frees up. The
     body and its reason are optional."""
-    return _changed(recorder, await service.decline(
+    return _changed(recorder, principal, await service.decline(
         session, principal=principal, placement_id=placement_id,
         reason=data.reason if data else None, expected_version=expected_version(if_match)))
 
@@ -274,7 +287,7 @@ async def request_visa(placement_id: uuid.UUID, session: SessionDep, principal: 
     The visa file then carries the candidate's identity (name, date of birth, nationality,
     gender) if they have given their ``visa_file_sharing`` consent, as the candidates service
     tells it with the caller's own token; 503 (nothing changed) when it cannot be asked."""
-    return _changed(recorder, await service.request_visa(
+    return _changed(recorder, principal, await service.request_visa(
         session, principal=principal, placement_id=placement_id,
         expected_version=expected_version(if_match),
         requested_on=data.requested_on if data else None, candidates=candidates))
@@ -289,7 +302,7 @@ async def visa_decision(placement_id: uuid.UUID, data: VisaDecisionBody, session
     the placement's programme and destination country (machine client) or by an officer.
     ``decision_date`` (default today) is neither in the future nor before the visa request
     (422 ``invalid-dates`` naming it). Publishes ``placement.visa_decided``."""
-    return _changed(recorder, await service.decide_visa(
+    return _changed(recorder, principal, await service.decide_visa(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
 
@@ -303,7 +316,7 @@ async def arrive(placement_id: uuid.UUID, data: ArriveBody, session: SessionDep,
     is neither in the future nor before the visa was granted (422 ``invalid-dates``); a study
     stay's arrival gives the student's ``enrolment_reference`` (422 ``stay-fields-invalid``
     without it, or with it on another stay). Publishes ``placement.started``."""
-    return _changed(recorder, await service.arrive(
+    return _changed(recorder, principal, await service.arrive(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))
 
@@ -321,7 +334,7 @@ async def extend(placement_id: uuid.UUID, data: ExtendBody, session: SessionDep,
     end first planned, as the candidates service tells it with the caller's token (422
     ``programme-limit-exceeded`` naming ``new_end_date``; 503 when it cannot be asked).
     Publishes ``placement.extended``."""
-    return _changed(recorder, await service.extend(
+    return _changed(recorder, principal, await service.extend(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match), candidates=candidates))
 
@@ -332,7 +345,7 @@ async def complete(placement_id: uuid.UUID, session: SessionDep, principal: Prin
                    recorder: AccessRecorderDep,
                    data: CompleteBody | None = None, if_match: IfMatchHeader = None) -> Response:
     """The stay ended as planned (officers, admins). Publishes ``placement.completed``."""
-    return _changed(recorder, await service.complete(
+    return _changed(recorder, principal, await service.complete(
         session, principal=principal, placement_id=placement_id,
         end_date=data.end_date if data else None, expected_version=expected_version(if_match)))
 
@@ -344,6 +357,6 @@ async def end_early(placement_id: uuid.UUID, data: EndEarlyBody, session: Sessio
                     principal: PrincipalDep, if_match: IfMatchHeader = None) -> Response:
     """The stay ended before its planned end, with a reason code (officers, admins).
     Publishes ``placement.ended_early`` with the reason code."""
-    return _changed(recorder, await service.end_early(
+    return _changed(recorder, principal, await service.end_early(
         session, principal=principal, placement_id=placement_id, data=data,
         expected_version=expected_version(if_match)))

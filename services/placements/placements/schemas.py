@@ -165,7 +165,7 @@ class PlacementOut(ResponseModel):
         "actual_start_date": "2026-09-03", "actual_end_date": None,
         "visa_requested_on": "2026-06-20", "visa_decision": "granted",
         "visa_decision_date": "2026-07-15", "visa_reference": "FR-2026-0042",
-        "end_reason": None, "enrolment_reference": None, "version": 7,
+        "end_reason": None, "enrolment_reference": None, "zero_fee": True, "version": 7,
         "created_at": "2026-06-01T10:00:00Z", "updated_at": "2026-09-03T08:00:00Z",
     }]})
 
@@ -195,6 +195,11 @@ class PlacementOut(ResponseModel):
     end_reason: EndReason | None
     enrolment_reference: str | None = Field(
         description="A study stay: the student's enrolment at the study provider.")
+    zero_fee: bool | None = Field(
+        description="False once the worker paid any recruitment fee or related cost "
+        "themselves (a standing recruitment cost line paid by the worker, above zero; see "
+        "`/v1/placements/{placement_id}/recruitment-costs`). Null for an employer, who reads "
+        "no recruitment costs.")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -89,6 +89,7 @@ VISA_FILE_STATES = ("visa_pending", "visa_granted", "visa_refused", "active", "c
 HOST_SHOWN_STATES = frozenset({"accepted_by_employer", "accepted_by_candidate", "visa_pending",
                                "visa_granted", "visa_refused", "active", "completed",
                                "ended_early"})
+COST_RECORDERS = frozenset({"admin", "officer", "candidate"})
 # Who creates placements from matching proposals when the caller names nobody.
 MATCHING = Principal(subject="matching", role="service")
 
@@ -133,6 +134,12 @@ POLICY: Policy[Placement] = Policy(
         "read-candidate-profile": frozenset({"admin", "officer", "employer", "candidate"}),
         # The minimum a visa decision needs (GET /v1/placements/{id}/visa-file).
         "read-visa-file": VISA_DESK,
+        # Recruitment costs and earnings at destination, and the placement's zero_fee
+        # (services.placements.recruitment_costs): the worker records their own, officers
+        # theirs. Never the employer: a worker reporting a fee it or its agent charged must not
+        # be exposed to it.
+        "record-costs": COST_RECORDERS,
+        "read-costs": COST_RECORDERS | {"service"},
     },
 )
 
