@@ -79,6 +79,18 @@ def login(gateway: str, email: str, password: str = PASSWORD) -> Api:
     return Api(gateway, password_token(gateway, email, password))
 
 
+def signed_up(gateway: str, available_from: str) -> Api:
+    """A person who signs up as a candidate (available from ``available_from``, open-ended)
+    and signs in."""
+    email = new_email("candidate")
+    profile = candidate_body(available_from_date=available_from, available_until_date=None)
+    del profile["email"]
+    response = httpx.post(f"{gateway}/v1/auth/signup", verify=tls_context(), json={
+        "email": email, "password": PASSWORD, "profile": profile})
+    assert response.status_code == 202, response.text
+    return login(gateway, email)
+
+
 def officer_with_programme(admin: Api, **programme: Any) -> tuple[Api, str]:
     """An officer the admin created opens a programme (``programme`` overrides the test body,
     no gender balance by default), then signs in again: the new token carries it."""

@@ -5,8 +5,11 @@ matching (the suspended employer's vacancy is left out and the run says so) and 
 candidate with it; the suspended employer reads why, and its own standing without any worker
 data, and cannot reopen its vacancy; a ministry reads the programme's employers' standing;
 the officer reinstates the employer, which reopens its vacancy, and the placement goes through.
+Both accept it; the worker complains about fees with her own token, and the complaint is
+counted in Nordlys's standing (by category and outcome, nobody named) and, withheld as one
+complaint, in the ministry's report.
 
-The admin only makes the accounts and seeds the applicant (as in the matching end-to-end test).
+The admin only makes the accounts; the applicant signs up herself.
 """
 
 from collections.abc import Iterator
@@ -14,7 +17,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.actors import Api, account, officer_with_programme, selected_candidate, until
+from tests.actors import Api, account, applies, officer_with_programme, signed_up, until
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
 from tests.system import admin_token, running_system
@@ -45,9 +48,12 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
             required_skills=[{"label": "Python"}]))
     nordlys, nordlys_api = hosts["Nordlys Software"]
 
-    # An applicant the admin seeds; the officer screens and selects.
-    candidate_id = selected_candidate(admin, officer, pid,
-                                      available_from=datetime.now(UTC).date().isoformat())
+    # An applicant signs up and applies; the officer screens and selects.
+    worker = signed_up(gateway, datetime.now(UTC).date().isoformat())
+    candidate_id = worker.claims()["candidate_id"]
+    applies(worker, pid)
+    officer.post(f"/v1/programmes/{pid}/screening")
+    officer.post(f"/v1/programmes/{pid}/selection")
 
     # The officer suspends Nordlys in the programme: its vacancy closes. Without a reason,
     # nothing happens; the employer cannot suspend (or reinstate) itself.
@@ -112,4 +118,25 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
     assert nordlys_api.post(f"{nordlys_vacancy}/reopen")["status"] == "open"
     [history] = officer.get(f"{url}/suspensions")["items"]
     assert history["reinstatement_reason"] == "Housing inspected and fixed; fees reimbursed."
-    assert officer.post("/v1/placements", 201, json=placing)["employer_id"] == nordlys["id"]
+    placement = officer.post("/v1/placements", 201, json=placing)
+    assert placement["employer_id"] == nordlys["id"]
+
+    # Both accept; the worker complains about a fee, to the programme, without telling Nordlys.
+    nordlys_api.post(f"/v1/placements/{placement['id']}/accept-employer")
+    worker.post(f"/v1/placements/{placement['id']}/accept-candidate")
+    worker.post("/v1/grievances", 201, json={
+        "placement_id": placement["id"], "category": "fees_charged", "severity": "high",
+        "description": "The agency took 400 euros from me for the housing contract."})
+    standing = nordlys_api.http.get(f"{url}/standing")
+    assert standing.status_code == 200, standing.text
+    [line] = standing.json()["programmes"]
+    grievances = line["evidence"]["grievances"]
+    assert (grievances["total"], grievances["by_category"]["fees_charged"],
+            grievances["by_outcome"]["unresolved"]) == (1, 1, 1)
+    assert candidate_id not in standing.text and placement["id"] not in standing.text
+    assert "400 euros" not in standing.text
+    report = ministry.http.get("/v1/employer-standing", params={"programme_id": pid})
+    assert report.status_code == 200, report.text
+    [line] = [line for line in report.json()["employers"] if line["employer_id"] == nordlys["id"]]
+    assert line["evidence"]["grievances"]["total"] is None  # one complaint: withheld
+    assert candidate_id not in report.text and "400 euros" not in report.text

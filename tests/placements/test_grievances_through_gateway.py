@@ -19,13 +19,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from services.placements.grievances.escalation import escalate_due
 from shared.db import async_url
-from tests.actors import PASSWORD, Api, account, login, new_email, officer_with_programme
+from tests.actors import Api, account, officer_with_programme, signed_up
 from tests.candidates.factories import candidate_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
@@ -43,17 +42,6 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
     with running_system(scratch_database.admin_url,
                         env={"PLACEMENTS_GRIEVANCE_ESCALATION_JOB": "false"}) as urls:
         yield urls["gateway"]
-
-
-def _signed_up(gateway: str, today: str) -> Api:
-    """A person who signs up as a candidate and signs in."""
-    email = new_email("candidate")
-    profile = candidate_body(available_from_date=today, available_until_date=None)
-    del profile["email"]
-    response = httpx.post(f"{gateway}/v1/auth/signup", json={
-        "email": email, "password": PASSWORD, "profile": profile})
-    assert response.status_code == 202, response.text
-    return login(gateway, email)
 
 
 def _applies(api: Api, candidate_id: str, programme_id: str) -> None:
@@ -85,7 +73,7 @@ def test_a_workers_grievance_from_filing_to_satisfaction(
     host, _ = account(admin, "employer", employer_id=company["id"])
 
     # Two applicants: Amina signs up herself; a colleague the admin seeds from a paper form.
-    amina = _signed_up(gateway, today)
+    amina = signed_up(gateway, today)
     me = amina.claims()["candidate_id"]
     _applies(amina, me, programme_id)
     colleague = admin.post("/v1/candidates", 201, json=candidate_body(

@@ -1,8 +1,8 @@
-"""Every query on grievances: who reads which, their history, the escalation job's claim, the
-programme's statistics and the counts per employer, all counted by Postgres."""
+"""Every query on grievances: who reads which, their history, the escalation job's claim and
+the programme's statistics, counted by Postgres (the counts per employer are the employers'
+standing: ``services.placements.standing.repository``)."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +14,6 @@ from sqlalchemy import (
     case,
     extract,
     func,
-    literal_column,
     select,
     text,
     update,
@@ -269,50 +268,6 @@ async def programme_counts(session: AsyncSession, programme_id: uuid.UUID, *,
         if row[name] is not None:
             setattr(counts, name, round(float(row[name]), 2))
     return counts
-
-
-@dataclass
-class EmployerGrievanceCounts:
-    """One employer's grievances: by category, by outcome (``unresolved`` for those not
-    resolved yet), and both at once."""
-
-    employer_id: uuid.UUID
-    total: int = 0
-    by_category: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    by_outcome: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    by_category_and_outcome: dict[tuple[str, str], int] = field(default_factory=dict)
-
-
-UNRESOLVED_OUTCOME = "unresolved"
-
-
-async def employer_counts(session: AsyncSession, *,
-                          programme_ids: Sequence[uuid.UUID] | None = None,
-                          employer_ids: Sequence[uuid.UUID] | None = None,
-                          ) -> dict[uuid.UUID, EmployerGrievanceCounts]:
-    """Per employer, its grievances counted by category and by outcome (for an employer
-    standing report), of the given programmes and employers (None: all); employers without a
-    grievance are absent. Exact counts: a report for readers below officer applies
-    :mod:`shared.disclosure` itself. One GROUP BY in Postgres."""
-    outcome = func.coalesce(Grievance.outcome, literal_column(f"'{UNRESOLVED_OUTCOME}'"))
-    statement = (select(Grievance.employer_id, Grievance.category, outcome.label("outcome"),
-                        func.count().label("count"))
-                 .group_by(Grievance.employer_id, Grievance.category, outcome))
-    if programme_ids is not None:
-        statement = statement.where(Grievance.programme_id.in_(list(programme_ids)))
-    if employer_ids is not None:
-        statement = statement.where(Grievance.employer_id.in_(list(employer_ids)))
-    found: dict[uuid.UUID, EmployerGrievanceCounts] = {}
-    for row in (await session.execute(statement)).mappings():
-        counts = found.setdefault(row["employer_id"], EmployerGrievanceCounts(row["employer_id"]))
-        counts.total += row["count"]
-        counts.by_category[row["category"]] += row["count"]
-        counts.by_outcome[row["outcome"]] += row["count"]
-        counts.by_category_and_outcome[(row["category"], row["outcome"])] = row["count"]
-    for counts in found.values():
-        counts.by_category, counts.by_outcome = (dict(counts.by_category),
-                                                 dict(counts.by_outcome))
-    return found
 
 
 def identity_known_to_employer() -> ColumnElement[bool]:

@@ -26,6 +26,8 @@ from services.placements.database import Base, IdMixin
 SEVERITIES = ("low", "medium", "high", "critical")
 HOUSING = ("ok", "issue")
 RATINGS = ("technical_skills", "communication", "teamwork", "reliability")
+# What a wage check can find (monitoring.checks; a housing check finds overcrowded_housing).
+WAGE_DEVIATIONS = ("wage_shortfall", "excessive_deductions", "fee_deducted")
 
 
 def _placement_fk() -> Mapped[uuid.UUID]:

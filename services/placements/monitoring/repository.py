@@ -2,18 +2,13 @@
 evaluations."""
 
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from services.placements.monitoring.models import Alert, CheckIn, Evaluation, Mentor
-from services.placements.placements.models import Placement
 from shared import access
 from shared.auth import Principal
 from shared.db import insert, one_or_none
@@ -54,16 +49,22 @@ async def add_alert(session: AsyncSession, alert: Alert) -> Alert:
 TRAINEE = "candidate"
 
 
-def readable_check_ins(principal: Principal) -> Select[CheckIn]:
-    """The check-ins ``principal`` may read on a placement they may read: an employer not
-    those the trainee reported themself (a worker reporting their pay or their dwelling must
-    not fear their employer reading it: it is for the programme's officers), the trainee only
-    those; everyone else all of them."""
+def readable_check_in_conditions(principal: Principal) -> list[ColumnElement[bool]]:
+    """Which check-ins ``principal`` may read on a placement they may read, as WHERE clauses:
+    an employer not those the trainee reported themself (a worker reporting their pay or their
+    dwelling must not fear their employer reading it: it is for the programme's officers), the
+    trainee only those; everyone else all of them."""
     if principal.role == "employer":
-        return select(CheckIn).where(CheckIn.recorded_by_role != TRAINEE)
+        return [CheckIn.recorded_by_role != TRAINEE]
     if principal.role == TRAINEE:
-        return select(CheckIn).where(CheckIn.recorded_by_role == TRAINEE)
-    return select(CheckIn)
+        return [CheckIn.recorded_by_role == TRAINEE]
+    return []
+
+
+def readable_check_ins(principal: Principal) -> Select[CheckIn]:
+    """The check-ins ``principal`` may read on a placement they may read (see
+    :func:`readable_check_in_conditions`)."""
+    return select(CheckIn).where(*readable_check_in_conditions(principal))
 
 
 async def check_ins(session: AsyncSession, page: PageParams, *, principal: Principal,
@@ -73,63 +74,6 @@ async def check_ins(session: AsyncSession, page: PageParams, *, principal: Princ
     statement = keyset(readable_check_ins(principal).where(
         CheckIn.placement_id == placement_id), (CheckIn.created_at, CheckIn.id), page)
     return list((await session.scalars(statement)).all())
-
-
-@dataclass(frozen=True, slots=True)
-class EmployerCheckCounts:
-    """An employer's wage and housing checks, and how many of each found a deviation."""
-
-    employer_id: uuid.UUID
-    wage_checks: int
-    wage_deviations: int  # wage checks that found at least one deviation
-    housing_checks: int
-    housing_deviations: int  # housing checks that found at least one deviation
-
-
-def _found(check: InstrumentedAttribute[dict[str, Any] | None]) -> ColumnElement[bool]:
-    """Whether a check (a JSONB column, maybe null) found a deviation."""
-    return func.coalesce(func.jsonb_array_length(check["deviations"]), 0) > 0
-
-
-async def employer_check_counts(
-        session: AsyncSession, *, principal: Principal | None = None,
-        programme_ids: Collection[uuid.UUID] | None = None,
-        employer_ids: Collection[uuid.UUID] | None = None,
-        from_date: date | None = None, to_date: date | None = None,
-) -> list[EmployerCheckCounts]:
-    """Per employer, its placements' wage checks and housing checks and those that found a
-    deviation, over the check-ins dated from ``from_date`` to ``to_date`` (inclusive), in
-    ``programme_ids`` and of ``employer_ids`` when given; only employers with a check; by
-    employer id. ``principal`` (None: the service itself) limits them to the placements it is
-    related to through their programme or employer (an officer's programmes, an employer's
-    own). Counts of 1 to 4 can point at a person: a report for a ministry withholds them
-    (``shared.disclosure``)."""
-    wage, housing = CheckIn.wage_check, CheckIn.housing_check
-    statement = (
-        select(Placement.employer_id,
-               func.count(wage).label("wage_checks"),
-               func.count(wage).filter(_found(wage)).label("wage_deviations"),
-               func.count(housing).label("housing_checks"),
-               func.count(housing).filter(_found(housing)).label("housing_deviations"))
-        .join(Placement, Placement.id == CheckIn.placement_id)
-        .where(wage.is_not(None) | housing.is_not(None))
-        .group_by(Placement.employer_id).order_by(Placement.employer_id))
-    if principal is not None:
-        statement = statement.where(*access.conditions(
-            principal, programme=Placement.programme_id, employer=Placement.employer_id))
-    if programme_ids is not None:
-        statement = statement.where(Placement.programme_id.in_(list(programme_ids)))
-    if employer_ids is not None:
-        statement = statement.where(Placement.employer_id.in_(list(employer_ids)))
-    if from_date is not None:
-        statement = statement.where(CheckIn.check_in_date >= from_date)
-    if to_date is not None:
-        statement = statement.where(CheckIn.check_in_date <= to_date)
-    rows = (await session.execute(statement)).all()
-    return [EmployerCheckCounts(employer_id=r.employer_id, wage_checks=r.wage_checks,
-                                wage_deviations=r.wage_deviations,
-                                housing_checks=r.housing_checks,
-                                housing_deviations=r.housing_deviations) for r in rows]
 
 
 def readable_alerts(principal: Principal) -> Select[Alert]:

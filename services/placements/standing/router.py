@@ -97,8 +97,11 @@ async def get_employer_standing(employer_id: uuid.UUID, session: SessionDep,
                                 principal: PrincipalDep) -> Response:
     """The employer's standing in each programme the caller sees: its agreement, whether it
     is suspended (and why), how often it was, and the evidence counted (placements by status,
-    check-ins with a housing issue and incidents by type, evaluations). Officers see their
-    programmes, admins and the employer itself every one; no worker is named."""
+    check-ins with a housing issue and incidents by type, wage and housing checks with a
+    deviation, evaluations, grievances by category and outcome). Officers see their
+    programmes, admins and the employer itself every one; no worker is named. The employer's
+    own counts leave out the check-ins its trainees recorded themselves (their pay and dwelling
+    are reported to the programme, not to it)."""
     return json_response(await service.employer_standing(session, principal=principal,
                                                          employer_id=employer_id))
 

@@ -1,9 +1,9 @@
 """Wire formats of suspending and reinstating an employer, and of its standing: the evidence,
 per programme, of how it treats the people it hosts.
 
-The evidence is made of sections (placements, check-ins, evaluations); grievances (counts by
-category and outcome) and the fees charged to workers join as further sections once the
-service records them.
+The evidence is made of sections (placements, check-ins, wage checks, housing checks,
+evaluations, grievances); the fees charged to workers join as a further section with the
+recruitment costs.
 """
 
 import uuid
@@ -77,6 +77,33 @@ class CheckInFigures(ResponseModel):
                                                      "occur (absent: none). " + _NULL)
 
 
+class CheckFigures(ResponseModel):
+    """Checks made at those check-ins (a housing check: the dwelling's rent, space and
+    occupants), and how many found at least one deviation."""
+
+    done: int | None = Field(description=_NULL)
+    with_deviation: int | None = Field(description=_NULL)
+
+
+class WageCheckFigures(CheckFigures):
+    """Wage checks made at those check-ins (a month's pay against the agreed pay), how many
+    found at least one deviation, and how many found each kind (a check may find several)."""
+
+    by_deviation_kind: dict[str, int | None] = Field(
+        description="Every kind: wage_shortfall, excessive_deductions, fee_deducted. " + _NULL)
+
+
+class GrievanceFigures(ResponseModel):
+    """The grievances about the employer: how many, by category and by outcome. Each breakdown
+    adds up to the total."""
+
+    total: int | None = Field(description=_NULL)
+    by_category: dict[str, int | None] = Field(description="Every category. " + _NULL)
+    by_outcome: dict[str, int | None] = Field(
+        description="Every outcome of the resolved (upheld, partly_upheld, not_upheld, "
+        "withdrawn), and unresolved for those still open or in progress. " + _NULL)
+
+
 class EvaluationFigures(ResponseModel):
     """The employer's evaluations of its trainees at the end of their stays."""
 
@@ -94,7 +121,10 @@ class Evidence(ResponseModel):
 
     placements: PlacementFigures
     check_ins: CheckInFigures
+    wage_checks: WageCheckFigures
+    housing_checks: CheckFigures
     evaluations: EvaluationFigures
+    grievances: GrievanceFigures
 
 
 class ProgrammeStanding(ResponseModel):
@@ -114,10 +144,21 @@ _EVIDENCE: JsonDict = {
     "placements": {"total": 6, "by_status": {"active": 4, "completed": 2}},
     "check_ins": {"total": 14, "with_housing_issue": 3,
                   "incidents_by_type": {"housing": 3, "workplace_conflict": 1}},
+    "wage_checks": {"done": 12, "with_deviation": 2,
+                    "by_deviation_kind": {"excessive_deductions": 1, "fee_deducted": 1,
+                                          "wage_shortfall": 1}},
+    "housing_checks": {"done": 6, "with_deviation": 2},
     "evaluations": {"count": 2, "mean_ratings": {"technical_skills": 4.5,
                                                  "communication": 4.0, "teamwork": 4.0,
                                                  "reliability": 5.0},
                     "would_host_again_share": 1.0},
+    "grievances": {"total": 3,
+                   "by_category": {"contract_substitution": 0, "discrimination": 0,
+                                   "document_retention": 0, "fees_charged": 1,
+                                   "harassment": 0, "health_safety": 0, "hours": 0,
+                                   "housing": 2, "other": 0, "wages": 0},
+                   "by_outcome": {"not_upheld": 0, "partly_upheld": 0, "unresolved": 1,
+                                  "upheld": 2, "withdrawn": 0}},
 }
 
 

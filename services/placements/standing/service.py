@@ -16,8 +16,12 @@ and dates, no reason) and bump the employer's version (its ETag: its standing ch
 
 **Standing** is counted in Postgres (:mod:`.repository`): per programme, the employer's
 placements by status, the check-ins during its stays (with a housing issue) and their
-incidents by type, its evaluations (means, would host again), its suspensions. The employer
-reads its own (it knows its workers; no one is named), officers their programmes', admins all.
+incidents by type, the wage and housing checks (with a deviation; the wage checks by kind), its
+evaluations (means, would host again), the grievances about it by category and by outcome
+(``unresolved`` until resolved), its suspensions. The employer reads its own (it knows its
+workers; no one is named), without the check-ins its trainees recorded themselves (as in its
+list of check-ins: a worker reporting their pay must not fear their employer reads it; the
+grievances about it it reads anyway, without whose), officers their programmes', admins all.
 A ministry reads the programme's report (:func:`programme_report`): companies by name, workers
 only as counts under the kit's disclosure control (:mod:`shared.disclosure`).
 """
@@ -40,21 +44,25 @@ from services.placements.events import (
     EmployerSuspensionEvent,
     outbox,
 )
-from services.placements.monitoring.models import RATINGS
+from services.placements.grievances.models import CATEGORIES, OUTCOMES
+from services.placements.monitoring.models import RATINGS, WAGE_DEVIATIONS
 from services.placements.placements.exceptions import InvalidDates
 from services.placements.standing import repository
 from services.placements.standing.repository import Cell
 from services.placements.standing.schemas import (
+    CheckFigures,
     CheckInFigures,
     EmployerStanding,
     EmployerStandingLine,
     EvaluationFigures,
     Evidence,
+    GrievanceFigures,
     PlacementFigures,
     ProgrammeEmployerStanding,
     ProgrammeStanding,
     ReinstateBody,
     SuspendBody,
+    WageCheckFigures,
 )
 from services.placements.vacancies import service as vacancy_service
 from shared import access, disclosure
@@ -65,17 +73,34 @@ from shared.pagination import PageParams
 
 # Who reads a programme's report: its officers and ministries, admins and services.
 REPORT_READERS = frozenset({"admin", "service", "officer", "ministry"})
-# The cells every employer has (zero when nothing happened); categories come as they occur.
+# The cells every employer has (zero when nothing happened). The grievances' categories and
+# outcomes and the wage deviations' kinds come every one, so that the keys present do not tell
+# which occurred when their counts are withheld; statuses and incident types as they occur.
 BASE_CELLS: tuple[Cell, ...] = (
     ("placements", "total"), ("check_ins", "total"), ("check_ins", "with_housing_issue"),
+    ("wage_checks", "done"), ("wage_checks", "with_deviation"),
+    *(("wage_checks", "by_deviation_kind", kind) for kind in WAGE_DEVIATIONS),
+    ("housing_checks", "done"), ("housing_checks", "with_deviation"),
     ("evaluations", "count"), ("evaluations", "would_host_again"),
-    *(("evaluations", "rating_sum", name) for name in RATINGS))
+    *(("evaluations", "rating_sum", name) for name in RATINGS),
+    ("grievances", "total"),
+    *(("grievances", "by_category", category) for category in CATEGORIES),
+    *(("grievances", "by_outcome", outcome) for outcome in (*OUTCOMES, repository.UNRESOLVED)))
 # Cells that count no one: a sum of ratings, shown only with the count it is the sum over.
 NOT_PEOPLE = frozenset(("evaluations", "rating_sum", name) for name in RATINGS)
-# Within one employer (or the programme): cells that describe the people another counts, and
-# are withheld whole with it (a zero among three says something about each of the three).
-UNITS: dict[Cell, str] = {("check_ins", "total"): "check_ins",
-                          ("evaluations", "count"): "evaluations"}
+# Within one employer (or the programme): a total and the breakdowns that each add up to it.
+SUMS: dict[Cell, tuple[Cell, ...]] = {
+    ("placements", "total"): (("placements", "by_status"),),
+    ("grievances", "total"): (("grievances", "by_category"), ("grievances", "by_outcome"))}
+# Within one employer (or the programme): the sections whose cells describe the people or events
+# another cell counts, and are withheld whole with it (a zero among three says something about
+# each of the three). Units nest: the checks are made at check-ins.
+UNITS: dict[Cell, tuple[str, ...]] = {
+    ("check_ins", "total"): ("check_ins", "wage_checks", "housing_checks"),
+    ("wage_checks", "done"): ("wage_checks",),
+    ("housing_checks", "done"): ("housing_checks",),
+    ("evaluations", "count"): ("evaluations",),
+    ("grievances", "total"): ("grievances",)}
 ALL = "all"  # the scope of the programme's own figures in a release
 
 
@@ -206,10 +231,19 @@ def _evidence(cells: Mapping[Cell, int], shown: Callable[[Cell], bool] = lambda 
         check_ins=CheckInFigures(total=value(("check_ins", "total")),
                                  with_housing_issue=value(("check_ins", "with_housing_issue")),
                                  incidents_by_type=category("check_ins", "incidents_by_type")),
+        wage_checks=WageCheckFigures(
+            done=value(("wage_checks", "done")),
+            with_deviation=value(("wage_checks", "with_deviation")),
+            by_deviation_kind=category("wage_checks", "by_deviation_kind")),
+        housing_checks=CheckFigures(done=value(("housing_checks", "done")),
+                                    with_deviation=value(("housing_checks", "with_deviation"))),
         evaluations=EvaluationFigures(
             count=count,
             mean_ratings={name: mean(("evaluations", "rating_sum", name)) for name in RATINGS},
-            would_host_again_share=mean(("evaluations", "would_host_again"))))
+            would_host_again_share=mean(("evaluations", "would_host_again"))),
+        grievances=GrievanceFigures(total=value(("grievances", "total")),
+                                    by_category=category("grievances", "by_category"),
+                                    by_outcome=category("grievances", "by_outcome")))
 
 
 def _completed(cells: Mapping[Cell, int] | None) -> dict[Cell, int]:
@@ -231,7 +265,8 @@ async def employer_standing(session: AsyncSession, *, principal: Principal,
     employer = await employer_service.get(session, principal=principal,
                                           employer_id=employer_id)
     scope = employer_service.visible_programmes(principal)
-    found = await repository.evidence(session, programme_ids=scope, employer_id=employer_id)
+    found = await repository.evidence(session, programme_ids=scope, employer_id=employer_id,
+                                      principal=principal)
     in_force = {s.programme_id: s for s in await employer_repository.suspensions_in_force(
         session, [employer_id], programme_ids=scope)}
     agreements = {uuid.UUID(str(a["programme_id"])): a for a in employer.agreements}
@@ -268,8 +303,9 @@ class _Release:
 
 
 def _release(by_employer: Mapping[uuid.UUID, dict[Cell, int]]) -> _Release:
-    """The cells and the sums relating them: within a scope, the placements' total is the sum
-    of their statuses; across scopes, each programme cell is the sum of the employers'."""
+    """The cells and the sums relating them: within a scope, each total of :data:`SUMS` is the
+    sum of each of its breakdowns; across scopes, each programme cell is the sum of the
+    employers'."""
     scopes: dict[str, dict[Cell, int]] = {str(e): cells for e, cells in by_employer.items()}
     total: dict[Cell, int] = dict.fromkeys(BASE_CELLS, 0)
     for cells in by_employer.values():
@@ -280,11 +316,13 @@ def _release(by_employer: Mapping[uuid.UUID, dict[Cell, int]]) -> _Release:
     for scope, cells in scopes.items():
         for cell, value in cells.items():
             found.add((scope, *cell), value, counts_people=cell not in NOT_PEOPLE)
-        found.add_sum((scope, "placements", "total"),
-                      [(scope, *c) for c in cells if c[:2] == ("placements", "by_status")])
-        for size, section in UNITS.items():
+        for margin, breakdowns in SUMS.items():
+            for breakdown in breakdowns:
+                found.add_sum((scope, *margin),
+                              [(scope, *c) for c in cells if c[:2] == breakdown])
+        for size, sections in UNITS.items():
             found.add_unit([(scope, *size)], [(scope, *c) for c in cells
-                                               if c[0] == section and c != size])
+                                               if c[0] in sections and c != size])
     for cell in total:
         found.add_sum((ALL, *cell), [(scope, *cell) for scope, cells in scopes.items()
                                      if scope != ALL and cell in cells])
@@ -298,7 +336,8 @@ async def programme_report(session: AsyncSession, *, principal: Principal,
     access.ensure_role(principal, REPORT_READERS, "read the employers' standing")
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     employers = await repository.employers_of_programme(session, programme_id)
-    found = await repository.evidence(session, programme_ids=[programme_id])
+    found = await repository.evidence(session, programme_ids=[programme_id],
+                                      principal=principal)
     in_force = {s.employer_id: s for s in await employer_repository.suspensions_in_force(
         session, (e.id for e in employers), programme_ids=[programme_id])}
     built = _release({e.id: _completed(found.cells.get((programme_id, e.id)))

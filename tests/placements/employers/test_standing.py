@@ -1,19 +1,34 @@
 """An employer's standing and a programme's report of its employers' standing: the evidence
-counted, who reads what, and a ministry's counts under disclosure control."""
+counted (grievances and wage and housing checks included), who reads what, and a ministry's
+counts under disclosure control."""
 
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, get_args
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.employers.models import Employer
-from services.placements.monitoring.models import CheckIn, Evaluation
+from services.placements.grievances.models import CATEGORIES
+from services.placements.monitoring.models import WAGE_DEVIATIONS, CheckIn, Evaluation
+from services.placements.monitoring.schemas import DeviationKind
+from services.placements.placements.models import Placement
+from tests.linear_system import Key, Sum, recoverable, zeros_by_sign
 from tests.placements.factories import add_employer, add_placement, add_vacancy, today
+from tests.placements.grievances.conftest import act, file
+from tests.placements.monitoring.test_checks import month
+from tests.placements.monitoring.test_router import check_in
 
 Auth = Callable[..., dict[str, str]]
+NO_GRIEVANCE = {"total": 0, "by_category": dict.fromkeys(CATEGORIES, 0),
+                "by_outcome": dict.fromkeys(("upheld", "partly_upheld", "not_upheld",
+                                             "withdrawn", "unresolved"), 0)}
+NO_WAGE_CHECK = {"done": 0, "with_deviation": 0,
+                 "by_deviation_kind": dict.fromkeys(WAGE_DEVIATIONS, 0)}
 
 
 async def _host(session: AsyncSession, programme: uuid.UUID, *, name: str,
@@ -42,14 +57,50 @@ async def _host(session: AsyncSession, programme: uuid.UUID, *, name: str,
     return employer
 
 
+def _counts(evidence: dict[str, Any]) -> Iterator[tuple[Key, int | None]]:
+    """Every count of people (or of events about them) in an evidence, by (section, figure) or
+    (section, figure, category): all but the evaluations' means and share."""
+    for section, figures in evidence.items():
+        for figure, value in figures.items():
+            if section == "evaluations" and figure != "count":
+                continue
+            if isinstance(value, dict):
+                yield from (((section, figure, key), count) for key, count in value.items())
+            else:
+                yield (section, figure), value
+
+
 def _people(evidence: dict[str, Any]) -> Iterator[int | None]:
     """Every count of people in an evidence section."""
-    yield evidence["placements"]["total"]
-    yield from evidence["placements"]["by_status"].values()
-    yield evidence["check_ins"]["total"]
-    yield evidence["check_ins"]["with_housing_issue"]
-    yield from evidence["check_ins"]["incidents_by_type"].values()
-    yield evidence["evaluations"]["count"]
+    return (value for _, value in _counts(evidence))
+
+
+def _report_cells(report: dict[str, Any]) -> dict[Key, int | None]:
+    """Every count of a programme's report, keyed by its scope ("all" or the employer's id)."""
+    scopes = [("all", report["evidence"]),
+              *((line["employer_id"], line["evidence"]) for line in report["employers"])]
+    return {(scope, *key): value for scope, evidence in scopes
+            for key, value in _counts(evidence)}
+
+
+def _documented_sums(cells: dict[Key, Any]) -> list[Sum]:
+    """What the report documents: in each scope, the placements' total is the sum of their
+    statuses, the grievances' total that of their categories and that of their outcomes; each
+    programme count is the sum of the employers'."""
+    sums: list[Sum] = []
+    scopes = {key[0] for key in cells}
+    for scope in scopes:
+        for section, total, breakdowns in (("placements", "total", ("by_status",)),
+                                           ("grievances", "total",
+                                            ("by_category", "by_outcome"))):
+            for breakdown in breakdowns:
+                sums.append(((scope, section, total), tuple(
+                    key for key in cells if key[:3] == (scope, section, breakdown))))
+    for key in cells:
+        if key[0] == "all":
+            sums.append((key, tuple((scope, *key[1:]) for scope in scopes - {"all"}
+                                    if (scope, *key[1:]) in cells)))
+    return sums
 
 
 @pytest.fixture
@@ -62,6 +113,53 @@ async def programme(session: AsyncSession) -> tuple[uuid.UUID, Employer, Employe
                         ratings=((4, True), (5, True), (3, True), (4, True), (4, False)))
     small = await _host(session, pid, name="Small host", statuses=["active", "active"])
     return pid, large, small
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The programme of :func:`programme` with the large host's grievances and checks."""
+
+    programme_id: uuid.UUID
+    large: Employer
+    small: Employer
+    candidate_ids: frozenset[uuid.UUID]
+
+
+def wage_check(paid: str) -> dict[str, Any]:
+    """This month's wage check of a vacancy without a stipend: 1200 EUR agreed, ``paid``."""
+    return {"period": month(today()), "agreed_amount": "1200.00", "paid_amount": paid,
+            "currency": "EUR"}
+
+
+@pytest.fixture
+async def checked(client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+                  programme: tuple[uuid.UUID, Employer, Employer]) -> Checked:
+    """:func:`programme` where the large host's workers filed seven grievances (five about
+    wages, upheld; two about housing, unresolved), and six wage checks were made on its active
+    placement: one by the trainee (a shortfall, with an overcrowded dwelling), five by the
+    officer (one a shortfall)."""
+    pid, large, small = programme
+    placements = list((await session.scalars(select(Placement).where(
+        Placement.employer_id == large.id).order_by(Placement.status, Placement.id))).all())
+    active = next(p for p in placements if p.status == "active")
+    officer = auth("officer", programme_ids=(pid,))
+    for n, placement in enumerate([*placements, placements[0]]):
+        worker = auth("candidate", candidate_id=placement.candidate_id)
+        grievance = await file(client, worker, placement.id,
+                               category="wages" if n < 5 else "housing")
+        if n < 5:
+            await act(client, grievance, "resolve", officer,
+                      json={"outcome": "upheld", "resolution": "Back pay paid."})
+    url = f"/v1/placements/{active.id}/check-ins"
+    trainee = auth("candidate", candidate_id=active.candidate_id)
+    for headers, body in [
+            (trainee, check_in(wage_check=wage_check("900.00"),
+                               housing_check={"living_space_m2": "12", "occupants": 3})),
+            (officer, check_in(wage_check=wage_check("900.00"))),
+            *((officer, check_in(wage_check=wage_check("1200.00"))) for _ in range(4))]:
+        response = await client.post(url, json=body, headers=headers)
+        assert response.status_code == 201, response.text
+    return Checked(pid, large, small, frozenset(p.candidate_id for p in placements))
 
 
 class TestEmployerStanding:
@@ -78,10 +176,57 @@ class TestEmployerStanding:
             "placements": {"total": 6, "by_status": {"active": 1, "completed": 5}},
             "check_ins": {"total": 6, "with_housing_issue": 2,
                           "incidents_by_type": {"housing": 2}},
+            "wage_checks": NO_WAGE_CHECK, "housing_checks": {"done": 0, "with_deviation": 0},
             "evaluations": {"count": 5, "mean_ratings": dict.fromkeys(
                 ("technical_skills", "communication", "teamwork", "reliability"), 4.0),
                 "would_host_again_share": 0.8},
+            "grievances": NO_GRIEVANCE,
         }
+
+    async def test_grievances_and_checks_counted_for_an_officer(
+            self, client: httpx.AsyncClient, auth: Auth, checked: Checked) -> None:
+        officer = auth("officer", programme_ids=(checked.programme_id,))
+        response = await client.get(f"/v1/employers/{checked.large.id}/standing",
+                                    headers=officer)
+        assert response.status_code == 200, response.text
+        [line] = response.json()["programmes"]
+        evidence = line["evidence"]
+        assert evidence["grievances"] == {
+            "total": 7,
+            "by_category": NO_GRIEVANCE["by_category"] | {"wages": 5, "housing": 2},
+            "by_outcome": NO_GRIEVANCE["by_outcome"] | {"upheld": 5, "unresolved": 2}}
+        assert evidence["wage_checks"] == {
+            "done": 6, "with_deviation": 2,
+            "by_deviation_kind": NO_WAGE_CHECK["by_deviation_kind"] | {"wage_shortfall": 2}}
+        assert evidence["housing_checks"] == {"done": 1, "with_deviation": 1}
+        assert evidence["check_ins"]["total"] == 12  # one per placement, six more
+        assert not any(str(c) in response.text for c in checked.candidate_ids)
+        # An employer without any: every category, at zero.
+        [small] = (await client.get(f"/v1/employers/{checked.small.id}/standing",
+                                    headers=officer)).json()["programmes"]
+        assert (small["evidence"]["grievances"], small["evidence"]["wage_checks"],
+                small["evidence"]["housing_checks"]) == (
+            NO_GRIEVANCE, NO_WAGE_CHECK, {"done": 0, "with_deviation": 0})
+
+    async def test_the_employer_reads_no_check_its_trainee_recorded(
+            self, client: httpx.AsyncClient, auth: Auth, checked: Checked) -> None:
+        me = auth("employer", employer_id=checked.large.id)
+        response = await client.get(f"/v1/employers/{checked.large.id}/standing", headers=me)
+        assert response.status_code == 200, response.text
+        [line] = response.json()["programmes"]
+        evidence = line["evidence"]
+        # The trainee's check-in (a shortfall, an overcrowded dwelling) is the programme's.
+        assert evidence["check_ins"]["total"] == 11
+        assert evidence["wage_checks"] == {
+            "done": 5, "with_deviation": 1,
+            "by_deviation_kind": NO_WAGE_CHECK["by_deviation_kind"] | {"wage_shortfall": 1}}
+        assert evidence["housing_checks"] == {"done": 0, "with_deviation": 0}
+        # The grievances about it it reads anyway (without whose): their counts too.
+        assert evidence["grievances"]["total"] == 7
+        assert not any(str(c) in response.text for c in checked.candidate_ids)
+
+    def test_every_wage_deviation_kind_is_listed(self) -> None:
+        assert set(get_args(DeviationKind)) == {*WAGE_DEVIATIONS, "overcrowded_housing"}
 
     async def test_an_employer_without_evidence(self, client: httpx.AsyncClient,
                                                 session: AsyncSession) -> None:
@@ -192,6 +337,34 @@ class TestProgrammeReport:
         # Companies are no one's personal data: named, with their standing.
         assert {line["name"] for line in report["employers"]} == {"Large host", "Small host"}
         assert "candidate" not in response.text
+
+    async def test_a_ministry_cannot_recompute_withheld_grievances_and_checks(
+            self, client: httpx.AsyncClient, auth: Auth, checked: Checked) -> None:
+        params = {"programme_id": str(checked.programme_id)}
+        exact = await client.get("/v1/employer-standing", params=params,
+                                 headers=auth("officer", programme_ids=(checked.programme_id,)))
+        response = await client.get("/v1/employer-standing", params=params,
+                                    headers=auth("ministry",
+                                                 programme_ids=(checked.programme_id,)))
+        assert response.status_code == 200, response.text
+        values, seen = _report_cells(exact.json()), _report_cells(response.json())
+        assert set(seen) == set(values)
+        hidden = {key for key, value in seen.items() if value is None}
+        assert all(seen[key] == values[key] for key in values if key not in hidden)
+        assert {key for key, value in values.items() if value and value < 5} <= hidden
+        sums = _documented_sums(values)
+        assert not recoverable(sums, hidden - zeros_by_sign(values, sums, hidden))
+        assert response.json()["suppressed_cells"] >= len(hidden)  # rating sums: means
+        large = str(checked.large.id)
+        assert {(large, "grievances", "by_category", "housing"),
+                (large, "grievances", "by_outcome", "unresolved"),
+                (large, "wage_checks", "with_deviation"),
+                (large, "housing_checks", "done")} <= hidden
+        # The small host's check-ins are two: their checks go with them, zeros included.
+        small = str(checked.small.id)
+        assert (small, "wage_checks", "done") in hidden
+        assert (small, "housing_checks", "with_deviation") in hidden
+        assert not any(str(c) in response.text for c in checked.candidate_ids)
 
     async def test_who_may_read_it(self, client: httpx.AsyncClient, auth: Auth,
                                    programme: tuple[uuid.UUID, Employer, Employer]) -> None:

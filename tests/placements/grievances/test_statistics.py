@@ -1,6 +1,6 @@
 """A programme's grievance statistics: exact for its officers, under disclosure control for its
-ministry (small counts withheld, and whatever would give them away), nobody else's; and the
-counts per employer for an employer standing report."""
+ministry (small counts withheld, and whatever would give them away), nobody else's. (The counts
+per employer are the employers' standing: tests/placements/employers/test_standing.py.)"""
 
 import uuid
 from datetime import timedelta
@@ -10,15 +10,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.employers.models import Employer
-from services.placements.grievances import repository
 from services.placements.grievances.disclosure import release
 from services.placements.grievances.disclosure import suppress as apply
 from services.placements.grievances.escalation import escalate_due
 from services.placements.grievances.schemas import GrievanceStatistics
 from shared.disclosure import suppress
 from tests.linear_system import recoverable
-from tests.placements.factories import add_placement, add_vacancy
+from tests.placements.factories import add_placement
 from tests.placements.grievances.conftest import Auth, Clock, act, file, parties
 
 OUTCOMES = ("upheld", "upheld", "upheld", "not_upheld", "not_upheld")
@@ -160,36 +158,3 @@ class TestRelease:
         apply(statistics)
         assert (statistics.satisfaction_responses, statistics.satisfaction_mean) == (None, None)
         assert statistics.mean_days_to_resolution == 6.5
-
-
-class TestEmployerCounts:
-    async def test_by_category_and_outcome_per_employer(
-            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
-        placement = await add_placement(session, status="active")
-        vacancy = await add_vacancy(session, employer=await _employer_of(session, placement),
-                                    programme_id=placement.programme_id)
-        second = await add_placement(session, status="completed", vacancy=vacancy)
-        other = await add_placement(session, status="active")
-        who = parties(auth, placement)
-        for target, category in ((placement, "wages"), (second, "wages"),
-                                 (second, "housing"), (other, "hours")):
-            grievance = await file(client, auth("admin"), target.id, category=category)
-            if category == "housing":
-                await act(client, grievance, "resolve", who.officer,
-                          json={"outcome": "not_upheld", "resolution": "Housing was fine."})
-        found = await repository.employer_counts(session,
-                                                 programme_ids=[placement.programme_id])
-        assert set(found) == {placement.employer_id}
-        counts = found[placement.employer_id]
-        assert (counts.total, counts.by_category, counts.by_outcome) == (
-            3, {"wages": 2, "housing": 1}, {"unresolved": 2, "not_upheld": 1})
-        assert counts.by_category_and_outcome == {("wages", "unresolved"): 2,
-                                                  ("housing", "not_upheld"): 1}
-        both = await repository.employer_counts(
-            session, employer_ids=[placement.employer_id, other.employer_id])
-        assert {e: c.total for e, c in both.items()} == {placement.employer_id: 3,
-                                                         other.employer_id: 1}
-
-
-async def _employer_of(session: AsyncSession, placement: Any) -> Employer | None:
-    return await session.get(Employer, placement.employer_id)

@@ -1,5 +1,6 @@
 """Wage and housing checks in check-ins: each deviation rule at its threshold, the alerts and
-events they raise, bad input, who records and who reads them, and the per-employer counts."""
+events they raise, bad input, who records and who reads them. (The counts per employer are the
+employers' standing: tests/placements/employers/test_standing.py.)"""
 
 import uuid
 from collections.abc import Callable
@@ -12,10 +13,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.monitoring import checks
-from services.placements.monitoring.repository import EmployerCheckCounts, employer_check_counts
 from services.placements.monitoring.schemas import HousingCheckCreate, WageCheckCreate
 from services.placements.placements.models import Placement
-from shared.auth import Principal
 from tests.pages import all_pages
 from tests.placements.factories import add_employer, add_placement, add_vacancy, today
 from tests.placements.monitoring.test_router import check_in, outbox_incidents
@@ -340,38 +339,3 @@ class TestTheTraineeReports:
         alerts = (await client.get("/v1/placements/alerts", headers=officer)).json()["items"]
         assert sorted(a["incident_type"] for a in alerts) == ["overcrowded_housing",
                                                               "wage_shortfall"]
-
-
-class TestEmployerCounts:
-    async def test_checks_and_deviations_per_employer(
-            self, client: httpx.AsyncClient, session: AsyncSession) -> None:
-        first = await placement_paying(session)
-        second = await placement_paying(session)
-        for placement, body in [
-                (first, check_in(wage_check={"period": month(today()), "paid_amount": "900"},
-                                 housing_check={"living_space_m2": "50", "occupants": 2})),
-                (first, check_in(wage_check={"period": month(today()), "paid_amount": "1200"})),
-                (first, check_in(housing_check={"living_space_m2": "12", "occupants": 2})),
-                (first, check_in()),
-                (second, check_in(housing_check={"rent_amount": "300", "currency": "EUR"}))]:
-            response = await client.post(f"/v1/placements/{placement.id}/check-ins", json=body)
-            assert response.status_code == 201, response.text
-        employers = (first.employer_id, second.employer_id)
-        counts = await employer_check_counts(session, employer_ids=employers)
-        assert sorted(counts, key=lambda c: employers.index(c.employer_id)) == [
-            EmployerCheckCounts(employer_id=first.employer_id, wage_checks=2,
-                                wage_deviations=1, housing_checks=2, housing_deviations=1),
-            EmployerCheckCounts(employer_id=second.employer_id, wage_checks=0,
-                                wage_deviations=0, housing_checks=1, housing_deviations=0)]
-        only = await employer_check_counts(session, employer_ids=employers,
-                                           programme_ids=[second.programme_id])
-        assert [c.employer_id for c in only] == [second.employer_id]
-        assert await employer_check_counts(session, employer_ids=employers,
-                                           from_date=today() + timedelta(days=1)) == []
-        officer = Principal(subject="officer", role="officer",
-                            programme_ids=(first.programme_id,))
-        assert [c.employer_id for c in await employer_check_counts(
-            session, principal=officer, employer_ids=employers)] == [first.employer_id]
-        employer = Principal(subject="employer", role="employer", employer_id=second.employer_id)
-        assert [c.employer_id for c in await employer_check_counts(
-            session, principal=employer)] == [second.employer_id]
