@@ -15,12 +15,12 @@ from typing import Any
 
 from bench import (
     events,
+    fair_recruitment,
     gateway,
     imports,
     indicators,
     matching,
     reads,
-    recruitment_costs,
     report,
 )
 from bench.environment import RESULTS, bench_database
@@ -33,7 +33,7 @@ Benchmark = Callable[[str], Awaitable[Any]]
 BENCHMARKS: dict[str, Benchmark] = {
     "reads": reads.run, "imports": imports.run, "gateway": gateway.run, "events": events.run,
     "matching": matching.run, "indicators": indicators.run,
-    "recruitment_costs": recruitment_costs.run}
+    "fair_recruitment": fair_recruitment.run}
 
 
 def _print(figure: dict[str, Any]) -> None:
