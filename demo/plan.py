@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from demo.fair_recruitment import FairRecruitment
+
 WORKING = ("employed_host_company", "employed_other_employer", "self_employed")
 VISA_WEEKS = 4  # from the visa application to the decision
 
@@ -30,7 +32,8 @@ ROLE_NOTES = {
     "officer": "runs the programme: applications, matching, placements, returnee cases "
                "(GET /v1/follow-ups?caseworker=me)",
     "ministry": "aggregates only: GET /v1/programmes/{id}/overview, "
-                "GET /v1/indicators?programme_id={id}",
+                "GET /v1/indicators?programme_id={id}, "
+                "GET /v1/recruitment-costs/sdg-10-7-1?programme_id={id}",
     "candidate": "one participant: GET /v1/placements, GET /v1/follow-ups",
     "employer": "a host company: GET /v1/placements, GET /v1/vacancies",
     "institution": "a partner institution: its students and nominees, GET /v1/candidates",
@@ -154,6 +157,8 @@ class Plan:
     # admin for their profile, to see their records, and they give their consent), and
     # records every follow-up answer on the day it was given.
     historical: bool = False
+    # What the workers paid to be recruited, the programme's rates and one complaint.
+    fair: FairRecruitment | None = None
 
     @property
     def code(self) -> str:

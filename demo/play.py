@@ -130,6 +130,7 @@ class Player:
         self.ids = Ids()
         self.apis: dict[str, Api] = {}
         self._lock = threading.Lock()
+        self._costed: set[str] = set()  # workers whose recruitment costs were recorded
         self._sign_ups_limited = threading.Event()
 
     # --- helpers ---------------------------------------------------------------------------
@@ -582,9 +583,44 @@ class Player:
             arrival["enrolment_reference"] = \
                 f"{vacancy.employer_key.upper()}-{vacancy.arrival.year}-{placement[:6].upper()}"
         self.officer.post(f"{url}/arrive", arrival)
+        if self.plan.fair is not None:
+            self._fair(placement, applicant, vacancy, trainee)
         if vacancy.extension:
             host.post(f"{url}/extend", vacancy.extension)
         self.officer.post(f"{url}/complete", {"end_date": vacancy.end.isoformat()})
+
+    def _fair(self, placement: str, applicant: Applicant, vacancy: Vacancy,
+              trainee: Api) -> None:
+        """Once arrived: the costs of the worker's recruitment (on their first placement), by
+        themselves in the app or by the officer from the receipts; and the complaint, filed
+        by the worker, answered and resolved by the officer, and rated."""
+        fair = self.plan.fair
+        assert fair is not None
+        with self._lock:
+            first = applicant.key not in self._costed
+            self._costed.add(applicant.key)
+        if not first:
+            return
+        url = f"/v1/placements/{placement}/recruitment-costs"
+        for n, line in enumerate(fair.lines(applicant.key, vacancy.arrival)):
+            trainee.post(url, line, key=self.key(placement, "cost", n))
+        complaint = fair.complaint
+        if complaint.applicant != applicant.key:
+            return
+        filed = trainee.post("/v1/grievances", {"placement_id": placement, **complaint.body},
+                             key=self.key(placement, "grievance"))
+        path = f"/v1/grievances/{filed['id']}"
+        self.officer.post(f"{path}/assign", {"officer_subject": "me"})
+        self.officer.post(f"{path}/respond", {"message": complaint.response})
+        self.officer.post(f"{path}/resolve", complaint.resolution)
+        trainee.post(f"{path}/satisfaction", {"satisfaction": complaint.satisfaction})
+
+    def rates(self) -> None:
+        """The programme's exchange rates, for SDG 10.7.1 (the officer supplies them)."""
+        if self.plan.fair is not None:
+            self.officer.post("/v1/exchange-rates", {"programme_id": self.ids.programme,
+                                                     **self.plan.fair.rates},
+                              key=self.key("exchange-rates"))
 
     def returned(self, people: int) -> None:
         """Wait until the candidates service has heard of ``people`` returns (their
@@ -704,6 +740,7 @@ class Player:
             placements = self.match(round_)
             placed |= {p["candidate_id"] for p in placements}
             self.stays(placements)
+        self.rates()
         self.follow_up()
         self.finish()
         return self.ids

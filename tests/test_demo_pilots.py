@@ -15,10 +15,12 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from demo import fair_recruitment
 from demo.plan import figures
 from demo.scenarios import build
 from demo.seed import Result, seed
@@ -533,3 +535,37 @@ def test_ministry_reads_palim(seeded: Seeded) -> None:
     assert {d: c["returnees"] for d, c in _by_value(
         indicators["by_destination_country"]).items()} == {"BE": 30}
     _reads_follow_ups(indicators["total"], result)
+
+
+@pytest.mark.parametrize(("name", "pay"), [("match", "2800"), ("wafira", "1250")])
+def test_ministries_read_sdg_10_7_1(seeded: Seeded, name: str, pay: str) -> None:
+    """What the workers paid to be recruited, as the ministry reads SDG 10.7.1 (every
+    placement counted, its costs over the month's stipend), and the one complaint resolved."""
+    gateway, result = seeded[name]
+    fair = result.plan.fair
+    assert fair is not None
+    seasons = 2 if name == "wafira" else 1  # a seasonal worker has a placement a season
+    planned = fair_recruitment.expected(fair, [m.key for m in result.plan.movers] * seasons,
+                                        Decimal(pay))
+    officer = _officer(gateway, result)
+    query = {"programme_id": result.programme_id}
+    exact = officer.get("/v1/recruitment-costs/sdg-10-7-1", params=query)
+    assert exact["reporting_currency"] == "EUR"
+    total = exact["total"]
+    assert (total["workers"], total["paid_any_fee"], total["counted"]) == (
+        planned["workers"], planned["paid_any_fee"], planned["workers"])
+    assert total["mean_ratio"] == pytest.approx(float(planned["mean_ratio"]), abs=2e-4)
+    # The ministry reads the same figures, less what disclosure control withholds (a count
+    # the small groups of a breakdown would give away) and the maximum, one person's.
+    sdg = _ministry(gateway, result).get("/v1/recruitment-costs/sdg-10-7-1", params=query)
+    assert sdg["total"]["workers"] == planned["workers"]
+    assert sdg["total"]["max_ratio"] is None
+    shown = {k: v for k, v in sdg["total"].items() if v is not None and k != "bands"}
+    assert shown == {k: total[k] for k in shown}
+    assert sdg["suppressed_cells"] > 0 or shown.keys() >= {"paid_any_fee", "mean_ratio"}
+    stats = officer.get("/v1/grievances/statistics",
+                        params={"programme_id": result.programme_id})
+    assert stats["total"] == 1
+    assert stats["by_status"]["resolved"] == 1
+    placements = officer.all_pages("/v1/placements", programme_id=result.programme_id)
+    assert sum(not p["zero_fee"] for p in placements) == planned["paid_any_fee"]

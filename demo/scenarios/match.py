@@ -19,7 +19,7 @@ import random
 from datetime import date
 from typing import Any
 
-from demo import pool
+from demo import fair_recruitment, pool
 from demo.dates import add_months, seeding_day
 from demo.plan import Applicant, Plan
 from demo.pool import Host
@@ -59,6 +59,25 @@ UNIVERSITIES = {"covenant": ("Covenant University", "university", "NG", "Ota"),
 LOCAL_EMPLOYERS = {"NG": ("Interswitch", "Paystack", "Access Bank", "MTN Nigeria", "Andela"),
                    "SN": ("Sonatel", "Wave Sénégal", "Expresso Sénégal", "Gainde 2000",
                           "CBAO")}
+# What recruitment cost the workers, by origin (naira, CFA francs) or in euros: the programme
+# pays the visa, the host the flight; some workers paid their medical examination and their
+# passport, and a few a broker the programme did not know of.
+COSTS = (
+    fair_recruitment.Cost("administrative", {"NG": ("99.00", "EUR"), "SN": ("99.00", "EUR")},
+                          "programme", 1.0, 45, "Visa fee, paid by the programme"),
+    fair_recruitment.Cost("travel_lodging", {"NG": ("640.00", "EUR"), "SN": ("520.00", "EUR")},
+                          "employer", 1.0, 3, "Flight booked by the host company"),
+    fair_recruitment.Cost("medical", {"NG": ("45000.00", "NGN"), "SN": ("30000.00", "XOF")},
+                          "worker", 0.3, 60, "Medical certificate, clinic receipt"),
+    fair_recruitment.Cost("administrative", {"NG": ("35000.00", "NGN"),
+                                             "SN": ("20000.00", "XOF")},
+                          "worker", 0.5, 90, "Passport fee receipt"),
+    fair_recruitment.Cost("recruitment_fee", {"NG": ("400000.00", "NGN"),
+                                              "SN": ("250000.00", "XOF")},
+                          "worker", 0.08, 120, "Broker's handwritten receipt"),
+)
+# What one naira and one CFA franc were worth in euros (the CFA franc's peg: 655.957 to 1).
+RATES = {"NGN": "0.00058", "XOF": "0.0015245"}
 AGENCIES = {"NG": "National Directorate of Employment", "SN": "ANPEJ"}
 # Employment statuses at return and at six months; each mix adds up to the 49 who moved.
 AT_RETURN = {"employed_host_company": 8, "employed_other_employer": 12, "self_employed": 2,
@@ -88,7 +107,7 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
                                LOCAL_EMPLOYERS, _support)
     applicants = movers + others
     rng.shuffle(applicants)
-    return common.assemble(
+    plan = common.assemble(
         scenario="match", seed=seed, today=today, dates=dates, programme=common.Programme(
             code="MATCH-DEMO", name="MATCH: African talents for four EU countries (demo)",
             description="Migration of African Talents through Capacity building and Hiring: "
@@ -103,7 +122,18 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
         candidate_what="a developer back from a year abroad", employer_key="kirchberg-fintech",
         employer_what="Kirchberg FinTech, a host company in Luxembourg",
         notes=("One in five of MATCH's ~245 workers, the four destinations kept: the "
-               "ministry reads the returns by destination country.",))
+               "ministry reads the returns by destination country.",
+               "Recruitment costs: the programme paid the visas and the hosts the flights; "
+               "some workers paid their medical examination and passport, and a few a broker; "
+               "the ministry reads SDG 10.7.1.",))
+    return fair_recruitment.attach(plan, COSTS, rates=RATES, complaint=dict(
+        body={
+            "category": "hours", "severity": "medium", "handled_first_by": "programme",
+            "description": "We are asked to stay on Saturdays for releases, unpaid."},
+        response="We have asked the company for the time sheets of the last two months.",
+        resolution={"outcome": "partly_upheld", "resolution": "The company pays the "
+                    "Saturdays worked as overtime and plans releases on weekdays."},
+        satisfaction=4))
 
 
 def _support(rng: random.Random, returnee: Applicant,

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from demo import people, pool
+from demo import fair_recruitment, people, pool
 from demo.dates import add_months, birth_date, seeding_day
 from demo.plan import Applicant, Plan
 from demo.pool import Host, Intake
@@ -57,6 +57,21 @@ SECOND_SEASON = {0: {"self_employed": 12, "not_seeking_work": 8, "seeking_work":
                  6: {"self_employed": 21, "employed_other_employer": 3, "seeking_work": 2,
                      "not_seeking_work": 2, "unreachable": 1}}
 GRANT = ("MAD", "15000.00")
+# What the first season's recruitment cost, in dirhams or euros: the cooperatives pay the
+# journey (GECCO), the programme the visas; many women paid their passport and medical
+# certificate, and a few an intermediary in the village.
+COSTS = (
+    fair_recruitment.Cost("administrative", {"MA": ("60.00", "EUR")}, "programme", 1.0, 30,
+                          "Visa fee, paid by the programme"),
+    fair_recruitment.Cost("travel_lodging", {"MA": ("180.00", "EUR")}, "employer", 1.0, 2,
+                          "Bus and ferry tickets bought by the cooperative"),
+    fair_recruitment.Cost("administrative", {"MA": ("500.00", "MAD")}, "worker", 0.6, 75,
+                          "Passport fee stamp"),
+    fair_recruitment.Cost("medical", {"MA": ("300.00", "MAD")}, "worker", 0.4, 50,
+                          "Medical certificate"),
+    fair_recruitment.Cost("recruitment_fee", {"MA": ("2000.00", "MAD")}, "worker", 0.1, 100,
+                          "Intermediary's note, amount as told by the worker"),
+)
 
 
 def build(seed: int = SEED, today: date | None = None) -> Plan:
@@ -79,7 +94,7 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
     movers = _seasons(rng, selected)
     applicants = movers + waiting + men
     rng.shuffle(applicants)
-    return common.assemble(
+    plan = common.assemble(
         scenario="wafira", seed=seed, today=today, dates=dates, programme=common.Programme(
             code="WAFIRA-DEMO", name="WAFIRA: seasons in Huelva, businesses at home (demo)",
             description="Women as Financially Independent Rural Actors: Moroccan women harvest "
@@ -97,7 +112,18 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
         employer_key="condado-berries", employer_what="Fresas del Condado, a cooperative",
         schedule={"points_months": [0, 6], "window_days": 240},
         notes=(f"The same {SELECTED} women went for two seasons ({seasons[0]['name']}, "
-               f"{seasons[1]['name']}): one returnee case each, with two stays.",))
+               f"{seasons[1]['name']}): one returnee case each, with two stays.",
+               "Recruitment costs of the first season: the cooperatives paid the journey, the "
+               "programme the visas; many women paid their passport and medical certificate, "
+               "and a few an intermediary; the ministry reads SDG 10.7.1."))
+    return fair_recruitment.attach(plan, COSTS, rates={"MAD": "0.092"}, complaint=dict(
+        body={
+            "category": "housing", "severity": "high", "handled_first_by": "programme",
+            "description": "Eight of us share one prefabricated room without hot water."},
+        response="A caseworker visits the farm's housing on Thursday.",
+        resolution={"outcome": "upheld", "resolution": "The cooperative moved four "
+                    "workers to a second house and installed a water heater."},
+        satisfaction=5))
 
 
 def _profile(rng: random.Random, intake: Intake, *, number: int, gender: str, age: int,
