@@ -1,5 +1,6 @@
 """Errors of the grievances domain (illegal status changes use ``shared.errors``)."""
 
+from shared.auth import Forbidden
 from shared.errors import Conflict, NotFound
 
 
@@ -18,3 +19,10 @@ class SatisfactionGiven(Conflict):
     """The worker already said how satisfied they are with the resolution: once."""
 
     slug, title = "satisfaction-given", "Satisfaction already given"
+
+
+class HistoricalEntryForbidden(Forbidden):
+    """A ``received_at`` in the past given by a role that files only what happens now (a
+    worker files from the app, when they file)."""
+
+    slug, title = "historical-entry-forbidden", "Historical entry forbidden"

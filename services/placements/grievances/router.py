@@ -13,6 +13,7 @@ from services.placements.grievances import service
 from services.placements.grievances.exceptions import (
     GrievanceLevelConflict,
     GrievanceNotFound,
+    HistoricalEntryForbidden,
     SatisfactionGiven,
 )
 from services.placements.grievances.models import Grievance
@@ -31,7 +32,7 @@ from services.placements.grievances.schemas import (
     Status,
 )
 from services.placements.monitoring.exceptions import PlacementStateConflict
-from services.placements.placements.exceptions import PlacementNotFound
+from services.placements.placements.exceptions import InvalidDates, PlacementNotFound
 from shared.access_record import AccessRecorder
 from shared.auth import AUTH_RESPONSES, Forbidden, Principal, PrincipalDep
 from shared.clock import NowDep
@@ -61,8 +62,9 @@ def _changed(recorder: AccessRecorder, principal: Principal, grievance: Grievanc
 
 
 @router.post("", status_code=201, response_model=GrievanceOut,
-             responses=responses(PlacementNotFound, Forbidden, PlacementStateConflict,
-                                 CandidateErased, IdempotencyKeyReused, InvalidIdempotencyKey))
+             responses=responses(PlacementNotFound, Forbidden, HistoricalEntryForbidden,
+                                 PlacementStateConflict, InvalidDates, CandidateErased,
+                                 IdempotencyKeyReused, InvalidIdempotencyKey))
 async def file_grievance(data: GrievanceCreate, session: SessionDep, principal: PrincipalDep,
                          idempotency: IdempotencyDep, recorder: AccessRecorderDep,
                          now: NowDep) -> Response:

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.disclosure import THRESHOLD
 from shared.schemas import ResponseModel, StrictModel
@@ -48,6 +48,11 @@ class GrievanceCreate(StrictModel):
     handled_first_by: FirstLevel = Field("programme", description=(
         "Who handles it first: the programme's officers (default), or the employer, if the "
         "worker wants it to try first; it escalates to the programme, then the ministry."))
+    received_at: AwareDatetime | None = Field(None, description=(
+        "When the worker made the complaint, for one an officer or admin enters afterwards (a "
+        "call, a letter): not in the future; its deadline counts from then, so one entered "
+        "late may escalate at once. Default: now. Other roles file as it happens (403 "
+        "`historical-entry-forbidden`)."))
 
 
 class RespondBody(StrictModel):

@@ -42,6 +42,7 @@ from services.placements.grievances.disclosure import suppress
 from services.placements.grievances.exceptions import (
     GrievanceLevelConflict,
     GrievanceNotFound,
+    HistoricalEntryForbidden,
     SatisfactionGiven,
 )
 from services.placements.grievances.models import Grievance, GrievanceAction
@@ -56,6 +57,7 @@ from services.placements.grievances.schemas import (
 )
 from services.placements.monitoring.exceptions import PlacementStateConflict
 from services.placements.placements import service as placement_service
+from services.placements.placements.exceptions import InvalidDates
 from shared import access, disclosure
 from shared.access import Owners, Policy
 from shared.auth import ROLES, Principal
@@ -121,6 +123,22 @@ async def _step(session: AsyncSession, grievance: Grievance, action: str, *,
 # --- filing -----------------------------------------------------------------------------------
 
 
+def _received(principal: Principal, received_at: datetime | None, *,
+              now: datetime) -> datetime:
+    """When the complaint was made: ``received_at`` (staff entering it afterwards; never in
+    the future) or now."""
+    if received_at is None:
+        return now
+    if principal.role not in access.STAFF:
+        raise HistoricalEntryForbidden("Only officers and admins enter a complaint made "
+                                       "earlier; file it now, without received_at.")
+    if received_at > now:
+        raise InvalidDates(f"received_at {received_at.isoformat()} is in the future.", errors=[
+            {"loc": ["body", "received_at"], "msg": "is in the future",
+             "type": "invalid_date"}])
+    return received_at
+
+
 async def file(session: AsyncSession, *, principal: Principal, data: GrievanceCreate,
                now: datetime) -> Grievance:
     """File a grievance about a placement the caller may file for (see the module
@@ -133,6 +151,7 @@ async def file(session: AsyncSession, *, principal: Principal, data: GrievanceCr
             f"Cannot file a grievance about a placement that is '{placement.status}': only "
             "once the worker accepted it.", current_state=placement.status,
             allowed_states=sorted(FILING_STATES))
+    received = _received(principal, data.received_at, now=now)
     await erasure_service.refuse_free_text(session, placement_id=placement.id,
                                            texts=[data.description], doing="grievance text")
     grievance = await repository.add(session, Grievance(
@@ -142,9 +161,9 @@ async def file(session: AsyncSession, *, principal: Principal, data: GrievanceCr
         share_identity_with_employer=(data.share_identity_with_employer
                                       or principal.role == "employer"),
         handled_first_by=data.handled_first_by, on_behalf=principal.role != "candidate",
-        filed_by=principal.subject, filed_by_role=principal.role, filed_at=now,
+        filed_by=principal.subject, filed_by_role=principal.role, filed_at=received,
         level=data.handled_first_by, status="open",
-        due_at=state.deadline(data.severity, now)))
+        due_at=state.deadline(data.severity, received)))
     await _step(session, grievance, "file", principal=principal, now=now)
     await outbox.record_many(session, [_event(GRIEVANCE_FILED, grievance)])
     return grievance

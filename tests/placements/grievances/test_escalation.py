@@ -34,6 +34,42 @@ from tests.placements.grievances.conftest import (
 LATER = datetime(2100, 1, 1, tzinfo=UTC)  # past every deadline of a grievance filed now
 
 
+class TestEnteredAfterwards:
+    async def test_an_officer_enters_a_complaint_made_earlier(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            clock: Clock) -> None:
+        """Its deadline counts from when it was made: one entered late escalates at once."""
+        placement = await add_placement(session, status="active")
+        who = parties(auth, placement)
+        assert clock.now is not None
+        made = clock.now - timedelta(days=7)
+        filed = await file(client, who.officer, placement.id, severity="high",
+                           received_at=made.isoformat())
+        assert moment(filed["filed_at"]) == made
+        assert moment(filed["due_at"]) == made + timedelta(days=5)
+        assert await escalate_due(session, now=clock.now) == 1
+
+    async def test_only_staff_and_never_in_the_future(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            clock: Clock) -> None:
+        placement = await add_placement(session, status="active")
+        who = parties(auth, placement)
+        assert clock.now is not None
+        before = (await session.execute(text("SELECT count(*) FROM placements.grievance"))
+                  ).scalar_one()
+        for headers, when, status, slug in (
+                (who.worker, clock.now - timedelta(days=1), 403, "historical-entry-forbidden"),
+                (who.officer, clock.now + timedelta(days=1), 422, "invalid-dates")):
+            response = await client.post("/v1/grievances", headers=headers, json={
+                "placement_id": str(placement.id), "category": "wages", "severity": "low",
+                "description": "Late pay.", "received_at": when.isoformat()})
+            assert response.status_code == status, response.text
+            assert response.json()["type"].endswith(slug)
+        after = (await session.execute(text("SELECT count(*) FROM placements.grievance"))
+                 ).scalar_one()
+        assert after == before
+
+
 class TestEscalateDue:
     async def test_employer_then_programme_then_ministry(
             self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
