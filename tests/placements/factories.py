@@ -175,7 +175,19 @@ async def add_placement(session: AsyncSession, *, status: str = "proposed",
         programme_id = programme_id or uuid.uuid4()
         employer = await add_employer(session, programme_id=programme_id)
         vacancy = await add_vacancy(session, employer=employer, programme_id=programme_id)
+    placement = placement_row(vacancy=vacancy, status=status, **overrides)
+    session.add(placement)
+    await session.flush()
+    await session.refresh(placement)
+    return placement
+
+
+def placement_row(*, vacancy: Vacancy, status: str = "proposed",
+                  **overrides: Any) -> Placement:
+    """A placement on ``vacancy`` in ``status``, as :func:`add_placement` inserts it, not added
+    to any session yet (to insert many at once); its id is given, not left to Postgres."""
     values: dict[str, Any] = {
+        "id": uuid.uuid4(),
         "candidate_id": uuid.uuid4(), "vacancy_id": vacancy.id,
         "employer_id": vacancy.employer_id, "programme_id": vacancy.programme_id,
         "destination_country": vacancy.country, "origin_country": "MA",
@@ -186,8 +198,4 @@ async def add_placement(session: AsyncSession, *, status: str = "proposed",
         values["actual_start_date"] = today() - timedelta(days=30)
     if status in ("completed", "ended_early"):
         values["actual_end_date"] = today()
-    placement = Placement(**(values | overrides))
-    session.add(placement)
-    await session.flush()
-    await session.refresh(placement)
-    return placement
+    return Placement(**(values | overrides))

@@ -5,9 +5,10 @@ matching (the suspended employer's vacancy is left out and the run says so) and 
 candidate with it; the suspended employer reads why, and its own standing without any worker
 data, and cannot reopen its vacancy; a ministry reads the programme's employers' standing;
 the officer reinstates the employer, which reopens its vacancy, and the placement goes through.
-Both accept it; the worker complains about fees with her own token, and the complaint is
-counted in Nordlys's standing (by category and outcome, nobody named) and, withheld as one
-complaint, in the ministry's report.
+Both accept it; the worker complains about fees with her own token and records the fee she
+paid: the complaint is counted in Nordlys's standing (by category and outcome, nobody named),
+the fee only in the officer's (Nordlys reads no fee); the ministry reads the programme's
+aggregate, one complaint and one fee withheld, and no employer's evidence.
 
 The admin only makes the accounts; the applicant signs up herself.
 """
@@ -107,6 +108,7 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
     lines = {line["name"]: line for line in report.json()["employers"]}
     assert (lines["Nordlys Software"]["standing"], lines["Atlas Systems"]["standing"]) == (
         "suspended", "active")
+    assert [line["evidence"] for line in lines.values()] == [None, None]  # the aggregate only
     assert REASON not in report.text and "candidate" not in report.text
     ministry.get(url, 404)  # a ministry never reads an employer's record
 
@@ -127,16 +129,29 @@ def test_a_suspended_employer_leaves_the_programme_until_reinstated(
     worker.post("/v1/grievances", 201, json={
         "placement_id": placement["id"], "category": "fees_charged", "severity": "high",
         "description": "The agency took 400 euros from me for the housing contract."})
+    worker.post(f"/v1/placements/{placement['id']}/recruitment-costs", 201, json={
+        "category": "recruitment_fee", "amount": "400", "currency": "EUR",
+        "incurred_on": datetime.now(UTC).date().isoformat(), "paid_by": "worker",
+        "evidence_reference": "Agency receipt 117"})
     standing = nordlys_api.http.get(f"{url}/standing")
     assert standing.status_code == 200, standing.text
     [line] = standing.json()["programmes"]
     grievances = line["evidence"]["grievances"]
     assert (grievances["total"], grievances["by_category"]["fees_charged"],
             grievances["by_outcome"]["unresolved"]) == (1, 1, 1)
+    assert line["evidence"]["fees_charged"] is None  # the employer reads no fee
     assert candidate_id not in standing.text and placement["id"] not in standing.text
-    assert "400 euros" not in standing.text
+    assert "400 euros" not in standing.text and "Agency receipt" not in standing.text
+    [line] = officer.get(f"{url}/standing")["programmes"]
+    fees = line["evidence"]["fees_charged"]
+    assert (fees["workers_who_paid"], fees["by_category"]["recruitment_fee"],
+            fees["by_category"]["travel_lodging"]) == (1, 1, 0)
     report = ministry.http.get("/v1/employer-standing", params={"programme_id": pid})
     assert report.status_code == 200, report.text
-    [line] = [line for line in report.json()["employers"] if line["employer_id"] == nordlys["id"]]
-    assert line["evidence"]["grievances"]["total"] is None  # one complaint: withheld
+    evidence = report.json()["evidence"]
+    # One complaint, one worker who paid: withheld, the fee's categories with her.
+    assert (evidence["grievances"]["total"], evidence["fees_charged"]["workers_who_paid"],
+            evidence["fees_charged"]["by_category"]["travel_lodging"]) == (None, None, None)
+    assert {line["evidence"] is None for line in report.json()["employers"]} == {True}
     assert candidate_id not in report.text and "400 euros" not in report.text
+    assert nordlys["id"] in report.text  # the company is named

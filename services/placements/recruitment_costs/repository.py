@@ -9,18 +9,18 @@ without touching the table once it is vacuumed.
 """
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.placements.models import Placement
 from services.placements.recruitment_costs.models import (
+    WORKER_PAID,
     ExchangeRateTable,
     PlacementEarnings,
     RecruitmentCost,
@@ -74,10 +74,9 @@ async def withdraw(session: AsyncSession, line_id: uuid.UUID, *, at: datetime, b
 
 
 def _worker_paid(placement_id: Any) -> Any:
-    """Whether the placement has a standing cost line borne by the worker, above zero."""
-    return exists().where(RecruitmentCost.placement_id == placement_id,
-                          RecruitmentCost.paid_by == "worker",
-                          RecruitmentCost.withdrawn_at.is_(None), RecruitmentCost.amount > 0)
+    """Whether the placement has a standing cost line borne by the worker, above zero
+    (:data:`WORKER_PAID`: in the subquery its unqualified columns are the cost line's)."""
+    return exists().where(RecruitmentCost.placement_id == placement_id, text(WORKER_PAID))
 
 
 async def refresh_zero_fee(session: AsyncSession, placement_id: uuid.UUID) -> None:
@@ -188,7 +187,7 @@ BREAKDOWNS = {0b1111: None, 0b0111: "gender", 0b1011: "origin_country", 0b1101: 
 # counted once per combination of the four breakdown columns and class (a few thousand cells),
 # and only those cells are rolled up by GROUPING SETS. OFFSET 0 keeps the worker subquery
 # whole, so that its ratio is computed once per worker rather than once per use.
-SDG_10_7_1 = """
+SDG_10_7_1 = f"""
     WITH rt AS (
         SELECT array_agg(code ORDER BY code) AS codes, array_agg(rate ORDER BY code) AS rates
         FROM (
@@ -205,7 +204,7 @@ SDG_10_7_1 = """
                    (SELECT rates FROM rt)[array_position((SELECT codes FROM rt), currency)],
                    'NaN')) AS converted
         FROM placements.recruitment_cost
-        WHERE programme_id = $1 AND paid_by = 'worker' AND withdrawn_at IS NULL AND amount > 0
+        WHERE programme_id = $1 AND {WORKER_PAID}
         GROUP BY placement_id
     ),
     worker AS (
@@ -271,35 +270,3 @@ async def sdg_10_7_1(connection: asyncpg.Connection, programme_id: uuid.UUID,
     total and every group of each breakdown (``grouping``: see :data:`BREAKDOWNS`)."""
     return await connection.fetch(SDG_10_7_1, programme_id, list(COUNTED_STATUSES),
                                   rate_table_id)
-
-
-# --- for other reports -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FeePayers:
-    """One employer's counted workers (see :data:`COUNTED_STATUSES`) and how many of them paid
-    a recruitment fee or related cost themselves (``zero_fee`` false)."""
-
-    employer_id: uuid.UUID
-    workers: int
-    paid_any_fee: int
-
-
-async def fee_payers_by_employer(session: AsyncSession, *,
-                                 programme_ids: Sequence[uuid.UUID] | None = None,
-                                 employer_ids: Sequence[uuid.UUID] | None = None,
-                                 ) -> list[FeePayers]:
-    """Per employer, its counted workers and those who paid a fee (an employer standing
-    report's input), in one statement; limited to ``programme_ids`` and ``employer_ids`` when
-    given. Employers without a counted worker are absent."""
-    statement = (select(Placement.employer_id, func.count().label("workers"),
-                        func.count().filter(Placement.zero_fee.is_(False)).label("paid"))
-                 .where(Placement.status.in_(COUNTED_STATUSES))
-                 .group_by(Placement.employer_id).order_by(Placement.employer_id))
-    if programme_ids is not None:
-        statement = statement.where(Placement.programme_id.in_(list(programme_ids)))
-    if employer_ids is not None:
-        statement = statement.where(Placement.employer_id.in_(list(employer_ids)))
-    return [FeePayers(employer_id=row.employer_id, workers=row.workers, paid_any_fee=row.paid)
-            for row in (await session.execute(statement)).all()]

@@ -2,10 +2,10 @@
 employer, and the employers a programme's report lists.
 
 The evidence is read from the placements, check-ins (with their wage and housing checks),
-evaluations and grievances of the same service (same schema): each query groups by
-``(programme_id, employer_id)`` and yields cells keyed as :data:`Cell` says, so that a new kind
-of evidence (the fees charged to workers) is one more query here and one more section in the
-schema. This is the one place that counts them per employer.
+evaluations, grievances and recruitment costs of the same service (same schema): each query
+groups by ``(programme_id, employer_id)`` and yields cells keyed as :data:`Cell` says, so that a
+new kind of evidence is one more query here and one more section in the schema. This is the one
+place that counts them per employer.
 """
 
 import uuid
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, true
+from sqlalchemy import ColumnElement, column, func, literal_column, select, text, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -23,6 +23,8 @@ from services.placements.grievances.models import Grievance
 from services.placements.monitoring import repository as monitoring_repository
 from services.placements.monitoring.models import RATINGS, CheckIn, Evaluation
 from services.placements.placements.models import Placement
+from services.placements.recruitment_costs.models import WORKER_PAID, RecruitmentCost
+from services.placements.recruitment_costs.repository import COUNTED_STATUSES
 from shared.auth import Principal
 
 # A cell of evidence: its section, its figure and maybe a category, e.g.
@@ -79,6 +81,7 @@ async def evidence(session: AsyncSession, *, programme_ids: Sequence[uuid.UUID] 
     wage checks and housing checks (those that found a deviation, and the wage checks by kind of
     deviation); evaluations (count, the sum of each rating, how many would host again);
     grievances by category and by outcome (:data:`UNRESOLVED` for those not resolved yet);
+    the fees charged to workers (the workers who paid any, and those who paid each category);
     suspensions. ``principal`` (None: the service itself) counts only the check-ins it may read:
     an employer not those its trainees reported themselves."""
     found = Evidence()
@@ -156,6 +159,26 @@ async def evidence(session: AsyncSession, *, programme_ids: Sequence[uuid.UUID] 
         found.count(scope, ("grievances", "total"), count)
         found.count(scope, ("grievances", "by_category", category), count)
         found.count(scope, ("grievances", "by_outcome", outcome_), count)
+
+    # The fees charged to workers, among the workers SDG 10.7.1 counts (so that the employers'
+    # counts add up to its ``paid_any_fee``): who paid anything is the placement's zero_fee, and
+    # who paid in a category has a line of it as WORKER_PAID says, the one definition of both
+    # (read from the lines alone, where its unqualified columns are the cost line's).
+    counted = p.status.in_(COUNTED_STATUSES)
+    paid = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, func.count())
+        .where(counted, p.zero_fee.is_(False))))
+    for programme, employer, count in paid.all():
+        found.add((programme, employer), ("fees_charged", "workers_who_paid"), count)
+    line = (select(RecruitmentCost.placement_id, RecruitmentCost.category)
+            .where(text(WORKER_PAID)).subquery("worker_paid"))
+    by_category = await session.execute(scoped(
+        select(p.programme_id, p.employer_id, line.c.category,
+               func.count(line.c.placement_id.distinct()))
+        .select_from(line).join(p, p.id == line.c.placement_id).where(counted)
+        .group_by(line.c.category)))
+    for programme, employer, category, count in by_category.all():
+        found.add((programme, employer), ("fees_charged", "by_category", category), count)
 
     s = EmployerSuspension
     suspensions = await session.execute(scoped(

@@ -98,10 +98,12 @@ async def get_employer_standing(employer_id: uuid.UUID, session: SessionDep,
     """The employer's standing in each programme the caller sees: its agreement, whether it
     is suspended (and why), how often it was, and the evidence counted (placements by status,
     check-ins with a housing issue and incidents by type, wage and housing checks with a
-    deviation, evaluations, grievances by category and outcome). Officers see their
+    deviation, evaluations, grievances by category and outcome, the workers who paid a
+    recruitment fee or related cost themselves, by ILO category). Officers see their
     programmes, admins and the employer itself every one; no worker is named. The employer's
     own counts leave out the check-ins its trainees recorded themselves (their pay and dwelling
-    are reported to the programme, not to it)."""
+    are reported to the programme, not to it), and its ``fees_charged`` is null: it reads no
+    recruitment cost (a worker reporting a fee its agent charged must not be exposed to it)."""
     return json_response(await service.employer_standing(session, principal=principal,
                                                          employer_id=employer_id))
 
@@ -114,12 +116,14 @@ async def programme_employer_standing(
     programme_id: Annotated[uuid.UUID, Query(description="One of the caller's programmes.")],
 ) -> Response:
     """The standing of a programme's employers: how many have an agreement, are suspended
-    now, were ever suspended, and per employer (by name) its standing and evidence.
+    now, were ever suspended, the programme's evidence (the sum over its employers), and per
+    employer (by name) its standing and suspensions.
 
-    Ministries read their programmes' under disclosure control (counts of 1 to 4 people are
-    null, and so is every count the others would give away; a mean with its count); officers
-    of the programme and admins read exact figures. No worker appears, nor any suspension's
-    reason.
+    Officers of the programme and admins read exact figures, each employer's evidence
+    included. A ministry of the programme reads aggregate employer standing, not workers: each
+    employer's line without its evidence (null), and the programme's evidence under disclosure
+    control (counts of 1 to 4 people are null, and so is every count the others would give
+    away; a mean with its count). No worker appears, nor any suspension's reason.
     """
     return json_response(await service.programme_report(session, principal=principal,
                                                         programme_id=programme_id))

@@ -2,8 +2,7 @@
 per programme, of how it treats the people it hosts.
 
 The evidence is made of sections (placements, check-ins, wage checks, housing checks,
-evaluations, grievances); the fees charged to workers join as a further section with the
-recruitment costs.
+evaluations, grievances, the fees charged to workers).
 """
 
 import uuid
@@ -116,6 +115,20 @@ class EvaluationFigures(ResponseModel):
         "like the means.")
 
 
+class FeeFigures(ResponseModel):
+    """The employer's workers who paid any recruitment fee or related cost themselves (a
+    standing recruitment cost line paid by the worker, above zero: the placement's
+    `zero_fee` is false), among the workers SDG 10.7.1 counts (placements from both parties'
+    acceptance on, through the stay to its end; not proposed, declined nor refused a visa), and
+    how many paid in each ILO category. A worker who paid in several categories counts in each:
+    the categories need not add up to `workers_who_paid`."""
+
+    workers_who_paid: int | None = Field(description=_NULL)
+    by_category: dict[str, int | None] = Field(
+        description="Every ILO category: recruitment_fee, medical, insurance, skills_tests, "
+        "training, equipment, travel_lodging, administrative, other. " + _NULL)
+
+
 class Evidence(ResponseModel):
     """What the programme knows of how the employer hosts people, counted."""
 
@@ -125,6 +138,9 @@ class Evidence(ResponseModel):
     housing_checks: CheckFigures
     evaluations: EvaluationFigures
     grievances: GrievanceFigures
+    fees_charged: FeeFigures | None = Field(
+        description="Null for the employer reading its own standing: it reads no recruitment "
+        "cost (a worker reporting a fee its agent charged must not be exposed to it).")
 
 
 class ProgrammeStanding(ResponseModel):
@@ -140,26 +156,37 @@ class ProgrammeStanding(ResponseModel):
     evidence: Evidence
 
 
+# Counts of 0 or at least 5: an example a ministry could read as it is.
 _EVIDENCE: JsonDict = {
-    "placements": {"total": 6, "by_status": {"active": 4, "completed": 2}},
-    "check_ins": {"total": 14, "with_housing_issue": 3,
-                  "incidents_by_type": {"housing": 3, "workplace_conflict": 1}},
-    "wage_checks": {"done": 12, "with_deviation": 2,
-                    "by_deviation_kind": {"excessive_deductions": 1, "fee_deducted": 1,
-                                          "wage_shortfall": 1}},
-    "housing_checks": {"done": 6, "with_deviation": 2},
-    "evaluations": {"count": 2, "mean_ratings": {"technical_skills": 4.5,
-                                                 "communication": 4.0, "teamwork": 4.0,
-                                                 "reliability": 5.0},
+    "placements": {"total": 12, "by_status": {"active": 7, "completed": 5}},
+    "check_ins": {"total": 30, "with_housing_issue": 5, "incidents_by_type": {"housing": 5}},
+    "wage_checks": {"done": 24, "with_deviation": 5,
+                    "by_deviation_kind": {"excessive_deductions": 0, "fee_deducted": 0,
+                                          "wage_shortfall": 5}},
+    "housing_checks": {"done": 12, "with_deviation": 5},
+    "evaluations": {"count": 5, "mean_ratings": {"technical_skills": 4.4,
+                                                 "communication": 4.0, "teamwork": 4.2,
+                                                 "reliability": 4.6},
                     "would_host_again_share": 1.0},
-    "grievances": {"total": 3,
+    "grievances": {"total": 10,
                    "by_category": {"contract_substitution": 0, "discrimination": 0,
-                                   "document_retention": 0, "fees_charged": 1,
+                                   "document_retention": 0, "fees_charged": 5,
                                    "harassment": 0, "health_safety": 0, "hours": 0,
-                                   "housing": 2, "other": 0, "wages": 0},
-                   "by_outcome": {"not_upheld": 0, "partly_upheld": 0, "unresolved": 1,
-                                  "upheld": 2, "withdrawn": 0}},
+                                   "housing": 5, "other": 0, "wages": 0},
+                   "by_outcome": {"not_upheld": 0, "partly_upheld": 0, "unresolved": 5,
+                                  "upheld": 5, "withdrawn": 0}},
+    "fees_charged": {"workers_who_paid": 7,
+                     "by_category": {"administrative": 5, "equipment": 0, "insurance": 0,
+                                     "medical": 0, "other": 0, "recruitment_fee": 7,
+                                     "skills_tests": 0, "training": 0, "travel_lodging": 0}},
 }
+# A programme's evidence as a ministry reads it: a small count withheld (a visa two workers
+# paid themselves).
+_MINISTRY_EVIDENCE: JsonDict = _EVIDENCE | {"fees_charged": {
+    "workers_who_paid": 7, "by_category": {"administrative": None, "equipment": 0,
+                                           "insurance": 0, "medical": 0, "other": 0,
+                                           "recruitment_fee": 7, "skills_tests": 0,
+                                           "training": 0, "travel_lodging": 0}}}
 
 
 class EmployerStanding(ResponseModel):
@@ -184,7 +211,8 @@ class EmployerStanding(ResponseModel):
 
 
 class EmployerStandingLine(ResponseModel):
-    """One employer of the programme: who it is, its standing there and its evidence."""
+    """One employer of the programme: who it is (a company, not a person), its standing there
+    and, for officers and admins, its evidence."""
 
     employer_id: uuid.UUID
     name: str
@@ -194,25 +222,38 @@ class EmployerStandingLine(ResponseModel):
     suspended_on: date | None = Field(description="Since when it is suspended, if it is.")
     review_on: date | None
     suspensions: int = Field(description="Suspensions ever recorded in the programme.")
-    evidence: Evidence
+    evidence: Evidence | None = Field(description="Exact, for officers of the programme and "
+                                      "admins; null for a ministry, which reads the "
+                                      "programme's `evidence` only.")
+
+
+def _report(evidence: JsonDict, line: JsonDict | None, *, suppressed_cells: int,
+            small_cell_threshold: int | None) -> JsonDict:
+    """An example of a programme's report: its ``evidence``, and an employer's line with
+    its own (``line``; None for a ministry)."""
+    return {
+        "programme_id": _PROGRAMME_ID, "employers_with_agreement": 12, "suspended_now": 1,
+        "suspensions_recorded": 2, "evidence": evidence,
+        "employers": [{"employer_id": _EMPLOYER_ID, "name": "Nordlys Software",
+                       "country": "FR", "sector": "ict", "standing": "suspended",
+                       "suspended_on": "2026-11-30", "review_on": "2027-02-28",
+                       "suspensions": 1, "evidence": line}],
+        "suppressed_cells": suppressed_cells, "small_cell_threshold": small_cell_threshold}
 
 
 class ProgrammeEmployerStanding(ResponseModel):
     """The standing of a programme's employers: companies by name, workers only as counts.
 
-    For a ministry the counts of people are under disclosure control: 1 to 4 is null, and so is
-    every count the others would give away; a mean or share is null with its count. Officers
-    of the programme and admins read every figure. Suspension reasons are not shown here."""
+    Officers of the programme and admins read every employer's evidence, exactly. A ministry
+    reads the aggregate employer standing, not workers: each employer's line without its
+    evidence (null), and the programme's evidence under disclosure control: 1 to 4 is null, and
+    so is every count the others would give away; a mean or share is null with its count.
+    Suspension reasons are not shown here."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "programme_id": _PROGRAMME_ID, "employers_with_agreement": 12, "suspended_now": 1,
-        "suspensions_recorded": 2, "evidence": _EVIDENCE,
-        "employers": [{"employer_id": _EMPLOYER_ID, "name": "Nordlys Software",
-                       "country": "FR", "sector": "ict", "standing": "suspended",
-                       "suspended_on": "2026-11-30", "review_on": "2027-02-28",
-                       "suspensions": 1, "evidence": _EVIDENCE}],
-        "suppressed_cells": 0, "small_cell_threshold": None,
-    }]})
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        _report(_EVIDENCE, _EVIDENCE, suppressed_cells=0, small_cell_threshold=None),
+        _report(_MINISTRY_EVIDENCE, None, suppressed_cells=1, small_cell_threshold=THRESHOLD),
+    ]})
 
     programme_id: uuid.UUID
     employers_with_agreement: int
@@ -220,7 +261,7 @@ class ProgrammeEmployerStanding(ResponseModel):
     suspensions_recorded: int = Field(description="Suspensions ever recorded in the programme, "
                                       "reinstated ones included.")
     evidence: Evidence = Field(description="The whole programme: each count is the sum of the "
-                               "employers' own.")
+                               "employers' own. " + _NULL)
     employers: list[EmployerStandingLine] = Field(
         description="Every employer with an agreement, placements or suspensions in the "
         "programme, by name.")

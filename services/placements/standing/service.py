@@ -18,17 +18,25 @@ and dates, no reason) and bump the employer's version (its ETag: its standing ch
 placements by status, the check-ins during its stays (with a housing issue) and their
 incidents by type, the wage and housing checks (with a deviation; the wage checks by kind), its
 evaluations (means, would host again), the grievances about it by category and by outcome
-(``unresolved`` until resolved), its suspensions. The employer reads its own (it knows its
-workers; no one is named), without the check-ins its trainees recorded themselves (as in its
-list of check-ins: a worker reporting their pay must not fear their employer reads it; the
-grievances about it it reads anyway, without whose), officers their programmes', admins all.
-A ministry reads the programme's report (:func:`programme_report`): companies by name, workers
-only as counts under the kit's disclosure control (:mod:`shared.disclosure`).
+(``unresolved`` until resolved), the fees charged to its workers (who paid any, and who paid
+each ILO category: the workers SDG 10.7.1 counts), its suspensions. The employer reads its own
+(it knows its workers; no one is named), without the check-ins its trainees recorded
+themselves (as in its list of check-ins: a worker reporting their pay must not fear their
+employer reads it; the grievances about it it reads anyway, without whose) and without the fees
+(null: it reads no recruitment cost, as the placements policy's ``read-costs`` says), officers
+their programmes', admins all, exactly.
+
+A ministry reads the programme's report (:func:`programme_report`): aggregate employer
+standing, not workers. Each employer's line (a company by name, its standing and suspensions)
+comes without its evidence, and the programme's evidence, the sum over its employers, under the
+kit's disclosure control (:mod:`shared.disclosure`) as a release of one scope. Per-employer
+evidence in the release would tie every employer's cells to the programme's by sums: a dense
+report's connected blocks then grow with the number of employers, and re-solving them after
+each complementary suppression made a report of a hundred employers take minutes.
 """
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +54,9 @@ from services.placements.events import (
 )
 from services.placements.grievances.models import CATEGORIES, OUTCOMES
 from services.placements.monitoring.models import RATINGS, WAGE_DEVIATIONS
+from services.placements.placements import service as placement_service
 from services.placements.placements.exceptions import InvalidDates
+from services.placements.recruitment_costs.models import CATEGORIES as COST_CATEGORIES
 from services.placements.standing import repository
 from services.placements.standing.repository import Cell
 from services.placements.standing.schemas import (
@@ -56,6 +66,7 @@ from services.placements.standing.schemas import (
     EmployerStandingLine,
     EvaluationFigures,
     Evidence,
+    FeeFigures,
     GrievanceFigures,
     PlacementFigures,
     ProgrammeEmployerStanding,
@@ -74,8 +85,9 @@ from shared.pagination import PageParams
 # Who reads a programme's report: its officers and ministries, admins and services.
 REPORT_READERS = frozenset({"admin", "service", "officer", "ministry"})
 # The cells every employer has (zero when nothing happened). The grievances' categories and
-# outcomes and the wage deviations' kinds come every one, so that the keys present do not tell
-# which occurred when their counts are withheld; statuses and incident types as they occur.
+# outcomes, the wage deviations' kinds and the fees' categories come every one, so that the
+# keys present do not tell which occurred when their counts are withheld; statuses and incident
+# types as they occur.
 BASE_CELLS: tuple[Cell, ...] = (
     ("placements", "total"), ("check_ins", "total"), ("check_ins", "with_housing_issue"),
     ("wage_checks", "done"), ("wage_checks", "with_deviation"),
@@ -85,23 +97,28 @@ BASE_CELLS: tuple[Cell, ...] = (
     *(("evaluations", "rating_sum", name) for name in RATINGS),
     ("grievances", "total"),
     *(("grievances", "by_category", category) for category in CATEGORIES),
-    *(("grievances", "by_outcome", outcome) for outcome in (*OUTCOMES, repository.UNRESOLVED)))
+    *(("grievances", "by_outcome", outcome) for outcome in (*OUTCOMES, repository.UNRESOLVED)),
+    ("fees_charged", "workers_who_paid"),
+    *(("fees_charged", "by_category", category) for category in COST_CATEGORIES))
 # Cells that count no one: a sum of ratings, shown only with the count it is the sum over.
 NOT_PEOPLE = frozenset(("evaluations", "rating_sum", name) for name in RATINGS)
-# Within one employer (or the programme): a total and the breakdowns that each add up to it.
+# Within the programme: a total and the breakdowns that each add up to it (a worker who paid
+# in several categories counts in each: the fees' categories add up to nothing).
 SUMS: dict[Cell, tuple[Cell, ...]] = {
     ("placements", "total"): (("placements", "by_status"),),
     ("grievances", "total"): (("grievances", "by_category"), ("grievances", "by_outcome"))}
-# Within one employer (or the programme): the sections whose cells describe the people or events
-# another cell counts, and are withheld whole with it (a zero among three says something about
-# each of the three). Units nest: the checks are made at check-ins.
+# Within the programme: the sections whose cells describe the people or events another cell
+# counts, and are withheld whole with it (a zero among three says something about each of the
+# three). Units nest: the checks are made at check-ins; the fees were paid by some of the
+# placed workers, in categories.
 UNITS: dict[Cell, tuple[str, ...]] = {
+    ("placements", "total"): ("fees_charged",),
     ("check_ins", "total"): ("check_ins", "wage_checks", "housing_checks"),
     ("wage_checks", "done"): ("wage_checks",),
     ("housing_checks", "done"): ("housing_checks",),
     ("evaluations", "count"): ("evaluations",),
-    ("grievances", "total"): ("grievances",)}
-ALL = "all"  # the scope of the programme's own figures in a release
+    ("grievances", "total"): ("grievances",),
+    ("fees_charged", "workers_who_paid"): ("fees_charged",)}
 
 
 def _invalid(field: str, message: str, value: date) -> InvalidDates:
@@ -208,9 +225,10 @@ async def suspensions(session: AsyncSession, *, principal: Principal, employer_i
 # --- the evidence, shaped -------------------------------------------------------------------
 
 
-def _evidence(cells: Mapping[Cell, int], shown: Callable[[Cell], bool] = lambda _: True
-              ) -> Evidence:
-    """The evidence of ``cells`` (absent: zero), each withheld cell null."""
+def _evidence(cells: Mapping[Cell, int], shown: Callable[[Cell], bool] = lambda _: True, *,
+              fees: bool = True) -> Evidence:
+    """The evidence of ``cells`` (absent: zero), each withheld cell null; without the fees
+    charged to workers (null) unless ``fees``."""
 
     def value(cell: Cell) -> int | None:
         return cells.get(cell, 0) if shown(cell) else None
@@ -243,7 +261,10 @@ def _evidence(cells: Mapping[Cell, int], shown: Callable[[Cell], bool] = lambda 
             would_host_again_share=mean(("evaluations", "would_host_again"))),
         grievances=GrievanceFigures(total=value(("grievances", "total")),
                                     by_category=category("grievances", "by_category"),
-                                    by_outcome=category("grievances", "by_outcome")))
+                                    by_outcome=category("grievances", "by_outcome")),
+        fees_charged=FeeFigures(workers_who_paid=value(("fees_charged", "workers_who_paid")),
+                                by_category=category("fees_charged", "by_category"))
+        if fees else None)
 
 
 def _completed(cells: Mapping[Cell, int] | None) -> dict[Cell, int]:
@@ -261,7 +282,7 @@ async def employer_standing(session: AsyncSession, *, principal: Principal,
                             employer_id: uuid.UUID) -> EmployerStanding:
     """The employer's standing in each programme the caller sees: its agreement, its
     suspension in force, how many it had, and the evidence (exact: the readers are its own
-    programmes' officers, admins and the employer itself)."""
+    programmes' officers, admins and the employer itself, who reads no fee)."""
     employer = await employer_service.get(session, principal=principal,
                                           employer_id=employer_id)
     scope = employer_service.visible_programmes(principal)
@@ -269,6 +290,7 @@ async def employer_standing(session: AsyncSession, *, principal: Principal,
                                       principal=principal)
     in_force = {s.programme_id: s for s in await employer_repository.suspensions_in_force(
         session, [employer_id], programme_ids=scope)}
+    fees = placement_service.POLICY.may(principal, "read-costs")
     agreements = {uuid.UUID(str(a["programme_id"])): a for a in employer.agreements}
     programmes = {*agreements, *(p for p, _ in found.cells), *(p for p, _ in found.suspensions)}
     if scope is not None:
@@ -285,7 +307,8 @@ async def employer_standing(session: AsyncSession, *, principal: Principal,
             standing="suspended" if suspension else "active",
             suspension=SuspensionOut.model_validate(suspension) if suspension else None,
             suspensions=found.suspensions.get((programme_id, employer_id), 0),
-            evidence=_evidence(_completed(found.cells.get((programme_id, employer_id))))))
+            evidence=_evidence(_completed(found.cells.get((programme_id, employer_id))),
+                               fees=fees)))
     return EmployerStanding(employer_id=employer.id, name=employer.name,
                             standing="suspended" if in_force else "active", programmes=lines)
 
@@ -293,46 +316,24 @@ async def employer_standing(session: AsyncSession, *, principal: Principal,
 # --- a programme's report -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Release:
-    """A programme's report as one release of the disclosure kit: each employer's cells under
-    its id, the programme's under :data:`ALL`."""
-
-    release: disclosure.Release
-    scopes: dict[str, dict[Cell, int]]
-
-
-def _release(by_employer: Mapping[uuid.UUID, dict[Cell, int]]) -> _Release:
-    """The cells and the sums relating them: within a scope, each total of :data:`SUMS` is the
-    sum of each of its breakdowns; across scopes, each programme cell is the sum of the
-    employers'."""
-    scopes: dict[str, dict[Cell, int]] = {str(e): cells for e, cells in by_employer.items()}
-    total: dict[Cell, int] = dict.fromkeys(BASE_CELLS, 0)
-    for cells in by_employer.values():
-        for cell, value in cells.items():
-            total[cell] = total.get(cell, 0) + value
-    scopes[ALL] = total
+def _release(cells: Mapping[Cell, int]) -> disclosure.Release:
+    """The programme's cells and the sums and units relating them, as one release."""
     found = disclosure.Release()
-    for scope, cells in scopes.items():
-        for cell, value in cells.items():
-            found.add((scope, *cell), value, counts_people=cell not in NOT_PEOPLE)
-        for margin, breakdowns in SUMS.items():
-            for breakdown in breakdowns:
-                found.add_sum((scope, *margin),
-                              [(scope, *c) for c in cells if c[:2] == breakdown])
-        for size, sections in UNITS.items():
-            found.add_unit([(scope, *size)], [(scope, *c) for c in cells
-                                               if c[0] in sections and c != size])
-    for cell in total:
-        found.add_sum((ALL, *cell), [(scope, *cell) for scope, cells in scopes.items()
-                                     if scope != ALL and cell in cells])
-    return _Release(found, scopes)
+    for cell, value in cells.items():
+        found.add(cell, value, counts_people=cell not in NOT_PEOPLE)
+    for margin, breakdowns in SUMS.items():
+        for breakdown in breakdowns:
+            found.add_sum(margin, [c for c in cells if c[:2] == breakdown])
+    for size, sections in UNITS.items():
+        found.add_unit([size], [c for c in cells if c[0] in sections and c != size])
+    return found
 
 
 async def programme_report(session: AsyncSession, *, principal: Principal,
                            programme_id: uuid.UUID) -> ProgrammeEmployerStanding:
-    """The standing of the programme's employers (see :class:`ProgrammeEmployerStanding`): a
-    ministry's counts of people under disclosure control, exact for officers and admins."""
+    """The standing of the programme's employers (see :class:`ProgrammeEmployerStanding`):
+    exact, each employer's evidence with it, for officers and admins; for a ministry only the
+    programme's evidence, under disclosure control."""
     access.ensure_role(principal, REPORT_READERS, "read the employers' standing")
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     employers = await repository.employers_of_programme(session, programme_id)
@@ -340,30 +341,25 @@ async def programme_report(session: AsyncSession, *, principal: Principal,
                                       principal=principal)
     in_force = {s.employer_id: s for s in await employer_repository.suspensions_in_force(
         session, (e.id for e in employers), programme_ids=[programme_id])}
-    built = _release({e.id: _completed(found.cells.get((programme_id, e.id)))
-                      for e in employers})
-    withheld: disclosure.Suppression | None = None
-    if not disclosure.reads_exact(principal.role):
-        withheld = disclosure.suppress(built.release)
-
-    def shaped(scope: str) -> Evidence:
-        if withheld is None:
-            return _evidence(built.scopes[scope])
-        return _evidence(built.scopes[scope], lambda cell: withheld.shown((scope, *cell)))
-
+    by_employer = {e.id: _completed(found.cells.get((programme_id, e.id))) for e in employers}
+    total = dict.fromkeys(BASE_CELLS, 0)
+    for cells in by_employer.values():
+        for cell, value in cells.items():
+            total[cell] = total.get(cell, 0) + value
+    exact = disclosure.reads_exact(principal.role)
+    withheld = None if exact else disclosure.suppress(_release(total))
     return ProgrammeEmployerStanding(
         programme_id=programme_id,
         employers_with_agreement=sum(programme_id in e.programme_ids for e in employers),
         suspended_now=len(in_force),
         suspensions_recorded=sum(found.suspensions.values()),
-        evidence=shaped(ALL),
+        evidence=_evidence(total, withheld.shown) if withheld else _evidence(total),
         employers=[EmployerStandingLine(
             employer_id=e.id, name=e.name, country=e.country, sector=e.sector,
             standing="suspended" if e.id in in_force else "active",
             suspended_on=in_force[e.id].suspended_on if e.id in in_force else None,
             review_on=in_force[e.id].review_on if e.id in in_force else None,
             suspensions=found.suspensions.get((programme_id, e.id), 0),
-            evidence=shaped(str(e.id))) for e in employers],
+            evidence=_evidence(by_employer[e.id]) if exact else None) for e in employers],
         suppressed_cells=withheld.count if withheld else 0,
         small_cell_threshold=withheld.threshold if withheld else None)
-

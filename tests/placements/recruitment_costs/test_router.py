@@ -18,7 +18,6 @@ from services.placements.recruitment_costs.models import (
     PlacementEarnings,
     RecruitmentCost,
 )
-from services.placements.recruitment_costs.repository import fee_payers_by_employer
 from shared.events.signing import Signer
 from tests.placements.conftest import post_erased
 from tests.placements.factories import (
@@ -392,19 +391,3 @@ class TestErasure:
         coded = await client.post(url, json=cost(note=None, evidence_reference=None))
         assert coded.status_code == 201, coded.text
 
-
-class TestFeePayersByEmployer:
-    async def test_counts_the_workers_who_paid_per_employer(
-            self, client: httpx.AsyncClient, session: AsyncSession) -> None:
-        programme_id = uuid.uuid4()
-        employer = await add_employer(session, programme_id=programme_id)
-        vacancy = await add_vacancy(session, employer=employer, programme_id=programme_id,
-                                    seats=5)
-        paid, unpaid, _, declined = [
-            await add_placement(session, status=status, vacancy=vacancy)
-            for status in ("active", "completed", "proposed", "declined")]
-        for placement in (paid, declined):
-            await client.post(f"/v1/placements/{placement.id}/recruitment-costs", json=cost())
-        [found] = await fee_payers_by_employer(session, programme_ids=[programme_id])
-        assert (found.employer_id, found.workers, found.paid_any_fee) == (employer.id, 2, 1)
-        assert unpaid.zero_fee is True
