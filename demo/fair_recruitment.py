@@ -10,13 +10,10 @@ the receipts for the others.
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # the plan holds this module's data: imported for types only
-    from demo.plan import Plan
+from typing import Any
 
 STREAM = 18  # added to the scenario's seed: the fair-recruitment draws' own stream
 
@@ -77,18 +74,6 @@ def draw(seed: int, workers: dict[str, str], costs: Iterable[Cost], *,
         if lines:
             found[worker] = lines
     return FairRecruitment(rates=rates, costs=found, complaint=complaint)
-
-
-def attach(plan: "Plan", costs: Iterable[Cost], *, rates: dict[str, str],
-           complaint: dict[str, Any]) -> "Plan":
-    """``plan`` with its fair recruitment: ``costs`` drawn for its movers, the rates in euros
-    valid on the first arrival, and ``complaint`` (a :class:`Complaint` but the applicant)
-    filed by its showcased participant."""
-    fair = draw(plan.seed, {m.key: m.origin for m in plan.movers}, costs,
-                rates={"reporting_currency": "EUR", "rates": rates,
-                       "valid_on": min(v.arrival for v in plan.vacancies).isoformat()},
-                complaint=Complaint(applicant=plan.candidate_key, **complaint))
-    return replace(plan, fair=fair)
 
 
 def expected(fair: FairRecruitment, placements: Iterable[str],

@@ -2,11 +2,12 @@
 returnees' stories and the participant whose own account is shown."""
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from demo import fair_recruitment
 from demo.dates import add_months, intake_window
 from demo.plan import ROLE_NOTES, Applicant, Login, Plan, Stay, Vacancy, login
 from demo.pool import Intake, answers_at, eligibility
@@ -197,3 +198,16 @@ def seasons(vacancies: tuple[Vacancy, ...]) -> tuple[list[dict[str, str]], tuple
     named = tuple(replace(v, body={**v.body, "season": found[v.round]["name"]})
                   for v in vacancies)
     return [found[r] for r in sorted(found)], named
+
+
+def with_fair_recruitment(plan: Plan, costs: Iterable[fair_recruitment.Cost], *,
+                          rates: dict[str, str], complaint: dict[str, Any]) -> Plan:
+    """``plan`` with its fair recruitment: ``costs`` drawn for its movers, the rates in euros
+    valid on the first arrival, and ``complaint`` (a :class:`~demo.fair_recruitment.Complaint`
+    but the applicant) filed by its showcased participant."""
+    fair = fair_recruitment.draw(
+        plan.seed, {m.key: m.origin for m in plan.movers}, costs,
+        rates={"reporting_currency": "EUR", "rates": rates,
+               "valid_on": min(v.arrival for v in plan.vacancies).isoformat()},
+        complaint=fair_recruitment.Complaint(applicant=plan.candidate_key, **complaint))
+    return replace(plan, fair=fair)

@@ -126,7 +126,7 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
                "Recruitment costs: the programme paid the visas and the hosts the flights; "
                "some workers paid their medical examination and passport, and a few a broker; "
                "the ministry reads SDG 10.7.1.",))
-    return fair_recruitment.attach(plan, COSTS, rates=RATES, complaint=dict(
+    return common.with_fair_recruitment(plan, COSTS, rates=RATES, complaint=dict(
         body={
             "category": "hours", "severity": "medium", "handled_first_by": "programme",
             "description": "We are asked to stay on Saturdays for releases, unpaid."},

@@ -116,7 +116,7 @@ def build(seed: int = SEED, today: date | None = None) -> Plan:
                "Recruitment costs of the first season: the cooperatives paid the journey, the "
                "programme the visas; many women paid their passport and medical certificate, "
                "and a few an intermediary; the ministry reads SDG 10.7.1."))
-    return fair_recruitment.attach(plan, COSTS, rates={"MAD": "0.092"}, complaint=dict(
+    return common.with_fair_recruitment(plan, COSTS, rates={"MAD": "0.092"}, complaint=dict(
         body={
             "category": "housing", "severity": "high", "handled_first_by": "programme",
             "description": "Eight of us share one prefabricated room without hot water."},
