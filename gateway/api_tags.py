@@ -15,6 +15,8 @@ TAGS: dict[str, str] = {
     "selection": "Screening and selecting a programme's applications at once.",
     "institutions": "Partner institutions and the candidates they nominate.",
     "partnerships": "A programme's consortium of institutions and their agreements.",
+    "esco": "Suggestions of skills and occupations from the ESCO classification (© European "
+            "Union, CC BY 4.0), in English, French and Arabic.",
     "training": "Pre-departure training modules, enrolments, sessions and attendance.",
     "matching": "Matching runs that propose candidates for vacancies, and the candidates' "
                 "matching profiles.",

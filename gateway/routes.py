@@ -18,6 +18,8 @@ ROUTES: dict[str, str] = {
     # An erasure's progress, followed by its requester with the erasure's receipt.
     "/v1/erasures": "candidates",
     "/v1/retention": "candidates",
+    # ESCO suggestions; the classification is shared reference data, served from here.
+    "/v1/esco": "candidates",
     "/v1/employers": "placements",
     # A programme's employers' standing (aggregates for ministries).
     "/v1/employer-standing": "placements",

@@ -1,5 +1,6 @@
 """The ``pathways`` command: ``dev``, ``serve``, ``db bootstrap|prepare|migrate``,
-``create-admin``, ``rotate-keys``, ``reseal``, ``demo``, ``import-candidates``, ``wait-run``."""
+``create-admin``, ``rotate-keys``, ``reseal``, ``demo``, ``import-candidates``, ``wait-run``,
+``esco load``."""
 
 import argparse
 import asyncio
@@ -16,6 +17,20 @@ from launcher.topology import SERVICES, service
 # demo.scenarios.SCENARIOS' names
 DEMO_SCENARIOS = ("homere", "palim", "mentor2", "digital-explorers", "match", "wafira", "ygca",
                   "move-green")
+
+
+def _esco_load(folder: Path, *, out: Path, version: str) -> int:
+    from launcher.esco import load
+
+    try:
+        loaded = load(folder, out=out, version=version)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    skills = sum(1 for c in loaded.concepts.values() if c.kind == "skill")
+    print(f"{version}: {skills} skills, {len(loaded.concepts) - skills} occupations "
+          f"written to {out}; set ESCO_FILE={out} for the services")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--password")
         command.add_argument("--token", help="or use this bearer token")
         command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    esco = commands.add_parser("esco", help="the ESCO classification").add_subparsers(
+        dest="esco_command", required=True)
+    esco_load = esco.add_parser("load", help="turn ESCO's official CSV download into the file "
+                                "the services read (then set ESCO_FILE to it)")
+    esco_load.add_argument("folder", type=Path, help="the unpacked download: skills_en.csv, "
+                           "occupations_en.csv, broaderRelationsSkillPillar_en.csv, …")
+    esco_load.add_argument("--out", type=Path, default=Path("var/esco.json"))
+    esco_load.add_argument("--version", dest="esco_version", required=True,
+                           help="the download's version, e.g. \"ESCO v1.2.0\"")
     args = parser.parse_args(argv)
 
+    if args.command == "esco":
+        return _esco_load(args.folder, out=args.out, version=args.esco_version)
     if args.command == "dev" or (args.command not in ("serve", "import-candidates", "wait-run")
                                  and not os.environ.get("DATABASE_URL")):
         # The development database (embedded, under var/) keeps its keys beside it: generated

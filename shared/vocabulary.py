@@ -8,8 +8,17 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Literal, Self
 
 import pycountry
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
+from shared import esco
 from shared.schemas import StrictModel
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -58,22 +67,78 @@ Email = Annotated[str, StringConstraints(
 )]
 # E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
-# ESCO concept URIs (http://data.europa.eu/esco/skill/…) or any other http(s) vocabulary.
+
+
+def _known_esco_skill(uri: str) -> str:
+    """``uri`` itself, or its canonical form when it is in ESCO's namespace, where it must name
+    a skill of the classification in use (:mod:`shared.esco`)."""
+    if not esco.is_esco_uri(uri):
+        return uri
+    classification = esco.classification()
+    concept = classification.get(uri)
+    if concept is None or concept.kind != "skill":
+        raise ValueError(f"'{uri}' is not a skill of ESCO ({classification.version})")
+    return concept.uri
+
+
+# ESCO concept URIs (http://data.europa.eu/esco/skill/…), which must be known skills of the
+# classification, or any other http(s) vocabulary (a national one, say), taken as given.
 SkillUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$",
-                                            max_length=500)]
+                                            max_length=500), AfterValidator(_known_esco_skill)]
+_SKILL_URI = ("An ESCO skill URI (http://data.europa.eu/esco/skill/…; an unknown one is refused) "
+              "or another vocabulary's http(s) URI.")
+_SKILL_LABEL = "A label; alone, a free label outside ESCO (then `esco` is false)."
+_SKILL_ESCO = ("True when `uri` names a skill of the ESCO classification in use; false for a free "
+               "label or another vocabulary's URI. Set by the server; ignored when sent.")
+
+
+def is_esco_skill(uri: str | None) -> bool:
+    """Whether ``uri`` names a skill of the ESCO classification in use."""
+    concept = None if uri is None else esco.classification().get(uri)
+    return concept is not None and concept.kind == "skill"
 
 
 class Skill(StrictModel):
-    """A skill named by an ESCO-style URI, a free label, or both."""
+    """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
 
-    uri: SkillUri | None = None
-    label: ShortText | None = None
+    uri: SkillUri | None = Field(None, description=_SKILL_URI)
+    label: ShortText | None = Field(None, description=_SKILL_LABEL)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_marker(cls, data: object) -> object:
+        # A skill read back from a profile carries ``esco``: sending it back unchanged is fine.
+        if isinstance(data, dict) and "esco" in data:
+            return {k: v for k, v in data.items() if k != "esco"}
+        return data
+
+    @computed_field(description=_SKILL_ESCO)
+    def esco(self) -> bool:
+        """Whether ``uri`` is a known ESCO skill (stored with the skill)."""
+        return is_esco_skill(self.uri)
 
     @model_validator(mode="after")
     def _named(self) -> Self:
         if self.uri is None and self.label is None:
             raise ValueError("a skill needs a uri or a label")
         return self
+
+
+class SkillRecord(BaseModel):
+    """A stored skill as answered: as sent, and whether it is an ESCO concept (``esco``).
+
+    Not validated again: a URI stored before the classification knew better is still shown.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    uri: str | None = None
+    label: str | None = None
+
+    @computed_field(description=_SKILL_ESCO)
+    def esco(self) -> bool:
+        """Whether ``uri`` is a known ESCO skill."""
+        return is_esco_skill(self.uri)
 
 
 def skill_keys(skills: Iterable[Skill]) -> list[str]:

@@ -24,6 +24,7 @@ from shared.vocabulary import (
     Sector,
     ShortText,
     Skill,
+    SkillRecord,
     SkillUri,
     cefr_rank,
     skill_keys,
@@ -31,8 +32,8 @@ from shared.vocabulary import (
 
 __all__ = ["CEFR_LEVELS", "CefrLevel", "Countries", "CountryCode", "CurrencyCode", "Email",
            "IscoCode", "LanguageCode", "LongText", "Phone", "QualificationLevel", "Reason",
-           "RegionCode", "Sector", "ShortText", "Skill", "SkillUri", "Skills", "StayType",
-           "cefr_rank", "skill_keys"]
+           "RegionCode", "Sector", "ShortText", "Skill", "SkillRecord", "SkillUri", "Skills",
+           "StayType", "cefr_rank", "skill_keys"]
 
 # ISCO-08 unit groups: four digits, the first the major group (0 is armed forces occupations).
 IscoCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]

@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates.models import Candidate, Consent
 
+# A skill of the shipped ESCO subset (shared/esco/classification.json).
+PYTHON_URI = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+
 
 def programme_body(**overrides: Any) -> dict[str, Any]:
     """A valid programme creation body with an open intake; override any field."""
@@ -124,7 +127,7 @@ def candidate_body(**overrides: Any) -> dict[str, Any]:
         "residence_country": "MA", "residence_city": "Rabat",
         "education": [{"institution": "Université Mohammed V", "level": "bachelor",
                        "field": "computer science", "year": 2022}],
-        "skills": [{"uri": "http://data.europa.eu/esco/skill/python", "label": "Python"},
+        "skills": [{"uri": PYTHON_URI, "label": "Python"},
                    {"label": "SQL"}],
         "languages": [{"language": "fr", "level": "B2"}, {"language": "ar", "level": "C2"}],
         "preferred_sectors": ["ict"], "preferred_countries": ["FR"],

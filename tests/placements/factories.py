@@ -54,7 +54,7 @@ def vacancy_body(*, employer_id: str, programme_id: str, **overrides: Any) -> di
         "employer_id": employer_id, "programme_id": programme_id,
         "title": "Junior network engineer", "occupation_code": "2523", "sector": "ict",
         "description": "Network operations.",
-        "required_skills": [{"uri": "http://data.europa.eu/esco/skill/Network-Config",
+        "required_skills": [{"uri": "http://data.europa.eu/esco/skill/00000000-e5c0-4000-8000-000000000009",
                              "label": "Configure network devices"}],
         "nice_to_have_skills": [{"uri": None, "label": "Python"}],
         "required_languages": [{"language": "fr", "min_level": "B1"}],

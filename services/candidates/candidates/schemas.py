@@ -26,7 +26,7 @@ from services.candidates.vocabulary import (
 from services.candidates.vocabulary import Gender as Gender  # re-exported for its users
 from shared.clock import utc_today
 from shared.schemas import PatchModel, ResponseModel, StrictModel
-from shared.vocabulary import Phone, Skill
+from shared.vocabulary import Phone, Skill, SkillRecord
 
 ConsentAction = Literal["given", "withdrawn"]
 
@@ -201,7 +201,7 @@ class CandidateOut(ResponseModel):
     residence_country: str
     residence_city: str | None
     education: list[Education]
-    skills: list[Skill]
+    skills: list[SkillRecord]
     languages: list[LanguageSkill]
     preferred_sectors: list[str]
     preferred_countries: list[str]

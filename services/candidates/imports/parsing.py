@@ -7,7 +7,7 @@ Two formats:
 * **CSV** with a header row. Flat columns carry the same names as the JSON fields; the nested
   ones are packed so a spreadsheet can hold them:
 
-  ``skills``            ``python; sql; https://data.europa.eu/esco/skill/abc`` (URIs recognised)
+  ``skills``            ``python; sql; http://data.europa.eu/esco/skill/…`` (URIs recognised)
   ``languages``         ``fr:B2; ar:C2``
   ``preferred_sectors`` / ``preferred_countries``  ``ict; electrical_engineering`` / ``FR; BE``
   ``education_level``, ``education_field``, ``education_institution``, ``education_year``

@@ -27,7 +27,7 @@ from services.candidates.vocabulary import (
     Sector,
     ShortText,
 )
-from shared.vocabulary import Phone, SkillUri
+from shared.vocabulary import Phone, SkillUri, is_esco_skill
 
 
 class LineError(BaseModel):
@@ -100,6 +100,8 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 def _skill_named(skill: "SkillRow") -> "SkillRow":
     if skill["uri"] is None and skill["label"] is None:
         raise ValueError("a skill needs a uri or a label")
+    # Stored as the candidates service stores a Skill, marker included.
+    skill["esco"] = is_esco_skill(skill["uri"])
     return skill
 
 
@@ -115,6 +117,8 @@ class SkillRow(TypedDict):
 
     uri: NotRequired[Annotated[SkillUri | None, Field(default=None)]]
     label: NotRequired[Annotated[ShortText | None, Field(default=None)]]
+    # Set from ``uri`` whatever was sent: whether it is a skill of ESCO.
+    esco: NotRequired[bool]
 
 
 class _Language(TypedDict):

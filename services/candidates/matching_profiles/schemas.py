@@ -18,7 +18,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, Field
 
 from services.candidates.candidates.schemas import Gender, LanguageSkill
-from shared.vocabulary import Skill
+from shared.vocabulary import SkillRecord
 
 AgeBand = Literal["under-18", "18-24", "25-34", "35-44", "45+"]
 # Each band with the age it ends before (None: open-ended), in order.
@@ -43,7 +43,7 @@ class MatchingProfile(BaseModel):
     gender: Gender
     nationality: str
     skill_keys: list[str] = Field(description="Lower-cased skill labels and URIs, as compared.")
-    skills: list[Skill]
+    skills: list[SkillRecord]
     languages: list[LanguageSkill]
     education: list[EducationSummary]
     preferred_sectors: list[str]

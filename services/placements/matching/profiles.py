@@ -27,6 +27,7 @@ from services.placements.matching.fairness import Groups
 from services.placements.matching.inputs import CandidateProfile
 from services.placements.placements.exceptions import CandidatesUnavailable
 from services.placements.programme_rules import ProgrammeRules
+from shared import esco
 from shared.consent_states import ConsentsUnanswered, consent_states
 from shared.events.signed_calls import SignedCaller
 from shared.logs import request_id_var
@@ -80,10 +81,12 @@ class MatchingProfile(_Line):
         return Groups(gender=self.gender, nationality=self.nationality, age_band=self.age_band)
 
     def as_input(self) -> CandidateProfile:
-        """The engine's view of this candidate."""
+        """The engine's view of this candidate: their ESCO skills count with every broader
+        skill (ESCO's hierarchy), so a requirement for "computer programming" is met by
+        "Python"; each concept's ancestors are computed once per process, not per pair."""
         return CandidateProfile(
             candidate_id=self.candidate_id, gender=self.gender, nationality=self.nationality,
-            skill_keys=self.skill_keys,
+            skill_keys=esco.classification().with_broader(self.skill_keys),
             languages=[(x.language, x.level) for x in self.languages],
             education=[(e.level, e.field) for e in self.education],
             preferred_sectors=self.preferred_sectors,

@@ -19,7 +19,7 @@ from services.placements.vocabulary import (
     RegionCode,
     Sector,
     ShortText,
-    Skill,
+    SkillRecord,
     Skills,
     StayType,
 )
@@ -89,7 +89,7 @@ class VacancyCreate(StrictModel):
         "title": "Junior network engineer (traineeship)", "stay_type": "traineeship",
         "training_agreement_reference": "NORDLYS-TA-2026-01", "occupation_code": "2523",
         "sector": "ict", "description": "Six months in the network operations team.",
-        "required_skills": [{"uri": "http://data.europa.eu/esco/skill/ccd0a1d9",
+        "required_skills": [{"uri": "http://data.europa.eu/esco/skill/00000000-e5c0-4000-8000-000000000009",
                              "label": "configure network devices"}],
         "nice_to_have_skills": [{"label": "Python"}],
         "required_languages": [{"language": "fr", "min_level": "B1"}],
@@ -177,8 +177,8 @@ class VacancyOut(ResponseModel):
     season: str | None
     sector: str
     description: str | None
-    required_skills: list[Skill]
-    nice_to_have_skills: list[Skill]
+    required_skills: list[SkillRecord]
+    nice_to_have_skills: list[SkillRecord]
     required_languages: list[LanguageRequirement]
     seats: int
     start_date: date

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates.applications.models import Application
 from services.candidates.candidates.schemas import CandidateOut
 from tests.candidates.factories import (
+    PYTHON_URI,
     candidate_body,
     create_candidate,
     create_programme,
@@ -75,8 +76,8 @@ class TestCreateCandidate:
         assert response.headers["etag"] == '"1"'
         assert body["given_name"] == "Yasmine" and body["version"] == 1
         assert body["skills"] == [
-            {"uri": "http://data.europa.eu/esco/skill/python", "label": "Python"},
-            {"uri": None, "label": "SQL"},
+            {"uri": PYTHON_URI, "label": "Python", "esco": True},
+            {"uri": None, "label": "SQL", "esco": False},
         ]
         assert body["languages"] == [{"language": "fr", "level": "B2"},
                                      {"language": "ar", "level": "C2"}]
@@ -297,7 +298,8 @@ class TestListCandidates:
 
     async def test_skill_by_label_or_uri_any_case(self, client: httpx.AsyncClient) -> None:
         label = unique("Kotlin")
-        uri = f"http://data.europa.eu/esco/skill/{unique()}"
+        # Another vocabulary's URI (ESCO's are checked against the classification).
+        uri = f"https://vocabulary.example.org/skill/{unique()}"
         created = await post_candidate(client, skills=[{"label": label, "uri": uri}])
         await post_candidate(client, skills=[{"label": unique()}])
         for skill in (label, label.upper(), uri, uri.upper()):
@@ -495,12 +497,12 @@ class TestUpdateCandidate:
         response = await client.patch(f"/v1/candidates/{created['id']}",
                                       json={"skills": [{"label": new}]}, headers=NEW)
         assert response.status_code == 200
-        assert response.json()["skills"] == [{"uri": None, "label": new}]
+        assert response.json()["skills"] == [{"uri": None, "label": new, "esco": False}]
         assert await listed(client, skill=old) == []
         assert [c["id"] for c in await listed(client, skill=new)] == [created["id"]]
         # The stored items have their full shape, as the raw read emits them.
         read = (await client.get(f"/v1/candidates/{created['id']}")).json()
-        assert read["skills"] == [{"uri": None, "label": new}]
+        assert read["skills"] == [{"uri": None, "label": new, "esco": False}]
 
     async def test_email_taken_by_another_is_409(self, client: httpx.AsyncClient) -> None:
         first = await post_candidate(client)

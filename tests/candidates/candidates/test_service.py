@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates.candidates import service as candidate_service
 from services.candidates.candidates.exceptions import CandidateNotFound
 from services.candidates.candidates.schemas import Skill
-from tests.candidates.factories import create_candidate, give_consent
+from tests.candidates.factories import PYTHON_URI, create_candidate, give_consent
 
 
 class TestGet:
@@ -45,7 +45,8 @@ class TestCurrentConsents:
 
 class TestSkillKeys:
     def test_lower_cased_labels_and_uris_once(self) -> None:
-        skills = [Skill(uri="http://data.europa.eu/esco/skill/ABC", label="Python"),
+        skills = [Skill(uri="https://data.europa.eu/esco/skill/CCD0A1D9-afda-43d9-b901-96344886e14d",
+                        label="Python"),
                   Skill(label="python"), Skill(label="SQL")]
         assert candidate_service.skill_keys(skills) == [
-            "http://data.europa.eu/esco/skill/abc", "python", "sql"]
+            PYTHON_URI, "python", "sql"]

@@ -16,6 +16,7 @@ from services.candidates.imports.service import import_candidates
 from services.candidates.imports.writing import write_batch
 from shared import sealing
 from shared.db import Database
+from tests.candidates.factories import PYTHON_URI
 from tests.conftest import RunDatabase
 
 CSV_HEADER = ("given_name,family_name,email,date_of_birth,gender,nationality,residence_country,"
@@ -29,7 +30,7 @@ def _csv_line(email: str, **cells: str) -> str:
               "residence_country": "MA", "education_level": "master",
               "education_field": "electrical engineering",
               "education_institution": "ENSIAS", "education_year": "2023",
-              "skills": "python; https://data.europa.eu/esco/skill/abc",
+              "skills": "python; https://data.europa.eu/esco/skill/CCD0A1D9-afda-43d9-b901-96344886e14d",
               "languages": "fr:C1; en:B2",
               "preferred_sectors": "ict; electrical_engineering", "preferred_countries": "FR; BE",
               "available_from_date": "2026-09-01"} | cells
@@ -74,9 +75,9 @@ class TestCsvImport:
         assert report["errors"][0]["errors"][0]["loc"] == ["nationality"]
         listed = await committing_client.get("/v1/candidates", params={"q": f"Zed{tag}"})
         [imported] = listed.json()["items"]
-        assert imported["skills"] == [{"uri": None, "label": "python"},
-                                      {"uri": "https://data.europa.eu/esco/skill/abc",
-                                       "label": None}]
+        assert imported["skills"] == [
+            {"uri": None, "label": "python", "esco": False},
+            {"uri": PYTHON_URI, "label": None, "esco": True}]
         assert imported["languages"] == [{"language": "fr", "level": "C1"},
                                          {"language": "en", "level": "B2"}]
         assert imported["education"][0]["level"] == "master"

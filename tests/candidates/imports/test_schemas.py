@@ -18,7 +18,8 @@ def _body(**changes: Any) -> dict[str, Any]:
             "date_of_birth": "2000-05-17", "gender": "female", "nationality": "MA",
             "residence_country": "MA", "residence_city": "Rabat",
             "education": [{"institution": "UM5", "level": "bachelor", "year": 2022}],
-            "skills": [{"label": "python"}, {"uri": "https://data.europa.eu/esco/skill/abc"}],
+            "skills": [{"label": "python"},
+                       {"uri": "https://data.europa.eu/esco/skill/CCD0A1D9-afda-43d9-b901-96344886e14d"}],
             "languages": [{"language": "fr", "level": "B2"}],
             "preferred_sectors": ["ict"], "preferred_countries": ["FR"],
             "available_from_date": "2026-09-01"}
@@ -94,7 +95,7 @@ def test_stripped_variant_agrees_on_stripped_text(case: str) -> None:
 def test_nested_entries_have_their_stored_shape() -> None:
     row = candidate_row.validate_python(CASES["padded"])
     assert row["given_name"] == "Amina"
-    assert row["skills"] == [{"uri": None, "label": "python"}]
+    assert row["skills"] == [{"uri": None, "label": "python", "esco": False}]
     assert row["education"] == [{"institution": "UM5", "level": "bachelor", "field": None,
                                  "year": 2022}]
     stored = CandidateCreate.model_validate(CASES["padded"])

@@ -36,14 +36,17 @@ class TestCreateVacancy:
         response = await client.post("/v1/vacancies", json=body)
         assert response.status_code == 201, response.text
         created = response.json()
-        assert {k: created[k] for k in body} == body
+        # Each skill comes back marked: its URI is a skill of ESCO, or it is a free label.
+        marked = {name: [s | {"esco": s.get("uri") is not None} for s in body[name]]
+                  for name in ("required_skills", "nice_to_have_skills")}
+        assert {k: created[k] for k in body} == body | marked
         assert (created["status"], created["end_date"], created["version"]) == (
             "open", "2027-02-28", 1)
         assert response.headers["location"] == f"/v1/vacancies/{created['id']}"
         keys = (await session.execute(text(
             "SELECT required_skill_keys, nice_to_have_skill_keys FROM placements.vacancy "
             "WHERE id = :id"), {"id": created["id"]})).one()
-        assert keys == (["http://data.europa.eu/esco/skill/network-config",
+        assert keys == (["http://data.europa.eu/esco/skill/00000000-e5c0-4000-8000-000000000009",
                          "configure network devices"], ["python"])
 
     async def test_optional_fields(self, client: httpx.AsyncClient) -> None:
