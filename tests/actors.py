@@ -133,11 +133,12 @@ def applies(person: Api, programme_id: str) -> str:
 
 
 def selected_candidate(admin: Api, officer: Api, programme_id: str, *,
-                       available_from: str) -> str:
-    """An applicant the admin seeds (available from ``available_from``, open-ended), screened
-    and selected by the programme's officer; the candidate's id."""
+                       available_from: str, **profile: Any) -> str:
+    """An applicant the admin seeds (available from ``available_from``, open-ended, with any
+    other ``profile`` fields), screened and selected by the programme's officer; the
+    candidate's id."""
     candidate = admin.post("/v1/candidates", 201, json=candidate_body(
-        available_from_date=available_from, available_until_date=None))
+        available_from_date=available_from, available_until_date=None, **profile))
     admin.post(f"/v1/candidates/{candidate['id']}/consents", 201, json={
         "purpose": "data_processing", "text_version": "v1", "action": "given"})
     application = admin.post("/v1/applications", 201, json={

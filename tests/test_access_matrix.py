@@ -84,6 +84,7 @@ NO_OBJECT = {
     ("post", "/v1/institutions"): "registers a new institution",
     ("post", "/v1/candidate-imports"): "a file of new people (its programme is a query link)",
     ("post", "/v1/retention/rounds"): "the admin runs the retention job's round: no object",
+    ("get", "/v1/esco/search"): "reference data (ESCO), the same for every signed-in role",
     **{("post", f"/v1/webhooks/{service}/subscriptions"):
        "subscribes to the caller's own programmes' events (scoped by the grant)"
        for service in ("candidates", "placements", "reintegration")},

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.actors import Api, account, until
+from tests.actors import Api, account, selected_candidate, until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
@@ -26,6 +26,12 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
     """The gateway's URL, with every service behind it."""
     with running_system(scratch_database.admin_url) as urls:
         yield urls["gateway"]
+
+
+@pytest.fixture(scope="module")
+def admin(gateway: str, scratch_database: RunDatabase) -> Api:
+    """The admin, made once for the module's stories."""
+    return Api(gateway, admin_token(scratch_database.admin_url, gateway))
 
 
 def _account(admin: Api, role: str, **links: Any) -> Api:
@@ -50,8 +56,7 @@ def _by_group(report: dict[str, Any], dimension: str,
     return {g["group"]: tuple(g[c] for c in columns) for g in report[dimension]}
 
 
-def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> None:
-    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+def test_selection_to_return(admin: Api) -> None:
     today = datetime.now(UTC).date().isoformat()
 
     # candidates: a programme and two selected candidates
@@ -132,3 +137,44 @@ def test_selection_to_return(gateway: str, scratch_database: RunDatabase) -> Non
            "the application to be returned")
     other = next(a for a in applications if a["id"] != placed["id"])
     assert admin.get(f"/v1/applications/{other['id']}")["status"] == "selected"
+
+
+def test_esco_requirement_met_by_a_narrower_skill(admin: Api) -> None:
+    """An employer requires ESCO's "computer programming", found by typing in French; of two
+    selected candidates, the one with ESCO's "Python (computer programming)" (narrower) meets
+    it, the one with a free label does not. An unknown ESCO URI is a 422 naming it."""
+    today = datetime.now(UTC).date().isoformat()
+    pid = admin.post("/v1/programmes", 201, json=programme_body(
+        gender_balance_min_share=None))["id"]
+    officer = _account(admin, "officer", programme_ids=[pid])
+    python = officer.get("/v1/esco/search", params={"q": "python", "kind": "skill"})["items"][0]
+    assert python["label"] == "Python (computer programming)" and python["broader"]
+    ids = [selected_candidate(admin, officer, pid, available_from=today, skills=skills)
+           for skills in ([{"uri": python["uri"]}], [{"label": "Java"}])]
+    assert [[s["esco"] for s in officer.get(f"/v1/candidates/{i}")["skills"]] for i in ids] == [
+        [True], [False]]
+
+    employer = admin.post("/v1/employers", 201, json=employer_body(programme_ids=(pid,)))
+    host = _account(admin, "employer", employer_id=employer["id"])
+    [programming] = host.get("/v1/esco/search", params={
+        "q": "programmation informatique", "kind": "skill", "lang": "fr", "limit": 1})["items"]
+    assert programming["label"] == "programmation informatique"
+    assert programming["uri"] in python["broader"]
+    unknown = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
+    refused = host.post("/v1/vacancies", 422, json=vacancy_body(
+        employer_id=employer["id"], programme_id=pid, required_skills=[{"uri": unknown}]))
+    assert unknown in str(refused)
+    vacancy = host.post("/v1/vacancies", 201, json=vacancy_body(
+        employer_id=employer["id"], programme_id=pid, seats=1,
+        required_skills=[{"uri": programming["uri"]}],
+        nice_to_have_skills=[]))
+    assert vacancy["required_skills"][0]["esco"] is True
+
+    run = officer.post("/v1/matching-runs", 202, json={"programme_id": pid})
+    run = until(lambda: (r := officer.get(f"/v1/matching-runs/{run['id']}"))["status"]
+                 in ("completed", "failed") and r, "the run to finish")
+    assert run["status"] == "completed", run["failure"]
+    [proposal] = officer.get(f"/v1/matching-runs/{run['id']}/proposals")["items"]
+    assert (proposal["candidate_id"], proposal["vacancy_id"]) == (ids[0], vacancy["id"])
+    assert proposal["explanation"]["matched_required_skills"] == [programming["uri"]]
+    assert proposal["explanation"]["missing_required_skills"] == []

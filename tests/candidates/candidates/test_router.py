@@ -130,6 +130,7 @@ class TestCreateCandidate:
         {"education": {"institution": "U"}},
         {"skills": [{}]}, {"skills": [{"uri": "ftp://example.org/skill"}]},
         {"skills": [{"label": ""}]}, {"skills": ["python"]},
+        {"skills": [{"uri": "http://data.europa.eu/esco/skill/not-in-esco"}]},
         {"languages": [{"language": "xx", "level": "B2"}]},
         {"languages": [{"language": "fr", "level": "D1"}]},
         {"languages": [{"language": "FR", "level": "B1"}]},
@@ -146,6 +147,14 @@ class TestCreateCandidate:
         assert response.status_code == 422, (bad, response.text)
         assert response.json()["type"] == "/problems/validation"
         assert await listed(client, q=marker) == []
+
+    async def test_unknown_esco_skill_is_named(self, client: httpx.AsyncClient) -> None:
+        unknown = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
+        response = await client.post("/v1/candidates", json=candidate_body(
+            skills=[{"label": "Python"}, {"uri": unknown}]))
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert error["loc"] == ["body", "skills", "1", "uri"] and unknown in error["msg"]
 
     async def test_age_bounds_are_inclusive(self, client: httpx.AsyncClient) -> None:
         for born in (years_ago(14), years_ago(99)):
