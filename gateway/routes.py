@@ -18,6 +18,8 @@ ROUTES: dict[str, str] = {
     # An erasure's progress, followed by its requester with the erasure's receipt.
     "/v1/erasures": "candidates",
     "/v1/retention": "candidates",
+    # Likely duplicate people, for officers to dismiss or merge.
+    "/v1/duplicates": "candidates",
     "/v1/employers": "placements",
     # A programme's employers' standing (aggregates for ministries).
     "/v1/employer-standing": "placements",
