@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,26 +35,44 @@ PHONE_TAIL = r"right(regexp_replace(candidates.candidate.phone, '\D', '', 'g'), 
 MAX_LOOKALIKES = 500
 
 
+class Lookalike(NamedTuple):
+    """What the rule compares of another record."""
+
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    phone: str | None
+    residence_country: str
+
+
+LOOKALIKE_COLUMNS = (Candidate.id, Candidate.given_name, Candidate.family_name,
+                     Candidate.date_of_birth, Candidate.phone, Candidate.residence_country)
+
+
 async def lookalikes(session: AsyncSession, *, candidate_id: uuid.UUID, date_of_birth: date,
-                     phone_tail: str | None) -> list[Candidate]:
+                     phone_tail: str | None) -> list[Lookalike]:
     """The other records (not merged, not erased) with this birth date or a phone ending in
-    ``phone_tail``: those the rule compares a record with."""
+    ``phone_tail``: what the rule compares of them."""
     shares = Candidate.date_of_birth == date_of_birth
     if phone_tail is not None:
         tail = literal_column(PHONE_TAIL, Text())
         shares = or_(shares, and_(Candidate.phone.is_not(None), tail == phone_tail))
-    statement = (select(Candidate).where(
+    statement = (select(*LOOKALIKE_COLUMNS).where(
         shares, Candidate.id != candidate_id, Candidate.merged_into_id.is_(None),
         ~exists().where(CandidateErasure.candidate_id == Candidate.id))
         .order_by(Candidate.created_at, Candidate.id).limit(MAX_LOOKALIKES))
-    return list((await session.scalars(statement)).all())
+    return [Lookalike(*row) for row in (await session.execute(statement)).all()]
 
 
-async def add_flag(session: AsyncSession, flag: DuplicateFlag) -> DuplicateFlag | None:
-    """Insert a flag; None when the pair is flagged already (whatever its status)."""
-    statement = (insert(DuplicateFlag).values(**column_values(flag))
-                 .on_conflict_do_nothing().returning(DuplicateFlag))
-    return (await session.scalars(statement)).one_or_none()
+async def add_flags(session: AsyncSession, flags: Sequence[DuplicateFlag]) -> int:
+    """Insert the flags in one statement, leaving out the pairs flagged already (whatever their
+    status); how many were new."""
+    if not flags:
+        return 0
+    statement = (insert(DuplicateFlag).values([column_values(flag) for flag in flags])
+                 .on_conflict_do_nothing().returning(DuplicateFlag.id))
+    return len((await session.scalars(statement)).all())
 
 
 def _readable(principal: Principal) -> list[ColumnElement[bool]]:

@@ -41,7 +41,7 @@ from shared.errors import IllegalTransition, PreconditionFailed
 from shared.pagination import PageParams
 
 
-def person(candidate: Candidate) -> matching.Person:
+def person(candidate: Candidate | repository.Lookalike) -> matching.Person:
     """What the rule compares of a candidate record."""
     return matching.Person(given_name=candidate.given_name, family_name=candidate.family_name,
                            date_of_birth=candidate.date_of_birth, phone=candidate.phone,
@@ -49,9 +49,9 @@ def person(candidate: Candidate) -> matching.Person:
 
 
 async def detect(session: AsyncSession, *, candidate: Candidate,
-                 found_by: str) -> list[DuplicateFlag]:
-    """Flag the likely duplicates of ``candidate`` (in the caller's transaction); the new
-    flags (a pair flagged before is not flagged again)."""
+                 found_by: str) -> int:
+    """Flag the likely duplicates of ``candidate`` (in the caller's transaction); how many
+    flags are new (a pair flagged before is not flagged again)."""
     new = person(candidate)
     flags = []
     for other in await repository.lookalikes(session, candidate_id=candidate.id,
@@ -61,11 +61,9 @@ async def detect(session: AsyncSession, *, candidate: Candidate,
         if evidence is None:
             continue
         low, high = sorted((candidate.id, other.id))
-        flag = await repository.add_flag(session, DuplicateFlag(
-            candidate_id=low, other_candidate_id=high, found_by=found_by, evidence=evidence))
-        if flag is not None:
-            flags.append(flag)
-    return flags
+        flags.append(DuplicateFlag(candidate_id=low, other_candidate_id=high,
+                                   found_by=found_by, evidence=evidence))
+    return await repository.add_flags(session, flags)
 
 
 async def get(session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID,
