@@ -13,6 +13,8 @@ TAGS: dict[str, str] = {
     "applications": "Applications of candidates to programmes and their actions (submit, "
                     "screen, shortlist, reject, withdraw).",
     "selection": "Screening and selecting a programme's applications at once.",
+    "duplicates": "Likely duplicate people (same name across spellings and scripts, and the "
+                  "same birth date or phone), for officers to dismiss, merge or unmerge.",
     "institutions": "Partner institutions and the candidates they nominate.",
     "partnerships": "A programme's consortium of institutions and their agreements.",
     "esco": "Suggestions of skills and occupations from the ESCO classification (© European "

@@ -20,6 +20,8 @@ ROUTES: dict[str, str] = {
     "/v1/retention": "candidates",
     # ESCO suggestions; the classification is shared reference data, served from here.
     "/v1/esco": "candidates",
+    # Likely duplicate people, for officers to dismiss or merge.
+    "/v1/duplicates": "candidates",
     "/v1/employers": "placements",
     # A programme's employers' standing (aggregates for ministries).
     "/v1/employer-standing": "placements",

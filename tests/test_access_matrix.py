@@ -23,12 +23,13 @@ import copy
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.candidates.factories import institution_body
+from tests.candidates.factories import candidate_body, institution_body
 from tests.conftest import RunDatabase
 from tests.fuzz.seed import seed
 from tests.system import admin_token, password_token, running_system
@@ -44,7 +45,7 @@ KINDS = {
     "alert_id": "alert", "cost_id": "cost", "case_id": "case", "follow_up_id": "follow_up",
     "measure_id": "measure", "subscription_id": "subscription", "grievance_id": "grievance",
     "programme_ids": "programme", "account_id": "account", "client_id": "client",
-    "agreement_id": "agreement", "party_ids": "institution",
+    "agreement_id": "agreement", "party_ids": "institution", "flag_id": "flag",
 }
 # List links that name another party's object beside the caller's own rather than alone: an
 # agreement has two parties or more, the caller's institution among them.
@@ -141,6 +142,12 @@ def _party(admin: httpx.Client, gateway: str, name: str) -> Party:
     """Seed one party's objects as the admin and create its accounts."""
     ids = {kind: values[0] for kind, values in seed(admin).items()}
     ids = {KINDS.get(key, key): value for key, value in ids.items()}
+    # Each party's people are born on a day of their own: no flag pairs two parties' people.
+    ids["birth_date"] = (date(1990, 1, 1) + timedelta(days=uuid.uuid4().int % 3000)).isoformat()
+    response = admin.patch(f"/v1/candidates/{ids['candidate']}", json={
+        "date_of_birth": ids["birth_date"]}, headers={"If-Match": admin.get(
+            f"/v1/candidates/{ids['candidate']}").headers["etag"]})
+    assert response.status_code == 200, response.text
     response = admin.post(f"/v1/institutions/{ids['institution']}/nominations", json={
         "candidate_id": ids["candidate"], "programme_id": ids["programme"]})
     assert response.status_code == 201, response.text
@@ -161,6 +168,15 @@ def _party(admin: httpx.Client, gateway: str, name: str) -> Party:
         "signed_on": "2020-01-10", "starts_on": "2020-02-01"})
     assert response.status_code == 201, response.text
     ids["agreement"] = response.json()["id"]
+    # The candidate registered again for the programme: a likely duplicate, flagged.
+    response = admin.post("/v1/candidates", json=candidate_body(
+        given_name="أمينة", family_name="بن علي", date_of_birth=ids["birth_date"],
+        phone=None, programme_id=ids["programme"]))
+    assert response.status_code == 201, response.text
+    [ids["flag"]] = [flag["id"] for flag in admin.get("/v1/duplicates", params={
+        "candidate_id": response.json()["id"]}).json()["items"]
+        if ids["candidate"] in flag["candidate_ids"]]
+    del ids["birth_date"]
     party = Party(name, ids)
     links: dict[str, dict[str, Any]] = {
         "officer": {"programme_ids": [ids["programme"]]},

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -175,6 +175,52 @@ class TestInstitution:
         rival.get(f"/v1/candidates/{student['id']}", 404)
         rival.post(f"/v1/institutions/{other['id']}/nominations", 404, json={
             "candidate_id": student["id"], "programme_id": programme_id})
+
+
+class TestDuplicates:
+    def test_a_duplicate_sign_up_is_flagged_merged_and_unmerged_by_the_officer(
+            self, gateway: str, officer: str, admin: Api) -> None:
+        officer_api, programme_id = open_programme(officer, gateway)
+        # Born on a day of its own, so that no other test's people share it.
+        born = (date(1990, 1, 1) + timedelta(days=uuid.uuid4().int % 3000)).isoformat()
+        first, _ = sign_up(gateway, given_name="Youssef", family_name="El Amrani",
+                           date_of_birth=born, phone="+212612345678")
+        again, _ = sign_up(gateway, given_name="يوسف", family_name="العمراني",
+                           date_of_birth=born, phone=None)
+        # His sister signs up with the family's phone: no flag, and nothing blocks her.
+        sister, _ = sign_up(gateway, given_name="Salma", family_name="El Amrani",
+                            date_of_birth="2001-09-01", phone="+212612345678")
+        kept, merged, salma = (applies(person, programme_id)
+                               for person in (first, again, sister))
+
+        flags = officer_api.get("/v1/duplicates", params={
+            "status": "open", "candidate_id": kept})["items"]
+        assert [sorted(flag["candidate_ids"]) for flag in flags] == [sorted([kept, merged])]
+        flag = flags[0]
+        assert flag["found_by"] == "sign_up"
+        assert flag["evidence"] == [{"field": "name", "match": "same_skeleton"},
+                                    {"field": "date_of_birth", "match": "equal"}]
+        assert officer_api.get("/v1/duplicates", params={"candidate_id": salma})["items"] == []
+        # Another programme's officer sees neither the flag nor can act on it.
+        stranger, _ = account(admin, "officer", programme_ids=[])
+        stranger.get(f"/v1/duplicates/{flag['id']}", 404)
+        stranger.post(f"/v1/duplicates/{flag['id']}/merge", 404, json={"keep": kept})
+        # Merging is the officer's explicit act; the pointer names the record kept.
+        done = officer_api.post(f"/v1/duplicates/{flag['id']}/merge", json={"keep": kept},
+                                headers=officer_api.if_match(f"/v1/duplicates/{flag['id']}"))
+        assert (done["status"], done["kept_candidate_id"]) == ("merged", kept)
+        gone = officer_api.http.get(f"/v1/candidates/{merged}")
+        assert gone.status_code == 404
+        assert gone.json()["merged_into"] == kept
+        listed = {c["id"] for c in officer_api.get("/v1/candidates", params={
+            "programme_id": programme_id})["items"]}
+        assert listed == {kept, salma}
+        officer_api.post(f"/v1/duplicates/{flag['id']}/merge", 409, json={"keep": kept})
+        # Undone: the record stands again, the flag is open, its history kept.
+        undone = officer_api.post(f"/v1/duplicates/{flag['id']}/unmerge")
+        assert undone["status"] == "open"
+        assert [d["action"] for d in undone["decisions"]] == ["merge", "unmerge"]
+        assert officer_api.get(f"/v1/candidates/{merged}")["id"] == merged
 
 
 class Receiver(ThreadingHTTPServer):

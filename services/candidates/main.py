@@ -7,6 +7,7 @@ from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router
 from services.candidates.candidates import router as candidates_router
 from services.candidates.database import access_record, event_tables, idempotency_keys
+from services.candidates.duplicates import router as duplicates_router
 from services.candidates.erasure import router as erasure_router
 from services.candidates.esco import router as esco_router
 from services.candidates.events import EVENT_TYPES
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  training_router.router, imports_router.router,
                  statistics_router.router, matching_profiles_router.router,
                  erasure_router.router, retention_router.router, esco_router.router,
+                 duplicates_router.router,
                  subscriptions_router(events), events_admin.router,
                  access_log_router(access_record)],
         # The erasure's progress checks its caller itself: a receipt or a token.

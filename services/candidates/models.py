@@ -4,6 +4,7 @@ from services.candidates.agreements.models import Agreement, AgreementParty, Con
 from services.candidates.applications.models import Application, ApplicationTransition
 from services.candidates.candidates.models import Candidate, Consent
 from services.candidates.database import Base, event_tables, idempotency_keys
+from services.candidates.duplicates.models import DuplicateDecision, DuplicateFlag
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.institutions.models import Institution, Nomination
 from services.candidates.programmes.models import Programme
@@ -11,7 +12,8 @@ from services.candidates.retention.models import RetentionErasure, RetentionRetu
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
 
 __all__ = ["Agreement", "AgreementParty", "Application", "ApplicationTransition", "Attendance",
-           "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember", "Enrolment",
+           "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember",
+           "DuplicateDecision", "DuplicateFlag", "Enrolment",
            "Institution", "Nomination", "Programme", "RetentionErasure", "RetentionReturn",
            "TrainingModule", "event_tables",
            "idempotency_keys"]

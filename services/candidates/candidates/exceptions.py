@@ -8,6 +8,13 @@ class CandidateNotFound(NotFound):
     slug, title = "candidate-not-found", "Candidate not found"
 
 
+class CandidateMerged(NotFound):
+    """An officer merged this record into another record of the same person
+    (``merged_into``): read that one."""
+
+    slug, title = "candidate-merged", "Candidate merged into another record"
+
+
 class EmailTaken(Conflict):
     slug, title = "candidate-email-taken", "Email already used"
 

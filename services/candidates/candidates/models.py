@@ -42,6 +42,11 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
               postgresql_where=text("registered_programme_id IS NOT NULL")),
         Index("ix_candidate_registered_institution_id", "registered_institution_id",
               postgresql_where=text("registered_institution_id IS NOT NULL")),
+        # The likely duplicates of a new record are looked up by birth date and by the last
+        # digits of the phone (services/candidates/duplicates/repository.py).
+        Index("ix_candidate_date_of_birth", "date_of_birth"),
+        Index("ix_candidate_phone_tail", text(r"right(regexp_replace(phone, '\D', '', 'g'), 8)"),
+              postgresql_where=text("phone IS NOT NULL")),
     )
 
     # Overrides the mixin's column only to drop its single-column index, which the composite
@@ -90,6 +95,11 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
         ForeignKey("candidates.programme.id"))
     registered_institution_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("candidates.institution.id"))
+    # Set when an officer merged this record into another, the same person's (see
+    # services/candidates/duplicates): the record then leaves the lists and its reads point
+    # at the one kept. Cleared by an unmerge.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("candidates.candidate.id"))
 
 
 # ISO/IEC TS 27560's vocabularies, as stored. The legal bases are GDPR Art. 6(1)'s.

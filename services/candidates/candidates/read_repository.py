@@ -47,8 +47,8 @@ CANDIDATE_DOCUMENT = f"""json_build_object(
     'version', c.version, 'created_at', {utc_iso("c.created_at")},
     'updated_at', {utc_iso("c.updated_at")})::text"""
 
-# $1: the candidate's id. Returns (version, doc).
-GET_CANDIDATE_SQL = f"""SELECT c.version, {CANDIDATE_DOCUMENT} AS doc
+# $1: the candidate's id. Returns (version, doc, merged_into_id).
+GET_CANDIDATE_SQL = f"""SELECT c.version, {CANDIDATE_DOCUMENT} AS doc, c.merged_into_id
 FROM candidates.candidate AS c
 WHERE c.id = $1"""
 
@@ -62,6 +62,8 @@ LIST_CANDIDATES_ORDER = "ORDER BY c.created_at, c.id LIMIT ${limit}"
 # Conditions, each formatted with its placeholder numbers. Only the filters a request uses go
 # into its statement: a catch-all "($n IS NULL OR …)" would keep Postgres's generic plan from
 # using the indexes (GIN on skill_keys and preferred_sectors, nationality, application).
+# A record merged into another (services/candidates/duplicates) is not listed.
+NOT_MERGED_CONDITION = "c.merged_into_id IS NULL"
 AFTER_CONDITION = "(c.created_at, c.id) > (${0}::timestamptz, ${1}::uuid)"
 NATIONALITY_CONDITION = "c.nationality = ${0}"
 GENDER_CONDITION = "c.gender = ${0}"
@@ -97,7 +99,7 @@ def list_query(filters: CandidateFilters, page: PageParams,
                scope: CandidateScope = EVERYONE) -> tuple[str, list[Any]]:
     """The list statement for ``filters`` and ``page`` (``limit + 1`` rows) and its arguments,
     limited to the candidates of ``scope``."""
-    conditions: list[str] = []
+    conditions: list[str] = [NOT_MERGED_CONDITION]
     args: list[Any] = []
 
     def arg(value: Any) -> int:
@@ -136,15 +138,16 @@ def list_query(filters: CandidateFilters, page: PageParams,
 
 
 async def candidate_document(reads: HotReads, candidate_id: uuid.UUID,
-                             scope: CandidateScope = EVERYONE) -> tuple[int, str] | None:
-    """The candidate's version and its CandidateOut JSON, or None if there is no such id in
-    ``scope``."""
+                             scope: CandidateScope = EVERYONE
+                             ) -> tuple[int, str, uuid.UUID | None] | None:
+    """The candidate's version, its CandidateOut JSON and the record it is merged into (if
+    any), or None if there is no such id in ``scope``."""
     if scope.condition is None:
         row = await reads.fetchrow(GET_CANDIDATE_SQL, candidate_id)
     else:
         row = await reads.fetchrow(f"{GET_CANDIDATE_SQL} AND {scope.sql(2)}", candidate_id,
                                    *scope.arguments)
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def candidate_page(reads: HotReads, filters: CandidateFilters, page: PageParams,

@@ -16,6 +16,7 @@ from services.candidates import access
 from services.candidates.applications.models import STATUSES
 from services.candidates.candidates import service
 from services.candidates.candidates.exceptions import (
+    CandidateMerged,
     CandidateNotFound,
     ConsentRequired,
     EmailChangeNotAllowed,
@@ -142,10 +143,14 @@ async def list_candidates(
 
 
 @router.get("/{candidate_id}", response_model=CandidateOut,
-            responses=responses(CandidateNotFound))
+            responses=responses(CandidateNotFound, CandidateMerged))
 async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
                         principal: access.PeopleReader, recorder: AccessRecorderDep) -> Response:
-    """One candidate profile, with its ETag for a later PATCH."""
+    """One candidate profile, with its ETag for a later PATCH.
+
+    A record an officer merged into another record of the same person answers 404
+    ``candidate-merged`` with ``merged_into``, the record kept.
+    """
     version, body = await service.document(hot_reads, candidate_id=candidate_id,
                                            scope=service.hot_read_scope(principal))
     recorder.read(candidate_id, "candidate", candidate_id)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.candidates import access
 from services.candidates.candidates import read_repository, repository
 from services.candidates.candidates.exceptions import (
+    CandidateMerged,
     CandidateNotFound,
     ConsentRequired,
     EmailChangeNotAllowed,
@@ -32,6 +33,7 @@ from services.candidates.candidates.schemas import (
     CandidateUpdate,
     ConsentCreate,
 )
+from services.candidates.duplicates import service as duplicates_service
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes import service as programme_service
 from shared import access as shared_access
@@ -180,6 +182,9 @@ async def create(session: AsyncSession, *, data: CandidateCreate,
         if subject is not None and (existing := await repository.profile_of(session, subject)):
             raise _profile_exists(existing)
         raise _email_taken()
+    # In this transaction: the record and its flags exist together (never blocking it).
+    await duplicates_service.detect(session, candidate=candidate,
+                                    found_by="sign_up" if subject is not None else "registration")
     return candidate
 
 
@@ -204,7 +209,11 @@ async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
     found = await read_repository.candidate_document(hot_reads, candidate_id, scope)
     if found is None:
         raise CandidateNotFound(f"No candidate {candidate_id}.")
-    return found
+    version, body, merged_into = found
+    if merged_into is not None:
+        raise CandidateMerged(f"Candidate {candidate_id} was merged into {merged_into}.",
+                              merged_into=str(merged_into))
+    return version, body
 
 
 async def page_body(hot_reads: HotReads, *, page: PageParams, filters: CandidateFilters,

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates import service as candidate_service
+from services.candidates.duplicates import service as duplicates_service
 from services.candidates.institutions import repository
 from services.candidates.institutions.exceptions import (
     AlreadyNominated,
@@ -77,7 +78,7 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
             f"Institution {institution_id} already nominated candidate {data.candidate_id} "
             f"for programme {data.programme_id}.")
     try:
-        return await repository.add_nomination(
+        nomination = await repository.add_nomination(
             session, Nomination(institution_id=institution_id, **data.model_dump()))
     except IntegrityError as exc:
         # The checks above passed, so a concurrent request got in between: the same
@@ -89,6 +90,11 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
         raise NominationConflict(
             "The candidate, programme or institution changed while nominating; "
             "read them again.") from exc
+    # A nomination brings the person before a programme: look for their other records then.
+    await duplicates_service.detect(
+        session, candidate=await candidate_service.get(session, candidate_id=data.candidate_id),
+        found_by="nomination")
+    return nomination
 
 
 async def list_nominations(session: AsyncSession, *, institution_id: uuid.UUID,
