@@ -108,6 +108,13 @@ def sign(payload: Mapping[str, Any], key: SigningKey) -> str:
                               headers={"kid": key.kid, "typ": TYP, "cty": "vc"})
 
 
+def content(token: str) -> dict[str, Any]:
+    """The payload of a ``vc+jwt`` this issuer signed and stored (not verified: for showing)."""
+    payload: dict[str, Any] = orjson.loads(jwt.api_jws.decode_complete(
+        token, options={"verify_signature": False})["payload"])
+    return payload
+
+
 def encode_list(revoked: set[int]) -> str:
     """A Bitstring Status List's ``encodedList``: the bitstring of ``LIST_SIZE`` bits (bit 0 the
     left-most of the first byte) gzipped, base64url without padding, multibase prefix ``u``."""
