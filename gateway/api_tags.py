@@ -27,6 +27,9 @@ TAGS: dict[str, str] = {
     "placements": "Placements of candidates with employers, from acceptance through the visa "
                   "and the stay to its end.",
     "monitoring": "Following a placement: mentors, check-ins, alerts and its evaluation.",
+    "credentials": "Proof of skills: the returnee's W3C Verifiable Credential of their stay, "
+                   "its revocation, and its verification by anyone (no token), with the "
+                   "issuer's keys and status lists.",
     "grievances": "A placed worker's complaints about their placement, escalated from the "
                   "employer to the programme to the ministry's statistics when unresolved.",
     "recruitment costs": "What placed workers' recruitment cost them and others (the ILO "

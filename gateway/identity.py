@@ -20,16 +20,13 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import identity_repository as repository
 from gateway.models import Account, MachineClient, Revocation, SigningKey
-from shared import sealing
+from shared import sealing, signing_keys
 from shared.auth import Principal, Revocations
 from shared.errors import Conflict, NotFound, UnprocessableEntity
 from shared.pagination import PageParams
@@ -126,28 +123,13 @@ class ActiveKey:
     private_key: Any
 
 
-def generate_key(algorithm: str) -> tuple[str, str, dict[str, Any]]:
-    """A new keypair: its kid, private key PEM and public JWK."""
-    kid = uuid.uuid4().hex
-    if algorithm == "EdDSA":
-        private: Any = ed25519.Ed25519PrivateKey.generate()
-        public_jwk = OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
-    else:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public_jwk = RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    return kid, pem, {**public_jwk, "kid": kid, "alg": algorithm, "use": "sig"}
-
-
 def _active(row: SigningKey) -> ActiveKey:
-    pem = sealing.unseal(row.private_pem)  # plain in a row from before sealing
-    private = serialization.load_pem_private_key(pem.encode(), password=None)
-    return ActiveKey(kid=row.kid, algorithm=row.algorithm, private_key=private)
+    return ActiveKey(kid=row.kid, algorithm=row.algorithm,
+                     private_key=signing_keys.private_key(row.private_pem))
 
 
 async def _new_key(session: AsyncSession, algorithm: str) -> SigningKey:
-    kid, pem, public_jwk = generate_key(algorithm)
+    kid, pem, public_jwk = signing_keys.generate_key(algorithm)
     return await repository.add_key(session, kid=kid, algorithm=algorithm,
                                     private_pem=sealing.seal(pem), public_jwk=public_jwk)
 

@@ -8,7 +8,8 @@ forwards roughly twice as many requests per CPU second (see bench/gateway.py).
 
 Before forwarding: the bearer token is verified (401, or 403 for a trusted external issuer's
 token that grants no Pathways role; a read of an erasure's progress may carry its receipt
-instead, see ``gateway.routes.RECEIPT_PATHS``), the client's rate limit counted (429), the page
+instead, see ``gateway.routes.RECEIPT_PATHS``; verifying a credential needs none,
+``gateway.routes.PUBLIC_PATHS``), the client's rate limit counted (429), the page
 size (422) and body size (413) checked. Upstream failures become problems naming the
 service: refused connection 503, timeout 504, anything malformed 502. Hop-by-hop headers are
 dropped both ways; ``X-Request-ID``, W3C ``traceparent`` and ``X-Forwarded-*`` are set.
@@ -38,6 +39,7 @@ from gateway.ratelimit import RateLimiter, RateLimiterUnavailable
 from gateway.routes import (
     LARGE_BODY_PREFIXES,
     OWN_PATHS,
+    PUBLIC_PATHS,
     RECEIPT_HEADER,
     RECEIPT_PATHS,
     Router,
@@ -174,9 +176,10 @@ class Proxy:
             return
 
         token = bearer_token(headers.get("authorization"))
-        if token is None and scope["method"] in ("GET", "HEAD") \
-                and headers.get(RECEIPT_HEADER) and RECEIPT_PATHS.match(path):
-            await self._forward_with_receipt(scope, receive, send, service, headers)
+        if token is None and (PUBLIC_PATHS.match(path) or (
+                scope["method"] in ("GET", "HEAD") and headers.get(RECEIPT_HEADER)
+                and RECEIPT_PATHS.match(path))):
+            await self._forward_without_token(scope, receive, send, service, headers)
             return
         try:
             if token is None:
@@ -220,10 +223,11 @@ class Proxy:
         await self._send_upstream(scope, receive, send, service, headers, limit,
                                   on_created=None if hook is None else (principal, hook))
 
-    async def _forward_with_receipt(self, scope: Scope, receive: Receive, send: Send,
-                                    service: str, headers: dict[str, str]) -> None:
-        """Forward a tokenless read of :data:`RECEIPT_PATHS`; its service checks the receipt.
-        Counted against the caller's address, as the gateway's own tokenless paths are."""
+    async def _forward_without_token(self, scope: Scope, receive: Receive, send: Send,
+                                     service: str, headers: dict[str, str]) -> None:
+        """Forward a tokenless request to :data:`PUBLIC_PATHS`, or a read of
+        :data:`RECEIPT_PATHS` (its service checks the receipt). Counted against the caller's
+        address, as the gateway's own tokenless paths are."""
         client = scope.get("client")
         if await refused_by_limiter(send, self.limiter, f"addr:{client[0] if client else '-'}",
                                     instance=scope["path"]):

@@ -31,6 +31,8 @@ ROUTES: dict[str, str] = {
     "/v1/grievances": "placements",
     "/v1/recruitment-costs": "placements",
     "/v1/exchange-rates": "placements",
+    # Proof-of-skills credentials: verified by anyone, with the issuer's keys and status lists.
+    "/v1/credentials": "placements",
     "/v1/returnee-cases": "reintegration",
     "/v1/follow-ups": "reintegration",
     "/v1/support-measures": "reintegration",
@@ -49,6 +51,10 @@ LARGE_BODY_PREFIXES = ("/v1/candidate-imports",)
 # progress with its receipt (the erased person's account is gone). The service checks the proof.
 RECEIPT_PATHS = re.compile(r"^/v1/erasures/[^/]+$")
 RECEIPT_HEADER = "erasure-receipt"
+# Routed paths anyone may call without a token: a future employer verifying a returnee's
+# proof-of-skills credential, and the issuer's keys and status lists it is checked with.
+# Counted against the caller's address; a token, when sent, is still checked.
+PUBLIC_PATHS = re.compile(r"^/v1/credentials/(verify|keys|status/[^/]+)$")
 
 
 def route_table(overrides: dict[str, str] | None = None) -> dict[str, str]:

@@ -52,7 +52,7 @@ KINDS = {
 LINKS_BESIDE_OWN = frozenset({"party_ids"})
 # Path parameters that are values rather than objects (an origin country of a programme): the
 # same value for both parties, the object around them (B's programme) is what is walled off.
-VALUES = {"country": "EG"}
+VALUES = {"country": "EG", "list_number": "0"}
 EVERY_ROLE = frozenset(ROLES)
 # Reads of B's objects that are no leak, and the roles that may make them: programmes and their
 # training catalogue are public to every signed-in role (a candidate chooses where to apply);
@@ -65,6 +65,8 @@ PUBLIC_READS = {
     ("get", "/v1/training-modules/{module_id}"): EVERY_ROLE,
     ("get", "/v1/institutions/{institution_id}"): frozenset({"officer"}),
     ("get", "/v1/institutions/{institution_id}/nominations"): frozenset({"officer"}),
+    # The credentials' revocation status list: public (no token), a bitstring naming no one.
+    ("get", "/v1/credentials/status/{list_number}"): EVERY_ROLE,
 }
 # Links whose documented purpose is to reach another party's programme (rule 2 of the model:
 # a write may widen what others see when that is what the action is for).
@@ -86,6 +88,7 @@ NO_OBJECT = {
     ("post", "/v1/candidate-imports"): "a file of new people (its programme is a query link)",
     ("post", "/v1/retention/rounds"): "the admin runs the retention job's round: no object",
     ("get", "/v1/esco/search"): "reference data (ESCO), the same for every signed-in role",
+    ("post", "/v1/credentials/verify"): "public: checks the credential it is given",
     **{("post", f"/v1/webhooks/{service}/subscriptions"):
        "subscribes to the caller's own programmes' events (scoped by the grant)"
        for service in ("candidates", "placements", "reintegration")},

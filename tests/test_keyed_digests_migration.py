@@ -10,12 +10,11 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from gateway import identity
 from launcher import migrate
 from launcher.bootstrap import drop_database
 from launcher.database import prepare_database, service_database_url
 from launcher.topology import service
-from shared import sealing
+from shared import sealing, signing_keys
 from tests.conftest import RunDatabase
 
 
@@ -40,7 +39,7 @@ def test_existing_rows_get_their_digest_and_downgrade_works(admin_url: str) -> N
     gateway_url = service_database_url(admin_url, gateway)
     migrate.downgrade(candidates, candidates_url, "cand0010")
     migrate.downgrade(gateway, gateway_url, "gate0003")
-    kid, pem, jwk = identity.generate_key("EdDSA")
+    kid, pem, jwk = signing_keys.generate_key("EdDSA")
 
     async def before() -> None:
         connection = await asyncpg.connect(_dsn(candidates_url))

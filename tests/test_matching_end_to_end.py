@@ -5,15 +5,26 @@ with a vacancy; an officer of the programme runs matching (placements fetches th
 from candidates with the officer's token), reviews and confirms; the placement then goes
 through its lifecycle to completion, and the candidates service hears of it by events: the
 application ends ``returned``. The officer reads the run's fairness report along the way: it
-adds up to the run's pool, proposals and placements.
+adds up to the run's pool, proposals and placements. The returnee then downloads her proof of
+skills with her own token; a standard VC library (tests/external/verify_credential.mjs) finds
+it valid with the issuer's keys and status list fetched without a token, and a tampered copy
+not; once the officer revokes it, the library and the public verification both say revoked.
 """
 
+import base64
+import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from launcher.api_client import tls_context
+from launcher.runner import PROJECT_ROOT
 from tests.actors import Api, account, selected_candidate, until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.conftest import RunDatabase
@@ -51,12 +62,46 @@ def _fairness(officer: Api, run: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+VERIFY_SCRIPT = PROJECT_ROOT / "tests" / "external" / "verify_credential.mjs"
+
+
+def _library_verdict(folder: Path, public: httpx.Client, jwt: str) -> dict[str, Any]:
+    """What the VC library says of ``jwt`` given the issuer's keys and the status list it
+    names, both fetched as anyone would (no token) and handed over as files: offline."""
+    node = shutil.which("node")
+    assert node is not None, "the tests need Node.js (tests/external)"
+    payload = json.loads(base64.urlsafe_b64decode(jwt.split(".")[1] + "=="))
+    status_url = payload["credentialStatus"]["statusListCredential"]
+    keys, status = (public.get(path) for path in (
+        "/v1/credentials/keys", "/v1/" + status_url.split("/v1/", 1)[1]))
+    assert (keys.status_code, status.status_code) == (200, 200), (keys.text, status.text)
+    assert status.headers["content-type"] == "application/vc+jwt"
+    files = {"credential.jwt": jwt, "keys.json": keys.text, "status.jwt": status.text}
+    for name, content in files.items():
+        (folder / name).write_text(content)
+    checked = subprocess.run([node, str(VERIFY_SCRIPT), *(str(folder / n) for n in files)],
+                             cwd=VERIFY_SCRIPT.parent, capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert checked.returncode == 0, checked.stderr
+    verdict: dict[str, Any] = json.loads(checked.stdout)
+    return verdict
+
+
+def _tampered(jwt: str) -> str:
+    """``jwt`` with its stay's outcome embellished, the signature kept."""
+    head, body, signature = jwt.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=="))
+    payload["credentialSubject"]["stay"]["outcome"] = "completed with distinction"
+    forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
+    return f"{head}.{forged}.{signature}"
+
+
 def _by_group(report: dict[str, Any], dimension: str,
               *columns: str) -> dict[str, tuple[Any, ...]]:
     return {g["group"]: tuple(g[c] for c in columns) for g in report[dimension]}
 
 
-def test_selection_to_return(admin: Api) -> None:
+def test_selection_to_return(admin: Api, gateway: str, tmp_path: Path) -> None:
     today = datetime.now(UTC).date().isoformat()
 
     # candidates: a programme and two selected candidates
@@ -137,6 +182,38 @@ def test_selection_to_return(admin: Api) -> None:
            "the application to be returned")
     other = next(a for a in applications if a["id"] != placed["id"])
     assert admin.get(f"/v1/applications/{other['id']}")["status"] == "selected"
+
+    # her proof of skills: downloaded with her own token, verified by a future employer with
+    # a standard VC library and by the public verification, both without a token
+    credential = trainee.get(f"{url}/credential")
+    subject = credential["credential"]["credentialSubject"]
+    assert (subject["id"], subject["stay"]["outcome"]) == (
+        f"urn:uuid:{placement['candidate_id']}", "completed")
+    assert subject["host"]["name"] == employer["name"]
+    assert trainee.get(f"{url}/credential")["jwt"] == credential["jwt"]
+    officer.get(f"{url}/credential", 403)
+    public = httpx.Client(base_url=gateway, timeout=30, verify=tls_context())
+    assert _library_verdict(tmp_path, public, credential["jwt"]) == {
+        "valid": True, "revoked": False, "errors": []}
+    assert public.post("/v1/credentials/verify", json={"credential": credential["jwt"]}
+                       ).json()["valid"] is True
+    tampered = _tampered(credential["jwt"])
+    refused = _library_verdict(tmp_path, public, tampered)
+    assert not refused["valid"] and "signature verification failed" in refused["errors"][0]
+    verdict = public.post("/v1/credentials/verify", json={"credential": tampered}).json()
+    assert (verdict["valid"], [e["code"] for e in verdict["errors"]]) == (
+        False, ["bad-signature"])
+
+    # the officer revokes it: the library, reading the status list again, and the public
+    # verification both say revoked; she can no longer download it
+    officer.post(f"{url}/credential/revoke", json={"reason": "Issued before the evaluation."})
+    assert _library_verdict(tmp_path, public, credential["jwt"]) == {
+        "valid": False, "revoked": True, "errors": ["revoked"]}
+    verdict = public.post("/v1/credentials/verify", json={"credential": credential["jwt"]}
+                          ).json()
+    assert (verdict["valid"], verdict["revoked"]) == (False, True)
+    trainee.get(f"{url}/credential", 409)
+    public.close()
 
 
 def test_esco_requirement_met_by_a_narrower_skill(admin: Api) -> None:

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.placements.credentials import router as credentials_router
 from services.placements.database import access_record, event_tables, idempotency_keys
 from services.placements.employers import router as employers_router
 from services.placements.events import EVENT_TYPES
@@ -39,11 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[employers_router.router, standing_router.router, vacancies_router.router,
                  matching_router.router,
                  monitoring_router.router, placements_router.router,
-                 matching_router.placement_router, grievances_router.router,
+                 matching_router.placement_router, credentials_router.router,
+                 grievances_router.router,
                  recruitment_costs_router.router, recruitment_costs_router.rates_router,
                  subscriptions_router(events), events_admin.router,
                  access_log_router(access_record)],
-        internal_routers=[inbox.router],
+        # Verifying a credential needs no token (whoever holds one may check it): its public
+        # routes are served beside those that authenticate their callers otherwise.
+        internal_routers=[inbox.router, credentials_router.public_router],
         events=events,
         inbox=inbox.Inbox(handlers=matching_consumers.HANDLERS),
         idempotency_table=idempotency_keys,

@@ -1,5 +1,6 @@
 """Every table of the placements service, imported so Alembic sees the whole metadata."""
 
+from services.placements.credentials.models import Credential, CredentialKey
 from services.placements.database import Base, event_tables, idempotency_keys
 from services.placements.employers.models import Employer, EmployerSuspension
 from services.placements.erasure.models import ErasedCandidate
@@ -18,8 +19,8 @@ from services.placements.recruitment_costs.models import (
 )
 from services.placements.vacancies.models import Vacancy
 
-__all__ = ["Alert", "Base", "CheckIn", "Employer", "EmployerSuspension", "ErasedCandidate",
-           "Evaluation", "ExchangeRateTable", "Grievance", "GrievanceAction", "MatchingProposal",
-           "MatchingRun", "Mentor", "Placement", "PlacementEarnings", "PlacementExtension",
-           "PlacementTransition", "RecruitmentCost", "Vacancy", "event_tables",
-           "idempotency_keys"]
+__all__ = ["Alert", "Base", "CheckIn", "Credential", "CredentialKey", "Employer",
+           "EmployerSuspension", "ErasedCandidate", "Evaluation", "ExchangeRateTable",
+           "Grievance", "GrievanceAction", "MatchingProposal", "MatchingRun", "Mentor",
+           "Placement", "PlacementEarnings", "PlacementExtension", "PlacementTransition",
+           "RecruitmentCost", "Vacancy", "event_tables", "idempotency_keys"]

@@ -1,5 +1,7 @@
 """Settings of the placements service (environment prefix ``PLACEMENTS_``)."""
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -29,6 +31,12 @@ class Settings(ServiceSettings):
     grievance_escalation_job: bool = True
     grievance_escalation_interval_seconds: float = Field(60.0, gt=0)
     grievance_escalation_batch_size: int = Field(1000, ge=1, le=100_000)
+    # Proof-of-skills credentials (services.placements.credentials): the algorithm of the key
+    # made on first use, the issuer's name in them (its id is AUTH_ISSUER, the API's public
+    # address), and how long a verifier may rely on a copy of a status list (its validUntil).
+    credential_algorithm: Literal["EdDSA", "RS256"] = "EdDSA"
+    credential_issuer_name: str = "Pathways"
+    credential_status_list_seconds: int = Field(86_400, ge=60, le=30 * 86_400)
 
     @model_validator(mode="after")
     def _candidates_url_given(self) -> "Settings":

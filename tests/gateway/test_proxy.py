@@ -74,6 +74,18 @@ class TestRouting:
             assert response.status_code == 404, path
             assert response.headers["content-type"] == "application/problem+json"
 
+    def test_credential_verification_needs_no_token(self, system: GatewaySystem) -> None:
+        for method, path in (("POST", "/v1/credentials/verify"), ("GET", "/v1/credentials/keys"),
+                             ("GET", "/v1/credentials/status/0")):
+            response = httpx.request(method, f"{system.gateway}{path}")
+            assert response.status_code == 200, (path, response.text)
+            assert response.headers["x-upstream"] == "echo"
+            assert response.json()["path"] == path
+        # Only those: the rest of the prefix, and the returnee's own download, need a token.
+        for path in ("/v1/credentials", "/v1/credentials/status/0/x",
+                     f"/v1/placements/{uuid.uuid4()}/credential"):
+            assert httpx.get(f"{system.gateway}{path}").status_code == 401, path
+
     def test_timeout_is_504(self, system: GatewaySystem) -> None:
         response = httpx.get(f"{system.gateway}/v1/employers/slow?seconds=8",
                              headers=_auth(system), timeout=20)
@@ -190,6 +202,13 @@ class TestLimits:
         other = system.mint(sub=f"rate-limit-other-{uuid.uuid4()}")
         assert httpx.get(f"{limited_gateway}/v1/employers",
                          headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+    def test_tokenless_verification_is_limited_by_address(self, limited_gateway: str) -> None:
+        # The address's budget is shared with this gateway's other tokenless calls: a 429
+        # comes within the requests, whatever came before (see RATE_LIMIT).
+        statuses = [httpx.get(f"{limited_gateway}/v1/credentials/keys").status_code
+                    for _ in range(2 * RATE_LIMIT + 1)]
+        assert 429 in statuses and set(statuses) <= {200, 429}
 
 
 class TestRedisUnreachable:

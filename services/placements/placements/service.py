@@ -140,6 +140,10 @@ POLICY: Policy[Placement] = Policy(
         # be exposed to it.
         "record-costs": COST_RECORDERS,
         "read-costs": COST_RECORDERS | {"service"},
+        # The proof-of-skills credential (services.placements.credentials): the returnee
+        # downloads their own; the programme's officers revoke one.
+        "download-credential": frozenset({"candidate"}),
+        "revoke-credential": access.STAFF,
     },
 )
 
