@@ -153,3 +153,19 @@ def lifespan_hooks(state_name: str,
             await job.stop()
 
     return start, stop
+
+
+def database_job_hooks(job: type[DatabaseJob], setting: str) -> tuple[Hook, Hook]:
+    """``on_startup``/``on_shutdown`` hooks running ``job`` inside a service app as its settings
+    say: ``<setting>_job`` turns it on, ``<setting>_interval_seconds`` and
+    ``<setting>_batch_size`` pace it; kept as ``app.state.<setting>_job``."""
+
+    def build(app: Any) -> DatabaseJob | None:
+        settings = app.state.settings
+        if not getattr(settings, f"{setting}_job"):
+            return None
+        return job(app.state.database.sessionmaker,
+                   interval=getattr(settings, f"{setting}_interval_seconds"),
+                   batch_size=getattr(settings, f"{setting}_batch_size"))
+
+    return lifespan_hooks(f"{setting}_job", build)

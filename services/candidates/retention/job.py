@@ -14,7 +14,6 @@ and a replica that dies mid-round leaves nothing taken. Each erasure is recorded
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -73,15 +72,6 @@ class RetentionJob(DatabaseJob):
         return len(await self.run_once())
 
 
-def _build(app: Any) -> RetentionJob | None:
-    settings = app.state.settings
-    if not settings.retention_job:
-        return None
-    return RetentionJob(app.state.database.sessionmaker,
-                        interval=settings.retention_interval_seconds,
-                        batch_size=settings.retention_batch_size)
-
-
 def lifespan_hooks() -> tuple[Hook, Hook]:
     """``on_startup``/``on_shutdown`` hooks running the job inside the service app."""
-    return periodic.lifespan_hooks("retention_job", _build)
+    return periodic.database_job_hooks(RetentionJob, "retention")

@@ -14,7 +14,6 @@ to ``open`` (the new level has not answered yet), a history step and its
 """
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,15 +55,6 @@ class EscalationJob(BatchedJob):
         return await escalate_due(session, now=now, batch_size=self.batch_size)
 
 
-def _build(app: Any) -> EscalationJob | None:
-    settings = app.state.settings
-    if not settings.grievance_escalation_job:
-        return None
-    return EscalationJob(app.state.database.sessionmaker,
-                         interval=settings.grievance_escalation_interval_seconds,
-                         batch_size=settings.grievance_escalation_batch_size)
-
-
 def lifespan_hooks() -> tuple[Hook, Hook]:
     """``on_startup``/``on_shutdown`` hooks running the job inside the service app."""
-    return periodic.lifespan_hooks("grievance_escalation_job", _build)
+    return periodic.database_job_hooks(EscalationJob, "grievance_escalation")

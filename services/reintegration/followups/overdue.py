@@ -13,7 +13,6 @@ transaction.
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,14 +59,6 @@ class OverdueJob(BatchedJob):
         return self.done
 
 
-def _build(app: Any) -> OverdueJob | None:
-    settings = app.state.settings
-    if not settings.overdue_job:
-        return None
-    return OverdueJob(app.state.database.sessionmaker, interval=settings.overdue_interval_seconds,
-                      batch_size=settings.overdue_batch_size)
-
-
 def lifespan_hooks() -> tuple[Hook, Hook]:
     """``on_startup``/``on_shutdown`` hooks running the job inside the service app."""
-    return periodic.lifespan_hooks("overdue_job", _build)
+    return periodic.database_job_hooks(OverdueJob, "overdue")
