@@ -133,9 +133,7 @@ def _received(principal: Principal, received_at: datetime | None, *,
         raise HistoricalEntryForbidden("Only officers and admins enter a complaint made "
                                        "earlier; file it now, without received_at.")
     if received_at > now:
-        raise InvalidDates(f"received_at {received_at.isoformat()} is in the future.", errors=[
-            {"loc": ["body", "received_at"], "msg": "is in the future",
-             "type": "invalid_date"}])
+        raise InvalidDates.of("received_at", "is in the future", received_at.isoformat())
     return received_at
 
 

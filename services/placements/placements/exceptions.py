@@ -25,6 +25,13 @@ class InvalidDates(UnprocessableEntity):
 
     slug, title = "invalid-dates", "Invalid dates"
 
+    @classmethod
+    def of(cls, field: str, message: str, value: object, **extra: str) -> "InvalidDates":
+        """The problem of one field given ``value``: ``message`` says what is wrong with it,
+        named in ``errors`` as a validation problem does."""
+        return cls(f"{field} {value} {message}.", errors=[
+            {"loc": ["body", field], "msg": message, "type": "invalid_date"}], **extra)
+
 
 class CandidateNotFound(NotFound):
     """A ``candidate_id`` the caller may not place: unknown to the candidates service, not

@@ -148,19 +148,18 @@ POLICY: Policy[Placement] = Policy(
 )
 
 
-def _invalid_date(field: str, message: str, value: date, **extra: str) -> InvalidDates:
-    """InvalidDates naming ``field`` (given ``value``) and why, as a validation problem does."""
-    return InvalidDates(f"{field} {value} {message}.", errors=[
-        {"loc": ["body", field], "msg": message, "type": "invalid_date"}], **extra)
+def happened(field: str, day: date | None, *, today: date) -> date:
+    """The day something happened: ``day``, default ``today``, never after it (InvalidDates
+    naming ``field``)."""
+    found = day or today
+    if found > today:
+        raise InvalidDates.of(field, "is in the future", found)
+    return found
 
 
 def _happened(field: str, day: date | None) -> date:
-    """The day something happened: ``day``, default today, never in the future (InvalidDates
-    naming ``field``)."""
-    happened = day or utc_today()
-    if happened > utc_today():
-        raise _invalid_date(field, "is in the future", happened)
-    return happened
+    """:func:`happened` by the API's calendar today."""
+    return happened(field, day, today=utc_today())
 
 
 def _event(event_type: str, placement: Placement, previous_status: str | None) -> NewEvent:
@@ -405,7 +404,7 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     start = data.start_date or vacancy.start_date
     end = data.end_date or vacancy.end_date
     if end <= start:
-        raise _invalid_date("end_date", f"must be after start_date {start}", end)
+        raise InvalidDates.of("end_date", f"must be after start_date {start}", end)
     if (start, end) != (vacancy.start_date, vacancy.end_date):
         programmes.check_stay_end(await programmes.rules(candidates, vacancy.programme_id),
                                   start=start, end=end)
@@ -645,7 +644,7 @@ async def decide_visa(session: AsyncSession, *, principal: Principal, placement_
     decided = _happened("decision_date", data.decision_date)
     requested = placement.visa_requested_on
     if requested is not None and decided < requested:
-        raise _invalid_date("decision_date", f"is before the visa request ({requested})",
+        raise InvalidDates.of("decision_date", f"is before the visa request ({requested})",
                             decided, visa_requested_on=requested.isoformat())
     return await _move(session, placement, principal, "visa-decision",
                        to=f"visa_{data.decision}", reason=data.reason,
@@ -673,7 +672,7 @@ async def arrive(session: AsyncSession, *, principal: Principal, placement_id: u
     arrived = _happened("arrival_date", data.arrival_date)
     granted = placement.visa_decision_date if placement.visa_decision == "granted" else None
     if granted is not None and arrived < granted:
-        raise _invalid_date("arrival_date", f"is before the visa was granted ({granted})",
+        raise InvalidDates.of("arrival_date", f"is before the visa was granted ({granted})",
                             arrived, visa_decision_date=granted.isoformat())
     _check_enrolment(placement.stay_type, data.enrolment_reference)
     return await _move(session, placement, principal, "arrive",
@@ -692,7 +691,7 @@ async def _end(session: AsyncSession, *, principal: Principal, placement_id: uui
     arrived = placement.actual_start_date
     assert arrived is not None  # set on arrival, the only way to active
     if ended < arrived:
-        raise _invalid_date("end_date", f"is before the arrival ({arrived})", ended)
+        raise InvalidDates.of("end_date", f"is before the arrival ({arrived})", ended)
     return await _move(session, placement, principal, action, reason=reason,
                        values={"actual_end_date": ended, **(values or {})})
 
@@ -731,7 +730,7 @@ async def extend(session: AsyncSession, *, principal: Principal, placement_id: u
         session, placement_id=placement_id, texts=[data.offer_text, data.offer_reference],
         doing="offer text or reference")
     if data.new_end_date <= placement.end_date:
-        raise _invalid_date("new_end_date", f"must be after the current end date "
+        raise InvalidDates.of("new_end_date", f"must be after the current end date "
                             f"{placement.end_date}", data.new_end_date,
                             current_end_date=str(placement.end_date))
     rules = await programmes.rules(candidates, placement.programme_id)

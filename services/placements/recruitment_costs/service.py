@@ -21,7 +21,7 @@ ministry reads it under the kit's disclosure control (:mod:`.disclosure`).
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +30,6 @@ from services.placements import programmes
 from services.placements.employers.exceptions import ProgrammeNotFound
 from services.placements.erasure import service as erasure_service
 from services.placements.placements import service as placement_service
-from services.placements.placements.exceptions import InvalidDates
 from services.placements.placements.models import Placement
 from services.placements.recruitment_costs import repository
 from services.placements.recruitment_costs.disclosure import (
@@ -72,13 +71,6 @@ RATE_SUPPLIERS = access.STAFF
 READS_AGGREGATES = frozenset({"admin", "service", "officer", "ministry"})
 
 
-def _not_after(field: str, day: date, today: date) -> None:
-    """InvalidDates naming ``field`` when ``day`` is after ``today``."""
-    if day > today:
-        raise InvalidDates(f"{field} {day} is in the future.", errors=[
-            {"loc": ["body", field], "msg": "is in the future", "type": "invalid_date"}])
-
-
 # --- cost lines -------------------------------------------------------------------------------
 
 
@@ -90,7 +82,7 @@ async def record(session: AsyncSession, *, principal: Principal, placement_id: u
     placement = await placement_service.authorize(
         session, principal=principal, placement_id=placement_id, action="record-costs",
         for_update=True)
-    _not_after("incurred_on", data.incurred_on, utc_date(now))
+    placement_service.happened("incurred_on", data.incurred_on, today=utc_date(now))
     await erasure_service.refuse_free_text(session, placement_id=placement_id,
                                            texts=[data.note, data.evidence_reference],
                                            doing="note or evidence reference")
@@ -185,7 +177,7 @@ async def report_earnings(session: AsyncSession, *, principal: Principal,
         raise PreconditionFailed(
             f"The earnings changed since version {expected_version}; read them again.",
             current_version=version)
-    _not_after("as_of", data.as_of, utc_date(now))
+    placement_service.happened("as_of", data.as_of, today=utc_date(now))
     reported = await repository.put_earnings(session, PlacementEarnings(
         placement_id=placement_id, **data.model_dump(),
         reported_by="worker" if principal.role == "candidate" else "officer",
@@ -204,7 +196,7 @@ async def supply_rates(session: AsyncSession, *, principal: Principal,
     asked, with the caller's token, that the programme exists (404, 503 when it cannot be)."""
     access.ensure_role(principal, RATE_SUPPLIERS, "supply exchange rates")
     access.ensure_programmes_visible(principal, [data.programme_id], ProgrammeNotFound)
-    _not_after("valid_on", data.valid_on, utc_date(now))
+    placement_service.happened("valid_on", data.valid_on, today=utc_date(now))
     await programmes.rules(candidates, data.programme_id)
     return await repository.add_rate_table(session, ExchangeRateTable(
         programme_id=data.programme_id, reporting_currency=data.reporting_currency,

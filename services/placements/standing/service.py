@@ -121,19 +121,6 @@ UNITS: dict[Cell, tuple[str, ...]] = {
     ("fees_charged", "workers_who_paid"): ("fees_charged",)}
 
 
-def _invalid(field: str, message: str, value: date) -> InvalidDates:
-    return InvalidDates(f"{field} {value} {message}.", errors=[
-        {"loc": ["body", field], "msg": message, "type": "invalid_date"}])
-
-
-def _happened(field: str, day: date | None, *, today: date) -> date:
-    """The day something happened: ``day``, default today, never in the future."""
-    happened = day or today
-    if happened > today:
-        raise _invalid(field, "is in the future", happened)
-    return happened
-
-
 def _event(event_type: str, suspension: EmployerSuspension) -> NewEvent:
     payload = EmployerSuspensionEvent(
         suspension_id=suspension.id, employer_id=suspension.employer_id,
@@ -168,9 +155,10 @@ async def suspend(session: AsyncSession, *, principal: Principal, employer_id: u
     if data.programme_id not in employer.programme_ids:
         raise ProgrammeNotFound(f"Employer {employer_id} has no agreement with programme "
                                 f"{data.programme_id}: it cannot be suspended there.")
-    suspended_on = _happened("suspended_on", data.suspended_on, today=today)
+    suspended_on = placement_service.happened("suspended_on", data.suspended_on, today=today)
     if data.review_on is not None and data.review_on < suspended_on:
-        raise _invalid("review_on", f"is before suspended_on ({suspended_on})", data.review_on)
+        raise InvalidDates.of("review_on", f"is before suspended_on ({suspended_on})",
+                              data.review_on)
     already = IllegalTransition(action="suspend", current_state="suspended",
                                 allowed_from=["active"])
     # Under the employer's row lock: no other suspension of it is being recorded meanwhile.
@@ -202,10 +190,11 @@ async def reinstate(session: AsyncSession, *, principal: Principal, employer_id:
     if suspension is None:
         raise IllegalTransition(action="reinstate", current_state="active",
                                 allowed_from=["suspended"])
-    reinstated_on = _happened("reinstated_on", data.reinstated_on, today=today)
+    reinstated_on = placement_service.happened("reinstated_on", data.reinstated_on, today=today)
     if reinstated_on < suspension.suspended_on:
-        raise _invalid("reinstated_on", f"is before the suspension ({suspension.suspended_on})",
-                       reinstated_on)
+        raise InvalidDates.of(
+            "reinstated_on", f"is before the suspension ({suspension.suspended_on})",
+            reinstated_on)
     ended = await employer_repository.reinstate(
         session, suspension.id, on=reinstated_on, by=principal.subject, by_role=principal.role,
         reason=data.reason)
