@@ -20,6 +20,9 @@ TAGS: dict[str, str] = {
     "esco": "Suggestions of skills and occupations from the ESCO classification (© European "
             "Union, CC BY 4.0), in English, French and Arabic.",
     "training": "Pre-departure training modules, enrolments, sessions and attendance.",
+    "notices": "Reminders and notices sent to people (follow-ups, visa decisions, starts, "
+               "training): each programme's schedule, each person's language, channel and "
+               "stopped kinds, and their notices.",
     "matching": "Matching runs that propose candidates for vacancies, and the candidates' "
                 "matching profiles.",
     "employers": "Host employers.",

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from shared.schemas import StorableText
 
 Role = Literal["admin", "officer", "candidate", "employer", "institution", "ministry",
-               "visa_authority", "service", "data_protection_officer"]
+               "visa_authority", "notification_partner", "service",
+               "data_protection_officer"]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Password = Annotated[str, Field(min_length=12, max_length=256)]
 

@@ -53,8 +53,15 @@ def service(name: str) -> ServiceSpec:
 # Each subscriber serves POST /internal/events (shared.events.inbox), the gateway included.
 EVENT_ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "placements": {
-        "candidates": ("placement.started", "placement.completed", "placement.ended_early"),
+        # Applications follow the stay; notices remind the person of its start and decisions.
+        "candidates": ("placement.confirmed", "placement.visa_decided", "placement.started",
+                       "placement.completed", "placement.ended_early"),
         "reintegration": ("placement.completed", "placement.ended_early"),
+    },
+    # The returnee's follow-up reminders (services/candidates/notices).
+    "reintegration": {
+        "candidates": ("followup.scheduled", "followup.completed", "followup.overdue",
+                       "case.closed"),
     },
     "candidates": {
         "placements": ("candidate.erased",),

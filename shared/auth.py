@@ -45,10 +45,13 @@ from shared.jwks import jwks_key_source as jwks_key_source
 log = logging.getLogger("pathways.auth")
 
 ROLES: tuple[str, ...] = ("admin", "officer", "candidate", "employer", "institution", "ministry",
-                          "visa_authority", "service", "data_protection_officer")
+                          "visa_authority", "notification_partner", "service",
+                          "data_protection_officer")
 """``ministry`` holds a statistics grant (aggregates of its programmes, never a person);
 ``visa_authority`` is a destination country's visa desk for its programmes: it reads the visa
 files of their placements in its ``country`` and posts the decisions;
+``notification_partner`` is a programme's SMS, WhatsApp or e-mail gateway: it receives the
+notices of its programmes' people by webhook and reads nothing;
 ``data_protection_officer`` reads every service's access record and verifies its chains, and
 sees no person's data itself."""
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.errors import database_unavailable
@@ -131,6 +132,14 @@ class BatchedJob(DatabaseJob):
     async def tick(self) -> int:
         """One round (:meth:`run_once`)."""
         return await self.run_once()
+
+
+async def try_job_lock(session: AsyncSession, key: int) -> bool:
+    """Take the advisory lock ``key`` (a job's own constant) until the transaction ends, unless
+    another session holds it; whether it was taken. The replica that gets it runs the round's
+    batch, the others skip it, and a replica that dies mid-round never leaves it taken."""
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                     {"key": key}))
 
 
 Hook = Callable[[Any], Awaitable[None]]

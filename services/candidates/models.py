@@ -7,6 +7,7 @@ from services.candidates.database import Base, event_tables, idempotency_keys
 from services.candidates.duplicates.models import DuplicateDecision, DuplicateFlag
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.institutions.models import Institution, Nomination
+from services.candidates.notices.models import Notice, NoticePreference, NoticeSchedule
 from services.candidates.programmes.models import Programme
 from services.candidates.retention.models import RetentionErasure, RetentionReturn
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
@@ -14,6 +15,7 @@ from services.candidates.training.models import Attendance, Enrolment, TrainingM
 __all__ = ["Agreement", "AgreementParty", "Application", "ApplicationTransition", "Attendance",
            "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember",
            "DuplicateDecision", "DuplicateFlag", "Enrolment",
-           "Institution", "Nomination", "Programme", "RetentionErasure", "RetentionReturn",
+           "Institution", "Nomination", "Notice", "NoticePreference", "NoticeSchedule",
+           "Programme", "RetentionErasure", "RetentionReturn",
            "TrainingModule", "event_tables",
            "idempotency_keys"]

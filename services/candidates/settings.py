@@ -20,3 +20,8 @@ class Settings(ServiceSettings):
     retention_job: bool = True
     retention_interval_seconds: float = Field(86_400.0, gt=0)
     retention_batch_size: int = Field(500, ge=1, le=100_000)
+    # The periodic job sending the notices that fell due (services.candidates.notices.job).
+    # Every replica runs it; an advisory lock and SKIP LOCKED make each notice go once.
+    notices_job: bool = True
+    notices_interval_seconds: float = Field(60.0, gt=0)
+    notices_batch_size: int = Field(500, ge=1, le=100_000)

@@ -13,11 +13,13 @@ from pydantic import BaseModel, ConfigDict
 from services.reintegration.database import event_tables
 from shared.events.outbox import Outbox
 
+FOLLOWUP_SCHEDULED = "followup.scheduled"
 FOLLOWUP_COMPLETED = "followup.completed"
 FOLLOWUP_OVERDUE = "followup.overdue"
 CASE_CLOSED = "case.closed"
 
-# What partners may subscribe to, with the description their docs show.
+# What partners may subscribe to, with the description their docs show. ``followup.scheduled``
+# is not among them: it goes to the candidates service only, which reminds the returnee.
 EVENT_TYPES = {
     FOLLOWUP_COMPLETED: "A returnee's follow-up was answered (by the returnee or a caseworker).",
     FOLLOWUP_OVERDUE: "A follow-up's answer window passed without an answer.",
@@ -40,6 +42,19 @@ class FollowUpEvent(BaseModel):
     at: datetime
     # followup.completed: the day the returnee answered (recorded at ``at``, maybe later).
     answered_on: date | None = None
+
+
+class FollowUpScheduled(BaseModel):
+    """Payload of ``followup.scheduled`` (subject: the case): a follow-up a case's stay was
+    given, answerable from ``due_date`` until ``window_closes_at`` (internal only)."""
+
+    follow_up_id: uuid.UUID
+    case_id: uuid.UUID
+    programme_id: uuid.UUID
+    candidate_id: uuid.UUID
+    point_months: int
+    due_date: date
+    window_closes_at: datetime
 
 
 class CaseClosed(BaseModel):

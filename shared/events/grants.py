@@ -58,12 +58,31 @@ VISA_FIELDS = frozenset({
     "start_date", "end_date", "visa_decision", "visa_decision_date",
 })
 
+# A person's notices (services/candidates/notices): the one kind of partner delivery that carries
+# personal data, the channel address and the short text to send, declared as such
+# (services/candidates/notices/personal.py) and withheld at delivery unless the person may still
+# be reached by that notice. Only the programme's notification partner (its SMS, WhatsApp or
+# e-mail gateway) receives them: no other grant, the admin's included, may subscribe to them.
+NOTICE_EVENT_TYPES = frozenset({
+    "notice.followup.due_soon", "notice.followup.overdue", "notice.training.session_upcoming",
+    "notice.placement.visa_decided", "notice.placement.starting_soon",
+})
+# What the gateway needs to send one message, and nothing else about the person: no name, no
+# candidate id (``notice_id`` is its reference for receipts and duplicates).
+NOTICE_FIELDS = frozenset({
+    "notice_id", "kind", "programme_id", "language", "channel", "address", "text", "params",
+})
+# Types a grant receives only when its own list names them (not through "every type").
+RESERVED_TYPES = NOTICE_EVENT_TYPES
+
 GRANTS: dict[str, Grant] = {
     "admin": Grant(event_types=None, scoped=False, by_country=False, fields=None),
     "ministry": Grant(event_types=MINISTRY_EVENT_TYPES, scoped=True, by_country=False,
                       fields=None),
     "visa_authority": Grant(event_types=VISA_EVENT_TYPES, scoped=True, by_country=True,
                             fields=VISA_FIELDS),
+    "notification_partner": Grant(event_types=NOTICE_EVENT_TYPES, scoped=True,
+                                  by_country=False, fields=NOTICE_FIELDS),
 }
 PARTNER_ROLES = frozenset(GRANTS)
 
@@ -73,7 +92,9 @@ def allowed_types(role: str, offered: frozenset[str]) -> frozenset[str]:
     grant = GRANTS.get(role)
     if grant is None:
         return frozenset()
-    return offered if grant.event_types is None else offered & grant.event_types
+    if grant.event_types is None:
+        return offered - RESERVED_TYPES
+    return offered & grant.event_types
 
 
 def shape(payload_json: str, role: str | None) -> str:

@@ -57,6 +57,24 @@ Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
 # Applies a run of consecutive new events of one type at once (e.g. one multi-row INSERT).
 BatchHandler = Callable[[AsyncSession, list[ReceivedEvent]], Awaitable[None]]
 
+
+def _in_turn(first: Handler, then: Handler) -> Handler:
+    async def handle(session: AsyncSession, event: ReceivedEvent) -> None:
+        await first(session, event)
+        await then(session, event)
+
+    return handle
+
+
+def combined(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
+    """The handlers of several domains of a service in one table: where two handle the same
+    type, both run, in the order given, in the inbox's one transaction."""
+    merged: dict[str, Handler] = {}
+    for table in tables:
+        for kind, handler in table.items():
+            merged[kind] = _in_turn(merged[kind], handler) if kind in merged else handler
+    return merged
+
 _BODY = TypeAdapter(list[ReceivedEvent] | ReceivedEvent)
 tracer = trace.get_tracer("pathways.events.inbox")
 _TRACE_CONTEXT = TraceContextTextMapPropagator()

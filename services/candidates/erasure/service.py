@@ -25,6 +25,7 @@ from services.candidates.erasure.exceptions import (
 )
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.events import CANDIDATE_ERASED, CandidateErased, outbox
+from services.candidates.notices import service as notices
 
 # A delivery's state as the requester reads it.
 DELIVERY_STATES = {"delivered": "done", "dead": "dead"}
@@ -65,6 +66,7 @@ async def erase(session: AsyncSession, *, candidate_id: uuid.UUID) -> CandidateE
     await repository.anonymise(session, candidate_id)
     application_ids = await repository.blank_free_text(session, candidate_id)
     await repository.forget_stored_answers(session, [candidate_id, *application_ids])
+    await notices.forget(session, candidate_id)
     await outbox.record(session, type=CANDIDATE_ERASED, subject_id=candidate_id,
                         payload=CandidateErased(candidate_id=candidate_id).model_dump(mode="json"))
     return erasure

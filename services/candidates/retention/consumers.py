@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.retention import service
-from shared.events.inbox import Handler, ReceivedEvent
+from shared.events.inbox import Handler, ReceivedEvent, combined
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +43,6 @@ async def record_return(session: AsyncSession, event: ReceivedEvent) -> None:
                                 returned_on=returned_on)
 
 
-def _both(first: Handler | None, second: Handler) -> Handler:
-    async def handle(session: AsyncSession, event: ReceivedEvent) -> None:
-        if first is not None:
-            await first(session, event)
-        await second(session, event)
-
-    return handle
-
-
 def with_return_dates(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
     """``handlers`` where the events ending a stay also record the return's date."""
-    return {**handlers, **{kind: _both(handlers.get(kind), record_return)
-                           for kind in RETURN_EVENTS}}
+    return combined(handlers, dict.fromkeys(RETURN_EVENTS, record_return))

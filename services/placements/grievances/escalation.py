@@ -32,7 +32,7 @@ ACTOR = "grievance-escalation"
 async def escalate_due(session: AsyncSession, *, now: datetime, batch_size: int = 1000) -> int:
     """Escalate up to ``batch_size`` grievances whose deadline passed by ``now``, with their
     events, unless another replica holds the job's lock; how many were escalated."""
-    if not await repository.try_job_lock(session, LOCK_KEY):
+    if not await periodic.try_job_lock(session, LOCK_KEY):
         return 0
     rows = await repository.escalate_due(session, now=now, limit=batch_size, actor=ACTOR)
     await outbox.record_many(session, [NewEvent(

@@ -135,13 +135,6 @@ async def history(session: AsyncSession, grievance_id: uuid.UUID) -> list[Grieva
 # --- the escalation job -----------------------------------------------------------------------
 
 
-async def try_job_lock(session: AsyncSession, key: int) -> bool:
-    """Take the advisory lock ``key`` until the transaction ends, unless another session holds
-    it; whether it was taken."""
-    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                     {"key": key}))
-
-
 def _cases(column: str, values: Iterable[tuple[str, Any]]) -> str:
     """``CASE column WHEN 'a' THEN x … END`` of constants of this module (never input)."""
     whens = " ".join(f"WHEN '{when}' THEN {then!r}" for when, then in values)

@@ -18,7 +18,14 @@ from services.reintegration.cases import repository
 from services.reintegration.cases.exceptions import CandidateErased, CaseNotFound
 from services.reintegration.cases.models import STAY_TYPES, ReturneeCase, ReturneeStay
 from services.reintegration.cases.schemas import CaseUpdate, CloseBody
-from services.reintegration.events import CASE_CLOSED, CaseClosed, PlacementEnded, outbox
+from services.reintegration.events import (
+    CASE_CLOSED,
+    FOLLOWUP_SCHEDULED,
+    CaseClosed,
+    FollowUpScheduled,
+    PlacementEnded,
+    outbox,
+)
 from services.reintegration.followups import repository as follow_up_repository
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules import service as schedule_service
@@ -26,6 +33,7 @@ from services.reintegration.support import repository as support_repository
 from shared.access import STAFF, Owners
 from shared.auth import Principal
 from shared.errors import IllegalTransition
+from shared.events.outbox import NewEvent
 from shared.filters import equal_to
 from shared.pagination import PageParams
 
@@ -107,12 +115,20 @@ async def open_from_placement(session: AsyncSession, *, event_type: str,
     await support_repository.attach_to_case(session, case)
     points, window_days = await schedule_service.effective(session,
                                                            programme_id=case.programme_id)
-    await follow_up_repository.add_many(session, [
-        FollowUp(case_id=case.id, stay_id=stay.id, programme_id=case.programme_id,
-                 point_months=p.point_months, due_date=p.due_date,
-                 window_closes_at=p.window_closes_at)
+    # Ids made here, so that each follow-up's followup.scheduled names it.
+    follow_ups = [
+        FollowUp(id=uuid.uuid4(), case_id=case.id, stay_id=stay.id,
+                 programme_id=case.programme_id, point_months=p.point_months,
+                 due_date=p.due_date, window_closes_at=p.window_closes_at)
         for p in schedule_service.plan(stay.return_date, points_months=points,
-                                       window_days=window_days)])
+                                       window_days=window_days)]
+    await follow_up_repository.add_many(session, follow_ups)
+    await outbox.record_many(session, [NewEvent(
+        type=FOLLOWUP_SCHEDULED, subject_id=case.id, payload=FollowUpScheduled(
+            follow_up_id=f.id, case_id=case.id, programme_id=case.programme_id,
+            candidate_id=case.candidate_id, point_months=f.point_months, due_date=f.due_date,
+            window_closes_at=f.window_closes_at).model_dump(mode="json"))
+        for f in follow_ups])
     return case
 
 

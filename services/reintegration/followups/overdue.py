@@ -31,7 +31,7 @@ LOCK_KEY = 0x5245494E4F56
 async def mark_overdue(session: AsyncSession, *, now: datetime, batch_size: int = 1000) -> int:
     """Mark up to ``batch_size`` follow-ups whose window closed by ``now`` overdue, with their
     events, unless another replica holds the job's lock; how many were marked."""
-    if not await repository.try_job_lock(session, LOCK_KEY):
+    if not await periodic.try_job_lock(session, LOCK_KEY):
         return 0
     rows = await repository.mark_overdue(session, now=now, limit=batch_size)
     await outbox.record_many(session, [NewEvent(

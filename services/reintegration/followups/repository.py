@@ -146,8 +146,3 @@ async def mark_overdue(session: AsyncSession, *, now: datetime,
     return result.mappings().all()
 
 
-async def try_job_lock(session: AsyncSession, key: int) -> bool:
-    """Take the advisory lock ``key`` until the transaction ends, unless another session holds
-    it; whether it was taken."""
-    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                     {"key": key}))
