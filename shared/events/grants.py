@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import orjson
 
-# Fields of a payload about one person that no partner receives: a ministry's system reads
-# aggregates only, and these would single a person out across events.
-WITHHELD = frozenset({"candidate_id", "gender"})
+# Fields of a payload about one person that no partner receives unless its grant's own field
+# list names them: a ministry's system reads aggregates only, and these would single a person
+# out across events (``address`` and ``text`` are a notice's, for its notification partner).
+WITHHELD = frozenset({"candidate_id", "gender", "address", "text"})
 
 
 @dataclass(frozen=True, slots=True)

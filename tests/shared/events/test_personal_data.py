@@ -2,7 +2,8 @@
 
 - The guarantee: no event type any service offers partners reaches any grant with a personal
   field (name, contact, birth date, gender, the person's id, free text), whatever its payload
-  model holds.
+  model holds; the one declared exception is a notice (``notice.*``), whose address and text
+  reach the programme's notification partner only, and nothing else of the person with them.
 - The gate, for a type a service declares personal: the real relay, a real local receiver and
   the service's consent hook; the person who consents to partner sharing gets their fields
   delivered, the one who does not is delivered without them (counted), and a hook that cannot
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from services.candidates import events as candidates_events
+from services.candidates.notices.personal import Reachable, personal_events
 from services.placements import events as placements_events
 from services.placements.database import event_tables
 from services.placements.events import outbox
@@ -41,8 +43,11 @@ __all__ = ["receiver"]  # the fixture, used below
 # What singles a person out: identity, contact, birth date, gender, their id, free text.
 PERSONAL = frozenset({"candidate_id", "given_name", "family_name", "email", "phone",
                       "date_of_birth", "gender", "motivation", "note", "notes", "description",
-                      "comment", "free_text", "residence_city"})
+                      "comment", "free_text", "residence_city", "address", "text"})
 SERVICES = (candidates_events, placements_events, reintegration_events)
+# The declared exception: per service, the partner-visible types carrying personal fields and
+# which (the relay withholds them unless the person may still be reached).
+DECLARED = {candidates_events: personal_events(Reachable()).fields}
 
 
 def _every_field(module: Any) -> dict[str, Any]:
@@ -59,12 +64,31 @@ def _every_field(module: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("module", SERVICES, ids=lambda m: m.__name__.split(".")[1])
 def test_no_partner_visible_event_carries_personal_fields(module: Any) -> None:
     offered = frozenset(module.EVENT_TYPES)
+    declared: dict[str, frozenset[str]] = dict(DECLARED.get(module, {}))
     payload = orjson.dumps(_every_field(module)).decode()
     for role in [*grants.GRANTS, None]:
-        if not grants.allowed_types(role or "ministry", offered):
+        allowed = grants.allowed_types(role or "ministry", offered)
+        if not allowed:
             continue  # this grant receives none of the service's events
-        shaped = orjson.loads(grants.shape(payload, role))
-        assert PERSONAL.isdisjoint(shaped), (role, sorted(PERSONAL & set(shaped)))
+        shaped = set(orjson.loads(grants.shape(payload, role)))
+        # Personal fields reach a grant only when every type it may see declares them.
+        permitted = frozenset.intersection(*(declared.get(t, frozenset()) for t in allowed))
+        assert PERSONAL & shaped <= permitted, (role, sorted(PERSONAL & shaped - permitted))
+
+
+def test_only_the_notification_partner_receives_notices() -> None:
+    notices = frozenset(DECLARED[candidates_events])
+    assert notices == grants.NOTICE_EVENT_TYPES
+    offered = frozenset(candidates_events.EVENT_TYPES)
+    for role in grants.GRANTS:
+        seen = grants.allowed_types(role, offered) & notices
+        assert seen == (notices if role == "notification_partner" else frozenset()), role
+        if role == "notification_partner":
+            assert grants.allowed_types(role, offered) == notices
+    # Of the person, the partner gets the address and the text: no name, no id.
+    payload = orjson.dumps(_every_field(candidates_events)).decode()
+    shaped = set(orjson.loads(grants.shape(payload, "notification_partner")))
+    assert PERSONAL & shaped == {"address", "text"}
 
 
 def _payload(programme: uuid.UUID, candidate: uuid.UUID) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def upgrade() -> None:
                                 name=op.f("fk_notice_candidate_id_candidate"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
-        sa.UniqueConstraint("kind", "source_id", name=op.f("uq_notice_kind")),
+        sa.UniqueConstraint("kind", "source_id", name=op.f("uq_notice_kind_source_id")),
         schema="candidates",
     )
     op.create_index("ix_notice_pending_due", "notice", ["due_at", "id"], schema="candidates",

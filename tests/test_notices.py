@@ -1,0 +1,203 @@
+"""A follow-up reminder reaches the programme's notification partner, end to end.
+
+Through the gateway, each actor with their own token: the officer sets the programme's notice
+schedule; the candidate chooses Arabic on WhatsApp and stops the reminder of her placement's
+start (an essential kind she may not stop); a notification partner (a machine client of the
+programme) registers a real receiver on this machine. Her placement is confirmed, her visa
+decided, her stay ends: the decision and then her first follow-up's reminder arrive, signed
+(checked with the ``standardwebhooks`` library), in Arabic, with her phone and nothing else
+about her; the stopped kind never does.
+"""
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from launcher.api_client import tls_context
+from shared.events import grants
+from tests.actors import Api, account, applies, officer_with_programme, sign_up, until
+from tests.conftest import RunDatabase
+from tests.placements.factories import employer_body, vacancy_body
+from tests.system import admin_token, running_system
+
+PHONE = "+212612345670"
+NOTICE_TYPES = sorted(grants.NOTICE_EVENT_TYPES)
+# Generous: the deliveries cross three services, their relays and the notices job.
+DEADLINE_SECONDS = 120.0
+
+
+@pytest.fixture(scope="module")
+def gateway(scratch_database: RunDatabase) -> Iterator[str]:
+    """The whole system; the receiver is on this machine, and notices are looked at often."""
+    with running_system(scratch_database.admin_url, env={
+            "CANDIDATES_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+            "CANDIDATES_NOTICES_INTERVAL_SECONDS": "0.5"}) as urls:
+        yield urls["gateway"]
+
+
+class NotificationReceiver(ThreadingHTTPServer):
+    """The notification partner's endpoint on this machine: keeps each delivery's body and
+    headers, and wakes whoever waits for one."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[tuple[bytes, dict[str, str]]] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                with receiver.arrived:
+                    receiver.deliveries.append((body, {k.lower(): v
+                                                       for k, v in self.headers.items()}))
+                    receiver.arrived.notify_all()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads what was received."""
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        """Where the partner registers its subscription."""
+        return f"http://127.0.0.1:{self.server_address[1]}/notices"
+
+    def wait_for(self, found: Callable[[list[tuple[bytes, dict[str, str]]]], Any],
+                 what: str) -> Any:
+        """What ``found`` finds among the deliveries, once it does (within the deadline)."""
+        with self.arrived:
+            result = self.arrived.wait_for(lambda: found(self.deliveries), DEADLINE_SECONDS)
+        assert result, f"not within {DEADLINE_SECONDS}s: {what}"
+        return result
+
+
+def _partner(admin: Api, programme_id: str) -> Api:
+    """The programme's notification partner: a machine client with its own token."""
+    client = admin.post("/v1/admin/clients", 201, json={
+        "name": "SMS and WhatsApp gateway", "role": "notification_partner",
+        "programme_ids": [programme_id]})
+    response = httpx.post(f"{admin.gateway}/v1/auth/token", verify=tls_context(), data={
+        "grant_type": "client_credentials", "client_id": client["client_id"],
+        "client_secret": client["client_secret"]})
+    assert response.status_code == 200, response.text
+    return Api(admin.gateway, response.json()["access_token"])
+
+
+def test_a_follow_up_reminder_reaches_the_notification_partner(
+        gateway: str, scratch_database: RunDatabase) -> None:
+    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+    today = datetime.now(UTC).date().isoformat()
+    officer, programme_id = officer_with_programme(admin)
+
+    # The officer's schedule: the follow-up reminder 5 days before (her first follow-up is
+    # due the day she returns: the reminder is due at once), the start's 90 days before.
+    path = f"/v1/programmes/{programme_id}/notice-schedule"
+    schedule = officer.call("PUT", path, headers=officer.if_match(path), json={"kinds": [
+        {"kind": "followup.due_soon", "offset_days": 5},
+        {"kind": "placement.starting_soon", "offset_days": 90}]})
+    assert schedule["version"] == 1
+    assert {k["kind"]: k["offset_days"] for k in schedule["kinds"]}["followup.due_soon"] == 5
+    stranger, _ = officer_with_programme(admin)
+    stranger.get(path, 404)
+    stranger.call("PUT", path, 404, headers={"If-Match": '"1"'}, json={"kinds": [
+        {"kind": "followup.due_soon", "offset_days": 1}]})
+
+    # She signs up (French first on her profile: her default), applies, and chooses.
+    person, _ = sign_up(gateway, phone=PHONE, languages=[
+        {"language": "fr", "level": "C1"}, {"language": "ar", "level": "C2"}])
+    me = applies(person, programme_id)
+    mine = f"/v1/candidates/{me}/notice-preferences"
+    assert person.get(mine)["language"] == "fr"
+    refused = person.http.put(mine, headers=person.if_match(mine), json={
+        "language": "ar", "channel": "whatsapp", "stopped_kinds": ["placement.visa_decided"]})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "/problems/essential-notice"
+    chosen = person.call("PUT", mine, headers=person.if_match(mine), json={
+        "language": "ar", "channel": "whatsapp", "stopped_kinds": ["placement.starting_soon"]})
+    assert (chosen["language"], chosen["channel"]) == ("ar", "whatsapp")
+    assert officer.get(mine)["stopped_kinds"] == ["placement.starting_soon"]
+    stranger.get(mine, 404)
+
+    # The notification partner registers its endpoint for its programme's notices.
+    partner = _partner(admin, programme_id)
+    receiver = NotificationReceiver()
+    try:
+        partner.post("/v1/webhooks/candidates/subscriptions", 403, json={
+            "url": receiver.url, "event_types": ["application.submitted"]})
+        secret = partner.post("/v1/webhooks/candidates/subscriptions", 201, json={
+            "url": receiver.url, "event_types": NOTICE_TYPES})["secret"]
+        partner.get(f"/v1/candidates/{me}", 403)
+
+        # She is selected; her placement: confirmed, accepted, the visa granted, the stay.
+        officer.post(f"/v1/programmes/{programme_id}/screening")
+        officer.post(f"/v1/programmes/{programme_id}/selection")
+        employer = officer.post("/v1/employers", 201,
+                                json=employer_body(programme_ids=(programme_id,)))
+        vacancy = officer.post("/v1/vacancies", 201, json=vacancy_body(
+            employer_id=employer["id"], programme_id=programme_id, seats=1))
+        placement = officer.post("/v1/placements", 201, json={
+            "candidate_id": me, "vacancy_id": vacancy["id"]})
+        url = f"/v1/placements/{placement['id']}"
+        host, _ = account(admin, "employer", employer_id=employer["id"])
+        host.get(mine, 403)  # an employer never reads a person's notices
+        # The start's reminder falls due at once, and is withheld: she stopped it.
+        until(lambda: [n for n in person.get(f"/v1/candidates/{me}/notices")["items"]
+                       if n["kind"] == "placement.starting_soon"
+                       and (n["status"], n["reason"]) == ("withheld", "stopped")],
+              "the stopped reminder withheld", DEADLINE_SECONDS)
+        host.post(f"{url}/accept-employer")
+        person.post(f"{url}/accept-candidate")
+        officer.post(f"{url}/request-visa")
+        desk, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="FR")
+        desk.post(f"{url}/visa-decision", json={"decision": "granted"})
+
+        def of_kind(kind: str) -> Callable[[list[tuple[bytes, dict[str, str]]]], Any]:
+            def find(deliveries: list[tuple[bytes, dict[str, str]]]) -> Any:
+                return next(((b, h) for b, h in deliveries
+                             if json.loads(b)["type"] == f"notice.{kind}"), None)
+            return find
+
+        body, headers = receiver.wait_for(of_kind("placement.visa_decided"), "the decision")
+        decided = Webhook(secret).verify(body, headers)["data"]
+        assert decided["params"]["decision"] == "granted"
+        assert "مقبولة" in decided["text"]
+
+        officer.post(f"{url}/arrive", json={"arrival_date": today})
+        officer.post(f"{url}/complete", json={"end_date": today})
+        body, headers = receiver.wait_for(of_kind("followup.due_soon"), "the reminder")
+        event = Webhook(secret).verify(body, headers)  # raises unless signed with the secret
+        reminder = event["data"]
+        assert set(reminder) == set(grants.NOTICE_FIELDS)  # no name, no candidate id
+        assert (reminder["kind"], reminder["language"], reminder["channel"]) == (
+            "followup.due_soon", "ar", "whatsapp")
+        assert reminder["address"] == PHONE
+        assert reminder["programme_id"] == programme_id
+        assert reminder["params"] == {"due_date": today}
+        assert reminder["text"].startswith("Pathways: ") and today in reminder["text"]
+        assert "استبيان" in reminder["text"]  # Arabic: "survey"
+        assert event["subject_id"] == reminder["notice_id"]
+
+        # The stopped kind never went; her history says what went and what did not.
+        types = [json.loads(b)["type"] for b, _ in receiver.deliveries]
+        assert "notice.placement.starting_soon" not in types
+        history = {n["kind"]: n for n in person.get(f"/v1/candidates/{me}/notices")["items"]}
+        assert history["followup.due_soon"]["status"] == "sent"
+        assert history["followup.due_soon"]["id"] == reminder["notice_id"]
+        assert history["placement.starting_soon"]["reason"] == "stopped"
+        assert history["placement.visa_decided"]["status"] == "sent"
+        assert all(d["data"].get("programme_id") == programme_id
+                   for d in (json.loads(b) for b, _ in receiver.deliveries))
+        assert uuid.UUID(reminder["notice_id"])
+    finally:
+        receiver.shutdown()
