@@ -1,5 +1,7 @@
 """App factory of the candidates service: routers and lifespan, nothing else."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.candidates.agreements import router as agreements_router
@@ -28,6 +30,8 @@ from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
+from shared.i18n import register_catalogues
+from shared.labels_router import labels_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     events = ServiceEvents(tables=event_tables, source="candidates", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     start_retention, stop_retention = retention_job.lifespan_hooks()
+    register_catalogues(Path(__file__).parent / "locales")
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways candidates",
@@ -48,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  erasure_router.router, retention_router.router, esco_router.router,
                  duplicates_router.router,
                  subscriptions_router(events), events_admin.router,
-                 access_log_router(access_record)],
+                 access_log_router(access_record), labels_router("candidates")],
         # The erasure's progress checks its caller itself: a receipt or a token.
         internal_routers=[inbox.router, candidates_router.internal_router,
                           erasure_router.status_router],
