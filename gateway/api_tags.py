@@ -47,6 +47,8 @@ TAGS: dict[str, str] = {
     "indicators": "A programme's reintegration indicators, also as CSV.",
     "retention": "Erasures made because their retention period ended.",
     "webhooks": "Subscriptions to each service's events, delivered signed to a partner's URL.",
+    "labels": "Display names of each service's statuses and other codes, in the caller's "
+              "language.",
     "access record": "Who read, changed or exported a person's data, and the record's proof "
                      "that nothing was altered.",
     "health": "Liveness and readiness of the gateway, for orchestrators.",

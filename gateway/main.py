@@ -7,6 +7,7 @@ and the merged OpenAPI document with its docs pages.
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import httpx
 import orjson
@@ -34,6 +35,7 @@ from gateway.upstreams import Upstreams
 from shared.app import create_service_app
 from shared.auth import Principal, TokenVerifier
 from shared.events import inbox
+from shared.i18n import register_catalogues
 from shared.jwks import StaticKeySource
 from shared.trusted_issuers import trusts
 
@@ -41,6 +43,7 @@ from shared.trusted_issuers import trusts
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway app; settings are read here, not at import."""
     settings = settings or Settings()
+    register_catalogues(Path(__file__).parent / "locales")
 
     async def start(app: FastAPI) -> None:
         database = app.state.database

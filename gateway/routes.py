@@ -42,6 +42,10 @@ ROUTES: dict[str, str] = {
     "/v1/webhooks/candidates": "candidates",
     "/v1/webhooks/placements": "placements",
     "/v1/webhooks/reintegration": "reintegration",
+    # Display names of each service's codes in the caller's language.
+    "/v1/labels/candidates": "candidates",
+    "/v1/labels/placements": "placements",
+    "/v1/labels/reintegration": "reintegration",
 }
 
 # Paths the gateway answers itself although they sit under a routed prefix.

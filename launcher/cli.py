@@ -105,8 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     esco_load.add_argument("--out", type=Path, default=Path("var/esco.json"))
     esco_load.add_argument("--version", dest="esco_version", required=True,
                            help="the download's version, e.g. \"ESCO v1.2.0\"")
+    messages = commands.add_parser("messages", help="collect the messages people read into the "
+                                   "catalogues (en/fr/ar); --check lists those untranslated")
+    messages.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
 
+    if args.command == "messages":
+        from launcher import messages as catalogues  # imports every service: only when asked
+
+        return catalogues.main(["--check"] if args.check else [])
     if args.command == "esco":
         return _esco_load(args.folder, out=args.out, version=args.esco_version)
     if args.command == "dev" or (args.command not in ("serve", "import-candidates", "wait-run")

@@ -19,6 +19,7 @@ from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.inbox import Inbox
 from shared.events.service_events import ServiceEvents
+from shared.i18n import LanguageMiddleware
 from shared.logs import RequestContextMiddleware, configure_logging
 from shared.media_types import MEDIA_TYPE_CHECK
 from shared.not_modified import NotModifiedMiddleware
@@ -152,6 +153,8 @@ def create_service_app(
     app.add_middleware(RefuseNulMiddleware)  # before any of them reads the query string
     app.add_middleware(RequestContextMiddleware, service=settings.service_name,
                        name_routes=not public_entry)
+    # Around the request context: its bare 500 is worded in the request's language too.
+    app.add_middleware(LanguageMiddleware)
     # Outermost: every answer carries the headers, the request context's bare 500 included.
     app.add_middleware(ProtectiveHeadersMiddleware)
     app.include_router(health.router)

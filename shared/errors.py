@@ -10,10 +10,12 @@ import inspect
 import logging
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import asyncpg
 import orjson
+import pydantic_core
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Send
+
+from shared.i18n import N_, _, translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 IF_MATCH_MISSING = ("Send If-Match with the ETag last read (GET it first): a change without one "
@@ -69,8 +73,8 @@ class ProblemError(Exception):
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         """This error as a problem document."""
-        body: dict[str, Any] = {"type": problem_type(self.slug), "title": self.title,
-                                "status": self.status}
+        body: dict[str, Any] = {"type": problem_type(self.slug),
+                                "title": translate(self.title), "status": self.status}
         if self.detail:
             body["detail"] = self.detail
         if instance:
@@ -298,9 +302,35 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
                     media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+# Pydantic's own English message of each kind of field error: the message ids of the translated
+# ones (the kit's catalogues hold them; launcher/messages.py collects them).
+VALIDATION_TEMPLATES: dict[str, str] = {
+    error["type"]: error["message_template_python"]
+    for error in pydantic_core._pydantic_core.list_all_errors()}
+
+
+_COUNTED = ("min_length", "max_length", "max_digits", "decimal_places", "whole_digits")
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    """A field error's message in the request's language: Pydantic's template for its type,
+    translated and filled with the error's context (its own words when that cannot be done)."""
+    template = VALIDATION_TEMPLATES.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", ""))
+    context = {str(k): v for k, v in (error.get("ctx") or {}).items()}
+    # English plurals the way Pydantic makes them; a translation words its count its own way.
+    counted = next((context[name] for name in _COUNTED if name in context), None)
+    context.setdefault("expected_plural", "" if counted == 1 else "s")
+    try:
+        return translate(template, **context)
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", ""))
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Only location, message and type: echoing the rejected input could copy personal data.
-    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""),
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": field_message(e),
              "type": e.get("type", "")} for e in exc.errors()]
 
 
@@ -321,8 +351,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return problem_response(
             PreconditionRequired(IF_MATCH_MISSING).to_problem(instance=request.url.path))
     return problem_response({
-        "type": problem_type("validation"), "title": "Validation failed", "status": 422,
-        "detail": "The request has invalid or unknown fields; see errors.",
+        "type": problem_type("validation"), "title": _("Validation failed"), "status": 422,
+        "detail": _("The request has invalid or unknown fields; see errors."),
         "instance": request.url.path, "errors": _field_errors(exc),
     })
 
@@ -345,11 +375,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     headers, detail = getattr(exc, "headers", None), str(exc.detail)
     if exc.status_code == 405:
         allow = allowed_methods(request)
-        headers, detail = {**(headers or {}), "Allow": allow}, f"This path allows {allow}."
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+        headers, detail = {**(headers or {}), "Allow": allow}, _("This path allows {allow}.",
+                                                                   allow=allow)
+    titles = {404: N_("Not found"), 405: N_("Method not allowed"), 413: N_("Request too large")}
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     return problem_response({
-        "type": problem_type(slug), "title": titles.get(exc.status_code, "HTTP error"),
+        "type": problem_type(slug),
+        "title": translate(titles.get(exc.status_code, N_("HTTP error"))),
         "status": exc.status_code, "detail": detail, "instance": request.url.path,
     }, headers=headers)
 

@@ -33,6 +33,7 @@ from shared.errors import (
     report_database_unavailable,
     send_database_unavailable,
 )
+from shared.i18n import _
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 # The caller's W3C trace context, kept so events recorded by the request carry it on.
@@ -152,8 +153,9 @@ def incoming_request_id(raw: bytes | None) -> str:
 
 async def _send_internal_error(send: Send, request_id: str) -> None:
     body = json.dumps({
-        "type": "/problems/internal", "title": "Internal error", "status": 500,
-        "detail": f"An unexpected error occurred; quote request id {request_id}.",
+        "type": "/problems/internal", "title": _("Internal error"), "status": 500,
+        "detail": _("An unexpected error occurred; quote request id {request_id}.",
+                    request_id=request_id),
     }).encode()
     await send({"type": "http.response.start", "status": 500, "headers": [
         (b"content-type", b"application/problem+json"),

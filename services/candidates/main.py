@@ -1,5 +1,7 @@
 """App factory of the candidates service: routers and lifespan, nothing else."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.candidates.agreements import router as agreements_router
@@ -32,6 +34,8 @@ from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
+from shared.i18n import register_catalogues
+from shared.labels_router import labels_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     start_relay, stop_relay = relay_hooks(event_tables, personal=personal_events(reachable))
     start_retention, stop_retention = retention_job.lifespan_hooks()
     start_notices, stop_notices = notices_job.lifespan_hooks()
+    register_catalogues(Path(__file__).parent / "locales")
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways candidates",
@@ -57,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  erasure_router.router, retention_router.router, esco_router.router,
                  duplicates_router.router, notices_router.router,
                  subscriptions_router(events), events_admin.router,
-                 access_log_router(access_record)],
+                 access_log_router(access_record), labels_router("candidates")],
         # The erasure's progress checks its caller itself: a receipt or a token.
         internal_routers=[inbox.router, candidates_router.internal_router,
                           erasure_router.status_router],

@@ -1,5 +1,7 @@
 """App factory of the placements service: routers and lifespan, nothing else."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.placements.credentials import router as credentials_router
@@ -24,6 +26,8 @@ from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
+from shared.i18n import register_catalogues
+from shared.labels_router import labels_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     events = ServiceEvents(tables=event_tables, source="placements", event_types=EVENT_TYPES)
     start_relay, stop_relay = relay_hooks(event_tables)
     start_escalation, stop_escalation = grievance_escalation.lifespan_hooks()
+    register_catalogues(Path(__file__).parent / "locales")
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways placements",
@@ -44,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  grievances_router.router,
                  recruitment_costs_router.router, recruitment_costs_router.rates_router,
                  subscriptions_router(events), events_admin.router,
-                 access_log_router(access_record)],
+                 access_log_router(access_record), labels_router("placements")],
         # Verifying a credential needs no token (whoever holds one may check it): its public
         # routes are served beside those that authenticate their callers otherwise.
         internal_routers=[inbox.router, credentials_router.public_router],

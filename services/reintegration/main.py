@@ -1,5 +1,7 @@
 """App factory of the reintegration service: routers and lifespan, nothing else."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from services.reintegration.cases import consumers
@@ -20,6 +22,8 @@ from shared.events import inbox
 from shared.events.relay import lifespan_hooks as relay_hooks
 from shared.events.service_events import ServiceEvents
 from shared.events.subscriptions import subscriptions_router
+from shared.i18n import register_catalogues
+from shared.labels_router import labels_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     start_relay, stop_relay = relay_hooks(event_tables)
     start_job, stop_job = overdue.lifespan_hooks()
     start_candidates, stop_candidates = candidates.lifespan_hooks()
+    register_catalogues(Path(__file__).parent / "locales")
     return create_service_app(
         settings=settings or Settings(),
         title="Pathways reintegration",
@@ -39,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[cases_router.router, indicators_router.router, follow_ups_router.router,
                  support_router.router, schedules_router.router,
                  subscriptions_router(events), events_admin.router,
-                 access_log_router(access_record)],
+                 access_log_router(access_record), labels_router("reintegration")],
         internal_routers=[inbox.router],
         events=events,
         inbox=inbox.Inbox(handlers=consumers.HANDLERS),
