@@ -171,7 +171,7 @@ def test_a_follow_up_reminder_reaches_the_notification_partner(
         body, headers = receiver.wait_for(of_kind("placement.visa_decided"), "the decision")
         decided = Webhook(secret).verify(body, headers)["data"]
         assert decided["params"]["decision"] == "granted"
-        assert "مقبولة" in decided["text"]
+        assert "تأشيرتك" in decided["text"]  # Arabic: "your visa"
 
         officer.post(f"{url}/arrive", json={"arrival_date": today})
         officer.post(f"{url}/complete", json={"end_date": today})

@@ -125,7 +125,11 @@ async def placement_confirmed(session: AsyncSession, event: ReceivedEvent) -> No
 async def visa_decided(session: AsyncSession, event: ReceivedEvent) -> None:
     """Tell the person the decision; a refusal cancels the start's reminder, a grant moves it
     to the start the event carries."""
-    if (p := _read(Placement, event)) is None or p.visa_decision is None:
+    if (p := _read(Placement, event)) is None:
+        return
+    if p.visa_decision not in ("granted", "refused"):
+        log.warning("visa decision not told: unknown decision",
+                    extra={"event_id": str(event.id), "event_type": event.type})
         return
     decided_on = p.visa_decision_date or event.occurred_at.date()
     await service.tell_after(

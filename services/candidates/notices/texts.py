@@ -33,5 +33,5 @@ def render(kind: str, language: str, params: dict[str, Any]) -> str:
     """The text of a notice of ``kind`` in ``language`` (English where a catalogue lacks it),
     with ``params`` in it."""
     variant = str(params.get("decision", "")) if kind == "placement.visa_decided" else ""
-    message = MESSAGES.get((kind, variant)) or MESSAGES[(kind, "granted" if variant else "")]
+    message = MESSAGES[(kind, variant)]
     return translate(message, language, **{k: str(v) for k, v in params.items()})
