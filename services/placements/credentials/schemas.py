@@ -49,12 +49,16 @@ class CredentialOut(ResponseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": _CREDENTIAL_ID, "placement_id": _PLACEMENT_ID,
-        "issued_at": "2026-07-06T09:30:00Z", "media_type": "application/vc+jwt",
-        "jwt": _JWT, "credential": _PAYLOAD}]})
+        "issued_at": "2026-07-06T09:30:00Z", "supersedes_id": None,
+        "media_type": "application/vc+jwt", "jwt": _JWT, "credential": _PAYLOAD}]})
 
     id: uuid.UUID
     placement_id: uuid.UUID
     issued_at: datetime
+    supersedes_id: uuid.UUID | None = Field(description="The credential this one replaced "
+                                            "because what it stated changed since (the "
+                                            "employer's evaluation given later, say): that "
+                                            "one no longer verifies. Null for the first.")
     media_type: str = "application/vc+jwt"
     jwt: str = Field(description="The signed credential (compact JWS, `typ: vc+jwt`).")
     credential: dict[str, Any] = Field(description="The credential's content (the JWS "
