@@ -22,6 +22,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +40,7 @@ from services.placements.placements import service as placement_service
 from services.placements.placements import state
 from services.placements.placements.models import Placement
 from services.placements.vacancies import repository as vacancy_repository
+from services.placements.vocabulary import esco_occupation
 from shared import sealing, signing_keys
 from shared.auth import Principal
 from shared.jwks import PublicKey, public_key
@@ -114,6 +116,20 @@ def _refuse_revoked(credential: Credential) -> Credential:
     return credential
 
 
+def _occupation(named: dict[str, Any] | None) -> dict[str, str]:
+    """The vacancy's occupation as the credential names it: an ESCO occupation by its URI
+    (``id``) and its English label (``name``, the one an employer abroad reads; the vacancy's
+    own label when it gave one), a free label by its ``name``."""
+    if not named:
+        return {}
+    concept = esco_occupation(named.get("uri"))
+    if concept is not None:
+        return {"id": concept.uri, "name": named.get("label") or concept.label("en")}
+    if named.get("uri"):  # another vocabulary's
+        return {"id": named["uri"], "name": named.get("label") or named["uri"]}
+    return {"name": named["label"]}
+
+
 async def _stay(session: AsyncSession, placement: Placement) -> document.Stay:
     """What the credential says of ``placement``'s stay."""
     vacancy = await vacancy_repository.get(session, placement.vacancy_id)
@@ -124,7 +140,8 @@ async def _stay(session: AsyncSession, placement: Placement) -> document.Stay:
     end = placement.actual_end_date or placement.end_date
     host = {"name": employer.name, "country": employer.country,
             **({"city": employer.city} if employer.city else {})}
-    occupation = {"title": vacancy.title, "sector": vacancy.sector,
+    occupation = {**_occupation(vacancy.occupation), "title": vacancy.title,
+                  "sector": vacancy.sector,
                   **({"code": vacancy.occupation_code} if vacancy.occupation_code else {})}
     return document.Stay(
         candidate_id=str(placement.candidate_id),

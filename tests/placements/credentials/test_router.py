@@ -17,7 +17,7 @@ from services.placements.credentials.models import Credential
 from services.placements.monitoring.models import Evaluation
 from services.placements.placements.models import Placement
 from shared.jwks import public_key
-from tests.placements.factories import add_placement
+from tests.placements.factories import add_employer, add_placement, add_vacancy
 
 Auth = Callable[..., dict[str, str]]
 
@@ -97,6 +97,20 @@ class TestDownload:
         assert await _verify(client, body["jwt"]) == {
             "valid": True, "revoked": False, "errors": [], "credential": body["credential"]}
         assert not await _revoked_bit(client, body["credential"])
+
+    async def test_the_occupation_is_named_by_its_esco_uri_and_label(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
+        programme_id = uuid.uuid4()
+        uri = "http://data.europa.eu/esco/occupation/00000000-e5c0-4000-8000-000000000037"
+        vacancy = await add_vacancy(
+            session, employer=await add_employer(session, programme_id=programme_id),
+            programme_id=programme_id, title="Junior developer",
+            occupation={"uri": uri, "label": None, "esco": True})
+        placement = await add_placement(session, status="completed", vacancy=vacancy)
+        body = (await _download(client, placement, _returnee(auth, placement))).json()
+        assert body["credential"]["credentialSubject"]["occupation"] == {
+            "id": uri, "name": "software developer", "title": "Junior developer",
+            "sector": "ict", "code": "2512"}
 
     async def test_not_while_the_stay_is_under_way(self, client: httpx.AsyncClient,
                                                    session: AsyncSession, auth: Auth) -> None:
