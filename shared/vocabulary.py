@@ -5,7 +5,7 @@ One definition, so that a country or a skill valid in one service is valid in al
 """
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 import pycountry
 from pydantic import (
@@ -104,30 +104,39 @@ def is_esco_skill(uri: str | None) -> bool:
     return concept is not None and concept.kind == "skill"
 
 
-class Skill(StrictModel):
-    """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
+class _EscoNamed(StrictModel):
+    """A concept named by an ESCO URI (or another vocabulary's), a free label, or both; read
+    back, it carries ``esco``, which sending it back unchanged may keep."""
 
-    uri: SkillUri | None = Field(None, description=_SKILL_URI)
-    label: ShortText | None = Field(None, description=_SKILL_LABEL)
+    _WHAT: ClassVar[str]  # "a skill": what the 422 of a nameless one says it needs
+    uri: str | None = None
+    label: ShortText | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _drop_marker(cls, data: object) -> object:
-        # A skill read back from a profile carries ``esco``: sending it back unchanged is fine.
         if isinstance(data, dict) and "esco" in data:
             return {k: v for k, v in data.items() if k != "esco"}
         return data
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.uri is None and self.label is None:
+            raise ValueError(f"{self._WHAT} needs a uri or a label")
+        return self
+
+
+class Skill(_EscoNamed):
+    """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
+
+    _WHAT = "a skill"
+    uri: SkillUri | None = Field(None, description=_SKILL_URI)
+    label: ShortText | None = Field(None, description=_SKILL_LABEL)
 
     @computed_field(description=_SKILL_ESCO)
     def esco(self) -> bool:
         """Whether ``uri`` is a known ESCO skill (stored with the skill)."""
         return is_esco_skill(self.uri)
-
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.uri is None and self.label is None:
-            raise ValueError("a skill needs a uri or a label")
-        return self
 
 
 class SkillRecord(BaseModel):
@@ -161,31 +170,18 @@ def esco_occupation(uri: str | None) -> esco.Concept | None:
     return concept if concept is not None and concept.kind == "occupation" else None
 
 
-class Occupation(StrictModel):
+class Occupation(_EscoNamed):
     """An occupation named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``
     with ``kind=occupation``)."""
 
+    _WHAT = "an occupation"
     uri: OccupationUri | None = Field(None, description=_OCCUPATION_URI)
     label: ShortText | None = Field(None, description=_OCCUPATION_LABEL)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_marker(cls, data: object) -> object:
-        # Read back, an occupation carries ``esco``: sending it back unchanged is fine.
-        if isinstance(data, dict) and "esco" in data:
-            return {k: v for k, v in data.items() if k != "esco"}
-        return data
 
     @computed_field(description=_OCCUPATION_ESCO)
     def esco(self) -> bool:
         """Whether ``uri`` is a known ESCO occupation (stored with it)."""
         return esco_occupation(self.uri) is not None
-
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.uri is None and self.label is None:
-            raise ValueError("an occupation needs a uri or a label")
-        return self
 
 
 class OccupationRecord(BaseModel):
