@@ -5,7 +5,7 @@ One definition, so that a country or a skill valid in one service is valid in al
 """
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 import pycountry
 from pydantic import (
@@ -69,22 +69,28 @@ Email = Annotated[str, StringConstraints(
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 
 
-def _known_esco_skill(uri: str) -> str:
-    """``uri`` itself, or its canonical form when it is in ESCO's namespace, where it must name
-    a skill of the classification in use (:mod:`shared.esco`)."""
-    if not esco.is_esco_uri(uri):
-        return uri
-    classification = esco.classification()
-    concept = classification.get(uri)
-    if concept is None or concept.kind != "skill":
-        raise ValueError(f"'{uri}' is not a skill of ESCO ({classification.version})")
-    return concept.uri
+def _known_esco(kind: esco.Kind) -> Callable[[str], str]:
+    def check(uri: str) -> str:
+        """``uri`` itself, or its canonical form when it is in ESCO's namespace, where it must
+        name a ``kind`` of the classification in use (:mod:`shared.esco`)."""
+        if not esco.is_esco_uri(uri):
+            return uri
+        classification = esco.classification()
+        concept = classification.get(uri)
+        if concept is None or concept.kind != kind:
+            raise ValueError(f"'{uri}' is not {'a skill' if kind == 'skill' else 'an occupation'} "
+                             f"of ESCO ({classification.version})")
+        return concept.uri
+
+    return check
 
 
+_HTTP_URI = StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$", max_length=500)
 # ESCO concept URIs (http://data.europa.eu/esco/skill/…), which must be known skills of the
 # classification, or any other http(s) vocabulary (a national one, say), taken as given.
-SkillUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+[^\s]*$",
-                                            max_length=500), AfterValidator(_known_esco_skill)]
+SkillUri = Annotated[str, _HTTP_URI, AfterValidator(_known_esco("skill"))]
+# The same for occupations (http://data.europa.eu/esco/occupation/…).
+OccupationUri = Annotated[str, _HTTP_URI, AfterValidator(_known_esco("occupation"))]
 _SKILL_URI = ("An ESCO skill URI (http://data.europa.eu/esco/skill/…; an unknown one is refused) "
               "or another vocabulary's http(s) URI.")
 _SKILL_LABEL = "A label; alone, a free label outside ESCO (then `esco` is false)."
@@ -98,30 +104,39 @@ def is_esco_skill(uri: str | None) -> bool:
     return concept is not None and concept.kind == "skill"
 
 
-class Skill(StrictModel):
-    """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
+class _EscoNamed(StrictModel):
+    """A concept named by an ESCO URI (or another vocabulary's), a free label, or both; read
+    back, it carries ``esco``, which sending it back unchanged may keep."""
 
-    uri: SkillUri | None = Field(None, description=_SKILL_URI)
-    label: ShortText | None = Field(None, description=_SKILL_LABEL)
+    _WHAT: ClassVar[str]  # "a skill": what the 422 of a nameless one says it needs
+    uri: str | None = None
+    label: ShortText | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _drop_marker(cls, data: object) -> object:
-        # A skill read back from a profile carries ``esco``: sending it back unchanged is fine.
         if isinstance(data, dict) and "esco" in data:
             return {k: v for k, v in data.items() if k != "esco"}
         return data
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.uri is None and self.label is None:
+            raise ValueError(f"{self._WHAT} needs a uri or a label")
+        return self
+
+
+class Skill(_EscoNamed):
+    """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
+
+    _WHAT = "a skill"
+    uri: SkillUri | None = Field(None, description=_SKILL_URI)
+    label: ShortText | None = Field(None, description=_SKILL_LABEL)
 
     @computed_field(description=_SKILL_ESCO)
     def esco(self) -> bool:
         """Whether ``uri`` is a known ESCO skill (stored with the skill)."""
         return is_esco_skill(self.uri)
-
-    @model_validator(mode="after")
-    def _named(self) -> Self:
-        if self.uri is None and self.label is None:
-            raise ValueError("a skill needs a uri or a label")
-        return self
 
 
 class SkillRecord(BaseModel):
@@ -139,6 +154,48 @@ class SkillRecord(BaseModel):
     def esco(self) -> bool:
         """Whether ``uri`` is a known ESCO skill."""
         return is_esco_skill(self.uri)
+
+
+_OCCUPATION_URI = ("An ESCO occupation URI (http://data.europa.eu/esco/occupation/…; an unknown "
+                   "one is refused) or another vocabulary's http(s) URI.")
+_OCCUPATION_LABEL = "A label; alone, a free label outside ESCO (then `esco` is false)."
+_OCCUPATION_ESCO = ("True when `uri` names an occupation of the ESCO classification in use; "
+                    "false for a free label or another vocabulary's URI. Set by the server; "
+                    "ignored when sent.")
+
+
+def esco_occupation(uri: str | None) -> esco.Concept | None:
+    """The occupation of the ESCO classification in use that ``uri`` names, if any."""
+    concept = None if uri is None else esco.classification().get(uri)
+    return concept if concept is not None and concept.kind == "occupation" else None
+
+
+class Occupation(_EscoNamed):
+    """An occupation named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``
+    with ``kind=occupation``)."""
+
+    _WHAT = "an occupation"
+    uri: OccupationUri | None = Field(None, description=_OCCUPATION_URI)
+    label: ShortText | None = Field(None, description=_OCCUPATION_LABEL)
+
+    @computed_field(description=_OCCUPATION_ESCO)
+    def esco(self) -> bool:
+        """Whether ``uri`` is a known ESCO occupation (stored with it)."""
+        return esco_occupation(self.uri) is not None
+
+
+class OccupationRecord(BaseModel):
+    """A stored occupation as answered: as sent, and whether it is an ESCO concept."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    uri: str | None = None
+    label: str | None = None
+
+    @computed_field(description=_OCCUPATION_ESCO)
+    def esco(self) -> bool:
+        """Whether ``uri`` is a known ESCO occupation."""
+        return esco_occupation(self.uri) is not None
 
 
 def skill_keys(skills: Iterable[Skill]) -> list[str]:

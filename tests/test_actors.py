@@ -223,6 +223,54 @@ class TestDuplicates:
         assert officer_api.get(f"/v1/candidates/{merged}")["id"] == merged
 
 
+    def test_an_import_flags_its_likely_duplicates_for_the_officer_and_refuses_none(
+            self, gateway: str, officer: str) -> None:
+        officer_api, programme_id = open_programme(officer, gateway)
+        born, other_day = (
+            (date(1990, 1, 1) + timedelta(days=uuid.uuid4().int % 3000 + shift)).isoformat()
+            for shift in (0, 3001))
+        registered, _ = sign_up(gateway, given_name="Youssef", family_name="El Amrani",
+                                date_of_birth=born, phone=None)
+        youssef = applies(registered, programme_id)
+        tag = uuid.uuid4().hex[:8]
+        header = ("given_name,family_name,email,phone,date_of_birth,gender,nationality,"
+                  "residence_country\n")
+        lines = [
+            # Youssef again, as the partner spells him: likely the person who signed up.
+            f"Yusuf,Amrani,yusuf.{tag}@example.org,,{born},male,MA,MA\n",
+            # Salma twice in the file, in two scripts, with her phone.
+            f"Salma,Bennani,salma.{tag}@example.org,+212661234567,{other_day},female,MA,MA\n",
+            f"سلمى,بناني,salma2.{tag}@example.org,+212661234567,2001-02-03,female,MA,MA\n",
+            # Her brother, on the family's phone: not one person.
+            f"Karim,Bennani,karim.{tag}@example.org,+212661234567,{other_day},male,MA,MA\n",
+        ]
+        report = officer_api.post("/v1/candidate-imports", params={"programme_id": programme_id},
+                                  content=(header + "".join(lines)).encode(),
+                                  headers={"Content-Type": "text/csv"})
+        assert (report["imported"], report["rejected"], report["duplicates_flagged"]) == \
+            (4, 0, 2), report
+        yusuf, salma, salma_again, karim = report["created_ids"]
+
+        def flags_of(candidate: str) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = officer_api.get("/v1/duplicates", params={
+                "status": "open", "candidate_id": candidate})["items"]
+            return found
+
+        [with_sign_up] = flags_of(youssef)
+        assert sorted(with_sign_up["candidate_ids"]) == sorted([youssef, yusuf])
+        assert with_sign_up["found_by"] == "import"
+        assert with_sign_up["evidence"] == [{"field": "name", "match": "same_skeleton"},
+                                            {"field": "date_of_birth", "match": "equal"}]
+        [in_the_file] = flags_of(salma)
+        assert sorted(in_the_file["candidate_ids"]) == sorted([salma, salma_again])
+        assert in_the_file["evidence"] == [{"field": "name", "match": "same_skeleton"},
+                                           {"field": "phone", "match": "same_number"}]
+        assert flags_of(karim) == []
+        # Flagged, not merged: every line is a record of its own until the officer decides.
+        for imported in (yusuf, salma, salma_again, karim):
+            assert officer_api.get(f"/v1/candidates/{imported}")["id"] == imported
+
+
 class Receiver(ThreadingHTTPServer):
     """A partner's webhook endpoint on this machine, recording each event it is sent."""
 

@@ -204,12 +204,31 @@ def test_selection_to_return(admin: Api, gateway: str, tmp_path: Path) -> None:
     assert (verdict["valid"], [e["code"] for e in verdict["errors"]]) == (
         False, ["bad-signature"])
 
-    # the officer revokes it: the library, reading the status list again, and the public
-    # verification both say revoked; she can no longer download it
-    officer.post(f"{url}/credential/revoke", json={"reason": "Issued before the evaluation."})
+    # the host evaluates her afterwards: her next download states it, in a new credential,
+    # and the first one fails, for the library reading the status list again as for the
+    # public verification
+    host.post(f"{url}/evaluation", 201, json={
+        "technical_skills": 4, "communication": 5, "teamwork": 4, "reliability": 5,
+        "would_host_again": True})
+    renewed = trainee.get(f"{url}/credential")
+    assert renewed["supersedes_id"] == credential["id"]
+    assert renewed["credential"]["credentialSubject"]["employerEvaluation"] == {
+        "technicalSkills": 4, "communication": 5, "teamwork": 4, "reliability": 5,
+        "wouldHostAgain": True}
     assert _library_verdict(tmp_path, public, credential["jwt"]) == {
         "valid": False, "revoked": True, "errors": ["revoked"]}
     verdict = public.post("/v1/credentials/verify", json={"credential": credential["jwt"]}
+                          ).json()
+    assert (verdict["valid"], verdict["revoked"]) == (False, True)
+    assert _library_verdict(tmp_path, public, renewed["jwt"]) == {
+        "valid": True, "revoked": False, "errors": []}
+
+    # the officer revokes it: the library and the public verification both say revoked; she
+    # can no longer download it
+    officer.post(f"{url}/credential/revoke", json={"reason": "Issued for the wrong stay."})
+    assert _library_verdict(tmp_path, public, renewed["jwt"]) == {
+        "valid": False, "revoked": True, "errors": ["revoked"]}
+    verdict = public.post("/v1/credentials/verify", json={"credential": renewed["jwt"]}
                           ).json()
     assert (verdict["valid"], verdict["revoked"]) == (False, True)
     trainee.get(f"{url}/credential", 409)

@@ -18,6 +18,8 @@ from shared.vocabulary import (
     Email,
     LanguageCode,
     LongText,
+    Occupation,
+    OccupationRecord,
     Phone,
     Reason,
     RegionCode,
@@ -27,13 +29,15 @@ from shared.vocabulary import (
     SkillRecord,
     SkillUri,
     cefr_rank,
+    esco_occupation,
     skill_keys,
 )
 
 __all__ = ["CEFR_LEVELS", "CefrLevel", "Countries", "CountryCode", "CurrencyCode", "Email",
-           "IscoCode", "LanguageCode", "LongText", "Phone", "QualificationLevel", "Reason",
-           "RegionCode", "Sector", "ShortText", "Skill", "SkillRecord", "SkillUri", "Skills",
-           "StayType", "cefr_rank", "skill_keys"]
+           "IscoCode", "LanguageCode", "LongText", "Occupation", "OccupationRecord", "Phone",
+           "QualificationLevel", "Reason", "RegionCode", "Sector", "ShortText", "Skill",
+           "SkillRecord", "SkillUri", "Skills", "StayType", "cefr_rank", "esco_occupation",
+           "skill_keys"]
 
 # ISCO-08 unit groups: four digits, the first the major group (0 is armed forces occupations).
 IscoCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]

@@ -47,6 +47,10 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
         Index("ix_candidate_date_of_birth", "date_of_birth"),
         Index("ix_candidate_phone_tail", text(r"right(regexp_replace(phone, '\D', '', 'g'), 8)"),
               postgresql_where=text("phone IS NOT NULL")),
+        # An import looks its people's likely duplicates up by name key and birth date (or
+        # phone): on a large register, the few with a similar name among those born that day.
+        Index("ix_candidate_name_key_born", "name_key", "date_of_birth",
+              postgresql_where=text("name_key IS NOT NULL")),
     )
 
     # Overrides the mixin's column only to drop its single-column index, which the composite
@@ -61,6 +65,9 @@ class Candidate(IdMixin, TimestampsMixin, VersionMixin, Base):
     # HMAC-SHA256 of the normalised e-mail under DIGEST_KEY; null once the person is erased.
     email_digest: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
+    # The skeletons of the two names (duplicates.matching.name_key), written with them; null
+    # for a name too short to compare, or an erased one.
+    name_key: Mapped[str | None] = mapped_column(Text)
     date_of_birth: Mapped[date] = mapped_column(Date, nullable=False)
     gender: Mapped[str] = mapped_column(Text, nullable=False)
     nationality: Mapped[str] = mapped_column(Text, nullable=False)

@@ -161,6 +161,7 @@ class CandidateChanges(TypedDict, total=False):
     family_name: str
     email: str
     email_digest: str | None  # with ``email``: its keyed digest (shared.sealing)
+    name_key: str | None  # with a name: both names' skeletons (duplicates.matching)
     phone: str | None
     date_of_birth: date
     gender: str

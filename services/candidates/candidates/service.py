@@ -33,6 +33,7 @@ from services.candidates.candidates.schemas import (
     CandidateUpdate,
     ConsentCreate,
 )
+from services.candidates.duplicates import matching
 from services.candidates.duplicates import service as duplicates_service
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes import service as programme_service
@@ -174,6 +175,7 @@ async def create(session: AsyncSession, *, data: CandidateCreate,
     candidate = await repository.add(session, Candidate(
         **data.model_dump(include=set(CandidateCreate.model_fields)),
         email_digest=sealing.email_digest(data.email),
+        name_key=matching.name_key(data.given_name, data.family_name),
         skill_keys=skill_keys(data.skills), account_subject=subject,
         registered_programme_id=links.programme_id,
         registered_institution_id=links.institution_id))
@@ -241,6 +243,10 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
             changes[name] = [item.model_dump(mode="json") for item in getattr(data, name)]
     if data.skills is not None:
         changes["skill_keys"] = skill_keys(data.skills)
+    if "given_name" in changes or "family_name" in changes:
+        changes["name_key"] = matching.name_key(
+            changes.get("given_name", current.given_name),
+            changes.get("family_name", current.family_name))
     if "email" in changes:  # unique by its digest
         changes["email_digest"] = sealing.email_digest(changes["email"])
     available_from = changes.get("available_from_date", current.available_from_date)

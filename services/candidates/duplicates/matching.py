@@ -38,6 +38,17 @@ class Person:
         return phones.e164(self.phone, country=self.residence_country)
 
 
+def name_key(given_name: str, family_name: str) -> str | None:
+    """The skeletons of a given and a family name, in a fixed order (``gfn fml``), or None
+    when too short to tell. Two records whose keys differ are never a likely pair
+    (:func:`evidence` is None): a record stores its key (``candidate.name_key``), so that a
+    batch looks up only the records that may be its people's duplicates."""
+    given, family = names.skeleton(given_name), names.skeleton(family_name)
+    if len(given + family) < _MIN_SKELETON:
+        return None
+    return f"{given} {family}" if given <= family else f"{family} {given}"
+
+
 def _name_match(a: Person, b: Person) -> str | None:
     a_given, a_family = names.skeleton(a.given_name), names.skeleton(a.family_name)
     b_given, b_family = names.skeleton(b.given_name), names.skeleton(b.family_name)

@@ -23,6 +23,7 @@ decided here (see :mod:`matching`).
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Arabic: what is stripped, and how each letter is written in the Latin classes below.
 _TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, shadda, sukun, tatweel
@@ -89,6 +90,7 @@ def _is_arabic(word: str) -> bool:
     return any("\u0600" <= char <= "\u06ff" for char in word)
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat (Mohamed, Fatima): an import asks for each often
 def skeleton(name: str) -> str:
     """The consonant skeleton of a name in Latin or Arabic script (see the module's notes)."""
     letters = []

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
+import asyncpg
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Text,
@@ -63,6 +65,69 @@ async def lookalikes(session: AsyncSession, *, candidate_id: uuid.UUID, date_of_
         ~exists().where(CandidateErasure.candidate_id == Candidate.id))
         .order_by(Candidate.created_at, Candidate.id).limit(MAX_LOOKALIKES))
     return [Lookalike(*row) for row in (await session.execute(statement)).all()]
+
+
+# The records with one of a batch's name keys and its birth date or phone tail, at most
+# MAX_LOOKALIKES per key and date and per key and tail (the oldest, as :func:`lookalikes`
+# takes them), none of the batch itself (ix_candidate_name_key_born).
+_ALIVE = ("candidates.candidate.merged_into_id IS NULL "
+          "AND candidates.candidate.id <> ALL($4::uuid[]) "
+          "AND NOT EXISTS (SELECT 1 FROM candidates.candidate_erasure AS erasure "
+          "WHERE erasure.candidate_id = candidates.candidate.id)")
+_COLUMNS = ", ".join(f"candidates.candidate.{column.key}" for column in LOOKALIKE_COLUMNS)
+_ORDER = (f"ORDER BY candidates.candidate.created_at, candidates.candidate.id "
+          f"LIMIT {MAX_LOOKALIKES}")
+_LOOKALIKES_OF_MANY = f"""
+WITH wanted AS (SELECT * FROM unnest($1::text[], $2::date[], $3::text[]) AS w (key, day, tail))
+SELECT found.* FROM (SELECT DISTINCT key, day FROM wanted) AS w CROSS JOIN LATERAL (
+    SELECT {_COLUMNS} FROM candidates.candidate
+    WHERE candidates.candidate.name_key = w.key AND candidates.candidate.date_of_birth = w.day
+      AND {_ALIVE} {_ORDER}
+) AS found
+UNION
+SELECT found.* FROM (SELECT DISTINCT key, tail FROM wanted WHERE tail IS NOT NULL) AS w
+CROSS JOIN LATERAL (
+    SELECT {_COLUMNS} FROM candidates.candidate
+    WHERE candidates.candidate.name_key = w.key AND candidates.candidate.phone IS NOT NULL
+      AND {PHONE_TAIL} = w.tail AND {_ALIVE} {_ORDER}
+) AS found
+"""
+
+
+async def lookalikes_of_many(connection: asyncpg.Connection, *,
+                             wanted: Sequence[tuple[str, date, str | None]],
+                             excluding: Sequence[uuid.UUID]) -> list[Lookalike]:
+    """The records (not merged, not erased, not in ``excluding``) that may be likely
+    duplicates of a batch, in one query on a raw connection (an import's): for each
+    ``(name key, birth date, phone tail or None)`` of ``wanted``, those with that name key
+    and that birth date or a phone ending in that tail."""
+    if not wanted:
+        return []
+    keys, days, tails = zip(*wanted, strict=True)
+    rows = await connection.fetch(_LOOKALIKES_OF_MANY, list(keys), list(days), list(tails),
+                                  list(excluding))
+    return [Lookalike(*row) for row in rows]
+
+
+_ADD_FLAGS = """
+INSERT INTO candidates.duplicate_flag (candidate_id, other_candidate_id, found_by, evidence)
+SELECT pair.low, pair.high, pair.found_by, pair.evidence::jsonb
+FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS pair (low, high, found_by,
+                                                                     evidence)
+ON CONFLICT DO NOTHING RETURNING id
+"""
+
+
+async def add_flags_on(connection: asyncpg.Connection, flags: Sequence[DuplicateFlag]) -> int:
+    """:func:`add_flags` on a raw connection (an import's), in one statement; how many were
+    new."""
+    if not flags:
+        return 0
+    rows = await connection.fetch(
+        _ADD_FLAGS, [flag.candidate_id for flag in flags],
+        [flag.other_candidate_id for flag in flags], [flag.found_by for flag in flags],
+        [orjson.dumps(flag.evidence).decode() for flag in flags])
+    return len(rows)
 
 
 async def add_flags(session: AsyncSession, flags: Sequence[DuplicateFlag]) -> int:

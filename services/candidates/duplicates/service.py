@@ -24,8 +24,11 @@ merged, so that each merge can be undone on its own.
 """
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.candidates.candidates.models import Candidate
@@ -48,22 +51,84 @@ def person(candidate: Candidate | repository.Lookalike) -> matching.Person:
                            residence_country=candidate.residence_country)
 
 
+Identified = tuple[uuid.UUID, matching.Person]
+
+
+def likely_pairs(new: Sequence[Identified], others: Sequence[Identified],
+                 *, found_by: str) -> list[DuplicateFlag]:
+    """The flags of the likely pairs among ``new`` and between ``new`` and ``others``, each
+    pair once (``candidate_id`` the smaller id).
+
+    The rule (:func:`matching.evidence`) only looks at records that share a birth date or a
+    phone's last digits and a :func:`matching.name_key`, so the records are first grouped by
+    those: a batch of thousands costs about one name key per record, whatever the file (a
+    thousand people born on one placeholder date included), not one comparison per pair.
+    """
+    records = [*others, *new]
+    shared = Counter(point for _, person in records for point in _meeting_points(person))
+    groups: dict[tuple[Any, ...], list[Identified]] = {}
+    flags: dict[tuple[uuid.UUID, uuid.UUID], DuplicateFlag] = {}
+    fresh = len(others)
+    for position, record in enumerate(records):
+        points = [point for point in _meeting_points(record[1]) if shared[point] > 1]
+        if not points or (key := matching.name_key(record[1].given_name,
+                                                   record[1].family_name)) is None:
+            continue
+        for point in points:
+            group = groups.setdefault((*point, key), [])
+            if position >= fresh:  # a new record: compared with those grouped before it
+                for other_id, other in group:
+                    pair = _ordered(record[0], other_id)
+                    if other_id == record[0] or pair in flags:
+                        continue
+                    if (evidence := matching.evidence(record[1], other)) is not None:
+                        flags[pair] = DuplicateFlag(
+                            candidate_id=pair[0], other_candidate_id=pair[1],
+                            found_by=found_by, evidence=evidence)
+            group.append(record)
+    return list(flags.values())
+
+
+def _meeting_points(person: matching.Person) -> list[tuple[str, Any]]:
+    # What two records must share for the rule to look at them: the birth date, or the
+    # phone's last digits (the evidence compares the whole numbers).
+    tail = phones.tail(person.phone)
+    return [("born", person.date_of_birth), *([("phone", tail)] if tail is not None else [])]
+
+
+def _ordered(one: uuid.UUID, other: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (one, other) if one < other else (other, one)
+
+
 async def detect(session: AsyncSession, *, candidate: Candidate,
                  found_by: str) -> int:
     """Flag the likely duplicates of ``candidate`` (in the caller's transaction); how many
     flags are new (a pair flagged before is not flagged again)."""
-    new = person(candidate)
-    flags = []
-    for other in await repository.lookalikes(session, candidate_id=candidate.id,
-                                             date_of_birth=candidate.date_of_birth,
-                                             phone_tail=phones.tail(candidate.phone)):
-        evidence = matching.evidence(new, person(other))
-        if evidence is None:
-            continue
-        low, high = sorted((candidate.id, other.id))
-        flags.append(DuplicateFlag(candidate_id=low, other_candidate_id=high,
-                                   found_by=found_by, evidence=evidence))
-    return await repository.add_flags(session, flags)
+    others = await repository.lookalikes(session, candidate_id=candidate.id,
+                                         date_of_birth=candidate.date_of_birth,
+                                         phone_tail=phones.tail(candidate.phone))
+    return await repository.add_flags(session, likely_pairs(
+        [(candidate.id, person(candidate))], [(other.id, person(other)) for other in others],
+        found_by=found_by))
+
+
+async def detect_many(connection: asyncpg.Connection, people: Sequence[Identified], *,
+                      found_by: str) -> int:
+    """Flag the likely duplicates of ``people``, records just written in the caller's
+    transaction on ``connection`` (a batch of an import): among themselves and with the
+    other records, by the rule and with the evidence of :func:`detect`, in one lookup and one
+    insert for the whole batch. The lookup asks for the records of the same name key only
+    (with the same birth date or phone): on a large register a birth date is shared by
+    dozens, nearly none of them with a similar name. How many flags are new."""
+    if not people:
+        return 0
+    wanted = [(key, person.date_of_birth, phones.tail(person.phone)) for _, person in people
+              if (key := matching.name_key(person.given_name, person.family_name)) is not None]
+    others = await repository.lookalikes_of_many(
+        connection, wanted=wanted, excluding=[candidate_id for candidate_id, _ in people])
+    flags = likely_pairs(people, [(other.id, person(other)) for other in others],
+                         found_by=found_by)
+    return await repository.add_flags_on(connection, flags)
 
 
 async def get(session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID,

@@ -25,7 +25,7 @@ PLACEHOLDER_BIRTH_DATE = date(1900, 1, 1)
 def anonymised(candidate_id: uuid.UUID) -> CandidateChanges:
     """The column values of an erased profile."""
     return {
-        "given_name": PLACEHOLDER_NAME, "family_name": PLACEHOLDER_NAME,
+        "given_name": PLACEHOLDER_NAME, "family_name": PLACEHOLDER_NAME, "name_key": None,
         # Unique and not null: a reserved domain (RFC 2606) that can never receive mail.
         "email": f"erased-{candidate_id}@erased.invalid", "phone": None,
         "email_digest": None,  # the real address's keyed digest goes too

@@ -7,12 +7,13 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from services.candidates.duplicates import matching
 from shared import sealing
 
 COLUMNS = ("given_name", "family_name", "email", "phone", "date_of_birth", "gender",
            "nationality", "residence_country", "residence_city", "education", "skills",
            "skill_keys", "languages", "preferred_sectors", "preferred_countries",
-           "available_from_date", "available_until_date", "email_digest")
+           "available_from_date", "available_until_date", "email_digest", "name_key")
 # The row's id, made here so that the import can answer with it, and who the row belongs to
 # (the same on every row of an import): the import's rows are COPY'd in IMPORT_COLUMNS.
 OWNER_COLUMNS = ("id", "registered_programme_id", "registered_institution_id")
@@ -20,6 +21,8 @@ IMPORT_COLUMNS = COLUMNS + OWNER_COLUMNS
 ID = IMPORT_COLUMNS.index("id")
 NATIONALITY = IMPORT_COLUMNS.index("nationality")
 RESIDENCE = IMPORT_COLUMNS.index("residence_country")
+_GIVEN, _FAMILY, _BORN, _PHONE = (IMPORT_COLUMNS.index(name) for name in (
+    "given_name", "family_name", "date_of_birth", "phone"))
 
 
 class Application(NamedTuple):
@@ -76,8 +79,16 @@ def record(row: dict[str, Any], owned: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         get("residence_city"), _json(get("education", ())), _json(skills), _keys(skills),
         _json(get("languages", ())), tuple(get("preferred_sectors", ())),
         tuple(get("preferred_countries", ())), get("available_from_date"),
-        get("available_until_date"), sealing.email_digest(row["email"]), *owned,
+        get("available_until_date"), sealing.email_digest(row["email"]),
+        matching.name_key(row["given_name"], row["family_name"]), *owned,
     )
+
+
+def person(row: tuple[Any, ...]) -> matching.Person:
+    """What the rule of likely duplicates compares of an import's COPY row."""
+    return matching.Person(given_name=row[_GIVEN], family_name=row[_FAMILY],
+                           date_of_birth=row[_BORN], phone=row[_PHONE],
+                           residence_country=row[RESIDENCE])
 
 
 def application(row: dict[str, Any]) -> Application:

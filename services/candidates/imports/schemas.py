@@ -43,7 +43,7 @@ class ImportReport(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{
         "format": "csv", "lines": 3, "imported": 2, "rejected": 1, "batches": 1,
-        "created_ids": ["3f0c9a52-6a1e-4b7e-9d1f-2c4b6a8e0d13",
+        "duplicates_flagged": 1, "created_ids": ["3f0c9a52-6a1e-4b7e-9d1f-2c4b6a8e0d13",
                         "8b2d7e41-0c5f-4a96-b3e8-5d1f9c2a7e60"],
         "errors": [{"line": 3, "errors": [{"loc": ["email"], "msg": "already registered"}]}],
         "errors_truncated": False,
@@ -54,6 +54,10 @@ class ImportReport(BaseModel):
     imported: int
     rejected: int
     batches: int = Field(description="Batches committed, each in its own transaction.")
+    duplicates_flagged: int = Field(
+        description="Pairs of likely duplicates newly flagged for an officer's review "
+        "(`GET /v1/duplicates?status=open`): among the file's people and with those already "
+        "registered. Their lines are imported all the same.")
     created_ids: list[uuid.UUID] = Field(
         description="The ids of the candidates created, in the order of their lines.")
     errors: list[LineError]
@@ -67,7 +71,7 @@ class ApplicationImportReport(ImportReport):
 
     model_config = {"json_schema_extra": {"examples": [{
         "format": "csv", "lines": 3, "imported": 2, "rejected": 1, "batches": 1,
-        "programme_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+        "duplicates_flagged": 0, "programme_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
         "created_ids": ["3f0c9a52-6a1e-4b7e-9d1f-2c4b6a8e0d13",
                         "8b2d7e41-0c5f-4a96-b3e8-5d1f9c2a7e60"],
         "application_ids": ["0d7c2b18-4e5a-4f6b-8c9d-1e2f3a4b5c6d",

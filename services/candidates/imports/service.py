@@ -3,7 +3,9 @@
 Each line is validated exactly as ``POST /v1/candidates`` validates a body. A batch of good lines
 is written with one ``COPY`` in its own transaction, so a failure late in a large file keeps what
 was already imported and the report says precisely which lines went in. Emails must be new: a
-line whose email is already registered, or repeats an earlier line's, is rejected.
+line whose email is already registered, or repeats an earlier line's, is rejected. Each batch
+flags the likely duplicates of its people (``duplicates.service.detect_many``), among the file's
+lines and with every other record, in its transaction; a likely duplicate is never rejected.
 
 An import of applications (:mod:`filing`) also files each line's application to a programme,
 in the same batches: a line whose application the programme refuses is rejected whole.
@@ -56,6 +58,7 @@ class _Report:
     imported: int = 0
     rejected: int = 0
     batches: int = 0
+    duplicates_flagged: int = 0
     errors: list[LineError] = field(default_factory=list)
     created_ids: list[uuid.UUID] = field(default_factory=list)
     application_ids: list[uuid.UUID] = field(default_factory=list)
@@ -70,6 +73,7 @@ class _Report:
         self.created_ids += written.ids
         self.application_ids += written.application_ids
         self.batches += 1
+        self.duplicates_flagged += written.flagged
         for number in written.taken:
             self.reject(number, _TAKEN)
         for number, errors in written.refused.items():
@@ -79,6 +83,7 @@ class _Report:
         return ImportReport(format=self.format, lines=self.lines, imported=self.imported,
                             created_ids=self.created_ids,
                             rejected=self.rejected, batches=self.batches,
+                            duplicates_flagged=self.duplicates_flagged,
                             errors=sorted(self.errors, key=lambda e: e.line),
                             errors_truncated=self.rejected > len(self.errors))
 

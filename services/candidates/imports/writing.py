@@ -1,14 +1,16 @@
 """Writing one batch of validated lines: new emails only, one ``COPY``, one transaction (with
-the lines' applications, in an import of applications)."""
+the lines' applications, in an import of applications, and the flags of their likely
+duplicates)."""
 
 import uuid
 from dataclasses import dataclass, field
 
 import asyncpg
 
+from services.candidates.duplicates import service as duplicates_service
 from services.candidates.imports import repository
 from services.candidates.imports.filing import Filing, LineErrors
-from services.candidates.imports.records import COLUMNS, ID, Line
+from services.candidates.imports.records import COLUMNS, ID, Line, person
 
 _ATTEMPTS = 3
 
@@ -27,6 +29,7 @@ class Written:
     # Lines whose application the programme refused (an import of applications), and why.
     refused: dict[int, LineErrors] = field(default_factory=dict)
     application_ids: list[uuid.UUID] = field(default_factory=list)  # in line order
+    flagged: int = 0  # likely duplicates flagged for an officer's review
 
 
 def _sort(batch: list[Line], emails: list[str], taken: set[str], seen: set[str],
@@ -69,6 +72,11 @@ async def write_batch(connection: asyncpg.Connection, batch: list[Line], *, emai
                     await repository.copy_candidates(connection, [row for _, row, _ in lines])
                     if filing is not None:
                         await filing.write(connection, lines)
+                    # As a sign-up is checked: with the batch's own lines, the earlier
+                    # batches' and every other record; flagged, never refused.
+                    written.flagged = await duplicates_service.detect_many(
+                        connection, [(row[ID], person(row)) for _, row, _ in lines],
+                        found_by="import")
             return written
         except asyncpg.UniqueViolationError:
             if attempt == _ATTEMPTS:

@@ -61,7 +61,6 @@ class Stay:
     Pathways knows the returnee worked at, not a test result; ``evaluation`` the employer's
     ratings (1 to 5) without its free-text comments, which may name people."""
 
-    credential_id: str
     candidate_id: str
     programme_id: str
     stay_type: str
@@ -75,12 +74,10 @@ class Stay:
     evaluation: dict[str, Any] | None
 
 
-def proof_of_skills(stay: Stay, *, issuer: dict[str, str], issued_at: datetime,
-                    status_index: int) -> dict[str, Any]:
-    """The credential (VC Data Model 2.0) describing ``stay``, issued by ``issuer`` at
-    ``issued_at`` and revocable through bit ``status_index`` of the issuer's status lists.
-    Terms outside the base context are issuer-dependent (its ``@vocab``)."""
-    subject: dict[str, Any] = {
+def subject(stay: Stay) -> dict[str, Any]:
+    """The ``credentialSubject`` stating ``stay``: what a credential says, so that one still
+    stating it need not be issued again, and one that no longer does is replaced."""
+    found: dict[str, Any] = {
         "id": f"urn:uuid:{stay.candidate_id}", "type": "Returnee",
         "stay": {"type": stay.stay_type, "outcome": stay.outcome,
                  "programme": f"urn:uuid:{stay.programme_id}",
@@ -92,12 +89,20 @@ def proof_of_skills(stay: Stay, *, issuer: dict[str, str], issued_at: datetime,
                            for lang in stay.languages],
     }
     if stay.evaluation is not None:
-        subject["employerEvaluation"] = stay.evaluation
+        found["employerEvaluation"] = stay.evaluation
+    return found
+
+
+def proof_of_skills(stay: Stay, *, credential_id: str, issuer: dict[str, str],
+                    issued_at: datetime, status_index: int) -> dict[str, Any]:
+    """The credential (VC Data Model 2.0) ``credential_id`` describing ``stay``, issued by
+    ``issuer`` at ``issued_at`` and revocable through bit ``status_index`` of the issuer's
+    status lists. Terms outside the base context are issuer-dependent (its ``@vocab``)."""
     return {
-        "@context": [CONTEXT_V2], "id": f"urn:uuid:{stay.credential_id}",
+        "@context": [CONTEXT_V2], "id": f"urn:uuid:{credential_id}",
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": "Proof of skills", "issuer": issuer, "validFrom": iso(issued_at),
-        "credentialSubject": subject,
+        "credentialSubject": subject(stay),
         "credentialStatus": status_entry(issuer["id"], status_index),
     }
 
@@ -106,6 +111,12 @@ def sign(payload: Mapping[str, Any], key: SigningKey) -> str:
     """``payload`` as a compact JWS of type ``vc+jwt``."""
     return jwt.api_jws.encode(orjson.dumps(payload), key.private_key, algorithm=key.algorithm,
                               headers={"kid": key.kid, "typ": TYP, "cty": "vc"})
+
+
+def states(token: str, stay: Stay) -> bool:
+    """Whether the credential ``token`` (this issuer's, as stored) states ``stay`` as it is."""
+    stated: Any = content(token).get("credentialSubject")
+    return bool(stated == orjson.loads(orjson.dumps(subject(stay))))
 
 
 def content(token: str) -> dict[str, Any]:

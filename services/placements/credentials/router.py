@@ -70,7 +70,8 @@ IssuerDep = Annotated[service.Issuer, Depends(_issuer)]
 
 def _credential_out(credential: Credential) -> CredentialOut:
     return CredentialOut(id=credential.id, placement_id=credential.placement_id,
-                         issued_at=credential.issued_at, jwt=credential.token,
+                         issued_at=credential.issued_at, supersedes_id=credential.supersedes_id,
+                         jwt=credential.token,
                          credential=document.content(credential.token))
 
 
@@ -84,9 +85,12 @@ async def download_credential(placement_id: uuid.UUID, session: SessionDep,
     early: a W3C Verifiable Credential 2.0 signed by the programme's issuer (``jwt``, media
     type ``application/vc+jwt``) describing the host, the dates, the occupation, the ESCO
     skills practised, the CEFR levels the post required and the employer's ratings (not its
-    comments) as given by the first download, when it is issued; later downloads give the same
-    credential. Only the returnee themself (other roles: 403); a placement still under way is a
-    409 ``placement-state``, a revoked credential a 409 ``credential-revoked``."""
+    comments) as given by the download that issues it. Later downloads give the same
+    credential while what it states is still so; once it changed (the employer's evaluation
+    given or corrected since, say), a new credential stating the current facts
+    (``supersedes_id`` naming the old one), and the old one's bit is set in the status list: it
+    no longer verifies. Only the returnee themself (other roles: 403); a placement still under
+    way is a 409 ``placement-state``, a revoked credential a 409 ``credential-revoked``."""
     credential = await service.download(session, principal=principal,
                                         placement_id=placement_id, issuer=issuer, now=now)
     recorder.read(credential.candidate_id, "credential", credential.id)

@@ -25,7 +25,9 @@ _PAYLOAD: dict[str, Any] = {
                  "programme": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
                  "startDate": "2026-01-05", "endDate": "2026-07-03"},
         "host": {"name": "Nordlys Networks", "country": "IT", "city": "Milano"},
-        "occupation": {"title": "Network technician trainee", "sector": "ict", "code": "3513"},
+        "occupation": {"id": "http://data.europa.eu/esco/occupation/00000000-e5c0-4000-8000-00000000003a",
+                       "name": "ICT network engineer", "title": "Network engineer trainee",
+                       "sector": "ict", "code": "2523"},
         "skillsPractised": [{"id": "http://data.europa.eu/esco/skill/ccd0a1d9",
                              "name": "configure network devices"}],
         "languageLevels": [{"language": "it", "cefrLevel": "B1"}],
@@ -49,12 +51,16 @@ class CredentialOut(ResponseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": _CREDENTIAL_ID, "placement_id": _PLACEMENT_ID,
-        "issued_at": "2026-07-06T09:30:00Z", "media_type": "application/vc+jwt",
-        "jwt": _JWT, "credential": _PAYLOAD}]})
+        "issued_at": "2026-07-06T09:30:00Z", "supersedes_id": None,
+        "media_type": "application/vc+jwt", "jwt": _JWT, "credential": _PAYLOAD}]})
 
     id: uuid.UUID
     placement_id: uuid.UUID
     issued_at: datetime
+    supersedes_id: uuid.UUID | None = Field(description="The credential this one replaced "
+                                            "because what it stated changed since (the "
+                                            "employer's evaluation given later, say): that "
+                                            "one no longer verifies. Null for the first.")
     media_type: str = "application/vc+jwt"
     jwt: str = Field(description="The signed credential (compact JWS, `typ: vc+jwt`).")
     credential: dict[str, Any] = Field(description="The credential's content (the JWS "

@@ -31,6 +31,12 @@ class VacancyUnavailable(Conflict):
     slug, title = "vacancy-unavailable", "Vacancy unavailable"
 
 
+class OccupationCodeMismatch(UnprocessableEntity):
+    """An ISCO-08 code other than that of the vacancy's ESCO occupation; names it."""
+
+    slug, title = "occupation-code-mismatch", "ISCO-08 code is not the occupation's"
+
+
 class StayFieldsInvalid(UnprocessableEntity):
     """Fields that do not fit the vacancy's stay type: one its type requires is missing, one of
     another type is given, or the region is not in the vacancy's country; names each."""

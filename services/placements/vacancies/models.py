@@ -60,8 +60,10 @@ class Vacancy(IdMixin, TimestampsMixin, VersionMixin, Base):
     title: Mapped[str] = mapped_column(Text, nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     stay_type: Mapped[str] = mapped_column(Text, nullable=False, server_default="work")
-    # ISCO-08; None only for a study.
+    # ISCO-08; None only for a study. Derived from ``occupation`` when that is ESCO's.
     occupation_code: Mapped[str | None] = mapped_column(Text)
+    # {uri, label, esco}: an ESCO occupation, or a free label.
+    occupation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     sector: Mapped[str] = mapped_column(Text, nullable=False, index=True)
     # [{uri, label}]
     required_skills: Mapped[list[dict[str, Any]]] = mapped_column(

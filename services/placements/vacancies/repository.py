@@ -55,6 +55,7 @@ class VacancyChanges(TypedDict, total=False):
     description: str | None
     stay_type: str
     occupation_code: str | None
+    occupation: dict[str, Any] | None
     training_agreement_reference: str | None
     study_programme: str | None
     qualification_level: str | None

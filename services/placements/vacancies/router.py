@@ -19,6 +19,7 @@ from services.placements.vacancies.exceptions import (
     HostIsStudyProvider,
     HostNotStudyProvider,
     NoAgreement,
+    OccupationCodeMismatch,
     SeatsTaken,
     StayFieldsInvalid,
     VacancyInUse,
@@ -43,7 +44,7 @@ from shared.responses import page_response, resource_response
 router = APIRouter(prefix="/v1/vacancies", tags=["vacancies"])
 CHANGE_ERRORS = (VacancyNotFound, PreconditionFailed, Forbidden)
 # What publishing or changing a stay may break: its type's fields, its host, the programme.
-STAY_ERRORS = (StayFieldsInvalid, HostNotStudyProvider, HostIsStudyProvider,
+STAY_ERRORS = (StayFieldsInvalid, OccupationCodeMismatch, HostNotStudyProvider, HostIsStudyProvider,
                ProgrammeLimitExceeded, ProgrammeNotFound, CandidatesUnavailable)
 
 

@@ -15,6 +15,8 @@ from services.placements.vocabulary import (
     IscoCode,
     LanguageCode,
     LongText,
+    Occupation,
+    OccupationRecord,
     QualificationLevel,
     RegionCode,
     Sector,
@@ -72,7 +74,12 @@ _STAY_TYPE = ("work (a job), traineeship (needs training_agreement_reference), s
               "study_programme and qualification_level, and a study_provider host; "
               "occupation_code optional) or seasonal (needs season). Must be one of the "
               "programme's stay_types.")
-_OCCUPATION = "ISCO-08 unit group, four digits; optional for a study, required otherwise."
+_OCCUPATION = ("ISCO-08 unit group, four digits; optional for a study, required otherwise. "
+               "Derived from `occupation` when that is an ESCO occupation (then it may be left "
+               "out; sent, it must be the same).")
+_ESCO_OCCUPATION = ("The occupation: an ESCO occupation `{\"uri\": …}` (see `GET /v1/esco/search"
+                    "?kind=occupation`; an unknown ESCO URI is refused), or a free `{\"label\": "
+                    "…}`. An ESCO one gives `occupation_code` its ISCO-08 group.")
 _REGION = "ISO 3166-2 subdivision of location.country (BE-VLG, IT-25)."
 _AGREEMENT = "traineeship only: the training agreement's reference."
 _STUDY_PROGRAMME = "study only: the title of the degree."
@@ -87,7 +94,8 @@ class VacancyCreate(StrictModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "employer_id": _EMPLOYER_ID, "programme_id": _PROGRAMME_ID,
         "title": "Junior network engineer (traineeship)", "stay_type": "traineeship",
-        "training_agreement_reference": "NORDLYS-TA-2026-01", "occupation_code": "2523",
+        "training_agreement_reference": "NORDLYS-TA-2026-01",
+        "occupation": {"uri": "http://data.europa.eu/esco/occupation/00000000-e5c0-4000-8000-00000000003a"},
         "sector": "ict", "description": "Six months in the network operations team.",
         "required_skills": [{"uri": "http://data.europa.eu/esco/skill/00000000-e5c0-4000-8000-000000000009",
                              "label": "configure network devices"}],
@@ -110,6 +118,7 @@ class VacancyCreate(StrictModel):
     programme_id: uuid.UUID
     title: ShortText
     stay_type: StayType = Field("work", description=_STAY_TYPE)
+    occupation: Occupation | None = Field(None, description=_ESCO_OCCUPATION)
     occupation_code: IscoCode | None = Field(None, description=_OCCUPATION)
     training_agreement_reference: ShortText | None = Field(None, description=_AGREEMENT)
     study_programme: ShortText | None = Field(None, description=_STUDY_PROGRAMME)
@@ -138,11 +147,12 @@ class VacancyUpdate(PatchModel):
         "seats": 3, "stipend": {"amount": "1300.00", "currency": "EUR"},
     }]})
     nullable_fields = frozenset({"description", "stipend", "eligible_nationalities",
-                                 "occupation_code", "training_agreement_reference",
+                                 "occupation", "occupation_code", "training_agreement_reference",
                                  "study_programme", "qualification_level", "season", "region"})
 
     title: ShortText | None = None
     stay_type: StayType | None = Field(None, description=_STAY_TYPE)
+    occupation: Occupation | None = Field(None, description=_ESCO_OCCUPATION)
     occupation_code: IscoCode | None = Field(None, description=_OCCUPATION)
     training_agreement_reference: ShortText | None = Field(None, description=_AGREEMENT)
     study_programme: ShortText | None = Field(None, description=_STUDY_PROGRAMME)
@@ -170,6 +180,7 @@ class VacancyOut(ResponseModel):
     programme_id: uuid.UUID
     title: str
     stay_type: StayType
+    occupation: OccupationRecord | None
     occupation_code: str | None
     training_agreement_reference: str | None
     study_programme: str | None

@@ -32,6 +32,7 @@ from services.placements.vacancies.exceptions import (
     HostIsStudyProvider,
     HostNotStudyProvider,
     NoAgreement,
+    OccupationCodeMismatch,
     SeatsTaken,
     StayFieldsInvalid,
     VacancyInUse,
@@ -40,7 +41,7 @@ from services.placements.vacancies.exceptions import (
 )
 from services.placements.vacancies.models import Vacancy
 from services.placements.vacancies.schemas import VacancyCreate, VacancyUpdate
-from services.placements.vocabulary import skill_keys
+from services.placements.vocabulary import esco_occupation, skill_keys
 from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
@@ -101,6 +102,8 @@ def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> repository
         value = getattr(data, name)
         if name in _DOCUMENTS:
             values[name] = [item.model_dump(mode="json") for item in value]
+        elif name == "occupation":
+            values[name] = None if value is None else value.model_dump(mode="json")
         elif name == "location":
             values |= {"country": value.country, "city": value.city}
         elif name == "stipend":
@@ -112,6 +115,23 @@ def _columns(data: VacancyCreate | VacancyUpdate, names: set[str]) -> repository
         if name in names:
             values[name.removesuffix("s") + "_keys"] = skill_keys(getattr(data, name))
     return as_columns(values, repository.VacancyChanges)
+
+
+def _derived_isco(values: Mapping[str, Any], *, code_sent: bool) -> str | None:
+    """The ISCO-08 code of the vacancy's ESCO occupation (``values``: its columns as they
+    would be stored), if it has one; 422 ``occupation-code-mismatch`` when the request sends
+    (``code_sent``) another code than the occupation's."""
+    occupation = values.get("occupation")
+    concept = esco_occupation(occupation.get("uri") if occupation else None)
+    if concept is None or concept.isco_code is None:
+        return None
+    if code_sent and values.get("occupation_code") != concept.isco_code:
+        raise OccupationCodeMismatch(
+            f"The ESCO occupation '{concept.label('en')}' is ISCO-08 {concept.isco_code}, not "
+            f"{values.get('occupation_code')}: leave occupation_code out, or send that one.",
+            errors=[{"loc": ["body", "occupation_code"], "type": "isco_mismatch",
+                     "msg": f"the occupation's ISCO-08 code is {concept.isco_code}"}])
+    return concept.isco_code
 
 
 def _check_stay_fields(values: Mapping[str, Any]) -> None:
@@ -180,6 +200,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: VacancyCr
     await employer_service.ensure_may_host(session, employer_id=employer.id,
                                            programme_id=data.programme_id)
     columns = _columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"})
+    if code := _derived_isco(columns, code_sent="occupation_code" in data.model_fields_set):
+        columns["occupation_code"] = code
     _check_stay_fields(columns)
     _check_host(employer.kind, data.stay_type)
     await _check_programme(candidates, data.programme_id, stay_type=data.stay_type,
@@ -217,6 +239,10 @@ async def update(session: AsyncSession, *, principal: Principal, vacancy_id: uui
         changes["end_date"] = add_months(changes.get("start_date", vacancy.start_date),
                                          changes.get("duration_months", vacancy.duration_months))
     stay_type = changes.get("stay_type", vacancy.stay_type)
+    if {"occupation", "occupation_code"} & changes.keys():
+        current = {"occupation": vacancy.occupation, "occupation_code": vacancy.occupation_code}
+        if code := _derived_isco({**current, **changes}, code_sent="occupation_code" in changes):
+            changes["occupation_code"] = code
     _check_stay_fields({name: getattr(vacancy, name) for name in _STAY_COLUMNS} | changes)
     if stay_type != vacancy.stay_type:
         _check_host(await employer_service.host_kind(session, employer_id=vacancy.employer_id),

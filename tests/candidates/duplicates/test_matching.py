@@ -1,10 +1,12 @@
 """The rule of likely duplicates: names across spellings and scripts, phones, and the rule."""
 
+import uuid
 from datetime import date
 
 import pytest
 
 from services.candidates.duplicates import matching, names, phones
+from services.candidates.duplicates.service import likely_pairs
 
 
 def person(given: str = "Youssef", family: str = "El Amrani", *, born: date = date(1999, 3, 4),
@@ -100,3 +102,23 @@ class TestRule:
 
     def test_names_too_short_to_tell(self) -> None:
         assert matching.evidence(person("Aya", "Ali"), person("Eya", "Aly")) is None
+
+
+class TestBatch:
+    def test_name_key_is_shared_by_every_likely_pair(self) -> None:
+        assert matching.name_key("Youssef", "El Amrani") == \
+            matching.name_key("العمراني", "يوسف")  # swapped, and in Arabic
+        assert matching.name_key("Aya", "Ali") is None  # too short to tell
+
+    def test_pairs_within_a_batch_and_with_others_once_each(self) -> None:
+        ids = sorted(uuid.uuid4() for _ in range(5))
+        placeholder = date(1900, 1, 1)
+        others = [(ids[0], person(born=placeholder))]
+        new = [(ids[1], person("Yusuf", born=placeholder)),
+               (ids[2], person("Youssef", "Amrani", born=placeholder)),
+               (ids[3], person("Salma", born=placeholder)),  # another name that day
+               (ids[4], person("Salma", born=date(2001, 1, 1)))]  # no date, no phone shared
+        flags = likely_pairs(new, others, found_by="import")
+        assert sorted((f.candidate_id, f.other_candidate_id) for f in flags) == [
+            (ids[0], ids[1]), (ids[0], ids[2]), (ids[1], ids[2])]
+        assert {f.found_by for f in flags} == {"import"}

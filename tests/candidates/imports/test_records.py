@@ -7,6 +7,7 @@ import pytest
 
 from services.candidates.candidates.schemas import CandidateCreate
 from services.candidates.candidates.service import skill_keys
+from services.candidates.duplicates import matching
 from services.candidates.imports.records import COLUMNS, record
 from services.candidates.imports.schemas import candidate_row
 from shared import sealing
@@ -34,8 +35,10 @@ BODIES = [
 @pytest.mark.parametrize("body", BODIES, ids=["full", "minimal"])
 def test_record_is_what_the_service_stores(body: dict[str, object]) -> None:
     created = CandidateCreate.model_validate(body)
-    stored = created.model_dump() | {"skill_keys": skill_keys(created.skills),
-                                     "email_digest": sealing.email_digest(created.email)}
+    stored = created.model_dump() | {
+        "skill_keys": skill_keys(created.skills),
+        "email_digest": sealing.email_digest(created.email),
+        "name_key": matching.name_key(created.given_name, created.family_name)}
     row = dict(zip(COLUMNS, record(candidate_row.validate_python(body)), strict=True))
     for column, value in row.items():
         if column in _JSON:

@@ -26,7 +26,7 @@ def _keys(algorithm: str) -> tuple[document.SigningKey, PublicKey]:
 
 def _stay() -> document.Stay:
     return document.Stay(
-        credential_id=str(uuid.uuid4()), candidate_id=str(uuid.uuid4()),
+        candidate_id=str(uuid.uuid4()),
         programme_id=str(uuid.uuid4()), stay_type="traineeship", outcome="completed",
         start_date="2025-01-06", end_date="2025-07-04",
         host={"name": "Atelier Numérique SARL", "country": "FR", "city": "Lyon"},
@@ -38,8 +38,8 @@ def _stay() -> document.Stay:
 
 
 def _issued(key: document.SigningKey, *, index: int = 7) -> tuple[str, dict[str, object]]:
-    payload = document.proof_of_skills(_stay(), issuer=ISSUER, issued_at=datetime.now(UTC),
-                                       status_index=index)
+    payload = document.proof_of_skills(_stay(), credential_id=str(uuid.uuid4()), issuer=ISSUER,
+                                       issued_at=datetime.now(UTC), status_index=index)
     return document.sign(payload, key), payload
 
 
@@ -98,7 +98,8 @@ class TestVerifyFails:
 
     def test_another_issuer_named(self) -> None:
         key, verifying = _keys("EdDSA")
-        payload = document.proof_of_skills(_stay(), issuer={"id": "https://else.example"},
+        payload = document.proof_of_skills(_stay(), credential_id=str(uuid.uuid4()),
+                                           issuer={"id": "https://else.example"},
                                            issued_at=datetime.now(UTC), status_index=1)
         verdict = document.verify_jws(document.sign(payload, key), issuer=ISSUER["id"],
                                       key_of={key.kid: verifying}.get)

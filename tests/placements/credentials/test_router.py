@@ -9,13 +9,15 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.placements.credentials import document
+from services.placements.credentials import document, repository, service
+from services.placements.credentials.models import Credential
 from services.placements.monitoring.models import Evaluation
 from services.placements.placements.models import Placement
 from shared.jwks import public_key
-from tests.placements.factories import add_placement
+from tests.placements.factories import add_employer, add_placement, add_vacancy
 
 Auth = Callable[..., dict[str, str]]
 
@@ -96,6 +98,20 @@ class TestDownload:
             "valid": True, "revoked": False, "errors": [], "credential": body["credential"]}
         assert not await _revoked_bit(client, body["credential"])
 
+    async def test_the_occupation_is_named_by_its_esco_uri_and_label(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
+        programme_id = uuid.uuid4()
+        uri = "http://data.europa.eu/esco/occupation/00000000-e5c0-4000-8000-000000000037"
+        vacancy = await add_vacancy(
+            session, employer=await add_employer(session, programme_id=programme_id),
+            programme_id=programme_id, title="Junior developer",
+            occupation={"uri": uri, "label": None, "esco": True})
+        placement = await add_placement(session, status="completed", vacancy=vacancy)
+        body = (await _download(client, placement, _returnee(auth, placement))).json()
+        assert body["credential"]["credentialSubject"]["occupation"] == {
+            "id": uri, "name": "software developer", "title": "Junior developer",
+            "sector": "ict", "code": "2512"}
+
     async def test_not_while_the_stay_is_under_way(self, client: httpx.AsyncClient,
                                                    session: AsyncSession, auth: Auth) -> None:
         placement = await add_placement(session, status="active")
@@ -172,3 +188,103 @@ class TestVerify:
             self, client: httpx.AsyncClient) -> None:
         response = await client.get("/v1/credentials/status/999")
         assert response.json()["type"] == "/problems/status-list-not-found"
+
+
+class TestReissue:
+    async def test_a_later_evaluation_gives_a_new_credential_the_old_one_fails(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
+        placement = await add_placement(session, status="completed")
+        returnee = _returnee(auth, placement)
+        first = (await _download(client, placement, returnee)).json()
+        assert "employerEvaluation" not in first["credential"]["credentialSubject"]
+        assert first["supersedes_id"] is None
+        session.add(Evaluation(placement_id=placement.id, technical_skills=5, communication=4,
+                               teamwork=4, reliability=5, would_host_again=True,
+                               evaluator="employer-1"))
+        await session.flush()
+        second = (await _download(client, placement, returnee)).json()
+        assert (second["id"] != first["id"], second["supersedes_id"]) == (True, first["id"])
+        assert second["credential"]["credentialSubject"]["employerEvaluation"] == {
+            "technicalSkills": 5, "communication": 4, "teamwork": 4, "reliability": 5,
+            "wouldHostAgain": True}
+        # The old one fails, offline (its bit is set) as at the issuer's verification.
+        old = await _verify(client, first["jwt"])
+        assert (old["valid"], old["revoked"], [e["code"] for e in old["errors"]]) == (
+            False, True, ["revoked"])
+        assert "replaced" in old["errors"][0]["detail"]
+        assert await _revoked_bit(client, first["credential"])
+        assert (await _verify(client, second["jwt"]))["valid"] is True
+        assert not await _revoked_bit(client, second["credential"])
+        # Nothing changed since: the same one again. Both are kept.
+        third = (await _download(client, placement, returnee)).json()
+        assert third["jwt"] == second["jwt"]
+        kept = await session.scalar(select(func.count()).where(
+            Credential.placement_id == placement.id))
+        assert kept == 2
+
+    async def test_a_revoked_one_is_not_replaced(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth) -> None:
+        placement = await add_placement(session, status="completed")
+        await _download(client, placement, _returnee(auth, placement))
+        revoked = await client.post(f"/v1/placements/{placement.id}/credential/revoke",
+                                    json={"reason": "Wrong placement."},
+                                    headers=_officer(auth, placement))
+        assert revoked.status_code == 200, revoked.text
+        session.add(Evaluation(placement_id=placement.id, technical_skills=3, communication=3,
+                               teamwork=3, reliability=3, would_host_again=False,
+                               evaluator="employer-1"))
+        await session.flush()
+        again = await _download(client, placement, _returnee(auth, placement))
+        assert (again.status_code, again.json()["type"]) == (409, "/problems/credential-revoked")
+
+
+class TestStatusIndex:
+    async def _in_use(self, session: AsyncSession) -> int:
+        """The first bit of the status list in use."""
+        highest = await repository.highest_status_index(session) or 0
+        return highest // document.LIST_SIZE * document.LIST_SIZE
+
+    async def test_drawn_at_random_a_taken_bit_drawn_again(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        placement = await _ended(session)
+        issued = (await _download(client, placement, _returnee(auth, placement))).json()
+        taken = int(issued["credential"]["credentialStatus"]["statusListIndex"])
+        first = await self._in_use(session)
+        used = await repository.taken_indexes(session, range(first, first + 64))
+        free = next(p for p in range(64) if first + p not in used)
+        # Every draw of a first round hits the taken bit, the next round's first one is free.
+        draws = iter([taken] * service.DRAWS + [free] * service.DRAWS)
+        monkeypatch.setattr(service.secrets, "randbelow", lambda n: next(draws))
+        assert await service.status_index(session) == first + free
+
+    async def test_a_full_list_makes_way_for_the_next(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        placement = await _ended(session)
+        await _download(client, placement, _returnee(auth, placement))
+        first = await self._in_use(session)
+        used = await repository.count_between(session, first=first, size=document.LIST_SIZE)
+        monkeypatch.setattr(service, "FILL", used)
+        index = await service.status_index(session)
+        assert index // document.LIST_SIZE == first // document.LIST_SIZE + 1
+
+    async def test_a_bit_another_issuer_took_meanwhile_is_not_used(
+            self, client: httpx.AsyncClient, session: AsyncSession, auth: Auth,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        one, other = await _ended(session), await _ended(session)
+        issued = (await _download(client, one, _returnee(auth, one))).json()
+        taken = int(issued["credential"]["credentialStatus"]["statusListIndex"]) + \
+            await self._in_use(session)
+        drawn = service.status_index
+        answers = iter([taken])
+
+        async def racing(session: AsyncSession) -> int:
+            # As if drawn before the other issuer stored it: the insert finds it taken.
+            return next(answers, None) or await drawn(session)
+
+        monkeypatch.setattr(service, "status_index", racing)
+        response = await _download(client, other, _returnee(auth, other))
+        assert response.status_code == 200, response.text
+        status = response.json()["credential"]["credentialStatus"]
+        assert int(status["statusListIndex"]) != taken % document.LIST_SIZE

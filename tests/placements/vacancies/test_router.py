@@ -117,6 +117,57 @@ class TestCreateVacancy:
         assert second.headers["idempotent-replayed"] == "true"
 
 
+ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/00000000-e5c0-4000-8000-00000000003"
+
+
+class TestEscoOccupation:
+    async def test_an_esco_occupation_gives_its_isco_code(
+            self, client: httpx.AsyncClient) -> None:
+        body = await _body(client, occupation={"uri": ESCO_OCCUPATION.upper().replace(
+            "HTTP://DATA.EUROPA.EU", "https://data.europa.eu") + "a"})
+        del body["occupation_code"]
+        created = (await client.post("/v1/vacancies", json=body)).json()
+        assert (created["occupation"], created["occupation_code"]) == (
+            {"uri": ESCO_OCCUPATION + "a", "label": None, "esco": True}, "2523")
+        # Another ESCO occupation: its own code; a free label keeps the code sent.
+        url = f"/v1/vacancies/{created['id']}"
+        changed = await client.patch(url, json={"occupation": {"uri": ESCO_OCCUPATION + "7"}},
+                                     headers={"If-Match": '"1"'})
+        assert changed.json()["occupation_code"] == "2512", changed.text
+        free = (await client.patch(url, json={"occupation": {"label": "Network technician"},
+                                              "occupation_code": "3513"},
+                                   headers={"If-Match": '"2"'})).json()
+        assert (free["occupation"], free["occupation_code"]) == (
+            {"uri": None, "label": "Network technician", "esco": False}, "3513")
+
+    async def test_an_unknown_esco_uri_is_422_naming_it(self, client: httpx.AsyncClient) -> None:
+        unknown = "http://data.europa.eu/esco/occupation/00000000-0000-4000-8000-000000000000"
+        response = await client.post("/v1/vacancies", json=await _body(
+            client, occupation={"uri": unknown}))
+        assert response.status_code == 422
+        assert unknown in response.text
+        skill = "http://data.europa.eu/esco/skill/00000000-e5c0-4000-8000-000000000009"
+        as_occupation = await client.post("/v1/vacancies", json=await _body(
+            client, occupation={"uri": skill}))
+        assert as_occupation.status_code == 422 and skill in as_occupation.text
+
+    async def test_another_isco_code_than_the_occupations_is_422(
+            self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/v1/vacancies", json=await _body(
+            client, occupation={"uri": ESCO_OCCUPATION + "7"}, occupation_code="2523"))
+        assert response.status_code == 422
+        problem = response.json()
+        assert problem["type"] == "/problems/occupation-code-mismatch"
+        assert problem["errors"][0]["loc"] == ["body", "occupation_code"]
+        created = (await client.post("/v1/vacancies", json=await _body(
+            client, occupation={"uri": ESCO_OCCUPATION + "7"}, occupation_code="2512"))).json()
+        # Changing the code alone, away from the occupation's, is refused too.
+        refused = await client.patch(f"/v1/vacancies/{created['id']}",
+                                     json={"occupation_code": "2523"},
+                                     headers={"If-Match": '"1"'})
+        assert refused.json()["type"] == "/problems/occupation-code-mismatch"
+
+
 class TestReadAndListVacancies:
     async def test_get_and_404(self, client: httpx.AsyncClient) -> None:
         vacancy = await create_vacancy(client)
