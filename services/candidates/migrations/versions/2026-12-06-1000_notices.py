@@ -2,8 +2,8 @@
 preferences.
 
 Revision ID: cand0016
-Revises: cand0014
-Create Date: 2026-12-06 09:00:00
+Revises: cand0015
+Create Date: 2026-12-06 10:00:00
 
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "cand0016"
-down_revision: str | Sequence[str] | None = "cand0014"
+down_revision: str | Sequence[str] | None = "cand0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
