@@ -22,6 +22,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -36,6 +37,8 @@ PACKAGES = ("shared", "gateway", "services.candidates", "services.placements",
 KIT = "shared"
 TRANSLATED = tuple(language for language in i18n.LANGUAGES if language != i18n.DEFAULT_LANGUAGE)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)[^{}]*\}")
+
+_FIXED_DATE = datetime(2026, 12, 5, tzinfo=UTC)
 
 # (msgctxt, msgid): a label's context, or None for a message.
 Key = tuple[str | None, str]
@@ -135,8 +138,10 @@ def update(package: str, keys: set[Key]) -> None:
         if not wanted:
             continue
         old = _read(path, language)
+        # Fixed dates: collecting again changes a file only when its messages change.
         new = Catalog(locale=language, domain="messages", project="Pathways",
-                      charset="utf-8", fuzzy=False)
+                      charset="utf-8", fuzzy=False, creation_date=_FIXED_DATE,
+                      revision_date=_FIXED_DATE)
         for context, message in wanted:
             kept = old.get(message, context=context)
             string = kept.string if kept is not None and isinstance(kept.string, str) else ""
