@@ -16,6 +16,7 @@ from services.placements.vocabulary import (
     ShortText,
 )
 from shared.clock import utc_today
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Kept in step with models.SIZES and models.KINDS, which the table's check constraints enforce.
@@ -40,16 +41,16 @@ class Obligations(StrictModel):
     def _stipend_given(self) -> Self:
         amount_given = self.stipend_amount is not None and self.stipend_currency is not None
         if self.stipend and not amount_given:
-            raise ValueError("a stipend needs stipend_amount and stipend_currency")
+            raise ValueError(_("a stipend needs stipend_amount and stipend_currency"))
         if not self.stipend and (self.stipend_amount is not None
                                  or self.stipend_currency is not None):
-            raise ValueError("stipend_amount and stipend_currency need stipend: true")
+            raise ValueError(_("stipend_amount and stipend_currency need stipend: true"))
         return self
 
 
 def _not_in_future(value: date) -> date:
     if value > utc_today():
-        raise ValueError("signed_date must not be in the future")
+        raise ValueError(_("signed_date must not be in the future"))
     return value
 
 
@@ -65,7 +66,7 @@ def _one_per_programme(value: list[Agreement] | None) -> list[Agreement] | None:
     if value is not None:
         ids = [a.programme_id for a in value]
         if len(ids) != len(set(ids)):
-            raise ValueError("one agreement per programme")
+            raise ValueError(_("one agreement per programme"))
     return value
 
 

@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from services.placements.matching import inputs
+from shared.i18n import _
 from shared.schemas import ResponseModel, StrictModel
 
 RunStatus = Literal["queued", "running", "completed", "failed", "confirmed"]
@@ -72,14 +73,14 @@ class Parameters(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if sum(self.gender_min_share.values()) > 1 + 1e-9:
-            raise ValueError("gender_min_share: the shares add up to more than 1")
+            raise ValueError(_("gender_min_share: the shares add up to more than 1"))
         if self.algorithm == "optimal" and (self.candidate_ranks or self.vacancy_ranks):
-            raise ValueError("candidate_ranks and vacancy_ranks order the stable algorithm "
-                             "only; optimal maximises the total score")
+            raise ValueError(_("candidate_ranks and vacancy_ranks order the stable algorithm "
+                               "only; optimal maximises the total score"))
         for name in ("candidate_ranks", "vacancy_ranks"):
             for key, ranked in (getattr(self, name) or {}).items():
                 if len(set(ranked)) != len(ranked):
-                    raise ValueError(f"{name}[{key}] lists an id twice")
+                    raise ValueError(_("{name}[{key}] lists an id twice", name=name, key=key))
         return self
 
     def engine(self, *, extra_exclusions: set[tuple[uuid.UUID, uuid.UUID]]

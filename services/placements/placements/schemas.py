@@ -15,6 +15,7 @@ from services.placements.vocabulary import (
     ShortText,
     StayType,
 )
+from shared.i18n import _
 from shared.schemas import ResponseModel, StrictModel
 
 Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
@@ -56,7 +57,7 @@ class PlacementCreate(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValueError("end_date must be after start_date")
+            raise ValueError(_("end_date must be after start_date"))
         return self
 
 
@@ -140,7 +141,7 @@ class ExtendBody(StrictModel):
     @model_validator(mode="after")
     def _offer_named(self) -> Self:
         if self.offer_reference is None and not self.offer_text:
-            raise ValueError("give the employer's offer_reference or offer_text")
+            raise ValueError(_("give the employer's offer_reference or offer_text"))
         return self
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from services.placements.vocabulary import CurrencyCode, LongText, Reason, ShortText
+from shared.i18n import _
 from shared.schemas import ResponseModel, StrictModel
 
 Category = Literal["recruitment_fee", "medical", "insurance", "skills_tests", "training",
@@ -138,7 +139,7 @@ class ExchangeRatesCreate(StrictModel):
     @model_validator(mode="after")
     def _reporting_is_one(self) -> Self:
         if self.rates.get(self.reporting_currency, Decimal(1)) != 1:
-            raise ValueError("the reporting currency's own rate is 1")
+            raise ValueError(_("the reporting currency's own rate is 1"))
         return self
 
 

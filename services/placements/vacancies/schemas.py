@@ -23,6 +23,7 @@ from services.placements.vocabulary import (
     Skills,
     StayType,
 )
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 Status = Literal["open", "closed"]
@@ -41,7 +42,7 @@ class LanguageRequirement(StrictModel):
 def _distinct_languages(value: list[LanguageRequirement] | None
                         ) -> list[LanguageRequirement] | None:
     if value is not None and len({r.language for r in value}) != len(value):
-        raise ValueError("each language may appear only once")
+        raise ValueError(_("each language may appear only once"))
     return value
 
 
