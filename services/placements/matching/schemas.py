@@ -2,18 +2,28 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from services.placements.matching import inputs
-from shared.i18n import _
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 RunStatus = Literal["queued", "running", "completed", "failed", "confirmed"]
 ProposalStatus = Literal["proposed", "rejected", "confirmed", "refused"]
 Gender = Literal["female", "male", "other", "undisclosed"]
+# Why a run failed (Failure.reason): the matching engine's and its inputs' stable codes.
+FAILURE_REASONS = ("candidates_unavailable", "candidates_refused", "programme_not_found",
+                   "bad_profiles", "interrupted", "engine_error")
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("matching_run.status", get_args(RunStatus))
+declare_labels("matching_run.algorithm", get_args(inputs.Algorithm))
+declare_labels("matching_run.failure_reason", FAILURE_REASONS)
+declare_labels("proposal.status", get_args(ProposalStatus))
+declare_labels("candidate.gender", get_args(Gender))
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 RankList = Annotated[list[uuid.UUID], Field(max_length=5000)]

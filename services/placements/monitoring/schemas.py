@@ -4,12 +4,12 @@ and evaluations."""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from services.placements.vocabulary import Contact, CurrencyCode, LongText
-from shared.i18n import _
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -20,6 +20,13 @@ DeviationKind = Literal["wage_shortfall", "excessive_deductions", "fee_deducted"
                         "overcrowded_housing"]
 DeductionKind = Literal["housing", "food", "transport", "recruitment_fee", "other"]
 Condition = Literal["ok", "issue"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("incident.severity", get_args(Severity))
+declare_labels("incident.type", get_args(IncidentType))
+declare_labels("check.deviation", get_args(DeviationKind))
+declare_labels("check.deduction", get_args(DeductionKind))
+declare_labels("check_in.housing", get_args(Condition))
 Rating = Annotated[int, Field(ge=1, le=5)]
 # An amount of money in the check's currency (a month's pay in forints or CFA francs runs
 # to six digits).

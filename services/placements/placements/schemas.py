@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -15,7 +15,7 @@ from services.placements.vocabulary import (
     ShortText,
     StayType,
 )
-from shared.i18n import _
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
@@ -27,6 +27,12 @@ VisaStatus = Literal["visa_pending", "visa_granted", "visa_refused", "active", "
                      "ended_early"]
 EndReason = Literal["candidate_request", "employer_request", "misconduct", "health", "family",
                     "visa_or_permit", "force_majeure", "other"]
+VisaDecision = Literal["granted", "refused"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("placement.status", get_args(Status))
+declare_labels("placement.end_reason", get_args(EndReason))
+declare_labels("placement.visa_decision", get_args(VisaDecision))
 
 _PLACEMENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
 _CANDIDATE_ID = "0b8e4d2a-3c5f-4e6a-8b7c-9d0e1f2a3b4c"
@@ -190,7 +196,7 @@ class PlacementOut(ResponseModel):
     actual_start_date: date | None
     actual_end_date: date | None
     visa_requested_on: date | None
-    visa_decision: Literal["granted", "refused"] | None
+    visa_decision: VisaDecision | None
     visa_decision_date: date | None
     visa_reference: str | None
     end_reason: EndReason | None
@@ -335,7 +341,7 @@ class VisaFileOut(ResponseModel):
     employer: VisaEmployerOut
     vacancy: VisaVacancyOut
     visa_requested_on: date | None
-    visa_decision: Literal["granted", "refused"] | None
+    visa_decision: VisaDecision | None
     visa_decision_date: date | None
     candidate: VisaIdentityOut | None = Field(
         None, description="The candidate's identity, when they consented to share it "
