@@ -92,7 +92,7 @@ class VisaDecisionBody(StrictModel):
         {"decision": "refused", "decision_date": "2026-07-15",
          "reason": "Incomplete documents."}]})
 
-    decision: Literal["granted", "refused"]
+    decision: VisaDecision
     decision_date: date | None = Field(
         None, description="Defaults to today; not in the future, nor before the visa request "
         "(visa_requested_on).")
