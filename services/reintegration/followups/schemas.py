@@ -179,3 +179,46 @@ class FollowUpPage(BaseModel):
 
     items: list[FollowUpOut]
     next_cursor: str | None = None
+
+
+class Choice(BaseModel):
+    """One answer a question offers: the code to send, and its name in the reader's language."""
+
+    code: str
+    label: str
+
+
+class Question(BaseModel):
+    """One question of the follow-up questionnaire, in the reader's language."""
+
+    code: str = Field(description="The answer's field it fills (`sustainability.economic`: "
+                      "that score of `sustainability`); never translated.")
+    text: str = Field(description="The question, in the language of `Content-Language`.")
+    kind: Literal["choice", "text", "code", "scale", "score"] = Field(
+        description="`choice`: one of `choices`; `text`: free text; `code`: a code (a "
+        "sector); `scale`: a whole number from `minimum` to `maximum`; `score`: a number "
+        "from `minimum` to `maximum`.")
+    choices: list[Choice] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    only_for: list[EmploymentStatus] | None = Field(
+        description="Asked only when `employment_status` is one of these; null: whenever the "
+        "returnee is reached.")
+    required: bool
+
+
+class Questionnaire(BaseModel):
+    """The questions of every follow-up, one per field of the answer, in the reader's
+    language (``Accept-Language``, else the account's saved language)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "language": "fr", "questions": [{
+            "code": "job_location", "text": "Où se trouve votre emploi ?", "kind": "choice",
+            "choices": [{"code": "origin_country", "label": "Dans le pays d'origine"},
+                        {"code": "abroad", "label": "À l'étranger"}],
+            "minimum": None, "maximum": None,
+            "only_for": ["employed_host_company", "employed_other_employer", "self_employed"],
+            "required": True}]}]})
+
+    language: str = Field(description="The language of the texts (also `Content-Language`).")
+    questions: list[Question]
