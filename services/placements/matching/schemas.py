@@ -23,7 +23,7 @@ declare_labels("matching_run.status", get_args(RunStatus))
 declare_labels("matching_run.algorithm", get_args(inputs.Algorithm))
 declare_labels("matching_run.failure_reason", FAILURE_REASONS)
 declare_labels("proposal.status", get_args(ProposalStatus))
-declare_labels("candidate.gender", get_args(Gender))
+declare_labels("placement.gender", get_args(Gender))
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 RankList = Annotated[list[uuid.UUID], Field(max_length=5000)]

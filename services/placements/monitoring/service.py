@@ -125,7 +125,8 @@ async def _wage_check(session: AsyncSession, *, placement: Placement, data: Wage
     if not arrival.replace(day=1) <= month <= day.replace(day=1):
         raise _wage_error(InvalidDates, "period", _(
             "{period} is not a month of the stay until the check-in: from {first} to {last}",
-            period=data.period, first=f"{arrival:%Y-%m}", last=f"{day:%Y-%m}"))
+            period=data.period, first=arrival.strftime("%Y-%m"),
+            last=day.strftime("%Y-%m")))
     vacancy = await vacancy_repository.get(session, placement.vacancy_id)
     assert vacancy is not None  # a placement's vacancy is never deleted (ondelete RESTRICT)
     stipend, stipend_currency = vacancy.stipend_amount, vacancy.stipend_currency
