@@ -19,6 +19,7 @@ from services.placements.matching.inputs import add_months
 from services.placements.programme_rules import NO_LIMITS, ProgrammeRules
 from services.placements.upstream import CandidatesAsCaller
 from shared.errors import UnprocessableEntity
+from shared.i18n import _
 
 
 class ProgrammeLimitExceeded(UnprocessableEntity):
@@ -39,7 +40,7 @@ async def rules(caller: CandidatesAsCaller | None, programme_id: uuid.UUID) -> P
     found = await caller.client.programme_rules(programme_id,
                                                 authorization=caller.authorization)
     if found is None:
-        raise ProgrammeNotFound(f"No programme {programme_id}.")
+        raise ProgrammeNotFound(_("No programme {programme_id}.", programme_id=programme_id))
     return found
 
 
@@ -53,9 +54,11 @@ def check_stay_type(programme: ProgrammeRules, stay_type: str) -> None:
     """ProgrammeLimitExceeded (naming ``stay_type``) unless the programme runs such stays."""
     allowed = programme.allowed_stay_types
     if stay_type not in allowed:
-        raise _exceeded(f"The programme runs {', '.join(allowed)} stays, not {stay_type}.",
-                        ["stay_type"], f"not among the programme's stay_types: "
-                        f"{', '.join(allowed)}", stay_types=list(allowed))
+        raise _exceeded(_("The programme runs {allowed} stays, not {stay_type}.",
+                          allowed=", ".join(allowed), stay_type=stay_type),
+                        ["stay_type"], _("not among the programme's stay_types: {allowed}",
+                                         allowed=", ".join(allowed)),
+                        stay_types=list(allowed))
 
 
 def check_stay_end(programme: ProgrammeRules, *, start: date, end: date,
@@ -65,9 +68,11 @@ def check_stay_end(programme: ProgrammeRules, *, start: date, end: date,
     months = programme.max_stay_months
     if months is not None and end > (latest := add_months(start, months)):
         raise _exceeded(
-            f"The stay would end on {end} (end_date); the programme allows stays of at most "
-            f"{months} months (max_stay_months): until {latest} from {start}.",
-            fields, f"beyond the programme's max_stay_months ({months}): at most {latest}",
+            _("The stay would end on {end} (end_date); the programme allows stays of at most "
+              "{months} months (max_stay_months): until {latest} from {start}.",
+              end=end, months=months, latest=latest, start=start),
+            fields, _("beyond the programme's max_stay_months ({months}): at most {latest}",
+                      months=months, latest=latest),
             max_stay_months=months)
 
 
@@ -79,8 +84,10 @@ def check_extension(programme: ProgrammeRules, *, planned_end: date,
     months = programme.max_extension_months
     if months is not None and new_end > (latest := add_months(planned_end, months)):
         raise _exceeded(
-            f"new_end_date {new_end} extends the stay planned to end on {planned_end} by more "
-            f"than the programme's {months} months (max_extension_months) in all: at most "
-            f"{latest}.", ["new_end_date"],
-            f"beyond the programme's max_extension_months ({months}) in all: at most {latest}",
+            _("new_end_date {new_end} extends the stay planned to end on {planned_end} by "
+              "more than the programme's {months} months (max_extension_months) in all: at "
+              "most {latest}.", new_end=new_end, planned_end=planned_end, months=months,
+              latest=latest), ["new_end_date"],
+            _("beyond the programme's max_extension_months ({months}) in all: at most "
+              "{latest}", months=months, latest=latest),
             max_extension_months=months)

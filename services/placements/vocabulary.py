@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from shared.i18n import _
 from shared.schemas import StrictModel
 from shared.vocabulary import (
     CEFR_LEVELS,
@@ -50,7 +51,7 @@ QualificationLevel = Literal["bachelor", "master", "doctorate"]
 
 def _distinct(value: list[str] | None) -> list[str] | None:
     if value is not None and len(value) != len(set(value)):
-        raise ValueError("each code may appear only once")
+        raise ValueError(_("each code may appear only once"))
     return value
 
 

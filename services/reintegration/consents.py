@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from services.reintegration.support.exceptions import CandidatesUnavailable
 from shared.consent_states import ConsentsUnanswered, consent_states
 from shared.events.signed_calls import SignedCaller
+from shared.i18n import _
 
 # The consent an export of people needs in force (the candidates service's purpose).
 EXPORT_CONSENT = "data_processing"
@@ -33,8 +34,9 @@ async def without_consent(app: FastAPI, candidate_ids: Sequence[uuid.UUID], *,
     client = getattr(app.state, "candidates_client", None)
     secrets = [s.get_secret_value() for s in app.state.settings.events_signing_secrets]
     if client is None or not secrets:
-        raise CandidatesUnavailable("This service cannot ask the candidates service about "
-                                    "consents: no candidates client or events_signing_secrets.")
+        raise CandidatesUnavailable(_("This service cannot ask the candidates service about "
+                                      "consents: no candidates client or "
+                                      "events_signing_secrets."))
     try:
         states = await consent_states(client.http, SignedCaller(secrets), purpose=purpose,
                                       candidate_ids=candidate_ids)

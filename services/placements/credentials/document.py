@@ -18,6 +18,7 @@ from typing import Any
 import jwt
 import orjson
 
+from shared.i18n import _
 from shared.jwks import PublicKey
 
 CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -223,22 +224,24 @@ def verify_jws(token: str, *, issuer: str,
         unverified = orjson.loads(jwt.api_jws.decode_complete(
             token, options={"verify_signature": False})["payload"])
     except (jwt.PyJWTError, orjson.JSONDecodeError, ValueError):
-        return _invalid("malformed", "This is not a compact JWS with a JSON payload.")
+        return _invalid("malformed", _("This is not a compact JWS with a JSON payload."))
     if not isinstance(unverified, dict) or header.get("typ") != TYP:
-        return _invalid("malformed", f"This is not a verifiable credential of type {TYP}.")
+        return _invalid("malformed", _("This is not a verifiable credential of type {type}.",
+                                       type=TYP))
     if issuer_id(unverified) != issuer:
-        return _invalid("unknown-issuer", "The credential names another issuer than this one.")
+        return _invalid("unknown-issuer",
+                        _("The credential names another issuer than this one."))
     kid = header.get("kid")
     key = key_of(kid) if isinstance(kid, str) else None
     algorithm = header.get("alg")
     if key is None or algorithm not in key.algorithms:
-        return _invalid("unknown-issuer", "The credential was not signed by a key of this "
-                        "issuer.")
+        return _invalid("unknown-issuer", _("The credential was not signed by a key of this "
+                                            "issuer."))
     try:
         payload = orjson.loads(jwt.api_jws.decode(token, key.key, algorithms=[algorithm]))
     except (jwt.PyJWTError, orjson.JSONDecodeError):
-        return _invalid("bad-signature", "The signature does not match the content: the "
-                        "credential was altered or forged.")
+        return _invalid("bad-signature", _("The signature does not match the content: the "
+                                           "credential was altered or forged."))
     return Verdict(findings=(), credential=payload)
 
 
@@ -248,9 +251,9 @@ def check_validity(credential: Mapping[str, Any], *, now: datetime) -> list[Find
     valid_from, valid_until = (parse_time(credential.get(name))
                                for name in ("validFrom", "validUntil"))
     if valid_from is not None and now < valid_from:
-        findings.append(Finding("not-yet-valid", "The credential is not valid yet."))
+        findings.append(Finding("not-yet-valid", _("The credential is not valid yet.")))
     if valid_until is not None and now > valid_until:
-        findings.append(Finding("expired", "The credential's validity has ended."))
+        findings.append(Finding("expired", _("The credential's validity has ended.")))
     return findings
 
 

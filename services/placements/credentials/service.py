@@ -43,6 +43,7 @@ from services.placements.vacancies import repository as vacancy_repository
 from services.placements.vocabulary import esco_occupation
 from shared import sealing, signing_keys
 from shared.auth import Principal
+from shared.i18n import _
 from shared.jwks import PublicKey, public_key
 
 
@@ -101,8 +102,8 @@ async def _ended(session: AsyncSession, *, principal: Principal, placement_id: u
                                                   for_update=True)
     if placement.status not in state.ENDED_STATES:
         raise PlacementStateConflict(
-            f"A placement that is '{placement.status}' has no credential; only when: "
-            f"{', '.join(sorted(state.ENDED_STATES))}.",
+            _("A placement that is '{status}' has no credential; only when: {states}.",
+              status=placement.status, states=", ".join(sorted(state.ENDED_STATES))),
             current_state=placement.status, allowed_states=sorted(state.ENDED_STATES))
     return placement
 
@@ -110,8 +111,9 @@ async def _ended(session: AsyncSession, *, principal: Principal, placement_id: u
 def _refuse_revoked(credential: Credential) -> Credential:
     if credential.revoked_at is not None:
         raise CredentialRevoked(
-            f"The credential of placement {credential.placement_id} was revoked on "
-            f"{document.iso(credential.revoked_at)}; the programme's officers can say why.",
+            _("The credential of placement {placement_id} was revoked on {revoked_at}; the "
+              "programme's officers can say why.", placement_id=credential.placement_id,
+              revoked_at=document.iso(credential.revoked_at)),
             revoked_at=document.iso(credential.revoked_at))
     return credential
 
@@ -220,7 +222,8 @@ async def revoke(session: AsyncSession, *, principal: Principal, placement_id: u
                                       action="revoke-credential")
     credential = await repository.current(session, placement_id, for_update=True)
     if credential is None:
-        raise CredentialNotFound(f"No credential was issued for placement {placement_id}.")
+        raise CredentialNotFound(_("No credential was issued for placement {placement_id}.",
+                                   placement_id=placement_id))
     _refuse_revoked(credential)
     await repository.revoke(session, credential, at=now, by=principal.subject, reason=reason)
     return credential
@@ -235,8 +238,8 @@ async def status_list(session: AsyncSession, *, list_number: int, issuer: Issuer
     ``now`` plus the issuer's ``status_list_seconds``; 404 beyond the lists in use."""
     highest = await repository.highest_status_index(session)
     if list_number > (highest or 0) // document.LIST_SIZE:
-        raise StatusListNotFound(f"No status list {list_number}: no credential has its bit "
-                                 "there.")
+        raise StatusListNotFound(_("No status list {list_number}: no credential has its bit "
+                                   "there.", list_number=list_number))
     first = list_number * document.LIST_SIZE
     revoked = await repository.set_positions(session, first=first, size=document.LIST_SIZE)
     key = await ensure_key(session, algorithm=issuer.algorithm)
@@ -256,15 +259,15 @@ async def verify(session: AsyncSession, *, token: str, issuer: Issuer,
     findings = document.check_validity(verdict.credential, now=now)
     position = document.status_position(verdict.credential, issuer=issuer.id)
     if position is None:
-        findings.append(document.Finding("no-status", "The credential names no revocation "
-                                         "status of this issuer."))
+        findings.append(document.Finding("no-status", _("The credential names no revocation "
+                                                        "status of this issuer.")))
     elif (found := await repository.by_status_index(
             session, position[0] * document.LIST_SIZE + position[1])) is not None:
         if found.revoked_at is not None:
-            findings.append(document.Finding("revoked", "The issuer revoked this credential."))
+            findings.append(document.Finding("revoked", _("The issuer revoked this credential.")))
         elif found.superseded_at is not None:
             findings.append(document.Finding(
-                "revoked", "The issuer replaced this credential with one stating the current "
-                "facts (the employer's evaluation given since, say): ask its holder for the "
-                "new one."))
+                "revoked", _("The issuer replaced this credential with one stating the current "
+                             "facts (the employer's evaluation given since, say): ask its holder "
+                             "for the new one.")))
     return document.Verdict(findings=tuple(findings), credential=verdict.credential)

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
@@ -16,11 +16,16 @@ from services.placements.vocabulary import (
     ShortText,
 )
 from shared.clock import utc_today
+from shared.i18n import _, declare_labels
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Kept in step with models.SIZES and models.KINDS, which the table's check constraints enforce.
 EmployerSize = Literal["micro", "small", "medium", "large"]
 EmployerKind = Literal["company", "study_provider"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("employer.size", get_args(EmployerSize))
+declare_labels("employer.kind", get_args(EmployerKind))
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 _EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
@@ -40,16 +45,16 @@ class Obligations(StrictModel):
     def _stipend_given(self) -> Self:
         amount_given = self.stipend_amount is not None and self.stipend_currency is not None
         if self.stipend and not amount_given:
-            raise ValueError("a stipend needs stipend_amount and stipend_currency")
+            raise ValueError(_("a stipend needs stipend_amount and stipend_currency"))
         if not self.stipend and (self.stipend_amount is not None
                                  or self.stipend_currency is not None):
-            raise ValueError("stipend_amount and stipend_currency need stipend: true")
+            raise ValueError(_("stipend_amount and stipend_currency need stipend: true"))
         return self
 
 
 def _not_in_future(value: date) -> date:
     if value > utc_today():
-        raise ValueError("signed_date must not be in the future")
+        raise ValueError(_("signed_date must not be in the future"))
     return value
 
 
@@ -65,7 +70,7 @@ def _one_per_programme(value: list[Agreement] | None) -> list[Agreement] | None:
     if value is not None:
         ids = [a.programme_id for a in value]
         if len(ids) != len(set(ids)):
-            raise ValueError("one agreement per programme")
+            raise ValueError(_("one agreement per programme"))
     return value
 
 
@@ -126,6 +131,7 @@ class EmployerUpdate(PatchModel):
 
 
 Standing = Literal["active", "suspended"]
+declare_labels("employer.standing", get_args(Standing))
 
 
 class SuspensionOut(ResponseModel):

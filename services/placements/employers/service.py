@@ -34,6 +34,7 @@ from services.placements.employers.schemas import Agreement, EmployerCreate, Emp
 from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
+from shared.i18n import _
 from shared.pagination import PageParams
 
 # Agreements are signed with the programme, and the kind decides which stays the host may
@@ -84,9 +85,9 @@ async def create(session: AsyncSession, *, principal: Principal,
     access.ensure_role(principal, access.STAFF, "register employers")
     if principal.role == "officer":
         if not data.agreements:
-            raise AgreementRequired(
+            raise AgreementRequired(_(
                 "Include the employer's agreement with one of your programmes; without one "
-                "you could not see it afterwards.")
+                "you could not see it afterwards."))
         access.ensure_programmes_visible(principal, (a.programme_id for a in data.agreements),
                                          ProgrammeNotFound)
     return await repository.add(session, Employer(
@@ -129,8 +130,9 @@ async def update(session: AsyncSession, *, principal: Principal, employer_id: uu
     changes = data.changes(repository.EmployerChanges, mode="json")
     if changes.get("kind", employer.kind) != employer.kind \
             and await repository.has_vacancies(session, employer_id):
-        raise EmployerInUse(f"Employer {employer_id} has vacancies published for a "
-                            f"{employer.kind}; its kind cannot change while they exist.")
+        raise EmployerInUse(_("Employer {employer_id} has vacancies published for a "
+                              "{kind}; its kind cannot change while they exist.",
+                              employer_id=employer_id, kind=employer.kind))
     if data.agreements is not None:
         _check_officer_agreements(principal, employer.agreements, data.agreements)
         changes.update(_agreement_values(data.agreements))
@@ -143,8 +145,9 @@ async def delete(session: AsyncSession, *, principal: Principal, employer_id: uu
     await lock_for_action(session, principal=principal, employer_id=employer_id, action="delete",
                     expected_version=expected_version)
     if not await repository.delete_unused(session, employer_id):
-        raise EmployerInUse(f"Employer {employer_id} still has vacancies (delete them first) "
-                            "or a history of suspensions (kept).")
+        raise EmployerInUse(_("Employer {employer_id} still has vacancies (delete them "
+                              "first) or a history of suspensions (kept).",
+                              employer_id=employer_id))
 
 
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
@@ -161,7 +164,7 @@ async def host_kind(session: AsyncSession, *, employer_id: uuid.UUID) -> str:
     """The kind of an existing employer (a vacancy's own host: no caller to authorise)."""
     employer = await repository.get(session, employer_id)
     if employer is None:
-        raise EmployerNotFound(f"No employer {employer_id}.")
+        raise EmployerNotFound(_("No employer {employer_id}.", employer_id=employer_id))
     return employer.kind
 
 
@@ -210,9 +213,10 @@ async def view(session: AsyncSession, *, principal: Principal, employer: Employe
 
 def suspended_error(*, employer_id: uuid.UUID, programme_id: uuid.UUID) -> EmployerSuspended:
     """The 409 refusing a vacancy or placement with an employer suspended in the programme."""
-    return EmployerSuspended(f"Employer {employer_id} is suspended in programme "
-                             f"{programme_id}: it takes no vacancy or placement there until "
-                             "it is reinstated.", employer_id=str(employer_id),
+    return EmployerSuspended(_("Employer {employer_id} is suspended in programme "
+                               "{programme_id}: it takes no vacancy or placement there until "
+                               "it is reinstated.", employer_id=employer_id,
+                               programme_id=programme_id), employer_id=str(employer_id),
                              programme_id=str(programme_id))
 
 

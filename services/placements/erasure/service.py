@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.placements.erasure import repository
 from services.placements.erasure.exceptions import CandidateErased
+from shared.i18n import _
 
 
 async def forget_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
@@ -23,10 +24,12 @@ async def forget_candidate(session: AsyncSession, *, candidate_id: uuid.UUID) ->
 
 
 async def refuse_free_text(session: AsyncSession, *, placement_id: uuid.UUID,
-                           texts: Iterable[str | None], doing: str) -> None:
-    """409 when any of ``texts`` is given about the erased candidate of ``placement_id``."""
+                           texts: Iterable[str | None], fields: str) -> None:
+    """409 when any of ``texts`` (the request's ``fields``, named in the problem) is given
+    about the erased candidate of ``placement_id``."""
     if not any(texts):
         return
     candidate_id = await repository.candidate_of(session, placement_id)
     if candidate_id is not None and await repository.is_erased(session, candidate_id):
-        raise CandidateErased(f"The candidate's personal data was erased: send no {doing}.")
+        raise CandidateErased(_("The candidate's personal data was erased: send no free text "
+                                "about them ({fields}).", fields=fields))

@@ -3,11 +3,12 @@ programme's grievance statistics."""
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.disclosure import THRESHOLD
+from shared.i18n import declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Category = Literal["wages", "hours", "housing", "health_safety", "harassment",
@@ -18,6 +19,13 @@ Level = Literal["employer", "programme", "ministry"]
 FirstLevel = Literal["employer", "programme"]
 Status = Literal["open", "in_progress", "resolved"]
 Outcome = Literal["upheld", "partly_upheld", "not_upheld", "withdrawn"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("grievance.category", get_args(Category))
+declare_labels("grievance.severity", get_args(Severity))
+declare_labels("grievance.level", get_args(Level))
+declare_labels("grievance.status", get_args(Status))
+declare_labels("grievance.outcome", get_args(Outcome))
 Words = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

@@ -62,6 +62,7 @@ from shared import access, disclosure
 from shared.access import Owners, Policy
 from shared.auth import ROLES, Principal
 from shared.events.outbox import NewEvent
+from shared.i18n import _
 from shared.pagination import PageParams
 
 READERS = frozenset({"admin", "service", "officer", "employer", "candidate"})
@@ -130,10 +131,10 @@ def _received(principal: Principal, received_at: datetime | None, *,
     if received_at is None:
         return now
     if principal.role not in access.STAFF:
-        raise HistoricalEntryForbidden("Only officers and admins enter a complaint made "
-                                       "earlier; file it now, without received_at.")
+        raise HistoricalEntryForbidden(_("Only officers and admins enter a complaint made "
+                                         "earlier; file it now, without received_at."))
     if received_at > now:
-        raise InvalidDates.of("received_at", "is in the future", received_at.isoformat())
+        raise InvalidDates.of("received_at", _("is in the future"), received_at.isoformat())
     return received_at
 
 
@@ -146,12 +147,12 @@ async def file(session: AsyncSession, *, principal: Principal, data: GrievanceCr
         session, principal=principal, placement_id=data.placement_id, action="file-grievance")
     if placement.status not in FILING_STATES:
         raise PlacementStateConflict(
-            f"Cannot file a grievance about a placement that is '{placement.status}': only "
-            "once the worker accepted it.", current_state=placement.status,
+            _("Cannot file a grievance about a placement that is '{status}': only once the "
+              "worker accepted it.", status=placement.status), current_state=placement.status,
             allowed_states=sorted(FILING_STATES))
     received = _received(principal, data.received_at, now=now)
     await erasure_service.refuse_free_text(session, placement_id=placement.id,
-                                           texts=[data.description], doing="grievance text")
+                                           texts=[data.description], fields="description")
     grievance = await repository.add(session, Grievance(
         placement_id=placement.id, programme_id=placement.programme_id,
         employer_id=placement.employer_id, candidate_id=placement.candidate_id,
@@ -241,10 +242,12 @@ async def _handled(session: AsyncSession, *, principal: Principal, grievance_id:
                            action=action, expected_version=expected_version)
     if principal.role == "employer" and grievance.level != "employer":
         raise GrievanceLevelConflict(
-            f"The grievance is at the {grievance.level} level: the programme's officers "
-            "handle it now.", current_level=grievance.level)
+            _("The grievance is at the {level} level: the programme's officers handle it "
+              "now.", level=grievance.level), current_level=grievance.level)
     await erasure_service.refuse_free_text(session, placement_id=grievance.placement_id,
-                                           texts=[words], doing="grievance text")
+                                           texts=[words],
+                                           fields="message" if action == "respond"
+                                           else "resolution")
     return grievance
 
 
@@ -293,7 +296,8 @@ async def rate(session: AsyncSession, *, principal: Principal, grievance_id: uui
     grievance = await _for(session, principal=principal, grievance_id=grievance_id,
                            action="satisfaction", expected_version=expected_version)
     if grievance.satisfaction is not None:
-        raise SatisfactionGiven(f"Grievance {grievance_id} was rated already.",
+        raise SatisfactionGiven(_("Grievance {grievance_id} was rated already.",
+                                  grievance_id=grievance_id),
                                 satisfaction=grievance.satisfaction)
     changed = await repository.change(session, grievance_id, {
         "satisfaction": satisfaction, "rated_at": now})

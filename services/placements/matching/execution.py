@@ -42,6 +42,7 @@ from services.placements.matching.profiles import CandidatesClient
 from services.placements.matching.schemas import Parameters
 from services.placements.settings import Settings
 from shared.events.signed_calls import SignedCaller
+from shared.i18n import _
 from shared.service_http import service_client
 
 log = logging.getLogger(__name__)
@@ -147,13 +148,15 @@ class MatchingJobs:
         except RunFailure as failure:
             await self._fail(session, run_id, failure.reason, failure.detail)
         except asyncio.CancelledError:
-            await self._fail(session, run_id, "interrupted", "The service stopped while the "
-                             "run was under way; run matching again.")
+            await self._fail(session, run_id, "interrupted", _("The service stopped while "
+                                                               "the run was under way; run "
+                                                               "matching again."))
             raise
         except Exception:
             log.exception("matching run failed", extra={"run_id": str(run_id)})
-            await self._fail(session, run_id, "engine_error", "The run failed unexpectedly; "
-                             "the placements service's logs say why.")
+            await self._fail(session, run_id, "engine_error", _("The run failed unexpectedly; "
+                                                                "the placements service's logs "
+                                                                "say why."))
         finally:
             metrics.RUN_SECONDS.labels(ended).observe(time.perf_counter() - started)
 

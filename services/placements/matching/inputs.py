@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Final, Literal
 
+from shared.i18n import _
+
 # The candidates service owns this vocabulary; services never import each other, so the
 # matching engine keeps its own copy of the two orders it compares with.
 CEFR_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -118,7 +120,7 @@ class Weights:
         for f in fields(self):
             value = getattr(self, f.name)
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"weight {f.name} must be a finite number >= 0")
+                raise ValueError(_("weight {name} must be a finite number >= 0", name=f.name))
 
     def as_dict(self) -> dict[str, float]:
         """``{part: weight}`` in the formula's order."""
@@ -150,13 +152,14 @@ class MatchingParameters:
 
     def __post_init__(self) -> None:
         if self.algorithm not in ("optimal", "stable"):
-            raise ValueError(f"unknown algorithm '{self.algorithm}'")
+            raise ValueError(_("unknown algorithm '{algorithm}'", algorithm=self.algorithm))
         if not math.isfinite(self.min_score):
-            raise ValueError("min_score must be a finite number")
+            raise ValueError(_("min_score must be a finite number"))
         for gender, share in self.gender_min_share.items():
             if gender not in GENDERS:
-                raise ValueError(f"gender_min_share: unknown gender '{gender}'")
+                raise ValueError(_("gender_min_share: unknown gender '{gender}'", gender=gender))
             if not 0 <= share <= 1:
-                raise ValueError(f"gender_min_share[{gender}] must be in [0, 1]")
+                raise ValueError(_("gender_min_share[{gender}] must be in [0, 1]",
+                                   gender=gender))
         if self.max_per_employer is not None and self.max_per_employer < 0:
-            raise ValueError("max_per_employer must be >= 0")
+            raise ValueError(_("max_per_employer must be >= 0"))

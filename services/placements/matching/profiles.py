@@ -30,6 +30,7 @@ from services.placements.programme_rules import ProgrammeRules
 from shared import esco
 from shared.consent_states import ConsentsUnanswered, consent_states
 from shared.events.signed_calls import SignedCaller
+from shared.i18n import _
 from shared.logs import request_id_var
 
 
@@ -141,8 +142,8 @@ def parse(body: bytes) -> Profiles:
                             for line in body.splitlines() if line.strip())
     except ValidationError as exc:
         raise RunFailure("bad_profiles",
-                         "The candidates service sent profiles this service cannot read "
-                         f"({exc.error_count()} errors).") from exc
+                         _("The candidates service sent profiles this service cannot read "
+                           "({count} errors).", count=exc.error_count())) from exc
 
 
 # What a visa file shows of the person (the candidates service's VisaIdentityOut, as read here).
@@ -181,27 +182,29 @@ class CandidatesClient:
                                            headers=headers)
         except httpx.HTTPError as exc:
             raise RunFailure("candidates_unavailable",
-                             f"The candidates service could not be reached "
-                             f"({type(exc).__name__}); run matching again later.") from exc
+                             _("The candidates service could not be reached ({error}); run "
+                               "matching again later.", error=type(exc).__name__)) from exc
         if response.status_code == 404:
             raise RunFailure("programme_not_found",
-                             f"The candidates service knows no programme {programme_id}.")
+                             _("The candidates service knows no programme {programme_id}.",
+                               programme_id=programme_id))
         if response.status_code in (401, 403):
             raise RunFailure("candidates_refused",
-                             f"The candidates service refused the export "
-                             f"({response.status_code}): the requester may not read this "
-                             "programme's candidates.")
+                             _("The candidates service refused the export ({status}): the "
+                               "requester may not read this programme's candidates.",
+                               status=response.status_code))
         if response.status_code != 200:
             raise RunFailure("candidates_unavailable",
-                             f"The candidates service answered {response.status_code}; run "
-                             "matching again later.")
+                             _("The candidates service answered {status}; run matching "
+                               "again later.", status=response.status_code))
         # Off the event loop: 10,000 profiles take ~0.2 s to validate.
         profiles = await asyncio.to_thread(parse, response.content)
         try:
             profiles.left_out_for_consent = int(response.headers.get(LEFT_OUT_HEADER, "0"))
         except ValueError:
-            raise RunFailure("bad_profiles", "The candidates service sent a count of people "
-                             "left out for consent this service cannot read.") from None
+            raise RunFailure("bad_profiles", _("The candidates service sent a count of "
+                                               "people left out for consent this service "
+                                               "cannot read.")) from None
         return profiles
 
     async def _ask(self, path: str, *, authorization: str | None, refused: frozenset[int],
@@ -212,14 +215,15 @@ class CandidatesClient:
         try:
             response = await self.http.get(path, headers=_headers(authorization), params=params)
         except httpx.HTTPError as exc:
-            raise CandidatesUnavailable(
-                f"The candidates service could not be reached ({type(exc).__name__}); "
-                "try again later.") from exc
+            raise CandidatesUnavailable(_(
+                "The candidates service could not be reached ({error}); try again later.",
+                error=type(exc).__name__)) from exc
         if response.status_code in refused:
             return None
         if response.status_code != 200:
-            raise CandidatesUnavailable(
-                f"The candidates service answered {response.status_code}; try again later.")
+            raise CandidatesUnavailable(_(
+                "The candidates service answered {status}; try again later.",
+                status=response.status_code))
         return response
 
     async def selected_profile(self, programme_id: uuid.UUID, candidate_id: uuid.UUID, *,
@@ -252,9 +256,9 @@ class CandidatesClient:
         try:
             return ProgrammeRules.model_validate_json(response.content)
         except ValidationError as exc:
-            raise CandidatesUnavailable(
+            raise CandidatesUnavailable(_(
                 "The candidates service sent a programme this service cannot read "
-                f"({exc.error_count()} errors).") from exc
+                "({count} errors).", count=exc.error_count())) from exc
 
     async def visa_identity(self, candidate_id: uuid.UUID, *,
                             authorization: str | None) -> dict[str, Any] | None:

@@ -2,17 +2,28 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from services.placements.matching import inputs
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 RunStatus = Literal["queued", "running", "completed", "failed", "confirmed"]
 ProposalStatus = Literal["proposed", "rejected", "confirmed", "refused"]
 Gender = Literal["female", "male", "other", "undisclosed"]
+# Why a run failed (Failure.reason): the matching engine's and its inputs' stable codes.
+FAILURE_REASONS = ("candidates_unavailable", "candidates_refused", "programme_not_found",
+                   "bad_profiles", "interrupted", "engine_error")
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("matching_run.status", get_args(RunStatus))
+declare_labels("matching_run.algorithm", get_args(inputs.Algorithm))
+declare_labels("matching_run.failure_reason", FAILURE_REASONS)
+declare_labels("proposal.status", get_args(ProposalStatus))
+declare_labels("placement.gender", get_args(Gender))
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 RankList = Annotated[list[uuid.UUID], Field(max_length=5000)]
@@ -72,14 +83,14 @@ class Parameters(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if sum(self.gender_min_share.values()) > 1 + 1e-9:
-            raise ValueError("gender_min_share: the shares add up to more than 1")
+            raise ValueError(_("gender_min_share: the shares add up to more than 1"))
         if self.algorithm == "optimal" and (self.candidate_ranks or self.vacancy_ranks):
-            raise ValueError("candidate_ranks and vacancy_ranks order the stable algorithm "
-                             "only; optimal maximises the total score")
+            raise ValueError(_("candidate_ranks and vacancy_ranks order the stable algorithm "
+                               "only; optimal maximises the total score"))
         for name in ("candidate_ranks", "vacancy_ranks"):
             for key, ranked in (getattr(self, name) or {}).items():
                 if len(set(ranked)) != len(ranked):
-                    raise ValueError(f"{name}[{key}] lists an id twice")
+                    raise ValueError(_("{name}[{key}] lists an id twice", name=name, key=key))
         return self
 
     def engine(self, *, extra_exclusions: set[tuple[uuid.UUID, uuid.UUID]]

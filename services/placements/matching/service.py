@@ -59,6 +59,7 @@ from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
+from shared.i18n import _
 from shared.pagination import PageParams
 
 RUN_READERS = frozenset({"admin", "service", "officer"})
@@ -102,15 +103,17 @@ async def create_run(session: AsyncSession, *, principal: Principal,
     except ValueError as exc:
         raise InvalidParameters(str(exc)) from None
     if not await vacancy_service.open_vacancies(session, programme_id=data.programme_id):
-        raise NothingToMatch(f"Programme {data.programme_id} has no open vacancy with a free "
-                             "seat here: publish vacancies first.")
+        raise NothingToMatch(_("Programme {programme_id} has no open vacancy with a free "
+                               "seat here: publish vacancies first.",
+                               programme_id=data.programme_id))
     run = await repository.add_run(session, MatchingRun(
         programme_id=data.programme_id, algorithm=parameters.algorithm,
         parameters=parameters.model_dump(mode="json"), requested_by=principal.subject))
     if run is None:
         other = await repository.unfinished_run_id(session, data.programme_id)
-        raise RunInProgress(f"Run {other} of programme {data.programme_id} is still under "
-                            "way; wait until it completes or fails.", run_id=str(other))
+        raise RunInProgress(_("Run {run_id} of programme {programme_id} is still under way; "
+                              "wait until it completes or fails.", run_id=other,
+                              programme_id=data.programme_id), run_id=str(other))
     return run
 
 
@@ -158,8 +161,8 @@ async def fail_interrupted(session: AsyncSession, *, grace_seconds: float) -> li
     :func:`repository.fail_interrupted`)."""
     return await repository.fail_interrupted(
         session, grace_seconds=grace_seconds,
-        detail="The run was interrupted (the service stopped while it was under way); "
-               "run matching again.")
+        detail=_("The run was interrupted (the service stopped while it was under way); "
+                 "run matching again."))
 
 
 # --- executing a run ----------------------------------------------------------------------
@@ -279,12 +282,14 @@ async def fairness_report(session: AsyncSession, *, principal: Principal,
     proposals), or that completed before its pool's composition was recorded."""
     run = await _authorize(session, principal=principal, run_id=run_id)
     if run.status not in ("completed", "confirmed"):
-        raise FairnessUnavailable(f"Run {run_id} is {run.status}: a fairness report is made of "
-                                  "a completed (or confirmed) run's pool and proposals.")
+        raise FairnessUnavailable(_("Run {run_id} is {status}: a fairness report is made of "
+                                    "a completed (or confirmed) run's pool and proposals.",
+                                    run_id=run_id, status=run.status))
     recorded = (run.summary or {}).get("fairness")
     if recorded is None:
-        raise FairnessUnavailable(f"Run {run_id} completed before runs recorded their pool's "
-                                  "composition; run matching again for a fairness report.")
+        raise FairnessUnavailable(_("Run {run_id} completed before runs recorded their "
+                                    "pool's composition; run matching again for a fairness "
+                                    "report.", run_id=run_id))
     rows = await repository.proposal_outcomes(session, run.id,
                                               accepted=fairness.ACCEPTED_BY_BOTH,
                                               declined=fairness.DECLINED)
@@ -307,7 +312,7 @@ async def list_proposals(session: AsyncSession, *, principal: Principal, run_id:
     own = principal.employer_id
     if own is None or not await repository.has_proposals_for(
             session, run_id, employer_id=own, statuses=EMPLOYER_STATUSES):
-        raise MatchingRunNotFound(f"No matching run {run_id}.")
+        raise MatchingRunNotFound(_("No matching run {run_id}.", run_id=run_id))
     return await repository.list_proposals(session, run_id, page,
                                            filters={**filters, "employer_id": own},
                                            statuses=EMPLOYER_STATUSES)
@@ -320,7 +325,8 @@ async def reject(session: AsyncSession, *, principal: Principal, run_id: uuid.UU
                            for_update=True)
     proposal = await repository.get_proposal(session, proposal_id, for_update=True)
     if proposal is None or proposal.run_id != run.id:
-        raise ProposalNotFound(f"No proposal {proposal_id} in matching run {run_id}.")
+        raise ProposalNotFound(_("No proposal {proposal_id} in matching run {run_id}.",
+                                 proposal_id=proposal_id, run_id=run_id))
     if run.status != "completed":
         raise IllegalTransition(action="reject proposals of a run", current_state=run.status,
                                 allowed_from=["completed"])
@@ -394,14 +400,17 @@ async def candidate_profile(session: AsyncSession, *, principal: Principal,
                                                   placement_id=placement_id,
                                                   action="read-candidate-profile")
     if placement.proposal_id is None:
-        raise CandidateProfileNotFound(f"Placement {placement_id} was not made from a "
-                                       "matching proposal: it has no proposal profile.")
+        raise CandidateProfileNotFound(_("Placement {placement_id} was not made from a "
+                                         "matching proposal: it has no proposal profile.",
+                                         placement_id=placement_id))
     if principal.role == "employer" and placement.status != "proposed":
-        raise CandidateProfileNotFound(f"Placement {placement_id} is past the proposal: its "
-                                       "pseudonymised profile is no longer shown.")
+        raise CandidateProfileNotFound(_("Placement {placement_id} is past the proposal: "
+                                         "its pseudonymised profile is no longer shown.",
+                                         placement_id=placement_id))
     proposal = await repository.get_proposal(session, placement.proposal_id)
     if proposal is None:
-        raise CandidateProfileNotFound(f"The proposal of placement {placement_id} is gone.")
+        raise CandidateProfileNotFound(_("The proposal of placement {placement_id} is gone.",
+                                         placement_id=placement_id))
     return placement, proposal
 
 

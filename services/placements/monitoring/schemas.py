@@ -4,11 +4,12 @@ and evaluations."""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from services.placements.vocabulary import Contact, CurrencyCode, LongText
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -19,6 +20,13 @@ DeviationKind = Literal["wage_shortfall", "excessive_deductions", "fee_deducted"
                         "overcrowded_housing"]
 DeductionKind = Literal["housing", "food", "transport", "recruitment_fee", "other"]
 Condition = Literal["ok", "issue"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("incident.severity", get_args(Severity))
+declare_labels("incident.type", get_args(IncidentType))
+declare_labels("check.deviation", get_args(DeviationKind))
+declare_labels("check.deduction", get_args(DeductionKind))
+declare_labels("check_in.housing", get_args(Condition))
 Rating = Annotated[int, Field(ge=1, le=5)]
 # An amount of money in the check's currency (a month's pay in forints or CFA francs runs
 # to six digits).
@@ -123,14 +131,14 @@ class HousingCheckCreate(StrictModel):
     @model_validator(mode="after")
     def _complete(self) -> Self:
         if (self.rent_amount is None) != (self.currency is None):
-            raise ValueError("rent_amount and currency go together: give both or neither")
+            raise ValueError(_("rent_amount and currency go together: give both or neither"))
         if (self.living_space_m2 is None) != (self.occupants is None):
-            raise ValueError("living_space_m2 and occupants go together: give both or neither")
+            raise ValueError(_("living_space_m2 and occupants go together: give both or neither"))
         if self.rent_amount is None and self.living_space_m2 is None:
-            raise ValueError("a housing check gives rent_amount, or living_space_m2 and "
-                             "occupants, or all of them")
+            raise ValueError(_("a housing check gives rent_amount, or living_space_m2 and "
+                               "occupants, or all of them"))
         if self.deducted_from_wages and self.rent_amount is None:
-            raise ValueError("deducted_from_wages needs rent_amount")
+            raise ValueError(_("deducted_from_wages needs rent_amount"))
         return self
 
 
@@ -168,8 +176,8 @@ class CheckInCreate(StrictModel):
     def _one_condition(self) -> Self:
         if self.housing_check is not None and self.housing_check.condition not in (
                 None, self.housing):
-            raise ValueError("housing_check.condition contradicts housing: give the same or "
-                             "leave it out")
+            raise ValueError(_("housing_check.condition contradicts housing: give the same "
+                               "or leave it out"))
         return self
 
 

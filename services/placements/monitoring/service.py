@@ -46,6 +46,7 @@ from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.clock import utc_today
 from shared.events.outbox import NewEvent
+from shared.i18n import N_, _, translate
 from shared.pagination import PageParams
 
 ALERTS: Policy[Alert] = Policy(name="alert", not_found=AlertNotFound,
@@ -57,16 +58,16 @@ SEVERE = frozenset({"high", "critical"})
 
 async def _placement_in(session: AsyncSession, *, principal: Principal,
                         placement_id: uuid.UUID, action: str, states: Collection[str],
-                        doing: str) -> Placement:
+                        refusal: str) -> Placement:
     """The placement, locked, after the caller's rights for ``action``; 409 naming its state
-    unless it is in one of ``states``."""
+    unless it is in one of ``states``: ``refusal`` (marked with ``N_``, placeholders
+    ``{status}`` and ``{states}``) says so."""
     placement = await placement_service.authorize(session, principal=principal,
                                                   placement_id=placement_id, action=action,
                                                   for_update=True)
     if placement.status not in states:
         raise PlacementStateConflict(
-            f"Cannot {doing} a placement that is '{placement.status}'; only when: "
-            f"{', '.join(sorted(states))}.",
+            translate(refusal, status=placement.status, states=", ".join(sorted(states))),
             current_state=placement.status, allowed_states=sorted(states))
     return placement
 
@@ -79,7 +80,8 @@ async def name_mentor(session: AsyncSession, *, principal: Principal, placement_
     """Name a mentor for a placement that is not over (the employer, officers, admins)."""
     await _placement_in(session, principal=principal, placement_id=placement_id,
                         action="name-mentor", states=state.OPEN_STATES,
-                        doing="name a mentor for")
+                        refusal=N_("Cannot name a mentor for a placement that is '{status}'; "
+                                   "only when: {states}."))
     return await repository.add_mentor(session, Mentor(placement_id=placement_id,
                                                        **data.model_dump()))
 
@@ -99,7 +101,8 @@ async def remove_mentor(session: AsyncSession, *, principal: Principal,
                                       action="name-mentor")
     if not await repository.delete_mentor(session, placement_id=placement_id,
                                           mentor_id=mentor_id):
-        raise MentorNotFound(f"Placement {placement_id} has no mentor {mentor_id}.")
+        raise MentorNotFound(_("Placement {placement_id} has no mentor {mentor_id}.",
+                               placement_id=placement_id, mentor_id=mentor_id))
 
 
 # --- check-ins and alerts -------------------------------------------------------------------
@@ -107,7 +110,8 @@ async def remove_mentor(session: AsyncSession, *, principal: Principal,
 
 def _wage_error(error: type[InvalidDates | InvalidCheck], field: str,
                 message: str) -> InvalidDates | InvalidCheck:
-    """``error`` naming ``wage_check.<field>`` and why, as a validation problem does."""
+    """``error`` naming ``wage_check.<field>`` and why, as a validation problem does:
+    ``message`` (translated) says what is wrong with the field, which is its subject."""
     return error(f"wage_check.{field} {message}.", errors=[
         {"loc": ["body", "wage_check", field], "msg": message, "type": error.slug}])
 
@@ -119,8 +123,10 @@ async def _wage_check(session: AsyncSession, *, placement: Placement, data: Wage
     assert placement.actual_start_date is not None  # active: arrived
     arrival, month = placement.actual_start_date, date.fromisoformat(f"{data.period}-01")
     if not arrival.replace(day=1) <= month <= day.replace(day=1):
-        raise _wage_error(InvalidDates, "period", f"{data.period} is not a month of the stay "
-                          f"until the check-in: from {arrival:%Y-%m} to {day:%Y-%m}")
+        raise _wage_error(InvalidDates, "period", _(
+            "{period} is not a month of the stay until the check-in: from {first} to {last}",
+            period=data.period, first=arrival.strftime("%Y-%m"),
+            last=day.strftime("%Y-%m")))
     vacancy = await vacancy_repository.get(session, placement.vacancy_id)
     assert vacancy is not None  # a placement's vacancy is never deleted (ondelete RESTRICT)
     stipend, stipend_currency = vacancy.stipend_amount, vacancy.stipend_currency
@@ -129,20 +135,21 @@ async def _wage_check(session: AsyncSession, *, placement: Placement, data: Wage
     if data.agreed_amount is not None:
         agreed = data.agreed_amount
     elif stipend is None:
-        raise _wage_error(InvalidCheck, "agreed_amount", "is needed: the vacancy has no "
-                          "stipend to compare the pay with")
+        raise _wage_error(InvalidCheck, "agreed_amount", _(
+            "is needed: the vacancy has no stipend to compare the pay with"))
     elif currency != stipend_currency:
-        raise _wage_error(InvalidCheck, "currency", f"{currency} is not the currency of the "
-                          f"vacancy's stipend ({stipend_currency}) the pay is compared with; "
-                          "give agreed_amount in it otherwise")
+        raise _wage_error(InvalidCheck, "currency", _(
+            "{currency} is not the currency of the vacancy's stipend ({stipend_currency}) the "
+            "pay is compared with; give agreed_amount in it otherwise",
+            currency=currency, stipend_currency=stipend_currency))
     else:
         agreed, agreed_from = stipend, "vacancy_stipend"
     if currency is None:
-        raise _wage_error(InvalidCheck, "currency", "is needed: the vacancy has no stipend to "
-                          "take it from")
+        raise _wage_error(InvalidCheck, "currency", _(
+            "is needed: the vacancy has no stipend to take it from"))
     if agreed <= 0:
-        raise _wage_error(InvalidCheck, "agreed_amount", "must be above 0: an unpaid stay has "
-                          "no pay to check")
+        raise _wage_error(InvalidCheck, "agreed_amount", _(
+            "must be above 0: an unpaid stay has no pay to check"))
     return checks.wage_check(data, agreed=agreed, currency=currency, agreed_from=agreed_from)
 
 
@@ -172,17 +179,19 @@ async def record_check_in(session: AsyncSession, *, principal: Principal,
     deviation the checks find raises an alert and publishes ``placement.incident_reported``."""
     placement = await _placement_in(session, principal=principal, placement_id=placement_id,
                                     action="check-in", states=state.STAY_STATES,
-                                    doing="record a check-in for")
+                                    refusal=N_("Cannot record a check-in for a placement "
+                                               "that is '{status}'; only when: {states}."))
     housing = data.housing_check
     await erasure_service.refuse_free_text(
-        session, placement_id=placement_id, doing="notes or incident descriptions",
+        session, placement_id=placement_id,
+        fields="notes, housing_note, housing_check.note, incidents[].description",
         texts=[data.notes, data.housing_note, housing.note if housing else None,
                *(i.description for i in data.incidents)])
     day = data.check_in_date or utc_today()
     assert placement.actual_start_date is not None  # set on arrival, the only way to active
     if not placement.actual_start_date <= day <= utc_today():
-        raise InvalidDates(f"check_in_date {day} must be between the arrival "
-                           f"({placement.actual_start_date}) and today.")
+        raise InvalidDates(_("check_in_date {day} must be between the arrival ({arrival}) "
+                             "and today.", day=day, arrival=placement.actual_start_date))
     wage = (await _wage_check(session, placement=placement, data=data.wage_check, day=day)
             if data.wage_check else None)
     dwelling = checks.housing_check(housing, condition=data.housing) if housing else None
@@ -228,8 +237,8 @@ async def acknowledge(session: AsyncSession, *, principal: Principal,
                                                    for_update=True),
                          principal=principal, object_id=alert_id, action="acknowledge")
     if alert.acknowledged_at is not None:
-        raise AlertAcknowledged(f"Alert {alert_id} was acknowledged at "
-                                f"{alert.acknowledged_at.isoformat()}.",
+        raise AlertAcknowledged(_("Alert {alert_id} was acknowledged at {at}.",
+                                  alert_id=alert_id, at=alert.acknowledged_at.isoformat()),
                                 acknowledged_by=alert.acknowledged_by)
     return await repository.acknowledge(session, alert_id, by=principal.subject)
 
@@ -241,10 +250,13 @@ async def evaluate(session: AsyncSession, *, principal: Principal, placement_id:
                    data: EvaluationCreate) -> Evaluation:
     """The employer's evaluation, once, after the placement completed or ended early."""
     await _placement_in(session, principal=principal, placement_id=placement_id,
-                        action="evaluate", states=state.ENDED_STATES, doing="evaluate")
+                        action="evaluate", states=state.ENDED_STATES,
+                        refusal=N_("Cannot evaluate a placement that is '{status}'; only when: "
+                                   "{states}."))
     await erasure_service.refuse_free_text(session, placement_id=placement_id,
-                                           texts=[data.comments], doing="comments")
-    already = EvaluationExists(f"Placement {placement_id} was already evaluated.")
+                                           texts=[data.comments], fields="comments")
+    already = EvaluationExists(_("Placement {placement_id} was already evaluated.",
+                                 placement_id=placement_id))
     if await repository.evaluation(session, placement_id) is not None:
         raise already
     created = await repository.add_evaluation(session, Evaluation(
@@ -261,5 +273,6 @@ async def get_evaluation(session: AsyncSession, *, principal: Principal,
                                       action="read-evaluation")
     found = await repository.evaluation(session, placement_id)
     if found is None:
-        raise EvaluationNotFound(f"Placement {placement_id} has no evaluation yet.")
+        raise EvaluationNotFound(_("Placement {placement_id} has no evaluation yet.",
+                                   placement_id=placement_id))
     return found

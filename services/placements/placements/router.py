@@ -52,6 +52,7 @@ from shared.auth import Forbidden, Principal, PrincipalDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.i18n import _
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep, page_of
 from shared.responses import json_response
@@ -149,8 +150,8 @@ def _visa_file(found: service.VisaFile) -> VisaFileOut:
             found.identity),
         candidate_withheld=None if found.identity_withheld is None else IdentityWithheld(
             consent_state=found.identity_withheld,
-            detail=f"The candidate's visa_file_sharing consent is {found.identity_withheld}: "
-            "their identity is not shared."),
+            detail=_("The candidate's visa_file_sharing consent is {consent_state}: their "
+                     "identity is not shared.", consent_state=found.identity_withheld)),
         employer=VisaEmployerOut.model_validate(employer),
         vacancy=VisaVacancyOut.model_validate(vacancy))
 

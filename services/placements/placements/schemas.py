@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -15,6 +15,7 @@ from services.placements.vocabulary import (
     ShortText,
     StayType,
 )
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Status = Literal["proposed", "accepted_by_employer", "accepted_by_candidate", "visa_pending",
@@ -26,6 +27,12 @@ VisaStatus = Literal["visa_pending", "visa_granted", "visa_refused", "active", "
                      "ended_early"]
 EndReason = Literal["candidate_request", "employer_request", "misconduct", "health", "family",
                     "visa_or_permit", "force_majeure", "other"]
+VisaDecision = Literal["granted", "refused"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("placement.status", get_args(Status))
+declare_labels("placement.end_reason", get_args(EndReason))
+declare_labels("placement.visa_decision", get_args(VisaDecision))
 
 _PLACEMENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
 _CANDIDATE_ID = "0b8e4d2a-3c5f-4e6a-8b7c-9d0e1f2a3b4c"
@@ -56,7 +63,7 @@ class PlacementCreate(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValueError("end_date must be after start_date")
+            raise ValueError(_("end_date must be after start_date"))
         return self
 
 
@@ -85,7 +92,7 @@ class VisaDecisionBody(StrictModel):
         {"decision": "refused", "decision_date": "2026-07-15",
          "reason": "Incomplete documents."}]})
 
-    decision: Literal["granted", "refused"]
+    decision: VisaDecision
     decision_date: date | None = Field(
         None, description="Defaults to today; not in the future, nor before the visa request "
         "(visa_requested_on).")
@@ -140,7 +147,7 @@ class ExtendBody(StrictModel):
     @model_validator(mode="after")
     def _offer_named(self) -> Self:
         if self.offer_reference is None and not self.offer_text:
-            raise ValueError("give the employer's offer_reference or offer_text")
+            raise ValueError(_("give the employer's offer_reference or offer_text"))
         return self
 
 
@@ -189,7 +196,7 @@ class PlacementOut(ResponseModel):
     actual_start_date: date | None
     actual_end_date: date | None
     visa_requested_on: date | None
-    visa_decision: Literal["granted", "refused"] | None
+    visa_decision: VisaDecision | None
     visa_decision_date: date | None
     visa_reference: str | None
     end_reason: EndReason | None
@@ -334,7 +341,7 @@ class VisaFileOut(ResponseModel):
     employer: VisaEmployerOut
     vacancy: VisaVacancyOut
     visa_requested_on: date | None
-    visa_decision: Literal["granted", "refused"] | None
+    visa_decision: VisaDecision | None
     visa_decision_date: date | None
     candidate: VisaIdentityOut | None = Field(
         None, description="The candidate's identity, when they consented to share it "

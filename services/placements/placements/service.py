@@ -69,6 +69,7 @@ from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.clock import utc_today
 from shared.events.outbox import NewEvent
+from shared.i18n import _
 from shared.pagination import PageParams
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def happened(field: str, day: date | None, *, today: date) -> date:
     naming ``field``)."""
     found = day or today
     if found > today:
-        raise InvalidDates.of(field, "is in the future", found)
+        raise InvalidDates.of(field, _("is in the future"), found)
     return found
 
 
@@ -291,7 +292,7 @@ async def visa_file(session: AsyncSession, *, principal: Principal, placement_id
     placement = await authorize(session, principal=principal, placement_id=placement_id,
                                 action="read-visa-file")
     if principal.role == "visa_authority" and placement.status not in VISA_FILE_STATES:
-        raise POLICY.not_found(f"No placement {placement_id}.")
+        raise POLICY.not_found(_("No placement {placement_id}.", placement_id=placement_id))
     found = await repository.visa_file(session, placement.id)
     assert found is not None  # the placement's employer and vacancy are kept (RESTRICT)
     [checked] = await _consented([VisaFile(*found)], consents)
@@ -350,7 +351,8 @@ async def _create(session: AsyncSession, *, placement: Placement, actor: Princip
 def _already_placed(existing: uuid.UUID | None, candidate_id: uuid.UUID,
                     programme_id: uuid.UUID) -> CandidateAlreadyPlaced:
     return CandidateAlreadyPlaced(
-        f"Candidate {candidate_id} already has an open placement in programme {programme_id}.",
+        _("Candidate {candidate_id} already has an open placement in programme "
+          "{programme_id}.", candidate_id=candidate_id, programme_id=programme_id),
         **({"placement_id": str(existing)} if existing else {}))
 
 
@@ -377,8 +379,9 @@ async def _authorize_candidate(*, principal: Principal, candidates: CandidatesAs
         profile = await candidates.client.selected_profile(
             programme_id, candidate_id, authorization=candidates.authorization)
     if profile is None:
-        raise CandidateNotFound(f"No candidate {candidate_id} selected in programme "
-                                f"{programme_id} among yours.")
+        raise CandidateNotFound(_("No candidate {candidate_id} selected in programme "
+                                  "{programme_id} among yours.", candidate_id=candidate_id,
+                                  programme_id=programme_id))
     return profile
 
 
@@ -404,7 +407,8 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     start = data.start_date or vacancy.start_date
     end = data.end_date or vacancy.end_date
     if end <= start:
-        raise InvalidDates.of("end_date", f"must be after start_date {start}", end)
+        raise InvalidDates.of("end_date", _("must be after start_date {start}", start=start),
+                              end)
     if (start, end) != (vacancy.start_date, vacancy.end_date):
         programmes.check_stay_end(await programmes.rules(candidates, vacancy.programme_id),
                                   start=start, end=end)
@@ -431,8 +435,9 @@ def _same_proposal(placement: Placement, *, candidate_id: uuid.UUID,
                    vacancy_id: uuid.UUID) -> Placement:
     if (placement.candidate_id, placement.vacancy_id) != (candidate_id, vacancy_id):
         raise ProposalConflict(
-            f"Proposal {placement.proposal_id} already made placement {placement.id} of "
-            "another candidate or vacancy.", placement_id=str(placement.id))
+            _("Proposal {proposal_id} already made placement {placement_id} of another "
+              "candidate or vacancy.", proposal_id=placement.proposal_id,
+              placement_id=placement.id), placement_id=str(placement.id))
     return placement
 
 
@@ -601,7 +606,7 @@ async def decline(session: AsyncSession, *, principal: Principal, placement_id: 
         await authorize(session, principal=principal, placement_id=placement_id,
                         action="decline")
         await erasure_service.refuse_free_text(session, placement_id=placement_id,
-                                               texts=[reason], doing="reason")
+                                               texts=[reason], fields="reason")
     return await _act(session, principal=principal, placement_id=placement_id,
                       action="decline", expected_version=expected_version,
                       reason=f"declined by {principal.role}" + (f": {reason}" if reason else ""))
@@ -644,8 +649,9 @@ async def decide_visa(session: AsyncSession, *, principal: Principal, placement_
     decided = _happened("decision_date", data.decision_date)
     requested = placement.visa_requested_on
     if requested is not None and decided < requested:
-        raise InvalidDates.of("decision_date", f"is before the visa request ({requested})",
-                            decided, visa_requested_on=requested.isoformat())
+        raise InvalidDates.of("decision_date", _("is before the visa request ({requested})",
+                                                 requested=requested),
+                              decided, visa_requested_on=requested.isoformat())
     return await _move(session, placement, principal, "visa-decision",
                        to=f"visa_{data.decision}", reason=data.reason,
                        values={"visa_decision": data.decision, "visa_decision_date": decided,
@@ -656,9 +662,14 @@ def _check_enrolment(stay_type: str, enrolment_reference: str | None) -> None:
     """A study stay's arrival names the student's enrolment; no other stay's does (422)."""
     if (stay_type == "study") == (enrolment_reference is not None):
         return
-    kind, message = (("missing", "required for a study stay") if stay_type == "study"
-                     else ("stay_type_mismatch", f"only for a study stay, not {stay_type}"))
-    raise StayFieldsInvalid(f"enrolment_reference: {message}.", errors=[
+    kind, message, detail = (
+        ("missing", _("required for a study stay"),
+         _("enrolment_reference is required for a study stay.")) if stay_type == "study"
+        else ("stay_type_mismatch",
+              _("only for a study stay, not {stay_type}", stay_type=stay_type),
+              _("enrolment_reference is only for a study stay, not {stay_type}.",
+                stay_type=stay_type)))
+    raise StayFieldsInvalid(detail, errors=[
         {"loc": ["body", "enrolment_reference"], "msg": message, "type": kind}])
 
 
@@ -672,8 +683,9 @@ async def arrive(session: AsyncSession, *, principal: Principal, placement_id: u
     arrived = _happened("arrival_date", data.arrival_date)
     granted = placement.visa_decision_date if placement.visa_decision == "granted" else None
     if granted is not None and arrived < granted:
-        raise InvalidDates.of("arrival_date", f"is before the visa was granted ({granted})",
-                            arrived, visa_decision_date=granted.isoformat())
+        raise InvalidDates.of("arrival_date", _("is before the visa was granted ({granted})",
+                                                granted=granted),
+                              arrived, visa_decision_date=granted.isoformat())
     _check_enrolment(placement.stay_type, data.enrolment_reference)
     return await _move(session, placement, principal, "arrive",
                        values={"actual_start_date": arrived,
@@ -691,7 +703,8 @@ async def _end(session: AsyncSession, *, principal: Principal, placement_id: uui
     arrived = placement.actual_start_date
     assert arrived is not None  # set on arrival, the only way to active
     if ended < arrived:
-        raise InvalidDates.of("end_date", f"is before the arrival ({arrived})", ended)
+        raise InvalidDates.of("end_date", _("is before the arrival ({arrived})",
+                                            arrived=arrived), ended)
     return await _move(session, placement, principal, action, reason=reason,
                        values={"actual_end_date": ended, **(values or {})})
 
@@ -710,7 +723,7 @@ async def end_early(session: AsyncSession, *, principal: Principal, placement_id
         await authorize(session, principal=principal, placement_id=placement_id,
                         action="end-early")
         await erasure_service.refuse_free_text(session, placement_id=placement_id,
-                                               texts=[data.note], doing="note")
+                                               texts=[data.note], fields="note")
     return await _end(session, principal=principal, placement_id=placement_id,
                       action="end-early", end_date=data.end_date,
                       expected_version=expected_version,
@@ -728,11 +741,11 @@ async def extend(session: AsyncSession, *, principal: Principal, placement_id: u
                                 expected_version=expected_version)
     await erasure_service.refuse_free_text(
         session, placement_id=placement_id, texts=[data.offer_text, data.offer_reference],
-        doing="offer text or reference")
+        fields="offer_text, offer_reference")
     if data.new_end_date <= placement.end_date:
-        raise InvalidDates.of("new_end_date", f"must be after the current end date "
-                            f"{placement.end_date}", data.new_end_date,
-                            current_end_date=str(placement.end_date))
+        raise InvalidDates.of("new_end_date", _("must be after the current end date {end}",
+                                                end=placement.end_date), data.new_end_date,
+                              current_end_date=str(placement.end_date))
     rules = await programmes.rules(candidates, placement.programme_id)
     if rules.max_extension_months is not None:
         planned = await repository.end_date_before_extensions(session, placement.id)

@@ -21,11 +21,14 @@ from decimal import Decimal
 from typing import Any
 
 from shared.disclosure import Key, Release, Suppression
+from shared.i18n import declare_labels
 
 # The breakdowns, by the name of their list in the response (``by_<name>``).
 GROUPINGS = ("origin_country", "destination_country", "sector", "gender")
 BANDS = ("zero", "up_to_half_month", "half_to_one_month", "one_to_two_months",
          "over_two_months")
+# Display names of the bands (GET /v1/labels/placements).
+declare_labels("recruitment_cost.band", BANDS)
 # The counts of people of a group besides its bands, as the statement names them.
 COUNTS = ("workers", "paid", "without_earnings", "without_earnings_paid", "unconverted",
           "counted")

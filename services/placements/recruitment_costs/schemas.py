@@ -4,17 +4,23 @@ indicator 10.7.1."""
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
 from services.placements.vocabulary import CurrencyCode, LongText, Reason, ShortText
+from shared.i18n import _, declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 Category = Literal["recruitment_fee", "medical", "insurance", "skills_tests", "training",
                    "equipment", "travel_lodging", "administrative", "other"]
 Payer = Literal["worker", "employer", "programme", "other"]
 Reporter = Literal["worker", "officer"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("recruitment_cost.category", get_args(Category))
+declare_labels("recruitment_cost.payer", get_args(Payer))
+declare_labels("recruitment_cost.reporter", get_args(Reporter))
 # Three decimals: the Tunisian dinar has millimes.
 Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=3)]
 Earning = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]
@@ -138,7 +144,7 @@ class ExchangeRatesCreate(StrictModel):
     @model_validator(mode="after")
     def _reporting_is_one(self) -> Self:
         if self.rates.get(self.reporting_currency, Decimal(1)) != 1:
-            raise ValueError("the reporting currency's own rate is 1")
+            raise ValueError(_("the reporting currency's own rate is 1"))
         return self
 
 

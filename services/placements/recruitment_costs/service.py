@@ -64,6 +64,7 @@ from shared.auth import Forbidden, Principal
 from shared.clock import utc_date
 from shared.disclosure import Key, reads_exact, suppress
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 
 # Who supplies a programme's exchange rates, and who reads them and the indicator.
@@ -85,7 +86,7 @@ async def record(session: AsyncSession, *, principal: Principal, placement_id: u
     placement_service.happened("incurred_on", data.incurred_on, today=utc_date(now))
     await erasure_service.refuse_free_text(session, placement_id=placement_id,
                                            texts=[data.note, data.evidence_reference],
-                                           doing="note or evidence reference")
+                                           fields="note, evidence_reference")
     line = await repository.add(session, RecruitmentCost(
         **data.model_dump(), placement_id=placement_id, programme_id=placement.programme_id,
         recorded_by=principal.subject, recorded_by_role=principal.role))
@@ -116,17 +117,19 @@ async def withdraw(session: AsyncSession, *, principal: Principal, placement_id:
     line = await repository.get(session, placement_id=placement_id, line_id=line_id,
                                 for_update=True)
     if line is None:
-        raise RecruitmentCostNotFound(f"Placement {placement_id} has no recruitment cost "
-                                      f"{line_id}.")
+        raise RecruitmentCostNotFound(_("Placement {placement_id} has no recruitment cost "
+                                        "{cost_id}.", placement_id=placement_id,
+                                        cost_id=line_id))
     if principal.role == "candidate" and line.recorded_by_role != "candidate":
-        raise Forbidden("A candidate may withdraw only the cost lines they recorded; ask the "
-                        "programme's officer to withdraw this one.")
+        raise Forbidden(_("A candidate may withdraw only the cost lines they recorded; ask "
+                          "the programme's officer to withdraw this one."))
     if line.withdrawn_at is not None:
         raise RecruitmentCostWithdrawn(
-            f"Recruitment cost {line_id} was withdrawn at {line.withdrawn_at.isoformat()}.",
+            _("Recruitment cost {cost_id} was withdrawn at {at}.", cost_id=line_id,
+              at=line.withdrawn_at.isoformat()),
             withdrawn_at=line.withdrawn_at.isoformat())
     await erasure_service.refuse_free_text(session, placement_id=placement_id, texts=[reason],
-                                           doing="reason")
+                                           fields="reason")
     withdrawn = await repository.withdraw(session, line_id, at=now, by=principal.subject,
                                           reason=reason)
     await repository.refresh_zero_fee(session, placement_id)
@@ -175,7 +178,8 @@ async def report_earnings(session: AsyncSession, *, principal: Principal,
     version = current.reported.version if current.reported is not None else 0
     if expected_version is not None and expected_version != version:
         raise PreconditionFailed(
-            f"The earnings changed since version {expected_version}; read them again.",
+            _("The earnings changed since version {version}; read them again.",
+              version=expected_version),
             current_version=version)
     placement_service.happened("as_of", data.as_of, today=utc_date(now))
     reported = await repository.put_earnings(session, PlacementEarnings(

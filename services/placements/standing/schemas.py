@@ -7,7 +7,7 @@ evaluations, grievances, the fees charged to workers).
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
@@ -15,6 +15,7 @@ from pydantic.config import JsonDict
 from services.placements.employers.schemas import Obligations, Standing, SuspensionOut
 from services.placements.vocabulary import Reason
 from shared.disclosure import THRESHOLD
+from shared.i18n import declare_labels
 from shared.schemas import ResponseModel, StrictModel
 
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -22,6 +23,8 @@ _EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
 _NULL = (f"Null for a ministry when withheld: a count of 1 to {THRESHOLD - 1} people, or one "
          "the other counts would give away (see `suppressed_cells`).")
 Rating = Literal["technical_skills", "communication", "teamwork", "reliability"]
+# Display names of the evaluation's criteria (GET /v1/labels/placements).
+declare_labels("evaluation.rating", get_args(Rating))
 
 
 class SuspendBody(StrictModel):

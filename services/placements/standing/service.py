@@ -80,6 +80,7 @@ from shared import access, disclosure
 from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.events.outbox import NewEvent
+from shared.i18n import _
 from shared.pagination import PageParams
 
 # Who reads a programme's report: its officers and ministries, admins and services.
@@ -153,12 +154,13 @@ async def suspend(session: AsyncSession, *, principal: Principal, employer_id: u
                            programme_id=data.programme_id, action="suspend",
                            expected_version=expected_version)
     if data.programme_id not in employer.programme_ids:
-        raise ProgrammeNotFound(f"Employer {employer_id} has no agreement with programme "
-                                f"{data.programme_id}: it cannot be suspended there.")
+        raise ProgrammeNotFound(_("Employer {employer_id} has no agreement with programme "
+                                  "{programme_id}: it cannot be suspended there.",
+                                  employer_id=employer_id, programme_id=data.programme_id))
     suspended_on = placement_service.happened("suspended_on", data.suspended_on, today=today)
     if data.review_on is not None and data.review_on < suspended_on:
-        raise InvalidDates.of("review_on", f"is before suspended_on ({suspended_on})",
-                              data.review_on)
+        raise InvalidDates.of("review_on", _("is before suspended_on ({suspended_on})",
+                                             suspended_on=suspended_on), data.review_on)
     already = IllegalTransition(action="suspend", current_state="suspended",
                                 allowed_from=["active"])
     # Under the employer's row lock: no other suspension of it is being recorded meanwhile.
@@ -193,8 +195,8 @@ async def reinstate(session: AsyncSession, *, principal: Principal, employer_id:
     reinstated_on = placement_service.happened("reinstated_on", data.reinstated_on, today=today)
     if reinstated_on < suspension.suspended_on:
         raise InvalidDates.of(
-            "reinstated_on", f"is before the suspension ({suspension.suspended_on})",
-            reinstated_on)
+            "reinstated_on", _("is before the suspension ({suspended_on})",
+                               suspended_on=suspension.suspended_on), reinstated_on)
     ended = await employer_repository.reinstate(
         session, suspension.id, on=reinstated_on, by=principal.subject, by_role=principal.role,
         reason=data.reason)

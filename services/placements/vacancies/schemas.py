@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, ConfigDict, Field
 
@@ -25,9 +25,15 @@ from services.placements.vocabulary import (
     Skills,
     StayType,
 )
+from shared.i18n import _, declare_labels
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 Status = Literal["open", "closed"]
+
+# Display names of the codes a client shows (GET /v1/labels/placements).
+declare_labels("vacancy.status", get_args(Status))
+declare_labels("vacancy.stay_type", get_args(StayType))
+declare_labels("vacancy.qualification_level", get_args(QualificationLevel))
 
 _EMPLOYER_ID = "2c1b0a9f-8e7d-4c6b-9a5f-4e3d2c1b0a9f"
 _PROGRAMME_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -43,7 +49,7 @@ class LanguageRequirement(StrictModel):
 def _distinct_languages(value: list[LanguageRequirement] | None
                         ) -> list[LanguageRequirement] | None:
     if value is not None and len({r.language for r in value}) != len(value):
-        raise ValueError("each language may appear only once")
+        raise ValueError(_("each language may appear only once"))
     return value
 
 

@@ -46,6 +46,7 @@ from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
+from shared.i18n import _, current_language
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
@@ -127,10 +128,13 @@ def _derived_isco(values: Mapping[str, Any], *, code_sent: bool) -> str | None:
         return None
     if code_sent and values.get("occupation_code") != concept.isco_code:
         raise OccupationCodeMismatch(
-            f"The ESCO occupation '{concept.label('en')}' is ISCO-08 {concept.isco_code}, not "
-            f"{values.get('occupation_code')}: leave occupation_code out, or send that one.",
+            _("The ESCO occupation '{occupation}' is ISCO-08 {isco_code}, not {sent}: leave "
+              "occupation_code out, or send that one.",
+              occupation=concept.label(current_language()), isco_code=concept.isco_code,
+              sent=values.get("occupation_code")),
             errors=[{"loc": ["body", "occupation_code"], "type": "isco_mismatch",
-                     "msg": f"the occupation's ISCO-08 code is {concept.isco_code}"}])
+                     "msg": _("the occupation's ISCO-08 code is {isco_code}",
+                              isco_code=concept.isco_code)}])
     return concept.isco_code
 
 
@@ -142,19 +146,25 @@ def _check_stay_fields(values: Mapping[str, Any]) -> None:
     for owner, names in STAY_FIELDS.items():
         for name in names:
             if owner == stay and values.get(name) is None:
-                problems[name] = ("missing", f"required for a {stay} stay")
+                problems[name] = ("missing", _("required for a {stay_type} stay",
+                                               stay_type=stay))
             elif owner != stay and values.get(name) is not None:
-                problems[name] = ("stay_type_mismatch", f"only for a {owner} stay, not {stay}")
+                problems[name] = ("stay_type_mismatch",
+                                  _("only for a {owner} stay, not {stay_type}", owner=owner,
+                                    stay_type=stay))
     if stay != "study" and values.get("occupation_code") is None:
-        problems["occupation_code"] = ("missing", f"required for a {stay} stay (only a study "
-                                                  "may go without one)")
+        problems["occupation_code"] = ("missing", _("required for a {stay_type} stay (only a "
+                                                    "study may go without one)",
+                                                    stay_type=stay))
     region, country = values.get("region"), values["country"]
     if region is not None and not region.startswith(f"{country}-"):
         problems["region"] = ("region_not_in_country",
-                              f"{region} is not a subdivision of the vacancy's country {country}")
+                              _("{region} is not a subdivision of the vacancy's country "
+                                "{country}", region=region, country=country))
     if problems:
         raise StayFieldsInvalid(
-            f"Fields do not fit a {stay} vacancy: {', '.join(sorted(problems))}; see errors.",
+            _("Fields do not fit a {stay_type} vacancy: {fields}; see errors.",
+              stay_type=stay, fields=", ".join(sorted(problems))),
             errors=[{"loc": ["body", name], "msg": message, "type": kind}
                     for name, (kind, message) in sorted(problems.items())])
 
@@ -162,14 +172,14 @@ def _check_stay_fields(values: Mapping[str, Any]) -> None:
 def _check_host(host_kind: str, stay_type: str) -> None:
     """A study only at a study provider, and a study provider hosts nothing else (422)."""
     errors = [{"loc": ["body", "stay_type"], "type": "host_kind",
-               "msg": f"not offered by a {host_kind} host"}]
+               "msg": _("not offered by a {host_kind} host", host_kind=host_kind)}]
     if stay_type == "study" and host_kind != "study_provider":
-        raise HostNotStudyProvider("A study vacancy needs a study provider host (employer "
-                                   "kind study_provider); this host is a company.",
+        raise HostNotStudyProvider(_("A study vacancy needs a study provider host (employer "
+                                     "kind study_provider); this host is a company."),
                                    errors=errors)
     if stay_type != "study" and host_kind == "study_provider":
-        raise HostIsStudyProvider(f"A study provider hosts study stays only, not {stay_type}.",
-                                  errors=errors)
+        raise HostIsStudyProvider(_("A study provider hosts study stays only, not "
+                                    "{stay_type}.", stay_type=stay_type), errors=errors)
 
 
 async def _check_programme(candidates: CandidatesAsCaller | None, programme_id: uuid.UUID, *,
@@ -195,8 +205,9 @@ async def create(session: AsyncSession, *, principal: Principal, data: VacancyCr
     employer = await employer_service.get_for_reference(session, principal=principal,
                                                         employer_id=data.employer_id)
     if data.programme_id not in employer.programme_ids:
-        raise NoAgreement(f"Employer {employer.id} has no agreement with programme "
-                          f"{data.programme_id}; record it on the employer first.")
+        raise NoAgreement(_("Employer {employer_id} has no agreement with programme "
+                            "{programme_id}; record it on the employer first.",
+                            employer_id=employer.id, programme_id=data.programme_id))
     await employer_service.ensure_may_host(session, employer_id=employer.id,
                                            programme_id=data.programme_id)
     columns = _columns(data, set(VacancyCreate.model_fields) - {"employer_id", "programme_id"})
@@ -255,8 +266,8 @@ async def update(session: AsyncSession, *, principal: Principal, vacancy_id: uui
     if "seats" in changes:
         taken = (await repository.seats_taken(session, [vacancy_id]))[vacancy_id]
         if changes["seats"] < taken:
-            raise SeatsTaken(f"Placements already hold {taken} seats of this vacancy.",
-                             seats_taken=taken)
+            raise SeatsTaken(_("Placements already hold {taken} seats of this vacancy.",
+                               taken=taken), seats_taken=taken)
     return await repository.update_versioned(session, vacancy_id, changes)
 
 
@@ -306,7 +317,8 @@ async def delete(session: AsyncSession, *, principal: Principal, vacancy_id: uui
     await _load_for(session, principal=principal, vacancy_id=vacancy_id, action="delete",
                     expected_version=expected_version)
     if not await repository.delete_unused(session, vacancy_id):
-        raise VacancyInUse(f"Vacancy {vacancy_id} has placements; close it instead.")
+        raise VacancyInUse(_("Vacancy {vacancy_id} has placements; close it instead.",
+                             vacancy_id=vacancy_id))
 
 
 async def list_page(session: AsyncSession, *, principal: Principal, page: PageParams,
@@ -336,15 +348,16 @@ def free_seat(vacancy: Vacancy | None, *, vacancy_id: uuid.UUID, programme_id: u
     """``vacancy`` if a new placement of the programme may take one of its seats, ``taken``
     being held already; else VacancyNotFound or VacancyUnavailable saying why."""
     if vacancy is None:
-        raise VacancyNotFound(f"No vacancy {vacancy_id}.")
+        raise VacancyNotFound(_("No vacancy {vacancy_id}.", vacancy_id=vacancy_id))
     if vacancy.programme_id != programme_id:
-        raise VacancyUnavailable(f"Vacancy {vacancy_id} belongs to another programme.",
-                                 reason="other_programme")
+        raise VacancyUnavailable(_("Vacancy {vacancy_id} belongs to another programme.",
+                                   vacancy_id=vacancy_id), reason="other_programme")
     if vacancy.status != "open":
-        raise VacancyUnavailable(f"Vacancy {vacancy_id} is closed.", reason="closed")
+        raise VacancyUnavailable(_("Vacancy {vacancy_id} is closed.", vacancy_id=vacancy_id),
+                                 reason="closed")
     if taken >= vacancy.seats:
-        raise VacancyUnavailable(f"All {vacancy.seats} seats of vacancy {vacancy_id} are taken.",
-                                 reason="full")
+        raise VacancyUnavailable(_("All {seats} seats of vacancy {vacancy_id} are taken.",
+                                   seats=vacancy.seats, vacancy_id=vacancy_id), reason="full")
     return vacancy
 
 

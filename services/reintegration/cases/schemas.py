@@ -3,17 +3,25 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, Field
 
 from services.reintegration.vocabulary import LongText, Subject
+from shared.i18n import declare_labels
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 CaseStatus = Literal["open", "closed"]
 StayType = Literal["work", "traineeship", "study", "seasonal"]
 CloseReason = Literal["follow_up_finished", "declined_follow_up", "unreachable", "re_emigrated",
                       "deceased", "other"]
+PlacementOutcome = Literal["completed", "ended_early"]
+
+# Display names of the codes a client shows (GET /v1/labels/reintegration).
+declare_labels("returnee_case.status", get_args(CaseStatus))
+declare_labels("returnee_case.stay_type", get_args(StayType))
+declare_labels("returnee_case.close_reason", get_args(CloseReason))
+declare_labels("returnee_case.placement_outcome", get_args(PlacementOutcome))
 
 _CASE_ID = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
 _PLACEMENT_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
@@ -69,7 +77,7 @@ class CaseOut(ResponseModel):
     sector: str | None = Field(description="The latest stay's placement sector.")
     return_date: date = Field(description="The latest return: the latest stay's actual end, "
                               "else its planned end.")
-    placement_outcome: Literal["completed", "ended_early"] = Field(
+    placement_outcome: PlacementOutcome = Field(
         description="How the latest stay ended.")
     end_reason: str | None
     status: CaseStatus

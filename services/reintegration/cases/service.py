@@ -35,6 +35,7 @@ from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.events.outbox import NewEvent
 from shared.filters import equal_to
+from shared.i18n import _
 from shared.pagination import PageParams
 
 log = logging.getLogger(__name__)
@@ -240,7 +241,8 @@ async def edit(session: AsyncSession, *, principal: Principal, case_id: uuid.UUI
                            for_update=True, expected_version=expected_version)
     changes = data.changes(repository.CaseChanges)
     if case.erased_at is not None and changes.get("notes"):
-        raise CandidateErased("The candidate's personal data was erased: no notes are kept.")
+        raise CandidateErased(_("The candidate's personal data was erased: no notes are "
+                                "kept."))
     return await repository.change(session, case.id, changes) if changes else case
 
 

@@ -21,15 +21,17 @@ from services.reintegration.followups.exceptions import (
     InvalidDates,
 )
 from services.reintegration.followups.models import FollowUp
+from services.reintegration.followups.questions import questionnaire
 from services.reintegration.followups.schemas import (
     AnswerIn,
     Due,
     FollowUpOut,
     FollowUpPage,
     FollowUpStatus,
+    Questionnaire,
 )
 from services.reintegration.vocabulary import CountryCode
-from shared.auth import AUTH_RESPONSES, Forbidden, PrincipalDep
+from shared.auth import AUTH_RESPONSES, SIGNED_IN, Forbidden, PrincipalDep
 from shared.clock import NowDep
 from shared.concurrency import IfMatchHeader, expected_version
 from shared.db import SessionDep
@@ -80,6 +82,16 @@ async def list_follow_ups(
     recorder.read(await _people(session, items), "follow_up")
     return json_response(FollowUpPage(items=[FollowUpOut.of(r) for r in items],
                                       next_cursor=next_cursor))
+
+
+# Before /{follow_up_id}, which would take "questions" for an id.
+@router.get("/questions", response_model=Questionnaire, dependencies=[SIGNED_IN])
+async def follow_up_questions() -> Questionnaire:
+    """The questions of every follow-up, one per field of the answer, in the caller's
+    language (``Accept-Language``, else the account's saved language; English where a text
+    has no translation): what a returnee's app shows before it posts the answer. Codes (the
+    fields, the choices) are the same in every language."""
+    return questionnaire()
 
 
 @router.get("/{follow_up_id}", response_model=FollowUpOut,

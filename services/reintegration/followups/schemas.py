@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -11,6 +11,7 @@ from pydantic.config import JsonDict
 from services.reintegration.followups.models import FollowUp
 from services.reintegration.schedules.service import opens_at
 from services.reintegration.vocabulary import LongText, Sector, ShortText
+from shared.i18n import declare_labels
 from shared.schemas import StrictModel
 
 FollowUpStatus = Literal["scheduled", "completed", "overdue", "cancelled"]
@@ -20,6 +21,16 @@ JobLocation = Literal["origin_country", "abroad"]
 IncomeBand = Literal["none", "under_200", "200_499", "500_999", "1000_1999", "2000_or_more",
                      "not_disclosed"]
 SkillsUse = Literal["not_at_all", "a_little", "somewhat", "a_lot"]
+RecordedVia = Literal["app", "caseworker"]
+
+# Display names of the codes a client shows (GET /v1/labels/reintegration); the choices of
+# the follow-up's questions (services.reintegration.followups.questions) among them.
+declare_labels("follow_up.status", get_args(FollowUpStatus))
+declare_labels("follow_up.employment_status", get_args(EmploymentStatus))
+declare_labels("follow_up.job_location", get_args(JobLocation))
+declare_labels("follow_up.income_band", get_args(IncomeBand))
+declare_labels("follow_up.skills_use", get_args(SkillsUse))
+declare_labels("follow_up.recorded_via", get_args(RecordedVia))
 Score = Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3)]
 Due = Literal["soon", "overdue"]
 
@@ -99,7 +110,7 @@ class AnswerOut(BaseModel):
     satisfaction: int | None
     sustainability: SustainabilityOut | None
     notes: str | None
-    recorded_via: Literal["app", "caseworker"]
+    recorded_via: RecordedVia
     answered_on: date | None = Field(description="The day the returnee answered.")
 
 
@@ -168,3 +179,46 @@ class FollowUpPage(BaseModel):
 
     items: list[FollowUpOut]
     next_cursor: str | None = None
+
+
+class Choice(BaseModel):
+    """One answer a question offers: the code to send, and its name in the reader's language."""
+
+    code: str
+    label: str
+
+
+class Question(BaseModel):
+    """One question of the follow-up questionnaire, in the reader's language."""
+
+    code: str = Field(description="The answer's field it fills (`sustainability.economic`: "
+                      "that score of `sustainability`); never translated.")
+    text: str = Field(description="The question, in the language of `Content-Language`.")
+    kind: Literal["choice", "text", "code", "scale", "score"] = Field(
+        description="`choice`: one of `choices`; `text`: free text; `code`: a code (a "
+        "sector); `scale`: a whole number from `minimum` to `maximum`; `score`: a number "
+        "from `minimum` to `maximum`.")
+    choices: list[Choice] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    only_for: list[EmploymentStatus] | None = Field(
+        description="Asked only when `employment_status` is one of these; null: whenever the "
+        "returnee is reached.")
+    required: bool
+
+
+class Questionnaire(BaseModel):
+    """The questions of every follow-up, one per field of the answer, in the reader's
+    language (``Accept-Language``, else the account's saved language)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "language": "fr", "questions": [{
+            "code": "job_location", "text": "Où se trouve votre emploi ?", "kind": "choice",
+            "choices": [{"code": "origin_country", "label": "Dans le pays d'origine"},
+                        {"code": "abroad", "label": "À l'étranger"}],
+            "minimum": None, "maximum": None,
+            "only_for": ["employed_host_company", "employed_other_employer", "self_employed"],
+            "required": True}]}]})
+
+    language: str = Field(description="The language of the texts (also `Content-Language`).")
+    questions: list[Question]

@@ -28,6 +28,7 @@ from shared.access import STAFF, Policy
 from shared.auth import Principal
 from shared.clock import utc_date
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
@@ -86,26 +87,29 @@ def check_answer(data: AnswerIn, *, role: str) -> None:
     status = data.employment_status
     if status == "unreachable":
         if role == "candidate":
-            problems["employment_status"] = "only a caseworker records that nobody answered"
+            problems["employment_status"] = _("only a caseworker records that nobody "
+                                              "answered")
         for name in set(sent) - {"employment_status", "notes"}:
-            problems[name] = "nothing but notes goes with an unreachable returnee"
+            problems[name] = _("nothing but notes goes with an unreachable returnee")
     else:
         for name in _REACHED:
             if name not in sent:
-                problems[name] = f"required when the returnee answers ({status})"
+                problems[name] = _("required when the returnee answers ({status})",
+                                   status=status)
         if status in WORKING:
             for name in ("job_sector", "job_location"):
                 if name not in sent:
-                    problems[name] = f"required for {status}"
+                    problems[name] = _("required for {status}", status=status)
             if status == "employed_other_employer" and "employer_name" not in sent:
-                problems["employer_name"] = "required for employed_other_employer"
+                problems["employer_name"] = _("required for employed_other_employer")
         else:
             for name in _JOB:
                 if name in sent:
-                    problems[name] = f"only for someone working, not {status}"
+                    problems[name] = _("only for someone working, not {status}",
+                                       status=status)
     if problems:
         raise InvalidAnswer(
-            "Some fields do not fit the employment status; see errors.",
+            _("Some fields do not fit the employment status; see errors."),
             errors=[{"loc": ["body", name], "msg": message, "type": "answer_inconsistent"}
                     for name, message in sorted(problems.items())])
 
@@ -144,16 +148,17 @@ async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: u
         await repository.get(session, follow_up_id, principal=principal, for_update=True),
         principal=principal, object_id=follow_up_id, action="answer")
     if data.answered_on is not None and principal.role not in STAFF:
-        raise HistoricalEntryForbidden(
+        raise HistoricalEntryForbidden(_(
             "A returnee answers today, from the app: answered_on is for caseworkers "
-            "recording an answer given earlier.")
+            "recording an answer given earlier."))
     check_answer(data, role=principal.role)
     if case.erased_at is not None and (data.employer_name or data.notes):
-        raise CandidateErased("The candidate's personal data was erased: send no "
-                              "employer_name or notes.")
+        raise CandidateErased(_("The candidate's personal data was erased: send no "
+                                "employer_name or notes."))
     if expected_version is not None and follow_up.version != expected_version:
         raise PreconditionFailed(
-            f"The follow-up changed since version {expected_version}; read it again.",
+            _("The follow-up changed since version {version}; read it again.",
+              version=expected_version),
             current_version=follow_up.version)
     if data.answered_on is None:
         state.ensure_answerable(follow_up, now)

@@ -24,6 +24,7 @@ from services.reintegration.followups.exceptions import (
 )
 from services.reintegration.followups.models import FOLLOW_UP_STATUSES, FollowUp
 from services.reintegration.schedules.service import opens_at
+from shared.i18n import _
 from shared.lifecycle import Lifecycle
 
 TRANSITIONS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
@@ -43,11 +44,12 @@ def ensure_answerable(follow_up: FollowUp, now: datetime) -> None:
     LIFECYCLE.check("answer", follow_up.status)
     opening = opens_at(follow_up.due_date)
     if now < opening:
-        raise FollowUpNotOpen(f"This follow-up opens on {follow_up.due_date} (UTC).",
+        raise FollowUpNotOpen(_("This follow-up opens on {due_date} (UTC).",
+                                due_date=follow_up.due_date),
                               opens_at=opening.isoformat())
     if now >= follow_up.window_closes_at:
         raise FollowUpWindowClosed(
-            "This follow-up's window closed: an answer would no longer count.",
+            _("This follow-up's window closed: an answer would no longer count."),
             window_closed_at=follow_up.window_closes_at.isoformat())
 
 
@@ -58,14 +60,15 @@ def ensure_answered_in_window(follow_up: FollowUp, *, answered_on: date, returne
     last_day = follow_up.window_closes_at.astimezone(UTC).date() - timedelta(days=1)
     problem = None
     if answered_on > today:
-        problem = "must not be in the future"
+        problem = _("must not be in the future")
     elif answered_on < returned_on:
-        problem = f"must not be before the return ({returned_on})"
+        problem = _("must not be before the return ({returned_on})", returned_on=returned_on)
     elif answered_on < follow_up.due_date:
-        problem = f"the follow-up opened on {follow_up.due_date}"
+        problem = _("the follow-up opened on {due_date}", due_date=follow_up.due_date)
     elif answered_on > last_day:
-        problem = f"the follow-up's window closed after {last_day}"
+        problem = _("the follow-up's window closed after {last_day}", last_day=last_day)
     if problem is not None:
-        raise InvalidDates(f"answered_on {answered_on}: {problem}.", errors=[
+        raise InvalidDates(_("{field} {value}: {problem}.", field="answered_on",
+                             value=answered_on, problem=problem), errors=[
             {"loc": ["body", "answered_on"], "msg": problem, "type": "date_out_of_range"}])
     LIFECYCLE.check("record", follow_up.status)

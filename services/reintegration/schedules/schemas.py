@@ -11,6 +11,7 @@ from services.reintegration.schedules.models import (
     DEFAULT_VERSION,
     DEFAULT_WINDOW_DAYS,
 )
+from shared.i18n import _
 from shared.schemas import ResponseModel, StrictModel
 
 Point = Annotated[int, Field(ge=0, le=120)]
@@ -33,7 +34,7 @@ class ScheduleIn(StrictModel):
     @model_validator(mode="after")
     def _increasing(self) -> Self:
         if any(b <= a for a, b in zip(self.points_months, self.points_months[1:], strict=False)):
-            raise ValueError("points_months must be strictly increasing")
+            raise ValueError(_("points_months must be strictly increasing"))
         return self
 
 

@@ -26,6 +26,7 @@ from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
 from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,8 @@ async def put(session: AsyncSession, *, principal: Principal, programme_id: uuid
     version = current.version if current else DEFAULT_VERSION
     if expected_version is not None and version != expected_version:
         raise PreconditionFailed(
-            f"The schedule changed since version {expected_version}; read it again.",
+            _("The schedule changed since version {version}; read it again.",
+              version=expected_version),
             current_version=version)
     row = await repository.upsert(session, programme_id=programme_id,
                                   points_months=data.points_months, window_days=data.window_days)

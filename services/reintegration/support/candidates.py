@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.reintegration.support.exceptions import CandidatesUnavailable
 from shared.app import Hook
+from shared.i18n import _
 from shared.logs import request_id_var
 from shared.service_http import service_client
 
@@ -65,19 +66,20 @@ class CandidatesClient:
                 "programme_id": str(programme_id), "candidate_id": str(candidate_id),
                 "limit": PAGE_SIZE})
         except httpx.HTTPError as exc:
-            raise CandidatesUnavailable(
-                f"The candidates service could not be reached ({type(exc).__name__}); "
-                "try again later.") from exc
+            raise CandidatesUnavailable(_(
+                "The candidates service could not be reached ({error}); try again later.",
+                error=type(exc).__name__)) from exc
         if response.status_code in (401, 403, 404):
             return False
         if response.status_code != 200:
-            raise CandidatesUnavailable(
-                f"The candidates service answered {response.status_code}; try again later.")
+            raise CandidatesUnavailable(_(
+                "The candidates service answered {status}; try again later.",
+                status=response.status_code))
         try:
             page = _Page.model_validate_json(response.content)
         except ValidationError as exc:
-            raise CandidatesUnavailable("The candidates service sent applications this "
-                                        "service cannot read; try again later.") from exc
+            raise CandidatesUnavailable(_("The candidates service sent applications this "
+                                          "service cannot read; try again later.")) from exc
         return any(a.candidate_id == candidate_id and a.programme_id == programme_id
                    and a.status in TAKING_PART for a in page.items)
 

@@ -3,11 +3,12 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import ConfigDict, Field
 
 from services.reintegration.vocabulary import CurrencyCode, LongText, Reason, ShortText
+from shared.i18n import declare_labels
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 Kind = Literal["mentoring", "social", "financial", "health", "housing", "language",
@@ -16,6 +17,12 @@ Kind = Literal["mentoring", "social", "financial", "health", "housing", "languag
 Stage = Literal["before_departure", "during_stay", "after_return"]
 MeasureStatus = Literal["planned", "in_progress", "completed", "cancelled"]
 Outcome = Literal["successful", "partially_successful", "unsuccessful"]
+
+# Display names of the codes a client shows (GET /v1/labels/reintegration).
+declare_labels("support_measure.kind", get_args(Kind))
+declare_labels("support_measure.stage", get_args(Stage))
+declare_labels("support_measure.status", get_args(MeasureStatus))
+declare_labels("support_measure.outcome", get_args(Outcome))
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
 _MEASURE_ID = "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d"

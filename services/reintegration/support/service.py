@@ -36,6 +36,7 @@ from shared.access import STAFF, Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition, PreconditionFailed
 from shared.filters import equal_to
+from shared.i18n import _
 from shared.pagination import PageParams
 
 
@@ -52,7 +53,7 @@ _FREE_TEXT = ("description", "outcome_note")
 
 
 def _invalid(problems: Mapping[str, str]) -> InvalidMeasure:
-    return InvalidMeasure("Some fields do not fit the measure; see errors.", errors=[
+    return InvalidMeasure(_("Some fields do not fit the measure; see errors."), errors=[
         {"loc": ["body", name], "msg": message, "type": "measure_inconsistent"}
         for name, message in sorted(problems.items())])
 
@@ -65,18 +66,18 @@ def check(values: Mapping[str, Any], *, today: date) -> None:
     if values["kind"] not in MONEY_KINDS:
         for name in _MONEY:
             if values.get(name) is not None:
-                problems[name] = f"only {', '.join(MONEY_KINDS)} carry money"
+                problems[name] = _("only {kinds} carry money", kinds=", ".join(MONEY_KINDS))
     elif (values.get("amount") is None) != (values.get("currency") is None):
         name = "currency" if values.get("currency") is None else "amount"
-        problems[name] = "an amount needs its currency, and a currency its amount"
+        problems[name] = _("an amount needs its currency, and a currency its amount")
     if values.get("disbursed_date") is not None:
         if values.get("amount") is None and "amount" not in problems:
-            problems["amount"] = "a disbursement needs the amount disbursed"
+            problems["amount"] = _("a disbursement needs the amount disbursed")
         if values["disbursed_date"] > today:
-            problems["disbursed_date"] = "must not be in the future"
+            problems["disbursed_date"] = _("must not be in the future")
     start, end = values.get("start_date"), values.get("end_date")
     if start is not None and end is not None and end < start:
-        problems["end_date"] = "must not be before start_date"
+        problems["end_date"] = _("must not be before start_date")
     if problems:
         raise _invalid(problems)
 
@@ -85,21 +86,21 @@ async def _no_free_text_if_erased(session: AsyncSession, candidate_id: uuid.UUID
                                   values: Mapping[str, Any]) -> None:
     if any(values.get(name) for name in _FREE_TEXT) and \
             await case_service.is_erased(session, candidate_id):
-        raise CandidateErased("The candidate's personal data was erased: send no "
-                              "description or outcome_note.")
+        raise CandidateErased(_("The candidate's personal data was erased: send no "
+                                "description or outcome_note."))
 
 
 def _ensure_names_someone(data: MeasureCreate) -> None:
     """422 unless the body names a case, or a candidate and their programme."""
     problems: dict[str, str] = {}
     if data.candidate_id is not None and data.programme_id is None:
-        problems["programme_id"] = "required with candidate_id"
+        problems["programme_id"] = _("required with candidate_id")
     elif data.programme_id is not None and data.candidate_id is None:
-        problems["candidate_id"] = "required with programme_id"
+        problems["candidate_id"] = _("required with programme_id")
     elif data.case_id is None and data.candidate_id is None:
-        problems["case_id"] = "give case_id, or candidate_id and programme_id"
+        problems["case_id"] = _("give case_id, or candidate_id and programme_id")
     if data.case_id is None and data.stage is None and "case_id" not in problems:
-        problems["stage"] = "required without case_id"
+        problems["stage"] = _("required without case_id")
     if problems:
         raise _invalid(problems)
 
@@ -116,8 +117,9 @@ async def _person_case(session: AsyncSession, *, principal: Principal,
     (:meth:`CandidatesClient.takes_part`): someone without a selected (or placed, or returned)
     application there that the caller may read is this 404, as an unknown candidate is.
     """
-    missing = CandidateNotFound(f"No candidate {candidate_id} taking part in programme "
-                                f"{programme_id} among yours.")
+    missing = CandidateNotFound(_("No candidate {candidate_id} taking part in programme "
+                                  "{programme_id} among yours.", candidate_id=candidate_id,
+                                  programme_id=programme_id))
     scope = access.programme_scope(principal)
     if scope is not None and programme_id not in scope:
         raise missing
@@ -158,7 +160,7 @@ async def create(session: AsyncSession, *, principal: Principal, data: MeasureCr
             session, principal=principal, candidate_id=data.candidate_id,
             programme_id=data.programme_id, candidates=candidates, authorization=authorization)
         if case is not None:
-            mismatched = {name: "not the case's" for name, value in (
+            mismatched = {name: _("not the case's") for name, value in (
                 ("candidate_id", case.candidate_id), ("programme_id", case.programme_id))
                 if getattr(data, name) != value}
             if mismatched:
@@ -187,7 +189,8 @@ async def authorize(session: AsyncSession, *, principal: Principal, measure_id: 
         principal=principal, object_id=measure_id, action=action)
     if expected_version is not None and measure.version != expected_version:
         raise PreconditionFailed(
-            f"The support measure changed since version {expected_version}; read it again.",
+            _("The support measure changed since version {version}; read it again.",
+              version=expected_version),
             current_version=measure.version)
     return measure
 
@@ -225,7 +228,7 @@ async def edit(session: AsyncSession, *, principal: Principal, measure_id: uuid.
 
 def _not_in_future(name: str, day: date, *, today: date) -> None:
     if day > today:
-        raise _invalid({name: "must not be in the future"})
+        raise _invalid({name: _("must not be in the future")})
 
 
 async def act(session: AsyncSession, *, principal: Principal, measure_id: uuid.UUID,
