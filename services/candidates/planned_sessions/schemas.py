@@ -4,12 +4,33 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Short: the reminder's text names it, and a text message holds 160 characters.
 Place = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+def _local_minute(value: time) -> time:
+    if value.tzinfo is not None or value.second or value.microsecond:
+        raise ValueError("a local time of day as HH:MM, without seconds or time zone")
+    return value
+
+
+# A local time of day, "HH:MM": the time at the place, whatever the time zone (a JSON Schema
+# "time" would demand seconds and an offset).
+StartTime = Annotated[time, AfterValidator(_local_minute),
+                      PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+                      WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$",
+                                      "examples": ["09:30"]})]
 # Kept in step with models.SESSION_STATUSES, which the table's check constraint enforces.
 SessionStatus = Literal["planned", "cancelled"]
 
@@ -28,7 +49,7 @@ class PlannedSessionCreate(StrictModel):
         "place": "ANAPEC Casablanca, room 4"}]})
 
     session_date: date = _DAY
-    start_time: time | None = Field(None, description=_START.description)
+    start_time: StartTime | None = Field(None, description=_START.description)
     place: Place | None = Field(None, description=_PLACE.description)
 
 
@@ -40,7 +61,7 @@ class PlannedSessionUpdate(PatchModel):
     nullable_fields = frozenset({"start_time", "place"})
 
     session_date: date | None = Field(None, description=_DAY.description)
-    start_time: time | None = Field(None, description=_START.description)
+    start_time: StartTime | None = Field(None, description=_START.description)
     place: Place | None = Field(None, description=_PLACE.description)
 
 
@@ -50,7 +71,7 @@ class PlannedSessionOut(ResponseModel):
     id: uuid.UUID
     module_id: uuid.UUID
     session_date: date
-    start_time: time | None
+    start_time: StartTime | None
     place: str | None
     status: SessionStatus
     recorded: bool = Field(description="A register was recorded for the module on its day.")
