@@ -46,6 +46,12 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
         yield urls["gateway"]
 
 
+@pytest.fixture(scope="module")
+def admin(gateway: str, scratch_database: RunDatabase) -> Api:
+    """The system's admin (made once: the tests of this module share the system)."""
+    return Api(gateway, admin_token(scratch_database.admin_url, gateway))
+
+
 class NotificationReceiver(ThreadingHTTPServer):
     """The notification partner's endpoint on this machine: keeps each delivery's body and
     headers, and wakes whoever waits for one."""
@@ -97,9 +103,7 @@ def _partner(admin: Api, programme_id: str) -> Api:
     return Api(admin.gateway, response.json()["access_token"])
 
 
-def test_a_follow_up_reminder_reaches_the_notification_partner(
-        gateway: str, scratch_database: RunDatabase) -> None:
-    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+def test_a_follow_up_reminder_reaches_the_notification_partner(gateway: str, admin: Api) -> None:
     today = datetime.now(UTC).date().isoformat()
     officer, programme_id = officer_with_programme(admin)
 
@@ -215,9 +219,7 @@ def _of(kind: str, address: str) -> Callable[[list[tuple[bytes, dict[str, str]]]
     return find
 
 
-def test_the_class_is_reminded_of_a_planned_training_session(
-        gateway: str, scratch_database: RunDatabase) -> None:
-    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+def test_the_class_is_reminded_of_a_planned_training_session(gateway: str, admin: Api) -> None:
     today = datetime.now(UTC).date()
     in_two_days = (today + timedelta(days=2)).isoformat()
     officer, programme_id = officer_with_programme(admin)

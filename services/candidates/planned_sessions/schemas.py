@@ -28,7 +28,8 @@ def _local_minute(value: time) -> time:
 # A local time of day, "HH:MM": the time at the place, whatever the time zone (a JSON Schema
 # "time" would demand seconds and an offset).
 StartTime = Annotated[time, AfterValidator(_local_minute),
-                      PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+                      PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str,
+                                      when_used="json"),
                       WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$",
                                       "examples": ["09:30"]})]
 # Kept in step with models.SESSION_STATUSES, which the table's check constraint enforces.
