@@ -15,6 +15,8 @@ ROUTES: dict[str, str] = {
     "/v1/agreements": "candidates",
     "/v1/training-modules": "candidates",
     "/v1/enrolments": "candidates",
+    # The days a training module's class meets (its plan: GET/POST under the module).
+    "/v1/planned-sessions": "candidates",
     # An erasure's progress, followed by its requester with the erasure's receipt.
     "/v1/erasures": "candidates",
     "/v1/retention": "candidates",

@@ -46,6 +46,7 @@ KINDS = {
     "measure_id": "measure", "subscription_id": "subscription", "grievance_id": "grievance",
     "programme_ids": "programme", "account_id": "account", "client_id": "client",
     "agreement_id": "agreement", "party_ids": "institution", "flag_id": "flag",
+    "planned_session_id": "planned_session",
 }
 # List links that name another party's object beside the caller's own rather than alone: an
 # agreement has two parties or more, the caller's institution among them.

@@ -1,4 +1,5 @@
-"""A follow-up reminder reaches the programme's notification partner, end to end.
+"""A follow-up reminder, and a training session's, reach the programme's notification partner,
+end to end.
 
 Through the gateway, each actor with their own token: the officer sets the programme's notice
 schedule; the candidate chooses Arabic on WhatsApp and stops the reminder of her placement's
@@ -6,14 +7,15 @@ start (an essential kind she may not stop); a notification partner (a machine cl
 programme) registers a real receiver on this machine. Her placement is confirmed, her visa
 decided, her stay ends: the decision and then her first follow-up's reminder arrive, signed
 (checked with the ``standardwebhooks`` library), in Arabic, with her phone and nothing else
-about her; the stopped kind never does.
+about her; the stopped kind never does. A module's class is reminded of the session its officer
+planned, each in their own language, a person enrolled later too; one who dropped out is not.
 """
 
 import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,6 +26,7 @@ from standardwebhooks.webhooks import Webhook
 from launcher.api_client import tls_context
 from shared.events import grants
 from tests.actors import Api, account, applies, officer_with_programme, sign_up, until
+from tests.candidates.factories import training_module_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
 from tests.system import admin_token, running_system
@@ -41,6 +44,12 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
             "CANDIDATES_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
             "CANDIDATES_NOTICES_INTERVAL_SECONDS": "0.5"}) as urls:
         yield urls["gateway"]
+
+
+@pytest.fixture(scope="module")
+def admin(gateway: str, scratch_database: RunDatabase) -> Api:
+    """The system's admin (made once: the tests of this module share the system)."""
+    return Api(gateway, admin_token(scratch_database.admin_url, gateway))
 
 
 class NotificationReceiver(ThreadingHTTPServer):
@@ -94,9 +103,7 @@ def _partner(admin: Api, programme_id: str) -> Api:
     return Api(admin.gateway, response.json()["access_token"])
 
 
-def test_a_follow_up_reminder_reaches_the_notification_partner(
-        gateway: str, scratch_database: RunDatabase) -> None:
-    admin = Api(gateway, admin_token(scratch_database.admin_url, gateway))
+def test_a_follow_up_reminder_reaches_the_notification_partner(gateway: str, admin: Api) -> None:
     today = datetime.now(UTC).date().isoformat()
     officer, programme_id = officer_with_programme(admin)
 
@@ -199,5 +206,132 @@ def test_a_follow_up_reminder_reaches_the_notification_partner(
         assert all(d["data"].get("programme_id") == programme_id
                    for d in (json.loads(b) for b, _ in receiver.deliveries))
         assert uuid.UUID(reminder["notice_id"])
+    finally:
+        receiver.shutdown()
+
+
+def _of(kind: str, address: str) -> Callable[[list[tuple[bytes, dict[str, str]]]], Any]:
+    """Finds the delivery of a notice of ``kind`` to ``address``."""
+    def find(deliveries: list[tuple[bytes, dict[str, str]]]) -> Any:
+        return next((json.loads(b)["data"] for b, _ in deliveries
+                     if json.loads(b)["type"] == f"notice.{kind}"
+                     and json.loads(b)["data"]["address"] == address), None)
+    return find
+
+
+def test_the_class_is_reminded_of_a_planned_training_session(gateway: str, admin: Api) -> None:
+    today = datetime.now(UTC).date()
+    in_two_days = (today + timedelta(days=2)).isoformat()
+    officer, programme_id = officer_with_programme(admin)
+    stranger, _ = officer_with_programme(admin)
+    module = officer.post(f"/v1/programmes/{programme_id}/training-modules", 201,
+                          json=training_module_body())
+    plan = f"/v1/training-modules/{module['id']}/planned-sessions"
+    # The reminder a day before the session: planned two days ahead, it is not due yet.
+    schedule = f"/v1/programmes/{programme_id}/notice-schedule"
+    officer.call("PUT", schedule, headers=officer.if_match(schedule), json={"kinds": [
+        {"kind": "training.session_upcoming", "offset_days": 1}]})
+
+    # Three applicants: Amal writes French first, Karim Arabic; Sara will drop out.
+    phones = {"amal": "+212612345681", "karim": "+212612345682", "sara": "+212612345683"}
+    people: dict[str, tuple[Api, str]] = {}
+    for name, language in (("amal", "fr"), ("karim", "ar"), ("sara", "fr")):
+        person, _ = sign_up(gateway, phone=phones[name],
+                            languages=[{"language": language, "level": "C2"}])
+        people[name] = (person, applies(person, programme_id))
+    enrolments = {name: officer.post(f"/v1/training-modules/{module['id']}/enrolments", 201,
+                                     json={"candidate_id": people[name][1]})["id"]
+                  for name in ("amal", "sara")}
+
+    partner = _partner(admin, programme_id)
+    receiver = NotificationReceiver()
+    try:
+        partner.post("/v1/webhooks/candidates/subscriptions", 201, json={
+            "url": receiver.url, "event_types": ["notice.training.session_upcoming"]})
+
+        # The officer plans the session; another programme's officer may not, nor read it.
+        planned = officer.post(plan, 201, json={
+            "session_date": in_two_days, "start_time": "09:30",
+            "place": "ANAPEC Casablanca, room 4"})
+        session_url = f"/v1/planned-sessions/{planned['id']}"
+        assert (planned["status"], planned["recorded"], planned["version"]) == (
+            "planned", False, 1)
+        officer.post(plan, 409, json={"session_date": in_two_days})
+        officer.post(plan, 422, json={"session_date": (today - timedelta(days=1)).isoformat()})
+        stranger.post(plan, 404, json={"session_date": in_two_days})
+        stranger.get(plan, 404)
+        stranger.get(session_url, 404)
+        stranger.call("PATCH", session_url, 404, headers={"If-Match": '"1"'},
+                      json={"start_time": "08:00"})
+        stranger.post(f"{session_url}/cancel", 404)
+
+        # Karim is not in the class yet: the plan is not his to read. Enrolled, it is.
+        karim, karim_id = people["karim"]
+        karim.get(plan, 404)
+        karim.get(session_url, 404)
+        officer.post(f"/v1/training-modules/{module['id']}/enrolments", 201,
+                     json={"candidate_id": karim_id})
+        assert [s["id"] for s in karim.get(plan)["items"]] == [planned["id"]]
+        karim.call("PATCH", session_url, 403, headers={"If-Match": '"1"'},
+                   json={"start_time": "08:00"})
+
+        # Sara drops out: her reminder is cancelled, and the plan is no longer hers.
+        sara, _ = people["sara"]
+        assert sara.get(session_url)["place"] == "ANAPEC Casablanca, room 4"
+        officer.post(f"/v1/enrolments/{enrolments['sara']}/drop")
+        sara.get(plan, 404)
+
+        def reminders(name: str) -> list[dict[str, Any]]:
+            return [n for n in officer.get(f"/v1/candidates/{people[name][1]}/notices")["items"]
+                    if n["kind"] == "training.session_upcoming"]
+
+        assert [(n["status"], n["reason"]) for n in reminders("sara")] == [
+            ("cancelled", "dropped")]
+        assert [n["status"] for n in reminders("karim")] == ["pending"]
+
+        # Three days ahead now, and the session moves to ten: the class is reminded at once,
+        # of the new time.
+        officer.call("PUT", schedule, headers=officer.if_match(schedule), json={"kinds": [
+            {"kind": "training.session_upcoming", "offset_days": 3}]})
+        moved = officer.call("PATCH", session_url, headers=officer.if_match(session_url),
+                             json={"start_time": "10:00"})
+        assert (moved["start_time"], moved["version"]) == ("10:00", 2)
+        amal = receiver.wait_for(_of("training.session_upcoming", phones["amal"]), "Amal's")
+        assert (amal["language"], amal["channel"]) == ("fr", "sms")
+        assert amal["params"] == {"session_date": in_two_days, "start_time": "10:00",
+                                  "place": "ANAPEC Casablanca, room 4"}
+        assert amal["text"] == (f"Pathways : votre séance de formation a lieu le {in_two_days} "
+                                "à 10:00. Lieu : ANAPEC Casablanca, room 4.")
+        karim_reminder = receiver.wait_for(
+            _of("training.session_upcoming", phones["karim"]), "Karim's")
+        assert karim_reminder["language"] == "ar"
+        assert "حصة التكوين" in karim_reminder["text"] and "10:00" in karim_reminder["text"]
+        assert set(karim_reminder) == set(grants.NOTICE_FIELDS)  # no name, no candidate id
+
+        # Sara was told nothing; Amal's first reminder gave way to the new one.
+        assert not _of("training.session_upcoming", phones["sara"])(receiver.deliveries)
+        assert sorted((n["status"], n["reason"]) for n in reminders("amal")) == [
+            ("cancelled", "rescheduled"), ("sent", None)]
+        assert [n["status"] for n in reminders("sara")] == ["cancelled"]
+
+        # A later session is called off before its reminder falls due: it is cancelled too.
+        later = officer.post(plan, 201, json={
+            "session_date": (today + timedelta(days=5)).isoformat()})
+        cancelled = officer.post(f"/v1/planned-sessions/{later['id']}/cancel")
+        assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
+        officer.post(f"/v1/planned-sessions/{later['id']}/cancel", 409)
+        amal_person, _ = people["amal"]
+        assert ("cancelled", "session_cancelled") in {
+            (n["status"], n["reason"]) for n in amal_person.get(
+                f"/v1/candidates/{people['amal'][1]}/notices")["items"]}
+
+        # Today's session: its register, taken with the module's register, shows on the plan.
+        now = officer.post(plan, 201, json={"session_date": today.isoformat()})
+        officer.post(f"/v1/training-modules/{module['id']}/sessions", 201, json={
+            "session_date": today.isoformat(), "hours": "3",
+            "attendees": [enrolments["amal"]]})
+        assert officer.get(f"/v1/planned-sessions/{now['id']}")["recorded"] is True
+        listed = amal_person.get(plan)["items"]
+        assert [s["session_date"] for s in listed] == sorted(s["session_date"] for s in listed)
     finally:
         receiver.shutdown()

@@ -20,6 +20,7 @@ from services.candidates.notices import consumers as notices_consumers
 from services.candidates.notices import job as notices_job
 from services.candidates.notices import router as notices_router
 from services.candidates.notices.personal import Reachable, personal_events
+from services.candidates.planned_sessions import router as planned_sessions_router
 from services.candidates.programmes import router as programmes_router
 from services.candidates.retention import consumers as retention_consumers
 from services.candidates.retention import job as retention_job
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # candidates first: its reads are the hot paths, and routes are matched in order.
         routers=[candidates_router.router, applications_router.router, programmes_router.router,
                  institutions_router.router, agreements_router.router,
-                 training_router.router, imports_router.router,
+                 training_router.router, planned_sessions_router.router,
+                 imports_router.router,
                  statistics_router.router, matching_profiles_router.router,
                  erasure_router.router, retention_router.router, esco_router.router,
                  duplicates_router.router, notices_router.router,

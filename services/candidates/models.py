@@ -8,6 +8,7 @@ from services.candidates.duplicates.models import DuplicateDecision, DuplicateFl
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.institutions.models import Institution, Nomination
 from services.candidates.notices.models import Notice, NoticePreference, NoticeSchedule
+from services.candidates.planned_sessions.models import PlannedSession
 from services.candidates.programmes.models import Programme
 from services.candidates.retention.models import RetentionErasure, RetentionReturn
 from services.candidates.training.models import Attendance, Enrolment, TrainingModule
@@ -16,6 +17,6 @@ __all__ = ["Agreement", "AgreementParty", "Application", "ApplicationTransition"
            "Base", "Candidate", "CandidateErasure", "Consent", "ConsortiumMember",
            "DuplicateDecision", "DuplicateFlag", "Enrolment",
            "Institution", "Nomination", "Notice", "NoticePreference", "NoticeSchedule",
-           "Programme", "RetentionErasure", "RetentionReturn",
+           "PlannedSession", "Programme", "RetentionErasure", "RetentionReturn",
            "TrainingModule", "event_tables",
            "idempotency_keys"]

@@ -73,6 +73,8 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
                         training_module_body(), expect=201)
     enrolment = admin.post(f"/v1/training-modules/{module['id']}/enrolments",
                            {"candidate_id": candidate["id"]}, expect=201)
+    planned_session = admin.post(f"/v1/training-modules/{module['id']}/planned-sessions",
+                                 {"session_date": today, "place": "Room 4"}, expect=201)
 
     employer = admin.post("/v1/employers", employer_body(programme_ids=(programme["id"],)),
                           expect=201)
@@ -107,6 +109,7 @@ def seed(http: httpx.Client) -> dict[str, list[str]]:
         "programme_id": [programme["id"]], "candidate_id": [candidate["id"]],
         "application_id": [application["id"]], "institution_id": [institution["id"]],
         "module_id": [module["id"]], "enrolment_id": [enrolment["id"]],
+        "planned_session_id": [planned_session["id"]],
         "employer_id": [employer["id"]], "vacancy_id": [vacancy["id"]],
         "run_id": [run["id"]], "placement_id": [placement["id"]], "mentor_id": [mentor["id"]],
         "alert_id": [alert["id"]], "cost_id": [cost["id"]], "case_id": [case["id"]],

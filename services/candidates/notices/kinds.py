@@ -34,7 +34,8 @@ SEND_HOUR_UTC: Final = 9
 STATUSES: Final = ("pending", "sent", "withheld", "cancelled")
 # Why a notice was not sent (withheld at its time, or cancelled before it).
 REASONS: Final = ("stopped", "channel_none", "no_address", "erased", "programme_off",
-                  "too_late", "answered", "closed", "started", "ended", "refused")
+                  "too_late", "answered", "closed", "started", "ended", "refused",
+                  "rescheduled", "session_cancelled", "dropped")
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,9 @@ class NoticeOut(ResponseModel):
     status: Literal["pending", "sent", "withheld", "cancelled"]
     reason: str | None = Field(description=(
         "Why it was not sent: stopped, channel_none, no_address, erased, programme_off, "
-        "too_late; or cancelled: answered, closed, started, ended, refused."))
+        "too_late; or cancelled: answered, closed, started, ended, refused, rescheduled (a "
+        "training session moved: a new notice replaces it), session_cancelled, dropped (the "
+        "person left the training module)."))
     due_at: datetime
     sent_at: datetime | None
     channel: Channel | None

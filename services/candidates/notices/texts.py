@@ -10,7 +10,8 @@ from typing import Any
 
 from shared.i18n import N_, translate
 
-# (kind, variant) -> the English message; the variant is the visa decision, else "".
+# (kind, variant) -> the English message; the variant is the visa decision, or which of a
+# training session's start and place were planned, else "".
 MESSAGES: dict[tuple[str, str], str] = {
     ("followup.due_soon", ""): N_(
         "Pathways: your follow-up survey is due on {due_date}. Please answer it in the app "
@@ -20,6 +21,12 @@ MESSAGES: dict[tuple[str, str], str] = {
         "officer if you need support."),
     ("training.session_upcoming", ""): N_(
         "Pathways: your training session is on {session_date}."),
+    ("training.session_upcoming", "start_time"): N_(
+        "Pathways: your training session is on {session_date} at {start_time}."),
+    ("training.session_upcoming", "place"): N_(
+        "Pathways: your training session is on {session_date}. Place: {place}."),
+    ("training.session_upcoming", "start_time+place"): N_(
+        "Pathways: your training session is on {session_date} at {start_time}. Place: {place}."),
     ("placement.visa_decided", "granted"): N_(
         "Pathways: your visa was granted. Your officer will tell you what comes next."),
     ("placement.visa_decided", "refused"): N_(
@@ -29,9 +36,17 @@ MESSAGES: dict[tuple[str, str], str] = {
 }
 
 
+def variant(kind: str, params: dict[str, Any]) -> str:
+    """Which message of ``kind`` the notice's ``params`` call for."""
+    if kind == "placement.visa_decided":
+        return str(params.get("decision", ""))
+    if kind == "training.session_upcoming":
+        return "+".join(name for name in ("start_time", "place") if params.get(name))
+    return ""
+
+
 def render(kind: str, language: str, params: dict[str, Any]) -> str:
     """The text of a notice of ``kind`` in ``language`` (English where a catalogue lacks it),
     with ``params`` in it."""
-    variant = str(params.get("decision", "")) if kind == "placement.visa_decided" else ""
-    message = MESSAGES[(kind, variant)]
+    message = MESSAGES[(kind, variant(kind, params))]
     return translate(message, language, **{k: str(v) for k, v in params.items()})

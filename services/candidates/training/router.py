@@ -10,6 +10,7 @@ from starlette.responses import Response
 from services.candidates import access
 from services.candidates.candidates import service as candidate_service
 from services.candidates.database import AccessRecorderDep
+from services.candidates.planned_sessions import service as planned_sessions
 from services.candidates.programmes import service as programme_service
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.training import service
@@ -156,6 +157,8 @@ async def enrol_candidate(module_id: uuid.UUID, data: EnrolmentCreate, session: 
     async def produce() -> Response:
         enrolment = await service.enrol(session, module_id=module_id, data=data,
                                         today=utc_date(now))
+        # Reminded of the module's sessions still to come, in this transaction.
+        await planned_sessions.enrolled(session, enrolment=enrolment, today=utc_date(now))
         recorder.change(enrolment.candidate_id, "enrolment", enrolment.id)
         return json_response(EnrolmentOut.model_validate(enrolment), status_code=201)
 
@@ -205,10 +208,13 @@ async def complete_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
 @router.post("/v1/enrolments/{enrolment_id}/drop", response_model=EnrolmentOut,
              dependencies=[access.STAFF], responses=responses(EnrolmentNotFound, IllegalTransition))
 async def drop_enrolment(enrolment_id: uuid.UUID, session: SessionDep,
-                         principal: PrincipalDep, recorder: AccessRecorderDep) -> Response:
-    """Record that the candidate left the module; only from ``enrolled``."""
+                         principal: PrincipalDep, recorder: AccessRecorderDep,
+                         now: NowDep) -> Response:
+    """Record that the candidate left the module; only from ``enrolled``. Their reminders of
+    the module's planned sessions are cancelled."""
     await _ensure_enrolment_in_scope(session, principal, enrolment_id)
     enrolment = await service.drop(session, enrolment_id=enrolment_id)
+    await planned_sessions.dropped(session, enrolment=enrolment, today=utc_date(now))
     recorder.change(enrolment.candidate_id, "enrolment", enrolment_id)
     return json_response(EnrolmentOut.model_validate(enrolment))
 
