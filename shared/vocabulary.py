@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from shared import esco
+from shared.i18n import N_, _, translate
 from shared.schemas import StrictModel
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -35,25 +36,30 @@ def cefr_rank(level: str) -> int:
     return CEFR_LEVELS.index(level)
 
 
-def _member(codes: frozenset[str], what: str) -> Callable[[str], str]:
+def _member(codes: frozenset[str], message: str) -> Callable[[str], str]:
+    # ``message``: the whole sentence, marked with N_, with the refused {value}.
     def check(value: str) -> str:
         if value not in codes:
-            raise ValueError(f"'{value}' is not {what}")
+            raise ValueError(translate(message, value=value))
         return value
 
     return check
 
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"),
-                        AfterValidator(_member(_COUNTRIES, "an ISO 3166-1 alpha-2 country code"))]
+                        AfterValidator(_member(
+                            _COUNTRIES, N_("'{value}' is not an ISO 3166-1 alpha-2 country code")))]
 # An ISO 3166-2 subdivision, e.g. "BE-VLG" (Flanders) or "IT-25" (Lombardy); its first two
 # letters are its country.
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$"),
-                       AfterValidator(_member(_SUBDIVISIONS, "an ISO 3166-2 subdivision code"))]
+                       AfterValidator(_member(
+                            _SUBDIVISIONS, N_("'{value}' is not an ISO 3166-2 subdivision code")))]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"),
-                         AfterValidator(_member(_LANGUAGES, "an ISO 639-1 language code"))]
+                         AfterValidator(_member(
+                            _LANGUAGES, N_("'{value}' is not an ISO 639-1 language code")))]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"),
-                         AfterValidator(_member(_CURRENCIES, "an ISO 4217 currency code"))]
+                         AfterValidator(_member(
+                            _CURRENCIES, N_("'{value}' is not an ISO 4217 currency code")))]
 Sector = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5000)]
@@ -77,7 +83,8 @@ def _known_esco_skill(uri: str) -> str:
     classification = esco.classification()
     concept = classification.get(uri)
     if concept is None or concept.kind != "skill":
-        raise ValueError(f"'{uri}' is not a skill of ESCO ({classification.version})")
+        raise ValueError(_("'{uri}' is not a skill of ESCO ({version})",
+                           uri=uri, version=classification.version))
     return concept.uri
 
 
@@ -120,7 +127,7 @@ class Skill(StrictModel):
     @model_validator(mode="after")
     def _named(self) -> Self:
         if self.uri is None and self.label is None:
-            raise ValueError("a skill needs a uri or a label")
+            raise ValueError(_("a skill needs a uri or a label"))
         return self
 
 
