@@ -135,8 +135,10 @@ def update(package: str, keys: set[Key]) -> None:
         if not wanted:
             continue
         old = _read(path, language)
+        # The header's date kept: collecting again changes nothing when no message did.
         new = Catalog(locale=language, domain="messages", project="Pathways",
-                      charset="utf-8", fuzzy=False)
+                      charset="utf-8", fuzzy=False,
+                      creation_date=old.creation_date if path.exists() else None)
         for context, message in wanted:
             kept = old.get(message, context=context)
             string = kept.string if kept is not None and isinstance(kept.string, str) else ""
