@@ -41,12 +41,26 @@ NEVER_SHOWN: dict[str, str] = {
     "MalformedEvents": "shared.events.inbox: only Pathways' own services post to the inbox",
     "MergeConflict": "gateway.openapi: the merged API description cannot be built; a bug "
                      "the gateway's start-up and tests report",
+    "InvalidSignature": "shared.events: a signed call or event between Pathways' services",
+    "RateLimiterUnavailable": "gateway.ratelimit: caught, answered with its own 503 problem",
 }
-# Places (file, function) whose literal messages never reach a client, and why.
+# Places (file, function or module constant) whose literal messages never reach a client, and
+# why. The API description is English: its examples are not answers.
 NEVER_SHOWN_IN: dict[tuple[str, str], str] = {
-    ("shared/errors.py", "example"): "an API description's example, in English like the docs",
-    ("shared/problem_docs.py", "*"): "the API description's examples, in English like the docs",
+    ("*", "example"): "a problem's example in the API description",
+    ("shared/errors.py", "VALIDATION_EXAMPLE"): "the API description's example of a 422",
+    ("shared/problem_docs.py", "*"): "the API description's examples",
+    ("gateway/openapi.py", "*"): "the merged API description's examples",
+    ("gateway/auth_router.py", "_ERRORS"): "the token route's examples in the API description",
+    ("gateway/auth_router.py", "_oauth_example"): "likewise",
+    ("shared/sealing.py", "*"): "sealed values and their keys: start-up and operators' errors",
+    ("gateway/ratelimit.py", "*"): "the limiter's own errors, answered by the proxy's problems",
     ("shared/health.py", "*"): "readiness probes, read by an orchestrator, not a person",
+    ("shared/logs.py", "write"): "the access log's line, read by operators",
+    ("shared/trusted_issuers.py", "_issuer"): "AUTH_TRUSTED_ISSUERS read at start-up",
+    ("shared/trusted_issuers.py", "_algorithms"): "AUTH_TRUSTED_ISSUERS read at start-up",
+    ("shared/trusted_issuers.py", "_one_key_location"): "AUTH_TRUSTED_ISSUERS read at start-up",
+    ("gateway/settings.py", "*"): "the gateway's settings, read at start-up",
 }
 VALIDATOR_DECORATORS = frozenset({"field_validator", "model_validator", "validator",
                                   "root_validator"})
@@ -110,6 +124,10 @@ def _builds_error(call: ast.Call) -> bool:
         and isinstance(func.value, ast.Call) and _name(func.value.func) == "super")
 
 
+def _is_examples(key: ast.AST | None) -> bool:
+    return isinstance(key, ast.Constant) and key.value == "json_schema_extra"
+
+
 def _validator_names(tree: ast.Module) -> set[str]:
     """The functions a module hands to Pydantic as validators (``AfterValidator(f)``,
     ``AfterValidator(make(...))``): any name inside such a wrapper's arguments."""
@@ -131,16 +149,22 @@ def _bare_messages(path: Path) -> Iterator[Bare]:
     def visit(node: ast.AST, function: str, in_validator: bool) -> Iterator[Bare]:
         if isinstance(node, ast.keyword) and node.arg == "json_schema_extra":
             return  # a schema's examples: documentation
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], ast.Name) and not function:
-            function = node.targets[0].id  # a module's constant: named like a function
+        if isinstance(node, ast.Dict):  # model_config = {"json_schema_extra": …} likewise
+            node = ast.copy_location(
+                ast.Dict(keys=[k for k in node.keys if not _is_examples(k)],
+                         values=[v for k, v in zip(node.keys, node.values, strict=True)
+                                 if not _is_examples(k)]), node)
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and not function:
+            function = targets[0].id  # a module's constant: named like a function
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             function = node.name
             decorated = {_name(d.func if isinstance(d, ast.Call) else d)
                          for d in node.decorator_list}
             in_validator = in_validator or bool(decorated & VALIDATOR_DECORATORS) \
                 or node.name in validators
-        if (relative, function) in NEVER_SHOWN_IN:
+        if (relative, function) in NEVER_SHOWN_IN or ("*", function) in NEVER_SHOWN_IN:
             return
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
                 and not _marks(node.exc):
@@ -209,8 +233,7 @@ def test_the_scan_finds_an_unmarked_message(tmp_path: Path, monkeypatch: pytest.
         "    def b(cls, v):\n"
         "        raise ValueError(f'bad {v}')\n"
         "problem = {'detail': 'Slow down.'}\n")
-    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path, raising=False)
-    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)  # the scan names files from the root
     assert [(bare.line, bare.what) for bare in _bare_messages(source)] == [
         (4, "raise NotFound(…)"), (10, "a validator's ValueError"),
         (18, "a validator's ValueError"), (19, '"detail": …')]
