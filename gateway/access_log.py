@@ -26,6 +26,7 @@ from shared.access_record import DPO_ROLE
 from shared.access_record_router import AccessEntryOut, ChainCheck
 from shared.auth import AUTH_RESPONSES, Principal, require_roles
 from shared.errors import InvalidCursor, responses
+from shared.i18n import _
 from shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, encode_cursor
 
 SERVICES = ("candidates", "placements", "reintegration")
@@ -61,10 +62,10 @@ def _decode(cursor: str | None, services: tuple[str, ...]) -> dict[str, str]:
     try:
         positions = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued.") from exc
+        raise InvalidCursor(_("The cursor is not one this API issued.")) from exc
     if not isinstance(positions, dict) or not all(
             name in services and isinstance(value, str) for name, value in positions.items()):
-        raise InvalidCursor("The cursor is not one this API issued.")
+        raise InvalidCursor(_("The cursor is not one this API issued."))
     return positions
 
 
@@ -72,8 +73,9 @@ async def _page(request: Request, service: str, params: dict[str, Any]) -> dict[
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     status, body = await upstream_get(request, service, f"/v1/access-log?{query}")
     if status != 200:
-        raise UpstreamFailed(f"The {service} service's access record could not be read "
-                             f"(it answered {status}).", service=service)
+        raise UpstreamFailed(_("The {service} service's access record could not be read "
+                               "(it answered {status}).",
+                               service=service, status=status), service=service)
     page: dict[str, Any] = orjson.loads(body)
     return page
 
@@ -144,8 +146,9 @@ async def verify_access_log(request: Request, principal: Auditor) -> AccessLogVe
     async def check(service: str) -> ChainCheck:
         status, body = await upstream_get(request, service, "/v1/access-log/verify")
         if status != 200:
-            raise UpstreamFailed(f"The {service} service could not verify its record "
-                                 f"(it answered {status}).", service=service)
+            raise UpstreamFailed(_("The {service} service could not verify its record "
+                                   "(it answered {status}).",
+                                   service=service, status=status), service=service)
         return ChainCheck.model_validate(orjson.loads(body))
 
     checks = await asyncio.gather(*(check(service) for service in SERVICES))

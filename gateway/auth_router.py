@@ -10,12 +10,20 @@ from starlette.responses import Response
 
 from gateway import identity
 from gateway.admin_router import account_out, client_out
-from gateway.schemas import AccountCreate, AccountOut, ClientCreate, ClientCreated, TokenOut
+from gateway.schemas import (
+    AccountCreate,
+    AccountOut,
+    ClientCreate,
+    ClientCreated,
+    LanguageChoice,
+    TokenOut,
+)
 from gateway.settings import Settings
 from gateway.throttle import LoginThrottle
-from shared.auth import Forbidden, InvalidToken, Principal, require_roles
+from shared.auth import Forbidden, InvalidToken, Principal, PrincipalDep, require_roles
 from shared.db import SessionDep
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
+from shared.i18n import _, translate
 from shared.responses import json_response
 from shared.text import MESSAGE as NUL_MESSAGE
 from shared.text import NUL
@@ -30,7 +38,7 @@ def _oauth_error(status: int, error: str, detail: str) -> Response:
     if status == 401:
         headers["www-authenticate"] = 'Basic realm="pathways"'
     return problem_response({"type": problem_type(f"oauth-{error.replace('_', '-')}"),
-                             "title": "Token request refused", "status": status,
+                             "title": _("Token request refused"), "status": status,
                              "detail": detail, "error": error}, headers=headers)
 
 
@@ -84,8 +92,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _throttled(wait: int) -> Response:
     return problem_response({"type": problem_type("login-throttled"),
-                             "title": "Too many failed sign-ins", "status": 429,
-                             "detail": f"Too many failed attempts: retry in {wait} s."},
+                             "title": _("Too many failed sign-ins"), "status": 429,
+                             "detail": _("Too many failed attempts: retry in {wait} s.",
+                                         wait=wait)},
                             headers={"retry-after": str(wait), "cache-control": "no-store"})
 
 
@@ -112,9 +121,9 @@ async def token(
     address = request.client.host if request.client else "-"
     if grant_type == "password":
         if not username or not password:
-            return _oauth_error(400, "invalid_request", "Send username and password.")
+            return _oauth_error(400, "invalid_request", _("Send username and password."))
         if _holds_nul(username, password):
-            return _oauth_error(400, "invalid_request", NUL_MESSAGE)
+            return _oauth_error(400, "invalid_request", translate(NUL_MESSAGE))
         account = username.strip().lower()
         if (wait := await throttle.wait(account=account, address=address)) is not None:
             return _throttled(wait)
@@ -122,15 +131,15 @@ async def token(
                                                         password=password)
         if principal is None:
             await throttle.failed(account=account, address=address)
-            return _oauth_error(400, "invalid_grant", "Wrong e-mail or password.")
+            return _oauth_error(400, "invalid_grant", _("Wrong e-mail or password."))
     elif grant_type == "client_credentials":
         basic = _basic_credentials(request.headers.get("authorization"))
         if basic is not None:
             client_id, client_secret = basic
         if not client_id or not client_secret:
-            return _oauth_error(401, "invalid_client", "Send client_id and client_secret.")
+            return _oauth_error(401, "invalid_client", _("Send client_id and client_secret."))
         if _holds_nul(client_id, client_secret):
-            return _oauth_error(400, "invalid_request", NUL_MESSAGE)
+            return _oauth_error(400, "invalid_request", translate(NUL_MESSAGE))
         account = identity.client_subject(client_id)
         if (wait := await throttle.wait(account=account, address=address)) is not None:
             return _throttled(wait)
@@ -138,10 +147,10 @@ async def token(
                                                        secret=client_secret)
         if principal is None:
             await throttle.failed(account=account, address=address)
-            return _oauth_error(401, "invalid_client", "Unknown client or wrong secret.")
+            return _oauth_error(401, "invalid_client", _("Unknown client or wrong secret."))
     else:
         return _oauth_error(400, "unsupported_grant_type",
-                            "grant_type must be password or client_credentials.")
+                            _("grant_type must be password or client_credentials."))
     await throttle.succeeded(account=account)
     await identity.wait_past_revocation(session, subject=principal.subject,
                                         revocations=request.app.state.token_verifier.revocations)
@@ -169,7 +178,8 @@ async def jwks(request: Request, session: SessionDep) -> dict[str, Any]:
 
 # The claims of the built-in issuer's tokens (shared.auth.Principal.claims and issue_token).
 CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "role", "programme_ids",
-                    "candidate_id", "employer_id", "institution_id", "country", "client_id"]
+                    "candidate_id", "employer_id", "institution_id", "country", "client_id",
+                    "locale"]
 
 
 @router.get("/.well-known/openid-configuration", openapi_extra={"security": []})
@@ -215,3 +225,16 @@ async def create_client(data: ClientCreate, session: SessionDep, admin: AdminDep
     row, secret = await identity.create_client(session, **data.model_dump())
     return json_response(ClientCreated(client_secret=secret, **client_out(row).model_dump()),
                          status_code=201, location=f"/v1/admin/clients/{row.client_id}")
+
+
+@router.put("/v1/auth/me/language", response_model=LanguageChoice,
+            responses=responses(identity.AccountNotFound, InvalidToken, Forbidden))
+async def set_language(data: LanguageChoice, session: SessionDep,
+                       principal: PrincipalDep) -> Response:
+    """Save the signed-in account's language (`en`, `fr`, `ar`, or `null` for none): the API
+    answers the account in it whenever a request sends no `Accept-Language`. Tokens carry it
+    as their `locale` claim, so it applies to the tokens issued from now on: get a new one
+    (`POST /v1/auth/token`). Only an account of this gateway has one (404 otherwise)."""
+    row = await identity.set_language(session, subject=principal.subject,
+                                      language=data.language)
+    return json_response(LanguageChoice(language=row.language))

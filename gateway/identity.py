@@ -29,6 +29,7 @@ from gateway.models import Account, MachineClient, Revocation, SigningKey
 from shared import sealing, signing_keys
 from shared.auth import Principal, Revocations
 from shared.errors import Conflict, NotFound, UnprocessableEntity
+from shared.i18n import _
 from shared.pagination import PageParams
 
 
@@ -86,13 +87,13 @@ def check_links(*, role: str, candidate_id: uuid.UUID | None, employer_id: uuid.
               "institution_id": institution_id, "country": country}
     needed = _REQUIRED_LINK.get(role)
     if needed is not None and values[needed] is None:
-        raise LinksInvalid(f"A {role} needs {needed}.",
+        raise LinksInvalid(_("A {role} needs {needed}.", role=role, needed=needed),
                            errors=[{"loc": ["body", needed], "type": "missing",
-                                    "msg": f"Field required for role {role}"}])
+                                    "msg": _("Field required for role {role}", role=role)}])
     if country is not None and role != "visa_authority":
-        raise LinksInvalid("Only a visa_authority has a country.",
+        raise LinksInvalid(_("Only a visa_authority has a country."),
                            errors=[{"loc": ["body", "country"], "type": "extra_forbidden",
-                                    "msg": f"Not allowed for role {role}"}])
+                                    "msg": _("Not allowed for role {role}", role=role)}])
 
 
 async def hash_secret(secret: str) -> str:
@@ -199,7 +200,9 @@ def _principal(row: Account | MachineClient, *, subject: str,
     return Principal(subject=subject, role=row.role, candidate_id=row.candidate_id,
                      employer_id=row.employer_id, institution_id=row.institution_id,
                      programme_ids=tuple(row.programme_ids or ()), client_id=client_id,
-                     country=row.country)
+                     country=row.country,
+                     # A person's saved language; a machine client has none.
+                     locale=row.language if isinstance(row, Account) else None)
 
 
 def client_subject(client_id: str) -> str:
@@ -245,8 +248,9 @@ async def create_account(session: AsyncSession, *, email: str, password: str, ro
                          employer_id: uuid.UUID | None = None,
                          institution_id: uuid.UUID | None = None,
                          programme_ids: list[uuid.UUID] | None = None,
-                         country: str | None = None) -> Account:
-    """Create an account; 409 when the e-mail is taken, 422 when the links do not fit."""
+                         country: str | None = None, language: str | None = None) -> Account:
+    """Create an account (``language``: its saved language, one of shared.i18n.LANGUAGES);
+    409 when the e-mail is taken, 422 when the links do not fit."""
     check_links(role=role, candidate_id=candidate_id, employer_id=employer_id,
                 institution_id=institution_id, programme_ids=programme_ids or [],
                 country=country)
@@ -254,11 +258,11 @@ async def create_account(session: AsyncSession, *, email: str, password: str, ro
                   password_hash=await hash_secret(password),
                   role=role, candidate_id=candidate_id, employer_id=employer_id,
                   institution_id=institution_id, programme_ids=programme_ids or [],
-                  country=country)
+                  country=country, language=language)
     added = await repository.add_account(session, row)
     if added is None:
         # Not the address: problem bodies and their logs carry no personal data.
-        raise AccountExists("An account with this e-mail exists.")
+        raise AccountExists(_("An account with this e-mail exists."))
     return added
 
 
@@ -304,7 +308,7 @@ async def get_account(session: AsyncSession, account_id: uuid.UUID, *,
     """The account, or 404."""
     row = await repository.get_account(session, account_id, for_update=for_update)
     if row is None:
-        raise AccountNotFound(f"No account {account_id}.")
+        raise AccountNotFound(_("No account {account_id}.", account_id=account_id))
     return row
 
 
@@ -313,7 +317,21 @@ async def get_client(session: AsyncSession, client_id: str, *,
     """The machine client, or 404."""
     row = await repository.get_client(session, client_id, for_update=for_update)
     if row is None:
-        raise ClientNotFound(f"No machine client {client_id}.")
+        raise ClientNotFound(_("No machine client {client_id}.", client_id=client_id))
+    return row
+
+
+async def set_language(session: AsyncSession, *, subject: str, language: str | None) -> Account:
+    """Save the language of the account ``subject`` names (an account's subject is its id);
+    404 when it names none, as for a machine client or an external issuer's subject."""
+    try:
+        account_id = uuid.UUID(subject)
+    except ValueError:
+        raise AccountNotFound(_("Only an account of this gateway (signed in with its e-mail "
+                                "and password) has a saved language.")) from None
+    row = await get_account(session, account_id, for_update=True)
+    row.language = language
+    await session.flush()
     return row
 
 

@@ -5,11 +5,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Sequence, Text, func, text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Sequence, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import service_metadata
+from shared.i18n import LANGUAGES
 
 SCHEMA = "gateway"
 
@@ -50,6 +51,11 @@ class Account(LinksMixin, Base):
     email: Mapped[str] = mapped_column(Text, nullable=False)
     email_digest: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    # The person's language (shared.i18n.LANGUAGES), carried in their tokens as ``locale``: the
+    # API answers them in it when a request names none. None: English, or what they ask.
+    language: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint(f"language IN {LANGUAGES}", name="language_known"),)
 
 
 class MachineClient(LinksMixin, Base):

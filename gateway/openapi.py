@@ -42,6 +42,7 @@ from gateway import header_docs, problem_pages
 from gateway.api_tags import TAGS
 from gateway.routes import Router
 from shared.errors import PROBLEM_MEDIA_TYPE, ProblemError, problem_type
+from shared.i18n import _
 from shared.problem_docs import add_problem, operations, problem_example
 
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -257,9 +258,9 @@ class IncompleteDocument(ProblemError):
     status, slug, title = 503, "api-incomplete", "API description incomplete"
 
     def __init__(self, missing: list[str]) -> None:
-        super().__init__(f"The API description is not available until every service gives its "
-                         f"own; missing: {', '.join(missing)}. Try again shortly.",
-                         missing=missing)
+        super().__init__(_("The API description is not available until every service gives "
+                           "its own; missing: {missing}. Try again shortly.",
+                           missing=", ".join(missing)), missing=missing)
         self.headers = {"Retry-After": "5"}
 
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from gateway.proxy import Proxy
 from shared.auth import InvalidToken, PrincipalDep
 from shared.errors import ProblemError, problem_response, problem_type, responses
+from shared.i18n import _
 from shared.logs import request_id_var
 
 router = APIRouter(tags=["reports"])
@@ -91,7 +92,7 @@ async def _get(request: Request, service: str, path: str) -> tuple[int, bytes]:
                                      headers=headers) as response:
             return response.status, await response.read()
     except (aiohttp.ClientError, TimeoutError) as exc:
-        raise UpstreamFailed(f"The {service} service could not be reached.",
+        raise UpstreamFailed(_("The {service} service could not be reached.", service=service),
                              service=service) from exc
 
 
@@ -140,8 +141,8 @@ async def programme_overview(programme_id: uuid.UUID, request: Request,
                                         headers={"Retry-After": "5"} if code == 503 else None)
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 return problem_response({"type": problem_type("bad-gateway"),
-                                         "title": "Bad gateway", "status": 502,
-                                         "detail": "The candidates service failed."})
+                                         "title": _("Bad gateway"), "status": 502,
+                                         "detail": _("The candidates service failed.")})
     counts, shown = orjson.loads(stats), orjson.loads(programme)
     notes = [n for n in (note, members_note, agreements_note) if n]
     if agreements is not None and agreements.get("next_cursor"):

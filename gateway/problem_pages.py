@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from shared.errors import PROBLEM_MEDIA_TYPE, NotFound, problem_type
+from shared.i18n import _
 from shared.problem_docs import operations
 
 PREFIX = "/problems"
@@ -211,7 +212,8 @@ def install(app: FastAPI, document: Callable[[], Awaitable[dict[str, Any]]]) -> 
         """What one problem type means and what to do about it."""
         page = (await catalogue_now()).get(slug)
         if page is None:
-            raise NotFound(f"No problem type {slug}; {PREFIX} lists them.")
+            raise NotFound(_("No problem type {slug}; {prefix} lists them.",
+                             slug=slug, prefix=PREFIX))
         return JSONResponse(page.as_json()) if _wants_json(request) else page_html(page)
 
     app.add_api_route(PREFIX, problem_index, include_in_schema=False)

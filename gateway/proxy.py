@@ -53,7 +53,8 @@ from shared.auth import (
     TokenVerifier,
     bearer_token,
 )
-from shared.errors import problem_type
+from shared.errors import field_message, problem_type
+from shared.i18n import N_, _, prefer, translate
 from shared.logs import ROUTE_HEADER, ROUTE_KEY, request_id_var, traceparent_var
 
 log = logging.getLogger("pathways.gateway.proxy")
@@ -114,8 +115,9 @@ class BodyTooLarge(Exception):
 async def send_problem(send: Send, *, status: int, slug: str, title: str, detail: str,
                        instance: str, headers: dict[str, str] | None = None,
                        **extra: Any) -> None:
-    """Answer a problem document straight from the ASGI layer."""
-    body = orjson.dumps({"type": problem_type(slug), "title": title, "status": status,
+    """Answer a problem document straight from the ASGI layer; ``title`` is an English title
+    (marked with ``N_``), worded here in the request's language."""
+    body = orjson.dumps({"type": problem_type(slug), "title": translate(title), "status": status,
                          "detail": detail, "instance": instance, **extra})
     raw = [(b"content-type", b"application/problem+json"),
            (b"content-length", str(len(body)).encode())]
@@ -132,15 +134,15 @@ async def refused_by_limiter(send: Send, limiter: RateLimiter, key: str, *,
         retry_after = await limiter.hit(key)
     except RateLimiterUnavailable as exc:
         await send_problem(send, status=503, slug="rate-limiter-unavailable",
-                           title="Rate limiter unavailable", instance=instance,
-                           detail=f"Requests cannot be counted right now: retry in "
-                                  f"{exc.retry_after} s.",
+                           title=N_("Rate limiter unavailable"), instance=instance,
+                           detail=_("Requests cannot be counted right now: retry in "
+                                    "{seconds} s.", seconds=exc.retry_after),
                            headers={"retry-after": str(exc.retry_after)})
         return True
     if retry_after is None:
         return False
-    await send_problem(send, status=429, slug="rate-limited", title="Too many requests",
-                       detail=f"Slow down: retry in {retry_after:.0f} s.",
+    await send_problem(send, status=429, slug="rate-limited", title=N_("Too many requests"),
+                       detail=_("Slow down: retry in {seconds:.0f} s.", seconds=retry_after),
                        instance=instance, headers={"retry-after": f"{retry_after:.0f}"})
     return True
 
@@ -171,8 +173,8 @@ class Proxy:
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         if "/./" in path or "/../" in path or path.endswith(("/.", "/..")):
-            await send_problem(send, status=404, slug="not-found", title="Not found",
-                               detail="No such path.", instance=path)
+            await send_problem(send, status=404, slug="not-found", title=N_("Not found"),
+                               detail=_("No such path."), instance=path)
             return
 
         token = bearer_token(headers.get("authorization"))
@@ -183,19 +185,23 @@ class Proxy:
             return
         try:
             if token is None:
-                raise InvalidToken("Send a bearer token: Authorization: Bearer <access_token>. "
-                                   "Get one at POST /v1/auth/token.")
+                raise InvalidToken(_("Send a bearer token: Authorization: Bearer <access_token>. "
+                                     "Get one at POST /v1/auth/token."))
             principal = await self.verifier.verify(token)
         except InvalidToken as exc:
             await send_problem(send, status=401, slug=exc.slug, title=exc.title,
-                               detail=exc.detail or exc.title, instance=path,
+                               detail=exc.detail or translate(exc.title), instance=path,
                                headers=exc.headers)
             return
         except Forbidden as exc:  # a trusted issuer's token that grants no Pathways role
             await send_problem(send, status=403, slug=exc.slug, title=exc.title,
-                               detail=exc.detail or exc.title, instance=path)
+                               detail=exc.detail or translate(exc.title), instance=path)
             return
         scope[PRINCIPAL_KEY] = principal
+        if principal.locale and "accept-language" not in headers:
+            # The person's saved language: the service answers in it, and so does the gateway.
+            headers["accept-language"] = principal.locale
+            prefer(scope, principal.locale)
 
         if await refused_by_limiter(send, self.limiter, principal.subject, instance=path):
             return
@@ -205,11 +211,12 @@ class Proxy:
             for name, value in parse_qsl(query.decode("latin-1")):
                 if name == "limit" and value.isdigit() and int(value) > self.max_page_size:
                     await send_problem(
-                        send, status=422, slug="validation", title="Validation failed",
-                        detail=f"limit is at most {self.max_page_size}.", instance=path,
+                        send, status=422, slug="validation", title=N_("Validation failed"),
+                        detail=_("limit is at most {most}.", most=self.max_page_size),
+                        instance=path,
                         errors=[{"loc": ["query", "limit"], "type": "less_than_equal",
-                                 "msg": f"Input should be less than or equal to "
-                                        f"{self.max_page_size}"}])
+                                 "msg": field_message({"type": "less_than_equal",
+                                                       "ctx": {"le": self.max_page_size}})}])
                     return
 
         limit = self.import_max_body_bytes if path.startswith(LARGE_BODY_PREFIXES) \
@@ -235,8 +242,9 @@ class Proxy:
         await self._send_upstream(scope, receive, send, service, headers, self.max_body_bytes)
 
     async def _too_large(self, send: Send, path: str, limit: int) -> None:
-        await send_problem(send, status=413, slug="request-too-large", title="Request too large",
-                           detail=f"The body may be at most {limit} bytes here.", instance=path,
+        await send_problem(send, status=413, slug="request-too-large",
+                           title=N_("Request too large"), instance=path,
+                           detail=_("The body may be at most {limit} bytes here.", limit=limit),
                            max_bytes=limit)
 
     async def _send_upstream(self, scope: Scope, receive: Receive, send: Send, service: str,
@@ -367,20 +375,22 @@ class Proxy:
         elif isinstance(exc, aiohttp.ClientConnectorError) and \
                 not isinstance(exc, aiohttp.ClientConnectorCertificateError):
             await send_problem(send, status=503, slug="service-unavailable",
-                               title="Service unavailable", service=service, instance=path,
-                               detail=f"The {service} service is not reachable; try again "
-                                      f"shortly.", headers={"retry-after": "5"})
+                               title=N_("Service unavailable"), service=service, instance=path,
+                               detail=_("The {service} service is not reachable; try again "
+                                        "shortly.", service=service),
+                               headers={"retry-after": "5"})
         elif isinstance(exc, asyncio.TimeoutError | TimeoutError):
             await send_problem(send, status=504, slug="upstream-timeout",
-                               title="Service timed out", service=service, instance=path,
-                               detail=f"The {service} service did not answer in time.")
+                               title=N_("Service timed out"), service=service, instance=path,
+                               detail=_("The {service} service did not answer in time.",
+                                        service=service))
         else:
             log.warning("bad answer from upstream", extra={
                 "upstream": service, "error_type": type(exc).__name__})
-            await send_problem(send, status=502, slug="bad-gateway", title="Bad gateway",
+            await send_problem(send, status=502, slug="bad-gateway", title=N_("Bad gateway"),
                                service=service, instance=path,
-                               detail=f"The {service} service gave an answer that could not "
-                                      f"be relayed.")
+                               detail=_("The {service} service gave an answer that could not "
+                                        "be relayed.", service=service))
 
 
 async def _own_path_key(proxy: Proxy, scope: Scope) -> str:
@@ -394,6 +404,7 @@ async def _own_path_key(proxy: Proxy, scope: Scope) -> str:
                 except (InvalidToken, Forbidden):
                     break  # the route answers 401 or 403; counted by address meanwhile
                 scope[PRINCIPAL_KEY] = principal  # the route's own check takes it from there
+                prefer(scope, principal.locale)
                 return principal.subject
     client = scope.get("client")
     return f"addr:{client[0] if client else '-'}"

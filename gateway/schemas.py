@@ -140,6 +140,24 @@ class SignUp(StorableText):
         "The candidate profile: the body of `POST /v1/candidates` without `email` (the "
         "account's e-mail is used). The candidates service validates it; its errors are "
         "answered as they are (422 with the offending fields)."))
+    language: Literal["en", "fr", "ar"] | None = Field(None, description=(
+        "The account's saved language (`en`, `fr` or `ar`); by default the first of them the "
+        "sign-up's `Accept-Language` names, else none. Change it with "
+        "`PUT /v1/auth/me/language`."))
+
+
+Language = Literal["en", "fr", "ar"]
+
+
+class LanguageChoice(StorableText):
+    """An account's saved language."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"language": "ar"}]})
+
+    language: Language | None = Field(description=(
+        "`en`, `fr` or `ar`: the API answers the account in it when a request sends no "
+        "`Accept-Language` (the tokens issued to it carry it as `locale`); `null`: no saved "
+        "language (English, or what each request asks for)."))
 
 
 class SignUpReceived(BaseModel):

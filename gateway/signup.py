@@ -28,6 +28,7 @@ from gateway.settings import Settings
 from shared.auth import Principal
 from shared.db import SessionDep
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem, problem_response, problem_type, responses
+from shared.i18n import N_, _, available, current_language, translate
 from shared.logs import request_id_var
 from shared.responses import json_response
 
@@ -36,13 +37,12 @@ router = APIRouter(tags=["auth"])
 
 # The token the gateway asks the candidates service with, in the new person's name.
 SIGNUP_TOKEN_SECONDS = 60
-RECEIVED = SignUpReceived(detail=(
-    "If this e-mail was not registered yet, the account and profile are made: sign in with "
-    "your e-mail and password at POST /v1/auth/token (grant_type=password)."))
+RECEIVED = N_("If this e-mail was not registered yet, the account and profile are made: sign "
+              "in with your e-mail and password at POST /v1/auth/token (grant_type=password).")
 
 
 def _received() -> Response:
-    return json_response(RECEIVED, status_code=202)
+    return json_response(SignUpReceived(detail=translate(RECEIVED)), status_code=202)
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -70,14 +70,15 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
         wait = await request.app.state.signup_limiter.hit(f"signup:{address}")
     except RateLimiterUnavailable as exc:  # fails closed, as the gateway's limiter does
         return problem_response({"type": problem_type("rate-limiter-unavailable"),
-                                 "title": "Rate limiter unavailable", "status": 503,
-                                 "detail": f"Sign-ups cannot be counted right now: retry in "
-                                           f"{exc.retry_after} s."},
+                                 "title": _("Rate limiter unavailable"), "status": 503,
+                                 "detail": _("Sign-ups cannot be counted right now: retry in "
+                                             "{seconds} s.", seconds=exc.retry_after)},
                                 headers={"retry-after": str(exc.retry_after)})
     if wait is not None:
         return problem_response({"type": problem_type("rate-limited"),
-                                 "title": "Too many requests", "status": 429,
-                                 "detail": f"Too many sign-ups: retry in {wait:.0f} s."},
+                                 "title": _("Too many requests"), "status": 429,
+                                 "detail": _("Too many sign-ups: retry in {seconds:.0f} s.",
+                                             seconds=wait)},
                                 headers={"retry-after": f"{wait:.0f}"})
     email = data.email.strip().lower()
     profile = {**data.profile, "email": email}
@@ -90,8 +91,11 @@ async def sign_up(data: SignUp, request: Request, session: SessionDep) -> Respon
                                              profile=profile, validate_only=True)
         return _received() if status == 204 else _refused(status, body)
     try:
+        # Saved as the person asked, else as the sign-up's Accept-Language does (when it names
+        # one of the API's languages; an unknown one saves none).
+        language = data.language or available(request.headers.get("accept-language"))
         account = await identity.create_account(session, email=email, password=data.password,
-                                                role="candidate")
+                                                role="candidate", language=language)
     except identity.AccountExists:  # registered a moment ago by a concurrent request
         return _received()
     status, body = await _create_profile(request, settings, subject=str(account.id),
@@ -115,7 +119,7 @@ def _refused(status: int, body: bytes) -> Response:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             pass
     log.warning("sign-up: the candidates service answered %s", status)
-    raise UpstreamFailed("The candidates service could not take the profile; try again later.",
+    raise UpstreamFailed(_("The candidates service could not take the profile; try again later."),
                          service="candidates")
 
 
@@ -132,7 +136,9 @@ async def _create_profile(request: Request, settings: Settings, *, subject: str,
         Principal(subject=subject, role="candidate"), key=key,
         issuer=settings.issuer, audience=settings.audience, ttl_seconds=SIGNUP_TOKEN_SECONDS)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-               "Accept": "application/json", "X-Request-ID": request_id_var.get()}
+               "Accept": "application/json", "X-Request-ID": request_id_var.get(),
+               # its refusal, relayed as it is, in the sign-up's language
+               "Accept-Language": current_language()}
     try:
         url = f"{proxy.upstreams.base('candidates')}/v1/candidates"
         async with proxy.session.post(url, data=orjson.dumps(profile), headers=headers,
@@ -140,5 +146,5 @@ async def _create_profile(request: Request, settings: Settings, *, subject: str,
                                       ) as response:
             return response.status, await response.read()
     except (aiohttp.ClientError, TimeoutError) as exc:
-        raise UpstreamFailed("The candidates service could not be reached.",
+        raise UpstreamFailed(_("The candidates service could not be reached."),
                              service="candidates") from exc

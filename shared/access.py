@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, false
 
 from shared.auth import Forbidden, Principal
 from shared.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from shared.i18n import N_, _, translate
 
 Row = TypeVar("Row")
 Roles = frozenset[str]
@@ -146,16 +147,36 @@ def conditions(principal: Principal, **targets: Target) -> list[ColumnElement[bo
     return [_condition(targets[tie.name], tie.value(principal)) for tie in ties]
 
 
-def who(principal: Principal) -> str:
-    """"An officer", "A candidate": the caller as a 403's detail names them."""
-    role = principal.role or "caller without a role"
-    return f"{'An' if role[0] in 'aeiou' else 'A'} {role}"
+# A 403's sentence for each role, whole: "A candidate may not {doing}." (see ensure_role).
+_MAY_NOT: dict[str, str] = {
+    "admin": N_("An admin may not {doing}."),
+    "officer": N_("An officer may not {doing}."),
+    "candidate": N_("A candidate may not {doing}."),
+    "employer": N_("An employer may not {doing}."),
+    "institution": N_("An institution may not {doing}."),
+    "ministry": N_("A ministry may not {doing}."),
+    "visa_authority": N_("A visa_authority may not {doing}."),
+    "service": N_("A service may not {doing}."),
+    "data_protection_officer": N_("A data_protection_officer may not {doing}."),
+}
+_MAY_NOT_WITHOUT_ROLE = N_("A caller without a role may not {doing}.")
+# What a Policy's refusal says when its declaration words none (codes filled in).
+_SEE_DETAILS = N_("see a {name}'s details")
+_DO_ACTION = N_("{action} this {name}")
+_LIST = N_("list {name}s")
 
 
 def ensure_role(principal: Principal, roles: Roles, doing: str) -> None:
-    """403 unless the caller has one of ``roles``; ``doing`` completes "may not …"."""
+    """403 unless the caller has one of ``roles``.
+
+    ``doing`` completes "may not …": a verb phrase ("register employers"), marked with
+    ``N_`` where it is written so that it is translated as a whole (in French as an infinitive,
+    in Arabic as a verbal noun: it follows "may not" in each language's sentence). A phrase
+    without a translation stays English.
+    """
     if principal.role not in roles:
-        raise Forbidden(f"{who(principal)} may not {doing}.")
+        sentence = _MAY_NOT.get(principal.role, _MAY_NOT_WITHOUT_ROLE)
+        raise Forbidden(translate(sentence, doing=translate(doing)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +209,8 @@ class Policy(Generic[Row]):
         version = getattr(row, "version", None)
         if expected_version is not None and version != expected_version:
             raise PreconditionFailed(
-                f"The {self.name} changed since version {expected_version}; read it again.",
+                _("The {name} changed since version {expected_version}; read it again.",
+                  name=self.name, expected_version=expected_version),
                 current_version=version)
         return row
 
@@ -197,12 +219,12 @@ class Policy(Generic[Row]):
         if principal.role in self.refuses and (
                 action is None or principal.role not in self.actions[action]):
             ensure_role(principal, frozenset(), self.refusal or (
-                f"see a {self.name}'s details" if action is None
-                else f"{action} this {self.name}"))
+                translate(_SEE_DETAILS, name=self.name) if action is None
+                else translate(_DO_ACTION, action=action, name=self.name)))
 
     def missing(self, object_id: uuid.UUID) -> NotFound:
         """The 404 of an object of this kind that does not exist for the caller."""
-        return self.not_found(f"No {self.name} {object_id}.")
+        return self.not_found(_("No {name} {object_id}.", name=self.name, object_id=object_id))
 
     def ensure_readable(self, principal: Principal, owners: Owners,
                         object_id: uuid.UUID) -> None:
@@ -217,15 +239,15 @@ class Policy(Generic[Row]):
         if not relates(principal, owners) or (
                 principal.role not in self.read and principal.role not in allowed):
             raise self.missing(object_id)
-        ensure_role(principal, allowed, f"{action} this {self.name}")
+        ensure_role(principal, allowed, translate(_DO_ACTION, action=action, name=self.name))
 
     def ensure_lists(self, principal: Principal, doing: str | None = None) -> None:
         """403 for a role that may read none of these objects, before a list is queried;
         ``doing`` completes its "may not …" (default: as :meth:`check` words it)."""
         if principal.role in self.refuses:
             ensure_role(principal, frozenset(), doing or self.refusal
-                        or f"see a {self.name}'s details")
-        ensure_role(principal, self.read, doing or f"list {self.name}s")
+                        or translate(_SEE_DETAILS, name=self.name))
+        ensure_role(principal, self.read, doing or translate(_LIST, name=self.name))
 
     def may(self, principal: Principal, action: str) -> bool:
         """Whether the caller's role may do ``action`` at all (before looking at an object)."""
@@ -246,7 +268,7 @@ def ensure_programmes_visible(principal: Principal, programme_ids: Iterable[uuid
     if (mine := programme_scope(principal)) is None:
         return
     if foreign := sorted(str(p) for p in set(programme_ids) - set(mine)):
-        raise not_found(f"No programme {foreign[0]} among yours.")
+        raise not_found(_("No programme {foreign} among yours.", foreign=foreign[0]))
 
 
 def ensure_programmes(principal: Principal, programme_ids: Iterable[uuid.UUID],
@@ -255,8 +277,9 @@ def ensure_programmes(principal: Principal, programme_ids: Iterable[uuid.UUID],
     if (mine := programme_scope(principal)) is None:
         return
     if foreign := sorted(str(p) for p in set(programme_ids) - set(mine)):
-        raise Forbidden(f"You may not {doing} for programmes you do not manage: "
-                        f"{', '.join(foreign)}.", programme_ids=foreign)
+        raise Forbidden(_("You may not {doing} for programmes you do not manage: {foreign}.",
+                          doing=translate(doing), foreign=", ".join(foreign)),
+                        programme_ids=foreign)
 
 
 class FieldNotAllowed(UnprocessableEntity):
@@ -271,6 +294,8 @@ def reject_fields(principal: Principal, sent: Iterable[str],
     refused = sorted(set(sent) & not_allowed.get(principal.role, frozenset()))
     if refused:
         raise FieldNotAllowed(
-            f"{who(principal)} may not set: {', '.join(refused)}.",
-            errors=[{"loc": ["body", name], "msg": f"not allowed for role {principal.role}",
+            _("The role {role} may not set: {fields}.", role=principal.role,
+              fields=", ".join(refused)),
+            errors=[{"loc": ["body", name],
+                     "msg": _("not allowed for role {role}", role=principal.role),
                      "type": "field_not_allowed"} for name in refused])

@@ -35,7 +35,9 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import i18n
 from shared.errors import ProblemError
+from shared.i18n import _
 from shared.jwks import ALLOWED_ALGORITHMS as ALLOWED_ALGORITHMS
 from shared.jwks import KeySource as KeySource
 from shared.jwks import KeysUnavailable as KeysUnavailable
@@ -111,6 +113,9 @@ class Principal:
     country: str | None = None
     # When the token was issued (its ``iat``): a revocation rejects tokens issued before it.
     issued_at: int = 0
+    # The person's saved language (OpenID Connect's ``locale`` claim: ``ar``, ``fr-SN``…):
+    # answers are in it when a request sends no Accept-Language (shared.i18n.prefer).
+    locale: str | None = None
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
@@ -129,6 +134,7 @@ class Principal:
             client_id=claims.get("client_id"),
             country=claims.get("country") or None,
             issued_at=int(claims.get("iat") or 0),
+            locale=locale_claim(claims),
         )
 
     def claims(self) -> dict[str, Any]:
@@ -143,7 +149,17 @@ class Principal:
             body["client_id"] = self.client_id
         if self.country:
             body["country"] = self.country
+        if self.locale:
+            body["locale"] = self.locale
         return body
+
+
+def locale_claim(claims: dict[str, Any]) -> str | None:
+    """A token's ``locale`` (OpenID Connect's standard claim, a BCP 47 tag), or None when it has
+    none or not a plausible one (a language is a hint: a bad one is ignored, never refused)."""
+    value = claims.get("locale")
+    return value if isinstance(value, str) and 0 < len(value) <= 35 \
+        and value.replace("-", "").replace("_", "").isalnum() else None
 
 
 AUTH_DISABLED = Principal(subject="auth-disabled", role="admin")
@@ -265,7 +281,7 @@ class TokenVerifier:
     def _unrevoked(self, principal: Principal) -> Principal:
         # Asked of cached tokens too: a revocation must reach a token verified before it.
         if self.revocations is not None and self.revocations.refuses(principal):
-            raise InvalidToken("The token has been revoked; get a new one.")
+            raise InvalidToken(_("The token has been revoked; get a new one."))
         return principal
 
     async def verify(self, token: str) -> Principal:
@@ -282,21 +298,21 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
-            raise InvalidToken("The token is not a well-formed JWT.") from exc
+            raise InvalidToken(_("The token is not a well-formed JWT.")) from exc
         named = unverified.get("iss")
         trust = self.issuers.get(named) if isinstance(named, str) else None
         if trust is None:
-            raise InvalidToken("The token's issuer is not trusted here.")
+            raise InvalidToken(_("The token's issuer is not trusted here."))
         algorithm = header.get("alg")
         if algorithm not in trust.algorithms:
-            raise InvalidToken(f"Tokens of this issuer signed with {algorithm!r} are not "
-                               "accepted.")
+            raise InvalidToken(_("Tokens of this issuer signed with '{algorithm}' are not "
+                                 "accepted.", algorithm=algorithm))
         kid = header.get("kid")
         key = await trust.keys.key(kid) if isinstance(kid, str) else None
         if key is None:
-            raise InvalidToken("The token was not signed by a key of this issuer.")
+            raise InvalidToken(_("The token was not signed by a key of this issuer."))
         if algorithm not in key.algorithms:
-            raise InvalidToken("The token's algorithm does not fit its key.")
+            raise InvalidToken(_("The token's algorithm does not fit its key."))
         try:
             claims = jwt.decode(
                 token, key.key, algorithms=[algorithm], audience=trust.audience,
@@ -304,17 +320,17 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("The token has expired.") from exc
+            raise InvalidToken(_("The token has expired.")) from exc
         except jwt.InvalidAudienceError as exc:
-            raise InvalidToken("The token is meant for another audience.") from exc
+            raise InvalidToken(_("The token is meant for another audience.")) from exc
         except jwt.InvalidIssuerError as exc:
-            raise InvalidToken("The token was issued by someone else.") from exc
+            raise InvalidToken(_("The token was issued by someone else.")) from exc
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
-            raise InvalidToken("The token is not valid.") from exc
+            raise InvalidToken(_("The token is not valid.")) from exc
         try:
             principal = trust.principal(claims)
         except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidToken("The token is not valid.") from exc
+            raise InvalidToken(_("The token is not valid.")) from exc
         if len(self._cache) >= self.cache_size:
             self._cache.clear()
         self._cache[token] = (principal, float(claims["exp"]), trust, str(kid))
@@ -348,7 +364,7 @@ PRINCIPAL_KEY = "pathways.principal"
 async def get_principal(request: Request) -> Principal:
     """The caller, from the request's bearer token; :data:`AUTH_DISABLED` when auth is off."""
     known: Principal | None = request.scope.get(PRINCIPAL_KEY)
-    if known is not None:
+    if known is not None:  # the gateway's proxy verified it, and chose its language
         return known
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
@@ -356,9 +372,10 @@ async def get_principal(request: Request) -> Principal:
     else:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
-            raise InvalidToken("Send a bearer token: Authorization: Bearer <access_token>.")
+            raise InvalidToken(_("Send a bearer token: Authorization: Bearer <access_token>."))
         principal = await verifier.verify(token)
     request.scope[PRINCIPAL_KEY] = principal
+    i18n.prefer(request.scope, principal.locale)
     return principal
 
 
@@ -379,7 +396,7 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request) -> Principal:
         principal = await get_principal(request)
         if principal.role not in roles:
-            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+            raise Forbidden(_("This needs one of the roles: {roles}.", roles=', '.join(roles)))
         return principal
 
     _AUTHENTICATORS.add(dependency)

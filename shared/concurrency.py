@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 
 IfMatchHeader = Annotated[str | None, Header(
     alias="If-Match", description="The ETag last read; a stale or weak one gets 412.",
@@ -56,11 +57,11 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     versions = {int(opaque) for weak, opaque in tags if not weak and opaque.isdigit()}
     if len(versions) > 1:
-        raise PreconditionFailed("If-Match names several versions; send the ETag last read.")
+        raise PreconditionFailed(_("If-Match names several versions; send the ETag last read."))
     if not versions:
         raise PreconditionFailed(
-            "If-Match does not name a version of this resource: send its ETag as it was sent "
-            "(a weak W/ tag never matches for a change).")
+            _("If-Match does not name a version of this resource: send its ETag as it was sent "
+              "(a weak W/ tag never matches for a change)."))
     return versions.pop()
 
 

@@ -17,6 +17,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.events.signed_calls import SignedCaller
+from shared.i18n import _
 from shared.logs import request_id_var
 from shared.service_http import RETRY_SAFE
 
@@ -43,8 +44,8 @@ async def consent_states(http: httpx.AsyncClient, signer: SignedCaller | None, *
     if not candidate_ids:
         return {}
     if signer is None:
-        raise ConsentsUnanswered("This service cannot ask the candidates service about "
-                                 "consents: it has no events_signing_secrets.")
+        raise ConsentsUnanswered(_("This service cannot ask the candidates service about "
+                                   "consents: it has no events_signing_secrets."))
     states: dict[uuid.UUID, str] = {}
     ids = list(dict.fromkeys(candidate_ids))
     for start in range(0, len(ids), QUESTION_SIZE):
@@ -58,14 +59,16 @@ async def consent_states(http: httpx.AsyncClient, signer: SignedCaller | None, *
             response = await http.post(QUESTION_PATH, content=body, headers=headers,
                                        extensions={RETRY_SAFE: True})
         except httpx.HTTPError as exc:
-            raise ConsentsUnanswered(f"The candidates service could not be reached "
-                                     f"({type(exc).__name__}); try again later.") from exc
+            raise ConsentsUnanswered(_("The candidates service could not be reached "
+                                       "({error_type}); try again later.",
+                                       error_type=type(exc).__name__)) from exc
         if response.status_code != 200:
-            raise ConsentsUnanswered(f"The candidates service answered {response.status_code} "
-                                     "about consents; try again later.")
+            raise ConsentsUnanswered(_("The candidates service answered {status_code} "
+                                       "about consents; try again later.",
+                                       status_code=response.status_code))
         try:
             states.update(_States.model_validate_json(response.content).states)
         except ValidationError as exc:
-            raise ConsentsUnanswered("The candidates service sent consents this service "
-                                     "cannot read.") from exc
+            raise ConsentsUnanswered(_("The candidates service sent consents this service "
+                                       "cannot read.")) from exc
     return {c: states.get(c, "missing") for c in ids}

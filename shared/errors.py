@@ -28,8 +28,8 @@ from starlette.types import Send
 from shared.i18n import N_, _, translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-IF_MATCH_MISSING = ("Send If-Match with the ETag last read (GET it first): a change without one "
-                    "could overwrite another's.")
+IF_MATCH_MISSING = N_("Send If-Match with the ETag last read (GET it first): a change without one "
+                       "could overwrite another's.")
 log = logging.getLogger("pathways.errors")
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
@@ -120,8 +120,8 @@ class IllegalTransition(ProblemError):
 
     def __init__(self, *, action: str, current_state: str, allowed_from: list[str]) -> None:
         super().__init__(
-            f"Cannot {action} from state '{current_state}'; allowed from: "
-            f"{', '.join(allowed_from)}.",
+            _("Cannot {action} from state '{current_state}'; allowed from: {allowed_from}.",
+              action=action, current_state=current_state, allowed_from=", ".join(allowed_from)),
             current_state=current_state, action=action,
         )
 
@@ -182,8 +182,8 @@ class DatabaseUnavailable(ProblemError):
     headers: ClassVar[dict[str, str]] = {"Retry-After": str(retry_after_seconds)}
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(detail or "The database cannot be reached right now; try again in "
-                         f"{self.retry_after_seconds} s.", **extra)
+        super().__init__(detail or _("The database cannot be reached right now; try again in "
+                                     "{seconds} s.", seconds=self.retry_after_seconds), **extra)
 
 
 # SQLSTATEs saying the connection, not the statement, failed: class 08 (connection exception,
@@ -349,7 +349,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _lacks_if_match(exc):  # a required If-Match (shared.concurrency): 428, not a field error
         return problem_response(
-            PreconditionRequired(IF_MATCH_MISSING).to_problem(instance=request.url.path))
+            PreconditionRequired(translate(IF_MATCH_MISSING)).to_problem(instance=request.url.path))
     return problem_response({
         "type": problem_type("validation"), "title": _("Validation failed"), "status": 422,
         "detail": _("The request has invalid or unknown fields; see errors."),

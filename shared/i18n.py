@@ -141,18 +141,50 @@ def preferred(header: str | None) -> list[str]:
     return [tag for _w, _p, tag in sorted(ranked)]
 
 
+def available(header: str | None) -> str | None:
+    """The first of :data:`LANGUAGES` an ``Accept-Language`` header (or a saved language, an
+    OpenID ``locale`` such as ``ar-MA``) asks for, or None when it asks for none of them."""
+    wanted = preferred(header)
+    found = negotiate_locale(wanted, LANGUAGES, sep="-") if wanted else None
+    return str(found) if found else None
+
+
 def negotiate(header: str | None) -> str:
     """The language to answer in for an ``Accept-Language`` header: one of :data:`LANGUAGES`,
     English when none of the wanted ones is available."""
-    wanted = preferred(header)
-    found = negotiate_locale(wanted, LANGUAGES, sep="-") if wanted else None
-    return found or DEFAULT_LANGUAGE
+    return available(header) or DEFAULT_LANGUAGE
+
+
+# Where LanguageMiddleware keeps, in the request's scope, the language it answers in and
+# whether the caller chose it (see prefer).
+_SCOPE_KEY = "pathways.language"
+
+
+class _Chosen:
+    __slots__ = ("asked", "language")
+
+    def __init__(self, language: str, asked: bool) -> None:
+        self.language = language
+        self.asked = asked
+
+
+def prefer(scope: Scope, locale: str | None) -> None:
+    """Answer this request in the caller's saved language ``locale`` (their token's
+    ``locale``) when they sent no ``Accept-Language``: a header always wins. Called once the
+    caller is known (the token verified); costs no lookup."""
+    chosen: _Chosen | None = scope.get(_SCOPE_KEY)
+    if chosen is None or chosen.asked or not locale:
+        return
+    chosen.language = negotiate(locale)
+    use_language(chosen.language)
 
 
 class LanguageMiddleware:
     """Answer each request in the language it asks for and say which (``Content-Language``).
 
-    An answer that already says its language (a service's, relayed by the gateway) keeps it.
+    Without ``Accept-Language``, the caller's saved language once their token is verified
+    (:func:`prefer`), else English. An answer that already says its language (a service's,
+    relayed by the gateway) keeps it.
     ``Vary: Accept-Language`` tells caches that the words depend on it.
     """
 
@@ -166,13 +198,15 @@ class LanguageMiddleware:
         header = next((value.decode("latin-1") for name, value in scope["headers"]
                        if name == b"accept-language"), None)
         language = negotiate(header)
+        # The caller's saved language may replace it once they are known (prefer).
+        chosen = scope[_SCOPE_KEY] = _Chosen(language, asked=header is not None)
 
         async def send_in_language(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _value in headers}
                 if b"content-language" not in names:
-                    headers.append((b"content-language", language.encode()))
+                    headers.append((b"content-language", chosen.language.encode()))
                 vary = [value for name, value in headers if name.lower() == b"vary"]
                 if not any(b"accept-language" in value.lower() for value in vary):
                     headers = [(n, v) for n, v in headers if n.lower() != b"vary"]

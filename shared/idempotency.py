@@ -22,6 +22,7 @@ from shared import idempotency_repository as repository
 from shared.auth import PrincipalDep
 from shared.db import SessionDep
 from shared.errors import ProblemError
+from shared.i18n import _
 
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPLAYED_HEADERS = ("location", "etag", "content-type")
@@ -74,7 +75,7 @@ class Idempotency:
                                                  key=self.key)
             if stored.request_hash != request_hash:
                 raise IdempotencyKeyReused(
-                    "This Idempotency-Key was already used with a different request body."
+                    _("This Idempotency-Key was already used with a different request body.")
                 )
             headers = {**(stored.response_headers or {}), "idempotent-replayed": "true"}
             return Response(stored.response_body, status_code=stored.status_code,
@@ -97,7 +98,8 @@ async def get_idempotency(
 ) -> Idempotency:
     """Dependency giving a route its :class:`Idempotency` for this request."""
     if idempotency_key is not None and not _VALID_KEY.match(idempotency_key):
-        raise InvalidIdempotencyKey("Idempotency-Key must be 1 to 255 printable ASCII characters.")
+        raise InvalidIdempotencyKey(
+            _("Idempotency-Key must be 1 to 255 printable ASCII characters."))
     # Keys belong to their caller, and to the concrete path rather than the route's template:
     # a key must never replay an answer given to someone else, or under another parent object.
     scope = f"{principal.subject} {request.method} {request.url.path}"

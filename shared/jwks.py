@@ -27,6 +27,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared.errors import ProblemError
+from shared.i18n import _
 
 log = logging.getLogger("pathways.auth.keys")
 
@@ -49,8 +50,8 @@ class KeysUnavailable(ProblemError):
     status, slug, title = 503, "token-keys-unavailable", "Token keys unavailable"
 
     def __init__(self) -> None:
-        super().__init__("The keys that check tokens cannot be fetched from their issuer right "
-                         "now; try again shortly.")
+        super().__init__(_("The keys that check tokens cannot be fetched from their issuer "
+                           "right now; try again shortly."))
         self.headers = {"Retry-After": "5"}
 
 

@@ -15,6 +15,7 @@ from fastapi.params import Form
 from fastapi.routing import APIRoute
 
 from shared.errors import UnsupportedMediaType
+from shared.i18n import _
 
 JSON_TYPES = ("application/json", "application/*+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -56,7 +57,8 @@ async def check_media_type(request: Request) -> None:
     if accepted is None or is_accepted(request.headers.get("content-type", ""), accepted):
         return
     sent = request.headers.get("content-type", "").split(";", 1)[0].strip() or "none"
-    raise UnsupportedMediaType(f"This body must be {' or '.join(accepted)}, not '{sent}'.",
+    raise UnsupportedMediaType(_("This body must be {accepted}, not '{sent}'.",
+                                 accepted=' or '.join(accepted), sent=sent),
                                accepted=list(accepted), header=_ACCEPT_HEADERS.get(request.method))
 
 

@@ -25,6 +25,7 @@ from shared.auth import bearer_token
 from shared.db import Database, PoolUsage
 from shared.errors import NotFound, ProblemError
 from shared.events.metrics import event_families
+from shared.i18n import _
 from shared.metrics import render
 
 
@@ -40,7 +41,7 @@ class MetricsTokenRequired(ProblemError):
     status, slug, title = 401, "metrics-token-required", "Metrics token required"
 
     def __init__(self) -> None:
-        super().__init__("Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.")
+        super().__init__(_("Send the metrics token: Authorization: Bearer <METRICS_TOKEN>."))
         self.headers = {"www-authenticate": "Bearer"}
 
 
@@ -55,7 +56,7 @@ class MetricsAccess:
         """Pass, or raise the problem the caller gets."""
         if self.token is None:
             if self.token_required:
-                raise NotFound("Not found.")
+                raise NotFound(_("Not found."))
             return
         sent = bearer_token(authorization)
         if sent is None or not hmac.compare_digest(sent.encode(), self.token):

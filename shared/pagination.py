@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import tuple_
 
 from shared.errors import InvalidCursor
+from shared.i18n import _
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -96,7 +97,7 @@ def decode_cursor(cursor: str, key: type = uuid.UUID, *,
             raise ValueError("not the values of this list's ordering")
         return tuple(read(value) for read, value in zip(readers, values, strict=True))
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued.") from exc
+        raise InvalidCursor(_("The cursor is not one this API issued.")) from exc
 
 
 def paging(key: type = uuid.UUID, *,

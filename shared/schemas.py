@@ -5,6 +5,7 @@ from typing import Any, ClassVar, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from shared.i18n import _, translate
 from shared.text import MESSAGE, nul_path
 
 Changes = TypeVar("Changes", bound=Mapping[str, Any])
@@ -21,7 +22,8 @@ class StorableText(BaseModel):
     def _refuse_nul(cls, data: Any) -> Any:
         where = nul_path(data)
         if where is not None:
-            raise ValueError(f"{MESSAGE[:-1]}: {where}." if where else MESSAGE)
+            raise ValueError(_("Text may not contain the NUL character (U+0000): {where}.",
+                               where=where) if where else translate(MESSAGE))
         return data
 
 
@@ -47,7 +49,7 @@ class PatchModel(StrictModel):
     def _refuse_nulls(self) -> Self:
         for name in self.model_fields_set - self.nullable_fields:
             if getattr(self, name) is None:
-                raise ValueError(f"'{name}' cannot be null")
+                raise ValueError(_("'{name}' cannot be null", name=name))
         return self
 
     def changes(self, columns: type[Changes], *,

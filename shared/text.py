@@ -13,9 +13,10 @@ import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.errors import problem_response, problem_type
+from shared.i18n import N_, _, translate
 
 NUL = "\x00"
-MESSAGE = "Text may not contain the NUL character (U+0000)."
+MESSAGE = N_("Text may not contain the NUL character (U+0000).")
 # The only way a NUL reaches a URL: percent-encoded (a raw one is not valid HTTP).
 _ENCODED_NUL = b"%00"
 
@@ -63,10 +64,11 @@ class RefuseNulMiddleware:
             for location, raw in (("path", scope.get("raw_path") or b""),
                                   ("query", scope.get("query_string", b""))):
                 if _ENCODED_NUL in raw:
+                    message = translate(MESSAGE)
                     response = problem_response({
-                        "type": problem_type("validation"), "title": "Validation failed",
-                        "status": 422, "detail": MESSAGE, "instance": scope["path"],
-                        "errors": [{"loc": [location], "msg": MESSAGE, "type": "value_error"}]})
+                        "type": problem_type("validation"), "title": _("Validation failed"),
+                        "status": 422, "detail": message, "instance": scope["path"],
+                        "errors": [{"loc": [location], "msg": message, "type": "value_error"}]})
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)

@@ -63,7 +63,8 @@ import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from shared.auth import ROLES, Forbidden, InvalidToken, Principal, Trust
+from shared.auth import ROLES, Forbidden, InvalidToken, Principal, Trust, locale_claim
+from shared.i18n import _
 from shared.jwks import (
     ALLOWED_ALGORITHMS,
     DEFAULT_REFRESH_SECONDS,
@@ -243,7 +244,8 @@ def _one(claims: dict[str, Any], path: str, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidToken(f"The token's {name} ({path}) is not a text value.")
+        raise InvalidToken(_("The token's {name} ({path}) is not a text value.",
+                             name=name, path=path))
     return value
 
 
@@ -252,7 +254,8 @@ def _uuid(claims: dict[str, Any], path: str, name: str) -> uuid.UUID | None:
     try:
         return None if value is None else uuid.UUID(value)
     except ValueError as exc:
-        raise InvalidToken(f"The token's {name} ({path}) is not a UUID.") from exc
+        raise InvalidToken(_("The token's {name} ({path}) is not a UUID.",
+                             name=name, path=path)) from exc
 
 
 def _uuids(claims: dict[str, Any], path: str, name: str) -> tuple[uuid.UUID, ...]:
@@ -264,7 +267,8 @@ def _uuids(claims: dict[str, Any], path: str, name: str) -> tuple[uuid.UUID, ...
             raise TypeError(type(value).__name__)
         return tuple(uuid.UUID(v) for v in ([value] if isinstance(value, str) else value))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise InvalidToken(f"The token's {name} ({path}) is not a list of UUIDs.") from exc
+        raise InvalidToken(_("The token's {name} ({path}) is not a list of UUIDs.",
+                             name=name, path=path)) from exc
 
 
 def principal_of(claims: dict[str, Any], *, issuer: TrustedIssuer) -> Principal:
@@ -272,10 +276,10 @@ def principal_of(claims: dict[str, Any], *, issuer: TrustedIssuer) -> Principal:
     :class:`NoPathwaysRole` when it grants no Pathways role or lacks the role's link."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
-        raise InvalidToken("The token names no subject.")
+        raise InvalidToken(_("The token names no subject."))
     role = _role(claims, issuer)
     if role is None:
-        raise NoPathwaysRole("The token's issuer grants its subject no Pathways role.")
+        raise NoPathwaysRole(_("The token's issuer grants its subject no Pathways role."))
     paths, fixed = issuer.claims, issuer.fixed
     country = fixed.country or _one(claims, paths.country, "country")
     principal = Principal(
@@ -289,8 +293,11 @@ def principal_of(claims: dict[str, Any], *, issuer: TrustedIssuer) -> Principal:
         # Only a visa authority has a country (as with built-in accounts).
         country=country.upper() if country and role == "visa_authority" else None,
         issued_at=int(claims.get("iat") or 0),
+        # OpenID Connect's standard claim: the person's language, as the issuer knows it.
+        locale=locale_claim(claims),
     )
     needed = REQUIRED_LINK.get(role)
     if needed is not None and getattr(principal, needed) is None:
-        raise NoPathwaysRole(f"A {role} needs {needed}; the token's issuer gives none.")
+        raise NoPathwaysRole(_("A {role} needs {needed}; the token's issuer gives none.",
+                               role=role, needed=needed))
     return principal

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from shared import esco
+from shared.i18n import N_, translate
 from shared.schemas import StrictModel
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -35,25 +36,30 @@ def cefr_rank(level: str) -> int:
     return CEFR_LEVELS.index(level)
 
 
-def _member(codes: frozenset[str], what: str) -> Callable[[str], str]:
+def _member(codes: frozenset[str], message: str) -> Callable[[str], str]:
+    # ``message``: the whole sentence, marked with N_, with the refused {value}.
     def check(value: str) -> str:
         if value not in codes:
-            raise ValueError(f"'{value}' is not {what}")
+            raise ValueError(translate(message, value=value))
         return value
 
     return check
 
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"),
-                        AfterValidator(_member(_COUNTRIES, "an ISO 3166-1 alpha-2 country code"))]
+                        AfterValidator(_member(
+                            _COUNTRIES, N_("'{value}' is not an ISO 3166-1 alpha-2 country code")))]
 # An ISO 3166-2 subdivision, e.g. "BE-VLG" (Flanders) or "IT-25" (Lombardy); its first two
 # letters are its country.
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$"),
-                       AfterValidator(_member(_SUBDIVISIONS, "an ISO 3166-2 subdivision code"))]
+                       AfterValidator(_member(
+                            _SUBDIVISIONS, N_("'{value}' is not an ISO 3166-2 subdivision code")))]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$"),
-                         AfterValidator(_member(_LANGUAGES, "an ISO 639-1 language code"))]
+                         AfterValidator(_member(
+                            _LANGUAGES, N_("'{value}' is not an ISO 639-1 language code")))]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"),
-                         AfterValidator(_member(_CURRENCIES, "an ISO 4217 currency code"))]
+                         AfterValidator(_member(
+                            _CURRENCIES, N_("'{value}' is not an ISO 4217 currency code")))]
 Sector = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5000)]
@@ -78,8 +84,9 @@ def _known_esco(kind: esco.Kind) -> Callable[[str], str]:
         classification = esco.classification()
         concept = classification.get(uri)
         if concept is None or concept.kind != kind:
-            raise ValueError(f"'{uri}' is not {'a skill' if kind == 'skill' else 'an occupation'} "
-                             f"of ESCO ({classification.version})")
+            message = (N_("'{uri}' is not a skill of ESCO ({version})") if kind == "skill"
+                       else N_("'{uri}' is not an occupation of ESCO ({version})"))
+            raise ValueError(translate(message, uri=uri, version=classification.version))
         return concept.uri
 
     return check
@@ -108,7 +115,7 @@ class _EscoNamed(StrictModel):
     """A concept named by an ESCO URI (or another vocabulary's), a free label, or both; read
     back, it carries ``esco``, which sending it back unchanged may keep."""
 
-    _WHAT: ClassVar[str]  # "a skill": what the 422 of a nameless one says it needs
+    _NAMELESS: ClassVar[str]  # the 422 of a nameless one (a message: shared.i18n)
     uri: str | None = None
     label: ShortText | None = None
 
@@ -122,14 +129,14 @@ class _EscoNamed(StrictModel):
     @model_validator(mode="after")
     def _named(self) -> Self:
         if self.uri is None and self.label is None:
-            raise ValueError(f"{self._WHAT} needs a uri or a label")
+            raise ValueError(translate(self._NAMELESS))
         return self
 
 
 class Skill(_EscoNamed):
     """A skill named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``)."""
 
-    _WHAT = "a skill"
+    _NAMELESS = N_("a skill needs a uri or a label")
     uri: SkillUri | None = Field(None, description=_SKILL_URI)
     label: ShortText | None = Field(None, description=_SKILL_LABEL)
 
@@ -174,7 +181,7 @@ class Occupation(_EscoNamed):
     """An occupation named by an ESCO URI, a free label, or both (see ``GET /v1/esco/search``
     with ``kind=occupation``)."""
 
-    _WHAT = "an occupation"
+    _NAMELESS = N_("an occupation needs a uri or a label")
     uri: OccupationUri | None = Field(None, description=_OCCUPATION_URI)
     label: ShortText | None = Field(None, description=_OCCUPATION_LABEL)
 

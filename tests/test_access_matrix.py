@@ -82,6 +82,7 @@ WIDENING_LINKS = {
 NO_OBJECT = {
     ("post", "/v1/auth/token"): "the issuer: credentials, not objects",
     ("post", "/v1/auth/signup"): "creates an account and its own profile",
+    ("put", "/v1/auth/me/language"): "the caller's own account: no id names another's",
     ("get", "/.well-known/jwks.json"): "public keys",
     ("get", "/.well-known/openid-configuration"): "discovery",
     ("post", "/v1/programmes"): "opens a new programme",

@@ -49,6 +49,7 @@ from fastapi import Depends
 
 from shared import access
 from shared.auth import Forbidden, Principal, require_roles
+from shared.i18n import _
 
 # Roles that see people here (each through its relation in shared.access.TIES).
 SEES_PEOPLE = frozenset({"admin", "service", "officer", "institution", "candidate"})
@@ -74,8 +75,8 @@ PeopleReader = Annotated[Principal, READS_PEOPLE]
 def ensure_sees_people(principal: Principal) -> None:
     """Forbidden for the roles that never see a person's data in this service."""
     if principal.role not in SEES_PEOPLE:
-        raise Forbidden(f"The role '{principal.role}' never sees a person's data in this "
-                        "service.")
+        raise Forbidden(_("The role '{role}' never sees a person's data in this "
+                          "service.", role=principal.role))
 
 
 def within_programme(principal: Principal, programme_id: uuid.UUID) -> Principal:
@@ -98,7 +99,7 @@ def ensure_own_institution(principal: Principal, institution_id: uuid.UUID,
                            not_found: type[Exception]) -> None:
     """``not_found`` when an institution's account reaches for another institution."""
     if principal.role == "institution" and institution_id != principal.institution_id:
-        raise not_found(f"No institution {institution_id}.")
+        raise not_found(_("No institution {institution_id}.", institution_id=institution_id))
 
 
 def institution_ids_scope(principal: Principal) -> Sequence[uuid.UUID] | None:

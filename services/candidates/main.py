@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.candidates import labels  # noqa: F401  (declares the codes' display names)
 from services.candidates.agreements import router as agreements_router
 from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import pycountry
 from pydantic import AfterValidator, StringConstraints
 
+from shared.i18n import _
 from shared.vocabulary import (
     CEFR_LEVELS,
     CefrLevel,
@@ -38,7 +39,7 @@ _REGIONS = frozenset(s.code for s in pycountry.subdivisions)
 
 def _region(value: str) -> str:
     if value not in _REGIONS:
-        raise ValueError(f"'{value}' is not an ISO 3166-2 subdivision code")
+        raise ValueError(_("'{value}' is not an ISO 3166-2 subdivision code", value=value))
     return value
 
 

@@ -34,6 +34,7 @@ from shared.access import Owners, Policy, Roles
 from shared.auth import ROLES, Principal
 from shared.disclosure import reads_exact
 from shared.errors import NotFound
+from shared.i18n import N_
 
 Row = TypeVar("Row")
 
@@ -42,16 +43,17 @@ READS_PEOPLE: Roles = frozenset({"admin", "service", "officer", "candidate"})
 # Who reads a programme's indicators and schedule.
 READS_AGGREGATES: Roles = frozenset({"admin", "service", "officer", "ministry"})
 # What a list of people's records answers the other roles (403).
-LISTS_PEOPLE = "list returnees' cases, follow-ups or support"
+LISTS_PEOPLE = N_("list returnees' cases, follow-ups or support")
 
 
 def people_policy(*, name: str, not_found: type[NotFound], owners: Callable[[Row], Owners],
-                  actions: Mapping[str, Roles]) -> Policy[Row]:
+                  actions: Mapping[str, Roles], refusal: str) -> Policy[Row]:
     """The policy of one kind of a returnee's records: read by :data:`READS_PEOPLE` (related
-    through the case's programme or candidate), a 403 for every other role before any lookup."""
+    through the case's programme or candidate), a 403 for every other role before any lookup
+    (``refusal``: what they may not do, a verb phrase marked with ``N_``)."""
     return Policy(name=name, not_found=not_found, owners=owners, read=READS_PEOPLE,
                   actions=actions, refuses=frozenset(ROLES) - READS_PEOPLE,
-                  refusal=f"see a returnee's {name}s")
+                  refusal=refusal)
 
 
 def sees_small_cells(principal: Principal) -> bool:

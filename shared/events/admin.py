@@ -18,6 +18,7 @@ from shared.errors import NotFound, responses
 from shared.events import repository
 from shared.events.access import EventsClient, events_client
 from shared.events.service_events import ServiceEventsDep
+from shared.i18n import _
 
 
 class SubscriberLag(BaseModel):
@@ -66,7 +67,7 @@ class EventNotFound(NotFound):
 
 def _require_admin(client: EventsClient) -> None:
     if not client.is_admin:
-        raise Forbidden("Only operators see the events' state.")
+        raise Forbidden(_("Only operators see the events' state."))
 
 
 router = APIRouter(prefix="/admin/events", tags=["operations"])
@@ -117,5 +118,5 @@ async def replay_dead_letter(delivery_id: int, session: SessionDep, events: Serv
     """Put a dead letter back in the queue with a fresh set of attempts."""
     _require_admin(client)
     if not await repository.requeue_dead_letter(session, events.tables, delivery_id):
-        raise EventNotFound(f"No dead letter {delivery_id}.")
+        raise EventNotFound(_("No dead letter {delivery_id}.", delivery_id=delivery_id))
     return {"id": delivery_id, "status": "pending"}

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from shared.errors import UnprocessableEntity
 from shared.events.inbox import InvalidSignature, StaleWebhook, internal_verifier
 from shared.events.signing import Signer, VerificationFailed
+from shared.i18n import _
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -42,8 +43,8 @@ def parse(model: type[Model], body: bytes) -> Model:
     try:
         return model.model_validate_json(body)
     except ValidationError as error:
-        raise UnprocessableEntity(f"The question is not a {model.__name__} "
-                                  f"({error.error_count()} errors).") from None
+        raise UnprocessableEntity(_("The question is not a {model} ({count} errors).",
+                                    model=model.__name__, count=error.error_count())) from None
 
 
 class SignedCaller:

@@ -34,6 +34,7 @@ from shared.events.service_events import ServiceEvents, ServiceEventsDep
 from shared.events.signing import generate_secret
 from shared.events.tables import EventTables
 from shared.events.targets import UnsafeTarget, check_target
+from shared.i18n import _
 from shared.schemas import StorableText
 
 
@@ -109,19 +110,19 @@ async def create_subscription(body: SubscriptionCreate, request: Request, sessio
     unknown = sorted(set(body.event_types) - offered)
     if unknown:
         raise UnknownEventType(
-            f"Unknown or not allowed event types: {', '.join(unknown)}.",
+            _("Unknown or not allowed event types: {unknown}.", unknown=', '.join(unknown)),
             allowed=sorted(events.event_types))
     role = client.role
     allowed = grants.allowed_types(role, offered)
     refused = sorted(set(body.event_types) - allowed)
     if refused:
         raise EventTypesNotAllowed(
-            f"A {role} grant may not receive: {', '.join(refused)}.",
+            _("A {role} grant may not receive: {refused}.", role=role, refused=', '.join(refused)),
             event_types=refused, allowed=sorted(allowed))
     grant = grants.GRANTS[role]
     if grant.by_country and not client.country:
-        raise GrantWithoutScope("Your token names no destination country; ask the admin "
-                                "to set it on your client.")
+        raise GrantWithoutScope(_("Your token names no destination country; ask the admin "
+                                  "to set it on your client."))
     settings = request.app.state.settings
     try:
         await check_target(body.url, allow_private=settings.webhooks_allow_private_targets)
@@ -153,7 +154,8 @@ async def get_subscription(subscription_id: uuid.UUID, session: SessionDep,
     row = await repository.partner_subscription(session, events.tables, client,
                                                 subscription_id)
     if row is None:
-        raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
+        raise SubscriptionNotFound(_("No webhook subscription {subscription_id}.",
+                                     subscription_id=subscription_id))
     return Subscription(**row)
 
 
@@ -163,7 +165,8 @@ async def delete_subscription(subscription_id: uuid.UUID, session: SessionDep,
     require_any_role(client, WEBHOOK_ROLES)
     if not await repository.delete_partner_subscription(session, events.tables, client,
                                                         subscription_id):
-        raise SubscriptionNotFound(f"No webhook subscription {subscription_id}.")
+        raise SubscriptionNotFound(_("No webhook subscription {subscription_id}.",
+                                     subscription_id=subscription_id))
     return Response(status_code=204)
 
 

@@ -12,6 +12,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from shared.i18n import _
+
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 
 
@@ -31,7 +33,7 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeTarget(f"host {host!r} does not resolve") from error
+        raise UnsafeTarget(_("host '{host}' does not resolve", host=host)) from error
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -39,22 +41,22 @@ def check_target_sync(url: str, *, allow_private: bool = False) -> None:
     """Raise UnsafeTarget unless ``url`` is a safe webhook target (blocking: resolves DNS)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http"):
-        raise UnsafeTarget("the URL must use https")
+        raise UnsafeTarget(_("the URL must use https"))
     if parts.scheme == "http" and not allow_private:
-        raise UnsafeTarget("the URL must use https")
+        raise UnsafeTarget(_("the URL must use https"))
     if parts.username or parts.password:
-        raise UnsafeTarget("the URL must not carry credentials")
+        raise UnsafeTarget(_("the URL must not carry credentials"))
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
-        raise UnsafeTarget("the URL has no host")
+        raise UnsafeTarget(_("the URL has no host"))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        raise UnsafeTarget("the URL's port is invalid") from error
+        raise UnsafeTarget(_("the URL's port is invalid")) from error
     if allow_private:
         return
     if host in METADATA_HOSTS or host == "localhost" or host.endswith(".localhost"):
-        raise UnsafeTarget(f"host {host!r} is not allowed")
+        raise UnsafeTarget(_("host '{host}' is not allowed", host=host))
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
@@ -63,7 +65,8 @@ def check_target_sync(url: str, *, allow_private: bool = False) -> None:
     for address in addresses:
         if not _is_public(ipaddress.ip_address(address.split("%")[0])):
             raise UnsafeTarget(
-                f"host {host!r} resolves to {address}, which is not a public address")
+                _("host '{host}' resolves to {address}, which is not a public address",
+                  host=host, address=address))
 
 
 async def check_target(url: str, *, allow_private: bool = False) -> None:

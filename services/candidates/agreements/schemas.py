@@ -18,6 +18,7 @@ from services.candidates.agreements.models import Agreement, ConsortiumMember
 from services.candidates.institutions.models import Institution
 from services.candidates.vocabulary import ShortText
 from shared.clock import utc_today
+from shared.i18n import _
 from shared.schemas import ResponseModel, StrictModel
 
 # Kept in step with models.CONSORTIUM_ROLES, which the table's check constraint enforces.
@@ -29,13 +30,13 @@ Purpose = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 def _not_in_future(value: date, info: ValidationInfo) -> date:
     if value > utc_today():
-        raise ValueError(f"{info.field_name} must not be in the future")
+        raise ValueError(_("{field_name} must not be in the future", field_name=info.field_name))
     return value
 
 
 def _distinct(value: list[uuid.UUID]) -> list[uuid.UUID]:
     if len(set(value)) != len(value):
-        raise ValueError("name each institution once")
+        raise ValueError(_("name each institution once"))
     return value
 
 
@@ -116,7 +117,7 @@ class AgreementCreate(StrictModel):
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         starts_on = info.data.get("starts_on")  # absent when it failed its own validation
         if value is not None and starts_on is not None and value <= starts_on:
-            raise ValueError("ends_on must be after starts_on")
+            raise ValueError(_("ends_on must be after starts_on"))
         return value
 
 

@@ -31,6 +31,7 @@ from services.candidates.institutions.models import Institution
 from services.candidates.programmes import service as programme_service
 from shared.auth import Principal
 from shared.clock import utc_today
+from shared.i18n import _
 from shared.pagination import PageParams
 
 # An agreement with its parties, in the order they were named.
@@ -76,7 +77,8 @@ async def ensure_consortium_readable(session: AsyncSession, *, principal: Princi
     await _programme(session, principal, programme_id)
     if principal.role == "institution" and not await repository.is_member(
             session, programme_id=programme_id, institution_id=principal.institution_id):
-        raise ProgrammeNotFound(f"No programme {programme_id} among your partnerships.")
+        raise ProgrammeNotFound(_("No programme {programme_id} among your partnerships.",
+                                  programme_id=programme_id))
 
 
 async def list_members(session: AsyncSession, *, principal: Principal, programme_id: uuid.UUID,
@@ -96,8 +98,8 @@ async def remove_member(session: AsyncSession, *, principal: Principal, programm
     if not await repository.remove_member(session, programme_id=programme_id,
                                           institution_id=institution_id):
         raise ConsortiumMemberNotFound(
-            f"Institution {institution_id} is not in the consortium of programme "
-            f"{programme_id}.")
+            _("Institution {institution_id} is not in the consortium of programme "
+              "{programme_id}.", institution_id=institution_id, programme_id=programme_id))
 
 
 # --- agreements ----------------------------------------------------------------------------
@@ -108,15 +110,15 @@ async def _check_own_standing(session: AsyncSession, principal: Principal,
     """An institution records only what it signed, in a programme it is a partner of."""
     own = principal.institution_id
     if own not in data.party_ids:
-        raise NotAParty("An institution records the agreements it signed: include your own "
-                        f"institution ({own}) in party_ids.",
-                        msg="must include your own institution")
+        raise NotAParty(_("An institution records the agreements it signed: include your own "
+                          "institution ({own}) in party_ids.", own=own),
+                        msg=_("must include your own institution"))
     if not await repository.is_member(session, programme_id=data.programme_id,
                                       institution_id=own):
         raise PartyNotInConsortium(
-            f"Your institution is not in the consortium of programme {data.programme_id}: "
-            "ask its officer to add it first.",
-            msg="not in the programme's consortium", positions=[data.party_ids.index(own)])
+            _("Your institution is not in the consortium of programme {programme_id}: "
+              "ask its officer to add it first.", programme_id=data.programme_id),
+            msg=_("not in the programme's consortium"), positions=[data.party_ids.index(own)])
 
 
 async def create_agreement(session: AsyncSession, *, principal: Principal,
@@ -133,12 +135,13 @@ async def create_agreement(session: AsyncSession, *, principal: Principal,
     for party in data.party_ids:
         # An institution reads no other institution but its partners in the programme.
         if party not in found or (is_institution and party not in members):
-            raise InstitutionNotFound(f"No institution {party}.")
+            raise InstitutionNotFound(_("No institution {party}.", party=party))
     if outsiders := [i for i, party in enumerate(data.party_ids) if party not in members]:
         raise PartyNotInConsortium(
-            "Agreements are recorded between members of the programme's consortium: add "
-            f"{', '.join(str(data.party_ids[i]) for i in outsiders)} to it first.",
-            msg="not in the programme's consortium", positions=outsiders)
+            _("Agreements are recorded between members of the programme's consortium: add "
+              "{institutions} to it first.",
+              institutions=", ".join(str(data.party_ids[i]) for i in outsiders)),
+            msg=_("not in the programme's consortium"), positions=outsiders)
     agreement = await repository.add(session, Agreement(
         **data.model_dump(exclude={"party_ids"})), data.party_ids)
     return agreement, [found[party] for party in data.party_ids]
@@ -149,7 +152,7 @@ async def get_agreement(session: AsyncSession, *, principal: Principal,
     """The agreement with its parties; AgreementNotFound also for one the caller may not read."""
     agreement = await repository.get(session, agreement_id, principal=principal)
     if agreement is None:
-        raise AgreementNotFound(f"No agreement {agreement_id}.")
+        raise AgreementNotFound(_("No agreement {agreement_id}.", agreement_id=agreement_id))
     parties = await repository.parties_of(session, [agreement.id])
     return agreement, parties[agreement.id]
 

@@ -40,6 +40,7 @@ from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
+from shared.i18n import _
 from shared.lifecycle import Lifecycle
 from shared.pagination import PageParams
 
@@ -97,7 +98,8 @@ async def get(session: AsyncSession, *, application_id: uuid.UUID) -> Applicatio
     """The application, or ApplicationNotFound."""
     application = await repository.get(session, application_id)
     if application is None:
-        raise ApplicationNotFound(f"No application {application_id}.")
+        raise ApplicationNotFound(_("No application {application_id}.",
+                                    application_id=application_id))
     return application
 
 
@@ -116,7 +118,8 @@ async def ensure_visible(session: AsyncSession, *, principal: Principal,
     """ApplicationNotFound unless the application exists and ``principal`` may read it."""
     candidates_access.ensure_sees_people(principal)
     if await repository.readable_id(session, principal, application_id) is None:
-        raise ApplicationNotFound(f"No application {application_id}.")
+        raise ApplicationNotFound(_("No application {application_id}.",
+                                    application_id=application_id))
 
 
 async def transitions(session: AsyncSession, *, application_id: uuid.UUID,
@@ -144,8 +147,10 @@ def _ensure_origin_open(programme: Programme, nationality: str) -> None:
     suspension = programme_service.suspension_of(programme, nationality)
     if suspension is not None:
         raise OriginSuspended(
-            f"Programme {programme.code} suspended applications from {nationality} on "
-            f"{suspension['suspended_on']}: {suspension['reason']}",
+            _("Programme {code} suspended applications from {nationality} on "
+              "{suspended_on}: {reason}",
+              code=programme.code, nationality=nationality,
+              suspended_on=suspension["suspended_on"], reason=suspension["reason"]),
             country=nationality, suspended_on=suspension["suspended_on"])
 
 
@@ -161,7 +166,7 @@ async def create(session: AsyncSession, *, data: ApplicationCreate, principal: P
         raise _intake_closed(programme, now, what="it is now")
     candidate = await repository.get_candidate(session, data.candidate_id, key_share=True)
     if candidate is None:
-        raise CandidateNotFound(f"No candidate {data.candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=data.candidate_id))
     _ensure_origin_open(programme, candidate.nationality)
     # Checked first for a clear answer; the unique constraint settles a race between two
     # requests that both pass this check.
@@ -174,7 +179,8 @@ async def create(session: AsyncSession, *, data: ApplicationCreate, principal: P
         existing = await repository.find_pair(session, candidate_id=data.candidate_id,
                                               programme_id=data.programme_id)
     raise ApplicationExists(
-        f"Candidate {data.candidate_id} already applied to programme {data.programme_id}.",
+        _("Candidate {candidate_id} already applied to programme {programme_id}.",
+          candidate_id=data.candidate_id, programme_id=data.programme_id),
         **({"application_id": str(existing)} if existing else {}),
     )
 
@@ -187,10 +193,12 @@ async def _load_for(session: AsyncSession, *, application_id: uuid.UUID, action:
     """Lock the application and check, in this order: it exists, If-Match, the action is legal."""
     application = await repository.get(session, application_id, for_update=True)
     if application is None:
-        raise ApplicationNotFound(f"No application {application_id}.")
+        raise ApplicationNotFound(_("No application {application_id}.",
+                                    application_id=application_id))
     if expected_version is not None and application.version != expected_version:
         raise PreconditionFailed(
-            f"The application changed since version {expected_version}; read it again.",
+            _("The application changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=application.version,
         )
     state.check(action, application.status)
@@ -241,7 +249,7 @@ def ensure_submittable(programme: Programme, *, at: datetime, now: datetime, dat
     The bulk import of applications holds its lines to the same rules.
     """
     if at > now:
-        raise InvalidDates.of("submitted_at", "must not be in the future")
+        raise InvalidDates.of("submitted_at", _("must not be in the future"))
     if not _intake_open(programme, at):
         raise _intake_closed(programme, at, what="it was submitted at" if dated
                              else "it is now")
@@ -249,8 +257,8 @@ def ensure_submittable(programme: Programme, *, at: datetime, now: datetime, dat
     missing = [p for p in programme.required_consents if consents.get(p) != "given"]
     if missing:
         raise ConsentRequired(
-            f"The programme requires consent for: {', '.join(missing)}; the candidate has not "
-            "given it (or withdrew it).",
+            _("The programme requires consent for: {missing}; the candidate has not "
+              "given it (or withdrew it).", missing=', '.join(missing)),
             missing_purposes=missing,
         )
 
@@ -266,8 +274,7 @@ async def submit(session: AsyncSession, *, application_id: uuid.UUID,
     """
     if submitted_at is not None and principal.role not in access.STAFF:
         raise HistoricalEntryForbidden(
-            f"{access.who(principal)} submits now: only staff record a past submission "
-            "(submitted_at).")
+            _("Only staff record a past submission (submitted_at); this one is dated now."))
     application = await _load_for(session, application_id=application_id, action="submit",
                                   expected_version=expected_version)
     programme = await programme_service.get(session, programme_id=application.programme_id)

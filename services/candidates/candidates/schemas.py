@@ -25,6 +25,7 @@ from services.candidates.vocabulary import (
 )
 from services.candidates.vocabulary import Gender as Gender  # re-exported for its users
 from shared.clock import utc_today
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 from shared.vocabulary import Phone, Skill, SkillRecord
 
@@ -46,16 +47,18 @@ def age_on(born: date, day: date) -> int:
 def _plausible_birth_date(value: date) -> date:
     today = utc_today()
     if value >= today:
-        raise ValueError("date_of_birth must be in the past")
+        raise ValueError(_("date_of_birth must be in the past"))
     if not MIN_AGE <= age_on(value, today) <= MAX_AGE:
-        raise ValueError(f"age must be between {MIN_AGE} and {MAX_AGE}")
+        raise ValueError(_("age must be between {min_age} and {max_age}",
+                           min_age=MIN_AGE, max_age=MAX_AGE))
     return value
 
 
 def _education_year(value: int) -> int:
     last = datetime.now(UTC).year + EDUCATION_YEARS_AHEAD
     if not FIRST_EDUCATION_YEAR <= value <= last:
-        raise ValueError(f"year must be between {FIRST_EDUCATION_YEAR} and {last}")
+        raise ValueError(_("year must be between {first} and {last}",
+                           first=FIRST_EDUCATION_YEAR, last=last))
     return value
 
 
@@ -83,7 +86,7 @@ def _distinct_languages(value: list[LanguageSkill] | None) -> list[LanguageSkill
     if value is not None:
         codes = [item.language for item in value]
         if len(codes) != len(set(codes)):
-            raise ValueError("each language may appear only once")
+            raise ValueError(_("each language may appear only once"))
     return value
 
 
@@ -93,7 +96,7 @@ Languages = Annotated[list[LanguageSkill], Field(max_length=20),
 
 def _ordered_availability(from_date: date | None, until_date: date | None) -> None:
     if from_date is not None and until_date is not None and until_date < from_date:
-        raise ValueError("available_until_date must not be before available_from_date")
+        raise ValueError(_("available_until_date must not be before available_from_date"))
 
 _CANDIDATE: JsonDict = {
     "given_name": "Amina", "family_name": "Benali", "email": "amina.benali@example.org",
@@ -255,9 +258,9 @@ class ConsentCreate(StrictModel):
     def _expiry_of_given(self) -> Self:
         if self.expires_at is not None:
             if self.action != "given":
-                raise ValueError("expires_at is only for a consent given")
+                raise ValueError(_("expires_at is only for a consent given"))
             if self.expires_at.tzinfo is None:
-                raise ValueError("expires_at needs a time zone (e.g. Z)")
+                raise ValueError(_("expires_at needs a time zone (e.g. Z)"))
         return self
 
 

@@ -42,6 +42,7 @@ from shared import sealing
 from shared.auth import Forbidden, Principal
 from shared.db import HotReads
 from shared.errors import PreconditionFailed
+from shared.i18n import N_, _, translate
 from shared.pagination import PageParams, raw_page_body
 from shared.vocabulary import skill_keys
 
@@ -82,7 +83,7 @@ async def ensure_visible(session: AsyncSession, *, principal: Principal,
     if principal.role in shared_access.UNRESTRICTED:
         return
     if not await repository.is_readable(session, principal, candidate_id):
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
 
 
 async def ensure_own(session: AsyncSession, *, principal: Principal,
@@ -94,8 +95,8 @@ async def ensure_own(session: AsyncSession, *, principal: Principal,
     if principal.role != "candidate" or candidate_id == principal.candidate_id:
         return
     if not await repository.created_by(session, candidate_id, subject=principal.subject):
-        raise Forbidden("A candidate may only act for their own profile: "
-                        "candidate_id must be yours.")
+        raise Forbidden(_("A candidate may only act for their own profile: "
+                          "candidate_id must be yours."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,32 +127,32 @@ def registration(principal: Principal, *, programme_id: uuid.UUID | None,
         case "candidate":
             # The links first: a write naming what it may not is refused before anything else.
             if programme_id is not None or institution_id is not None:
-                raise Forbidden("A candidate creates their profile only; apply to a programme "
-                                "afterwards.")
+                raise Forbidden(_("A candidate creates their profile only; apply to a programme "
+                                  "afterwards."))
             if principal.candidate_id is not None:
-                raise ProfileExists("This account already has a candidate profile.")
+                raise ProfileExists(_("This account already has a candidate profile."))
             return Registration(account_subject=principal.subject)
         case "officer":
             if institution_id is not None:
-                raise Forbidden("An officer registers people for a programme, not for an "
-                                "institution.")
+                raise Forbidden(_("An officer registers people for a programme, not for an "
+                                  "institution."))
             if programme_id is None:
-                raise ProgrammeRequired("Say which of your programmes the person is for: "
-                                        "programme_id.")
+                raise ProgrammeRequired(_("Say which of your programmes the person is for: "
+                                          "programme_id."))
             programme_service.ensure_in_scope(principal, programme_id)
             return Registration(programme_id=programme_id)
         case "institution":
             if programme_id is not None:
-                raise Forbidden("An institution registers its students; nominate them to a "
-                                "programme afterwards.")
+                raise Forbidden(_("An institution registers its students; nominate them to a "
+                                  "programme afterwards."))
             if principal.institution_id is None:
-                raise Forbidden("This account is not linked to an institution.")
+                raise Forbidden(_("This account is not linked to an institution."))
             access.ensure_own_institution(principal, institution_id or principal.institution_id,
                                           InstitutionNotFound)
             return Registration(institution_id=principal.institution_id)
         case "admin":
             return Registration(programme_id=programme_id, institution_id=institution_id)
-    raise Forbidden(f"The role '{principal.role}' does not register people.")
+    raise Forbidden(_("The role '{role}' does not register people.", role=principal.role))
 
 
 async def ensure_registration_links(session: AsyncSession, *, links: Registration) -> None:
@@ -161,7 +162,8 @@ async def ensure_registration_links(session: AsyncSession, *, links: Registratio
         await programme_service.get(session, programme_id=links.programme_id)
     if links.institution_id is not None and \
             not await repository.institution_exists(session, links.institution_id):
-        raise InstitutionNotFound(f"No institution {links.institution_id}.")
+        raise InstitutionNotFound(_("No institution {institution_id}.",
+                                    institution_id=links.institution_id))
 
 
 async def create(session: AsyncSession, *, data: CandidateCreate,
@@ -194,14 +196,14 @@ async def get(session: AsyncSession, *, candidate_id: uuid.UUID) -> Candidate:
     """The candidate, or CandidateNotFound."""
     candidate = await repository.get(session, candidate_id)
     if candidate is None:
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
     return candidate
 
 
 async def ensure_exists(session: AsyncSession, *, candidate_id: uuid.UUID) -> None:
     """Raise CandidateNotFound unless the candidate exists (without loading it)."""
     if not await repository.candidate_exists(session, candidate_id):
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
 
 
 async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
@@ -210,10 +212,11 @@ async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
     there is no such candidate in ``scope``."""
     found = await read_repository.candidate_document(hot_reads, candidate_id, scope)
     if found is None:
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
     version, body, merged_into = found
     if merged_into is not None:
-        raise CandidateMerged(f"Candidate {candidate_id} was merged into {merged_into}.",
+        raise CandidateMerged(_("Candidate {candidate_id} was merged into {merged_into}.",
+                                candidate_id=candidate_id, merged_into=merged_into),
                               merged_into=str(merged_into))
     return version, body
 
@@ -236,7 +239,7 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
             sealing.email_digest(changes["email"]) != current.email_digest:
         # Refused before any lookup: the answer is the same whether the address is taken.
         raise EmailChangeNotAllowed(
-            "Your profile's e-mail is changed by your programme's officer, not here.")
+            _("Your profile's e-mail is changed by your programme's officer, not here."))
     for name in _DOCUMENT_LISTS:
         if name in changes:
             # changes() leaves out unset keys of nested items too; store them whole.
@@ -253,7 +256,7 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
     available_until = changes.get("available_until_date", current.available_until_date)
     if (available_from is not None and available_until is not None
             and available_until < available_from):
-        raise InvalidAvailability("available_until_date must not be before available_from_date.")
+        raise InvalidAvailability(_("available_until_date must not be before available_from_date."))
     try:
         updated = await repository.update_versioned(session, candidate_id, expected_version,
                                                     changes)
@@ -261,7 +264,8 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
         raise _email_taken() from None
     if updated is None:
         raise PreconditionFailed(
-            f"The candidate changed since version {expected_version}; read it again.",
+            _("The candidate changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=current.version,
         )
     return updated
@@ -295,14 +299,14 @@ async def record_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
     """
     residence = await repository.residence_country(session, candidate_id)
     if residence is None:
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
     staff = principal.role in _STAFF
     method = data.method or ("paper_form" if staff else "online_form")
     if not staff and method != "online_form":
-        raise InvalidConsent("A person records their own consent with the online form; a "
-                             "paper form is entered by an officer.", field="method")
+        raise InvalidConsent(_("A person records their own consent with the online form; a "
+                               "paper form is entered by an officer."), field="method")
     if not staff and data.expires_at is not None and data.expires_at <= datetime.now(UTC):
-        raise InvalidConsent("expires_at must be in the future.", field="expires_at")
+        raise InvalidConsent(_("expires_at must be in the future."), field="expires_at")
     return await repository.add_consent(session, Consent(
         candidate_id=candidate_id, purpose=data.purpose, legal_basis=data.legal_basis,
         text_version=data.text_version, action=data.action, expires_at=data.expires_at,
@@ -334,9 +338,10 @@ async def ensure_consent(session: AsyncSession, *, candidate_id: uuid.UUID,
     neither withdrawn since nor expired)."""
     state = (await repository.current_actions(session, candidate_id)).get(purpose)
     if state != "given":
-        why = {"withdrawn": "withdrew", "expired": "let expire"}.get(state or "",
-                                                                      "has not given")
-        raise ConsentRequired(f"The candidate {why} their consent to {purpose}.",
+        sentence = {"withdrawn": N_("The candidate withdrew their consent to {purpose}."),
+                    "expired": N_("The candidate let expire their consent to {purpose}.")}.get(
+            state or "", N_("The candidate has not given their consent to {purpose}."))
+        raise ConsentRequired(translate(sentence, purpose=purpose),
                               purpose=purpose, candidate_id=str(candidate_id),
                               consent_state=state or "missing")
 

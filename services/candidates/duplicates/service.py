@@ -41,6 +41,7 @@ from services.candidates.duplicates.exceptions import (
 from services.candidates.duplicates.models import DuplicateDecision, DuplicateFlag
 from shared.auth import Principal
 from shared.errors import IllegalTransition, PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 
 
@@ -137,7 +138,7 @@ async def get(session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID
     caller's)."""
     flag = await repository.get_flag(session, principal, flag_id, lock=lock)
     if flag is None:
-        raise DuplicateFlagNotFound(f"No duplicate flag {flag_id}.")
+        raise DuplicateFlagNotFound(_("No duplicate flag {flag_id}.", flag_id=flag_id))
     return flag
 
 
@@ -165,7 +166,8 @@ def _ensure(flag: DuplicateFlag, *, action: str, allowed_from: str,
                                 allowed_from=[allowed_from])
     if expected_version is not None and expected_version != flag.version:
         raise PreconditionFailed(
-            f"The flag changed since version {expected_version}; read it again.",
+            _("The flag changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=flag.version)
 
 
@@ -196,7 +198,7 @@ async def merge(session: AsyncSession, *, principal: Principal, flag_id: uuid.UU
     _ensure(flag, action="merge", allowed_from="open", expected_version=expected_version)
     pair = (flag.candidate_id, flag.other_candidate_id)
     if keep not in pair:
-        raise KeepNotInPair("keep must be one of the flag's two candidates.", field="keep")
+        raise KeepNotInPair(_("keep must be one of the flag's two candidates."), field="keep")
     merged = pair[1] if keep == pair[0] else pair[0]
     if await repository.merged_into(session, keep) is not None or \
             await repository.has_merged_records(session, merged) or \

@@ -18,6 +18,7 @@ from services.candidates.erasure.schemas import (
 from shared.auth import AUTH_RESPONSES, InvalidToken, PrincipalDep, get_principal, require_roles
 from shared.db import SessionDep
 from shared.errors import responses
+from shared.i18n import _
 
 ERASERS = Depends(require_roles("admin", "candidate"))
 RECEIPT_HEADER = "Erasure-Receipt"
@@ -88,7 +89,8 @@ async def erasure_status(candidate_id: uuid.UUID, request: Request, session: Ses
         principal = await get_principal(request)
         if principal.role not in ("admin", "data_protection_officer") and not (
                 principal.role == "candidate" and principal.candidate_id == candidate_id):
-            raise ErasureNotFound(f"No erasure of candidate {candidate_id} for this caller.")
+            raise ErasureNotFound(_("No erasure of candidate {candidate_id} for this caller.",
+                                    candidate_id=candidate_id))
         found = await service.status(session, candidate_id=candidate_id)
     return ErasureStatusOut(candidate_id=found.candidate_id, erased_at=found.erased_at,
                             complete=found.complete,

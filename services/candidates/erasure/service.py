@@ -26,6 +26,7 @@ from services.candidates.erasure.exceptions import (
 from services.candidates.erasure.models import CandidateErasure
 from services.candidates.events import CANDIDATE_ERASED, CandidateErased, outbox
 from services.candidates.notices import service as notices
+from shared.i18n import _
 
 # A delivery's state as the requester reads it.
 DELIVERY_STATES = {"delivered": "done", "dead": "dead"}
@@ -59,10 +60,11 @@ async def erase(session: AsyncSession, *, candidate_id: uuid.UUID) -> CandidateE
     """Anonymise the profile, blank the free text about the person, drop stored answers naming
     them, record the erasure and emit ``candidate.erased``, or 404/409."""
     if not await repository.lock_candidate(session, candidate_id):
-        raise CandidateNotFound(f"No candidate {candidate_id}.")
+        raise CandidateNotFound(_("No candidate {candidate_id}.", candidate_id=candidate_id))
     erasure = await repository.record_erasure(session, candidate_id)
     if erasure is None:
-        raise AlreadyErased(f"Candidate {candidate_id} was already erased.")
+        raise AlreadyErased(_("Candidate {candidate_id} was already erased.",
+                              candidate_id=candidate_id))
     await repository.anonymise(session, candidate_id)
     application_ids = await repository.blank_free_text(session, candidate_id)
     await repository.forget_stored_answers(session, [candidate_id, *application_ids])
@@ -81,7 +83,8 @@ async def refuse_free_text(session: AsyncSession, *, candidate_id: uuid.UUID,
                            texts: Iterable[str | None], doing: str) -> None:
     """409 when any of ``texts`` is given about an erased candidate: none is kept."""
     if any(texts) and await repository.is_erased(session, candidate_id):
-        raise FreeTextAboutErased(f"The candidate's personal data was erased: send no {doing}.")
+        raise FreeTextAboutErased(_("The candidate's personal data was erased: send no {field}.",
+                                    field=doing))
 
 
 def _digest(receipt: str) -> str:
@@ -104,7 +107,8 @@ async def status(session: AsyncSession, *, candidate_id: uuid.UUID,
     if erasure is None or (receipt is not None and not (
             erasure.receipt_hash is not None
             and hmac.compare_digest(erasure.receipt_hash, _digest(receipt)))):
-        raise ErasureNotFound(f"No erasure of candidate {candidate_id} for this caller.")
+        raise ErasureNotFound(_("No erasure of candidate {candidate_id} for this caller.",
+                                candidate_id=candidate_id))
     rows = await repository.acknowledgements(session, candidate_id, CANDIDATE_ERASED)
     return ErasureStatus(
         candidate_id=candidate_id, erased_at=erasure.erased_at,

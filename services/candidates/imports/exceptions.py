@@ -3,6 +3,7 @@
 from typing import Any
 
 from shared.errors import ProblemError, UnsupportedMediaType, problem_type
+from shared.i18n import _
 
 
 class UnsupportedImportFormat(UnsupportedMediaType):
@@ -12,7 +13,8 @@ class UnsupportedImportFormat(UnsupportedMediaType):
     ACCEPTED = ("text/csv", "application/x-ndjson", "application/ndjson")
 
     def __init__(self, sent: str) -> None:
-        super().__init__(f"Send the file as {', '.join(self.ACCEPTED)}, not '{sent}'.",
+        super().__init__(_("Send the file as {accepted}, not '{sent}'.",
+                           accepted=", ".join(self.ACCEPTED), sent=sent),
                          accepted=list(self.ACCEPTED), header="Accept-Post")
 
     @classmethod

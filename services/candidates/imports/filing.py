@@ -37,22 +37,22 @@ from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.programmes.models import Programme
 from shared.errors import ProblemError
 from shared.events.outbox import NewEvent
+from shared.i18n import N_, _, translate
 
 LineErrors = list[dict[str, Any]]
 # The field of the line each refusal of ensure_submittable names.
 _FIELD: dict[type[ProblemError], str] = {InvalidDates: "submitted_at", IntakeClosed: "submitted_at",
           OriginSuspended: "nationality", ConsentRequired: "consents"}
-_DATED_BY_STAFF_ONLY = [{
-    "loc": ["submitted_at"], "type": HistoricalEntryForbidden.slug,
-    "msg": "only staff record a past submission: an institution's lines are submitted now "
-           "(leave submitted_at out)"}]
+_DATED_BY_STAFF_ONLY = N_("only staff record a past submission: an institution's lines are "
+                          "submitted now (leave submitted_at out)")
 # The transition's reason, in the application's history: how it was filed.
 FILED = "filed by an import of applications"
 NOMINATED = "filed with the institution's import of applications"
 
 
 def _problem(exc: ProblemError) -> LineErrors:
-    return [{"loc": [_FIELD[type(exc)]], "type": exc.slug, "msg": exc.detail or exc.title}]
+    return [{"loc": [_FIELD[type(exc)]], "type": exc.slug,
+             "msg": exc.detail or translate(exc.title)}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,8 @@ class Filing:
                 application: Application) -> LineErrors | None:
         """Why the line's application may not be filed, or None."""
         if application.submitted_at is not None and not self.staff:
-            return _DATED_BY_STAFF_ONLY
+            return [{"loc": ["submitted_at"], "type": HistoricalEntryForbidden.slug,
+                     "msg": translate(_DATED_BY_STAFF_ONLY)}]
         try:
             ensure_submittable(
                 programme, at=application.submitted_at or self.now, now=self.now,
@@ -87,7 +88,8 @@ class Filing:
         the programme share-locked until the caller's transaction ends."""
         programme = await repository.programme_terms(connection, self.programme_id)
         if programme is None:
-            raise ProgrammeNotFound(f"No programme {self.programme_id}.")
+            raise ProgrammeNotFound(_("No programme {programme_id}.",
+                                      programme_id=self.programme_id))
         refused = {}
         for number, row, application in batch:
             assert application is not None  # every line of an import of applications has one
@@ -99,7 +101,7 @@ class Filing:
         """Store the consents, applications, transitions, nominations and events of ``lines``
         (whose candidates were just copied), in the caller's transaction."""
         consents, applications, transitions, nominations, events = [], [], [], [], []
-        for _, row, application in lines:
+        for _number, row, application in lines:
             assert application is not None
             candidate = row[ID]
             subject, role = self.filed_by or (None, None)

@@ -26,6 +26,8 @@ from typing import Any
 
 import orjson
 
+from shared.i18n import _
+
 FORMATS = ("csv", "ndjson")
 _EDUCATION = ("education_level", "education_field", "education_institution", "education_year")
 _URI_SCHEMES = ("http://", "https://")
@@ -53,7 +55,7 @@ def _skills(cell: str) -> list[dict[str, str]]:
 def _language(item: str) -> dict[str, str]:
     language, sep, level = item.partition(":")
     if not sep:
-        raise UnreadableLine(f"language '{item}' must look like 'fr:B2'")
+        raise UnreadableLine(_("language '{item}' must look like 'fr:B2'", item=item))
     return {"language": language.strip(), "level": level.strip()}
 
 

@@ -20,6 +20,7 @@ from shared.access import STAFF
 from shared.auth import AUTH_RESPONSES, PrincipalDep
 from shared.clock import NowDep
 from shared.errors import responses
+from shared.i18n import _
 
 router = APIRouter(prefix="/v1/candidate-imports", tags=["candidates"],
                    responses=AUTH_RESPONSES)
@@ -142,8 +143,8 @@ async def import_applications(
         programme_id=None if principal.role == "institution" else programme_id)
     # Checked after the links the caller names (another's institution is a 404 first).
     if programme_id is None:
-        raise ProgrammeRequired("Say which programme the applications are filed to: "
-                                "programme_id.")
+        raise ProgrammeRequired(_("Say which programme the applications are filed to: "
+                                  "programme_id."))
     await service.ensure_links(request.app.state.database,
                                links=replace(links, programme_id=programme_id))
     content, file_format = await _file(request)
@@ -167,10 +168,10 @@ async def _file(request: Request) -> tuple[bytes, str]:
     limit = request.app.state.settings.import_max_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ImportTooLarge(f"The file is larger than {limit} bytes; split it.")
+        raise ImportTooLarge(_("The file is larger than {limit} bytes; split it.", limit=limit))
     content = bytearray()
     async for chunk in request.stream():
         content += chunk
         if len(content) > limit:
-            raise ImportTooLarge(f"The file is larger than {limit} bytes; split it.")
+            raise ImportTooLarge(_("The file is larger than {limit} bytes; split it.", limit=limit))
     return bytes(content), file_format

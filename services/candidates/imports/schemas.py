@@ -27,6 +27,7 @@ from services.candidates.vocabulary import (
     Sector,
     ShortText,
 )
+from shared.i18n import _
 from shared.vocabulary import Phone, SkillUri, is_esco_skill
 
 
@@ -103,7 +104,7 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 def _skill_named(skill: "SkillRow") -> "SkillRow":
     if skill["uri"] is None and skill["label"] is None:
-        raise ValueError("a skill needs a uri or a label")
+        raise ValueError(_("a skill needs a uri or a label"))
     # Stored as the candidates service stores a Skill, marker included.
     skill["esco"] = is_esco_skill(skill["uri"])
     return skill
@@ -132,7 +133,7 @@ class _Language(TypedDict):
 
 def _distinct(languages: list[_Language]) -> list[_Language]:
     if len({item["language"] for item in languages}) != len(languages):
-        raise ValueError("each language may appear only once")
+        raise ValueError(_("each language may appear only once"))
     return languages
 
 
@@ -167,7 +168,7 @@ class _StrippedCandidateRow(_CandidateRow):
 
 def _distinct_purposes(purposes: list[Purpose]) -> list[Purpose]:
     if len(set(purposes)) != len(purposes):
-        raise ValueError("each purpose may appear only once")
+        raise ValueError(_("each purpose may appear only once"))
     return purposes
 
 
@@ -194,18 +195,18 @@ class _StrippedApplicantRow(_ApplicantRow):
 
 def _consents_versioned(row: _ApplicantRow) -> _ApplicantRow:
     if row.get("consents") and not row.get("consent_text_version"):
-        raise ValueError("consent_text_version is required with consents: the version of the "
-                         "text the person signed")
+        raise ValueError(_("consent_text_version is required with consents: the version of the "
+                           "text the person signed"))
     if row.get("consent_text_version") and not row.get("consents"):
-        raise ValueError("consent_text_version without consents: list the purposes consented "
-                         "to in consents")
+        raise ValueError(_("consent_text_version without consents: list the purposes consented "
+                           "to in consents"))
     return row
 
 
 def _available_in_order(row: _CandidateRow) -> _CandidateRow:
     start, end = row.get("available_from_date"), row.get("available_until_date")
     if start is not None and end is not None and end < start:
-        raise ValueError("available_until_date must not be before available_from_date")
+        raise ValueError(_("available_until_date must not be before available_from_date"))
     return row
 
 

@@ -38,6 +38,8 @@ from services.candidates.imports.writing import EMAIL_DIGEST, Written, write_bat
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from shared.db import Database
+from shared.errors import field_message
+from shared.i18n import N_, _, translate
 from shared.text import MESSAGE as NUL_MESSAGE
 from shared.text import nul_path
 
@@ -45,7 +47,7 @@ MAX_REPORTED_ERRORS = 1000
 # Lines read between two turns of the event loop: each round trip of the COPY under way waits
 # for one, so this bounds how long Postgres may wait for its next message (~1 ms).
 _YIELD_EVERY = 20
-_TAKEN = [{"loc": ["email"], "msg": "email already registered"}]
+_TAKEN = N_("email already registered")
 # The CSV reader strips every string it yields; NDJSON values arrive as they were sent.
 _ADAPTERS = {"csv": stripped_candidate_row, "ndjson": candidate_row}
 _APPLICANT_ADAPTERS = {"csv": stripped_applicant_row, "ndjson": applicant_row}
@@ -75,7 +77,7 @@ class _Report:
         self.batches += 1
         self.duplicates_flagged += written.flagged
         for number in written.taken:
-            self.reject(number, _TAKEN)
+            self.reject(number, [{"loc": ["email"], "msg": translate(_TAKEN)}])
         for number, errors in written.refused.items():
             self.reject(number, errors)
 
@@ -94,7 +96,7 @@ class _Report:
 
 def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     # Location and message only: echoing the input would copy personal data into the report.
-    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+    return [{"loc": [str(p) for p in e["loc"]], "msg": field_message(e)} for e in exc.errors()]
 
 
 def _valid_rows(lines: Iterable[tuple[int, dict[str, Any] | str]], file_format: str,
@@ -112,7 +114,7 @@ def _valid_rows(lines: Iterable[tuple[int, dict[str, Any] | str]], file_format: 
         # Postgres stores no NUL: such a line is refused here, not by the COPY of its batch.
         if may_hold_nul and (where := nul_path(document)) is not None:
             report.reject(number, [{"loc": where.replace("[", ".").replace("]", "").split(".")
-                                    if where else [], "msg": NUL_MESSAGE}])
+                                    if where else [], "msg": translate(NUL_MESSAGE)}])
             continue
         try:
             row = validate(document)
@@ -155,10 +157,12 @@ async def ensure_links(database: Database, *, links: Registration) -> None:
     async with database.raw_connection() as connection:
         if links.programme_id is not None and \
                 not await repository.programme_exists(connection, links.programme_id):
-            raise ProgrammeNotFound(f"No programme {links.programme_id}.")
+            raise ProgrammeNotFound(_("No programme {programme_id}.",
+                                      programme_id=links.programme_id))
         if links.institution_id is not None and \
                 not await repository.institution_exists(connection, links.institution_id):
-            raise InstitutionNotFound(f"No institution {links.institution_id}.")
+            raise InstitutionNotFound(_("No institution {institution_id}.",
+                                        institution_id=links.institution_id))
 
 
 async def import_candidates(database: Database, *, content: bytes, file_format: str,

@@ -22,6 +22,7 @@ from services.candidates.institutions.schemas import (
 )
 from services.candidates.programmes import service as programme_service
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 
 
@@ -34,7 +35,8 @@ async def get(session: AsyncSession, *, institution_id: uuid.UUID) -> Institutio
     """The institution, or InstitutionNotFound."""
     institution = await repository.get(session, institution_id)
     if institution is None:
-        raise InstitutionNotFound(f"No institution {institution_id}.")
+        raise InstitutionNotFound(_("No institution {institution_id}.",
+                                    institution_id=institution_id))
     return institution
 
 
@@ -47,7 +49,8 @@ async def update(session: AsyncSession, *, institution_id: uuid.UUID, data: Inst
                                                 changes)
     if updated is None:
         raise PreconditionFailed(
-            f"The institution changed since version {expected_version}; read it again.",
+            _("The institution changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=current.version,
         )
     return updated
@@ -62,7 +65,8 @@ async def list_page(session: AsyncSession, *, page: PageParams, country: str | N
 
 async def _ensure_institution(session: AsyncSession, institution_id: uuid.UUID) -> None:
     if not await repository.exists(session, institution_id):
-        raise InstitutionNotFound(f"No institution {institution_id}.")
+        raise InstitutionNotFound(_("No institution {institution_id}.",
+                                    institution_id=institution_id))
 
 
 async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
@@ -75,8 +79,10 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
                                           candidate_id=data.candidate_id,
                                           programme_id=data.programme_id):
         raise AlreadyNominated(
-            f"Institution {institution_id} already nominated candidate {data.candidate_id} "
-            f"for programme {data.programme_id}.")
+            _("Institution {institution_id} already nominated candidate {candidate_id} "
+              "for programme {programme_id}.",
+              institution_id=institution_id, candidate_id=data.candidate_id,
+              programme_id=data.programme_id))
     try:
         nomination = await repository.add_nomination(
             session, Nomination(institution_id=institution_id, **data.model_dump()))
@@ -85,11 +91,13 @@ async def nominate(session: AsyncSession, *, institution_id: uuid.UUID,
         # nomination committed first, or the candidate was erased. Either way a 409, not a 500.
         if repository.is_unique_violation(exc):
             raise AlreadyNominated(
-                f"Institution {institution_id} already nominated candidate "
-                f"{data.candidate_id} for programme {data.programme_id}.") from exc
+                _("Institution {institution_id} already nominated candidate "
+                  "{candidate_id} for programme {programme_id}.",
+                  institution_id=institution_id, candidate_id=data.candidate_id,
+                  programme_id=data.programme_id)) from exc
         raise NominationConflict(
-            "The candidate, programme or institution changed while nominating; "
-            "read them again.") from exc
+            _("The candidate, programme or institution changed while nominating; "
+              "read them again.")) from exc
     # A nomination brings the person before a programme: look for their other records then.
     await duplicates_service.detect(
         session, candidate=await candidate_service.get(session, candidate_id=data.candidate_id),

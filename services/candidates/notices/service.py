@@ -43,6 +43,7 @@ from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
+from shared.i18n import _
 
 # --- when -----------------------------------------------------------------------------------
 
@@ -221,7 +222,7 @@ async def _programme(session: AsyncSession, principal: Principal,
                      programme_id: uuid.UUID) -> None:
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     if await get_programme(session, programme_id) is None:
-        raise ProgrammeNotFound(f"No programme {programme_id}.")
+        raise ProgrammeNotFound(_("No programme {programme_id}.", programme_id=programme_id))
 
 
 async def schedule(session: AsyncSession, *, principal: Principal,
@@ -254,12 +255,13 @@ async def set_schedule(session: AsyncSession, *, principal: Principal, programme
     await _programme(session, principal, programme_id)
     kinds = [entry.kind for entry in data.kinds]
     if len(set(kinds)) != len(kinds):
-        raise DuplicateKinds("Each kind may appear once.")
+        raise DuplicateKinds(_("Each kind may appear once."))
     rows = await repository.schedule(session, programme_id, for_update=True)
     version = max((row.version for row in rows), default=DEFAULT_VERSION)
     if expected_version is not None and version != expected_version:
         raise PreconditionFailed(
-            f"The schedule changed since version {expected_version}; read it again.",
+            _("The schedule changed since version {version}; read it again.",
+              version=expected_version),
             current_version=version)
     await repository.replace_schedule(session, programme_id,
                                       [entry.model_dump() for entry in data.kinds], version + 1)
@@ -302,13 +304,15 @@ async def set_preferences(session: AsyncSession, *, principal: Principal,
     person = await _person(session, principal, candidate_id)
     essential = sorted(set(data.stopped_kinds) & ESSENTIAL)
     if essential:
-        raise EssentialNotice(f"These notices cannot be stopped: {', '.join(essential)}.",
+        raise EssentialNotice(_("These notices cannot be stopped: {kinds}.",
+                                kinds=", ".join(essential)),
                               kinds=essential, essential_kinds=sorted(ESSENTIAL))
     current = await repository.preference(session, candidate_id, for_update=True)
     version = current.version if current else DEFAULT_VERSION
     if expected_version is not None and version != expected_version:
         raise PreconditionFailed(
-            f"The preferences changed since version {expected_version}; read them again.",
+            _("The preferences changed since version {version}; read them again.",
+              version=expected_version),
             current_version=version)
     row = await repository.save_preference(
         session, candidate_id=candidate_id, language=data.language, channel=data.channel,

@@ -13,6 +13,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 # Short: the reminder's text names it, and a text message holds 160 characters.
@@ -21,7 +22,7 @@ Place = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 def _local_minute(value: time) -> time:
     if value.tzinfo is not None or value.second or value.microsecond:
-        raise ValueError("a local time of day as HH:MM, without seconds or time zone")
+        raise ValueError(_("a local time of day as HH:MM, without seconds or time zone"))
     return value
 
 

@@ -1,6 +1,7 @@
 """Errors of the programmes domain."""
 
 from shared.errors import Conflict, NotFound, UnprocessableEntity
+from shared.i18n import _
 
 
 class ProgrammeNotFound(NotFound):
@@ -51,5 +52,5 @@ class InvalidDates(UnprocessableEntity):
     @classmethod
     def of(cls, field: str, message: str) -> "InvalidDates":
         """The problem of one field: ``message`` says what is wrong with it."""
-        return cls(f"{field} {message}.", errors=[
+        return cls(_("{field} {message}.", field=field, message=message), errors=[
             {"loc": ["body", field], "msg": message, "type": "invalid_date"}])

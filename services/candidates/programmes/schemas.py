@@ -27,6 +27,7 @@ from services.candidates.vocabulary import (
     ShortText,
     StayType,
 )
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 from shared.vocabulary import Reason
 
@@ -40,7 +41,7 @@ Item = TypeVar("Item")
 
 def _distinct(values: Sequence[Item]) -> Sequence[Item]:
     if len(set(values)) != len(values):
-        raise ValueError("each value may appear once")
+        raise ValueError(_("each value may appear once"))
     return values
 
 
@@ -86,13 +87,13 @@ class Season(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.ends_on <= self.starts_on:
-            raise ValueError("ends_on must be after starts_on")
+            raise ValueError(_("ends_on must be after starts_on"))
         return self
 
 
 def _distinct_names(seasons: list[Season]) -> list[Season]:
     if len({s.name for s in seasons}) != len(seasons):
-        raise ValueError("season names must be unique")
+        raise ValueError(_("season names must be unique"))
     return seasons
 
 
@@ -133,7 +134,7 @@ class EligibilityRules(StrictModel):
     @model_validator(mode="after")
     def _age_range(self) -> Self:
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise ValueError("min_age must not exceed max_age")
+            raise ValueError(_("min_age must not exceed max_age"))
         return self
 
 
@@ -213,7 +214,7 @@ class ProgrammeCreate(ProgrammeFields):
     @model_validator(mode="after")
     def _window(self) -> Self:
         if self.intake_closes_at <= self.intake_opens_at:
-            raise ValueError("intake_closes_at must be after intake_opens_at")
+            raise ValueError(_("intake_closes_at must be after intake_opens_at"))
         return self
 
 

@@ -26,6 +26,7 @@ from services.candidates.programmes.schemas import (
 from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
@@ -49,7 +50,8 @@ def suspension_of(programme: Programme, country: str) -> dict[str, str] | None:
 async def create(session: AsyncSession, *, data: ProgrammeCreate) -> Programme:
     """Create a programme; its code must be new."""
     if await repository.code_exists(session, data.code):
-        raise ProgrammeCodeTaken(f"A programme with code '{data.code}' already exists.")
+        raise ProgrammeCodeTaken(_("A programme with code '{code}' already exists.",
+                                   code=data.code))
     targets.check(capacity=data.capacity, share=data.gender_balance_min_share,
                   split=data.gender_targets, admitted=data.eligibility.genders)
     shape.check(destination_countries=data.destination_countries,
@@ -62,7 +64,7 @@ async def get(session: AsyncSession, *, programme_id: uuid.UUID) -> Programme:
     """The programme, or ProgrammeNotFound."""
     programme = await repository.get(session, programme_id)
     if programme is None:
-        raise ProgrammeNotFound(f"No programme {programme_id}.")
+        raise ProgrammeNotFound(_("No programme {programme_id}.", programme_id=programme_id))
     return programme
 
 
@@ -74,7 +76,7 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
     opens = changes.get("intake_opens_at", current.intake_opens_at)
     closes = changes.get("intake_closes_at", current.intake_closes_at)
     if closes <= opens:
-        raise InvalidIntakeWindow("intake_closes_at must be after intake_opens_at.")
+        raise InvalidIntakeWindow(_("intake_closes_at must be after intake_opens_at."))
     eligibility = changes.get("eligibility", current.eligibility)
     targets.check(capacity=changes.get("capacity", current.capacity),
                   share=changes.get("gender_balance_min_share", current.gender_balance_min_share),
@@ -90,7 +92,8 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
     updated = await repository.update_versioned(session, programme_id, expected_version, changes)
     if updated is None:
         raise PreconditionFailed(
-            f"The programme changed since version {expected_version}; read it again.",
+            _("The programme changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=current.version,
         )
     return updated
@@ -99,7 +102,7 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
 async def _locked(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
     programme = await repository.get_for_update(session, programme_id)
     if programme is None:
-        raise ProgrammeNotFound(f"No programme {programme_id}.")
+        raise ProgrammeNotFound(_("No programme {programme_id}.", programme_id=programme_id))
     return programme
 
 
@@ -110,16 +113,17 @@ async def suspend_origin(session: AsyncSession, *, programme_id: uuid.UUID,
     take turns instead of overwriting each other's list."""
     programme = await _locked(session, programme_id)
     if data.country not in programme.origin_countries:
-        message = (f"{data.country} is not among the programme's origin countries "
-                   f"({', '.join(programme.origin_countries)})")
-        raise NotAnOrigin(f"country: {message}.", errors=[
+        message = _("{country} is not among the programme's origin countries ({origins})",
+                    country=data.country, origins=", ".join(programme.origin_countries))
+        raise NotAnOrigin(_("country: {message}.", message=message), errors=[
             {"loc": ["body", "country"], "msg": message, "type": "not_an_origin"}])
     suspended_on = data.suspended_on or today
     if suspended_on > today:
-        raise InvalidDates.of("suspended_on", "must not be in the future")
+        raise InvalidDates.of("suspended_on", _("must not be in the future"))
     if (found := suspension_of(programme, data.country)) is not None:
         raise AlreadySuspended(
-            f"{data.country} is suspended since {found['suspended_on']}; lift it first.",
+            _("{country} is suspended since {suspended_on}; lift it first.",
+              country=data.country, suspended_on=found["suspended_on"]),
             suspended_on=found["suspended_on"])
     entry = {"country": data.country, "reason": data.reason,
              "suspended_on": suspended_on.isoformat()}
@@ -132,7 +136,8 @@ async def lift_origin(session: AsyncSession, *, programme_id: uuid.UUID,
     """People of ``country`` may apply again (applications withdrawn meanwhile stay so)."""
     programme = await _locked(session, programme_id)
     if suspension_of(programme, country) is None:
-        raise OriginNotSuspended(f"{country} is not suspended in programme {programme_id}.")
+        raise OriginNotSuspended(_("{country} is not suspended in programme {programme_id}.",
+                                   country=country, programme_id=programme_id))
     remaining = [s for s in programme.suspended_origins if s["country"] != country]
     return await repository.update_locked(session, programme_id,
                                           {"suspended_origins": remaining})
@@ -151,4 +156,4 @@ def ensure_in_scope(principal: Principal, programme_id: uuid.UUID) -> None:
     """ProgrammeNotFound when an officer or ministry acts on a programme not theirs."""
     scope = access.programme_scope(principal)
     if scope is not None and programme_id not in scope:
-        raise ProgrammeNotFound(f"No programme {programme_id}.")
+        raise ProgrammeNotFound(_("No programme {programme_id}.", programme_id=programme_id))

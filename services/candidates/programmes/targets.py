@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from services.candidates.programmes.exceptions import InvalidGenderTargets
+from shared.i18n import _
 
 BALANCED_GENDERS: Final = ("female", "male")
 HALF: Final = Decimal("0.5")
@@ -55,22 +56,25 @@ def check(*, capacity: int, share: Decimal | None, split: Mapping[Any, int] | No
     balanced = balanced_genders(admitted)
     if share and share > HALF and len(balanced) != 1:
         raise _invalid("gender_balance_min_share",
-                       f"a share of {share} for women and for men alike cannot be met; above "
-                       "0.5 the eligibility must admit only one of female and male")
+                       _("a share of {share} for women and for men alike cannot be met; above "
+                         "0.5 the eligibility must admit only one of female and male",
+                         share=share))
     if split is None:
         return
     total = sum(split.values())
     if total > capacity:
         raise _invalid("gender_targets",
-                       f"the split asks for {total} seats but the capacity is {capacity}")
+                       _("the split asks for {total} seats but the capacity is {capacity}",
+                         total=total, capacity=capacity))
     excluded = sorted(g for g, n in split.items() if n and admitted and g not in admitted)
     if excluded:
         raise _invalid("gender_targets",
-                       f"the split gives seats to {', '.join(excluded)}, which the eligibility "
-                       "rules do not admit")
+                       _("the split gives seats to {excluded}, which the eligibility rules do "
+                         "not admit", excluded=", ".join(excluded)))
     need = min_seats(capacity, share, balanced=len(balanced))
     short = sorted(g for g in balanced if split.get(g, 0) < need)
     if short:
         raise _invalid("gender_targets",
-                       f"the split gives {', '.join(f'{g} {split.get(g, 0)}' for g in short)} "
-                       f"seats, fewer than the {need} gender_balance_min_share asks for")
+                       _("the split gives {seats} seats, fewer than the {need} "
+                         "gender_balance_min_share asks for",
+                         seats=", ".join(f"{g} {split.get(g, 0)}" for g in short), need=need))

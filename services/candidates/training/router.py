@@ -45,6 +45,7 @@ from shared.clock import NowDep, utc_date
 from shared.concurrency import IfMatchRequired, expected_version
 from shared.db import SessionDep
 from shared.errors import IllegalTransition, InvalidCursor, PreconditionFailed, responses
+from shared.i18n import _
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused, InvalidIdempotencyKey
 from shared.pagination import Page, PageDep, PageParams, paging
 from shared.responses import json_response, page_response
@@ -65,7 +66,7 @@ async def _ensure_module_in_scope(session: AsyncSession, principal: Principal,
     if (scope := access.programme_ids_scope(principal)) is not None:
         module = await service.get_module(session, module_id=module_id)
         if module.programme_id not in scope:
-            raise TrainingModuleNotFound(f"No training module {module_id}.")
+            raise TrainingModuleNotFound(_("No training module {module_id}.", module_id=module_id))
 
 
 async def _ensure_enrolment_in_scope(session: AsyncSession, principal: Principal,
@@ -76,7 +77,8 @@ async def _ensure_enrolment_in_scope(session: AsyncSession, principal: Principal
         try:
             await _ensure_module_in_scope(session, principal, enrolment.module_id)
         except TrainingModuleNotFound as exc:
-            raise EnrolmentNotFound(f"No enrolment {enrolment_id}.") from exc
+            raise EnrolmentNotFound(_("No enrolment {enrolment_id}.",
+                                      enrolment_id=enrolment_id)) from exc
 
 
 # --- modules -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from services.candidates.vocabulary import LongText, ShortText
+from shared.i18n import _
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 
 ModuleCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,39}$")]
@@ -118,7 +119,7 @@ class AttendanceCreate(StrictModel):
     @model_validator(mode="after")
     def _absent_attends_nothing(self) -> Self:
         if not self.present and self.hours > 0:
-            raise ValueError("an absent candidate cannot have attended hours")
+            raise ValueError(_("an absent candidate cannot have attended hours"))
         return self
 
 
@@ -174,12 +175,14 @@ class TrainingSessionCreate(StrictModel):
     def _each_once(self) -> Self:
         named = [self.enrolment_of(a) for a in self.attendees] + self.absent
         if not named:
-            raise ValueError("a register names at least one enrolment (attendees or absent)")
+            raise ValueError(_("a register names at least one enrolment (attendees or absent)"))
         if len(named) > MAX_SESSION_ATTENDEES:
-            raise ValueError(f"a register names at most {MAX_SESSION_ATTENDEES} enrolments "
-                             "(attendees and absent together); send it in parts")
+            raise ValueError(_("a register names at most {most} enrolments "
+                               "(attendees and absent together); send it in parts",
+                               most=MAX_SESSION_ATTENDEES))
         if repeated := sorted(str(i) for i, n in Counter(named).items() if n > 1):
-            raise ValueError(f"each enrolment appears once in a register: {', '.join(repeated)}")
+            raise ValueError(_("each enrolment appears once in a register: {repeated}",
+                               repeated=', '.join(repeated)))
         return self
 
     @staticmethod

@@ -39,6 +39,7 @@ from services.candidates.training.schemas import (
 )
 from services.candidates.training.state import ATTENDANCE_ALLOWED_FROM, ENROLMENT
 from shared.errors import IllegalTransition, PreconditionFailed
+from shared.i18n import _
 from shared.pagination import PageParams
 
 HOURS_PRECISION = Decimal("0.01")
@@ -57,9 +58,11 @@ def required_hours(module_hours: Decimal) -> Decimal:
 def _happened(field: str, day: date, *, today: date, enrolled_on: date | None = None) -> None:
     """InvalidDates naming ``field`` when ``day`` is in the future or before the enrolment."""
     if day > today:
-        raise InvalidDates.of(field, f"must not be in the future (today is {today})")
+        raise InvalidDates.of(field, _("must not be in the future (today is {today})",
+                                        today=today))
     if enrolled_on is not None and day < enrolled_on:
-        raise InvalidDates.of(field, f"must not be before the enrolment ({enrolled_on})")
+        raise InvalidDates.of(field, _("must not be before the enrolment ({enrolled_on})",
+                                        enrolled_on=enrolled_on))
 
 
 async def _ensure_candidate(session: AsyncSession, candidate_id: uuid.UUID) -> None:
@@ -87,7 +90,7 @@ async def get_module(session: AsyncSession, *, module_id: uuid.UUID) -> Training
     """The module, or TrainingModuleNotFound."""
     module = await repository.get_module(session, module_id)
     if module is None:
-        raise TrainingModuleNotFound(f"No training module {module_id}.")
+        raise TrainingModuleNotFound(_("No training module {module_id}.", module_id=module_id))
     return module
 
 
@@ -110,7 +113,8 @@ async def update_module(session: AsyncSession, *, module_id: uuid.UUID,
         raise taken from exc
     if updated is None:
         raise PreconditionFailed(
-            f"The training module changed since version {expected_version}; read it again.",
+            _("The training module changed since version {expected_version}; read it again.",
+              expected_version=expected_version),
             current_version=current.version,
         )
     return updated
@@ -147,8 +151,8 @@ async def enrol(session: AsyncSession, *, module_id: uuid.UUID, data: EnrolmentC
         # committed first, or the candidate was erased. A 409 either way, never a 500.
         if repository.is_unique_violation(exc):
             raise already from exc
-        raise TrainingConflict("The candidate or module changed while enrolling; "
-                               "read them again.") from exc
+        raise TrainingConflict(_("The candidate or module changed while enrolling; "
+                                 "read them again.")) from exc
 
 
 async def get_enrolment(session: AsyncSession, *, enrolment_id: uuid.UUID,
@@ -156,7 +160,7 @@ async def get_enrolment(session: AsyncSession, *, enrolment_id: uuid.UUID,
     """The enrolment, or EnrolmentNotFound."""
     enrolment = await repository.get_enrolment(session, enrolment_id, lock=lock)
     if enrolment is None:
-        raise EnrolmentNotFound(f"No enrolment {enrolment_id}.")
+        raise EnrolmentNotFound(_("No enrolment {enrolment_id}.", enrolment_id=enrolment_id))
     return enrolment
 
 
@@ -177,9 +181,12 @@ async def _ensure_attended(session: AsyncSession, enrolment: Enrolment,
     required = required_hours(module.hours)
     if attended < required:
         raise AttendanceInsufficient(
-            f"Module {module.code} is completed with at least {required} of its {module.hours} "
-            f"hours attended ({MIN_ATTENDANCE_SHARE:.0%}); the candidate attended {attended} "
-            f"by {completed_on}. Record their attendance first.",
+            _("Module {code} is completed with at least {required} of its {hours} "
+              "hours attended ({share:.0%}); the candidate attended {attended} "
+              "by {completed_on}. Record their attendance first.",
+              code=module.code, required=required, hours=module.hours,
+              share=MIN_ATTENDANCE_SHARE, attended=attended,
+              completed_on=completed_on),
             attended_hours=str(attended), required_hours=str(required),
             module_hours=str(module.hours))
 
@@ -265,21 +272,22 @@ async def record_session(session: AsyncSession, *, module_id: uuid.UUID,
         session, module_id=module_id, enrolment_ids=ids)}
     if missing := [str(i) for i in ids if i not in enrolments]:
         raise EnrolmentNotFound(
-            f"No enrolment {', '.join(missing)} in training module {module_id}.",
+            _("No enrolment {missing} in training module {module_id}.",
+              missing=', '.join(missing), module_id=module_id),
             enrolment_ids=missing)
     if dropped := [str(i) for i in ids if enrolments[i].status not in ATTENDANCE_ALLOWED_FROM]:
         raise EnrolmentsDropped(dropped, allowed_from=list(ATTENDANCE_ALLOWED_FROM))
     if later := [str(i) for i in ids if data.session_date < enrolments[i].enrolled_on]:
         raise InvalidDates(
-            f"session_date must not be before the enrolment of {', '.join(later)}.",
+            _("session_date must not be before the enrolment of {later}.", later=', '.join(later)),
             enrolment_ids=later, errors=[{"loc": ["body", "session_date"], "type": "invalid_date",
-                                          "msg": "must not be before the enrolment"}])
+                                          "msg": _("must not be before the enrolment")}])
     if recorded := await repository.recorded_on(session, enrolment_ids=ids,
                                                 session_date=data.session_date):
         named = [str(i) for i in recorded]
         raise AttendanceAlreadyRecorded(
-            f"Attendance on {data.session_date} is already recorded for enrolment "
-            f"{', '.join(named)}.", enrolment_ids=named)
+            _("Attendance on {session_date} is already recorded for enrolment {enrolments}.",
+              session_date=data.session_date, enrolments=", ".join(named)), enrolment_ids=named)
     try:
         rows = await repository.add_attendances(session, [
             Attendance(enrolment_id=i, session_date=data.session_date, present=present,
@@ -287,8 +295,9 @@ async def record_session(session: AsyncSession, *, module_id: uuid.UUID,
     except IntegrityError as exc:
         # A concurrent register or record of the same day committed first.
         raise AttendanceAlreadyRecorded(
-            f"Attendance on {data.session_date} was recorded meanwhile for some of these "
-            "enrolments; read the module's enrolments again.") from exc
+            _("Attendance on {session_date} was recorded meanwhile for some of these "
+              "enrolments; read the module's enrolments again.",
+              session_date=data.session_date)) from exc
     by_enrolment = {row.enrolment_id: row for row in rows}
     return [by_enrolment[i] for i in ids]
 

@@ -34,7 +34,7 @@ from services.placements.employers.schemas import Agreement, EmployerCreate, Emp
 from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 # Agreements are signed with the programme, and the kind decides which stays the host may
@@ -82,7 +82,7 @@ def _check_officer_agreements(principal: Principal, before: list[dict[str, Any]]
 async def create(session: AsyncSession, *, principal: Principal,
                  data: EmployerCreate) -> Employer:
     """Register a host company (admins, and officers under their programmes' agreements)."""
-    access.ensure_role(principal, access.STAFF, "register employers")
+    access.ensure_role(principal, access.STAFF, N_("register employers"))
     if principal.role == "officer":
         if not data.agreements:
             raise AgreementRequired(_(

@@ -62,7 +62,7 @@ from shared import access, disclosure
 from shared.access import Owners, Policy
 from shared.auth import ROLES, Principal
 from shared.events.outbox import NewEvent
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 READERS = frozenset({"admin", "service", "officer", "employer", "candidate"})
@@ -84,7 +84,7 @@ def owners(grievance: Grievance) -> Owners:
 
 POLICY: Policy[Grievance] = Policy(
     name="grievance", not_found=GrievanceNotFound, owners=owners, read=READERS,
-    refuses=frozenset(ROLES) - READERS, refusal="see a worker's grievances",
+    refuses=frozenset(ROLES) - READERS, refusal=N_("see a worker's grievances"),
     actions={"respond": HANDLERS, "resolve": HANDLERS, "assign": access.STAFF,
              # The worker's own rating of the resolution.
              "satisfaction": frozenset({"candidate"})},
@@ -142,7 +142,7 @@ async def file(session: AsyncSession, *, principal: Principal, data: GrievanceCr
                now: datetime) -> Grievance:
     """File a grievance about a placement the caller may file for (see the module
     docstring); publishes ``grievance.filed``."""
-    access.ensure_role(principal, FILERS, "file a grievance")
+    access.ensure_role(principal, FILERS, N_("file a grievance"))
     placement = await placement_service.authorize(
         session, principal=principal, placement_id=data.placement_id, action="file-grievance")
     if placement.status not in FILING_STATES:
@@ -313,7 +313,7 @@ async def statistics(session: AsyncSession, *, principal: Principal, programme_i
     """The programme's grievances counted, as the caller may read them: exact for officers
     and admins, under disclosure control for a ministry; 403 for every other role, 404 for a
     programme not the caller's."""
-    access.ensure_role(principal, READS_STATISTICS, "read grievance statistics")
+    access.ensure_role(principal, READS_STATISTICS, N_("read grievance statistics"))
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     counts = await repository.programme_counts(session, programme_id, now=now)
     found = GrievanceStatistics(

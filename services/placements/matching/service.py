@@ -59,7 +59,7 @@ from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 RUN_READERS = frozenset({"admin", "service", "officer"})
@@ -94,7 +94,7 @@ async def create_run(session: AsyncSession, *, principal: Principal,
     The parameters must suit the engine (InvalidParameters), the programme must have an open
     vacancy with a free seat (NothingToMatch) and no other run under way (RunInProgress).
     """
-    access.ensure_role(principal, access.STAFF, "start matching runs")
+    access.ensure_role(principal, access.STAFF, N_("start matching runs"))
     access.ensure_programmes_visible(principal, [data.programme_id], ProgrammeNotFound)
     access.reject_fields(principal, data.model_fields_set, {"officer": ADMIN_ONLY_FIELDS})
     parameters = data.parameters()
@@ -120,7 +120,7 @@ async def create_run(session: AsyncSession, *, principal: Principal,
 async def _authorize(session: AsyncSession, *, principal: Principal, run_id: uuid.UUID,
                      action: str | None = None, for_update: bool = False,
                      expected_version: int | None = None) -> MatchingRun:
-    access.ensure_role(principal, RUN_READERS, "read matching runs")
+    access.ensure_role(principal, RUN_READERS, N_("read matching runs"))
     return POLICY.check(await repository.get_run(session, run_id, principal=principal,
                                                    for_update=for_update),
                         principal=principal, object_id=run_id, action=action,
@@ -136,7 +136,7 @@ async def get_run(session: AsyncSession, *, principal: Principal,
 async def list_runs(session: AsyncSession, *, principal: Principal, page: PageParams,
                     filters: dict[str, Any]) -> list[MatchingRun]:
     """A page of the runs the caller may see, oldest first."""
-    access.ensure_role(principal, RUN_READERS, "read matching runs")
+    access.ensure_role(principal, RUN_READERS, N_("read matching runs"))
     POLICY.ensure_lists(principal)
     return await repository.list_runs(session, page, principal=principal,
                                       filters=filters)
@@ -305,7 +305,7 @@ async def list_proposals(session: AsyncSession, *, principal: Principal, run_id:
                          page: PageParams, filters: dict[str, Any]) -> list[MatchingProposal]:
     """A page of the run's proposals the caller may see, in the engine's order (by vacancy,
     best score first)."""
-    access.ensure_role(principal, PROPOSAL_READERS, "read matching proposals")
+    access.ensure_role(principal, PROPOSAL_READERS, N_("read matching proposals"))
     if principal.role != "employer":
         await _authorize(session, principal=principal, run_id=run_id)
         return await repository.list_proposals(session, run_id, page, filters=filters)

@@ -1,6 +1,7 @@
 """Errors of the placements domain (illegal transitions use ``shared.errors``)."""
 
 from shared.errors import Conflict, NotFound, ProblemError, UnprocessableEntity
+from shared.i18n import _
 
 
 class PlacementNotFound(NotFound):
@@ -29,7 +30,8 @@ class InvalidDates(UnprocessableEntity):
     def of(cls, field: str, message: str, value: object, **extra: str) -> "InvalidDates":
         """The problem of one field given ``value``: ``message`` says what is wrong with it,
         named in ``errors`` as a validation problem does."""
-        return cls(f"{field} {value} {message}.", errors=[
+        return cls(_("{field} {value} {message}.", field=field, value=value, message=message),
+                   errors=[
             {"loc": ["body", field], "msg": message, "type": "invalid_date"}], **extra)
 
 

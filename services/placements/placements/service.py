@@ -69,7 +69,7 @@ from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.clock import utc_today
 from shared.events.outbox import NewEvent
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 if TYPE_CHECKING:
@@ -305,7 +305,7 @@ async def visa_requests(session: AsyncSession, *, principal: Principal, page: Pa
     """A page of the visa files the caller may see (a visa authority: its programmes' in its
     country), in ``statuses`` (a subset of :data:`VISA_FILE_STATES`), oldest first; each
     identity only while the candidate's ``visa_file_sharing`` consent is in force now."""
-    access.ensure_role(principal, VISA_DESK, "read visa requests")
+    access.ensure_role(principal, VISA_DESK, N_("read visa requests"))
     rows = await repository.visa_files_page(session, page, principal=principal,
                                             statuses=statuses)
     return await _consented([VisaFile(*row) for row in rows], consents)
@@ -395,7 +395,7 @@ async def create(session: AsyncSession, *, principal: Principal, data: Placement
     gender and nationality (as origin) come from their profile when the body omits them.
     Dates of its own stay within the programme's ``max_stay_months`` (422 naming end_date).
     """
-    access.ensure_role(principal, access.STAFF, "create placements")
+    access.ensure_role(principal, access.STAFF, N_("create placements"))
     vacancy = await vacancy_service.get(session, principal=principal, vacancy_id=data.vacancy_id)
     profile = await _authorize_candidate(
         principal=principal, candidates=candidates,

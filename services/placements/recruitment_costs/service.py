@@ -64,7 +64,7 @@ from shared.auth import Forbidden, Principal
 from shared.clock import utc_date
 from shared.disclosure import Key, reads_exact, suppress
 from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 # Who supplies a programme's exchange rates, and who reads them and the indicator.
@@ -198,7 +198,7 @@ async def supply_rates(session: AsyncSession, *, principal: Principal,
                        candidates: CandidatesAsCaller | None = None) -> ExchangeRateTable:
     """Add a rate table to the programme's (admins, its officers); the candidates service is
     asked, with the caller's token, that the programme exists (404, 503 when it cannot be)."""
-    access.ensure_role(principal, RATE_SUPPLIERS, "supply exchange rates")
+    access.ensure_role(principal, RATE_SUPPLIERS, N_("supply exchange rates"))
     access.ensure_programmes_visible(principal, [data.programme_id], ProgrammeNotFound)
     placement_service.happened("valid_on", data.valid_on, today=utc_date(now))
     await programmes.rules(candidates, data.programme_id)
@@ -218,7 +218,7 @@ async def rate_tables(session: AsyncSession, *, principal: Principal, programme_
                       page: PageParams) -> list[ExchangeRateTable]:
     """A page of the programme's rate tables (admins, services, its officers and
     ministries)."""
-    _ensure_aggregates(principal, programme_id, "read exchange rates")
+    _ensure_aggregates(principal, programme_id, N_("read exchange rates"))
     return await repository.rate_tables(session, page, principal=principal,
                                         programme_id=programme_id)
 
@@ -247,7 +247,7 @@ async def sdg_10_7_1(session: AsyncSession, connection: asyncpg.Connection, *,
                      principal: Principal, programme_id: uuid.UUID, now: datetime) -> Sdg1071:
     """The programme's SDG 10.7.1 as the caller may read it: every figure for admins,
     services and its officers; under disclosure control for its ministries."""
-    _ensure_aggregates(principal, programme_id, "read SDG 10.7.1")
+    _ensure_aggregates(principal, programme_id, N_("read SDG 10.7.1"))
     table = await repository.latest_rate_table(session, programme_id)
     cells = cells_of(await repository.sdg_10_7_1(connection, programme_id,
                                                 None if table is None else table.id))

@@ -80,7 +80,7 @@ from shared import access, disclosure
 from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.events.outbox import NewEvent
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 # Who reads a programme's report: its officers and ministries, admins and services.
@@ -325,7 +325,7 @@ async def programme_report(session: AsyncSession, *, principal: Principal,
     """The standing of the programme's employers (see :class:`ProgrammeEmployerStanding`):
     exact, each employer's evidence with it, for officers and admins; for a ministry only the
     programme's evidence, under disclosure control."""
-    access.ensure_role(principal, REPORT_READERS, "read the employers' standing")
+    access.ensure_role(principal, REPORT_READERS, N_("read the employers' standing"))
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     employers = await repository.employers_of_programme(session, programme_id)
     found = await repository.evidence(session, programme_ids=[programme_id],

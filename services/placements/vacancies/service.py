@@ -46,7 +46,7 @@ from shared import access
 from shared.access import Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition
-from shared.i18n import _, current_language
+from shared.i18n import N_, _, current_language
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
@@ -197,7 +197,7 @@ async def create(session: AsyncSession, *, principal: Principal, data: VacancyCr
                  candidates: CandidatesAsCaller | None = None) -> Vacancy:
     """Publish an open vacancy for an employer that has an agreement with the programme, fit
     for its stay type and within the programme's rules."""
-    access.ensure_role(principal, PUBLISHERS, "publish vacancies")
+    access.ensure_role(principal, PUBLISHERS, N_("publish vacancies"))
     # The employer and programme named are loaded as the caller reads them: another
     # employer (for an employer) or another programme (for an officer) is a 404.
     if principal.role == "officer":

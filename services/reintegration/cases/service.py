@@ -35,7 +35,7 @@ from shared.auth import Principal
 from shared.errors import IllegalTransition
 from shared.events.outbox import NewEvent
 from shared.filters import equal_to
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def owners(case: ReturneeCase) -> Owners:
 
 
 POLICY = rules.people_policy(name="returnee case", not_found=CaseNotFound, owners=owners,
+                             refusal=N_("see returnees' cases"),
                              actions={"assign": STAFF, "edit": STAFF, "close": STAFF,
                                       "support": STAFF})
 

@@ -28,13 +28,14 @@ from shared.access import STAFF, Policy
 from shared.auth import Principal
 from shared.clock import utc_date
 from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
 POLICY: Policy[tuple[FollowUp, ReturneeCase]] = rules.people_policy(
     name="follow-up", not_found=FollowUpNotFound,
     owners=lambda loaded: owners(loaded[1]),  # (follow-up, case) as the repository loads it
+    refusal=N_("see returnees' follow-ups"),
     actions={"answer": STAFF | {"candidate"}})
 # Who says "mine" in a filter means the caller: ``caseworker=me``.
 ME = "me"

@@ -44,6 +44,7 @@ from shared import access
 from shared.auth import Principal
 from shared.clock import utc_date
 from shared.disclosure import withheld
+from shared.i18n import N_
 
 # Who may download anonymised follow-up rows: never a ministry, which reads aggregates only.
 EXPORTS_ROWS = frozenset({"admin", "service", "officer"})
@@ -200,7 +201,7 @@ def group_small_sectors(indicators: Indicators) -> Indicators:
 
 def ensure_readable(principal: Principal, programme_id: uuid.UUID) -> None:
     """403 for roles that read no aggregates; 404 for a programme not the caller's."""
-    access.ensure_role(principal, rules.READS_AGGREGATES, "read reintegration indicators")
+    access.ensure_role(principal, rules.READS_AGGREGATES, N_("read reintegration indicators"))
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
 
 
@@ -280,8 +281,8 @@ async def export_rows(connection: asyncpg.Connection, *, principal: Principal,
     it is given), how many people were left out, and who is in the file (for the access
     record: an export of people is a use of each one's data, pseudonymised or not)."""
     ensure_readable(principal, programme_id)
-    access.ensure_role(principal, EXPORTS_ROWS, "export follow-up rows: ministries read "
-                       "aggregates only")
+    access.ensure_role(principal, EXPORTS_ROWS, N_("export follow-up rows: ministries read "
+                       "aggregates only"))
     people = await repository.export_people(connection, programme_id)
     left_out = await without_consent(people)
     body = await repository.export_rows(connection, programme_id, secrets.token_hex(16),

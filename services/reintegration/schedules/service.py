@@ -26,7 +26,7 @@ from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
 from shared import access
 from shared.auth import Principal
 from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import N_, _
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ async def effective(session: AsyncSession, *,
 async def get(session: AsyncSession, *, principal: Principal,
               programme_id: uuid.UUID) -> ScheduleOut:
     """The programme's schedule, or the default one it follows."""
-    access.ensure_role(principal, rules.READS_AGGREGATES, "read follow-up schedules")
+    access.ensure_role(principal, rules.READS_AGGREGATES, N_("read follow-up schedules"))
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     row = await repository.get(session, programme_id)
     if row is None:
@@ -95,7 +95,7 @@ async def put(session: AsyncSession, *, principal: Principal, programme_id: uuid
               data: ScheduleIn, expected_version: int | None) -> ScheduleOut:
     """Set the programme's schedule (admins, its officers); cases opened from now on use it.
     ``expected_version`` is that of the schedule read, :data:`DEFAULT_VERSION` for the default."""
-    access.ensure_role(principal, access.STAFF, "set follow-up schedules")
+    access.ensure_role(principal, access.STAFF, N_("set follow-up schedules"))
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     current = await repository.get(session, programme_id, for_update=True)
     version = current.version if current else DEFAULT_VERSION

@@ -36,7 +36,7 @@ from shared.access import STAFF, Owners, Policy
 from shared.auth import Principal
 from shared.errors import IllegalTransition, PreconditionFailed
 from shared.filters import equal_to
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 
@@ -47,6 +47,7 @@ def owners(measure: SupportMeasure) -> Owners:
 
 POLICY: Policy[SupportMeasure] = rules.people_policy(
     name="support measure", not_found=MeasureNotFound, owners=owners,
+    refusal=N_("see returnees' support measures"),
     actions={"edit": STAFF, **{action: STAFF for action in state.ACTIONS}})
 _MONEY = ("amount", "currency", "disbursed_date")
 _FREE_TEXT = ("description", "outcome_note")
@@ -155,7 +156,7 @@ async def create(session: AsyncSession, *, principal: Principal, data: MeasureCr
             raise IllegalTransition(action="add support to", current_state=case.status,
                                     allowed_from=["open"])
     if data.candidate_id is not None and data.programme_id is not None:
-        access.ensure_role(principal, STAFF, "add support measures")
+        access.ensure_role(principal, STAFF, N_("add support measures"))
         person_case = await _person_case(
             session, principal=principal, candidate_id=data.candidate_id,
             programme_id=data.programme_id, candidates=candidates, authorization=authorization)
