@@ -114,8 +114,18 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 api = schemathesis.pytest.from_fixture("gateway_schema")
 
 
+# Headers that frame the HTTP message itself: a malformed one (an empty Transfer-Encoding, say)
+# is refused by the HTTP server (uvicorn's parser, a text/plain 400) before any of Pathways sees
+# the request, so it says nothing about the API's answers.
+FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length", "connection", "host", "te",
+                             "trailer", "upgrade", "expect", "keep-alive"})
+
+
 @api.parametrize()
 def test_every_operation_answers_as_documented(case: schemathesis.Case) -> None:
+    if case.headers:
+        case.headers = {name: value for name, value in case.headers.items()
+                        if name.lower() not in FRAMING_HEADERS}
     case.call_and_validate()
 
 
