@@ -33,8 +33,9 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, false
 
+from shared import concurrency
 from shared.auth import Forbidden, Principal
-from shared.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from shared.errors import NotFound, UnprocessableEntity
 from shared.i18n import N_, _, translate
 
 Row = TypeVar("Row")
@@ -206,12 +207,9 @@ class Policy(Generic[Row]):
             self.ensure_readable(principal, self.owners(row), object_id)
         else:
             self.ensure_allowed(principal, self.owners(row), object_id, action)
-        version = getattr(row, "version", None)
-        if expected_version is not None and version != expected_version:
-            raise PreconditionFailed(
-                _("The {name} changed since version {expected_version}; read it again.",
-                  name=self.name, expected_version=expected_version),
-                current_version=version)
+        concurrency.ensure_version(
+            expected_version, getattr(row, "version", None),
+            N_("The {name} changed since version {version}; read it again."), name=self.name)
         return row
 
     def ensure_not_refused(self, principal: Principal, action: str | None = None) -> None:

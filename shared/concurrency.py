@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Header
 
 from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import _, translate
 
 IfMatchHeader = Annotated[str | None, Header(
     alias="If-Match", description="The ETag last read; a stale or weak one gets 412.",
@@ -63,6 +63,23 @@ def expected_version(if_match: str | None) -> int | None:
             _("If-Match does not name a version of this resource: send its ETag as it was sent "
               "(a weak W/ tag never matches for a change)."))
     return versions.pop()
+
+
+def stale(message: str, *, expected: int | None, current: int | None,
+          **params: object) -> PreconditionFailed:
+    """The 412 of a change asked against version ``expected`` of a resource now at ``current``:
+    ``message`` names it (an ``N_`` message, ``{version}`` the version the client read, with
+    ``params`` for its other placeholders)."""
+    return PreconditionFailed(translate(message, version=expected, **params),
+                              current_version=current)
+
+
+def ensure_version(expected: int | None, current: int | None, message: str,
+                   **params: object) -> None:
+    """412 (:func:`stale`) unless ``expected`` (from :func:`expected_version`; None: any) is
+    the resource's ``current`` version."""
+    if expected is not None and expected != current:
+        raise stale(message, expected=expected, current=current, **params)
 
 
 def none_match(if_none_match: str, current: str) -> bool:

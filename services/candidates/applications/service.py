@@ -36,11 +36,10 @@ from services.candidates.programmes import service as programme_service
 from services.candidates.programmes import targets as programme_targets
 from services.candidates.programmes.models import Programme
 from services.candidates.programmes.schemas import OriginSuspensionCreate
-from shared import access
+from shared import access, concurrency
 from shared.auth import Principal
-from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.lifecycle import Lifecycle
 from shared.pagination import PageParams
 
@@ -195,12 +194,9 @@ async def _load_for(session: AsyncSession, *, application_id: uuid.UUID, action:
     if application is None:
         raise ApplicationNotFound(_("No application {application_id}.",
                                     application_id=application_id))
-    if expected_version is not None and application.version != expected_version:
-        raise PreconditionFailed(
-            _("The application changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=application.version,
-        )
+    concurrency.ensure_version(expected_version, application.version,
+                               N_("The application changed since version {version}"
+                                  "; read it again."))
     state.check(action, application.status)
     return application
 

@@ -38,10 +38,9 @@ from services.candidates.duplicates import service as duplicates_service
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes import service as programme_service
 from shared import access as shared_access
-from shared import sealing
+from shared import concurrency, sealing
 from shared.auth import Forbidden, Principal
 from shared.db import HotReads
-from shared.errors import PreconditionFailed
 from shared.i18n import N_, _, translate
 from shared.pagination import PageParams, raw_page_body
 from shared.vocabulary import skill_keys
@@ -263,11 +262,8 @@ async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: Candid
     except repository.EmailClash:
         raise _email_taken() from None
     if updated is None:
-        raise PreconditionFailed(
-            _("The candidate changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=current.version,
-        )
+        raise concurrency.stale(N_("The candidate changed since version {version}; read it again."),
+                                expected=expected_version, current=current.version)
     return updated
 
 

@@ -39,9 +39,10 @@ from services.candidates.duplicates.exceptions import (
     MergeConflict,
 )
 from services.candidates.duplicates.models import DuplicateDecision, DuplicateFlag
+from shared import concurrency
 from shared.auth import Principal
-from shared.errors import IllegalTransition, PreconditionFailed
-from shared.i18n import _
+from shared.errors import IllegalTransition
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 
@@ -164,11 +165,8 @@ def _ensure(flag: DuplicateFlag, *, action: str, allowed_from: str,
     if flag.status != allowed_from:
         raise IllegalTransition(action=action, current_state=flag.status,
                                 allowed_from=[allowed_from])
-    if expected_version is not None and expected_version != flag.version:
-        raise PreconditionFailed(
-            _("The flag changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=flag.version)
+    concurrency.ensure_version(expected_version, flag.version,
+                               N_("The flag changed since version {version}; read it again."))
 
 
 async def _record(session: AsyncSession, flag: DuplicateFlag, *, action: str,

@@ -21,8 +21,8 @@ from services.candidates.institutions.schemas import (
     NominationCreate,
 )
 from services.candidates.programmes import service as programme_service
-from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared import concurrency
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 
@@ -48,11 +48,9 @@ async def update(session: AsyncSession, *, institution_id: uuid.UUID, data: Inst
     updated = await repository.update_versioned(session, institution_id, expected_version,
                                                 changes)
     if updated is None:
-        raise PreconditionFailed(
-            _("The institution changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=current.version,
-        )
+        raise concurrency.stale(N_("The institution changed since version {version}"
+                                   "; read it again."),
+                                expected=expected_version, current=current.version)
     return updated
 
 

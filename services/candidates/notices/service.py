@@ -39,11 +39,10 @@ from services.candidates.notices.schemas import (
 )
 from services.candidates.programmes.exceptions import ProgrammeNotFound
 from services.candidates.programmes.repository import get as get_programme
-from shared import access
+from shared import access, concurrency
 from shared.auth import Principal
-from shared.errors import PreconditionFailed
 from shared.events.outbox import NewEvent
-from shared.i18n import _
+from shared.i18n import N_, _
 
 # --- when -----------------------------------------------------------------------------------
 
@@ -258,11 +257,8 @@ async def set_schedule(session: AsyncSession, *, principal: Principal, programme
         raise DuplicateKinds(_("Each kind may appear once."))
     rows = await repository.schedule(session, programme_id, for_update=True)
     version = max((row.version for row in rows), default=DEFAULT_VERSION)
-    if expected_version is not None and version != expected_version:
-        raise PreconditionFailed(
-            _("The schedule changed since version {version}; read it again.",
-              version=expected_version),
-            current_version=version)
+    concurrency.ensure_version(expected_version, version,
+                               N_("The schedule changed since version {version}; read it again."))
     await repository.replace_schedule(session, programme_id,
                                       [entry.model_dump() for entry in data.kinds], version + 1)
     return _schedule_out(programme_id, await repository.schedule(session, programme_id))
@@ -309,11 +305,9 @@ async def set_preferences(session: AsyncSession, *, principal: Principal,
                               kinds=essential, essential_kinds=sorted(ESSENTIAL))
     current = await repository.preference(session, candidate_id, for_update=True)
     version = current.version if current else DEFAULT_VERSION
-    if expected_version is not None and version != expected_version:
-        raise PreconditionFailed(
-            _("The preferences changed since version {version}; read them again.",
-              version=expected_version),
-            current_version=version)
+    concurrency.ensure_version(expected_version, version,
+                               N_("The preferences changed since version {version}"
+                                  "; read them again."))
     row = await repository.save_preference(
         session, candidate_id=candidate_id, language=data.language, channel=data.channel,
         stopped_kinds=sorted(set(data.stopped_kinds)))

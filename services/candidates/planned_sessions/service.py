@@ -37,9 +37,9 @@ from services.candidates.planned_sessions.state import PLANNED_SESSION
 from services.candidates.training import repository as training
 from services.candidates.training.exceptions import InvalidDates, TrainingModuleNotFound
 from services.candidates.training.models import Enrolment, TrainingModule
+from shared import concurrency
 from shared.auth import Principal
-from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 KIND: Final = "training.session_upcoming"
@@ -206,10 +206,9 @@ async def reschedule(session: AsyncSession, *, principal: Principal, session_id:
     cancelled and new ones planned."""
     planned, module = await _session(session, principal, session_id, runs=True, lock=True)
     PLANNED_SESSION.check("reschedule", planned.status)
-    if expected_version is not None and planned.version != expected_version:
-        raise PreconditionFailed(
-            _("The planned session changed since version {version}; read it again.",
-              version=expected_version), current_version=planned.version)
+    concurrency.ensure_version(expected_version, planned.version,
+                               N_("The planned session changed since version {version}"
+                                  "; read it again."))
     changes = data.changes(repository.SessionChanges)
     if not {k: v for k, v in changes.items() if getattr(planned, k) != v}:
         return planned  # nothing moves: the same version, the same reminders

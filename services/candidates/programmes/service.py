@@ -23,10 +23,9 @@ from services.candidates.programmes.schemas import (
     ProgrammeCreate,
     ProgrammeUpdate,
 )
-from shared import access
+from shared import access, concurrency
 from shared.auth import Principal
-from shared.errors import PreconditionFailed
-from shared.i18n import _
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 from shared.schemas import as_columns
 
@@ -91,11 +90,8 @@ async def update(session: AsyncSession, *, programme_id: uuid.UUID, data: Progra
         suspended=[s["country"] for s in current.suspended_origins])
     updated = await repository.update_versioned(session, programme_id, expected_version, changes)
     if updated is None:
-        raise PreconditionFailed(
-            _("The programme changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=current.version,
-        )
+        raise concurrency.stale(N_("The programme changed since version {version}; read it again."),
+                                expected=expected_version, current=current.version)
     return updated
 
 

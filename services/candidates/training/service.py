@@ -38,8 +38,9 @@ from services.candidates.training.schemas import (
     TrainingSessionCreate,
 )
 from services.candidates.training.state import ATTENDANCE_ALLOWED_FROM, ENROLMENT
-from shared.errors import IllegalTransition, PreconditionFailed
-from shared.i18n import _
+from shared import concurrency
+from shared.errors import IllegalTransition
+from shared.i18n import N_, _
 from shared.pagination import PageParams
 
 HOURS_PRECISION = Decimal("0.01")
@@ -112,11 +113,9 @@ async def update_module(session: AsyncSession, *, module_id: uuid.UUID,
     except IntegrityError as exc:
         raise taken from exc
     if updated is None:
-        raise PreconditionFailed(
-            _("The training module changed since version {expected_version}; read it again.",
-              expected_version=expected_version),
-            current_version=current.version,
-        )
+        raise concurrency.stale(N_("The training module changed since version {version}"
+                                   "; read it again."),
+                                expected=expected_version, current=current.version)
     return updated
 
 

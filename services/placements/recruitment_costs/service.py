@@ -59,11 +59,10 @@ from services.placements.recruitment_costs.schemas import (
     Sdg1071,
 )
 from services.placements.upstream import CandidatesAsCaller
-from shared import access
+from shared import access, concurrency
 from shared.auth import Forbidden, Principal
 from shared.clock import utc_date
 from shared.disclosure import Key, reads_exact, suppress
-from shared.errors import PreconditionFailed
 from shared.i18n import N_, _
 from shared.pagination import PageParams
 
@@ -176,11 +175,8 @@ async def report_earnings(session: AsyncSession, *, principal: Principal,
         for_update=True)
     current = await repository.earnings(session, placement_id, for_update=True)
     version = current.reported.version if current.reported is not None else 0
-    if expected_version is not None and expected_version != version:
-        raise PreconditionFailed(
-            _("The earnings changed since version {version}; read them again.",
-              version=expected_version),
-            current_version=version)
+    concurrency.ensure_version(expected_version, version,
+                               N_("The earnings changed since version {version}; read them again."))
     placement_service.happened("as_of", data.as_of, today=utc_date(now))
     reported = await repository.put_earnings(session, PlacementEarnings(
         placement_id=placement_id, **data.model_dump(),

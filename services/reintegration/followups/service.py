@@ -24,10 +24,10 @@ from services.reintegration.followups.exceptions import (
 )
 from services.reintegration.followups.models import WORKING, FollowUp
 from services.reintegration.followups.schemas import AnswerIn, Due
+from shared import concurrency
 from shared.access import STAFF, Policy
 from shared.auth import Principal
 from shared.clock import utc_date
-from shared.errors import PreconditionFailed
 from shared.i18n import N_, _
 from shared.pagination import PageParams
 from shared.schemas import as_columns
@@ -156,11 +156,8 @@ async def answer(session: AsyncSession, *, principal: Principal, follow_up_id: u
     if case.erased_at is not None and (data.employer_name or data.notes):
         raise CandidateErased(_("The candidate's personal data was erased: send no "
                                 "employer_name or notes."))
-    if expected_version is not None and follow_up.version != expected_version:
-        raise PreconditionFailed(
-            _("The follow-up changed since version {version}; read it again.",
-              version=expected_version),
-            current_version=follow_up.version)
+    concurrency.ensure_version(expected_version, follow_up.version,
+                               N_("The follow-up changed since version {version}; read it again."))
     if data.answered_on is None:
         state.ensure_answerable(follow_up, now)
         action, answered_on = "answer", utc_date(now)

@@ -23,10 +23,9 @@ from services.reintegration.schedules.models import (
     DEFAULT_WINDOW_DAYS,
 )
 from services.reintegration.schedules.schemas import ScheduleIn, ScheduleOut
-from shared import access
+from shared import access, concurrency
 from shared.auth import Principal
-from shared.errors import PreconditionFailed
-from shared.i18n import N_, _
+from shared.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +98,8 @@ async def put(session: AsyncSession, *, principal: Principal, programme_id: uuid
     access.ensure_programmes_visible(principal, [programme_id], ProgrammeNotFound)
     current = await repository.get(session, programme_id, for_update=True)
     version = current.version if current else DEFAULT_VERSION
-    if expected_version is not None and version != expected_version:
-        raise PreconditionFailed(
-            _("The schedule changed since version {version}; read it again.",
-              version=expected_version),
-            current_version=version)
+    concurrency.ensure_version(expected_version, version,
+                               N_("The schedule changed since version {version}; read it again."))
     row = await repository.upsert(session, programme_id=programme_id,
                                   points_months=data.points_months, window_days=data.window_days)
     return ScheduleOut(programme_id=programme_id, points_months=row.points_months,

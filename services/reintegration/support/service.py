@@ -31,10 +31,10 @@ from services.reintegration.support.schemas import (
     MeasureUpdate,
     StartBody,
 )
-from shared import access
+from shared import access, concurrency
 from shared.access import STAFF, Owners, Policy
 from shared.auth import Principal
-from shared.errors import IllegalTransition, PreconditionFailed
+from shared.errors import IllegalTransition
 from shared.filters import equal_to
 from shared.i18n import N_, _
 from shared.pagination import PageParams
@@ -188,11 +188,9 @@ async def authorize(session: AsyncSession, *, principal: Principal, measure_id: 
     measure = POLICY.check(
         await repository.get(session, measure_id, principal=principal, for_update=for_update),
         principal=principal, object_id=measure_id, action=action)
-    if expected_version is not None and measure.version != expected_version:
-        raise PreconditionFailed(
-            _("The support measure changed since version {version}; read it again.",
-              version=expected_version),
-            current_version=measure.version)
+    concurrency.ensure_version(expected_version, measure.version,
+                               N_("The support measure changed since version {version}"
+                                  "; read it again."))
     return measure
 
 
