@@ -1,9 +1,12 @@
 """Calling the running system through the gateway as one actor: the kit of whole-system tests."""
 
+import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -15,6 +18,56 @@ from tests.system import password_token
 
 DEADLINE_SECONDS = 60
 PASSWORD = "an actor's long passphrase"
+
+
+# A webhook delivery as received: its body and its headers (names lower-cased).
+Delivery = tuple[bytes, dict[str, str]]
+
+
+class WebhookReceiver(ThreadingHTTPServer):
+    """A partner's webhook endpoint on this machine: keeps each delivery's body and headers,
+    and wakes whoever waits for one (:meth:`wait_for`)."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[Delivery] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                with receiver.arrived:
+                    receiver.deliveries.append((body, {k.lower(): v
+                                                       for k, v in self.headers.items()}))
+                    receiver.arrived.notify_all()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads what was received, not a log."""
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        """Where the partner registers its subscription."""
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks"
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event received so far, in order (a delivery may carry a batch)."""
+        with self.arrived:
+            bodies = [json.loads(body) for body, _headers in self.deliveries]
+        return [event for body in bodies for event in (body if isinstance(body, list) else [body])]
+
+    def wait_for(self, found: Callable[[list[Delivery]], Any], what: str,
+                 deadline: float = DEADLINE_SECONDS) -> Any:
+        """What ``found`` finds among the deliveries, once it does (within ``deadline``)."""
+        with self.arrived:
+            result = self.arrived.wait_for(lambda: found(self.deliveries), deadline)
+        assert result, f"not within {deadline}s: {what}"
+        return result
 
 
 class Api:

@@ -8,13 +8,10 @@ and apply themselves; the employer and the candidate accept; the destination's v
 decides; the returnee answers their follow-up.
 """
 
-import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -23,6 +20,7 @@ import pytest
 from tests.actors import (
     PASSWORD,
     Api,
+    WebhookReceiver,
     account,
     applies,
     login,
@@ -271,32 +269,6 @@ class TestDuplicates:
             assert officer_api.get(f"/v1/candidates/{imported}")["id"] == imported
 
 
-class Receiver(ThreadingHTTPServer):
-    """A partner's webhook endpoint on this machine, recording each event it is sent."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        received = self.events
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                received.extend(body if isinstance(body, list) else [body])
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the test reads what was received, not a log."""
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        """Where the partner registers its subscription."""
-        return f"http://127.0.0.1:{self.server_address[1]}/hooks"
-
-
 class TestPartnerWebhooks:
     def test_a_ministry_receives_only_its_own_programmes_events(
             self, gateway: str, admin: Api) -> None:
@@ -310,7 +282,7 @@ class TestPartnerWebhooks:
                 employer_id=employer["id"], programme_id=programme["id"], seats=1))
             if name == "own":
                 ministry, _ = account(admin, "ministry", programme_ids=[programme["id"]])
-                receiver = Receiver()
+                receiver = WebhookReceiver()
                 ministry.post("/v1/webhooks/placements/subscriptions", 201, json={
                     "url": receiver.url, "event_types": ["placement.confirmed"]})
                 # A grant may not ask for what it may not see.

@@ -12,11 +12,9 @@ planned, each in their own language, a person enrolled later too; one who droppe
 """
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -25,7 +23,16 @@ from standardwebhooks.webhooks import Webhook
 
 from launcher.api_client import tls_context
 from shared.events import grants
-from tests.actors import Api, account, applies, officer_with_programme, sign_up, until
+from tests.actors import (
+    Api,
+    Delivery,
+    WebhookReceiver,
+    account,
+    applies,
+    officer_with_programme,
+    sign_up,
+    until,
+)
 from tests.candidates.factories import training_module_body
 from tests.conftest import RunDatabase
 from tests.placements.factories import employer_body, vacancy_body
@@ -50,45 +57,6 @@ def gateway(scratch_database: RunDatabase) -> Iterator[str]:
 def admin(gateway: str, scratch_database: RunDatabase) -> Api:
     """The system's admin (made once: the tests of this module share the system)."""
     return Api(gateway, admin_token(scratch_database.admin_url, gateway))
-
-
-class NotificationReceiver(ThreadingHTTPServer):
-    """The notification partner's endpoint on this machine: keeps each delivery's body and
-    headers, and wakes whoever waits for one."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[bytes, dict[str, str]]] = []
-        self.arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                with receiver.arrived:
-                    receiver.deliveries.append((body, {k.lower(): v
-                                                       for k, v in self.headers.items()}))
-                    receiver.arrived.notify_all()
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the test reads what was received."""
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        """Where the partner registers its subscription."""
-        return f"http://127.0.0.1:{self.server_address[1]}/notices"
-
-    def wait_for(self, found: Callable[[list[tuple[bytes, dict[str, str]]]], Any],
-                 what: str) -> Any:
-        """What ``found`` finds among the deliveries, once it does (within the deadline)."""
-        with self.arrived:
-            result = self.arrived.wait_for(lambda: found(self.deliveries), DEADLINE_SECONDS)
-        assert result, f"not within {DEADLINE_SECONDS}s: {what}"
-        return result
 
 
 def _partner(admin: Api, programme_id: str) -> Api:
@@ -138,7 +106,7 @@ def test_a_follow_up_reminder_reaches_the_notification_partner(gateway: str, adm
 
     # The notification partner registers its endpoint for its programme's notices.
     partner = _partner(admin, programme_id)
-    receiver = NotificationReceiver()
+    receiver = WebhookReceiver()
     try:
         partner.post("/v1/webhooks/candidates/subscriptions", 403, json={
             "url": receiver.url, "event_types": ["application.submitted"]})
@@ -169,20 +137,22 @@ def test_a_follow_up_reminder_reaches_the_notification_partner(gateway: str, adm
         desk, _ = account(admin, "visa_authority", programme_ids=[programme_id], country="FR")
         desk.post(f"{url}/visa-decision", json={"decision": "granted"})
 
-        def of_kind(kind: str) -> Callable[[list[tuple[bytes, dict[str, str]]]], Any]:
-            def find(deliveries: list[tuple[bytes, dict[str, str]]]) -> Any:
+        def of_kind(kind: str) -> Callable[[list[Delivery]], Any]:
+            def find(deliveries: list[Delivery]) -> Any:
                 return next(((b, h) for b, h in deliveries
                              if json.loads(b)["type"] == f"notice.{kind}"), None)
             return find
 
-        body, headers = receiver.wait_for(of_kind("placement.visa_decided"), "the decision")
+        body, headers = receiver.wait_for(of_kind("placement.visa_decided"), "the decision",
+                                          DEADLINE_SECONDS)
         decided = Webhook(secret).verify(body, headers)["data"]
         assert decided["params"]["decision"] == "granted"
         assert "تأشيرتك" in decided["text"]  # Arabic: "your visa"
 
         officer.post(f"{url}/arrive", json={"arrival_date": today})
         officer.post(f"{url}/complete", json={"end_date": today})
-        body, headers = receiver.wait_for(of_kind("followup.due_soon"), "the reminder")
+        body, headers = receiver.wait_for(of_kind("followup.due_soon"), "the reminder",
+                                          DEADLINE_SECONDS)
         event = Webhook(secret).verify(body, headers)  # raises unless signed with the secret
         reminder = event["data"]
         assert set(reminder) == set(grants.NOTICE_FIELDS)  # no name, no candidate id
@@ -210,9 +180,9 @@ def test_a_follow_up_reminder_reaches_the_notification_partner(gateway: str, adm
         receiver.shutdown()
 
 
-def _of(kind: str, address: str) -> Callable[[list[tuple[bytes, dict[str, str]]]], Any]:
+def _of(kind: str, address: str) -> Callable[[list[Delivery]], Any]:
     """Finds the delivery of a notice of ``kind`` to ``address``."""
-    def find(deliveries: list[tuple[bytes, dict[str, str]]]) -> Any:
+    def find(deliveries: list[Delivery]) -> Any:
         return next((json.loads(b)["data"] for b, _ in deliveries
                      if json.loads(b)["type"] == f"notice.{kind}"
                      and json.loads(b)["data"]["address"] == address), None)
@@ -244,7 +214,7 @@ def test_the_class_is_reminded_of_a_planned_training_session(gateway: str, admin
                   for name in ("amal", "sara")}
 
     partner = _partner(admin, programme_id)
-    receiver = NotificationReceiver()
+    receiver = WebhookReceiver()
     try:
         partner.post("/v1/webhooks/candidates/subscriptions", 201, json={
             "url": receiver.url, "event_types": ["notice.training.session_upcoming"]})
@@ -296,14 +266,15 @@ def test_the_class_is_reminded_of_a_planned_training_session(gateway: str, admin
         moved = officer.call("PATCH", session_url, headers=officer.if_match(session_url),
                              json={"start_time": "10:00"})
         assert (moved["start_time"], moved["version"]) == ("10:00", 2)
-        amal = receiver.wait_for(_of("training.session_upcoming", phones["amal"]), "Amal's")
+        amal = receiver.wait_for(_of("training.session_upcoming", phones["amal"]), "Amal's",
+                                 DEADLINE_SECONDS)
         assert (amal["language"], amal["channel"]) == ("fr", "sms")
         assert amal["params"] == {"session_date": in_two_days, "start_time": "10:00",
                                   "place": "ANAPEC Casablanca, room 4"}
         assert amal["text"] == (f"Pathways : votre séance de formation a lieu le {in_two_days} "
                                 "à 10:00. Lieu : ANAPEC Casablanca, room 4.")
         karim_reminder = receiver.wait_for(
-            _of("training.session_upcoming", phones["karim"]), "Karim's")
+            _of("training.session_upcoming", phones["karim"]), "Karim's", DEADLINE_SECONDS)
         assert karim_reminder["language"] == "ar"
         assert "حصة التكوين" in karim_reminder["text"] and "10:00" in karim_reminder["text"]
         assert set(karim_reminder) == set(grants.NOTICE_FIELDS)  # no name, no candidate id
