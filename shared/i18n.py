@@ -22,6 +22,7 @@ for a language it does not have, and says which it answered in with ``Content-La
 """
 
 import contextvars
+import functools
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -141,6 +142,9 @@ def preferred(header: str | None) -> list[str]:
     return [tag for _w, _p, tag in sorted(ranked)]
 
 
+# Every request's header is looked up: clients send few distinct ones, and Babel's negotiation
+# is the costly part of answering in a language.
+@functools.lru_cache(maxsize=512)
 def available(header: str | None) -> str | None:
     """The first of :data:`LANGUAGES` an ``Accept-Language`` header (or a saved language, an
     OpenID ``locale`` such as ``ar-MA``) asks for, or None when it asks for none of them."""

@@ -29,8 +29,8 @@ EVENT_TYPES = {
 outbox = Outbox(event_tables)
 
 
-class FollowUpEvent(BaseModel):
-    """Payload of ``followup.completed`` and ``followup.overdue`` (subject: the case)."""
+class _FollowUpOfCase(BaseModel):
+    """What every follow-up event names: the follow-up, its case and when it is due."""
 
     follow_up_id: uuid.UUID
     case_id: uuid.UUID
@@ -38,22 +38,21 @@ class FollowUpEvent(BaseModel):
     candidate_id: uuid.UUID
     point_months: int
     due_date: date
+
+
+class FollowUpEvent(_FollowUpOfCase):
+    """Payload of ``followup.completed`` and ``followup.overdue`` (subject: the case)."""
+
     status: str
     at: datetime
     # followup.completed: the day the returnee answered (recorded at ``at``, maybe later).
     answered_on: date | None = None
 
 
-class FollowUpScheduled(BaseModel):
+class FollowUpScheduled(_FollowUpOfCase):
     """Payload of ``followup.scheduled`` (subject: the case): a follow-up a case's stay was
     given, answerable from ``due_date`` until ``window_closes_at`` (internal only)."""
 
-    follow_up_id: uuid.UUID
-    case_id: uuid.UUID
-    programme_id: uuid.UUID
-    candidate_id: uuid.UUID
-    point_months: int
-    due_date: date
     window_closes_at: datetime
 
 
