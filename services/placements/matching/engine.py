@@ -112,12 +112,14 @@ class MatchingResult:
         }
 
 
-def _optimal(pairs: Pairs, problem: Problem, parameters: MatchingParameters) -> Selection:
+def _optimal(pairs: Pairs, scorer: Scorer, parameters: MatchingParameters) -> Selection:
+    problem, scale = scorer.problem, scorer.scale()
     if parameters.max_per_employer is None and not any(parameters.gender_min_share.values()):
-        return Selection(max_weight_matching(pairs, problem.seats, len(problem.candidates)))
+        return Selection(max_weight_matching(pairs, problem.seats, len(problem.candidates),
+                                             scale))
     return constrained_optimum(pairs, problem, gender_min_share=parameters.gender_min_share,
                                max_per_employer=parameters.max_per_employer,
-                               time_limit=parameters.time_limit_seconds)
+                               time_limit=parameters.time_limit_seconds, scale=scale)
 
 
 def _stable(pairs: Pairs, problem: Problem,
@@ -149,7 +151,7 @@ def run_matching(candidates: Sequence[CandidateProfile], vacancies: Sequence[Vac
     pairs = scorer.acceptable(parameters.min_score)
     blocking: int | None = None
     if parameters.algorithm == "optimal":
-        selection = _optimal(pairs, problem, parameters)
+        selection = _optimal(pairs, scorer, parameters)
     else:
         selection, blocking = _stable(pairs, problem, parameters)
 

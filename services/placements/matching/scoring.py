@@ -65,6 +65,7 @@ dense score matrix alone costs over a second. The explanation of a pair runs the
 a one-pair block, so its parts and total are the matrix's to the last bit.
 """
 
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Final
@@ -83,6 +84,10 @@ BLOCK_ROWS: Final = 512
 # Scores are sums of float products: 0.1 + 0.2 is 0.30000000000000004, and 0.3 set as
 # min_score must still admit a pair whose parts add up to 0.3.
 SCORE_TOLERANCE: Final = 1e-9
+# Scores on a lattice (Scorer.scale) are solved with integer costs: weights given with up to
+# this many decimals, and a lattice step no finer than 1 / SCALE_LIMIT.
+WEIGHT_DIGITS: Final = 6
+SCALE_LIMIT: Final = 10**9
 
 
 def reaches(total: np.ndarray | float, min_score: float) -> np.ndarray | bool:
@@ -147,6 +152,30 @@ class Scorer:
         # An unused language slot must add no surplus: its minimum is put above every level.
         self._slot_floor = np.where(problem.slot_minimum == NO_LEVEL, 99, problem.slot_minimum)
         self._language_room = LANGUAGE_SURPLUS_CAP * problem.language_count
+
+    def scale(self) -> int | None:
+        """The least ``S`` for which every score is a whole multiple of ``1 / S``, or None.
+
+        A score is a sum of weights times shares ``k / d``, whose denominators ``d`` are the
+        vacancies' counts (required skills, nice-to-have skills, three times the languages):
+        with weights of at most :data:`WEIGHT_DIGITS` decimals, ``S`` is ``10^digits`` times
+        the least common multiple of the counts present. None when no such ``S`` is below
+        :data:`SCALE_LIMIT` (arbitrary weights, or very diverse counts).
+        """
+        weights = list(self.weights.as_dict().values())
+        digits = next((d for d in range(WEIGHT_DIGITS + 1)
+                       if all(abs(w * 10**d - round(w * 10**d)) < 1e-9 for w in weights)), None)
+        if digits is None:
+            return None
+        p = self.problem
+        counts = np.unique(np.concatenate((p.required_count, p.nice_count,
+                                           self._language_room)).astype(np.int64))
+        scale: int = 10**digits
+        for count in counts[counts > 0].tolist():
+            scale = math.lcm(scale, 10**digits * int(count))
+            if scale > SCALE_LIMIT:
+                return None
+        return scale
 
     def shares(self, rows: slice, r: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
         """Each part's share for the pairs ``(rows.start + r, v)``, in :data:`PARTS` order.
