@@ -523,7 +523,13 @@ async def _seed(candidates_db: str, placements_db: str, programme_id: uuid.UUID,
             "application", schema_name="candidates",
             columns=("candidate_id", "programme_id", "status"),
             records=[(c.candidate_id, programme_id, "selected") for c in pool])
-        await connection.execute("ANALYZE candidates.candidate; ANALYZE candidates.application")
+        # Matching lists only people whose data_processing consent is in force.
+        await connection.copy_records_to_table(
+            "consent", schema_name="candidates",
+            columns=("candidate_id", "purpose", "text_version", "action"),
+            records=[(c.candidate_id, "data_processing", "v1", "given") for c in pool])
+        await connection.execute("ANALYZE candidates.candidate; ANALYZE candidates.application; "
+                                 "ANALYZE candidates.consent")
     finally:
         await connection.close()
     agreement = json.dumps([{"programme_id": str(programme_id), "signed_date": "2026-01-10",
@@ -563,14 +569,18 @@ async def end_to_end(candidates_db: str, baseline: dict[str, Any],
     import httpx
 
     from bench.environment import uvicorn_process
+    from shared.events.signing import generate_secret
     from shared.settings import role_url
 
     placements_db = role_url(candidates_db, role="pathways_placements",
                              password=os.environ.get("PLACEMENTS_DATABASE_PASSWORD"))
     pool, offers = generate_instance()
+    # Confirming asks the candidates service about consents, signed as placements.
+    secret = json.dumps([generate_secret()])
     quiet = {"CANDIDATES_LOG_LEVEL": "WARNING", "PLACEMENTS_LOG_LEVEL": "WARNING"}
-    with uvicorn_process("services.candidates.main:create_app",
-                         env={"CANDIDATES_DATABASE_URL": candidates_db, **quiet}) as candidates:
+    with uvicorn_process("services.candidates.main:create_app", env={
+            "CANDIDATES_DATABASE_URL": candidates_db, "CANDIDATES_EVENTS_SIGNING_SECRETS": secret,
+            **quiet}) as candidates:
         async with httpx.AsyncClient(timeout=60) as http:
             created = await http.post(f"{candidates}/v1/programmes", json={
                 "code": f"BENCH-{uuid.uuid4().hex[:8].upper()}", "name": "Bench matching",
@@ -585,6 +595,7 @@ async def end_to_end(candidates_db: str, baseline: dict[str, Any],
             del pool, offers
             with uvicorn_process("services.placements.main:create_app", env={
                     "PLACEMENTS_DATABASE_URL": placements_db,
+                    "PLACEMENTS_EVENTS_SIGNING_SECRETS": secret,
                     "PLACEMENTS_CANDIDATES_URL": candidates, **quiet}) as placements:
                 idle_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
                 started = time.perf_counter()

@@ -94,7 +94,7 @@ class MatchingResult:
         vacancies = [problem.vacancy_index[a.vacancy_id] for a in self.assignments]
         return self._scorer.explain_many(np.array(candidates, dtype=np.int64),
                                          np.array(vacancies, dtype=np.int64),
-                                         min_score=self._min_score)
+                                         min_score=self._min_score, known_feasible=True)
 
     def summary(self) -> dict[str, object]:
         """JSON-ready figures of the run (without the assignments)."""
