@@ -35,12 +35,13 @@ shared machine weighs on all three alike:
   time and peak RSS (``scale.png``). Goal: peak RSS under 4 GB at 40,000.
 
 - **end to end** (:func:`end_to_end`): the same 10,000 x 2,000 pool as the run of a real
-  programme: the candidates seeded (COPY) into the candidates service as selected applications,
-  the vacancies into placements, both services as uvicorn processes; ``POST
-  /v1/matching-runs`` then polled until completed. The run's wall time (profiles fetched over
-  HTTP, vacancies read, score, assign, explanations, proposals stored) against the baseline
-  above, measured in the same bench run. Goal: within 1.3x; the placements process's peak RSS
-  (``VmHWM``) under 1 GB; every seat proposed that the engine alone fills.
+  programme: the candidates seeded (COPY) into the candidates service as selected applications
+  with their data_processing consent, the vacancies into placements, both services as uvicorn
+  processes; ``POST /v1/matching-runs`` then polled until completed, :data:`ROUNDS` times. The
+  fastest run's wall time (profiles fetched over HTTP, vacancies read, score, assign,
+  explanations, proposals stored) against the baseline above, measured in the same bench run.
+  Goal: within 1.3x; the placements process's peak RSS (``VmHWM``) under 1 GB; every seat
+  proposed that the engine alone fills.
 
 ``python -m bench matching`` runs it all in the report; ``python -m bench.matching`` alone
 prints the figures without starting a database (so without the end-to-end figure).
@@ -562,6 +563,24 @@ def _peak_rss_mb(port: str) -> int:
     raise RuntimeError(f"no uvicorn process on port {port}")
 
 
+async def _one_run(http: Any, placements: str,
+                   programme_id: uuid.UUID) -> tuple[dict[str, Any], float, str]:
+    """``POST /v1/matching-runs``, polled until it ends: the run, the client's wall time and
+    the run's URL."""
+    started = time.perf_counter()
+    created = await http.post(f"{placements}/v1/matching-runs",
+                              json={"programme_id": str(programme_id)})
+    assert created.status_code == 202, created.text
+    location = f"{placements}{created.headers['location']}"
+    for _ in range(12_000):  # polled for 10 minutes at most
+        run: dict[str, Any] = (await http.get(location)).json()
+        if run["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.05)
+    assert run["status"] == "completed", run["failure"]
+    return run, time.perf_counter() - started, location
+
+
 async def end_to_end(candidates_db: str, baseline: dict[str, Any],
                      engine: dict[str, Any]) -> list[dict[str, Any]]:
     """A run of the benchmark's pool between the real services (see the module docstring)."""
@@ -598,25 +617,20 @@ async def end_to_end(candidates_db: str, baseline: dict[str, Any],
                     "PLACEMENTS_EVENTS_SIGNING_SECRETS": secret,
                     "PLACEMENTS_CANDIDATES_URL": candidates, **quiet}) as placements:
                 idle_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
-                started = time.perf_counter()
-                created = await http.post(f"{placements}/v1/matching-runs",
-                                          json={"programme_id": str(programme_id)})
-                assert created.status_code == 202, created.text
-                location = f"{placements}{created.headers['location']}"
-                for _ in range(12_000):  # polled for 10 minutes at most
-                    run = (await http.get(location)).json()
-                    if run["status"] not in ("queued", "running"):
-                        break
-                    await asyncio.sleep(0.05)
-                observed = time.perf_counter() - started
+                # ROUNDS runs of the same programme, one after the other; the fastest counts,
+                # as the baseline's fastest does.
+                rounds = [await _one_run(http, placements, programme_id)
+                          for _ in range(ROUNDS)]
+                run, observed, _ = min(
+                    rounds, key=lambda r: r[0]["summary"]["timings"]["total_seconds"])
+                last = rounds[-1][2]
                 peak_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
                 # For information: confirming every proposal (one placement each).
                 started = time.perf_counter()
-                confirmed = await http.post(f"{location}/confirm", timeout=600)
+                confirmed = await http.post(f"{last}/confirm", timeout=600)
                 confirm_seconds = time.perf_counter() - started
                 assert confirmed.status_code == 200, confirmed.text
                 created = confirmed.json()["run"]["confirmation"]["created"]
-    assert run["status"] == "completed", run["failure"]
     connection = await asyncpg.connect(placements_db)
     try:
         stored = await connection.fetchval(
