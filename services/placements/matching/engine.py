@@ -5,8 +5,8 @@
     result.explain(a.candidate_id, a.vacancy_id).as_dict()
 
 Steps: :func:`~.encoding.encode` the pools; :class:`~.scoring.Scorer` keeps the acceptable
-pairs (hard constraints and ``min_score``); then ``optimal`` (:mod:`.assignment`: LAPJVsp, or
-a linear programme when a cap per employer or gender shares are set) or ``stable``
+pairs (hard constraints and ``min_score``); then ``optimal`` (:mod:`.assignment`: a min-cost
+flow on the scores' integer lattice, caps per employer and gender shares included) or ``stable``
 (:mod:`.stable`: deferred acceptance, checked for blocking pairs). Optional constraints the
 algorithm cannot satisfy, or does not support, are relaxed and listed in
 ``unmet_constraints``; explicit rank lists only order ``stable`` (``optimal`` maximises the
