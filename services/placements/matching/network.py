@@ -117,7 +117,7 @@ class _Network:
     def __init__(self, candidate: np.ndarray, vacancy: np.ndarray, gain: np.ndarray,
                  seats: np.ndarray, employer: np.ndarray | None, cap: int | None,
                  targets: Targets | None) -> None:
-        who, column = np.unique(candidate, return_inverse=True)
+        who, column = _compact(candidate)
         m, n_vacancies = len(who), len(seats)
         n_employers = int(employer.max(initial=-1)) + 1 if employer is not None else 0
         minimum = targets.minimum if targets is not None else np.zeros(0, np.int64)
@@ -188,24 +188,42 @@ class _Network:
 
 def _likely(candidate: np.ndarray, vacancy: np.ndarray, gain: np.ndarray,
             seats: np.ndarray) -> npt.NDArray[np.bool_]:
-    """The pairs an optimum most likely uses: each vacancy's best ``2 x seats + 3`` and each
-    candidate's pairs within an eighth of the top gain of their best."""
+    """The pairs an optimum most likely uses: each vacancy's best ``2 x seats + 3`` (and any
+    tied with the last of them) and each candidate's pairs within an eighth of the top gain of
+    their best."""
     top = int(gain.max(initial=0)) + 1
-    if len(seats) * top < COST_LIMIT:
-        order = np.argsort(vacancy * top + (top - 1 - gain), kind="stable")
+    wanted = 2 * seats + 3
+    kept: npt.NDArray[np.bool_]
+    if len(seats) * top <= 4 * len(gain):
+        # Gains are small integers: each vacancy's threshold from its histogram of gains
+        # (ties at the threshold all kept), without sorting the pairs.
+        counts = np.bincount(vacancy * top + gain, minlength=len(seats) * top)
+        at_least = np.cumsum(counts.reshape(len(seats), top)[:, ::-1], axis=1)[:, ::-1]
+        threshold = (at_least >= wanted[:, None]).sum(axis=1) - 1  # -1: fewer pairs than wanted
+        kept = gain >= threshold[vacancy]
     else:
         order = np.lexsort((-gain, vacancy))
-    degree = np.bincount(vacancy, minlength=len(seats))
-    first = np.cumsum(degree) - degree
-    rank = np.empty(len(gain), np.int64)
-    rank[order] = np.arange(len(gain)) - np.repeat(first, degree)
-    kept: npt.NDArray[np.bool_] = rank < 2 * seats[vacancy] + 3
+        degree = np.bincount(vacancy, minlength=len(seats))
+        first = np.cumsum(degree) - degree
+        rank = np.empty(len(gain), np.int64)
+        rank[order] = np.arange(len(gain)) - np.repeat(first, degree)
+        kept = rank < wanted[vacancy]
     if top // 8:  # (all gains alike, as when counting placements: every pair would be in)
         # Pairs come sorted by candidate: each candidate's pairs are one run.
         starts = np.flatnonzero(np.diff(candidate, prepend=-1))
         best = np.maximum.reduceat(gain, starts)
         kept |= gain >= np.repeat(best, np.diff(np.append(starts, len(gain)))) - top // 8
     return kept
+
+
+def _compact(candidate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct candidates, and each pair's index among them (``np.unique``'s answer;
+    without its sort when the pairs come sorted by candidate, as :class:`.Pairs` do)."""
+    if len(candidate) and (np.diff(candidate) >= 0).all():
+        change = np.diff(candidate, prepend=candidate[0] - 1) != 0
+        return candidate[change], np.cumsum(change) - 1
+    who, column = np.unique(candidate, return_inverse=True)
+    return who, column
 
 
 def _potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray,

@@ -31,6 +31,23 @@ def test_pruned_and_proven_is_the_whole_optimum(seed: int) -> None:
     assert (np.bincount(vacancy[pruned.chosen], minlength=len(seats)) <= seats).all()
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_pruned_with_gains_too_large_for_a_histogram(seed: int) -> None:
+    candidate, vacancy, _, seats = random_pool(seed)
+    gain = np.random.default_rng(seed).integers(0, 10**6, len(candidate))
+    whole = best_flow(candidate, vacancy, gain, seats)
+    pruned = best_flow(candidate, vacancy, gain, seats, prune_above=0)
+    assert gain[pruned.chosen].sum() == gain[whole.chosen].sum()
+
+
+def test_pairs_in_any_order() -> None:
+    candidate, vacancy, gain, seats = random_pool(3)
+    order = np.random.default_rng(3).permutation(len(gain))
+    whole = best_flow(candidate, vacancy, gain, seats)
+    shuffled = best_flow(candidate[order], vacancy[order], gain[order], seats)
+    assert gain[order][shuffled.chosen].sum() == gain[whole.chosen].sum()
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_pruned_with_cap_and_targets(seed: int) -> None:
     candidate, vacancy, gain, seats = random_pool(seed)
