@@ -99,7 +99,8 @@ def main(argv: list[str]) -> int:
         return 2
     result = run(names)
     paths = report.write(result, RESULTS)
-    print(f"report: {paths['markdown']} (and {paths['json'].name}, {paths['chart'].name}); "
+    print(f"report: {paths['markdown']} (and {paths['json'].name}, {paths['chart'].name}, "
+          f"{paths['scale_chart'].name}); "
           f"took {result['seconds']:.0f} s", flush=True)
     failed = [b["name"] for b in result["benchmarks"] if b["status"] != "ok"]
     if failed:

@@ -1,4 +1,5 @@
-"""The report's chart: one latency-by-percentile panel per figure that carries a distribution.
+"""The report's charts: one latency-by-percentile panel per figure that carries a distribution,
+and the scale curves (time and memory by pool size) in a second image.
 
 Each panel draws the measured thing and its baseline (service vs bare asyncpg, gateway vs
 direct, relay vs direct POST) as latency against percentile. The percentile axis is spaced by
@@ -61,6 +62,32 @@ def draw(figures: list[dict[str, Any]], path: Path) -> int:
             cells[0].text(0.5, 0.5, "no latency distributions in this run", ha="center",
                           va="center")
         fig.suptitle("Latency by percentile: measured vs its baseline (same run)", fontsize=11)
+        fig.tight_layout()
+        fig.savefig(path, format="png", dpi=110)
+    finally:
+        plt.close(fig)
+    return len(curves)
+
+
+def draw_scale(figures: list[dict[str, Any]], path: Path) -> int:
+    """Write the scale curves (time and peak RSS by pool size; figures with a
+    ``scale_curve``) to ``path`` (PNG); return how many curves. Always writes the file."""
+    curves = [f["scale_curve"] for f in figures if f.get("scale_curve", {}).get("points")]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    try:
+        for curve in curves:
+            points = curve["points"]
+            sizes = [p["candidates"] for p in points]
+            left.plot(sizes, [p["seconds"] for p in points], "o-", linewidth=1.6)
+            right.plot(sizes, [p["peak_rss_mb"] for p in points], "o-", linewidth=1.6)
+            fig.suptitle(curve.get("title", "scale curve"), fontsize=11)
+        for axes, label in ((left, "time (s)"), (right, "peak RSS (MB)")):
+            axes.set_xlabel("candidates (vacancies 0.2x)", fontsize=8)
+            axes.set_ylabel(label, fontsize=8)
+            axes.tick_params(labelsize=8)
+            axes.grid(True, alpha=0.3)
+        if not curves:
+            left.text(0.5, 0.5, "no scale curve in this run", ha="center", va="center")
         fig.tight_layout()
         fig.savefig(path, format="png", dpi=110)
     finally:

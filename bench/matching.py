@@ -21,16 +21,27 @@ shared machine weighs on all three alike:
   problem (the engine's acceptable pairs and scores) solved by ``linear_sum_assignment`` on the
   dense seat-expanded (seats x candidates) matrix, unacceptable pairs at 0 (a seat matched at
   0 is a seat left empty). Optimal's total over it must be 1.0.
-- **constrained**: optimal with gender shares and a cap per employer (linear programme) on a
-  2,000 x 400 pool, against optimal without them on the same pool; for information.
+- **constrained**: optimal with gender shares 45/45 and 4 per employer (the same min-cost flow
+  with targets and caps as arcs) on the same 10,000 x 2,000 pool, against optimal without
+  them. Goal: within 3x.
+- **against OR-Tools**: the assignment alone (acceptable pairs in, chosen pairs out; scoring
+  done before the clock starts) against OR-Tools' ``SimpleMinCostFlow`` on the same pairs, at
+  10,000 x 2,000 and 20,000 x 4,000 (10,000 seats). The peer is written as one would: a node
+  per candidate and vacancy, costs ``-round(score x 10^6)``, seats as capacities, a bypass arc,
+  arrays from numpy in one ``add_arcs_with_capacity_and_unit_cost``. Goal: ours / peer <= 1.0
+  with the same total (in float scores, to 1e-6).
+- **scale curve**: the optimal run from the profiles at 10,000, 20,000 and 40,000 candidates
+  (0.2x vacancies, seats half the candidates as in the 10,000 pool), one fresh process each:
+  time and peak RSS (``scale.png``). Goal: peak RSS under 4 GB at 40,000.
 
 - **end to end** (:func:`end_to_end`): the same 10,000 x 2,000 pool as the run of a real
-  programme: the candidates seeded (COPY) into the candidates service as selected applications,
-  the vacancies into placements, both services as uvicorn processes; ``POST
-  /v1/matching-runs`` then polled until completed. The run's wall time (profiles fetched over
-  HTTP, vacancies read, score, assign, explanations, proposals stored) against the baseline
-  above, measured in the same bench run. Goal: within 2x; the placements process's peak RSS
-  (``VmHWM``) under 1 GB; every seat proposed that the engine alone fills.
+  programme: the candidates seeded (COPY) into the candidates service as selected applications
+  with their data_processing consent, the vacancies into placements, both services as uvicorn
+  processes; ``POST /v1/matching-runs`` then polled until completed, :data:`ROUNDS` times. The
+  fastest run's wall time (profiles fetched over HTTP, vacancies read, score, assign,
+  explanations, proposals stored) against the baseline above, measured in the same bench run.
+  Goal: within 1.3x; the placements process's peak RSS (``VmHWM``) under 1 GB; every seat
+  proposed that the engine alone fills.
 
 ``python -m bench matching`` runs it all in the report; ``python -m bench.matching`` alone
 prints the figures without starting a database (so without the end-to-end figure).
@@ -58,6 +69,7 @@ from scipy.optimize import linear_sum_assignment
 
 from bench.figures import Incomplete, figure
 from launcher.runner import PROJECT_ROOT
+from services.placements.matching.assignment import max_weight_matching
 from services.placements.matching.encoding import encode
 from services.placements.matching.engine import run_matching
 from services.placements.matching.inputs import (
@@ -72,8 +84,16 @@ from services.placements.matching.scoring import Scorer
 
 ROUNDS = 3
 TIME_GOAL = 1.5  # x the baseline's time
-END_TO_END_GOAL = 2.0
+END_TO_END_GOAL = 1.3
+CONSTRAINED_GOAL = 3.0  # x the unconstrained optimum's time, same pool
 MEMORY_GOAL_MB = 1024
+SCALE_MEMORY_GOAL_MB = 4096  # at 40,000 candidates
+# Scores are multiples of 1/1,200 with the default weights; 10^6 is the round scale an
+# engineer picks for scores in [0, 1] without looking (OR-Tools needs integer costs).
+ORTOOLS_SCALE = 1_000_000
+# The scale curve's pools: candidates, 0.2x vacancies, seats in the 10,000 pool's proportion.
+SIZES = {n: {"candidates": n, "vacancies": n // 5, "seats": n // 2}
+         for n in (10_000, 20_000, 40_000)}
 SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
            "construction", "healthcare", "green_energy")
 # Destination -> the language its vacancies require.
@@ -231,6 +251,56 @@ def _solver_optimum(candidates: list[CandidateProfile], vacancies: list[VacancyP
     return {"total_score": float(dense[rows, columns].sum()), "matrix": list(dense.shape)}
 
 
+def _acceptable(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+                ) -> tuple[Any, np.ndarray, int | None]:
+    problem = encode(candidates, vacancies)
+    scorer = Scorer(problem, Weights())
+    return scorer.acceptable(0.0), problem.seats, scorer.scale()
+
+
+def _assignment(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+                ) -> dict[str, Any]:
+    """Our optimal assignment alone, on the acceptable pairs (timed by ``measure``'s caller
+    through ``seconds_of``)."""
+    pairs, seats, scale = _acceptable(candidates, vacancies)
+    started = time.perf_counter()
+    chosen = max_weight_matching(pairs, seats, len(candidates), scale)
+    seconds = time.perf_counter() - started
+    return {"seconds_of": seconds, "total_score": float(pairs.score[chosen].sum()),
+            "acceptable_pairs": len(pairs), "assigned": len(chosen), "scale": scale}
+
+
+def _ortools(candidates: list[CandidateProfile], vacancies: list[VacancyProfile],
+             ) -> dict[str, Any]:
+    """OR-Tools' SimpleMinCostFlow on the same acceptable pairs, written the usual way: one
+    node per candidate and per vacancy, every pair an arc of cost ``-round(score x 10^6)``,
+    seats as the capacity of vacancy -> sink, a bypass source -> sink at cost 0 so that a seat
+    or a candidate may stay alone; the arrays built by numpy and added in one call."""
+    from ortools.graph.python import min_cost_flow
+
+    pairs, seats, _ = _acceptable(candidates, vacancies)
+    started = time.perf_counter()
+    n_c, n_v, n = len(candidates), len(vacancies), len(pairs)
+    source, sink = n_c + n_v, n_c + n_v + 1
+    supply = min(n_c, int(seats.sum()))
+    tails = np.concatenate((pairs.candidate, np.full(n_c, source), n_c + np.arange(n_v),
+                            [source]))
+    heads = np.concatenate((n_c + pairs.vacancy, np.arange(n_c), np.full(n_v, sink), [sink]))
+    capacities = np.concatenate((np.ones(n + n_c, np.int64), seats, [supply]))
+    costs = np.concatenate((-np.round(pairs.score * ORTOOLS_SCALE).astype(np.int64),
+                            np.zeros(n_c + n_v + 1, np.int64)))
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    solver.set_node_supply(source, supply)
+    solver.set_node_supply(sink, -supply)
+    status = solver.solve()
+    chosen = np.flatnonzero(solver.flows(np.arange(n)) > 0)
+    seconds = time.perf_counter() - started
+    assert status == solver.OPTIMAL, status
+    return {"seconds_of": seconds, "total_score": float(pairs.score[chosen].sum()),
+            "acceptable_pairs": n, "assigned": len(chosen)}
+
+
 def _engine(algorithm: Algorithm, **options: Any) -> Callable[..., dict[str, Any]]:
     def measure(candidates: list[CandidateProfile],
                 vacancies: list[VacancyProfile]) -> dict[str, Any]:
@@ -244,10 +314,13 @@ MEASURES: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, int]]] = {
     "optimal": (_engine("optimal"), {}),
     "stable": (_engine("stable"), {}),
     "solver_optimum": (_solver_optimum, {}),
-    "constrained": (_engine("optimal", **CONSTRAINED),
-                    {"candidates": 2_000, "vacancies": 400, "seats": 1_000}),
-    "constrained_plain": (_engine("optimal"),
-                          {"candidates": 2_000, "vacancies": 400, "seats": 1_000}),
+    "constrained": (_engine("optimal", **CONSTRAINED), {}),
+    "assignment_10k": (_assignment, {}),
+    "ortools_10k": (_ortools, {}),
+    "assignment_20k": (_assignment, SIZES[20_000]),
+    "ortools_20k": (_ortools, SIZES[20_000]),
+    # The curve's 10,000 point is "optimal" above (same pool, same pipeline).
+    **{f"scale_{n // 1000}k": (_engine("optimal"), SIZES[n]) for n in SIZES if n > 10_000},
 }
 
 
@@ -260,6 +333,8 @@ def measure(name: str) -> dict[str, Any]:
     started, cpu = time.perf_counter(), time.process_time()
     outcome = pipeline(candidates, vacancies)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # A pipeline that times only its own part (the assignment, not the scoring) says so.
+    seconds = outcome.pop("seconds_of", seconds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": round(peak),
             "pool_rss_mb": round(pool_rss), **outcome}
@@ -289,8 +364,11 @@ def _best_of(names: list[str], rounds: int) -> dict[str, dict[str, Any]]:
 
 def measurements() -> dict[str, dict[str, Any]]:
     """Every pipeline measured, each in its own process."""
-    got = _best_of(["baseline", "optimal", "stable"], ROUNDS)
-    got.update(_best_of(["solver_optimum", "constrained_plain", "constrained"], 1))
+    got = _best_of(["baseline", "optimal", "stable", "constrained"], ROUNDS)
+    got.update(_best_of(["assignment_10k", "ortools_10k", "assignment_20k", "ortools_20k"],
+                        ROUNDS))
+    got.update(_best_of(["solver_optimum", *(f"scale_{n // 1000}k" for n in SIZES
+                                             if n > 10_000)], 1))
     return got
 
 
@@ -333,14 +411,61 @@ def figures(got: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]
         solver_seconds=round(optimum["seconds"], 3),
         solver_peak_rss_mb=optimum["peak_rss_mb"],
         seats_ignored_total=round(base["total_score_seats_ignored"], 6)))
-    plain, constrained = got["constrained_plain"], got["constrained"]
+    plain, constrained = got["optimal"], got["constrained"]
     out.append(figure(
-        "matching optimal with gender shares 45/45 + 4 per employer, 2,000 x 400 (1,000 seats)",
+        f"matching optimal with gender shares 45/45 + 4 per employer, {pool}",
         unit="s", value=round(constrained["seconds"], 3), baseline=round(plain["seconds"], 3),
-        baseline_name="optimal without them, same pool", goal="reported", met=None,
+        baseline_name="optimal without them, same pool (both end to end from the profiles)",
+        goal=f"<= {CONSTRAINED_GOAL}",
+        met=constrained["seconds"] / plain["seconds"] <= CONSTRAINED_GOAL,
         total_score=constrained["total_score"], plain_total_score=plain["total_score"],
         placed_by_gender=constrained["placed_by_gender"],
         unmet_constraints=constrained["unmet_constraints"]))
+    return [*out, *_against_ortools(got), *_scale_curve(got)]
+
+
+def _against_ortools(got: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our assignment's time against OR-Tools' on the same pairs: value / baseline <= 1.0 is
+    ours no slower; both totals (in float scores) must agree."""
+    out = []
+    for size, pool in ((10_000, "10,000 x 2,000 (5,000 seats)"),
+                       (20_000, "20,000 x 4,000 (10,000 seats)")):
+        ours, peer = got[f"assignment_{size // 1000}k"], got[f"ortools_{size // 1000}k"]
+        agree = ours["total_score"] / peer["total_score"]
+        out.append(figure(
+            f"matching optimal: the assignment alone (acceptable pairs in, pairs out), {pool}",
+            unit="s", value=round(ours["seconds"], 3), baseline=round(peer["seconds"], 3),
+            baseline_name=f"OR-Tools SimpleMinCostFlow on the same {peer['acceptable_pairs']:,} "
+                          f"pairs, costs -round(score x {ORTOOLS_SCALE:,})",
+            goal="<= 1.0, same total", met=ours["seconds"] <= peer["seconds"]
+            and abs(agree - 1) < 1e-6, note=f"totals {ours['total_score']:.6f} vs "
+            f"{peer['total_score']:.6f}", total_ratio=round(agree, 9),
+            total_score=ours["total_score"], peer_total_score=peer["total_score"],
+            scale=ours["scale"], assigned=ours["assigned"], peer_assigned=peer["assigned"],
+            peak_rss_mb=ours["peak_rss_mb"], peer_peak_rss_mb=peer["peak_rss_mb"]))
+    return out
+
+
+def _scale_curve(got: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The optimal run (profiles to assignments, one fresh process each) at 10k, 20k and 40k
+    candidates; each point against the 10,000 pool, so the ratio is the growth."""
+    points = [{"candidates": n, "vacancies": n // 5, "seats": n // 2,
+               **{k: got["optimal" if n == 10_000 else f"scale_{n // 1000}k"][k]
+                  for k in ("seconds", "peak_rss_mb", "acceptable_pairs", "assigned")}}
+              for n in SIZES]
+    first, last = points[0], points[-1]
+    out = [figure(
+        f"matching scale curve: optimal, {p['candidates']:,} x {p['vacancies']:,} "
+        f"({p['seats']:,} seats)", unit="s", value=round(p["seconds"], 3),
+        baseline=round(first["seconds"], 3), baseline_name="the 10,000 pool", goal="reported",
+        met=None, peak_rss_mb=p["peak_rss_mb"], acceptable_pairs=p["acceptable_pairs"])
+        for p in points]
+    out.append(figure(
+        f"matching scale curve: peak memory at {last['candidates']:,} candidates", unit="MB",
+        value=last["peak_rss_mb"], baseline=SCALE_MEMORY_GOAL_MB, baseline_name="goal",
+        goal=f"< {SCALE_MEMORY_GOAL_MB:,} MB", met=last["peak_rss_mb"] < SCALE_MEMORY_GOAL_MB,
+        scale_curve={"title": "matching optimal: time and peak RSS by pool size",
+                     "points": points}))
     return out
 
 
@@ -399,7 +524,13 @@ async def _seed(candidates_db: str, placements_db: str, programme_id: uuid.UUID,
             "application", schema_name="candidates",
             columns=("candidate_id", "programme_id", "status"),
             records=[(c.candidate_id, programme_id, "selected") for c in pool])
-        await connection.execute("ANALYZE candidates.candidate; ANALYZE candidates.application")
+        # Matching lists only people whose data_processing consent is in force.
+        await connection.copy_records_to_table(
+            "consent", schema_name="candidates",
+            columns=("candidate_id", "purpose", "text_version", "action"),
+            records=[(c.candidate_id, "data_processing", "v1", "given") for c in pool])
+        await connection.execute("ANALYZE candidates.candidate; ANALYZE candidates.application; "
+                                 "ANALYZE candidates.consent")
     finally:
         await connection.close()
     agreement = json.dumps([{"programme_id": str(programme_id), "signed_date": "2026-01-10",
@@ -432,6 +563,24 @@ def _peak_rss_mb(port: str) -> int:
     raise RuntimeError(f"no uvicorn process on port {port}")
 
 
+async def _one_run(http: Any, placements: str,
+                   programme_id: uuid.UUID) -> tuple[dict[str, Any], float, str]:
+    """``POST /v1/matching-runs``, polled until it ends: the run, the client's wall time and
+    the run's URL."""
+    started = time.perf_counter()
+    created = await http.post(f"{placements}/v1/matching-runs",
+                              json={"programme_id": str(programme_id)})
+    assert created.status_code == 202, created.text
+    location = f"{placements}{created.headers['location']}"
+    for _ in range(12_000):  # polled for 10 minutes at most
+        run: dict[str, Any] = (await http.get(location)).json()
+        if run["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.05)
+    assert run["status"] == "completed", run["failure"]
+    return run, time.perf_counter() - started, location
+
+
 async def end_to_end(candidates_db: str, baseline: dict[str, Any],
                      engine: dict[str, Any]) -> list[dict[str, Any]]:
     """A run of the benchmark's pool between the real services (see the module docstring)."""
@@ -439,14 +588,18 @@ async def end_to_end(candidates_db: str, baseline: dict[str, Any],
     import httpx
 
     from bench.environment import uvicorn_process
+    from shared.events.signing import generate_secret
     from shared.settings import role_url
 
     placements_db = role_url(candidates_db, role="pathways_placements",
                              password=os.environ.get("PLACEMENTS_DATABASE_PASSWORD"))
     pool, offers = generate_instance()
+    # Confirming asks the candidates service about consents, signed as placements.
+    secret = json.dumps([generate_secret()])
     quiet = {"CANDIDATES_LOG_LEVEL": "WARNING", "PLACEMENTS_LOG_LEVEL": "WARNING"}
-    with uvicorn_process("services.candidates.main:create_app",
-                         env={"CANDIDATES_DATABASE_URL": candidates_db, **quiet}) as candidates:
+    with uvicorn_process("services.candidates.main:create_app", env={
+            "CANDIDATES_DATABASE_URL": candidates_db, "CANDIDATES_EVENTS_SIGNING_SECRETS": secret,
+            **quiet}) as candidates:
         async with httpx.AsyncClient(timeout=60) as http:
             created = await http.post(f"{candidates}/v1/programmes", json={
                 "code": f"BENCH-{uuid.uuid4().hex[:8].upper()}", "name": "Bench matching",
@@ -461,27 +614,23 @@ async def end_to_end(candidates_db: str, baseline: dict[str, Any],
             del pool, offers
             with uvicorn_process("services.placements.main:create_app", env={
                     "PLACEMENTS_DATABASE_URL": placements_db,
+                    "PLACEMENTS_EVENTS_SIGNING_SECRETS": secret,
                     "PLACEMENTS_CANDIDATES_URL": candidates, **quiet}) as placements:
                 idle_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
-                started = time.perf_counter()
-                created = await http.post(f"{placements}/v1/matching-runs",
-                                          json={"programme_id": str(programme_id)})
-                assert created.status_code == 202, created.text
-                location = f"{placements}{created.headers['location']}"
-                for _ in range(12_000):  # polled for 10 minutes at most
-                    run = (await http.get(location)).json()
-                    if run["status"] not in ("queued", "running"):
-                        break
-                    await asyncio.sleep(0.05)
-                observed = time.perf_counter() - started
+                # ROUNDS runs of the same programme, one after the other; the fastest counts,
+                # as the baseline's fastest does.
+                rounds = [await _one_run(http, placements, programme_id)
+                          for _ in range(ROUNDS)]
+                run, observed, _ = min(
+                    rounds, key=lambda r: r[0]["summary"]["timings"]["total_seconds"])
+                last = rounds[-1][2]
                 peak_rss = _peak_rss_mb(placements.rsplit(":", 1)[1])
                 # For information: confirming every proposal (one placement each).
                 started = time.perf_counter()
-                confirmed = await http.post(f"{location}/confirm", timeout=600)
+                confirmed = await http.post(f"{last}/confirm", timeout=600)
                 confirm_seconds = time.perf_counter() - started
                 assert confirmed.status_code == 200, confirmed.text
                 created = confirmed.json()["run"]["confirmation"]["created"]
-    assert run["status"] == "completed", run["failure"]
     connection = await asyncpg.connect(placements_db)
     try:
         stored = await connection.fetchval(

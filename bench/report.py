@@ -1,4 +1,5 @@
-"""Write a run's report: ``report.json`` (everything), ``report.md`` and ``latency.png``.
+"""Write a run's report: ``report.json`` (everything), ``report.md``, ``latency.png`` and
+``scale.png``.
 
 The report is a dict: ``measured_at``, ``seconds``, ``benchmarks`` (name, status, seconds,
 figures: one entry per benchmark selected, failed ones with their error), ``machine`` (see
@@ -11,9 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bench.chart import draw
+from bench.chart import draw, draw_scale
 
 CHART = "latency.png"
+SCALE_CHART = "scale.png"
 
 
 def met(figure: dict[str, Any]) -> bool | None:
@@ -121,16 +123,18 @@ def markdown(report: dict[str, Any]) -> str:
              "Details (rounds, latency percentiles, plans' times, memory) are in `report.json`.",
              "", *_tokens(report),
              "## Latency distributions", "", f"![latency]({CHART})", "",
+             "## Scale curves", "", f"![scale]({SCALE_CHART})", "",
              *_failures(report)]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def write(report: dict[str, Any], directory: Path) -> dict[str, Path]:
-    """Write the three files into ``directory``; their paths by kind."""
+    """Write the four files into ``directory``; their paths by kind."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"json": directory / "report.json", "markdown": directory / "report.md",
-             "chart": directory / CHART}
-    report = {**report, "chart_panels": draw(report["figures"], paths["chart"])}
+             "chart": directory / CHART, "scale_chart": directory / SCALE_CHART}
+    report = {**report, "chart_panels": draw(report["figures"], paths["chart"]),
+              "scale_curves": draw_scale(report["figures"], paths["scale_chart"])}
     paths["json"].write_text(json.dumps(report, indent=2, default=str) + "\n")
     paths["markdown"].write_text(markdown(report))
     return paths

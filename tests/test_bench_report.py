@@ -149,3 +149,16 @@ def test_a_failing_benchmark_is_reported_and_the_others_run(
     text = (tmp_path / "report.md").read_text()
     assert "RuntimeError: no such table" in text and "end to end broke" in text
     assert bench_main.main(["nope"]) == 2
+
+
+def test_scale_curve_is_drawn_and_linked(tmp_path: Path) -> None:
+    points = [{"candidates": n, "seconds": n / 10_000, "peak_rss_mb": n // 50}
+              for n in (10_000, 20_000, 40_000)]
+    curve = {**FIGURES[1], "scale_curve": {"title": "scale", "points": points}}
+    paths = report.write(_report([curve]), tmp_path)
+    assert paths["scale_chart"].read_bytes().startswith(PNG)
+    assert json.loads(paths["json"].read_text())["scale_curves"] == 1
+    assert "![scale](scale.png)" in paths["markdown"].read_text()
+    # Without a curve, the image still exists, so the link never dangles.
+    empty = report.write(_report([FIGURES[1]]), tmp_path / "empty")
+    assert empty["scale_chart"].read_bytes().startswith(PNG)

@@ -5,8 +5,8 @@
     result.explain(a.candidate_id, a.vacancy_id).as_dict()
 
 Steps: :func:`~.encoding.encode` the pools; :class:`~.scoring.Scorer` keeps the acceptable
-pairs (hard constraints and ``min_score``); then ``optimal`` (:mod:`.assignment`: LAPJVsp, or
-a linear programme when a cap per employer or gender shares are set) or ``stable``
+pairs (hard constraints and ``min_score``); then ``optimal`` (:mod:`.assignment`: a min-cost
+flow on the scores' integer lattice, caps per employer and gender shares included) or ``stable``
 (:mod:`.stable`: deferred acceptance, checked for blocking pairs). Optional constraints the
 algorithm cannot satisfy, or does not support, are relaxed and listed in
 ``unmet_constraints``; explicit rank lists only order ``stable`` (``optimal`` maximises the
@@ -94,7 +94,7 @@ class MatchingResult:
         vacancies = [problem.vacancy_index[a.vacancy_id] for a in self.assignments]
         return self._scorer.explain_many(np.array(candidates, dtype=np.int64),
                                          np.array(vacancies, dtype=np.int64),
-                                         min_score=self._min_score)
+                                         min_score=self._min_score, known_feasible=True)
 
     def summary(self) -> dict[str, object]:
         """JSON-ready figures of the run (without the assignments)."""
@@ -112,12 +112,14 @@ class MatchingResult:
         }
 
 
-def _optimal(pairs: Pairs, problem: Problem, parameters: MatchingParameters) -> Selection:
+def _optimal(pairs: Pairs, scorer: Scorer, parameters: MatchingParameters) -> Selection:
+    problem, scale = scorer.problem, scorer.scale()
     if parameters.max_per_employer is None and not any(parameters.gender_min_share.values()):
-        return Selection(max_weight_matching(pairs, problem.seats, len(problem.candidates)))
+        return Selection(max_weight_matching(pairs, problem.seats, len(problem.candidates),
+                                             scale))
     return constrained_optimum(pairs, problem, gender_min_share=parameters.gender_min_share,
                                max_per_employer=parameters.max_per_employer,
-                               time_limit=parameters.time_limit_seconds)
+                               time_limit=parameters.time_limit_seconds, scale=scale)
 
 
 def _stable(pairs: Pairs, problem: Problem,
@@ -149,7 +151,7 @@ def run_matching(candidates: Sequence[CandidateProfile], vacancies: Sequence[Vac
     pairs = scorer.acceptable(parameters.min_score)
     blocking: int | None = None
     if parameters.algorithm == "optimal":
-        selection = _optimal(pairs, problem, parameters)
+        selection = _optimal(pairs, scorer, parameters)
     else:
         selection, blocking = _stable(pairs, problem, parameters)
 

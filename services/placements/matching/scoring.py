@@ -65,6 +65,7 @@ dense score matrix alone costs over a second. The explanation of a pair runs the
 a one-pair block, so its parts and total are the matrix's to the last bit.
 """
 
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Final
@@ -83,6 +84,10 @@ BLOCK_ROWS: Final = 512
 # Scores are sums of float products: 0.1 + 0.2 is 0.30000000000000004, and 0.3 set as
 # min_score must still admit a pair whose parts add up to 0.3.
 SCORE_TOLERANCE: Final = 1e-9
+# Scores on a lattice (Scorer.scale) are solved with integer costs: weights given with up to
+# this many decimals, and a lattice step no finer than 1 / SCALE_LIMIT.
+WEIGHT_DIGITS: Final = 6
+SCALE_LIMIT: Final = 10**9
 
 
 def reaches(total: np.ndarray | float, min_score: float) -> np.ndarray | bool:
@@ -148,18 +153,51 @@ class Scorer:
         self._slot_floor = np.where(problem.slot_minimum == NO_LEVEL, 99, problem.slot_minimum)
         self._language_room = LANGUAGE_SURPLUS_CAP * problem.language_count
 
-    def shares(self, rows: slice, r: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
+    def scale(self) -> int | None:
+        """The least ``S`` for which every score is a whole multiple of ``1 / S``, or None.
+
+        A score is a sum of weights times shares ``k / d``, whose denominators ``d`` are the
+        vacancies' counts (required skills, nice-to-have skills, three times the languages):
+        with weights of at most :data:`WEIGHT_DIGITS` decimals, ``S`` is ``10^digits`` times
+        the least common multiple of the counts present. None when no such ``S`` is below
+        :data:`SCALE_LIMIT` (arbitrary weights, or very diverse counts).
+        """
+        weights = list(self.weights.as_dict().values())
+        digits = next((d for d in range(WEIGHT_DIGITS + 1)
+                       if all(abs(w * 10**d - round(w * 10**d)) < 1e-9 for w in weights)), None)
+        if digits is None:
+            return None
+        p = self.problem
+        counts = np.unique(np.concatenate((p.required_count, p.nice_count,
+                                           self._language_room)).astype(np.int64))
+        scale: int = 10**digits
+        for count in counts[counts > 0].tolist():
+            scale = math.lcm(scale, 10**digits * int(count))
+            if scale > SCALE_LIMIT:
+                return None
+        return scale
+
+    def shares(self, rows: slice, r: np.ndarray, v: np.ndarray, *,
+               pairwise: bool = False) -> dict[str, np.ndarray]:
         """Each part's share for the pairs ``(rows.start + r, v)``, in :data:`PARTS` order.
 
         ``r`` indexes into the block of candidates ``rows``; 1-D float arrays, one per part.
+        ``pairwise``: skill overlaps pair by pair rather than for the whole block against
+        every vacancy (the same counts; cheaper for a few pairs spread over many rows).
         """
         p = self.problem
         c = r + rows.indices(len(p.candidates))[0]
         block = p.skills[rows]
-        # Skill overlaps of the whole block are one sparse product each (the nonzeros are the
-        # few pairs that share a skill); the pairs read theirs from its dense form.
-        required = (block @ self._required_t).toarray()[r, v]
-        nice = (block @ self._nice_t).toarray()[r, v]
+        if pairwise:
+            # Few pairs scattered over the pool: each pair's rows multiplied, then summed.
+            mine = block[r]
+            required = np.asarray(mine.multiply(p.required[v]).sum(axis=1)).ravel()
+            nice = np.asarray(mine.multiply(p.nice[v]).sum(axis=1)).ravel()
+        else:
+            # Skill overlaps of the whole block are one sparse product each (the nonzeros are
+            # the few pairs that share a skill); the pairs read theirs from its dense form.
+            required = (block @ self._required_t).toarray()[r, v]
+            nice = (block @ self._nice_t).toarray()[r, v]
         surplus = np.zeros(len(r), dtype=np.int16)
         for k in range(self._slot_floor.shape[1]):
             surplus += np.clip(p.spoken[c, p.slot_language[v, k]] - self._slot_floor[v, k],
@@ -215,25 +253,26 @@ class Scorer:
                                  float(self.total(shares)[0]), failed, min_score=min_score)
 
     def explain_many(self, candidates: np.ndarray, vacancies: np.ndarray, *, min_score: float,
-                     block_rows: int = BLOCK_ROWS) -> list[Explanation]:
+                     block_rows: int = BLOCK_ROWS,
+                     known_feasible: bool = False) -> list[Explanation]:
         """The explanations of many pairs (index arrays), in their order.
 
         :meth:`explain`'s answers to the last bit, at a fraction of its cost per pair (~0.7 ms,
-        mostly one sparse product against every vacancy): the pairs are grouped by block of
-        candidates, as :meth:`acceptable` scores them, so each block pays for one product.
+        mostly one sparse product against every vacancy): the shares of all pairs at once,
+        the hard constraints by block of candidates, as :meth:`acceptable` checks them, unless
+        the caller knows every pair passes them (``known_feasible``: pairs a run assigned).
         """
         candidates = np.asarray(candidates, dtype=np.int64)
         vacancies = np.asarray(vacancies, dtype=np.int64)
-        shares = {part: np.zeros(len(candidates)) for part in PARTS}
-        ok = np.zeros(len(candidates), dtype=bool)
+        shares = self.shares(slice(0, len(self.problem.candidates)), candidates, vacancies,
+                             pairwise=True)
+        ok = np.ones(len(candidates), dtype=bool)
         blocks = candidates // block_rows
-        for block in np.unique(blocks).tolist():
+        for block in [] if known_feasible else np.unique(blocks).tolist():
             (at,) = np.nonzero(blocks == block)
             rows = slice(block * block_rows, (block + 1) * block_rows)
-            r, v = candidates[at] - block * block_rows, vacancies[at]
-            for part, values in self.shares(rows, r, v).items():
-                shares[part][at] = values
-            ok[at] = feasible(self.problem, rows)[r, v]
+            ok[at] = feasible(self.problem, rows)[candidates[at] - block * block_rows,
+                                                  vacancies[at]]
         totals = self.total(shares).tolist() if len(candidates) else []
         columns = {part: values.tolist() for part, values in shares.items()}
         return [self._explanation(
