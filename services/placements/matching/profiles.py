@@ -196,13 +196,13 @@ class CandidatesClient:
         """
         path = f"/v1/programmes/{programme_id}/matching-profiles"
         headers = _headers(authorization)
+        batches: list[asyncio.Future[Profiles]] = []
         try:
             async with self.http.stream("GET", path, params={"status": "selected"},
                                         headers=headers) as response:
                 _check_export(response, programme_id)
                 # Lines are validated off the event loop as they arrive, batch by batch,
                 # while the candidates service still reads and sends the next ones.
-                batches: list[asyncio.Future[Profiles]] = []
                 pending = bytearray()
                 async for chunk in response.aiter_bytes():
                     pending += chunk
@@ -213,6 +213,8 @@ class CandidatesClient:
                         del pending[:end + 1]
                 batches.append(asyncio.ensure_future(asyncio.to_thread(parse, bytes(pending))))
         except httpx.HTTPError as exc:
+            # The batches already handed to threads finish first: none is left unawaited.
+            await asyncio.gather(*batches, return_exceptions=True)
             raise RunFailure("candidates_unavailable",
                              _("The candidates service could not be reached ({error}); run "
                                "matching again later.", error=type(exc).__name__)) from exc
