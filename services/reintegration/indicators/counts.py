@@ -180,70 +180,87 @@ def _changes(table: str, operation: str) -> str:
     return f"(SELECT 1 AS sign, n.* {changed} UNION ALL SELECT -1, o.* {changed})"
 
 
-def _people(table: str, operation: str, *, person: str, of: str, keys: str,
-            where: str) -> str:
-    """For the people (``person``, with ``keys``) whose rows of ``table`` matching ``where``
-    the statement changed: whether they had any such row before it (``had``) and have any
-    now (``has``). Before = now less what the statement added, plus what it took away."""
+def _people(table: str, operation: str, *, keys: tuple[str, ...], where: str) -> str:
+    """For the people (told apart by ``keys``) whose rows of ``table`` matching ``where`` the
+    statement changed: whether they had any such row before it (``had``) and have any now
+    (``has``). Before = now less what the statement added, plus what it took away.
+
+    A join rather than a subquery per person: with the statistics of a table still empty
+    (just migrated) a subquery per person would read the whole table each time."""
+    columns = ", ".join(keys)
     return f"""
-        SELECT p.*, n.now - p.delta > 0 AS had, n.now > 0 AS has
-        FROM (SELECT {keys}, sum(f.sign) AS delta FROM {_changes(table, operation)} AS f
-              WHERE {where.format(t="f")} GROUP BY {keys}) AS p
-        CROSS JOIN LATERAL (
-            SELECT count(*) AS now FROM {S}.{table} AS x
-            WHERE x.{person} = p.{person} AND ({of.format(t="x")})
-              AND {where.format(t="x")}) AS n"""
+        WITH p AS (
+            SELECT {", ".join(f"f.{k}" for k in keys)}, sum(f.sign) AS delta
+            FROM {_changes(table, operation)} AS f
+            WHERE {where.format(t="f")} GROUP BY {columns}
+        )
+        SELECT p.*, coalesce(n.now, 0) - p.delta > 0 AS had, coalesce(n.now, 0) > 0 AS has
+        FROM p LEFT JOIN (
+            SELECT {", ".join(f"x.{k}" for k in keys)}, count(*) AS now
+            FROM {S}.{table} AS x
+            WHERE {where.format(t="x")} AND ({columns}) IN (SELECT {columns} FROM p)
+            GROUP BY {columns}
+        ) AS n USING ({columns})"""
+
+
+# A statement of more rows than this (a COPY, a bulk update) is joined by hash: the statistics
+# of a table it just filled may still say it is empty, and nested loops over it would read it
+# once per row of the statement.
+BULK_ROWS = 1000
+
+
+def _function(name: str, operation: str, statements: list[str]) -> str:
+    """The trigger function ``name`` running ``statements``, each planned as it runs (EXECUTE:
+    a plan cached for one COPY would serve every later single-row write, and the reverse)."""
+    rows = "old_rows" if operation == "DELETE" else "new_rows"
+    run = "\n    ".join(f"EXECUTE $q${statement.rstrip().removesuffix(';')}$q$;"
+                          for statement in statements)
+    return f"""
+CREATE FUNCTION {S}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    nested_loops text := current_setting('enable_nestloop');
+BEGIN
+    IF (SELECT count(*) FROM {rows}) > {BULK_ROWS} THEN
+        PERFORM set_config('enable_nestloop', 'off', true);
+    END IF;
+    {run}
+    PERFORM set_config('enable_nestloop', nested_loops, true);
+    RETURN NULL;
+END $$;"""
 
 
 def _follow_up_function(operation: str) -> str:
     changes = _changes("follow_up", operation)
-    business = _people("follow_up", operation, person="case_id",
-                       of="{t}.programme_id = p.programme_id",
-                       keys="f.case_id, f.programme_id", where=_BUSINESS)
-    return f"""
-CREATE FUNCTION {S}.indicator_follow_up_{operation.lower()}d() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    {_upsert("indicator_point", _POINT_KEYS, _POINT_COUNTS, _points_of(changes, _cases()))}
-    {_upsert("indicator_returnees", _RETURNEE_KEYS, _RETURNEE_COUNTS, f'''
+    business = _people("follow_up", operation, keys=("case_id", "programme_id"),
+                       where=_BUSINESS)
+    return _function(f"indicator_follow_up_{operation.lower()}d", operation, [
+        _upsert("indicator_point", _POINT_KEYS, _POINT_COUNTS, _points_of(changes, _cases())),
+        _upsert("indicator_returnees", _RETURNEE_KEYS, _RETURNEE_COUNTS, f'''
         SELECT b.programme_id, {_CASE_GROUP}, 0, 0, sum(b.has::int - b.had::int)
         FROM ({business}) AS b JOIN {_cases()} AS c
           ON c.id = b.case_id AND c.programme_id = b.programme_id
-        WHERE b.has <> b.had GROUP BY 1, 2, 3, 4, 5''')}
-    RETURN NULL;
-END $$;"""
+        WHERE b.has <> b.had GROUP BY 1, 2, 3, 4, 5''')])
 
 
 def _stay_function(operation: str) -> str:
-    return f"""
-CREATE FUNCTION {S}.indicator_stay_{operation.lower()}d() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    {_upsert("indicator_returnees", _RETURNEE_KEYS, _RETURNEE_COUNTS, f'''
+    return _function(f"indicator_stay_{operation.lower()}d", operation, [
+        _upsert("indicator_returnees", _RETURNEE_KEYS, _RETURNEE_COUNTS, f'''
         SELECT s.programme_id, {_CASE_GROUP}, 0, sum(s.sign), 0
         FROM {_changes("returnee_stay", operation)} AS s JOIN {_cases()} AS c
           ON c.id = s.case_id AND c.programme_id = s.programme_id
-        GROUP BY 1, 2, 3, 4, 5''')}
-    RETURN NULL;
-END $$;"""
+        GROUP BY 1, 2, 3, 4, 5''')])
 
 
 def _measure_function(operation: str) -> str:
     changes = _changes("support_measure", operation)
-    paid = _people("support_measure", operation, person="case_id",
-                   of="{t}.programme_id = p.programme_id AND {t}.currency = p.currency",
-                   keys="f.case_id, f.programme_id, f.currency",
+    paid = _people("support_measure", operation,
+                   keys=("case_id", "programme_id", "currency"),
                    where="{t}.disbursed_date IS NOT NULL AND {t}.case_id IS NOT NULL")
-    supported = _people("support_measure", operation, person="candidate_id",
-                        of="{t}.programme_id = p.programme_id AND {t}.stage = p.stage "
-                           "AND {t}.kind = p.kind",
-                        keys="f.candidate_id, f.programme_id, f.stage, f.kind",
+    supported = _people("support_measure", operation,
+                        keys=("candidate_id", "programme_id", "stage", "kind"),
                         where="{t}.status <> 'cancelled'")
-    return f"""
-CREATE FUNCTION {S}.indicator_measure_{operation.lower()}d() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    {_upsert("indicator_spend", _SPEND_KEYS, _SPEND_COUNTS, f'''
+    return _function(f"indicator_measure_{operation.lower()}d", operation, [
+        _upsert("indicator_spend", _SPEND_KEYS, _SPEND_COUNTS, f'''
         SELECT programme_id, currency, {_GROUP}, sum(amount), sum(measures), sum(people)
         FROM (SELECT s.programme_id, s.currency, {_CASE_GROUP}, s.sign * s.amount AS amount,
                      s.sign AS measures, 0 AS people
@@ -255,8 +272,8 @@ BEGIN
               FROM ({paid}) AS p JOIN {_cases()} AS c
                 ON c.id = p.case_id AND c.programme_id = p.programme_id
               WHERE p.has <> p.had) AS delta
-        GROUP BY 1, 2, 3, 4, 5, 6''')}
-    {_upsert("indicator_support", "programme_id, stage, kind",
+        GROUP BY 1, 2, 3, 4, 5, 6'''),
+        _upsert("indicator_support", "programme_id, stage, kind",
              ("recorded", "measures", "people"), f'''
         SELECT programme_id, stage, kind, sum(recorded), sum(measures), sum(people)
         FROM (SELECT s.programme_id, s.stage, s.kind, s.sign AS recorded,
@@ -265,15 +282,13 @@ BEGIN
               UNION ALL
               SELECT p.programme_id, p.stage, p.kind, 0, 0, p.has::int - p.had::int
               FROM ({supported}) AS p WHERE p.has <> p.had) AS delta
-        GROUP BY 1, 2, 3''')}
-    {_upsert("indicator_support_money", "programme_id, stage, kind, currency",
+        GROUP BY 1, 2, 3'''),
+        _upsert("indicator_support_money", "programme_id, stage, kind, currency",
              ("amount", "disbursed"), f'''
         SELECT s.programme_id, s.stage, s.kind, s.currency, sum(s.sign * s.amount),
                sum(s.sign)
         FROM {changes} AS s WHERE s.disbursed_date IS NOT NULL
-        GROUP BY 1, 2, 3, 4''')}
-    RETURN NULL;
-END $$;"""
+        GROUP BY 1, 2, 3, 4''')])
 
 
 # Each table's triggers: their name and function.
