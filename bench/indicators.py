@@ -79,6 +79,8 @@ _FOLLOW_UP_COLUMNS = ("id", "case_id", "stay_id", "programme_id", "point_months"
                       "employment_status", "job_sector", "job_location", "income_band",
                       "skills_use", "satisfaction", "sustainability_economic",
                       "sustainability_social", "sustainability_psychosocial")
+INDICATOR_TABLES = ("indicator_returnees", "indicator_point", "indicator_spend",
+                    "indicator_support", "indicator_support_money", "indicator_clock")
 _MEASURE_COLUMNS = ("id", "case_id", "candidate_id", "programme_id", "stage", "kind", "status",
                     "amount", "currency", "disbursed_date", "created_by")
 
@@ -163,7 +165,10 @@ async def load(connection: asyncpg.Connection, now: datetime) -> uuid.UUID:
                                  ("support_measure", _MEASURE_COLUMNS, measures_of(cases))):
         await connection.copy_records_to_table(table, schema_name="reintegration",
                                                columns=columns, records=rows)
-    for table in ("returnee_case", "returnee_stay", "follow_up", "support_measure"):
+    # As the overdue job does each round: the scheduled follow-ups counted as of now.
+    await connection.execute("SELECT reintegration.indicator_advance($1)", now)
+    for table in ("returnee_case", "returnee_stay", "follow_up", "support_measure",
+                  *INDICATOR_TABLES):
         await connection.execute(f"VACUUM ANALYZE reintegration.{table}")
     return programme
 

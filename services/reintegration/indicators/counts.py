@@ -51,14 +51,25 @@ def _upsert(table: str, keys: str, counts: tuple[str, ...], select: str) -> str:
 _RETURNEE_KEYS = f"programme_id, {_GROUP}"
 _RETURNEE_COUNTS = ("people", "stays", "businesses_created")
 _POINT_KEYS = f"programme_id, point_months, {_GROUP}"
-_POINT_COUNTS = ("completed", "overdue", "scheduled", "unreachable", "working", "host_company",
+_POINT_COUNTS = ("completed", "overdue", "scheduled", "waiting_started", "waiting_open",
+                 "waiting_missed", "unreachable", "working", "host_company",
                  "abroad")
 _SPEND_KEYS = f"programme_id, currency, {_GROUP}"
 _SPEND_COUNTS = ("amount", "measures", "people")
 
 
+# The instant the scheduled follow-ups are counted as of (``indicator_clock``), and its date.
+AS_OF = f"(SELECT as_of FROM {S}.indicator_clock)"
+_AS_OF_DATE = f"(SELECT (as_of AT TIME ZONE 'UTC')::date FROM {S}.indicator_clock)"
+# A scheduled follow-up as of ``{t}`` (an instant) and ``{d}`` (its UTC date): due (started),
+# answerable (open), its window closed (missed). The statements of the indicators use these too.
+WAITING = {"started": "{f}.due_date <= {d}", "missed": "{f}.window_closes_at <= {t}",
+           "open": "{f}.due_date <= {d} AND {f}.window_closes_at > {t}"}
 # When a follow-up counts in each of :data:`_POINT_COUNTS` (a null answer counts in none).
 _POINT_CONDITIONS = ("f.status = 'completed'", "f.status = 'overdue'", "f.status = 'scheduled'",
+                     *(f"f.status = 'scheduled' AND "
+                       f"({WAITING[name].format(f='f', t=AS_OF, d=_AS_OF_DATE)})"
+                       for name in ("started", "open", "missed")),
                      "f.employment_status = 'unreachable'", f"f.employment_status IN {_WORKING}",
                      "f.employment_status = 'employed_host_company'",
                      "f.job_location = 'abroad'")
@@ -78,6 +89,10 @@ def _points_of(rows: str, cases: str) -> str:
         GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
+# Counting scheduled follow-ups as of the clock's instant: the clock may not move on meanwhile
+# (:data:`_ADVANCE` waits for the writers counting, they wait for it).
+_HOLD_CLOCK = f"PERFORM 1 FROM {S}.indicator_clock FOR SHARE;"
+
 # What every case of ``moved`` (id, programme_id and its group, known) counts, times ``sign``:
 # its person, stays, business, follow-ups and money. Used when a case comes, goes or changes
 # group, and to fill the counts.
@@ -89,6 +104,7 @@ CREATE FUNCTION {S}.indicator_count_cases(moved_ids uuid[], programmes uuid[],
                                           destinations text[], factor int)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    {_HOLD_CLOCK}
     {_upsert("indicator_returnees", _RETURNEE_KEYS, _RETURNEE_COUNTS, f'''
         SELECT m.programme_id, m.gender, m.origin_country, m.sector, m.destination_country,
                factor * count(*),
@@ -215,6 +231,7 @@ def _function(name: str, operation: str, statements: list[str]) -> str:
     rows = "old_rows" if operation == "DELETE" else "new_rows"
     run = "\n    ".join(f"EXECUTE $q${statement.rstrip().removesuffix(';')}$q$;"
                           for statement in statements)
+    hold = _HOLD_CLOCK if name.startswith("indicator_follow_up") else ""
     return f"""
 CREATE FUNCTION {S}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -223,6 +240,7 @@ BEGIN
     IF (SELECT count(*) FROM {rows}) > {BULK_ROWS} THEN
         PERFORM set_config('enable_nestloop', 'off', true);
     END IF;
+    {hold}
     {run}
     PERFORM set_config('enable_nestloop', nested_loops, true);
     RETURN NULL;
@@ -310,6 +328,53 @@ CREATE TRIGGER {trigger} AFTER {operation} ON {S}.{table}
     return statements
 
 
+# The scheduled follow-ups counted as of the clock's instant, counted as of ``target``: those due
+# or closing between the two change class (as few as the time between two rounds of the
+# overdue job makes due).
+def crossing(*, then: str, then_date: str, now: str, now_date: str, where: str = "") -> str:
+    """The scheduled follow-ups (``where`` besides) that may count otherwise at ``now`` than
+    at ``then`` (instants, with their UTC dates; either may come first): those falling due or
+    closing in between, each found by its index (the bounds evaluated once)."""
+    columns = "f.id, f.programme_id, f.case_id, f.point_months, f.due_date, f.window_closes_at"
+    ranges = (("f.due_date", then_date, now_date), ("f.window_closes_at", then, now))
+    return "\n    UNION\n".join(
+        f"""    SELECT {columns} FROM {S}.follow_up AS f
+    WHERE f.status = 'scheduled' {where}
+      AND {column} > (SELECT least({a}, {b})) AND {column} <= (SELECT greatest({a}, {b}))"""
+        for column, a, b in ranges)
+
+
+def moved_on(*, then: str, then_date: str, now: str, now_date: str) -> str:
+    """How much each of the waiting counts of a follow-up ``f`` changes from ``then`` to
+    ``now`` (started, open, missed)."""
+    return ", ".join(
+        f"sum(({WAITING[name].format(f='f', t=now, d=now_date)})::int"
+        f" - ({WAITING[name].format(f='f', t=then, d=then_date)})::int) AS {name}"
+        for name in ("started", "open", "missed"))
+
+
+_SPAN = {"then": "then_", "then_date": "(then_ AT TIME ZONE 'UTC')::date", "now": "target",
+         "now_date": "(target AT TIME ZONE 'UTC')::date"}
+_ADVANCE = f"""
+CREATE FUNCTION {S}.indicator_advance(target timestamptz) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    then_ timestamptz;
+BEGIN
+    SELECT as_of INTO then_ FROM {S}.indicator_clock FOR UPDATE;
+    IF target <= then_ THEN
+        RETURN;
+    END IF;
+    {_upsert("indicator_point", _POINT_KEYS, ("waiting_started", "waiting_open",
+                                              "waiting_missed"), f'''
+        SELECT f.programme_id, f.point_months, {_CASE_GROUP},
+               {moved_on(**_SPAN)}
+        FROM ({crossing(**_SPAN)}) AS f
+        JOIN {_cases()} AS c ON c.id = f.case_id AND c.programme_id = f.programme_id
+        GROUP BY 1, 2, 3, 4, 5, 6''')}
+    UPDATE {S}.indicator_clock SET as_of = target;
+END $$;
+"""
+
 # Filling: every case counted (with its stays, follow-ups and money), then the support rows.
 _FILL = [
     f"""DO $$ BEGIN {_moved(_cases(), "1")} END $$;""",
@@ -327,6 +392,7 @@ _FILL = [
 ]
 
 _FUNCTIONS = ("indicator_count_cases(uuid[], uuid[], text[], text[], text[], text[], int)",
+              "indicator_advance(timestamptz)",
               "indicator_case_inserted()", "indicator_case_updated()",
               "indicator_case_deleted()",
               *(f"indicator_{name}_{operation}d()" for name, _ in _TABLES.values()
@@ -335,7 +401,8 @@ _FUNCTIONS = ("indicator_count_cases(uuid[], uuid[], text[], text[], text[], tex
 
 def install(bind: Connection) -> None:
     """Create the functions and triggers, then count the rows there are."""
-    for statement in [_COUNT_CASES, *_CASE_TRIGGERS, *_row_triggers(), *_FILL]:
+    bind.execute(text(f"INSERT INTO {S}.indicator_clock (as_of) VALUES (now())"))
+    for statement in [_COUNT_CASES, _ADVANCE, *_CASE_TRIGGERS, *_row_triggers(), *_FILL]:
         bind.execute(text(statement))
 
 

@@ -9,9 +9,10 @@ counts fell back to zero stays, and is not read as a group.
 """
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, Numeric, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, Numeric, SmallInteger, Text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,10 +44,22 @@ class IndicatorReturnees(_Group, Base):
     businesses_created: Mapped[int] = _count()
 
 
+class IndicatorClock(Base):
+    """The instant the scheduled follow-ups are counted as of (one row). The overdue job moves
+    it on each round; the indicators count again, as of the hour they are read, only the
+    follow-ups due or closing in between."""
+
+    __tablename__ = "indicator_clock"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 class IndicatorPoint(_Group, Base):
     """A group's follow-ups at one point (cancelled ones left out), by status, and their
-    answers. Which scheduled ones are open or missed depends on the hour: the indicators ask
-    the follow-ups themselves (only those due by then)."""
+    answers; of the scheduled ones, as of the clock's instant, those due (started), still
+    answerable (open) and whose window closed (missed)."""
 
     __tablename__ = "indicator_point"
 
@@ -54,6 +67,9 @@ class IndicatorPoint(_Group, Base):
     completed: Mapped[int] = _count()
     overdue: Mapped[int] = _count()
     scheduled: Mapped[int] = _count()
+    waiting_started: Mapped[int] = _count()
+    waiting_open: Mapped[int] = _count()
+    waiting_missed: Mapped[int] = _count()
     unreachable: Mapped[int] = _count()
     working: Mapped[int] = _count()
     host_company: Mapped[int] = _count()

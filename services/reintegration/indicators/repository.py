@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reintegration.indicators import counts
 from services.reintegration.schedules.models import DEFAULT_POINTS
 
 # GROUPING(gender, origin_country, sector, destination_country): a set bit is a rolled-up
@@ -57,43 +60,35 @@ POINT_ROLLUP = f"""
 # Per follow-up ($2: now, $3: today in UTC), cancelled ones left out. Missed: the window
 # passed without an answer (marked overdue by the job, or about to be). Due: answered or
 # missed. Open: answerable now. Pending: not due yet. Responded: answered by someone reached.
-# The counts give every status; of the scheduled follow-ups, those due by today or whose
-# window closed are asked which they are now (the others are pending).
+# The counts say which scheduled follow-ups were due, open or missed as of the clock's instant;
+# those falling due or closing between it and now (a few, the overdue job moving the clock on)
+# are counted again as of now.
+_COUNTED_AT = "(SELECT as_of FROM reintegration.indicator_clock)"
+_COUNTED_ON = "(SELECT (as_of AT TIME ZONE 'UTC')::date FROM reintegration.indicator_clock)"
 POINTS = f"""
-    WITH waiting AS (
-        SELECT point_months, case_id, due_date <= $3 AS started,
-               window_closes_at <= $2 AS missed
-        FROM reintegration.follow_up
-        WHERE programme_id = $1 AND status = 'scheduled' AND due_date <= $3
-        UNION ALL
-        SELECT point_months, case_id, false, true
-        FROM reintegration.follow_up
-        WHERE status = 'scheduled' AND window_closes_at <= $2 AND programme_id = $1
-          AND due_date > $3
-    ),
-    now AS (
-        SELECT w.point_months,
+    WITH moved AS (
+        SELECT f.point_months,
                coalesce(c.gender, 'unknown') AS gender,
                coalesce(c.origin_country, 'unknown') AS origin_country,
                coalesce(c.sector, 'unknown') AS sector,
                coalesce(c.destination_country, 'unknown') AS destination_country,
-               count(*) FILTER (WHERE w.started) AS started,
-               count(*) FILTER (WHERE w.missed) AS missed,
-               count(*) FILTER (WHERE w.started AND NOT w.missed) AS open
-        FROM waiting AS w
-        JOIN reintegration.returnee_case AS c ON c.id = w.case_id AND c.programme_id = $1
+               {counts.moved_on(then=_COUNTED_AT, then_date=_COUNTED_ON,
+                                now="$2::timestamptz", now_date="$3::date")}
+        FROM ({counts.crossing(then=_COUNTED_AT, then_date=_COUNTED_ON, now="$2::timestamptz",
+                               now_date="$3::date", where="AND f.programme_id = $1")}) AS f
+        JOIN reintegration.returnee_case AS c ON c.id = f.case_id AND c.programme_id = $1
         GROUP BY 1, 2, 3, 4, 5
     ),
     cells AS (
         SELECT p.point_months, p.gender, p.origin_country, p.sector, p.destination_country,
-               p.completed + p.overdue + coalesce(n.missed, 0) AS due,
+               p.completed + p.overdue + p.waiting_missed + coalesce(m.missed, 0) AS due,
                p.completed AS answered, p.unreachable,
-               p.overdue + coalesce(n.missed, 0) AS missed,
-               coalesce(n.open, 0) AS open,
-               p.scheduled - coalesce(n.started, 0) AS pending,
+               p.overdue + p.waiting_missed + coalesce(m.missed, 0) AS missed,
+               p.waiting_open + coalesce(m.open, 0) AS open,
+               p.scheduled - p.waiting_started - coalesce(m.started, 0) AS pending,
                p.working, p.host_company, p.abroad
         FROM reintegration.indicator_point AS p
-        LEFT JOIN now AS n USING (point_months, {_COLUMNS})
+        LEFT JOIN moved AS m USING (point_months, {_COLUMNS})
         WHERE p.programme_id = $1 AND p.completed + p.overdue + p.scheduled > 0
     )
     {POINT_ROLLUP}"""
@@ -183,6 +178,16 @@ EXPORT_PEOPLE = """
     JOIN reintegration.returnee_case AS c ON c.id = f.case_id
     WHERE f.programme_id = $1 AND f.status IN ('completed', 'overdue')
 """
+
+
+_ADVANCE = text("SELECT reintegration.indicator_advance(:now)")
+
+
+async def advance(session: AsyncSession, now: datetime) -> None:
+    """Count the scheduled follow-ups as of ``now`` (if later than the clock's instant): those
+    due or closing since move from pending to open to missed. In a transaction of its own: it
+    waits for every transaction counting follow-ups to end, and they wait for it."""
+    await session.execute(_ADVANCE, {"now": now})
 
 
 async def export_people(connection: asyncpg.Connection,

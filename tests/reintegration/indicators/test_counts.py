@@ -6,8 +6,9 @@ job, and after the job ran.
 The story goes through the service's own write paths where it has them (cases and stays
 opened by placement events, a later stay joining a case and moving it to another sector and
 destination, answers, support measures created, started, completed and cancelled, a measure
-recorded before the case attached to it, a case closed, the overdue job, an erasure) and
-through plain SQL for what only an operator or a migration does (a due date moved, a gender
+recorded before the case attached to it, a case closed, the overdue job, an erasure), the
+indicators' clock moved on (now, as the overdue job does, then 45 days later), and through
+plain SQL for what only an operator or a migration does (a due date moved, a gender
 learnt, a follow-up moved to another case, a case deleted with everything of it). Another
 programme's rows are written alongside, and must not count.
 """
@@ -137,6 +138,7 @@ async def test_counts_follow_every_write(client: httpx.AsyncClient, session: Asy
     await _same(session, programmes, "a case closed")
 
     assert await mark_overdue(session, now=datetime.now(UTC), batch_size=1000) > 0
+    await repository.advance(session, datetime.now(UTC))
     await _same(session, programmes, "the overdue job")
 
     await deliver(client, signer, [erased_event(cases[3]["candidate_id"])])
@@ -171,3 +173,6 @@ async def test_counts_follow_every_write(client: httpx.AsyncClient, session: Asy
     ]:
         await session.execute(text(statement), values)
         await _same(session, programmes, statement)
+        if "amount * 2" in statement:  # the clock moved on, far: most hours are before it
+            await repository.advance(session, datetime.now(UTC) + timedelta(days=45))
+            await _same(session, programmes, "the clock moved on 45 days")

@@ -1,10 +1,11 @@
 """The indicators' counts, kept by the writes (services.reintegration.indicators.counts).
 
 Five tables of counts per programme and group of returnees (and per point, currency, stage and
-kind), triggers on cases, stays, follow-ups and support measures that change them in each
-writing statement's transaction, and the counts of the rows there are. A partial index finds a
-programme's scheduled follow-ups by due date: the indicators ask them which are open or
-missed at the hour they are read.
+kind), the instant the scheduled follow-ups are counted as of (``indicator_clock``), triggers
+on cases, stays, follow-ups and support measures that change the counts in each writing
+statement's transaction, and the counts of the rows there are. A partial index finds the
+scheduled follow-ups by due date: those falling due after the clock's instant are counted
+again at the hour the indicators are read.
 
 Revision ID: rein0007
 Revises: rein0006
@@ -50,6 +51,9 @@ def upgrade() -> None:
     sa.Column('completed', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('overdue', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('scheduled', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('waiting_started', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('waiting_open', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('waiting_missed', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('unreachable', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('working', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('host_company', sa.BigInteger(), server_default='0', nullable=False),
@@ -86,9 +90,16 @@ def upgrade() -> None:
     sa.Column('disbursed', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('programme_id', 'stage', 'kind', 'currency'),
     schema=S)
-    op.create_index('ix_follow_up_programme_scheduled_due', 'follow_up',
-                    ['programme_id', 'due_date'], unique=False, schema=S,
-                    postgresql_include=['window_closes_at', 'case_id', 'point_months'],
+    op.create_table('indicator_clock',
+    sa.Column('id', sa.SmallInteger(), server_default='1', nullable=False),
+    sa.Column('as_of', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('id = 1', name=op.f('ck_indicator_clock_one_row')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_clock')),
+    schema=S)
+    op.create_index('ix_follow_up_scheduled_due', 'follow_up', ['due_date'], unique=False,
+                    schema=S,
+                    postgresql_include=['programme_id', 'window_closes_at', 'case_id',
+                                        'point_months'],
                     postgresql_where=sa.text("status = 'scheduled'"))
     counts.install(op.get_bind())
 
@@ -96,8 +107,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the triggers, the index and the tables."""
     counts.uninstall(op.get_bind())
-    op.drop_index('ix_follow_up_programme_scheduled_due', table_name='follow_up', schema=S,
+    op.drop_index('ix_follow_up_scheduled_due', table_name='follow_up', schema=S,
                   postgresql_where=sa.text("status = 'scheduled'"))
-    for table in ('indicator_support_money', 'indicator_support', 'indicator_spend',
+    for table in ('indicator_clock', 'indicator_support_money', 'indicator_support', 'indicator_spend',
                   'indicator_point', 'indicator_returnees'):
         op.drop_table(table, schema=S)
