@@ -5,11 +5,10 @@ Postgres. The counts kept by the writes must give exactly these cells."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
 from services.reintegration.indicators.repository import POINT_ROLLUP, SCHEDULE, Cells
 from services.reintegration.schedules.models import DEFAULT_POINTS
-from shared.db import driver_connection
 
 _CASES = """
     SELECT id,
@@ -119,9 +118,9 @@ SUPPORT = """
 """
 
 
-async def cells(session: AsyncSession, programme_id: uuid.UUID, now: datetime) -> Cells:
+async def cells(connection: asyncpg.Connection, programme_id: uuid.UUID,
+                now: datetime) -> Cells:
     """Every indicator cell of the programme as of ``now``, from the rows."""
-    connection = await driver_connection(session)
     schedule = await connection.fetchval(SCHEDULE, programme_id)
     return Cells(returnees=await connection.fetch(RETURNEES, programme_id),
                  points=await connection.fetch(POINTS, programme_id, now, now.date()),

@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,11 +58,15 @@ def _hours() -> list[datetime]:
 
 async def _same(session: AsyncSession, programmes: list[uuid.UUID], step: str) -> None:
     """Counted and computed from the rows, every programme at every hour, alike."""
-    connection = await driver_connection(session)
+    await same(await driver_connection(session), programmes, step)
+
+
+async def same(connection: asyncpg.Connection, programmes: list[uuid.UUID], step: str) -> None:
+    """Counted and computed from the rows, every programme at every hour, alike."""
     for programme in programmes:
         for now in _hours():
             counted = await repository.cells(connection, programme, now=now, today=now.date())
-            computed = await direct.cells(session, programme, now)
+            computed = await direct.cells(connection, programme, now)
             got, expected = (service.shape(programme, cells, now=now).model_dump(mode="json")
                              for cells in (counted, computed))
             assert got == expected, f"after {step}, at {now}"
