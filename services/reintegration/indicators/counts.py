@@ -219,30 +219,38 @@ def _people(table: str, operation: str, *, keys: tuple[str, ...], where: str) ->
         ) AS n USING ({columns})"""
 
 
-# A statement of more rows than this (a COPY, a bulk update) is joined by hash: the statistics
-# of a table it just filled may still say it is empty, and nested loops over it would read it
-# once per row of the statement.
-BULK_ROWS = 1000
+# A statement of a few rows runs the function's plans, cached for the session (its joins by
+# index). One of more rows than SMALL_ROWS (a batch of the overdue job) has its own statements
+# planned as they run, for its size; one of more than BULK_ROWS (a COPY, a bulk update) is
+# joined by hash besides: the statistics of a table it just filled may still say it is empty,
+# and nested loops over it would read it once per row of the statement.
+SMALL_ROWS = 100
+BULK_ROWS = 10_000
 
 
 def _function(name: str, operation: str, statements: list[str]) -> str:
-    """The trigger function ``name`` running ``statements``, each planned as it runs (EXECUTE:
-    a plan cached for one COPY would serve every later single-row write, and the reverse)."""
+    """The trigger function ``name`` running ``statements``."""
     rows = "old_rows" if operation == "DELETE" else "new_rows"
-    run = "\n    ".join(f"EXECUTE $q${statement.rstrip().removesuffix(';')}$q$;"
-                          for statement in statements)
+    planned = "\n        ".join(f"EXECUTE $q${statement.rstrip().removesuffix(';')}$q$;"
+                               for statement in statements)
+    small = "\n        ".join(statements)
     hold = _HOLD_CLOCK if name.startswith("indicator_follow_up") else ""
     return f"""
 CREATE FUNCTION {S}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     nested_loops text := current_setting('enable_nestloop');
+    changed bigint := (SELECT count(*) FROM {rows});
 BEGIN
-    IF (SELECT count(*) FROM {rows}) > {BULK_ROWS} THEN
-        PERFORM set_config('enable_nestloop', 'off', true);
-    END IF;
     {hold}
-    {run}
-    PERFORM set_config('enable_nestloop', nested_loops, true);
+    IF changed > {BULK_ROWS} THEN
+        PERFORM set_config('enable_nestloop', 'off', true);
+        {planned}
+        PERFORM set_config('enable_nestloop', nested_loops, true);
+    ELSIF changed > {SMALL_ROWS} THEN
+        {planned}
+    ELSE
+        {small}
+    END IF;
     RETURN NULL;
 END $$;"""
 
