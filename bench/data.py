@@ -1,29 +1,55 @@
-"""Deterministic synthetic candidates for the benchmarks (fixed seed)."""
+"""Deterministic synthetic candidates for the benchmarks (fixed seed).
+
+Names are drawn from the demo's lists of common Moroccan, Tunisian, Senegalese and Nigerian
+given and family names, by nationality and gender, so that duplicate detection meets a real
+file's spread of names: many people share a name, few also share a date of birth. Besides,
+:data:`NEAR_DUPLICATES` of the people sign up twice, a second time with their names swapped,
+folded to ASCII or otherwise spelt another way, the same date of birth and another e-mail.
+"""
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-NATIONALITIES = ("MA", "TN", "NG", "SN", "EG")
+from demo.people import NAMES
+from services.candidates.duplicates.names import fold_latin
+
+NATIONALITIES = ("MA", "TN", "NG", "SN")
 SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
            "construction", "healthcare", "green_energy")
 LANGUAGES = ("fr", "en", "ar", "it", "es", "de", "nl")
 LEVELS = ("A2", "B1", "B2", "C1", "C2")
+NEAR_DUPLICATES = 0.01  # share of people who sign up a second time
+# How a second sign-up spells the same name (given, family).
+_SPELLINGS: tuple[Callable[[str, str], tuple[str, str]], ...] = (
+    lambda given, family: (family, given),
+    lambda given, family: (fold_latin(given), fold_latin(family)),
+    lambda given, family: (given.upper(), family.upper()),
+    lambda given, family: (given.replace("ou", "u").replace("y", "i"),
+                           family.replace(" ", "-")))
 
 
 def candidate_documents(count: int, *, seed: int = 7, tag: str = "") -> Iterator[dict[str, Any]]:
     """``count`` valid ``POST /v1/candidates`` bodies, ~10 skills each from ~3,000."""
     rng = random.Random(seed)
+    earlier: list[tuple[str, str, str]] = []  # names and date of birth of each one drawn
     for i in range(count):
         languages = rng.sample(LANGUAGES, k=rng.randint(1, 3))
+        gender, nationality = rng.choice(("female", "male")), rng.choice(NATIONALITIES)
+        if earlier and rng.random() < NEAR_DUPLICATES:
+            given, family, born = rng.choice(earlier)
+            given, family = rng.choice(_SPELLINGS)(given, family)
+        else:
+            given_names, family_names = NAMES[nationality]
+            given, family = rng.choice(given_names[gender]), rng.choice(family_names)
+            born = date(1990 + rng.randint(0, 14), rng.randint(1, 12),
+                        rng.randint(1, 28)).isoformat()
+        earlier.append((given, family, born))
         yield {
-            "given_name": f"Given{i}", "family_name": f"Family{i}{tag}",
-            "email": f"candidate{i}{tag}@bench.example.org",
-            "date_of_birth": date(1990 + rng.randint(0, 14), rng.randint(1, 12),
-                                  rng.randint(1, 28)).isoformat(),
-            "gender": rng.choice(("female", "male")),
-            "nationality": rng.choice(NATIONALITIES), "residence_country": "MA",
+            "given_name": given, "family_name": family,
+            "email": f"candidate{i}{tag}@bench.example.org", "date_of_birth": born,
+            "gender": gender, "nationality": nationality, "residence_country": "MA",
             "residence_city": "Rabat",
             "education": [{"institution": "University", "level": rng.choice(
                 ("bachelor", "master", "short_tertiary")), "field": "engineering",

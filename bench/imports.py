@@ -4,7 +4,9 @@ Baseline: asyncpg ``copy_records_to_table`` of the very same rows (already valid
 converted) into the same table, in the same run. Both check the same bearer token, from a real
 gateway (:mod:`bench.tokens`): the service as in production, the baseline with PyJWT on the same
 key before its COPY. The import adds receiving the CSV over HTTP, reading it, validating every
-line as the API does, checking emails and its per-batch transactions. A first, untimed round
+line as the API does, checking emails, flagging likely duplicates (the file's people are drawn
+from common names, 1 % of them twice: :mod:`bench.data`) and its per-batch transactions. The
+goal: at least :data:`GOAL` of the COPY's rows per second. A first, untimed round
 of 1,000 rows warms both up (connections, prepared statements, the token); then each round runs
 both back to back, and after each the table's content is compared, so that the import is only
 timed when it wrote exactly what the COPY wrote.
@@ -27,6 +29,7 @@ from services.candidates.imports.schemas import candidate_row
 ROWS = 20_000
 ROUNDS = 5
 WARM_UP_ROWS = 1_000
+GOAL = 0.8  # of the COPY's rows per second
 # Every stored column, one text per row (jsonb prints its keys in a canonical order).
 _CONTENT = (f"SELECT md5(string_agg(row({', '.join(COLUMNS)})::text, E'\\n' ORDER BY email)) "
             "FROM candidates.candidate")
@@ -43,7 +46,7 @@ async def _timed_copy(connection: asyncpg.Connection, rows: list[tuple[Any, ...]
 
 
 async def _timed_import(connection: asyncpg.Connection, client: httpx.AsyncClient,
-                        body: bytes, rows: int) -> float:
+                        body: bytes, rows: int) -> tuple[float, int]:
     await connection.execute("TRUNCATE candidates.candidate CASCADE")
     started = time.perf_counter()
     response = await client.post("/v1/candidate-imports", content=body,
@@ -52,7 +55,7 @@ async def _timed_import(connection: asyncpg.Connection, client: httpx.AsyncClien
     report = response.json()
     if report.get("imported") != rows:
         raise RuntimeError(f"import did not take every row: {report}")
-    return seconds
+    return seconds, int(report["duplicates_flagged"])
 
 
 async def run(candidates_url: str) -> dict[str, Any]:
@@ -62,6 +65,7 @@ async def run(candidates_url: str) -> dict[str, Any]:
     rows = [record(dict(candidate_row.validate_python(d))) for d in documents]
     connection = await asyncpg.connect(candidates_url)
     copy_seconds: list[float] = []
+    flagged = 0
     import_seconds: list[float] = []
     port = free_port()
     try:
@@ -80,8 +84,8 @@ async def run(candidates_url: str) -> dict[str, Any]:
                         copy_seconds.append(await _timed_copy(connection, rows, tokens,
                                                               authorization))
                         copied = await connection.fetchval(_CONTENT)
-                        import_seconds.append(await _timed_import(connection, client, body,
-                                                                  ROWS))
+                        seconds, flagged = await _timed_import(connection, client, body, ROWS)
+                        import_seconds.append(seconds)
                         if await connection.fetchval(_CONTENT) != copied:
                             raise RuntimeError("the import stored other rows than the COPY")
     finally:
@@ -94,7 +98,8 @@ async def run(candidates_url: str) -> dict[str, Any]:
         "value": round(import_rate), "baseline": round(copy_rate),
         "baseline_name": "asyncpg copy_records_to_table of the same rows, same token check",
         "tokens": VERIFIED,
-        "ratio": round(import_rate / copy_rate, 3), "goal": ">= 0.5",
+        "ratio": round(import_rate / copy_rate, 3), "goal": f">= {GOAL}",
+        "met": import_rate >= GOAL * copy_rate, "duplicates_flagged": flagged,
         # Each round's pair ran back to back, under the same load: the spread tells the noise.
         "round_ratios": [round(c / i, 3) for c, i in zip(copy_seconds, import_seconds,
                                                           strict=True)],

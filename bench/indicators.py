@@ -1,26 +1,27 @@
 """Reintegration indicators of one programme over 1,000,000 follow-ups of 200,000 cases.
 
 The data (:func:`load`, fixed seed), written with COPY into the reintegration schema: 200,000
-returnee cases over :data:`PROGRAMMES` programmes (so the programme measured holds about
-20,000 cases and 100,000 follow-ups), five follow-ups each (at return, 1, 3, 6, 12 months):
-70 % answered, 15 % overdue, 15 % still scheduled; answers spread over every employment
-status; 50,000 support measures, the grants and loans with money. Then ``VACUUM ANALYZE``, as
-autovacuum would do to a table that size, so that Postgres knows its statistics and which pages
-are all-visible (what lets it answer from an index alone).
+returnee cases of one programme, returned over the two years before the run, five follow-ups
+each (at return, 1, 3, 6, 12 months) in the state the service would have them in today: a
+follow-up whose window closed was answered (about 82 %) or marked overdue by the periodic job,
+one in its window is answered or still open, one not due yet is scheduled; answers spread over
+every employment status; 50,000 support measures, the grants and loans with money. The
+indicators' counts (``indicator_*`` tables) are filled from those rows as the migration fills
+them, then ``VACUUM ANALYZE``, as autovacuum would do to tables that size.
 
 Measured, best of :data:`ROUNDS` (caches warm, as for an endpoint asked again and again):
 
-- **indicators**: the three statements of ``services.reintegration.indicators`` (GROUPING SETS
-  by point, gender, origin country and sector; returnees and businesses; support spend) and the
-  shaping of their cells — everything ``GET /v1/indicators`` does but HTTP. Goal: well under a
-  second.
+- **indicators**: the statements of ``services.reintegration.indicators`` (the programme's
+  counts kept by its writes, and its follow-ups open or missed as of now) and the shaping of
+  their cells — everything ``GET /v1/indicators`` does but HTTP. Goal: under
+  :data:`GOAL_MS` ms.
 - **baseline**: ``SELECT count(*)`` of the same programme's follow-ups, through the same index:
   the least any statement reading those rows can cost.
 - for information, ``COPY`` out of those follow-up rows (what loading them into Python would
   start with).
 - **over HTTP** (``python -m bench`` only): ``GET /v1/indicators`` of the same programme from a
   real reintegration process (one uvicorn worker, its overdue job off), best of
-  :data:`ROUNDS`, against the statements alone above. Goal: under a second too.
+  :data:`ROUNDS`, against the statements alone above. Goal: under :data:`GOAL_MS` ms too.
 
 The plan of each statement (``EXPLAIN (ANALYZE, BUFFERS)``) is printed, with the scans it uses.
 
@@ -45,16 +46,18 @@ import httpx
 from bench.environment import alone, uvicorn_process
 from bench.figures import best_ms, figure, print_figures
 from services.reintegration.indicators import repository, service
-from services.reintegration.schedules.service import add_months, closes_at
+from services.reintegration.schedules.service import add_months, closes_at, opens_at
 from shared.settings import role_url
 
 CASES = 200_000
 POINTS = (0, 1, 3, 6, 12)  # five follow-ups a case: 1,000,000
 MEASURES = 50_000
-PROGRAMMES = 10
 ROUNDS = 7
 SEED = 11
-GOAL_MS = 1_000  # the issue's "well under a second"
+GOAL_MS = 50
+RETURNED_OVER_DAYS = 730  # cases returned over the two years before the run
+ANSWERED = 0.82  # of the follow-ups whose window closed (the others were marked overdue)
+WINDOW_DAYS = 30
 GENDERS = ("female", "male", "female", "male", "other", None)
 COUNTRIES = ("MA", "TN", "NG", "SN", "EG", None)
 SECTORS = ("ict", "electrical_engineering", "logistics", "agriculture", "hospitality",
@@ -76,6 +79,8 @@ _FOLLOW_UP_COLUMNS = ("id", "case_id", "stay_id", "programme_id", "point_months"
                       "employment_status", "job_sector", "job_location", "income_band",
                       "skills_use", "satisfaction", "sustainability_economic",
                       "sustainability_social", "sustainability_psychosocial")
+INDICATOR_TABLES = ("indicator_returnees", "indicator_point", "indicator_spend",
+                    "indicator_support", "indicator_support_money", "indicator_clock")
 _MEASURE_COLUMNS = ("id", "case_id", "candidate_id", "programme_id", "stage", "kind", "status",
                     "amount", "currency", "disbursed_date", "created_by")
 
@@ -84,15 +89,15 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def cases_of(seed: int = SEED) -> tuple[list[uuid.UUID], list[tuple[Any, ...]]]:
-    """The programmes and the case rows (same seed, same rows)."""
+def cases_of(today: date, seed: int = SEED) -> tuple[uuid.UUID, list[tuple[Any, ...]]]:
+    """The programme and its case rows, returned before ``today`` (same seed, same rows)."""
     rng = random.Random(seed)
-    programmes = [_uuid(rng) for _ in range(PROGRAMMES)]
-    cases = [(_uuid(rng), _uuid(rng), _uuid(rng), rng.choice(programmes),
+    programme = _uuid(rng)
+    cases = [(_uuid(rng), _uuid(rng), _uuid(rng), programme,
               rng.choice(COUNTRIES), "FR", rng.choice(GENDERS), rng.choice(SECTORS),
-              date(2025, 1, 1) + timedelta(days=rng.randrange(700)),
+              today - timedelta(days=1 + rng.randrange(RETURNED_OVER_DAYS)),
               rng.choice(("completed", "completed", "ended_early"))) for _ in range(CASES)]
-    return programmes, cases
+    return programme, cases
 
 
 def _answer(rng: random.Random, answered_at: datetime) -> tuple[Any, ...]:
@@ -108,19 +113,30 @@ def _answer(rng: random.Random, answered_at: datetime) -> tuple[Any, ...]:
               else (None, None, None)))
 
 
-def follow_ups_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> Iterator[tuple[Any, ...]]:
-    """The follow-up rows of ``cases``, one at a time (a million of them)."""
+def _status(rng: random.Random, now: datetime, due: date, closes: datetime) -> str:
+    """What a follow-up due on ``due`` is by ``now``, its overdue job having run."""
+    if closes <= now:
+        return "completed" if rng.random() < ANSWERED else "overdue"
+    if due <= now.date():
+        return "completed" if rng.random() < 0.5 else "scheduled"
+    return "scheduled"
+
+
+def follow_ups_of(cases: list[tuple[Any, ...]], now: datetime,
+                  seed: int = SEED) -> Iterator[tuple[Any, ...]]:
+    """The follow-up rows of ``cases`` as of ``now``, one at a time (a million of them)."""
     rng = random.Random(seed + 1)
-    now = datetime(2027, 6, 1, tzinfo=UTC)
     for case_id, _, _, programme, *_, returned, _ in cases:
         for point in POINTS:
             due = add_months(returned, point)
-            draw = rng.random()
-            status = "completed" if draw < 0.70 else "overdue" if draw < 0.85 else "scheduled"
-            answer = _answer(rng, now) if status == "completed" else (None,) * 11
-            yield (_uuid(rng), case_id, case_id, programme, point, due, closes_at(due, 30),
+            closes = closes_at(due, WINDOW_DAYS)
+            status = _status(rng, now, due, closes)
+            answered_at = min(now, opens_at(due) + timedelta(
+                days=rng.randrange(WINDOW_DAYS), hours=12))
+            answer = _answer(rng, answered_at) if status == "completed" else (None,) * 11
+            yield (_uuid(rng), case_id, case_id, programme, point, due, closes,
                    status, answer[0], answer[0] and answer[0].date(),
-                   now if status == "overdue" else None, *answer[1:])
+                   closes if status == "overdue" else None, *answer[1:])
 
 
 def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[Any, ...]]:
@@ -138,20 +154,23 @@ def measures_of(cases: list[tuple[Any, ...]], seed: int = SEED) -> list[tuple[An
     return measures
 
 
-async def load(connection: asyncpg.Connection) -> list[uuid.UUID]:
-    """Write the generated rows with COPY, then VACUUM ANALYZE; the programmes."""
-    programmes, cases = cases_of()
+async def load(connection: asyncpg.Connection, now: datetime) -> uuid.UUID:
+    """Write the generated rows with COPY, then VACUUM ANALYZE; the programme."""
+    programme, cases = cases_of(now.date())
     stays = [(case[0], case[0], case[3], case[1], case[5], case[7], case[8], case[9])
              for case in cases]
     for table, columns, rows in (("returnee_case", _CASE_COLUMNS, cases),
                                  ("returnee_stay", _STAY_COLUMNS, stays),
-                                 ("follow_up", _FOLLOW_UP_COLUMNS, follow_ups_of(cases)),
+                                 ("follow_up", _FOLLOW_UP_COLUMNS, follow_ups_of(cases, now)),
                                  ("support_measure", _MEASURE_COLUMNS, measures_of(cases))):
         await connection.copy_records_to_table(table, schema_name="reintegration",
                                                columns=columns, records=rows)
-    for table in ("returnee_case", "returnee_stay", "follow_up", "support_measure"):
+    # As the overdue job does each round: the scheduled follow-ups counted as of now.
+    await connection.execute("SELECT reintegration.indicator_advance($1)", now)
+    for table in ("returnee_case", "returnee_stay", "follow_up", "support_measure",
+                  *INDICATOR_TABLES):
         await connection.execute(f"VACUUM ANALYZE reintegration.{table}")
-    return programmes
+    return programme
 
 
 def _scans(plan: list[str]) -> Iterator[str]:
@@ -183,14 +202,12 @@ async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]
     """Load the data on ``url`` (the reintegration role's), time, explain."""
     connection = await asyncpg.connect(url)
     try:
-        started = time.perf_counter()
-        programmes = await load(connection)
+        started, now = time.perf_counter(), datetime.now(UTC)
+        programme = await load(connection, now)
         print(f"   loaded {CASES:,} cases, {CASES * len(POINTS):,} follow-ups and {MEASURES:,} "
               f"measures in {time.perf_counter() - started:.1f} s", flush=True)
-        programme = programmes[0]
         rows = await connection.fetchval(
             "SELECT count(*) FROM reintegration.follow_up WHERE programme_id = $1", programme)
-        now = datetime.now(UTC)
 
         async def indicators() -> None:
             service.shape(programme, await repository.cells(connection, programme, now=now,
@@ -219,7 +236,7 @@ async def measure(url: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]
     finally:
         await connection.close()
     figures = [figure(
-        f"indicators of one programme ({rows:,} of {CASES * len(POINTS):,} follow-ups)",
+        f"indicators of one programme ({rows:,} follow-ups)",
         unit="ms", value=round(best["indicators"], 1), baseline=round(best["count"], 1),
         baseline_name="SELECT count(*) of its follow-ups, same index",
         goal=f"< {GOAL_MS:,} ms", met=best["indicators"] < GOAL_MS,

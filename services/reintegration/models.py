@@ -3,8 +3,18 @@
 from services.reintegration.cases.models import ErasedCandidate, ReturneeCase, ReturneeStay
 from services.reintegration.database import Base, event_tables, idempotency_keys
 from services.reintegration.followups.models import FollowUp
+from services.reintegration.indicators.models import (
+    IndicatorClock,
+    IndicatorPoint,
+    IndicatorReturnees,
+    IndicatorSpend,
+    IndicatorSupport,
+    IndicatorSupportMoney,
+)
 from services.reintegration.schedules.models import FollowUpSchedule
 from services.reintegration.support.models import SupportMeasure
 
-__all__ = ["Base", "ErasedCandidate", "FollowUp", "FollowUpSchedule", "ReturneeCase",
-           "ReturneeStay", "SupportMeasure", "event_tables", "idempotency_keys"]
+__all__ = ["Base", "ErasedCandidate", "FollowUp", "FollowUpSchedule", "IndicatorClock",
+           "IndicatorPoint",
+           "IndicatorReturnees", "IndicatorSpend", "IndicatorSupport", "IndicatorSupportMoney",
+           "ReturneeCase", "ReturneeStay", "SupportMeasure", "event_tables", "idempotency_keys"]

@@ -73,6 +73,11 @@ class FollowUp(IdMixin, TimestampsMixin, VersionMixin, Base):
               postgresql_include=["case_id", "status", "employment_status", "job_location",
                                   "due_date", "window_closes_at"]),
         Index("ix_follow_up_case_due", "case_id", "due_date"),
+        # The indicators: follow-ups still waiting that fell due since their counts' instant.
+        Index("ix_follow_up_scheduled_due", "due_date",
+              postgresql_include=["programme_id", "window_closes_at", "case_id",
+                                  "point_months"],
+              postgresql_where=text("status = 'scheduled'")),
         # The overdue job and the due lists: follow-ups still waiting, by when they close.
         Index("ix_follow_up_scheduled_closes", "window_closes_at", "id",
               postgresql_where=text("status = 'scheduled'")),

@@ -1,4 +1,5 @@
-"""The periodic job marking follow-ups overdue once their window closed.
+"""The periodic job marking follow-ups overdue once their window closed, and moving the
+indicators' clock on (the scheduled follow-ups they count as due, open or missed).
 
 Every replica runs it (an asyncio task started in the app's lifespan). Each round is one
 transaction that first takes a transaction-level advisory lock with ``pg_try_advisory_xact_lock``:
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reintegration.events import FOLLOWUP_OVERDUE, FollowUpEvent, outbox
 from services.reintegration.followups import repository
+from services.reintegration.indicators import repository as indicators
 from shared import periodic
 from shared.events.outbox import NewEvent
 from shared.periodic import BatchedJob, Hook
@@ -52,6 +54,14 @@ class OverdueJob(BatchedJob):
     async def step(self, session: AsyncSession, now: datetime) -> int:
         """One batch (:func:`mark_overdue`)."""
         return await mark_overdue(session, now=now, batch_size=self.batch_size)
+
+    async def run_once(self) -> int:
+        """One round: batches until a batch is not full, then the indicators' scheduled
+        follow-ups counted as of now (their clock moved on) in a transaction of its own."""
+        marked = await super().run_once()
+        async with self.sessionmaker() as session, session.begin():
+            await indicators.advance(session, self.clock())
+        return marked
 
     @property
     def marked(self) -> int:

@@ -1,12 +1,13 @@
-"""The indicator queries: aggregates computed by Postgres, and the anonymised row export.
+"""The indicator queries: counts kept by the writes, and the anonymised row export.
 
-Each statement is one pass over one programme's rows grouped several ways at once with
-GROUPING SETS; Python only receives the cells. The programme's cases come from
-``ix_returnee_case_programme``, their stays from ``ix_returnee_stay_programme`` and their
-follow-ups from ``ix_follow_up_programme_point``, each covering what the queries read, so
-Postgres answers from the indexes alone (an index-only scan once the table is vacuumed). A
-gender, origin country, sector or destination nobody gave is ``unknown``. A returnee is one
-case: they count under their latest stay's sector and destination.
+The programme's counts per group of returnees (gender, origin country, sector, destination;
+``unknown`` where nobody gave one) are kept in the ``indicator_*`` tables by triggers on the
+rows they count (:mod:`.counts`), so a statement reads a few hundred rows, not the
+programme's follow-ups; each rolls them up by GROUPING SETS. A returnee is one case: they count
+under their latest stay's sector and destination. What depends on the hour (which follow-ups
+still waiting are open or missed now) is asked of those follow-ups alone, from
+``ix_follow_up_programme_scheduled_due`` (the ones due by today) and
+``ix_follow_up_scheduled_closes`` (any whose window closed but is not due yet).
 """
 
 import uuid
@@ -15,88 +16,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reintegration.indicators import counts
 from services.reintegration.schedules.models import DEFAULT_POINTS
 
-# GROUPING(c.gender, c.origin_country, c.sector, c.destination_country): a set bit is a
-# rolled-up column.
+# GROUPING(gender, origin_country, sector, destination_country): a set bit is a rolled-up
+# column.
 BREAKDOWNS = {0b1111: None, 0b0111: "gender", 0b1011: "origin_country", 0b1101: "sector",
               0b1110: "destination_country"}
 
-_CASES = """
-    SELECT id,
-           coalesce(gender, 'unknown') AS gender,
-           coalesce(origin_country, 'unknown') AS origin_country,
-           coalesce(sector, 'unknown') AS sector,
-           coalesce(destination_country, 'unknown') AS destination_country
-    FROM reintegration.returnee_case
-    WHERE programme_id = $1
-"""
 _COLUMNS = "gender, origin_country, sector, destination_country"
 _SETS = "(gender), (origin_country), (sector), (destination_country)"
 
-# Each statement first counts the programme's rows by every combination of the breakdown
-# columns (a few hundred cells at most), then rolls those cells up by GROUPING SETS: the rows
-# are aggregated once, not once per breakdown. (A returnee is in one combination only, so
-# summing the cells counts each once.)
+# A group counts once it has a returnee (its rows stay when their counts fall back to zero).
 RETURNEES = f"""
-    WITH c AS ({_CASES}),
-    stays AS (
-        SELECT case_id, count(*) AS stays FROM reintegration.returnee_stay
-        WHERE programme_id = $1 GROUP BY case_id
-    ),
-    business AS (
-        SELECT DISTINCT case_id FROM reintegration.follow_up
-        WHERE programme_id = $1 AND status = 'completed'
-          AND employment_status = 'self_employed'
-    ),
-    cells AS (
-        SELECT c.gender, c.origin_country, c.sector, c.destination_country,
-               count(*) AS people, coalesce(sum(stays.stays), 0) AS stays,
-               count(business.case_id) AS businesses_created
-        FROM c LEFT JOIN stays ON stays.case_id = c.id
-               LEFT JOIN business ON business.case_id = c.id
-        GROUP BY 1, 2, 3, 4
-    )
     SELECT {_COLUMNS},
            coalesce(sum(people), 0)::bigint AS people,
            coalesce(sum(stays), 0)::bigint AS stays,
            coalesce(sum(businesses_created), 0)::bigint AS businesses_created,
            GROUPING({_COLUMNS}) AS grouping
-    FROM cells
+    FROM reintegration.indicator_returnees
+    WHERE programme_id = $1 AND people > 0
     GROUP BY GROUPING SETS ((), {_SETS})
 """
 
-# Per follow-up ($2: now, $3: today in UTC), cancelled ones left out. Missed: the window
-# passed without an answer (marked overdue by the job, or about to be). Due: answered or
-# missed. Open: answerable now. Pending: not due yet. Responded: answered by someone reached.
-POINTS = f"""
-    WITH c AS ({_CASES}),
-    f AS (
-        SELECT case_id, point_months, status, employment_status, job_location, due_date,
-               (status = 'overdue' OR (status = 'scheduled' AND window_closes_at <= $2))
-                   AS missed
-        FROM reintegration.follow_up
-        WHERE programme_id = $1 AND status <> 'cancelled'
-    ),
-    cells AS (
-        SELECT f.point_months, c.gender, c.origin_country, c.sector, c.destination_country,
-               count(*) FILTER (WHERE f.status = 'completed' OR f.missed) AS due,
-               count(*) FILTER (WHERE f.status = 'completed') AS answered,
-               count(*) FILTER (WHERE f.employment_status = 'unreachable') AS unreachable,
-               count(*) FILTER (WHERE f.missed) AS missed,
-               count(*) FILTER (WHERE f.status = 'scheduled' AND NOT f.missed
-                                  AND f.due_date <= $3) AS open,
-               count(*) FILTER (WHERE f.status = 'scheduled' AND f.due_date > $3) AS pending,
-               count(*) FILTER (WHERE f.employment_status IN
-                   ('employed_host_company', 'employed_other_employer', 'self_employed'))
-                   AS working,
-               count(*) FILTER (WHERE f.employment_status = 'employed_host_company')
-                   AS host_company,
-               count(*) FILTER (WHERE f.job_location = 'abroad') AS abroad
-        FROM f JOIN c ON c.id = f.case_id
-        GROUP BY 1, 2, 3, 4, 5
-    )
+# A point's counts of every group (``cells``) rolled up by point, and by point and each column.
+POINT_ROLLUP = f"""
     SELECT point_months, {_COLUMNS},
            sum(due)::bigint AS due, sum(answered)::bigint AS answered,
            sum(unreachable)::bigint AS unreachable, sum(missed)::bigint AS missed,
@@ -110,35 +57,69 @@ POINTS = f"""
                             (point_months, destination_country))
 """
 
+# Per follow-up ($2: now, $3: today in UTC), cancelled ones left out. Missed: the window
+# passed without an answer (marked overdue by the job, or about to be). Due: answered or
+# missed. Open: answerable now. Pending: not due yet. Responded: answered by someone reached.
+# The counts say which scheduled follow-ups were due, open or missed as of the clock's instant;
+# those falling due or closing between it and now (a few, the overdue job moving the clock on)
+# are counted again as of now.
+_COUNTED_AT = "(SELECT as_of FROM reintegration.indicator_clock)"
+_COUNTED_ON = "(SELECT (as_of AT TIME ZONE 'UTC')::date FROM reintegration.indicator_clock)"
+POINTS = f"""
+    WITH moved AS (
+        SELECT f.point_months,
+               coalesce(c.gender, 'unknown') AS gender,
+               coalesce(c.origin_country, 'unknown') AS origin_country,
+               coalesce(c.sector, 'unknown') AS sector,
+               coalesce(c.destination_country, 'unknown') AS destination_country,
+               {counts.moved_on(then=_COUNTED_AT, then_date=_COUNTED_ON,
+                                now="$2::timestamptz", now_date="$3::date")}
+        FROM ({counts.crossing(then=_COUNTED_AT, then_date=_COUNTED_ON, now="$2::timestamptz",
+                               now_date="$3::date", where="AND f.programme_id = $1")}) AS f
+        JOIN reintegration.returnee_case AS c ON c.id = f.case_id AND c.programme_id = $1
+        GROUP BY 1, 2, 3, 4, 5
+    ),
+    cells AS (
+        SELECT p.point_months, p.gender, p.origin_country, p.sector, p.destination_country,
+               p.completed + p.overdue + p.waiting_missed + coalesce(m.missed, 0) AS due,
+               p.completed AS answered, p.unreachable,
+               p.overdue + p.waiting_missed + coalesce(m.missed, 0) AS missed,
+               p.waiting_open + coalesce(m.open, 0) AS open,
+               p.scheduled - p.waiting_started - coalesce(m.started, 0) AS pending,
+               p.working, p.host_company, p.abroad
+        FROM reintegration.indicator_point AS p
+        LEFT JOIN moved AS m USING (point_months, {_COLUMNS})
+        WHERE p.programme_id = $1 AND p.completed + p.overdue + p.scheduled > 0
+    )
+    {POINT_ROLLUP}"""
+
 # Spend: what was paid out to returnees (a disbursement date on a measure of their case), per
-# currency, whatever became of the measure. People are counted per cell, so these rows are
-# rolled up directly (a case's measures are few).
+# currency, whatever became of the measure. People: the cases paid in that currency (each in
+# one group, so the groups' sum counts each once).
 SPEND = f"""
-    WITH c AS ({_CASES})
-    SELECT s.currency, c.gender, c.origin_country, c.sector, c.destination_country,
-           sum(s.amount) AS amount, count(*) AS measures, count(DISTINCT s.case_id) AS people,
-           GROUPING(c.gender, c.origin_country, c.sector, c.destination_country) AS grouping
-    FROM reintegration.support_measure AS s
-    JOIN c ON c.id = s.case_id
-    WHERE s.programme_id = $1 AND s.disbursed_date IS NOT NULL
-    GROUP BY GROUPING SETS ((s.currency), (s.currency, c.gender),
-                            (s.currency, c.origin_country), (s.currency, c.sector),
-                            (s.currency, c.destination_country))
+    SELECT currency, {_COLUMNS},
+           sum(amount) AS amount, sum(measures)::bigint AS measures,
+           sum(people)::bigint AS people,
+           GROUPING({_COLUMNS}) AS grouping
+    FROM reintegration.indicator_spend
+    WHERE programme_id = $1 AND measures > 0
+    GROUP BY GROUPING SETS ((currency), (currency, gender),
+                            (currency, origin_country), (currency, sector),
+                            (currency, destination_country))
 """
 
-# Every measure of the programme, case or not, by stage and kind (``by_currency`` 0) and the
-# money disbursed in them by currency too (``by_currency`` 1 is the stage-and-kind row).
-# Measures and people leave cancelled measures out; money paid out counts whatever became of
-# its measure, as in SPEND.
+# Every measure of the programme, case or not, by stage and kind (``by_currency`` 1) and the
+# money disbursed in them by currency (``by_currency`` 0). Measures and people leave cancelled
+# measures out; money paid out counts whatever became of its measure, as in SPEND.
 SUPPORT = """
-    SELECT stage, kind, currency,
-           count(*) FILTER (WHERE status <> 'cancelled') AS measures,
-           count(DISTINCT candidate_id) FILTER (WHERE status <> 'cancelled') AS people,
-           sum(amount) FILTER (WHERE disbursed_date IS NOT NULL) AS amount,
-           GROUPING(currency) AS by_currency
-    FROM reintegration.support_measure
-    WHERE programme_id = $1
-    GROUP BY GROUPING SETS ((stage, kind), (stage, kind, currency))
+    SELECT stage, kind, NULL::text AS currency, measures, people, NULL::numeric AS amount,
+           1 AS by_currency
+    FROM reintegration.indicator_support
+    WHERE programme_id = $1 AND recorded > 0
+    UNION ALL
+    SELECT stage, kind, currency, NULL, NULL, amount, 0
+    FROM reintegration.indicator_support_money
+    WHERE programme_id = $1 AND disbursed > 0
 """
 
 SCHEDULE = """
@@ -197,6 +178,16 @@ EXPORT_PEOPLE = """
     JOIN reintegration.returnee_case AS c ON c.id = f.case_id
     WHERE f.programme_id = $1 AND f.status IN ('completed', 'overdue')
 """
+
+
+_ADVANCE = text("SELECT reintegration.indicator_advance(:now)")
+
+
+async def advance(session: AsyncSession, now: datetime) -> None:
+    """Count the scheduled follow-ups as of ``now`` (if later than the clock's instant): those
+    due or closing since move from pending to open to missed. In a transaction of its own: it
+    waits for every transaction counting follow-ups to end, and they wait for it."""
+    await session.execute(_ADVANCE, {"now": now})
 
 
 async def export_people(connection: asyncpg.Connection,
