@@ -21,7 +21,7 @@ and with its verified caller (:mod:`shared.logs`).
 """
 
 import logging
-import os
+import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -96,11 +96,13 @@ CreatedHook = Callable[[Principal, bytes], Awaitable[None]]
 
 def next_traceparent(incoming: str | None) -> str:
     """The ``traceparent`` to send upstream: the caller's trace with a new span, or a new trace."""
-    span = os.urandom(8).hex()
+    # Ids need to be unique, not unguessable: the random module's generator (seeded from the
+    # system, again in a forked child), not a getrandom() system call for each.
+    span = f"{random.getrandbits(64) or 1:016x}"
     if incoming and (match := _TRACEPARENT.match(incoming.strip())) \
             and match.group(1) != "0" * 32 and match.group(2) != "0" * 16:
         return f"00-{match.group(1)}-{span}-{match.group(3)}"
-    return f"00-{os.urandom(16).hex()}-{span}-01"
+    return f"00-{random.getrandbits(128) or 1:032x}-{span}-01"
 
 
 def build_session(*, connect_timeout: float, read_timeout: float,

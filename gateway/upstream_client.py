@@ -364,6 +364,7 @@ class UpstreamClient:
         self._idle: dict[_Address, list[_Connection]] = {}
         self._addresses: dict[str, _Address] = {}
         self._tls: ssl.SSLContext | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def request(self, base: str, method: str, target: str, *,
                 headers: list[tuple[str, str]],
@@ -379,9 +380,16 @@ class UpstreamClient:
             found = self._addresses[base] = _address(base)
         return found
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the client runs in (asked once: asking calls getpid() each time)."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
     async def connection(self, address: _Address) -> _Connection:
         """An idle kept-alive connection to ``address``, else a new one."""
-        loop = asyncio.get_running_loop()
+        loop = self.loop
         idle = self._idle.get(address)
         now = loop.time()
         while idle:
@@ -405,7 +413,7 @@ class UpstreamClient:
 
     def release(self, base: str, connection: _Connection) -> None:
         """Keep ``connection`` for the next request to ``base``."""
-        connection.idle_since = asyncio.get_running_loop().time()
+        connection.idle_since = self.loop.time()
         self._idle.setdefault(self.address(base), []).append(connection)
 
     async def close(self) -> None:
