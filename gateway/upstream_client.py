@@ -199,14 +199,11 @@ class _Connection(asyncio.Protocol):
             self._reading_paused = False
             self.transport.resume_reading()
 
-    async def send(self, head: bytes, body: bytes | AsyncIterator[bytes] | None,
-                   chunked: bool) -> None:
-        """Write the request: its head, then its body (framed in chunks when ``chunked``)."""
+    async def send(self, head: bytes, body: AsyncIterator[bytes], chunked: bool) -> None:
+        """Write the request's head, then its body as it comes (framed in chunks when
+        ``chunked``), waiting while the socket's buffer is full."""
         transport = self.transport
         assert transport is not None
-        if body is None or isinstance(body, bytes):
-            transport.write(head + body if body else head)
-            return
         transport.write(head)
         async for chunk in body:
             if self.closed:
@@ -296,25 +293,30 @@ class _Exchange:
         await client.slots.acquire()
         try:
             address = client.address(self.base)
-            self.connection = connection = await client.connection(address)
+            self.connection = connection = client.idle_connection(address) \
+                or await client.connect(address)
             response = connection.response = self.response = UpstreamResponse(
                 connection, head_only=self.method == "HEAD")
             head, chunked = _head(self.method, address, self.target, self.headers, self.body)
-            await connection.send(head, self.body, chunked)
+            body = self.body
+            if body is None or isinstance(body, bytes):  # no await: most requests
+                connection.transport.write(head + body if body else head)  # type: ignore[union-attr]
+            else:
+                await connection.send(head, body, chunked)
             while not response.started:
                 if response.error is not None:
                     raise response.error
                 await connection.wait()
             return response
         except BaseException:
-            await self._finish(reuse=False)
+            self._finish(reuse=False)
             raise
 
     async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
-        await self._finish(reuse=kind is None)
+        self._finish(reuse=kind is None)
 
-    async def _finish(self, *, reuse: bool) -> None:
+    def _finish(self, *, reuse: bool) -> None:
         connection, response = self.connection, self.response
         if connection is not None:
             self.connection = None
@@ -387,16 +389,22 @@ class UpstreamClient:
             self._loop = asyncio.get_running_loop()
         return self._loop
 
-    async def connection(self, address: _Address) -> _Connection:
-        """An idle kept-alive connection to ``address``, else a new one."""
-        loop = self.loop
+    def idle_connection(self, address: _Address) -> _Connection | None:
+        """A kept-alive connection to ``address`` that is still good to use, if any."""
         idle = self._idle.get(address)
-        now = loop.time()
+        if not idle:
+            return None
+        now = self.loop.time()
         while idle:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < self.keepalive:
                 return connection
             connection.close()
+        return None
+
+    async def connect(self, address: _Address) -> _Connection:
+        """A new connection to ``address``."""
+        loop = self.loop
         tls = None
         if address.tls:
             tls = self._tls = self._tls or ssl.create_default_context()
