@@ -47,9 +47,10 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 @contextmanager
 def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
-                    port: int | None = None, probe: str = "/health/ready") -> Iterator[str]:
-    """Serve ``app`` with one uvicorn worker (uvloop, httptools) on ``port`` (a free one by
-    default); yields its base URL once ``probe`` answers 200 (``/health/live`` for a gateway
+                    port: int | None = None, probe: str = "/health/ready",
+                    http: str = "httptools") -> Iterator[str]:
+    """Serve ``app`` with one uvicorn worker (uvloop, the ``http`` protocol) on ``port`` (a free
+    one by default); yields its base URL once ``probe`` answers 200 (``/health/live`` for a gateway
     started before its upstream).
 
     Its output goes to a log file that is kept, so that a failed run can be looked into; the
@@ -58,7 +59,7 @@ def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
     port = port or free_port()
     log_path = Path(tempfile.mkstemp(prefix="pathways-bench-", suffix=".log")[1])
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-               "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+               "--no-access-log", "--loop", "uvloop", "--http", http,
                "--log-level", "warning"]
     if factory:
         command.insert(3, "--factory")

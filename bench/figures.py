@@ -30,6 +30,15 @@ def figure(name: str, *, unit: str, value: float, baseline: float, baseline_name
             **detail}
 
 
+def not_measured(name: str, *, unit: str, baseline_name: str, goal: str,
+                 why: str) -> Figure:
+    """A figure whose peer could not be run here (``why``): no value, no ratio, no verdict,
+    and the report says so instead of failing the whole benchmark."""
+    return {"name": name, "unit": unit, "value": "not measured", "baseline": "not measured",
+            "baseline_name": baseline_name, "ratio": None, "goal": goal, "met": None,
+            "note": why}
+
+
 def percentiles_of(samples_ms: Iterable[float]) -> dict[float, float]:
     """The :data:`PERCENTILES` of some latencies (ms), for a distribution."""
     values = np.fromiter(samples_ms, dtype=float)

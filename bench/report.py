@@ -42,14 +42,19 @@ def _number(value: Any) -> str:
         else str(value)
 
 
+def _amount(value: Any, unit: str) -> str:
+    # A value that is words ("not measured") has no unit.
+    return value if isinstance(value, str) else f"{_number(value)} {unit}"
+
+
 def _row(figure: dict[str, Any]) -> str:
-    value = f"{_number(figure['value'])} {figure['unit']}"
+    value = _amount(figure["value"], figure["unit"])
     notes = [figure["note"]] if figure.get("note") else []
     if figure.get("errors"):
         notes.append(f"{figure['errors']} errors")
     if notes:
         value += f" ({', '.join(notes)})"
-    baseline = f"{_number(figure['baseline'])} {figure['unit']}: {figure['baseline_name']}"
+    baseline = f"{_amount(figure['baseline'], figure['unit'])}: {figure['baseline_name']}"
     verdict = {True: "yes", False: "**no**", None: "—"}[met(figure)]
     ratio = "—" if figure.get("ratio") is None else figure["ratio"]
     return "| " + " | ".join(_cell(c) for c in (figure["name"], value, baseline, ratio,

@@ -92,8 +92,9 @@ async def running_issuer(candidates_url: str, *, upstream: str) -> AsyncIterator
         # checked alike whatever its lifetime.
         "GATEWAY_TOKEN_TTL_SECONDS": "7200"}
     # Live, not ready: its upstream starts once it can fetch this gateway's keys.
-    with uvicorn_process("gateway.main:create_app", env=gateway_env, port=port,
-                         probe="/health/live"):
+    spec = service("gateway")
+    with uvicorn_process(spec.app, env=gateway_env, port=port, probe="/health/live",
+                         http=spec.http):
         # In a thread: making the account runs an event loop of its own.
         yield Issuer(url, await asyncio.to_thread(_admin_token, candidates_url, url))
 

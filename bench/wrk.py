@@ -6,7 +6,6 @@ whole distribution, so every run goes through a script whose ``done()`` writes
 :func:`run_wrk` reads back. wrk keeps its latencies in microseconds.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.figures import PERCENTILES
+from bench.packages import installed
 
 _MARK = "pathways-latency-us"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -24,18 +24,7 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 def ensure_wrk() -> str:
     """The path of ``wrk``, installing Debian's package when it is missing and we are root."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not shutil.which("wrk"):
-            # A fresh machine may have no package lists yet.
-            subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True,
-                           stdout=subprocess.DEVNULL)
-        found = shutil.which("wrk")
+    found = installed("wrk", ("wrk",))
     if not found:
         raise RuntimeError("wrk is needed for the HTTP benchmarks: apt-get install wrk")
     return found

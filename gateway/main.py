@@ -31,6 +31,7 @@ from gateway.readiness import UpstreamReadiness
 from gateway.routes import Router, route_table
 from gateway.settings import Settings
 from gateway.throttle import LoginThrottle, Policy, build_failure_store
+from gateway.upstream_client import UpstreamClient
 from gateway.upstreams import Upstreams
 from shared.app import create_service_app
 from shared.auth import Principal, TokenVerifier
@@ -110,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.proxy = Proxy(
             router=router,
             upstreams=upstreams,
+            client=UpstreamClient(connect_timeout=settings.connect_timeout,
+                                  read_timeout=settings.read_timeout,
+                                  max_connections=settings.max_connections),
             session=build_session(connect_timeout=settings.connect_timeout,
                                   read_timeout=settings.read_timeout,
                                   max_connections=settings.max_connections),
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await revocations.stop(getattr(app.state, "revocations_task", None))
         proxy: Proxy | None = getattr(app.state, "proxy", None)
         if proxy is not None:
+            await proxy.client.close()
             await proxy.session.close()
             await proxy.limiter.close()
         for name in ("login_throttle", "signup_limiter"):

@@ -2,9 +2,10 @@
 
 This is a plain ASGI middleware in front of the gateway's own FastAPI routes: a routed request
 never goes through FastAPI's router, dependency injection or response classes, which would
-cost more than the forwarding itself. All requests share one aiohttp session (keep-alive
-connection pool, connect and read timeouts); aiohttp rather than httpx because on this path it
-forwards roughly twice as many requests per CPU second (see bench/gateway.py).
+cost more than the forwarding itself. All requests share one lean HTTP/1.1 client
+(:mod:`gateway.upstream_client`: keep-alive connection pool, connect and read timeouts): a
+bare uvicorn proxy forwarding with it spends about half the CPU per request of one forwarding
+with aiohttp's session (see bench/gateway.py for the gateway against nginx).
 
 Before forwarding: the bearer token is verified (401, or 403 for a trusted external issuer's
 token that grants no Pathways role; a read of an erasure's progress may carry its receipt
@@ -20,9 +21,8 @@ service names in its answer (``Pathways-Route``, taken off here), else with the 
 and with its verified caller (:mod:`shared.logs`).
 """
 
-import asyncio
 import logging
-import os
+import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,9 +31,7 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 import orjson
-from multidict import CIMultiDict
 from starlette.types import ASGIApp, Receive, Scope, Send
-from yarl import URL
 
 from gateway.ratelimit import RateLimiter, RateLimiterUnavailable
 from gateway.routes import (
@@ -44,7 +42,14 @@ from gateway.routes import (
     RECEIPT_PATHS,
     Router,
 )
+from gateway.upstream_client import (
+    ConnectFailed,
+    Disconnected,
+    UpstreamClient,
+    UpstreamResponse,
+)
 from gateway.upstreams import Upstreams
+from shared import tracing
 from shared.auth import (
     PRINCIPAL_KEY,
     Forbidden,
@@ -55,7 +60,13 @@ from shared.auth import (
 )
 from shared.errors import field_message, problem_type
 from shared.i18n import N_, _, prefer, translate
-from shared.logs import ROUTE_HEADER, ROUTE_KEY, request_id_var, traceparent_var
+from shared.logs import (
+    ROUTE_HEADER,
+    ROUTE_KEY,
+    request_id_var,
+    span_traceparent,
+    traceparent_var,
+)
 
 log = logging.getLogger("pathways.gateway.proxy")
 
@@ -66,6 +77,9 @@ HOP_BY_HOP = frozenset({
 # Set by the gateway itself, never taken from the client as they are.
 _REPLACED = frozenset({"host", "x-request-id", "traceparent", "x-forwarded-for",
                        "x-forwarded-proto", "x-forwarded-host", "forwarded"})
+# Not sent on: hop-by-hop, set by the gateway itself, or answered by the gateway's server
+# already (it read the body the client said it would send on ``Expect: 100-continue``).
+_NOT_FORWARDED = HOP_BY_HOP | _REPLACED | {"expect"}
 # The gateway's server sets its own Date and Server: the service's would make two of each.
 _RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                             b"proxy-authorization", b"te", b"trailer", b"trailers",
@@ -83,11 +97,13 @@ CreatedHook = Callable[[Principal, bytes], Awaitable[None]]
 
 def next_traceparent(incoming: str | None) -> str:
     """The ``traceparent`` to send upstream: the caller's trace with a new span, or a new trace."""
-    span = os.urandom(8).hex()
+    # Ids need to be unique, not unguessable: the random module's generator (seeded from the
+    # system, again in a forked child), not a getrandom() system call for each.
+    span = f"{random.getrandbits(64) or 1:016x}"
     if incoming and (match := _TRACEPARENT.match(incoming.strip())) \
             and match.group(1) != "0" * 32 and match.group(2) != "0" * 16:
         return f"00-{match.group(1)}-{span}-{match.group(3)}"
-    return f"00-{os.urandom(16).hex()}-{span}-01"
+    return f"00-{random.getrandbits(128) or 1:032x}-{span}-01"
 
 
 def build_session(*, connect_timeout: float, read_timeout: float,
@@ -153,7 +169,8 @@ class Proxy:
 
     router: Router
     upstreams: Upstreams
-    session: aiohttp.ClientSession
+    client: UpstreamClient  # the forwarded requests'
+    session: aiohttp.ClientSession  # the gateway's own calls to them (API document, readiness)
     verifier: TokenVerifier
     limiter: RateLimiter
     max_body_bytes: int
@@ -252,21 +269,23 @@ class Proxy:
                              on_created: tuple[Principal, CreatedHook] | None = None) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
-        connection_listed = {t.strip().lower() for t in incoming.get("connection", "").split(",")}
-        out: CIMultiDict[str] = CIMultiDict(
-            (k, v) for k, v in incoming.items()
-            if k not in HOP_BY_HOP and k not in _REPLACED and k not in connection_listed)
-        out["X-Request-ID"] = request_id_var.get()
-        # Also this request's trace in the gateway's own log lines, when tracing is off (on,
-        # the aiohttp instrumentation replaces the header with its span's context).
-        out["traceparent"] = outgoing = next_traceparent(incoming.get("traceparent"))
-        traceparent_var.set(outgoing)
+        dropped = _NOT_FORWARDED
+        if "connection" in incoming:
+            dropped = dropped | {t.strip().lower() for t in incoming["connection"].split(",")}
+        out = [(k, v) for k, v in incoming.items() if k not in dropped]
+        # With tracing on, the service's span is a child of this request's; off, the trace
+        # goes on with a new span id, also in the gateway's own log lines.
+        outgoing = span_traceparent() if tracing.configured() else None
+        if outgoing is None:
+            outgoing = next_traceparent(incoming.get("traceparent"))
+            traceparent_var.set(outgoing)
+        out += [("x-request-id", request_id_var.get()), ("traceparent", outgoing),
+                ("x-forwarded-proto", scope.get("scheme", "http"))]
         client = scope.get("client")
         if client:
-            out["X-Forwarded-For"] = client[0]
-        out["X-Forwarded-Proto"] = scope.get("scheme", "http")
+            out.append(("x-forwarded-for", client[0]))
         if "host" in incoming:
-            out["X-Forwarded-Host"] = incoming["host"]
+            out.append(("x-forwarded-host", incoming["host"]))
 
         raw_path: bytes = scope.get("raw_path") or path.encode()
         query: bytes = scope.get("query_string", b"")
@@ -307,39 +326,36 @@ class Proxy:
         # go to the next); one retry on a kept-alive connection the service had just closed.
         bases = [self.upstreams.base(service)] if streamed else self.upstreams.in_turn(service)
         retries = 1 if method in _IDEMPOTENT and not streamed else 0
-        started = False
+        response: UpstreamResponse | None = None
         try:
             while True:
-                url = URL(bases[0] + target, encoded=True)
                 try:
-                    async with self.session.request(method, url, headers=out, data=data,
-                                                    allow_redirects=False) as response:
-                        started = await self._relay(response, scope, send, on_created)
+                    async with self.client.request(bases[0], method, target, headers=out,
+                                                   body=data) as response:
+                        await self._relay(response, scope, send, on_created)
                         return
-                except aiohttp.ServerDisconnectedError:
-                    if started or retries == 0:
+                except Disconnected:
+                    if (response is not None and response.relayed) or retries == 0:
                         raise
                     retries -= 1
-                except aiohttp.ClientConnectorError as exc:
-                    if len(bases) == 1 or isinstance(exc, aiohttp.ClientConnectorCertificateError):
+                except ConnectFailed:
+                    if len(bases) == 1:
                         raise
                     bases.pop(0)
         except Exception as exc:
-            if started:
+            if response is not None and response.relayed:
                 raise  # the status is sent: all we can do is cut the response short
             await self._upstream_problem(send, exc, service=service, path=path,
                                          too_large=too_large, limit=limit)
 
-    async def _relay(self, response: aiohttp.ClientResponse, scope: Scope, send: Send,
-                     on_created: tuple[Principal, CreatedHook] | None = None) -> bool:
-        method: str = scope["method"]
+    async def _relay(self, response: UpstreamResponse, scope: Scope, send: Send,
+                     on_created: tuple[Principal, CreatedHook] | None = None) -> None:
         headers = []
-        for name, value in response.raw_headers:
-            lowered = name.lower()
-            if lowered == ROUTE_HEADER:
+        for name, value in response.headers:
+            if name == ROUTE_HEADER:
                 scope[ROUTE_KEY] = value.decode("latin-1")
-            elif lowered not in _RESPONSE_DROP:
-                headers.append((lowered, value))
+            elif name not in _RESPONSE_DROP:
+                headers.append((name, value))
         length = response.content_length
         if on_created is not None and response.status == 201 \
                 and (length is None or length <= _CAPTURE_LIMIT):
@@ -351,35 +367,32 @@ class Proxy:
                 await hook(principal, content)
             except Exception:  # the object exists: relay it, and say what was not done
                 log.exception("after-create hook failed")
-            await send({"type": "http.response.start", "status": response.status,
-                        "headers": headers})
-            await send({"type": "http.response.body", "body": content})
-            return True
-        if method == "HEAD" or (length is not None and length <= _SMALL_BODY):
+        elif response.complete or (length is not None and length <= _SMALL_BODY):
             content = await response.read()
+        else:
+            response.relayed = True
             await send({"type": "http.response.start", "status": response.status,
                         "headers": headers})
-            await send({"type": "http.response.body", "body": content})
-            return True
+            async for chunk in response.iter_chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        response.relayed = True
         await send({"type": "http.response.start", "status": response.status,
                     "headers": headers})
-        async for chunk in response.content.iter_any():
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
-        return True
+        await send({"type": "http.response.body", "body": content})
 
     async def _upstream_problem(self, send: Send, exc: Exception, *, service: str, path: str,
                                 too_large: bool, limit: int) -> None:
         if too_large or isinstance(exc, BodyTooLarge) or isinstance(exc.__cause__, BodyTooLarge):
             await self._too_large(send, path, limit)
-        elif isinstance(exc, aiohttp.ClientConnectorError) and \
-                not isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        elif isinstance(exc, ConnectFailed):
             await send_problem(send, status=503, slug="service-unavailable",
                                title=N_("Service unavailable"), service=service, instance=path,
                                detail=_("The {service} service is not reachable; try again "
                                         "shortly.", service=service),
                                headers={"retry-after": "5"})
-        elif isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        elif isinstance(exc, TimeoutError):
             await send_problem(send, status=504, slug="upstream-timeout",
                                title=N_("Service timed out"), service=service, instance=path,
                                detail=_("The {service} service did not answer in time.",

@@ -48,7 +48,7 @@ def start_service(spec: ServiceSpec, admin_url: str, *, host: str = "127.0.0.1",
         return subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", spec.app, "--host", host,
              "--port", str(port or spec.port), "--no-access-log", "--no-server-header",
-             "--loop", "uvloop", "--http", "httptools"],
+             "--loop", "uvloop", "--http", spec.http],
             env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
         )
     finally:
@@ -63,7 +63,7 @@ def serve(spec: ServiceSpec, *, host: str, port: int | None) -> int:
     # No Server header: it names the server software to every client, and the gateway would
     # relay the services' own beside its.
     uvicorn.run(spec.app, factory=True, host=host, port=port or spec.port, loop="uvloop",
-                http="httptools", access_log=False, server_header=False, proxy_headers=True,
+                http=spec.http, access_log=False, server_header=False, proxy_headers=True,
                 forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
     return 0
 

@@ -14,6 +14,7 @@ class ServiceSpec:
     app: str  # "module:factory" for uvicorn --factory
     migrations_package: str  # package whose folder holds migrations/
     port: int
+    http: str = "httptools"  # uvicorn's HTTP protocol (--http): a name or "module:Class"
 
     @property
     def schema(self) -> str:
@@ -37,7 +38,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("reintegration", "services.reintegration.main:create_app",
                 "services.reintegration", 8103),
     # The only public entry point; last, so it starts after the services it routes to.
-    ServiceSpec("gateway", "gateway.main:create_app", "gateway", 8000),
+    ServiceSpec("gateway", "gateway.main:create_app", "gateway", 8000,
+                http="gateway.server:HttpProtocol"),
 )
 
 

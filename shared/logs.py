@@ -62,13 +62,18 @@ def trace_ids() -> tuple[str, str] | None:
     return None if incoming is None else (incoming[3:35], incoming[36:52])
 
 
-def current_traceparent() -> str | None:
-    """The W3C ``traceparent`` of the work under way (the current span when tracing is on, else
-    the incoming one): what events recorded now carry, so their delivery joins this trace."""
+def span_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the current span, or None (tracing is off, or no span)."""
     context = trace.get_current_span().get_span_context()
     if context.is_valid:
         return f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"
-    return traceparent_var.get()
+    return None
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the work under way (the current span when tracing is on, else
+    the incoming one): what events recorded now carry, so their delivery joins this trace."""
+    return span_traceparent() or traceparent_var.get()
 
 
 @functools.lru_cache(maxsize=4096)

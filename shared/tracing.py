@@ -47,6 +47,11 @@ def enabled(environ: Mapping[str, str] | None = None) -> bool:
     return any(env.get(name, "").strip() for name in ENDPOINT_VARIABLES)
 
 
+def configured() -> bool:
+    """Whether :func:`configure` turned tracing on in this process."""
+    return _configured_for is not None
+
+
 def configure(service_name: str) -> bool:
     """Set up the SDK, its exporter and the libraries' instrumentation, once per process;
     whether tracing is on."""

@@ -4,6 +4,7 @@ Nothing here runs a benchmark or needs a database: it must stay fast.
 """
 
 import json
+import subprocess
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,16 @@ from typing import Any
 import pytest
 
 from bench import report
-from bench.figures import PERCENTILES, Incomplete, distribution, figure, percentiles_of
+from bench.figures import (
+    PERCENTILES,
+    Incomplete,
+    distribution,
+    figure,
+    not_measured,
+    percentiles_of,
+)
+from bench.nginx import nginx_conf
+from bench.packages import find_program
 from bench.wrk import lua_script, parse
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -105,6 +115,26 @@ def test_chart_without_distributions_is_still_a_png(tmp_path: Path) -> None:
     paths = report.write(_report([FIGURES[1]]), tmp_path)
     assert paths["chart"].read_bytes().startswith(PNG)
     assert json.loads(paths["json"].read_text())["chart_panels"] == 0
+
+
+def test_a_peer_that_could_not_run_is_not_measured(tmp_path: Path) -> None:
+    missing = not_measured("GET /x vs nginx: requests/s", unit="req/s", baseline_name="nginx",
+                           goal=">= 0.95", why="nginx is not installed")
+    text = report.write(_report([missing, FIGURES[0]]), tmp_path)["markdown"].read_text()
+    assert ("| GET /x vs nginx: requests/s | not measured (nginx is not installed) "
+            "| not measured: nginx | — | >= 0.95 | — |") in text
+    assert "0 goals missed" in text
+
+
+@pytest.mark.skipif(find_program("nginx") is None, reason="nginx is not installed")
+def test_the_nginx_peer_configuration_is_valid(tmp_path: Path) -> None:
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_conf(tmp_path, port=1, upstream="127.0.0.1:2"))
+    checked = subprocess.run([str(find_program("nginx")), "-t", "-p", str(tmp_path),
+                              "-c", str(conf), "-e", str(tmp_path / "error.log")],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "keepalive 64;" in conf.read_text() and "worker_processes 1;" in conf.read_text()
 
 
 def test_wrk_output_and_done_hook_are_read() -> None:
