@@ -1,12 +1,14 @@
 """The access record: who read or changed whose personal data, append-only and hash-chained.
 
 Each service keeps its own ``access_record`` table (:func:`access_record_table` on its MetaData)
-and writes one entry per person whose personal data a request read, changed or exported, in
-the request's own transaction (:class:`ServiceAccessRecord`'s recorder): the entry exists if
-and only if the request's work committed. A person's reads of their own data are recorded too
-(``actor_role`` candidate): cheap, and the record is then the whole story. An entry holds
-ids, roles, the route template and a purpose code, never the data itself, so erasing a
-person keeps their record (it names them by id only).
+and writes one entry per person whose personal data a request read, changed or exported
+(:class:`ServiceAccessRecord`'s recorder). A request that changes data appends its entries in
+its own transaction: they exist if and only if its work committed. A read (GET, HEAD) appends
+them in a batch with the reads waiting at the same moment (:class:`ReadBatches`), and answers
+only once that batch has committed: no read is shown without its entry. A person's reads of
+their own data are recorded too (``actor_role`` candidate): cheap, and the record is then the
+whole story. An entry holds ids, roles, the route template and a purpose code, never the data
+itself, so erasing a person keeps their record (it names them by id only).
 
 Tamper evidence: entry ``n`` carries ``previous_hash`` (entry ``n - 1``'s hash, 64 zeros for the
 first) and ``hash`` = sha256 over the previous hash and a canonical serialisation of the entry's
@@ -22,6 +24,7 @@ Who reads it: a candidate their own entries, the ``data_protection_officer`` eve
 (``shared.access_record_router``, composed by the gateway); no route edits or deletes.
 """
 
+import asyncio
 import hashlib
 import re
 import uuid
@@ -29,6 +32,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 import orjson
 from fastapi import Request
@@ -48,7 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import access_record_repository as repository
 from shared.auth import Principal, get_principal
-from shared.db import SessionDep, driver_connection, service_metadata
+from shared.db import Database, SessionDep, driver_connection, service_metadata
 from shared.logs import request_id_var
 
 TABLE = "access_record"
@@ -62,6 +66,8 @@ PURPOSE_HEADER = "x-access-purpose"
 PURPOSE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 # The fields the hash covers: every column but the two hashes.
 HASHED_FIELDS = repository.COLUMNS[:-2]
+# Requests that only read: their entries are appended in batches (ReadBatches).
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def access_record_table(metadata: MetaData) -> Table:
@@ -207,24 +213,88 @@ async def append(session: AsyncSession, table: Table, context: Context,
                  accesses: Sequence[Access]) -> None:
     """Append one entry per access to ``table`` in ``session``'s transaction (an SQLAlchemy
     ``AsyncSession``); the table's advisory lock is held until that transaction ends."""
-    if not accesses:
+    await append_all(session, table, [(context, accesses)])
+
+
+async def append_all(session: AsyncSession, table: Table,
+                     requests: Sequence[tuple[Context, Sequence[Access]]]) -> None:
+    """Append the entries of several requests (each its context and accesses), in order, in
+    ``session``'s transaction under one hold of the table's lock."""
+    if not any(accesses for _, accesses in requests):
         return
     connection, seq, previous, now = await repository.lock_and_tail(session, table)
     rows = []
-    for item in accesses:
-        seq += 1
-        fields: dict[str, Any] = {
-            "seq": seq, "recorded_at": now, "actor_subject": context.actor.subject,
-            "actor_role": context.actor.role, "actor_organisation": context.actor.organisation,
-            "on_behalf_of": context.actor.on_behalf_of, "candidate_id": item.candidate_id,
-            "resource_type": item.resource_type, "resource_id": item.resource_id,
-            "action": item.action, "method": context.method, "route": context.route,
-            "purpose": context.purpose, "request_id": context.request_id,
-        }
-        digest = entry_hash(previous, fields)
-        rows.append((*(fields[name] for name in HASHED_FIELDS), previous, digest))
-        previous = digest
+    for context, accesses in requests:
+        for item in accesses:
+            seq += 1
+            fields: dict[str, Any] = {
+                "seq": seq, "recorded_at": now, "actor_subject": context.actor.subject,
+                "actor_role": context.actor.role,
+                "actor_organisation": context.actor.organisation,
+                "on_behalf_of": context.actor.on_behalf_of, "candidate_id": item.candidate_id,
+                "resource_type": item.resource_type, "resource_id": item.resource_id,
+                "action": item.action, "method": context.method, "route": context.route,
+                "purpose": context.purpose, "request_id": context.request_id,
+            }
+            digest = entry_hash(previous, fields)
+            rows.append((*(fields[name] for name in HASHED_FIELDS), previous, digest))
+            previous = digest
     await repository.insert(connection, table, rows)
+
+
+class ReadBatches:
+    """Group commit of the entries of reading requests (GET, HEAD) on one database.
+
+    Each append holds the table's lock through its commit, so appends one request at a time
+    make every read wait for the commits of all the reads before it. A read has no work of its
+    own to commit with its entries: they are appended in a transaction of their own, together
+    with those of every read waiting meanwhile (one lock, one commit), and each read answers
+    once the transaction holding its entries has committed. A read whose answer then fails is
+    still recorded: the record errs towards saying more.
+    """
+
+    def __init__(self, table: Table, database: Database) -> None:
+        self.table, self.database = table, database
+        self._waiting: list[tuple[Context, list[Access], asyncio.Future[None]]] = []
+        self._draining: asyncio.Task[None] | None = None
+
+    async def append(self, context: Context, accesses: list[Access]) -> None:
+        """Append these entries with the next batch; return once it has committed."""
+        if not accesses:
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((context, accesses, done))
+        if self._draining is None:
+            self._draining = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        batch: list[tuple[Context, list[Access], asyncio.Future[None]]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    async with self.database.sessionmaker() as session, session.begin():
+                        await append_all(session, self.table, [(c, a) for c, a, _ in batch])
+                except Exception as error:  # each waiting read fails as its own append would
+                    _settle(batch, error)
+                else:
+                    _settle(batch, None)
+        finally:
+            self._draining = None
+            # Cancelled (the process stops): no read waits for a batch that will not come.
+            _settle(batch + self._waiting, RuntimeError("the access record was not appended"))
+            self._waiting = []
+
+
+def _settle(batch: list[tuple[Context, list[Access], "asyncio.Future[None]"]],
+            error: Exception | None) -> None:
+    for *_, done in batch:
+        if not done.done():
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
 
 
 # -- Verification ----------------------------------------------------------------------------
@@ -339,13 +409,15 @@ class ServiceAccessRecord:
 
     In a route: ``recorder: AccessRecorderDep``, with ``AccessRecorderDep = Annotated[
     AccessRecorder, Depends(record.recorder, scope="function")]``; what the route recorded is
-    appended in the request's session after it returns and before the commit, and nothing is
-    appended when it fails.
+    appended after it returns (a change's in the request's session before the commit, a read's
+    with the next batch of reads), and nothing is appended when it fails.
     """
 
     def __init__(self, metadata: MetaData, *, service: str) -> None:
         self.table = access_record_table(metadata)
         self.service = service
+        # One batcher per service process's database (tests run several in one process).
+        self._read_batches: WeakKeyDictionary[Database, ReadBatches] = WeakKeyDictionary()
 
     async def recorder(self, request: Request,
                        session: SessionDep) -> AsyncIterator[AccessRecorder]:
@@ -353,4 +425,20 @@ class ServiceAccessRecord:
         principal = await get_principal(request)
         found = AccessRecorder(table=self.table, context=request_context(request, principal))
         yield found
-        await found.flush(session)
+        if request.method not in READ_METHODS or not found.pending \
+                or session.in_nested_transaction():
+            # A change, or a read inside a transaction that encloses it (a test's): the
+            # entries go with that transaction.
+            await found.flush(session)
+            return
+        # A read: its session is done (committed now, its connection back in the pool for
+        # the batch's transaction), its entries join the next batch.
+        await session.commit()
+        pending, found.pending = found.pending, []
+        await self._batches(request.app.state.database).append(found.context, pending)
+
+    def _batches(self, database: Database) -> ReadBatches:
+        batches = self._read_batches.get(database)
+        if batches is None:
+            batches = self._read_batches[database] = ReadBatches(self.table, database)
+        return batches

@@ -58,6 +58,8 @@ NEVER_SHOWN_IN: dict[tuple[str, str], str] = {
     ("gateway/auth_router.py", "_oauth_example"): "likewise",
     ("shared/sealing.py", "*"): "sealed values and their keys: start-up and operators' errors",
     ("gateway/ratelimit.py", "*"): "the limiter's own errors, answered by the proxy's problems",
+    ("gateway/upstream_client.py", "*"): "the proxy's client: its errors become the proxy's "
+                                         "own 502, 503 and 504 problems, worded there",
     ("shared/health.py", "*"): "readiness probes, read by an orchestrator, not a person",
     ("shared/logs.py", "write"): "the access log's line, read by operators",
     ("shared/trusted_issuers.py", "_issuer"): "AUTH_TRUSTED_ISSUERS read at start-up",
