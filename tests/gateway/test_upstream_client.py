@@ -198,14 +198,18 @@ async def test_failures_the_proxy_maps_to_problems() -> None:
             async with client.request(base, "GET", "/", headers=[]):
                 pass
 
+    # A service that reads the request and never answers, until the test is over.
+    over = asyncio.Event()
+
     async def silent(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
         await reader.read(1 << 16)
-        await asyncio.sleep(5)
+        await over.wait()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     with pytest.raises(TimeoutError):  # 504
         async with client.request(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}",
                                   "GET", "/", headers=[]):
             pass
+    over.set()
     server.close()
     await client.close()
