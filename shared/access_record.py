@@ -64,7 +64,8 @@ DPO_ROLE = "data_protection_officer"
 # name the person, and the record holds no personal data.
 PURPOSE_HEADER = "x-access-purpose"
 PURPOSE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
-# The fields the hash covers: every column but the two hashes.
+# The fields the hash covers: every column but the two hashes (append_all lays out its rows
+# in this order).
 HASHED_FIELDS = repository.COLUMNS[:-2]
 # Requests that only read: their entries are appended in batches (ReadBatches).
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -206,7 +207,18 @@ def canonical(fields: dict[str, Any]) -> bytes:
 
 def entry_hash(previous_hash: str, fields: dict[str, Any]) -> str:
     """sha256 (hex) over the previous entry's hash, a newline and the entry's canonical form."""
-    return hashlib.sha256(previous_hash.encode() + b"\n" + canonical(fields)).hexdigest()
+    return _chained(previous_hash, canonical(fields))
+
+
+def _chained(previous_hash: str, canonical_form: bytes) -> str:
+    return hashlib.sha256(previous_hash.encode() + b"\n" + canonical_form).hexdigest()
+
+
+# The order chained_rows lays out an entry's canonical form in: its keys sorted.
+_CANONICAL_ORDER = ("action", "actor_organisation", "actor_role", "actor_subject",
+                    "candidate_id", "method", "on_behalf_of", "purpose", "recorded_at",
+                    "request_id", "resource_id", "resource_type", "route", "seq")
+assert tuple(sorted(HASHED_FIELDS)) == _CANONICAL_ORDER
 
 
 async def append(session: AsyncSession, table: Table, context: Context,
@@ -223,23 +235,48 @@ async def append_all(session: AsyncSession, table: Table,
     if not any(accesses for _, accesses in requests):
         return
     connection, seq, previous, now = await repository.lock_and_tail(session, table)
+    await repository.insert(connection, table, chained_rows(requests, seq, previous, now))
+
+
+def chained_rows(requests: Sequence[tuple[Context, Sequence[Access]]], seq: int, previous: str,
+                 now: datetime) -> list[tuple[Any, ...]]:
+    """The rows of the requests' entries (the table's columns in order), chained after the
+    tail's ``seq`` and hash ``previous``, recorded at ``now``.
+
+    Each entry's canonical form (:func:`canonical`) is put together from pieces: a list read
+    appends one entry per person shown, and serialising each whole was most of the batch's
+    own work. The pieces are the same JSON in the same key order (checked against
+    :func:`canonical` by the tests).
+    """
+    dumps = orjson.dumps
+    recorded_at = dumps(_canonical_time(now))  # the batch's one instant
     rows = []
     for context, accesses in requests:
+        actor = context.actor
+        # The request's own fields, between the entry's: see _CANONICAL_ORDER.
+        after_action = (b',"actor_organisation":' + dumps(actor.organisation)
+                        + b',"actor_role":' + dumps(actor.role)
+                        + b',"actor_subject":' + dumps(actor.subject) + b',"candidate_id":')
+        after_candidate = (b',"method":' + dumps(context.method)
+                           + b',"on_behalf_of":' + dumps(actor.on_behalf_of)
+                           + b',"purpose":' + dumps(context.purpose)
+                           + b',"recorded_at":' + recorded_at
+                           + b',"request_id":' + dumps(context.request_id)
+                           + b',"resource_id":')
+        after_type = b',"route":' + dumps(context.route) + b',"seq":'
         for item in accesses:
             seq += 1
-            fields: dict[str, Any] = {
-                "seq": seq, "recorded_at": now, "actor_subject": context.actor.subject,
-                "actor_role": context.actor.role,
-                "actor_organisation": context.actor.organisation,
-                "on_behalf_of": context.actor.on_behalf_of, "candidate_id": item.candidate_id,
-                "resource_type": item.resource_type, "resource_id": item.resource_id,
-                "action": item.action, "method": context.method, "route": context.route,
-                "purpose": context.purpose, "request_id": context.request_id,
-            }
-            digest = entry_hash(previous, fields)
-            rows.append((*(fields[name] for name in HASHED_FIELDS), previous, digest))
+            form = b"".join((b'{"action":', dumps(item.action), after_action,
+                             b'"%s"' % str(item.candidate_id).encode(), after_candidate,
+                             dumps(item.resource_id), b',"resource_type":',
+                             dumps(item.resource_type), after_type, b"%d}" % seq))
+            digest = _chained(previous, form)
+            rows.append((seq, now, actor.subject, actor.role, actor.organisation,
+                         actor.on_behalf_of, item.candidate_id, item.resource_type,
+                         item.resource_id, item.action, context.method, context.route,
+                         context.purpose, context.request_id, previous, digest))
             previous = digest
-    await repository.insert(connection, table, rows)
+    return rows
 
 
 class ReadBatches:
@@ -274,8 +311,7 @@ class ReadBatches:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    async with self.database.sessionmaker() as session, session.begin():
-                        await append_all(session, self.table, [(c, a) for c, a, _ in batch])
+                    await self._append(batch)
                 except Exception as error:  # each waiting read fails as its own append would
                     _settle(batch, error)
                 else:
@@ -285,6 +321,18 @@ class ReadBatches:
             # Cancelled (the process stops): no read waits for a batch that will not come.
             _settle(batch + self._waiting, RuntimeError("the access record was not appended"))
             self._waiting = []
+
+
+    async def _append(self, batch: list[tuple[Context, list[Access], "asyncio.Future[None]"]],
+                      ) -> None:
+        # Four round trips, with neither session nor ORM (see repository.begin_locked). A
+        # failure leaves the transaction open: raw_connection then closes the connection,
+        # which rolls it back.
+        async with self.database.raw_connection() as connection:
+            seq, previous, now = await repository.begin_locked(connection, self.table)
+            await repository.insert(connection, self.table, chained_rows(
+                [(context, accesses) for context, accesses, _ in batch], seq, previous, now))
+            await connection.execute("COMMIT")
 
 
 def _settle(batch: list[tuple[Context, list[Access], "asyncio.Future[None]"]],
@@ -393,10 +441,11 @@ def stated_purpose(request: Request) -> str | None:
     return value if PURPOSE_PATTERN.match(value) else None
 
 
-def request_context(request: Request, principal: Principal) -> Context:
-    """The entries' shared context: actor, method and route template, purpose, request id."""
-    route = request.scope.get("route")
-    template = getattr(route, "path", None) or request.url.path
+def request_context(request: Request, principal: Principal, *,
+                    route: str | None = None) -> Context:
+    """The entries' shared context: actor, method and route template (the matched route's,
+    unless given), purpose, request id."""
+    template = route or getattr(request.scope.get("route"), "path", None) or request.url.path
     request_id = request_id_var.get()
     return Context(actor=actor_of(principal), method=request.method, route=str(template),
                    purpose=stated_purpose(request),
@@ -434,8 +483,13 @@ class ServiceAccessRecord:
         # A read: its session is done (committed now, its connection back in the pool for
         # the batch's transaction), its entries join the next batch.
         await session.commit()
-        pending, found.pending = found.pending, []
-        await self._batches(request.app.state.database).append(found.context, pending)
+        await self.append_read(request.app.state.database, found)
+
+    async def append_read(self, database: Database, recorder: AccessRecorder) -> None:
+        """Append what a read recorded with the next batch of reads on ``database``; return
+        once that batch has committed."""
+        pending, recorder.pending = recorder.pending, []
+        await self._batches(database).append(recorder.context, pending)
 
     def _batches(self, database: Database) -> ReadBatches:
         batches = self._read_batches.get(database)

@@ -27,6 +27,11 @@ def _name(table: Table) -> str:
     return f'"{table.schema or "public"}"."{table.name}"'
 
 
+# The chain's last sequence number and hash (none when empty) and the database's clock.
+_TAIL = ("SELECT clock_timestamp() AS now, tail.seq, tail.hash FROM (SELECT 1) AS one "
+         "LEFT JOIN (SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1) AS tail ON true")
+
+
 async def lock_and_tail(session: AsyncSession,
                         table: Table) -> tuple[asyncpg.Connection, int, str, datetime]:
     """Take the table's transaction-level advisory lock (appends queue here, across replicas),
@@ -41,20 +46,32 @@ async def lock_and_tail(session: AsyncSession,
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
                           {"name": _name(table)})
     connection = await driver_connection(session)
-    row = await connection.fetchrow(
-        f"SELECT clock_timestamp() AS now, tail.seq, tail.hash FROM (SELECT 1) AS one "
-        f"LEFT JOIN (SELECT seq, hash FROM {_name(table)} ORDER BY seq DESC LIMIT 1) AS tail "
-        f"ON true")
+    row = await connection.fetchrow(_TAIL.format(table=_name(table)))
     assert row is not None  # one row, always
     return connection, int(row["seq"] or 0), str(row["hash"] or GENESIS), row["now"]
 
 
+async def begin_locked(connection: asyncpg.Connection,
+                       table: Table) -> tuple[int, str, datetime]:
+    """:func:`lock_and_tail` on a bare asyncpg connection (no session): begin a transaction
+    holding the table's lock, in one round trip, then read the tail and the clock. The caller
+    commits or rolls back. Each round trip of a batch of reads is one more turn of a busy event
+    loop that all the batch's readers wait for."""
+    # Simple-query protocol: two statements in one message, the name a quoted literal of ours.
+    name = _name(table).replace("'", "''")
+    await connection.execute(
+        f"BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('{name}', 0))")
+    row = await connection.fetchrow(_TAIL.format(table=_name(table)))
+    assert row is not None  # one row, always
+    return int(row["seq"] or 0), str(row["hash"] or GENESIS), row["now"]
+
+
 async def insert(connection: asyncpg.Connection, table: Table,
                  rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert entries, each a tuple of the table's columns in order."""
-    placeholders = ", ".join(f"${i}" for i in range(1, len(COLUMNS) + 1))
-    await connection.executemany(
-        f"INSERT INTO {_name(table)} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+    """Insert entries, each a tuple of the table's columns in order (COPY: a batch of reads
+    appends hundreds, which row by row INSERTs cost the database several times more)."""
+    await connection.copy_records_to_table(table.name, schema_name=table.schema or "public",
+                                           columns=COLUMNS, records=rows)
 
 
 async def chain_batch(connection: asyncpg.Connection, table: Table, *, after: int,

@@ -19,6 +19,7 @@ from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.inbox import Inbox
 from shared.events.service_events import ServiceEvents
+from shared.express import ExpressLanes, Lane
 from shared.i18n import LanguageMiddleware
 from shared.logs import RequestContextMiddleware, configure_logging
 from shared.media_types import MEDIA_TYPE_CHECK
@@ -70,6 +71,7 @@ def create_service_app(
     events: ServiceEvents | None = None,
     inbox: Inbox | None = None,
     public_entry: bool = False,
+    express: Sequence[Lane] = (),
 ) -> FastAPI:
     """A FastAPI app with the database, problem+json errors, request ids, logs, health,
     metrics (``/metrics``), traces when an OTLP endpoint is configured (``shared.tracing``) and
@@ -87,6 +89,8 @@ def create_service_app(
     ``public_entry``: the public reaches this app (the gateway): its ``/metrics`` is served only
     with ``METRICS_TOKEN`` set (:mod:`shared.metrics_endpoint`), and its answers do not name
     their route template (``Pathways-Route``, which a service tells the gateway).
+    ``express``: the service's hottest reads, answered in the express lane in the common case
+    (:mod:`shared.express`).
     """
     configure_logging(settings.service_name, settings.log_level)
     tracing.configure(settings.service_name)
@@ -157,6 +161,9 @@ def create_service_app(
     app.add_middleware(LanguageMiddleware)
     # Outermost: every answer carries the headers, the request context's bare 500 included.
     app.add_middleware(ProtectiveHeadersMiddleware)
+    if express:  # in front of them all: it gives its answers every header they add
+        app.add_middleware(ExpressLanes, lanes=express, service=settings.service_name,
+                           name_routes=not public_entry)
     app.include_router(health.router)
     app.include_router(metrics_endpoint.router)
     secured = problem_docs.secured_operations(routers)

@@ -183,6 +183,16 @@ def prefer(scope: Scope, locale: str | None) -> None:
     use_language(chosen.language)
 
 
+def choose_language(scope: Scope) -> tuple[_Chosen, contextvars.Token[str]]:
+    """Answer the request of ``scope`` in the language its ``Accept-Language`` asks for (the
+    caller's saved one may replace it: :func:`prefer`); the choice, and the token to
+    :func:`reset_language` with once the request is answered."""
+    header = next((value.decode("latin-1") for name, value in scope["headers"]
+                   if name == b"accept-language"), None)
+    chosen = scope[_SCOPE_KEY] = _Chosen(negotiate(header), asked=header is not None)
+    return chosen, use_language(chosen.language)
+
+
 class LanguageMiddleware:
     """Answer each request in the language it asks for and say which (``Content-Language``).
 
@@ -199,11 +209,8 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = next((value.decode("latin-1") for name, value in scope["headers"]
-                       if name == b"accept-language"), None)
-        language = negotiate(header)
         # The caller's saved language may replace it once they are known (prefer).
-        chosen = scope[_SCOPE_KEY] = _Chosen(language, asked=header is not None)
+        chosen, token = choose_language(scope)
 
         async def send_in_language(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -218,7 +225,6 @@ class LanguageMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        token = use_language(language)
         try:
             await self.app(scope, receive, send_in_language)
         finally:

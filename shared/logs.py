@@ -18,7 +18,8 @@ import re
 import sys
 import time
 import uuid
-from contextvars import ContextVar
+from collections.abc import Sequence
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -45,6 +46,8 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # middleware; a request id only needs to be unique, not unguessable.
 _ID_PREFIX = uuid.uuid4().hex[:20]
 _id_counter = itertools.count()
+# What request_identity set: the request id's and the traceparent's context tokens.
+_IdentityTokens = tuple[Token[str], Token[str | None]]
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 # Where a request that matched no route of the app keeps its route template, when something
 # else knew it (the gateway's proxy: the template of the service's route).
@@ -221,6 +224,27 @@ def caller_of(scope: Scope) -> str:
 ROUTE_HEADER = b"pathways-route"
 
 
+def request_identity(headers: Sequence[tuple[bytes, bytes]]) -> tuple[str, _IdentityTokens]:
+    """Take the request's id (or assign one) and its W3C ``traceparent`` from its headers into
+    the context (:data:`request_id_var`, :data:`traceparent_var`) for its logs and calls; the
+    id, and the tokens to :func:`reset_request_identity` with once it is answered."""
+    raw = incoming = None
+    for key, value in headers:
+        if key == b"x-request-id" and raw is None:
+            raw = value
+        elif key == b"traceparent" and incoming is None:
+            incoming = value.decode("latin-1")
+    request_id = incoming_request_id(raw)
+    return request_id, (request_id_var.set(request_id), traceparent_var.set(
+        incoming if incoming is not None and _VALID_TRACEPARENT.match(incoming) else None))
+
+
+def reset_request_identity(tokens: _IdentityTokens) -> None:
+    """Forget a request's id and traceparent (see :func:`request_identity`)."""
+    request_id_var.reset(tokens[0])
+    traceparent_var.reset(tokens[1])
+
+
 class RequestContextMiddleware:
     """Take or assign ``X-Request-ID``, echo it on the response, log one access line and count
     the request in the metrics (:mod:`shared.metrics`).
@@ -242,16 +266,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = incoming = None
-        for key, value in scope["headers"]:
-            if key == b"x-request-id" and raw is None:
-                raw = value
-            elif key == b"traceparent" and incoming is None:
-                incoming = value.decode("latin-1")
-        request_id = incoming_request_id(raw)
-        token = request_id_var.set(request_id)
-        trace_token = traceparent_var.set(
-            incoming if incoming is not None and _VALID_TRACEPARENT.match(incoming) else None)
+        request_id, identity = request_identity(scope["headers"])
         started = time.perf_counter()
         status = 500
         started_response = False
@@ -289,5 +304,4 @@ class RequestContextMiddleware:
             metrics.REQUESTS.observe(scope["method"], route, status, seconds)
             self.access.write(method=scope["method"], path=route, status=status,
                               duration_ms=round(seconds * 1000, 2), caller=caller_of(scope))
-            request_id_var.reset(token)
-            traceparent_var.reset(trace_token)
+            reset_request_identity(identity)

@@ -127,6 +127,22 @@ page_params = paging()
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+class PageQuery(BaseModel):
+    """:data:`PageDep`'s ``limit`` and ``cursor`` as a query model, for a list whose route
+    reads its whole query as one model (``Annotated[Model, Query()]``, the model extending this
+    one) so that its express lane (``shared.express``) reads it the very same way."""
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
+                       description=f"Page size, at most {MAX_PAGE_SIZE}.")
+    cursor: str | None = Field(None, max_length=200,
+                               description="`next_cursor` of the previous page.")
+
+    def page(self) -> PageParams:
+        """The page asked for, ordered by ``(created_at, id)``; a 400 for a foreign cursor."""
+        return PageParams(limit=self.limit,
+                          after=decode_cursor(self.cursor) if self.cursor else None)
+
+
 def keyset(statement: Statement, columns: Sequence[Any], params: PageParams) -> Statement:
     """Apply the page to a SQLAlchemy select: rows after the cursor's in the order of
     ``columns`` (the last one unique), ``limit + 1`` of them to tell whether more follow."""

@@ -9,6 +9,9 @@ body to be something it would run.
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NO_STORE_PREFIXES = ("/v1/", "/internal/")
+# What an API answer that sets no caching of its own gets.
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+NO_STORE = (NOSNIFF, (b"cache-control", b"no-store"))
 
 
 class ProtectiveHeadersMiddleware:
@@ -28,9 +31,9 @@ class ProtectiveHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 if b"x-content-type-options" not in names:
-                    headers.append((b"x-content-type-options", b"nosniff"))
+                    headers.append(NOSNIFF)
                 if no_store and b"cache-control" not in names:
-                    headers.append((b"cache-control", b"no-store"))
+                    headers.append(NO_STORE[1])
                 message["headers"] = headers
             await send(message)
 

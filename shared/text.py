@@ -18,7 +18,7 @@ from shared.i18n import N_, _, translate
 NUL = "\x00"
 MESSAGE = N_("Text may not contain the NUL character (U+0000).")
 # The only way a NUL reaches a URL: percent-encoded (a raw one is not valid HTTP).
-_ENCODED_NUL = b"%00"
+ENCODED_NUL = b"%00"
 
 
 def nul_path(value: Any) -> str | None:
@@ -63,7 +63,7 @@ class RefuseNulMiddleware:
         if scope["type"] == "http":
             for location, raw in (("path", scope.get("raw_path") or b""),
                                   ("query", scope.get("query_string", b""))):
-                if _ENCODED_NUL in raw:
+                if ENCODED_NUL in raw:
                     message = translate(MESSAGE)
                     response = problem_response({
                         "type": problem_type("validation"), "title": _("Validation failed"),

@@ -8,6 +8,7 @@ from services.candidates import labels  # noqa: F401  (declares the codes' displ
 from services.candidates.agreements import router as agreements_router
 from services.candidates.applications import consumers
 from services.candidates.applications import router as applications_router
+from services.candidates.candidates import express as candidates_express
 from services.candidates.candidates import router as candidates_router
 from services.candidates.database import access_record, event_tables, idempotency_keys
 from services.candidates.duplicates import router as duplicates_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention_consumers.with_return_dates(consumers.HANDLERS),
             notices_consumers.HANDLERS)),
         idempotency_table=idempotency_keys,
+        express=candidates_express.LANES,
         on_startup=[reachable.bind, start_relay, start_retention, start_notices],
         on_shutdown=[stop_notices, stop_retention, stop_relay],
     )

@@ -5,13 +5,24 @@ altered or following a removed one (changed as a superuser, the trigger disabled
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from services.reintegration.database import access_record
-from shared.access_record import Access, Actor, Context, append, verify
+from shared.access_record import (
+    GENESIS,
+    HASHED_FIELDS,
+    Access,
+    Actor,
+    Context,
+    append,
+    chained_rows,
+    entry_hash,
+    verify,
+)
 from shared.db import async_url
 from tests.conftest import RunDatabase
 
@@ -79,3 +90,25 @@ async def test_chain(engine: AsyncEngine, scratch_database: RunDatabase) -> None
         assert await _verify(engine) == (35, False, 10)
     finally:
         await admin.close()
+
+
+def test_batched_rows_hash_their_canonical_form() -> None:
+    # chained_rows puts each entry's canonical form together from pieces; it must be
+    # canonical()'s, whatever the values (nulls, quotes, non-ASCII, a NUL, no microseconds).
+    now = datetime(2026, 12, 5, 7, 30, tzinfo=UTC)
+    requests = [
+        (Context(actor=Actor(subject='sub"é', role="officer", on_behalf_of="client\\1"),
+                 method="GET", route="/v1/x/{id}", purpose=None, request_id="r-2"),
+         [Access(uuid.uuid4(), "candidate", None, "read"),
+          Access(uuid.uuid4(), "case", "r\x00ü", "change")]),
+        (Context(actor=Actor(subject="a", role="admin", organisation="employer:1"),
+                 method="HEAD", route="/v1", purpose="visa", request_id=None),
+         [Access(uuid.UUID(int=1), "candidate", "1", "export")]),
+    ]
+    previous = GENESIS
+    rows = chained_rows(requests, 41, previous, now)
+    assert [row[0] for row in rows] == [42, 43, 44]
+    for row in rows:
+        fields = dict(zip(HASHED_FIELDS, row, strict=False))
+        assert row[-2] == previous and row[-1] == entry_hash(previous, fields)
+        previous = row[-1]

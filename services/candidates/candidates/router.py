@@ -7,7 +7,7 @@ their caller as ``access.PeopleReader``, one dependency where a route dependency
 """
 
 import uuid
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -27,8 +27,9 @@ from services.candidates.candidates.exceptions import (
     ProgrammeRequired,
 )
 from services.candidates.candidates.models import Consent
-from services.candidates.candidates.read_repository import CandidateFilters
 from services.candidates.candidates.schemas import (
+    ApplicationStatus,
+    CandidateListQuery,
     CandidateOut,
     CandidateRegistration,
     CandidateUpdate,
@@ -38,28 +39,23 @@ from services.candidates.candidates.schemas import (
     ConsentQuery,
     ConsentsInForce,
     CurrentConsent,
-    Gender,
     VisaIdentityOut,
 )
 from services.candidates.database import AccessRecorderDep
 from services.candidates.institutions.exceptions import InstitutionNotFound
 from services.candidates.programmes.exceptions import ProgrammeNotFound
-from services.candidates.vocabulary import CountryCode, Sector
-from shared.access_record import ids_in_page
-from shared.auth import AUTH_RESPONSES, PrincipalDep
+from shared.access_record import AccessRecorder
+from shared.auth import AUTH_RESPONSES, Principal, PrincipalDep
 from shared.concurrency import IfMatchRequired, etag, expected_version
-from shared.db import HotReadsDep, SessionDep
+from shared.db import HotReads, HotReadsDep, SessionDep
 from shared.errors import PreconditionFailed, responses
 from shared.events.signed_calls import VerifiedBody, parse
 from shared.idempotency import IdempotencyDep, IdempotencyKeyReused
-from shared.pagination import Page, PageDep
+from shared.pagination import Page
 from shared.responses import json_response
 
 router = APIRouter(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_RESPONSES)
 
-ApplicationStatus = Literal["draft", "submitted", "eligible", "ineligible", "shortlisted",
-                            "selected", "waitlisted", "rejected", "withdrawn", "placed",
-                            "returned"]
 # Spelt out for the OpenAPI enum; kept equal to the applications domain's list.
 assert set(get_args(ApplicationStatus)) == set(STATUSES)
 
@@ -107,39 +103,27 @@ async def create_candidate(data: CandidateRegistration, session: SessionDep,
 
 
 @router.get("", response_model=Page[CandidateOut])
-async def list_candidates(
-    hot_reads: HotReadsDep,
-    principal: access.PeopleReader,
-    page: PageDep,
-    recorder: AccessRecorderDep,
-    programme_id: Annotated[uuid.UUID | None, Query(
-        description="Only candidates with an application to this programme.")] = None,
-    status: Annotated[ApplicationStatus | None, Query(
-        description="Only candidates with an application in this status (in `programme_id`, "
-        "when given).")] = None,
-    nationality: Annotated[CountryCode | None, Query()] = None,
-    gender: Annotated[Gender | None, Query()] = None,
-    sector: Annotated[Sector | None, Query(description="A preferred sector.")] = None,
-    skill: Annotated[str | None, Query(
-        min_length=1, max_length=500,
-        description="A skill label or URI, case-insensitive, matched exactly.")] = None,
-    q: Annotated[str | None, Query(
-        min_length=1, max_length=200, description="Part of the full name, case-insensitive.",
-    )] = None,
-) -> Response:
+async def list_candidates(hot_reads: HotReadsDep, principal: access.PeopleReader,
+                          recorder: AccessRecorderDep,
+                          query: Annotated[CandidateListQuery, Query()]) -> Response:
     """List the candidates the caller may see, oldest first, filtered by application,
     nationality, gender, sector, skill or name.
 
     An officer sees the people of their programmes (applied, nominated or registered), an
     institution its nominees and the students it registered, a candidate themselves.
     """
-    filters = CandidateFilters(programme_id=programme_id, status=status,
-                               nationality=nationality, gender=gender, sector=sector,
-                               skill=skill, q=q)
-    body = await service.page_body(hot_reads, page=page, filters=filters,
-                                   scope=service.hot_read_scope(principal))
-    recorder.read(ids_in_page(body), "candidate")
-    return Response(body, media_type=JSON)
+    return Response(await candidate_page(hot_reads, principal, query, recorder),
+                    media_type=JSON)
+
+
+async def candidate_page(hot_reads: HotReads, principal: Principal, query: CandidateListQuery,
+                         recorder: AccessRecorder) -> bytes:
+    """The list's page for ``principal``, each person on it recorded as read (the route's
+    answer, and its express lane's)."""
+    body, shown = await service.page_body(hot_reads, page=query.page(), filters=query.filters(),
+                                          scope=service.hot_read_scope(principal))
+    recorder.read(shown, "candidate")
+    return body
 
 
 @router.get("/{candidate_id}", response_model=CandidateOut,
@@ -151,10 +135,18 @@ async def get_candidate(candidate_id: uuid.UUID, hot_reads: HotReadsDep,
     A record an officer merged into another record of the same person answers 404
     ``candidate-merged`` with ``merged_into``, the record kept.
     """
+    version, body = await candidate_document(hot_reads, principal, candidate_id, recorder)
+    return Response(body, media_type=JSON, headers={"etag": etag(version)})
+
+
+async def candidate_document(hot_reads: HotReads, principal: Principal, candidate_id: uuid.UUID,
+                             recorder: AccessRecorder) -> tuple[int, str]:
+    """The profile's version and JSON for ``principal``, recorded as read (the route's answer,
+    and its express lane's)."""
     version, body = await service.document(hot_reads, candidate_id=candidate_id,
                                            scope=service.hot_read_scope(principal))
     recorder.read(candidate_id, "candidate", candidate_id)
-    return Response(body, media_type=JSON, headers={"etag": etag(version)})
+    return version, body
 
 
 @router.patch("/{candidate_id}", response_model=CandidateOut,

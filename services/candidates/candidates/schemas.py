@@ -13,6 +13,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
+from services.candidates.candidates.read_repository import CandidateFilters
 from services.candidates.programmes.schemas import Purpose
 from services.candidates.vocabulary import (
     CefrLevel,
@@ -26,6 +27,7 @@ from services.candidates.vocabulary import (
 from services.candidates.vocabulary import Gender as Gender  # re-exported for its users
 from shared.clock import utc_today
 from shared.i18n import _
+from shared.pagination import PageQuery
 from shared.schemas import PatchModel, ResponseModel, StrictModel
 from shared.vocabulary import Phone, Skill, SkillRecord
 
@@ -349,3 +351,32 @@ class ConsentsInForce(ResponseModel):
 
     purpose: str
     states: dict[uuid.UUID, Literal["given", "withdrawn", "expired", "missing"]]
+
+
+ApplicationStatus = Literal["draft", "submitted", "eligible", "ineligible", "shortlisted",
+                            "selected", "waitlisted", "rejected", "withdrawn", "placed",
+                            "returned"]
+
+
+class CandidateListQuery(PageQuery):
+    """The query of ``GET /v1/candidates``: the page and the filters (read by the route and
+    by its express lane alike)."""
+
+    programme_id: uuid.UUID | None = Field(
+        None, description="Only candidates with an application to this programme.")
+    status: ApplicationStatus | None = Field(
+        None, description="Only candidates with an application in this status (in "
+        "`programme_id`, when given).")
+    nationality: CountryCode | None = None
+    gender: Gender | None = None
+    sector: Sector | None = Field(None, description="A preferred sector.")
+    skill: str | None = Field(None, min_length=1, max_length=500, description=(
+        "A skill label or URI, case-insensitive, matched exactly."))
+    q: str | None = Field(None, min_length=1, max_length=200,
+                          description="Part of the full name, case-insensitive.")
+
+    def filters(self) -> CandidateFilters:
+        """The filters of the list's query."""
+        return CandidateFilters(programme_id=self.programme_id, status=self.status,
+                                nationality=self.nationality, gender=self.gender,
+                                sector=self.sector, skill=self.skill, q=self.q)

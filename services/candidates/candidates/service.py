@@ -221,11 +221,11 @@ async def document(hot_reads: HotReads, *, candidate_id: uuid.UUID,
 
 
 async def page_body(hot_reads: HotReads, *, page: PageParams, filters: CandidateFilters,
-                    scope: CandidateScope = EVERYONE) -> bytes:
+                    scope: CandidateScope = EVERYONE) -> tuple[bytes, list[uuid.UUID]]:
     """The JSON of one page of candidates in ``scope`` matching ``filters``, oldest first
-    (hot path)."""
+    (hot path), and the ids of the people on it."""
     rows = await read_repository.candidate_page(hot_reads, filters, page, scope)
-    return raw_page_body(rows, page)
+    return raw_page_body(rows, page), [row["id"] for row in rows[:page.limit]]
 
 
 async def update(session: AsyncSession, *, candidate_id: uuid.UUID, data: CandidateUpdate,
