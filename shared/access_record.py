@@ -31,7 +31,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from weakref import WeakKeyDictionary
 
 import orjson
@@ -166,9 +166,9 @@ def actor_of(principal: Principal) -> Actor:
                  on_behalf_of=on_behalf_of)
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
-    """One person's data touched: whose, which resource, how."""
+class Access(NamedTuple):
+    """One person's data touched: whose, which resource, how (a tuple: a list read makes one
+    per person shown)."""
 
     candidate_id: uuid.UUID
     resource_type: str
@@ -322,7 +322,6 @@ class ReadBatches:
             _settle(batch + self._waiting, RuntimeError("the access record was not appended"))
             self._waiting = []
 
-
     async def _append(self, batch: list[tuple[Context, list[Access], "asyncio.Future[None]"]],
                       ) -> None:
         # Four round trips, with neither session nor ORM (see repository.begin_locked). A
@@ -417,19 +416,12 @@ class AccessRecorder:
             if candidate_id is None or candidate_id in seen:
                 continue
             seen.add(candidate_id)
-            self.pending.append(Access(candidate_id=candidate_id, resource_type=resource_type,
-                                       resource_id=shown, action=action))
+            self.pending.append(Access(candidate_id, resource_type, shown, action))
 
     async def flush(self, session: AsyncSession) -> None:
         """Append what was recorded, in ``session``'s transaction."""
         pending, self.pending = self.pending, []
         await append(session, self.table, self.context, pending)
-
-
-def ids_in_page(body: bytes, key: str = "id") -> list[uuid.UUID]:
-    """The ``key`` of every item of a page's JSON (``{"items": [...]}``): the people a list
-    rendered by Postgres showed, for one entry each."""
-    return [uuid.UUID(item[key]) for item in orjson.loads(body)["items"]]
 
 
 def stated_purpose(request: Request) -> str | None:

@@ -19,7 +19,7 @@ from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.inbox import Inbox
 from shared.events.service_events import ServiceEvents
-from shared.express import ExpressLanes, Lane
+from shared.express import ExpressApp, ExpressLanes, Lane
 from shared.i18n import LanguageMiddleware
 from shared.logs import RequestContextMiddleware, configure_logging
 from shared.media_types import MEDIA_TYPE_CHECK
@@ -137,9 +137,9 @@ def create_service_app(
 
     # FastAPI's own /docs and /redoc load their assets from CDNs: docs_pages serves offline ones.
     # Every route refuses a body of a type it does not take (415) before validating it.
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, dependencies=[MEDIA_TYPE_CHECK],
-                  generate_unique_id_function=operation_ids.operation_id)
+    app = ExpressApp(title=title, description=description, version=version, lifespan=lifespan,
+                     docs_url=None, redoc_url=None, dependencies=[MEDIA_TYPE_CHECK],
+                     generate_unique_id_function=operation_ids.operation_id)
     docs_pages.install(app)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table
@@ -162,8 +162,8 @@ def create_service_app(
     # Outermost: every answer carries the headers, the request context's bare 500 included.
     app.add_middleware(ProtectiveHeadersMiddleware)
     if express:  # in front of them all: it gives its answers every header they add
-        app.add_middleware(ExpressLanes, lanes=express, service=settings.service_name,
-                           name_routes=not public_entry)
+        app.express = ExpressLanes(app.stack, lanes=express, service=settings.service_name,
+                                   name_routes=not public_entry)
     app.include_router(health.router)
     app.include_router(metrics_endpoint.router)
     secured = problem_docs.secured_operations(routers)

@@ -4,8 +4,9 @@ Measured on the candidates service, the ten layers every request crosses (reques
 access line, language, protective headers, NUL refusal, 304s, problems, body limits) and
 FastAPI's routing and dependency solving cost more than the read itself: a read by id took
 twice the time of a bare FastAPI endpoint running the same SQL. A service declares its few hot
-reads as :class:`Lane` s; :class:`ExpressLanes`, the outermost of its own middleware, answers
-them directly in the common case and lets the app answer everything else.
+reads as :class:`Lane` s; :class:`ExpressLanes`, in front of the app's whole stack
+(:class:`ExpressApp`), answers them directly in the common case and lets the app answer
+everything else.
 
 The lane answers only a plain success: a GET with a verified bearer token, no body, no
 conditional header, no encoded NUL, parameters given once each, that its handler answers
@@ -189,6 +190,25 @@ class ExpressLanes:
                                                 recorder=recorder))
         await lane.record.append_read(database, recorder)
         return answer
+
+
+class ExpressApp(FastAPI):
+    """A service's app, its :attr:`express` lanes (when it has some) tried before any of its
+    middleware, Starlette's outermost layers included."""
+
+    express: ExpressLanes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a request: in a lane, else (or when the lane lets it go) through the app."""
+        if self.express is None or scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self  # as Starlette sets it, for the lane and for the app
+        await self.express(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app without its lanes: what a lane lets a request go to."""
+        await super().__call__(scope, receive, send)
 
 
 def _in_service(scope: Scope) -> bool:
