@@ -90,8 +90,12 @@ def create_service_app(
     with ``METRICS_TOKEN`` set (:mod:`shared.metrics_endpoint`), and its answers do not name
     their route template (``Pathways-Route``, which a service tells the gateway).
     ``express``: the service's hottest reads, answered in the express lane in the common case
-    (:mod:`shared.express`).
+    (:mod:`shared.express`); a lane's answer crosses no middleware, so a service with
+    ``middleware`` of its own declares none.
     """
+    if express and middleware:
+        raise ValueError("An express lane would answer without the service's own middleware: "
+                         "give either, not both.")
     configure_logging(settings.service_name, settings.log_level)
     tracing.configure(settings.service_name)
     assert settings.database_url is not None  # resolved or refused by ServiceSettings
