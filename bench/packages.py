@@ -19,11 +19,16 @@ def _apt_install(package: str) -> bool:
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
+def may_install() -> bool:
+    """Whether :func:`installed` may install a missing program here: as root, with apt-get."""
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
 def installed(name: str, packages: Sequence[str]) -> str | None:
     """The path of the program ``name``, installing the first of Debian's ``packages`` that
     installs when it is missing and we are root; None when it cannot be had."""
     found = find_program(name)
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+    if found or not may_install():
         return found
     for updated in (False, True):
         if updated:  # a fresh machine may have no package lists yet

@@ -64,8 +64,7 @@ DPO_ROLE = "data_protection_officer"
 # name the person, and the record holds no personal data.
 PURPOSE_HEADER = "x-access-purpose"
 PURPOSE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
-# The fields the hash covers: every column but the two hashes (append_all lays out its rows
-# in this order).
+# The fields the hash covers: every column but the two hashes.
 HASHED_FIELDS = repository.COLUMNS[:-2]
 # Requests that only read: their entries are appended in batches (ReadBatches).
 READ_METHODS = frozenset({"GET", "HEAD"})

@@ -24,7 +24,7 @@ while the app's dependencies are overridden (tests reading inside their own tran
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
@@ -84,16 +84,23 @@ class Lane:
     template: str
     handler: Handler
     record: ServiceAccessRecord
+    # The template's fixed part, and whether a parameter follows it (read once, not per request).
+    fixed: str = field(init=False)
+    parameter: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        fixed, brace, _name = self.template.partition("{")
+        object.__setattr__(self, "fixed", fixed)  # frozen: set once, here
+        object.__setattr__(self, "parameter", bool(brace))
 
     def matches(self, path: str) -> str | None:
         """The trailing parameter's text when ``path`` is this route's, else None (``""`` for
         a fixed path)."""
-        fixed, brace, _name = self.template.partition("{")
-        if not brace:
-            return "" if path == fixed else None
-        if not path.startswith(fixed):
+        if not self.parameter:
+            return "" if path == self.fixed else None
+        if not path.startswith(self.fixed):
             return None
-        value = path[len(fixed):]
+        value = path[len(self.fixed):]
         return value if value and "/" not in value else None
 
 
