@@ -1,8 +1,10 @@
 """``make bench``: run every benchmark and write ``bench/results/report.{json,md}`` and its chart.
 
-Select some with ``python -m bench reads imports``. A benchmark that fails does not stop the
-others: its error goes into the report, the report is written all the same, and the exit status
-is 1 at the end.
+Select some with ``python -m bench reads imports``: their report goes to ``var/bench`` (git
+ignores it), so that trying one benchmark never replaces the report of record, which only a run
+of all of them writes. ``--out DIR`` writes either elsewhere. A benchmark that fails does not
+stop the others: its error goes into the report, the report is written all the same, and the
+exit status is 1 at the end.
 """
 
 import asyncio
@@ -11,6 +13,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import (
@@ -23,7 +26,7 @@ from bench import (
     reads,
     report,
 )
-from bench.environment import RESULTS, bench_database
+from bench.environment import PROJECT_ROOT, RESULTS, bench_database
 from bench.figures import Incomplete
 from bench.machine import load_average, machine, postgres_version
 from launcher.database import service_database_url
@@ -36,10 +39,16 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fair_recruitment": fair_recruitment.run}
 
 
+# Where a selection's report goes unless told otherwise.
+SCRATCH = PROJECT_ROOT / "var" / "bench"
+
+
 def _print(figure: dict[str, Any]) -> None:
+    # Failed answers make a figure unmet however good it looks: say how many, beside it.
+    errors = f", {figure['errors']} failed answers" if figure.get("errors") else ""
     print(f"   {figure['name']}: {figure['value']} {figure['unit']} vs baseline "
           f"{figure['baseline']} -> ratio {figure['ratio']} (goal {figure['goal']}, met "
-          f"{report.met(figure)})", flush=True)
+          f"{report.met(figure)}{errors})", flush=True)
 
 
 def _run_one(name: str, candidates_url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -91,14 +100,24 @@ def run(names: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    """Run the named benchmarks (all by default), write the report; 1 if any failed."""
+    """Run the named benchmarks (all by default), write the report (see the module for where);
+    1 if any failed, 2 for a wrong command line."""
+    out: Path | None = None
+    if "--out" in argv:
+        at = argv.index("--out")
+        if at + 1 == len(argv):
+            print("--out needs a directory")
+            return 2
+        out, argv = Path(argv[at + 1]), argv[:at] + argv[at + 2:]
     names = argv or list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         print(f"unknown benchmarks: {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
         return 2
+    if out is None:
+        out = RESULTS if set(names) == set(BENCHMARKS) else SCRATCH
     result = run(names)
-    paths = report.write(result, RESULTS)
+    paths = report.write(result, out)
     print(f"report: {paths['markdown']} (and {paths['json'].name}, {paths['chart'].name}, "
           f"{paths['scale_chart'].name}); "
           f"took {result['seconds']:.0f} s", flush=True)

@@ -9,9 +9,11 @@ rate limit, then the service verifies it again, as in production; through nginx,
 verifies it. The goals from the gateway issue: at least 0.95 of nginx's requests per second,
 and a p99 at most 1.5 times nginx's. Without nginx those figures say "not measured".
 
-The service called directly is information: what either proxy costs. One request at a time,
-the p50 the gateway adds to the direct call is judged too (at most 5 ms; under load p50 is
-queueing, which the throughput figure judges).
+The service called directly is information: what either proxy costs. So is a bare proxy in
+Python (:mod:`bench.bare_proxy`: the gateway's server and HTTP client forwarding, and nothing
+else), loaded in the same rounds: how near nginx any gateway in Python gets on this machine.
+One request at a time, the p50 the gateway adds to the direct call is judged too (at most 5 ms;
+under load p50 is queueing, which the throughput figure judges).
 """
 
 import asyncio
@@ -46,13 +48,16 @@ TOKENS = ("the service verifies the RS256 bearer token the gateway issued (share
 
 @dataclass
 class Read:
-    """One request measured through the gateway, through nginx and on the service directly.
+    """One request measured through the gateway, through nginx, through the bare proxy and on
+    the service directly.
 
-    ``versus_nginx`` and ``versus_direct`` share the gateway's rounds: each round loads nginx,
-    the gateway, then the service, so the gateway is loaded once per round."""
+    ``versus_nginx`` and ``versus_direct`` share the gateway's rounds, ``bare_versus_nginx``
+    nginx's: each round loads nginx, the gateway, the bare proxy, then the service, so each is
+    loaded once per round."""
 
     versus_nginx: Comparison | None
     versus_direct: Comparison
+    bare_versus_nginx: Comparison | None = None
 
     def round(self, seconds: int) -> None:
         """Load each side once."""
@@ -60,6 +65,9 @@ class Read:
             self.versus_direct.round(seconds)
             return
         self.versus_nginx.round(seconds)
+        if (bare := self.bare_versus_nginx) is not None:
+            bare.ours.append(run_wrk(bare.ours_url, script=bare.script, seconds=seconds,
+                                     connections=bare.connections))
         direct = self.versus_direct
         direct.baseline.append(run_wrk(direct.baseline_url, script=direct.script,
                                        seconds=seconds, connections=direct.connections))
@@ -101,8 +109,18 @@ def _versus_nginx(read: Read, *, nginx: str | None, name: str) -> list[Figure]:
     ratios = [round(ours.requests_per_second / base.requests_per_second, 3) for ours, base
               in zip(read.versus_nginx.ours, read.versus_nginx.baseline, strict=True)]
     median = statistics.median(ratios)
-    return [{**throughput, "round_ratios": ratios, "median_round_ratio": median,
-             "note": f"rounds' median ratio {median:.2f}"}, tail]
+    out = [{**throughput, "round_ratios": ratios, "median_round_ratio": median,
+            "note": f"rounds' median ratio {median:.2f}"}, tail]
+    if read.bare_versus_nginx is not None:
+        bare, _tail = figures(read.bare_versus_nginx, labels=("bare proxy in Python",
+                                                              "through nginx"),
+                              baseline_name=f"nginx {nginx}, {WORKERS} worker",
+                              tail_goal=_reported)
+        # Information: the ceiling of a gateway in Python here, the judged figure's context.
+        out.append({**bare, "name": f"{name.removesuffix(' through the gateway vs nginx')} "
+                    "through a bare proxy in Python (bench.bare_proxy) vs nginx: requests/s",
+                    "goal": "reported", "met": None})
+    return out
 
 
 async def run(candidates_url: str) -> list[dict[str, Any]]:
@@ -116,6 +134,8 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
         with uvicorn_process("services.candidates.main:create_app", env=service_env,
                              port=port) as service, \
                 running_nginx(service) as peer, \
+                uvicorn_process("bench.bare_proxy:create_app", env={"BENCH_UPSTREAM": service},
+                                http=service_spec("gateway").http) as bare, \
                 script_file(by_id_paths(ids[:IDS]), auth) as by_id, \
                 script_file((), auth) as plain:
             nginx_url, nginx = peer if peer is not None else (None, None)
@@ -133,7 +153,10 @@ async def run(candidates_url: str) -> list[dict[str, Any]]:
                     f"{gateway}{path}", f"{service}{path}",
                     # the same rounds of the gateway when nginx is measured
                     ours=versus_nginx.ours if versus_nginx is not None else [])
-                reads.append((name, Read(versus_nginx, versus_direct)))
+                bare_versus_nginx = None if versus_nginx is None else Comparison(
+                    f"{name} through a bare proxy vs nginx", script, f"{bare}{path}",
+                    f"{nginx_url}{path}", baseline=versus_nginx.baseline)
+                reads.append((name, Read(versus_nginx, versus_direct, bare_versus_nginx)))
             for _ in range(ROUNDS_UNDER_LOAD):  # in turns, as bench.comparison.run_rounds
                 for _name, read in reads:
                     read.round(SECONDS)

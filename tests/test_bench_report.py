@@ -187,6 +187,37 @@ def test_a_failing_benchmark_is_reported_and_the_others_run(
     assert bench_main.main(["nope"]) == 2
 
 
+def test_only_a_run_of_every_benchmark_replaces_the_report_of_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import __main__ as bench_main
+
+    async def works(_: str) -> list[dict[str, Any]]:
+        return [{**FIGURES[0], "errors": 3, "met": False}]
+
+    async def version(_: str) -> str:
+        return "18.0"
+
+    record, scratch, elsewhere = tmp_path / "record", tmp_path / "scratch", tmp_path / "out"
+    monkeypatch.setattr(bench_main, "BENCHMARKS", {"a": works, "b": works})
+    monkeypatch.setattr(bench_main, "bench_database",
+                        lambda: nullcontext("postgresql://admin@127.0.0.1:1/bench"))
+    monkeypatch.setattr(bench_main, "postgres_version", version)
+    monkeypatch.setattr(bench_main, "RESULTS", record)
+    monkeypatch.setattr(bench_main, "SCRATCH", scratch)
+
+    assert bench_main.main(["a"]) == 0
+    assert (scratch / "report.json").exists() and not record.exists()
+    # The console says why a figure that looks fine is unmet.
+    assert "met False, 3 failed answers)" in capsys.readouterr().out
+    assert bench_main.main(["b", "--out", str(elsewhere)]) == 0
+    assert json.loads((elsewhere / "report.json").read_text())["selected"] == ["b"]
+    assert not record.exists()
+    assert bench_main.main(["b", "a"]) == 0
+    assert json.loads((record / "report.json").read_text())["selected"] == ["b", "a"]
+    assert bench_main.main(["a", "--out"]) == 2
+
+
 def test_scale_curve_is_drawn_and_linked(tmp_path: Path) -> None:
     points = [{"candidates": n, "seconds": n / 10_000, "peak_rss_mb": n // 50}
               for n in (10_000, 20_000, 40_000)]
