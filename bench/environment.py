@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from launcher.database import service_database_url, throwaway_database
@@ -49,8 +50,34 @@ def _tail(path: Path, lines: int = 20) -> str:
 def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
                     port: int | None = None, probe: str = "/health/ready",
                     http: str = "httptools") -> Iterator[str]:
+    """:func:`served` 's base URL."""
+    with served(app, env=env, factory=factory, port=port, probe=probe, http=http) as server:
+        yield server.url
+
+
+@dataclass(frozen=True)
+class Server:
+    """A process :func:`served` started: its base URL and process id."""
+
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """The CPU time the process has used so far (user and system, all its threads), or None
+        where ``/proc`` does not tell it."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        # utime and stime, the 14th and 15th fields (counted after the command's parentheses).
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def served(app: str, *, env: dict[str, str], factory: bool = True, port: int | None = None,
+           probe: str = "/health/ready", http: str = "httptools") -> Iterator[Server]:
     """Serve ``app`` with one uvicorn worker (uvloop, the ``http`` protocol) on ``port`` (a free
-    one by default); yields its base URL once ``probe`` answers 200 (``/health/live`` for a gateway
+    one by default); yields it once ``probe`` answers 200 (``/health/live`` for a gateway
     started before its upstream).
 
     Its output goes to a log file that is kept, so that a failed run can be looked into; the
@@ -78,6 +105,6 @@ def uvicorn_process(app: str, *, env: dict[str, str], factory: bool = True,
             except (RuntimeError, TimeoutError) as error:
                 raise RuntimeError(f"{app} did not start ({error}); end of {log_path}:\n"
                                    f"{_tail(log_path)}") from error
-            yield url
+            yield Server(url, process.pid)
         finally:
             stop([process])
