@@ -10,12 +10,15 @@ everything else.
 
 The lane answers only a plain success: a GET with a verified bearer token, no body, no
 conditional header, no encoded NUL, parameters given once each, that its handler answers
-without raising. That answer is the app's own, header for header (request id, route template,
-``Content-Language`` and ``Vary``, ``nosniff`` and ``no-store``, the ETag), with the same access
-line, metrics and access-record entries, appended with the next batch of reads before the
-answer leaves. Anything else falls through to the app, which answers as it always has: the
-401, 403, 404, 422 and 304 are the app's, worded in the request's language. A handler has no
-side effect before it returns, so trying the lane first and the app second is safe.
+without raising. And one failure: when the database is out of reach, the lane answers the
+app's 503 itself, rather than have the app wait for the database a second time (on a silently
+dropped network, a second connect timeout). Either answer is the app's own, header for header
+(request id, route template, ``Content-Language`` and ``Vary``, ``nosniff`` and ``no-store``,
+the ETag), with the same access line and metrics; a 200's access-record entries are appended
+with the next batch of reads before it leaves. Anything else falls through to the app, which
+answers as it always has: the 401, 403, 404, 422 and 304 are the app's, worded in the request's
+language. A handler has no side effect before it returns, so trying the lane first and the app
+second is safe.
 
 The lane stands aside while traces are exported (the instrumented stack makes the spans) and
 while the app's dependencies are overridden (tests reading inside their own transaction).
@@ -27,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,6 +38,13 @@ from shared import metrics, tracing
 from shared.access_record import AccessRecorder, ServiceAccessRecord, request_context
 from shared.auth import Principal, get_principal
 from shared.db import Database, HotReads
+from shared.errors import (
+    DatabaseUnavailable,
+    database_unavailable,
+    database_unavailable_problem,
+    problem_response,
+    report_database_unavailable,
+)
 from shared.i18n import choose_language, reset_language
 from shared.logs import (
     ROUTE_HEADER,
@@ -49,7 +59,8 @@ from shared.text import ENCODED_NUL
 # Every answer counts in pathways_http_requests as the app's would; this tells which were
 # the lane's (the rest of a lane route's requests were the app's).
 EXPRESS_ANSWERS = Counter("pathways_http_express_answers", "Reads answered in the express "
-                          "lane (shared.express), by route template.", ["route"])
+                          "lane (shared.express), by route template (its 200s, and its 503s "
+                          "while the database is out of reach).", ["route"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,16 @@ class ExpressAnswer:
 
     body: bytes
     etag: str | None = None
+
+
+def _unavailable(exc: Exception, path: str) -> Response | None:
+    """The app's answer to ``exc`` when it says the database is out of reach (reported as the
+    app reports it), else None."""
+    if not database_unavailable(exc):
+        return None
+    report_database_unavailable(exc)
+    return problem_response(database_unavailable_problem(path),
+                            headers=DatabaseUnavailable.headers)
 
 
 Handler = Callable[[ExpressRead], Awaitable[ExpressAnswer]]
@@ -149,24 +170,44 @@ class ExpressLanes:
         started = time.perf_counter()
         request_id, identity = request_identity(own["headers"])
         chosen, language = choose_language(own)
+        failed: Response | None = None
         try:
             try:
                 answer = await self._answer(own, lane, value, query)
-            except Exception:  # whatever it is, the app answers it as it always has
-                answer = None
-            if answer is not None:
-                await self._send(send, answer, lane, request_id=request_id,
-                                 language=chosen.language)
+            except Exception as exc:  # whatever else it is, the app answers it as always
+                answer, failed = None, _unavailable(exc, own["path"])
+            if answer is not None or failed is not None:
+                if answer is not None:
+                    status = 200
+                    await self._send(send, answer, lane, request_id=request_id,
+                                     language=chosen.language)
+                else:
+                    assert failed is not None
+                    status = failed.status_code
+                    await self._send_problem(send, failed, lane, request_id=request_id,
+                                             language=chosen.language)
                 seconds = time.perf_counter() - started
-                metrics.REQUESTS.observe("GET", lane.template, 200, seconds)
+                metrics.REQUESTS.observe("GET", lane.template, status, seconds)
                 EXPRESS_ANSWERS.labels(lane.template).inc()
-                self.access.write(method="GET", path=lane.template, status=200,
+                self.access.write(method="GET", path=lane.template, status=status,
                                   duration_ms=round(seconds * 1000, 2), caller=caller_of(own))
         finally:
             reset_language(language)
             reset_request_identity(identity)
-        if answer is None:
+        if answer is None and failed is None:
             await self.app(scope, receive, send)
+
+    async def _send_problem(self, send: Send, problem: Response, lane: Lane, *,
+                            request_id: str, language: str) -> None:
+        """A problem the app would answer, with the headers the app's stack gives it."""
+        headers = [*problem.raw_headers, (b"x-request-id", request_id.encode())]
+        if self.name_routes:
+            headers.append((ROUTE_HEADER, lane.template.encode()))
+        headers += [(b"content-language", language.encode()),
+                    (b"vary", b"Accept-Language"), *NO_STORE]
+        await send({"type": "http.response.start", "status": problem.status_code,
+                    "headers": headers})
+        await send({"type": "http.response.body", "body": problem.body})
 
     async def _send(self, send: Send, answer: ExpressAnswer, lane: Lane, *, request_id: str,
                     language: str) -> None:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from launcher.accounts import create_admin
 from launcher.api_client import tls_context
@@ -97,3 +98,22 @@ def password_token(gateway_url: str, email: str, password: str) -> str:
         verify=tls_context())
     assert response.status_code == 200, response.text
     return response.json()["access_token"]  # type: ignore[no-any-return]
+
+
+# What differs between two answers to the same request, whoever gives them.
+PER_ANSWER = frozenset({"date", "x-request-id", "traceparent"})
+
+
+def answer_headers(response: httpx.Response) -> list[tuple[str, str]]:
+    """The headers of ``response`` that any answer to the same request has alike, sorted."""
+    return sorted((name, value) for name, value in response.headers.multi_items()
+                  if name not in PER_ANSWER)
+
+
+def express_answers(service: str) -> dict[str, float]:
+    """A service's count of express-lane answers (``shared.express``), by route template."""
+    text = httpx.get(f"{service}/metrics").text
+    return {sample.labels["route"]: sample.value
+            for family in text_string_to_metric_families(text)
+            if family.name == "pathways_http_express_answers"
+            for sample in family.samples if sample.name.endswith("_total")}

@@ -20,16 +20,19 @@ from collections.abc import Iterator
 import asyncpg
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.actors import Api, account, applies, officer_with_programme, sign_up
 from tests.conftest import RunDatabase
-from tests.system import System, admin_token, running_system
+from tests.system import (
+    System,
+    admin_token,
+    answer_headers,
+    express_answers,
+    running_system,
+)
 
 BY_ID = "/v1/candidates/{candidate_id}"
 LIST = "/v1/candidates"
-# What differs between two answers to the same request, whoever gives them.
-PER_ANSWER = {"date", "x-request-id", "traceparent"}
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +41,6 @@ def system(scratch_database: RunDatabase) -> Iterator[tuple[System, Api]]:
     with running_system(scratch_database.admin_url) as urls:
         yield urls, Api(urls["gateway"], admin_token(scratch_database.admin_url,
                                                      urls["gateway"]))
-
-
-def _express_answers(candidates: str) -> dict[str, float]:
-    """The candidates service's count of lane answers, by route template."""
-    text = httpx.get(f"{candidates}/metrics").text
-    return {sample.labels["route"]: sample.value
-            for family in text_string_to_metric_families(text)
-            if family.name == "pathways_http_express_answers"
-            for sample in family.samples if sample.name.endswith("_total")}
-
-
-def _headers(response: httpx.Response) -> list[tuple[str, str]]:
-    return sorted((name, value) for name, value in response.headers.multi_items()
-                  if name not in PER_ANSWER)
 
 
 def test_the_lane_answers_as_the_app(system: tuple[System, Api]) -> None:
@@ -64,7 +53,7 @@ def test_the_lane_answers_as_the_app(system: tuple[System, Api]) -> None:
              (officer, "/v1/candidates", {"Accept-Language": "fr"}),
              (admin, f"/v1/candidates?programme_id={programme_id}&limit=1", {}),
              (officer, "/v1/candidates?nationality=MA&gender=female&q=a", {})]
-    before = _express_answers(urls["candidates"])
+    before = express_answers(urls["candidates"])
     for actor, path, headers in reads:
         for client in (actor.http, httpx.Client(base_url=urls["candidates"],
                                                 headers=actor.http.headers)):
@@ -72,9 +61,9 @@ def test_the_lane_answers_as_the_app(system: tuple[System, Api]) -> None:
             by_app = client.get(path, headers={**headers, "If-None-Match": '"0"'})
             assert express.status_code == by_app.status_code == 200, express.text
             assert express.content == by_app.content
-            assert _headers(express) == _headers(by_app)
+            assert answer_headers(express) == answer_headers(by_app)
     assert her.get(f"/v1/candidates/{me}")["id"] == me
-    after = _express_answers(urls["candidates"])
+    after = express_answers(urls["candidates"])
     # Each first read of a pair, and her last: none of those the app answered.
     assert after.get(BY_ID, 0) - before.get(BY_ID, 0) == 5
     assert after.get(LIST, 0) - before.get(LIST, 0) == 6
@@ -87,7 +76,7 @@ def test_off_the_plain_success_the_app_answers(system: tuple[System, Api]) -> No
     her, _ = sign_up(urls["gateway"])
     me = applies(her, programme_id)
     host, _ = account(admin, "employer", employer_id=str(uuid.uuid4()))
-    before = _express_answers(urls["candidates"])
+    before = express_answers(urls["candidates"])
     french = {"Accept-Language": "fr"}
 
     hidden = other_officer.http.get(f"/v1/candidates/{me}", headers=french)
@@ -105,7 +94,7 @@ def test_off_the_plain_success_the_app_answers(system: tuple[System, Api]) -> No
     assert repeated.status_code == 200
     assert other_officer.get("/v1/candidates")["items"] == []
 
-    after = _express_answers(urls["candidates"])
+    after = express_answers(urls["candidates"])
     # Only the other officer's empty list was the lane's: everything else was the app's.
     assert after.get(BY_ID, 0) == before.get(BY_ID, 0)
     assert after.get(LIST, 0) - before.get(LIST, 0) == 1
@@ -126,7 +115,7 @@ def test_a_read_in_the_lane_is_recorded(system: tuple[System, Api],
     urls, admin = system
     officer, programme_id = officer_with_programme(admin)
     people = [applies(sign_up(urls["gateway"])[0], programme_id) for _ in range(2)]
-    before = _express_answers(urls["candidates"])
+    before = express_answers(urls["candidates"])
     request_id = f"lane-{uuid.uuid4().hex}"
     one = officer.http.get(f"/v1/candidates/{people[0]}", headers={
         "X-Request-ID": request_id, "X-Access-Purpose": "selection_review"})
@@ -135,7 +124,7 @@ def test_a_read_in_the_lane_is_recorded(system: tuple[System, Api],
     page = officer.http.get(f"/v1/candidates?programme_id={programme_id}",
                             headers={"X-Request-ID": listed})
     assert sorted(item["id"] for item in page.json()["items"]) == sorted(people)
-    after = _express_answers(urls["candidates"])
+    after = express_answers(urls["candidates"])
     assert after[BY_ID] - before.get(BY_ID, 0) == 1 and after[LIST] - before.get(LIST, 0) == 1
 
     [entry] = asyncio.run(_entries(scratch_database.admin_url, request_id))

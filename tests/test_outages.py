@@ -6,7 +6,9 @@ and migrated as ``make dev`` does, that the tests stop and start. While it is do
 that needs it answers 503 ``database-unavailable`` with ``Retry-After``, never a 500, and the
 services say they are not ready; once it is back the very first request on each path succeeds
 (no pooled connection the restart closed is lent), and the relay and the periodic jobs resume on
-their own. Each test leaves the system whole, whatever the order they run in.
+their own. A hot read's 503 is the express lane's own, the app's answer header for header, so
+the app does not reach for the database a second time. Each test leaves the system whole,
+whatever the order they run in.
 """
 
 import asyncio
@@ -22,7 +24,15 @@ from launcher.database import prepare_database
 from tests.actors import until
 from tests.candidates.factories import candidate_body, programme_body
 from tests.postgres_server import PostgresServer, postgres_server
-from tests.system import ADMIN, PASSWORD, System, admin_token, running_system
+from tests.system import (
+    ADMIN,
+    PASSWORD,
+    System,
+    admin_token,
+    answer_headers,
+    express_answers,
+    running_system,
+)
 
 # Building an API document is slow on a loaded machine: a wait, not a threshold.
 DOCUMENT_TIMEOUT = 120.0
@@ -169,6 +179,28 @@ def test_a_database_outage_is_a_503_and_ends_on_its_own(outages: Outages) -> Non
     # The relay listens again for the NOTIFY of new events, on one connection.
     until(lambda: outages.listening("reintegration-relay") == 1, "the relay listening again",
           deadline=DEADLINE_SECONDS)
+
+
+def test_a_hot_read_in_an_outage_is_answered_once_as_the_app_answers(
+        outages: Outages) -> None:
+    auth = {"Authorization": f"Bearer {outages.token}"}
+    path, route = f"/v1/candidates/{outages.candidate_id}", "/v1/candidates/{candidate_id}"
+    candidates = outages.system["candidates"]
+    outages.server.stop()
+    try:
+        for base in (outages.gateway, candidates):
+            before = express_answers(candidates).get(route, 0.0)
+            lane = httpx.get(f"{base}{path}", headers=auth)
+            answered = express_answers(candidates).get(route, 0.0)
+            # A condition takes the app's path (shared.express): the app's own 503.
+            app = httpx.get(f"{base}{path}", headers={**auth, "If-None-Match": '"0"'})
+            assert (lane.status_code, app.status_code) == (503, 503), (base, lane.text)
+            assert (answered - before, express_answers(candidates)[route]) == (1, answered)
+            assert lane.content == app.content, base
+            assert answer_headers(lane) == answer_headers(app), base
+    finally:
+        outages.server.start()
+    succeeds("hot read", httpx.get(f"{outages.gateway}{path}", headers=auth))
 
 
 def resumed(log: str) -> bool:
