@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Table
 from starlette.middleware import Middleware
 
@@ -143,7 +144,8 @@ def create_service_app(
     # Every route refuses a body of a type it does not take (415) before validating it.
     app = ExpressApp(title=title, description=description, version=version, lifespan=lifespan,
                      docs_url=None, redoc_url=None, dependencies=[MEDIA_TYPE_CHECK],
-                     generate_unique_id_function=operation_ids.operation_id)
+                     generate_unique_id_function=operation_ids.operation_id,
+                     telemetry=None if tracing.configured() else NO_NATIVE_TELEMETRY)
     docs_pages.install(app)
     app.state.settings = settings
     app.state.idempotency_table = idempotency_table
@@ -180,6 +182,11 @@ def create_service_app(
     problem_docs.install(app, secured=secured)
     tracing.instrument_app(app)
     return app
+
+
+# Without traces (shared.tracing), FastAPI's own telemetry is off as it finds no provider: said
+# once here, rather than found out again on every request by asking the three providers.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def refuse_unguarded_routes(routers: Sequence[APIRouter],
