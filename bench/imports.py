@@ -10,10 +10,9 @@ goal: at least :data:`GOAL` of the COPY's rows per second. Beside it, the servic
 per imported row (from ``/proc``), against the COPY's time per row: the service does its work in
 one thread, so an import can take no less than that per row, however well it overlaps with
 Postgres, and the goal is out of reach while it exceeds 1 / :data:`GOAL` of the COPY's time.
-A first, untimed round
-of 1,000 rows warms both up (connections, prepared statements, the token); then each round runs
-both back to back, and after each the table's content is compared, so that the import is only
-timed when it wrote exactly what the COPY wrote.
+A first, untimed round of 1,000 rows warms both up (connections, prepared statements, the
+token); then each round runs both back to back, and after each the table's content is compared,
+so that the import is only timed when it wrote exactly what the COPY wrote.
 """
 
 import os

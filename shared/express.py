@@ -170,22 +170,20 @@ class ExpressLanes:
         started = time.perf_counter()
         request_id, identity = request_identity(own["headers"])
         chosen, language = choose_language(own)
-        failed: Response | None = None
+        status: int | None = None  # the lane's answer's, once it answered
         try:
             try:
                 answer = await self._answer(own, lane, value, query)
             except Exception as exc:  # whatever else it is, the app answers it as always
-                answer, failed = None, _unavailable(exc, own["path"])
-            if answer is not None or failed is not None:
-                if answer is not None:
-                    status = 200
-                    await self._send(send, answer, lane, request_id=request_id,
-                                     language=chosen.language)
-                else:
-                    assert failed is not None
+                if (failed := _unavailable(exc, own["path"])) is not None:
                     status = failed.status_code
                     await self._send_problem(send, failed, lane, request_id=request_id,
                                              language=chosen.language)
+            else:
+                status = 200
+                await self._send(send, answer, lane, request_id=request_id,
+                                 language=chosen.language)
+            if status is not None:
                 seconds = time.perf_counter() - started
                 metrics.REQUESTS.observe("GET", lane.template, status, seconds)
                 EXPRESS_ANSWERS.labels(lane.template).inc()
@@ -194,19 +192,24 @@ class ExpressLanes:
         finally:
             reset_language(language)
             reset_request_identity(identity)
-        if answer is None and failed is None:
+        if status is None:
             await self.app(scope, receive, send)
+
+    def _stack_headers(self, lane: Lane, *, request_id: str,
+                       language: str) -> list[tuple[bytes, bytes]]:
+        """What the app's stack adds to each of its answers, in its order."""
+        headers = [(b"x-request-id", request_id.encode())]
+        if self.name_routes:
+            headers.append((ROUTE_HEADER, lane.template.encode()))
+        return [*headers, (b"content-language", language.encode()),
+                (b"vary", b"Accept-Language"), *NO_STORE]
 
     async def _send_problem(self, send: Send, problem: Response, lane: Lane, *,
                             request_id: str, language: str) -> None:
         """A problem the app would answer, with the headers the app's stack gives it."""
-        headers = [*problem.raw_headers, (b"x-request-id", request_id.encode())]
-        if self.name_routes:
-            headers.append((ROUTE_HEADER, lane.template.encode()))
-        headers += [(b"content-language", language.encode()),
-                    (b"vary", b"Accept-Language"), *NO_STORE]
         await send({"type": "http.response.start", "status": problem.status_code,
-                    "headers": headers})
+                    "headers": [*problem.raw_headers, *self._stack_headers(
+                        lane, request_id=request_id, language=language)]})
         await send({"type": "http.response.body", "body": problem.body})
 
     async def _send(self, send: Send, answer: ExpressAnswer, lane: Lane, *, request_id: str,
@@ -216,11 +219,7 @@ class ExpressLanes:
                    (b"content-type", b"application/json")]
         if answer.etag is not None:
             headers.insert(0, (b"etag", answer.etag.encode()))
-        headers.append((b"x-request-id", request_id.encode()))
-        if self.name_routes:
-            headers.append((ROUTE_HEADER, lane.template.encode()))
-        headers += [(b"content-language", language.encode()),
-                    (b"vary", b"Accept-Language"), *NO_STORE]
+        headers += self._stack_headers(lane, request_id=request_id, language=language)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
 
