@@ -100,47 +100,41 @@ def decode_cursor(cursor: str, key: type = uuid.UUID, *,
         raise InvalidCursor(_("The cursor is not one this API issued.")) from exc
 
 
-def paging(key: type = uuid.UUID, *,
-           by: Sequence[type] = (datetime,)) -> Callable[..., Awaitable[PageParams]]:
-    """The dependency reading ``limit`` and ``cursor`` of a list ordered by values of the kinds
-    ``by`` then ``key`` (see :func:`decode_cursor`); :data:`PageDep` for ``(created_at, id)``."""
-    by = tuple(by)
-
-    # async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
-    # thread, a hand-off that costs more than the work on a hot list endpoint.
-    async def page_params(
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
-                                    description=f"Page size, at most {MAX_PAGE_SIZE}.")]
-        = DEFAULT_PAGE_SIZE,
-        cursor: Annotated[str | None, Query(max_length=200,
-                                            description="`next_cursor` of the previous page.")]
-        = None,
-    ) -> PageParams:
-        """Dependency reading ``limit`` and ``cursor`` from the query string."""
-        return PageParams(limit=limit,
-                          after=decode_cursor(cursor, key, by=by) if cursor else None)
-
-    return page_params
-
-
-page_params = paging()
-PageDep = Annotated[PageParams, Depends(page_params)]
-
-
 class PageQuery(BaseModel):
-    """:data:`PageDep`'s ``limit`` and ``cursor`` as a query model, for a list whose route
-    reads its whole query as one model (``Annotated[Model, Query()]``, the model extending this
-    one) so that its express lane (``shared.express``) reads it the very same way."""
+    """``limit`` and ``cursor`` as a query model: read by :func:`paging`'s dependencies, and
+    extended by a list whose route reads its whole query as one model (``Annotated[Model,
+    Query()]``) so that its express lane (``shared.express``) reads it the very same way."""
 
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
                        description=f"Page size, at most {MAX_PAGE_SIZE}.")
     cursor: str | None = Field(None, max_length=200,
                                description="`next_cursor` of the previous page.")
 
-    def page(self) -> PageParams:
-        """The page asked for, ordered by ``(created_at, id)``; a 400 for a foreign cursor."""
+    def page(self, key: type = uuid.UUID, *, by: Sequence[type] = (datetime,)) -> PageParams:
+        """The page asked for, of a list ordered by ``by`` then ``key`` (by default
+        ``(created_at, id)``); a 400 for a foreign cursor."""
         return PageParams(limit=self.limit,
-                          after=decode_cursor(self.cursor) if self.cursor else None)
+                          after=decode_cursor(self.cursor, key, by=by) if self.cursor else None)
+
+
+def paging(key: type = uuid.UUID, *,
+           by: Sequence[type] = (datetime,)) -> Callable[..., Awaitable[PageParams]]:
+    """The dependency reading ``limit`` and ``cursor`` (:class:`PageQuery`) of a list ordered
+    by values of the kinds ``by`` then ``key`` (see :func:`decode_cursor`); :data:`PageDep` for
+    ``(created_at, id)``."""
+    by = tuple(by)
+
+    # async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
+    # thread, a hand-off that costs more than the work on a hot list endpoint.
+    async def page_params(query: Annotated[PageQuery, Query()]) -> PageParams:
+        """Dependency reading ``limit`` and ``cursor`` from the query string."""
+        return query.page(key, by=by)
+
+    return page_params
+
+
+page_params = paging()
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def keyset(statement: Statement, columns: Sequence[Any], params: PageParams) -> Statement:

@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 NO_STORE_PREFIXES = ("/v1/", "/internal/")
 # What an API answer that sets no caching of its own gets.
 NOSNIFF = (b"x-content-type-options", b"nosniff")
-NO_STORE = (NOSNIFF, (b"cache-control", b"no-store"))
+CACHE_NO_STORE = (b"cache-control", b"no-store")
+NO_STORE = (NOSNIFF, CACHE_NO_STORE)
 
 
 class ProtectiveHeadersMiddleware:
@@ -33,7 +34,7 @@ class ProtectiveHeadersMiddleware:
                 if b"x-content-type-options" not in names:
                     headers.append(NOSNIFF)
                 if no_store and b"cache-control" not in names:
-                    headers.append(NO_STORE[1])
+                    headers.append(CACHE_NO_STORE)
                 message["headers"] = headers
             await send(message)
 

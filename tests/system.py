@@ -1,11 +1,13 @@
 """The whole system as ``make dev`` runs it, for tests: real uvicorn processes on free ports."""
 
+import asyncio
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -117,3 +119,17 @@ def express_answers(service: str) -> dict[str, float]:
             for family in text_string_to_metric_families(text)
             if family.name == "pathways_http_express_answers"
             for sample in family.samples if sample.name.endswith("_total")}
+
+
+def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """The rows of one query, on a connection of its own (a test looking at the database
+    from outside the system)."""
+
+    async def rows() -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(database_url)
+        try:
+            return list(await connection.fetch(query, *args))
+        finally:
+            await connection.close()
+
+    return asyncio.run(rows())

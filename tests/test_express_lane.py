@@ -12,7 +12,6 @@ read made through the gateway by the actor who makes it in real life:
   its access line carries the request id.
 """
 
-import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from tests.system import (
     admin_token,
     answer_headers,
     express_answers,
+    fetch,
     running_system,
 )
 
@@ -100,14 +100,9 @@ def test_off_the_plain_success_the_app_answers(system: tuple[System, Api]) -> No
     assert after.get(LIST, 0) - before.get(LIST, 0) == 1
 
 
-async def _entries(database_url: str, request_id: str) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(database_url)
-    try:
-        return list(await connection.fetch(
-            "SELECT candidate_id, actor_role, route, method, purpose, action "
-            "FROM candidates.access_record WHERE request_id = $1", request_id))
-    finally:
-        await connection.close()
+def _entries(database_url: str, request_id: str) -> list[asyncpg.Record]:
+    return fetch(database_url, "SELECT candidate_id, actor_role, route, method, purpose, action "
+                 "FROM candidates.access_record WHERE request_id = $1", request_id)
 
 
 def test_a_read_in_the_lane_is_recorded(system: tuple[System, Api],
@@ -127,11 +122,11 @@ def test_a_read_in_the_lane_is_recorded(system: tuple[System, Api],
     after = express_answers(urls["candidates"])
     assert after[BY_ID] - before.get(BY_ID, 0) == 1 and after[LIST] - before.get(LIST, 0) == 1
 
-    [entry] = asyncio.run(_entries(scratch_database.admin_url, request_id))
+    [entry] = _entries(scratch_database.admin_url, request_id)
     assert (str(entry["candidate_id"]), entry["actor_role"], entry["route"], entry["method"],
             entry["purpose"], entry["action"]) == (people[0], "officer", BY_ID, "GET",
                                                    "selection_review", "read")
-    entries = asyncio.run(_entries(scratch_database.admin_url, listed))
+    entries = _entries(scratch_database.admin_url, listed)
     assert sorted(str(e["candidate_id"]) for e in entries) == sorted(people)
     assert {(e["route"], e["purpose"]) for e in entries} == {(LIST, None)}
 
